@@ -1,0 +1,24 @@
+"""ember: PyTorch's programming model on NumPy (CPU) and CuPy (GPU). The public face: re-exports."""
+from ._dtype import (bool, double, dtype, float, float16, float32, float64, get_default_dtype,
+                     half, int, int8, int16, int32, int64, long, set_default_dtype, short, uint8)
+from ._device import device
+from ._tensor import Size, Tensor
+from . import ops as _ops
+from .ops import *  # noqa: F401,F403
+from ._creation import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
+                        HalfTensor, IntTensor, LongTensor, ShortTensor, arange, as_tensor,
+                        asarray, empty, empty_like, eye, from_numpy, full, full_like, is_tensor,
+                        linspace, logspace, numel, ones, ones_like, range, tensor, zeros,
+                        zeros_like)
+from ._random import (Generator, bernoulli, default_generator, get_rng_state, initial_seed,
+                      manual_seed, multinomial, normal, rand, rand_like, randint, randint_like,
+                      randn, randn_like, randperm, seed, set_rng_state)
+from ._printing import set_printoptions  # noqa: F401
+from . import autograd
+from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+
+__version__ = "0.1.0"
+
+
+def is_floating_point(input):
+    return input.is_floating_point()

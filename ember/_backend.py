@@ -1,0 +1,52 @@
+"""The one place that chooses the array module of a device: NumPy for 'cpu', CuPy for 'cuda'."""
+import numpy
+
+_cupy = None
+
+
+def cupy():
+    """Import CuPy on first use, with a clear message when it is missing."""
+    global _cupy
+    if _cupy is None:
+        try:
+            import cupy as cp
+        except ImportError as exc:
+            raise RuntimeError(
+                "CUDA tensors need CuPy: pip install 'ember[cuda]' (or the cupy-cuda12x wheel "
+                "that matches your CUDA driver)") from exc
+        _cupy = cp
+    return _cupy
+
+
+def cuda_is_available():
+    try:
+        return cupy().cuda.runtime.getDeviceCount() > 0
+    except Exception:
+        return False
+
+
+def xp_for(device_type):
+    """The array module for a device type ('cpu' or 'cuda')."""
+    return numpy if device_type == "cpu" else cupy()
+
+
+def xp_of(array):
+    """The array module an array belongs to."""
+    return numpy if type(array) is numpy.ndarray or isinstance(array, numpy.ndarray) else cupy()
+
+
+def is_cpu_array(array):
+    return isinstance(array, numpy.ndarray)
+
+
+def to_device(array, device_type, index=0):
+    """Move an array to a device; a no-op when it is already there."""
+    if device_type == "cpu":
+        return array if isinstance(array, numpy.ndarray) else array.get()
+    cp = cupy()
+    with cp.cuda.Device(index):
+        return cp.asarray(array)
+
+
+def to_numpy(array):
+    return array if isinstance(array, numpy.ndarray) else array.get()

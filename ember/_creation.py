@@ -1,0 +1,263 @@
+"""Factory functions: tensor, as_tensor, from_numpy, zeros/ones/full/empty(+_like), ranges, eye,
+and the legacy typed constructors (FloatTensor ...)."""
+import builtins
+import math
+
+import numpy as np
+
+from . import _dtype
+from ._backend import to_device, xp_for
+from ._device import as_device
+from ._tensor import Size, Tensor, _make
+
+
+def _place(array, device, requires_grad):
+    d = as_device(device) if device is not None else None
+    if d is not None and d.type != "cpu":
+        array = to_device(array, d.type, d.index or 0)
+    t = _make(array)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def _infer_array(data, dtype):
+    """Data (nested lists, scalars, arrays, Tensors) to an array with PyTorch's dtype inference."""
+    if isinstance(data, Tensor):
+        a = data._data
+        return a if dtype is None else a.astype(dtype.np, copy=False)
+    if isinstance(data, np.ndarray) or hasattr(data, "__cuda_array_interface__"):
+        if dtype is None:
+            _dtype.from_numpy_dtype(data.dtype)
+            return data
+        return data.astype(dtype.np, copy=False)
+    a = np.asarray(_unwrap(data))
+    if a.dtype == object:
+        raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    if dtype is not None:
+        return a.astype(dtype.np, copy=False)
+    if a.dtype.kind == "f":
+        if isinstance(data, (np.generic,)) or _holds_np_scalars(data):
+            return a
+        return a.astype(_dtype.get_default_dtype().np, copy=False)
+    if a.dtype.kind in "iub":
+        return a
+    if a.size == 0:
+        return a.astype(_dtype.get_default_dtype().np)
+    raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+
+
+def _unwrap(data):
+    if isinstance(data, (list, tuple)):
+        return [_unwrap(d) for d in data]
+    if isinstance(data, Tensor):
+        if data._data.ndim and not isinstance(data._data, np.ndarray):
+            return data._data.get()
+        return data._data if isinstance(data._data, np.ndarray) else data._data.get()
+    return data
+
+
+def _holds_np_scalars(data):
+    return isinstance(data, (list, tuple)) and data and isinstance(data[0], (np.generic, np.ndarray))
+
+
+def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
+    """Copy data into a new leaf tensor, inferring float data as the default dtype."""
+    a = _infer_array(data, dtype)
+    a = np.array(a, order="C") if isinstance(a, np.ndarray) else a.copy()  # never shares data
+    return _place(a, device, requires_grad)
+
+
+def as_tensor(data, dtype=None, device=None):
+    """Share memory with data where no dtype or device change is asked."""
+    if isinstance(data, Tensor):
+        return data.to(device=device, dtype=dtype) if (dtype or device) else data
+    return _place(_infer_array(data, dtype), device, False)
+
+
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
+    t = as_tensor(obj, dtype=dtype, device=device)
+    if copy:
+        t = _make(t._data.copy())
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def from_numpy(array):
+    """A tensor that shares memory with a NumPy array, both ways."""
+    if not isinstance(array, np.ndarray):
+        raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    _dtype.from_numpy_dtype(array.dtype)
+    return _make(array)
+
+
+def _factory_dtype(dtype):
+    return (dtype or _dtype.get_default_dtype()).np
+
+
+def _size(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        size = tuple(size[0])
+    for s in size:
+        if not isinstance(s, (builtins.int, np.integer)) and not (
+                isinstance(s, Tensor) and s.numel() == 1):
+            raise TypeError(f"empty(): argument 'size' must be tuple of ints, but found element "
+                            f"of type {type(s).__name__}")
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: "
+                               f"{list(size)}")
+    return tuple(builtins.int(s) for s in size)
+
+
+def _xp(device):
+    return xp_for(as_device(device).type)
+
+
+def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    return _place(np.zeros(_size(size), _factory_dtype(dtype)), device, requires_grad)
+
+
+def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
+    return _place(np.ones(_size(size), _factory_dtype(dtype)), device, requires_grad)
+
+
+def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
+          memory_format=None, pin_memory=False):
+    return _place(np.empty(_size(size), _factory_dtype(dtype)), device, requires_grad)
+
+
+def _fill_dtype(value):
+    if isinstance(value, builtins.bool):
+        return np.dtype(np.bool_)
+    if isinstance(value, builtins.int):
+        return np.dtype(np.int64)
+    return _dtype.get_default_dtype().np
+
+
+def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=None,
+         layout=None):
+    if isinstance(fill_value, Tensor):
+        fill_value = fill_value.item()
+    dt = dtype.np if dtype is not None else _fill_dtype(fill_value)
+    return _place(np.full(_size((size,) if isinstance(size, (builtins.int, np.integer))
+                                else (size,)), fill_value, dt), device, requires_grad)
+
+
+def _like(input, dtype, device):
+    return (dtype or input.dtype), (device if device is not None else input.device)
+
+
+def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
+               layout=None):
+    dt, dev = _like(input, dtype, device)
+    return zeros(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
+              layout=None):
+    dt, dev = _like(input, dtype, device)
+    return ones(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
+               layout=None):
+    dt, dev = _like(input, dtype, device)
+    return empty(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
+              memory_format=None, layout=None):
+    dt, dev = _like(input, dtype, device)
+    return full(input.shape, fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
+
+
+def _num(x):
+    return x.item() if isinstance(x, Tensor) else x
+
+
+def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None,
+           layout=None):
+    start, end, step = _num(start), _num(end), _num(step)
+    if end is None:
+        start, end = 0, start
+    if step == 0:
+        raise RuntimeError("step must be nonzero")
+    if (end - start) * step < 0:
+        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+    if dtype is None:
+        is_int = all(isinstance(v, (builtins.int, np.integer)) for v in (start, end, step))
+        dtype = _dtype.int64 if is_int else _dtype.get_default_dtype()
+    n = builtins.max(0, math.ceil((end - start) / step))
+    a = (start + np.arange(n, dtype=np.float64) * step) if dtype.is_floating_point else \
+        np.arange(start, end, step)
+    return _place(a.astype(dtype.np), device, requires_grad)
+
+
+def range(start, end, step=1, *, dtype=None, device=None, requires_grad=False):
+    dtype = dtype or _dtype.get_default_dtype()
+    n = builtins.int(math.floor((end - start) / step)) + 1
+    a = start + np.arange(n, dtype=np.float64) * step
+    return _place(a.astype(dtype.np), device, requires_grad)
+
+
+def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None):
+    dt = _factory_dtype(dtype)
+    a = np.linspace(_num(start), _num(end), builtins.int(steps), dtype=np.float64)
+    if np.dtype(dt).kind != "f":
+        a = np.trunc(a)
+    return _place(a.astype(dt), device, requires_grad)
+
+
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False,
+             out=None):
+    dt = _factory_dtype(dtype)
+    a = np.power(float(base), np.linspace(_num(start), _num(end), builtins.int(steps)))
+    return _place(a.astype(dt), device, requires_grad)
+
+
+def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None):
+    return _place(np.eye(n, n if m is None else m, dtype=_factory_dtype(dtype)), device,
+                  requires_grad)
+
+
+def _legacy_init(self, dt, args, device):
+    """Tensor(data) / Tensor(*sizes) / Tensor(): the old constructors, typed by dt."""
+    if len(args) == 1 and not isinstance(args[0], (builtins.int, np.integer)) and \
+            not isinstance(args[0], Size):
+        a = _infer_array(args[0], dt)
+        a = np.array(a, dtype=dt.np, copy=True) if isinstance(a, np.ndarray) else a.astype(dt.np)
+    else:
+        a = np.zeros(_size(args), dt.np)
+    if device is not None and as_device(device).type != "cpu":
+        a = to_device(a, "cuda", as_device(device).index or 0)
+    Tensor._init_from(self, a)
+
+
+def _typed_ctor(dt):
+    def ctor(*args, device=None):
+        t = object.__new__(Tensor)
+        _legacy_init(t, dt, args, device)
+        return t
+    ctor.__name__ = _dtype.LEGACY_NAMES[dt]
+    ctor.dtype = dt
+    return ctor
+
+
+FloatTensor = _typed_ctor(_dtype.float32)
+DoubleTensor = _typed_ctor(_dtype.float64)
+HalfTensor = _typed_ctor(_dtype.float16)
+LongTensor = _typed_ctor(_dtype.int64)
+IntTensor = _typed_ctor(_dtype.int32)
+ShortTensor = _typed_ctor(_dtype.int16)
+CharTensor = _typed_ctor(_dtype.int8)
+ByteTensor = _typed_ctor(_dtype.uint8)
+BoolTensor = _typed_ctor(_dtype.bool)
+
+
+def is_tensor(obj):
+    return isinstance(obj, Tensor)
+
+
+def numel(input):
+    return input.numel()

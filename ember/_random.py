@@ -1,0 +1,216 @@
+"""Random numbers: Generator, the default generator, manual_seed, and every sampling function.
+
+Streams are NumPy PCG64 generators: the same seed gives the same numbers in every run and on
+every platform (they are not PyTorch's Mersenne-Twister numbers).
+"""
+import pickle
+
+import numpy as np
+
+from . import _dtype
+from ._backend import xp_for
+from ._device import as_device
+from ._tensor import Tensor, _make
+
+_DEFAULT_SEED = 67280421310721
+
+
+class Generator:
+    def __init__(self, device="cpu"):
+        self.device = as_device(device)
+        self._seed = _DEFAULT_SEED
+        self._rng = np.random.Generator(np.random.PCG64(self._seed))
+
+    def manual_seed(self, seed):
+        seed = int(seed)
+        if seed < 0:
+            seed += 1 << 64
+        self._seed = seed
+        self._rng = np.random.Generator(np.random.PCG64(seed))
+        return self
+
+    def seed(self):
+        s = int(np.random.SeedSequence().entropy) % (1 << 63)
+        self.manual_seed(s)
+        return s
+
+    def initial_seed(self):
+        return self._seed
+
+    def get_state(self):
+        blob = pickle.dumps(self._rng.bit_generator.state)
+        return _make(np.frombuffer(blob, dtype=np.uint8).copy())
+
+    def set_state(self, state):
+        self._rng.bit_generator.state = pickle.loads(bytes(np.asarray(state._data, np.uint8)))
+        return self
+
+    @property
+    def rng(self):
+        return self._rng
+
+
+default_generator = Generator()
+
+
+def manual_seed(seed):
+    """Seed the default generator (and CuPy's, when CUDA is in use)."""
+    default_generator.manual_seed(seed)
+    return default_generator
+
+
+def seed():
+    return default_generator.seed()
+
+
+def initial_seed():
+    return default_generator.initial_seed()
+
+
+def get_rng_state():
+    return default_generator.get_state()
+
+
+def set_rng_state(state):
+    default_generator.set_state(state)
+
+
+def _rng(generator):
+    return (generator or default_generator).rng
+
+
+def _finish(array, dtype, device, requires_grad):
+    d = as_device(device)
+    if d.type != "cpu":
+        array = xp_for(d.type).asarray(array)
+    t = _make(array)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def _float_np(dtype):
+    return (dtype or _dtype.get_default_dtype()).np
+
+
+def _size(size):
+    if len(size) == 1 and isinstance(size[0], (tuple, list)):
+        return tuple(size[0])
+    return tuple(size)
+
+
+def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
+    dt = _float_np(dtype)
+    a = _rng(generator).random(_size(size), dtype=np.float64 if dt == np.float16 else dt)
+    return _finish(a.astype(dt, copy=False), dtype, device, requires_grad)
+
+
+def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
+    dt = _float_np(dtype)
+    a = _rng(generator).standard_normal(_size(size),
+                                        dtype=np.float64 if dt == np.float16 else dt)
+    return _finish(a.astype(dt, copy=False), dtype, device, requires_grad)
+
+
+def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,
+            requires_grad=False):
+    if high is None:
+        low, high = 0, low
+    if size is None:
+        raise TypeError("randint() missing 1 required positional arguments: \"size\"")
+    dt = (dtype or _dtype.int64).np
+    a = _rng(generator).integers(low, high, size=tuple(size)).astype(dt)
+    return _finish(a, dtype, device, requires_grad)
+
+
+def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+    a = _rng(generator).permutation(int(n)).astype((dtype or _dtype.int64).np)
+    return _finish(a, dtype, device, requires_grad)
+
+
+def rand_like(input, *, dtype=None, device=None, requires_grad=False):
+    return rand(input.shape, dtype=dtype or input.dtype, device=device or input.device,
+                requires_grad=requires_grad)
+
+
+def randn_like(input, *, dtype=None, device=None, requires_grad=False):
+    return randn(input.shape, dtype=dtype or input.dtype, device=device or input.device,
+                 requires_grad=requires_grad)
+
+
+def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False):
+    return randint(low, high, input.shape, dtype=dtype or input.dtype,
+                   device=device or input.device)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None,
+           requires_grad=False, out=None):
+    """normal(mean, std, size) with float arguments, or elementwise with Tensor mean and/or std."""
+    if isinstance(mean, Tensor) or isinstance(std, Tensor):
+        m = mean._data if isinstance(mean, Tensor) else mean
+        s = std._data if isinstance(std, Tensor) else std
+        shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+        ref = mean if isinstance(mean, Tensor) else std
+        a = (_rng(generator).standard_normal(shape) * np.asarray(s) + np.asarray(m))
+        return _make(a.astype(ref._data.dtype))
+    dt = _float_np(dtype)
+    a = _rng(generator).normal(mean, std, size=tuple(size)).astype(dt)
+    return _finish(a, dtype, device, requires_grad)
+
+
+def bernoulli(input, p=None, *, generator=None, out=None):
+    probs = np.asarray(input._data if p is None else p)
+    draw = _rng(generator).random(input.shape) < probs
+    return _make(draw.astype(input._data.dtype))
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    probs = np.asarray(input._data, dtype=np.float64)
+    if probs.ndim not in (1, 2):
+        raise RuntimeError("prob_dist must be 1 or 2 dim")
+    if (probs < 0).any() or not np.isfinite(probs).all():
+        raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
+    rows = probs.reshape(-1, probs.shape[-1])
+    if not replacement and num_samples > rows.shape[1]:
+        raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
+                           "replacement")
+    rng = _rng(generator)
+    out = np.empty((rows.shape[0], num_samples), dtype=np.int64)
+    for i, row in enumerate(rows):
+        total = row.sum()
+        if total <= 0:
+            raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
+        out[i] = rng.choice(row.shape[0], size=num_samples, replace=replacement, p=row / total)
+    return _make(out.reshape(probs.shape[:-1] + (num_samples,)))
+
+
+def fill_(array, kind, generator, *params):
+    """Fill an array in place from the distribution `kind` (the Tensor.*_ samplers)."""
+    rng = _rng(generator)
+    shape = array.shape
+    if kind == "uniform":
+        a, b = params
+        sample = rng.random(shape) * (b - a) + a
+    elif kind == "normal":
+        mean, std = params
+        sample = rng.standard_normal(shape) * std + mean
+    elif kind == "bernoulli":
+        (p,) = params
+        p = p._data if isinstance(p, Tensor) else p
+        sample = rng.random(shape) < p
+    elif kind == "random":
+        low, high = params
+        if high is None:
+            low, high = 0, low if low else (2 ** 24 if array.dtype.kind == "f" else 2 ** 31)
+        sample = rng.integers(low, high, size=shape)
+    elif kind == "exponential":
+        sample = rng.exponential(1.0 / params[0], size=shape)
+    elif kind == "geometric":
+        sample = rng.geometric(params[0], size=shape)
+    elif kind == "log_normal":
+        sample = rng.lognormal(params[0], params[1], size=shape)
+    elif kind == "cauchy":
+        sample = params[0] + params[1] * rng.standard_cauchy(size=shape)
+    else:
+        raise ValueError(kind)
+    array[...] = sample

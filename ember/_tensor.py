@@ -1,0 +1,1417 @@
+"""Tensor: a backend array plus autograd metadata, its properties, protocols and method bindings.
+
+Every method that computes is a one-line binding to the op of the same name in `ember.ops`
+(one op, one place); in-place methods go through `_inplace`, which keeps autograd correct.
+
+NOTE [ In place ]
+An in-place op is its out-of-place op written back into the tensor's memory, so memory shared with
+views and NumPy arrays sees the change. When no graph is recorded the op runs on self directly.
+When one is, the op runs on a copy of the old value that carries self's history, and self takes
+the new node as its grad_fn; the version bump makes any node that saved the old value raise
+"modified by an inplace operation" at backward, as PyTorch does. A leaf that requires grad
+refuses in-place ops while grad mode is on.
+"""
+import builtins
+
+import numpy as np
+
+from . import _dtype
+from ._device import CPU, as_device, device as _device_cls
+
+
+class Size(tuple):
+    """torch.Size: a tuple of ints that prints as `torch.Size([2, 3])`."""
+
+    def __repr__(self):
+        return f"torch.Size([{', '.join(str(s) for s in self)}])"
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+    def __getitem__(self, key):
+        r = tuple.__getitem__(self, key)
+        return Size(r) if isinstance(key, slice) else r
+
+    def __add__(self, other):
+        return Size(tuple(self) + tuple(other))
+
+
+def _make(data, requires_grad=False, grad_fn=None, out_idx=0):
+    """Wrap a backend array as a Tensor without copying (the internal constructor)."""
+    t = object.__new__(Tensor)
+    t._data = data
+    t._requires_grad = requires_grad
+    t._grad = None
+    t._grad_fn = grad_fn
+    t._out_idx = out_idx
+    t._version = [0]
+    t._hooks = None
+    t._accum = None
+    t._retains_grad = False
+    return t
+
+
+class Tensor:
+    __slots__ = ("_data", "_requires_grad", "_grad", "_grad_fn", "_out_idx", "_version", "_hooks",
+                 "_accum", "_retains_grad", "__weakref__")
+    __array_ufunc__ = None  # NumPy operators defer to Tensor's reflected operators
+    __array_priority__ = 1000
+
+    def __init__(self, *args, device=None):
+        """Legacy constructor: Tensor(data) copies data as float32, Tensor(2, 3) is uninitialised."""
+        from ._creation import _legacy_init
+        _legacy_init(self, _dtype.get_default_dtype(), args, device)
+
+    # -- attributes --------------------------------------------------------------------------------
+    @property
+    def shape(self):
+        return Size(self._data.shape)
+
+    def size(self, dim=None):
+        if dim is None:
+            return Size(self._data.shape)
+        return self._data.shape[_wrap_dim(dim, self._data.ndim)]
+
+    def dim(self):
+        return self._data.ndim
+
+    ndimension = dim
+
+    @property
+    def ndim(self):
+        return self._data.ndim
+
+    def numel(self):
+        return self._data.size
+
+    nelement = numel
+
+    @property
+    def dtype(self):
+        return _dtype._FROM_NP[self._data.dtype]
+
+    @property
+    def device(self):
+        if isinstance(self._data, np.ndarray):
+            return CPU
+        return _device_cls("cuda", self._data.device.id)
+
+    @property
+    def is_cuda(self):
+        return not isinstance(self._data, np.ndarray)
+
+    @property
+    def is_cpu(self):
+        return isinstance(self._data, np.ndarray)
+
+    def get_device(self):
+        return -1 if isinstance(self._data, np.ndarray) else self._data.device.id
+
+    def is_floating_point(self):
+        return self._data.dtype.kind == "f"
+
+    def is_complex(self):
+        return False
+
+    def is_signed(self):
+        return self._data.dtype.kind in "fi"
+
+    def element_size(self):
+        return self._data.itemsize
+
+    itemsize = property(element_size)
+
+    @property
+    def nbytes(self):
+        return self._data.nbytes
+
+    def stride(self, dim=None):
+        st = tuple(s // self._data.itemsize for s in self._data.strides)
+        return st if dim is None else st[_wrap_dim(dim, self._data.ndim)]
+
+    def is_contiguous(self, memory_format=None):
+        return self._data.flags.c_contiguous
+
+    def data_ptr(self):
+        if isinstance(self._data, np.ndarray):
+            return self._data.__array_interface__["data"][0]
+        return self._data.data.ptr
+
+    def storage_offset(self):
+        base = self._data
+        while getattr(base, "base", None) is not None and hasattr(base.base, "__array_interface__"):
+            base = base.base
+        if base is self._data:
+            return 0
+        return (self.data_ptr() - base.__array_interface__["data"][0]) // self._data.itemsize
+
+    # -- autograd attributes -----------------------------------------------------------------------
+    @property
+    def requires_grad(self):
+        return self._requires_grad
+
+    @requires_grad.setter
+    def requires_grad(self, value):
+        if self._grad_fn is not None:
+            if value:
+                return
+            raise RuntimeError(
+                "you can only change requires_grad flags of leaf variables. If you want to use a "
+                "computed variable in a subgraph that doesn't require differentiation use "
+                "var_no_grad = var.detach().")
+        if value and self._data.dtype.kind != "f":
+            raise RuntimeError("only Tensors of floating point dtype can require gradients")
+        self._requires_grad = builtins.bool(value)
+
+    def requires_grad_(self, requires_grad=True):
+        self.requires_grad = requires_grad
+        return self
+
+    @property
+    def grad(self):
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
+                                f"of type {type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError("assigned grad has data of a different size")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError("assigned grad has data of a different type")
+        self._grad = value
+
+    @property
+    def grad_fn(self):
+        return self._grad_fn
+
+    @property
+    def is_leaf(self):
+        return self._grad_fn is None
+
+    @property
+    def retains_grad(self):
+        return self._retains_grad
+
+    @property
+    def data(self):
+        return _make(self._data)
+
+    @data.setter
+    def data(self, value):
+        if not isinstance(value, Tensor):
+            raise TypeError("data must be a Tensor")
+        self._data = value._data
+
+    @property
+    def output_nr(self):
+        return self._out_idx
+
+    @property
+    def _base(self):
+        return None
+
+    def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
+        from .autograd.engine import backward
+        backward((self,), None if gradient is None else (gradient,), retain_graph, create_graph,
+                 inputs=inputs)
+
+    def retain_grad(self):
+        if self._grad_fn is None:
+            if not self._requires_grad:
+                raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
+            return
+        if self._retains_grad:
+            return
+        self._retains_grad = True
+
+        def keep(grad, t=self):
+            g = grad.detach() if not _grad_state.enabled else grad
+            t._grad = g if t._grad is None else t._grad + g
+        self._grad_fn._add_pre_hook(self._out_idx, keep)
+
+    def register_hook(self, hook):
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is not None:
+            return self._grad_fn._add_pre_hook(self._out_idx, hook)
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(hook)
+        from .autograd.function import _RemovableHandle
+        return _RemovableHandle(self._hooks, hook)
+
+    def detach(self):
+        t = _make(self._data)
+        t._version = self._version
+        return t
+
+    def detach_(self):
+        self._grad_fn = None
+        self._requires_grad = False
+        return self
+
+    # -- conversion --------------------------------------------------------------------------------
+    def item(self):
+        if self._data.size != 1:
+            raise RuntimeError(f"a Tensor with {self._data.size} elements cannot be converted "
+                               "to Scalar")
+        return self._data.item()
+
+    def tolist(self):
+        return _to_numpy(self._data).tolist()
+
+    def numpy(self, force=False):
+        if not isinstance(self._data, np.ndarray):
+            raise TypeError("can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() "
+                            "to copy the tensor to host memory first.")
+        if self._requires_grad and not force:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
+        return self._data
+
+    def __array__(self, dtype=None, copy=None):
+        a = _to_numpy(self._data)
+        if dtype is not None and a.dtype != dtype:
+            return a.astype(dtype)
+        return a.copy() if copy else a
+
+    def __float__(self):
+        return builtins.float(self.item())
+
+    def __int__(self):
+        return builtins.int(self.item())
+
+    def __index__(self):
+        if self._data.dtype.kind not in "iub" or self._data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an "
+                            "index")
+        return builtins.int(self._data.item())
+
+    def __bool__(self):
+        if self._data.size != 1:
+            if self._data.size == 0:
+                raise RuntimeError("Boolean value of Tensor with no values is ambiguous")
+            raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous")
+        return builtins.bool(self._data.item())
+
+    def __complex__(self):
+        return complex(self.item())
+
+    def __len__(self):
+        if self._data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return self._data.shape[0]
+
+    def __iter__(self):
+        if self._data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return iter(_ops.unbind(self, 0))
+
+    def __hash__(self):
+        return id(self)
+
+    def __format__(self, spec):
+        if self._data.ndim == 0:
+            return self.item().__format__(spec)
+        return object.__format__(self, spec)
+
+    def __repr__(self, *, tensor_contents=None):
+        from ._printing import tensor_repr
+        return tensor_repr(self)
+
+    def __reduce_ex__(self, protocol):
+        return (_rebuild, (_to_numpy(self._data), self._requires_grad))
+
+    def __deepcopy__(self, memo):
+        if id(self) in memo:
+            return memo[id(self)]
+        new = type(self).__new__(type(self))
+        Tensor._init_from(new, self._data.copy(), self._requires_grad)
+        if self._grad is not None:
+            new._grad = self._grad.__deepcopy__(memo)
+        memo[id(self)] = new
+        return new
+
+    def _init_from(self, data, requires_grad=False):
+        self._data = data
+        self._requires_grad = requires_grad
+        self._grad = None
+        self._grad_fn = None
+        self._out_idx = 0
+        self._version = [0]
+        self._hooks = None
+        self._accum = None
+        self._retains_grad = False
+
+    # -- dtype and device --------------------------------------------------------------------------
+    def to(self, *args, **kwargs):
+        return _ops.to(self, *args, **kwargs)
+
+    def type(self, dtype=None, non_blocking=False):
+        if dtype is None:
+            prefix = "torch." if self.is_cpu else "torch.cuda."
+            return prefix + _dtype.LEGACY_NAMES[self.dtype]
+        if isinstance(dtype, str):
+            name = dtype.rsplit(".", 1)[-1]
+            dtype = next(d for d, n in _dtype.LEGACY_NAMES.items() if n == name)
+        return _ops.to(self, dtype)
+
+    def type_as(self, other):
+        return _ops.to(self, other.dtype)
+
+    def float(self):
+        return _ops.to(self, _dtype.float32)
+
+    def double(self):
+        return _ops.to(self, _dtype.float64)
+
+    def half(self):
+        return _ops.to(self, _dtype.float16)
+
+    def long(self):
+        return _ops.to(self, _dtype.int64)
+
+    def int(self):
+        return _ops.to(self, _dtype.int32)
+
+    def short(self):
+        return _ops.to(self, _dtype.int16)
+
+    def char(self):
+        return _ops.to(self, _dtype.int8)
+
+    def byte(self):
+        return _ops.to(self, _dtype.uint8)
+
+    def bool(self):
+        return _ops.to(self, _dtype.bool)
+
+    def cpu(self):
+        return _ops.to(self, "cpu")
+
+    def cuda(self, device=None, non_blocking=False):
+        d = as_device("cuda" if device is None else device)
+        return _ops.to(self, d)
+
+    def pin_memory(self):
+        return self
+
+    def is_pinned(self):
+        return False
+
+    def share_memory_(self):
+        return self
+
+    def is_shared(self):
+        return False
+
+    # -- in place ----------------------------------------------------------------------------------
+    def _inplace(self, fn, *args, **kwargs):
+        """Compute fn(self, *args) and write the result into self's memory (see NOTE [ In place ])."""
+        if _grad_state.enabled and (self._requires_grad or _any_requires_grad(args)):
+            if self._requires_grad and self._grad_fn is None:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an "
+                                   "in-place operation.")
+            old = _make(self._data.copy(), self._requires_grad, self._grad_fn, self._out_idx)
+            result = fn(old, *args, **kwargs)
+            self._write(result._data)
+            self._grad_fn, self._out_idx = result._grad_fn, result._out_idx
+            self._requires_grad = result._requires_grad
+            return self
+        _grad_state.enabled, prev = False, _grad_state.enabled
+        try:
+            result = fn(self, *args, **kwargs)
+        finally:
+            _grad_state.enabled = prev
+        self._write(result._data)
+        return self
+
+    def _write(self, array):
+        """Store array into self's memory with PyTorch's casting and shape rules; bump the version."""
+        mine = self._data
+        if array.dtype != mine.dtype and not np.can_cast(array.dtype, mine.dtype, "same_kind") \
+                and not (mine.dtype.kind == "f" and array.dtype.kind == "f"):
+            raise RuntimeError(f"result type {_dtype._FROM_NP[array.dtype].name.capitalize()} "
+                               "can't be cast to the desired output type "
+                               f"{_dtype._FROM_NP[mine.dtype].name.capitalize()}")
+        if array.shape != mine.shape:
+            try:
+                ok = np.broadcast_shapes(array.shape, mine.shape) == mine.shape
+            except ValueError:
+                ok = False
+            if not ok:
+                raise RuntimeError(f"output with shape {list(mine.shape)} doesn't match the "
+                                   f"broadcast shape {list(np.broadcast_shapes(array.shape, mine.shape)) if _broadcastable(array.shape, mine.shape) else list(array.shape)}")
+        mine[...] = array
+        self._version[0] += 1
+
+    def _check_inplace_leaf(self):
+        if _grad_state.enabled and self._requires_grad and self._grad_fn is None:
+            raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                               "operation.")
+
+    def zero_(self):
+        self._check_inplace_leaf()
+        self._data.fill(0)
+        self._version[0] += 1
+        return self
+
+    def fill_(self, value):
+        if isinstance(value, Tensor) and value._requires_grad:
+            return self._inplace(_ops.fill_like, value)
+        self._check_inplace_leaf()
+        self._data.fill(value.item() if isinstance(value, Tensor) else value)
+        self._version[0] += 1
+        return self
+
+    def copy_(self, src, non_blocking=False):
+        return self._inplace(_ops.copy_into, src)
+
+    def __setitem__(self, key, value):
+        _ops.setitem(self, key, value)
+
+    # -- sampling in place (values only; no autograd) ----------------------------------------------
+    def uniform_(self, a=0.0, b=1.0, *, generator=None):
+        return _random_fill(self, "uniform", generator, a, b)
+
+    def normal_(self, mean=0.0, std=1.0, *, generator=None):
+        return _random_fill(self, "normal", generator, mean, std)
+
+    def bernoulli_(self, p=0.5, *, generator=None):
+        return _random_fill(self, "bernoulli", generator, p)
+
+    def random_(self, low=0, high=None, *, generator=None):
+        return _random_fill(self, "random", generator, low, high)
+
+    def exponential_(self, lambd=1.0, *, generator=None):
+        return _random_fill(self, "exponential", generator, lambd)
+
+    def geometric_(self, p, *, generator=None):
+        return _random_fill(self, "geometric", generator, p)
+
+    def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+        return _random_fill(self, "log_normal", generator, mean, std)
+
+    def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+        return _random_fill(self, "cauchy", generator, median, sigma)
+
+    # -- one-line bindings to ember.ops --------------------------------------------------------------
+    def add(self, *args, **kwargs):
+        return _ops.add(self, *args, **kwargs)
+
+    def sub(self, *args, **kwargs):
+        return _ops.sub(self, *args, **kwargs)
+
+    def mul(self, *args, **kwargs):
+        return _ops.mul(self, *args, **kwargs)
+
+    def div(self, *args, **kwargs):
+        return _ops.div(self, *args, **kwargs)
+
+    def true_divide(self, *args, **kwargs):
+        return _ops.true_divide(self, *args, **kwargs)
+
+    def floor_divide(self, *args, **kwargs):
+        return _ops.floor_divide(self, *args, **kwargs)
+
+    def remainder(self, *args, **kwargs):
+        return _ops.remainder(self, *args, **kwargs)
+
+    def fmod(self, *args, **kwargs):
+        return _ops.fmod(self, *args, **kwargs)
+
+    def pow(self, *args, **kwargs):
+        return _ops.pow(self, *args, **kwargs)
+
+    def neg(self, *args, **kwargs):
+        return _ops.neg(self, *args, **kwargs)
+
+    def negative(self, *args, **kwargs):
+        return _ops.negative(self, *args, **kwargs)
+
+    def abs(self, *args, **kwargs):
+        return _ops.abs(self, *args, **kwargs)
+
+    def absolute(self, *args, **kwargs):
+        return _ops.absolute(self, *args, **kwargs)
+
+    def sign(self, *args, **kwargs):
+        return _ops.sign(self, *args, **kwargs)
+
+    def sgn(self, *args, **kwargs):
+        return _ops.sgn(self, *args, **kwargs)
+
+    def reciprocal(self, *args, **kwargs):
+        return _ops.reciprocal(self, *args, **kwargs)
+
+    def sqrt(self, *args, **kwargs):
+        return _ops.sqrt(self, *args, **kwargs)
+
+    def rsqrt(self, *args, **kwargs):
+        return _ops.rsqrt(self, *args, **kwargs)
+
+    def square(self, *args, **kwargs):
+        return _ops.square(self, *args, **kwargs)
+
+    def exp(self, *args, **kwargs):
+        return _ops.exp(self, *args, **kwargs)
+
+    def exp2(self, *args, **kwargs):
+        return _ops.exp2(self, *args, **kwargs)
+
+    def expm1(self, *args, **kwargs):
+        return _ops.expm1(self, *args, **kwargs)
+
+    def log(self, *args, **kwargs):
+        return _ops.log(self, *args, **kwargs)
+
+    def log1p(self, *args, **kwargs):
+        return _ops.log1p(self, *args, **kwargs)
+
+    def log2(self, *args, **kwargs):
+        return _ops.log2(self, *args, **kwargs)
+
+    def log10(self, *args, **kwargs):
+        return _ops.log10(self, *args, **kwargs)
+
+    def sin(self, *args, **kwargs):
+        return _ops.sin(self, *args, **kwargs)
+
+    def cos(self, *args, **kwargs):
+        return _ops.cos(self, *args, **kwargs)
+
+    def tan(self, *args, **kwargs):
+        return _ops.tan(self, *args, **kwargs)
+
+    def asin(self, *args, **kwargs):
+        return _ops.asin(self, *args, **kwargs)
+
+    def acos(self, *args, **kwargs):
+        return _ops.acos(self, *args, **kwargs)
+
+    def atan(self, *args, **kwargs):
+        return _ops.atan(self, *args, **kwargs)
+
+    def atan2(self, *args, **kwargs):
+        return _ops.atan2(self, *args, **kwargs)
+
+    def arcsin(self, *args, **kwargs):
+        return _ops.arcsin(self, *args, **kwargs)
+
+    def arccos(self, *args, **kwargs):
+        return _ops.arccos(self, *args, **kwargs)
+
+    def arctan(self, *args, **kwargs):
+        return _ops.arctan(self, *args, **kwargs)
+
+    def arctan2(self, *args, **kwargs):
+        return _ops.arctan2(self, *args, **kwargs)
+
+    def sinh(self, *args, **kwargs):
+        return _ops.sinh(self, *args, **kwargs)
+
+    def cosh(self, *args, **kwargs):
+        return _ops.cosh(self, *args, **kwargs)
+
+    def tanh(self, *args, **kwargs):
+        return _ops.tanh(self, *args, **kwargs)
+
+    def asinh(self, *args, **kwargs):
+        return _ops.asinh(self, *args, **kwargs)
+
+    def acosh(self, *args, **kwargs):
+        return _ops.acosh(self, *args, **kwargs)
+
+    def atanh(self, *args, **kwargs):
+        return _ops.atanh(self, *args, **kwargs)
+
+    def arcsinh(self, *args, **kwargs):
+        return _ops.arcsinh(self, *args, **kwargs)
+
+    def arccosh(self, *args, **kwargs):
+        return _ops.arccosh(self, *args, **kwargs)
+
+    def arctanh(self, *args, **kwargs):
+        return _ops.arctanh(self, *args, **kwargs)
+
+    def sigmoid(self, *args, **kwargs):
+        return _ops.sigmoid(self, *args, **kwargs)
+
+    def floor(self, *args, **kwargs):
+        return _ops.floor(self, *args, **kwargs)
+
+    def ceil(self, *args, **kwargs):
+        return _ops.ceil(self, *args, **kwargs)
+
+    def round(self, *args, **kwargs):
+        return _ops.round(self, *args, **kwargs)
+
+    def trunc(self, *args, **kwargs):
+        return _ops.trunc(self, *args, **kwargs)
+
+    def fix(self, *args, **kwargs):
+        return _ops.fix(self, *args, **kwargs)
+
+    def frac(self, *args, **kwargs):
+        return _ops.frac(self, *args, **kwargs)
+
+    def clamp(self, *args, **kwargs):
+        return _ops.clamp(self, *args, **kwargs)
+
+    def clip(self, *args, **kwargs):
+        return _ops.clip(self, *args, **kwargs)
+
+    def clamp_min(self, *args, **kwargs):
+        return _ops.clamp_min(self, *args, **kwargs)
+
+    def clamp_max(self, *args, **kwargs):
+        return _ops.clamp_max(self, *args, **kwargs)
+
+    def maximum(self, *args, **kwargs):
+        return _ops.maximum(self, *args, **kwargs)
+
+    def minimum(self, *args, **kwargs):
+        return _ops.minimum(self, *args, **kwargs)
+
+    def fmax(self, *args, **kwargs):
+        return _ops.fmax(self, *args, **kwargs)
+
+    def fmin(self, *args, **kwargs):
+        return _ops.fmin(self, *args, **kwargs)
+
+    def where(self, *args, **kwargs):
+        return _ops.where(self, *args, **kwargs)
+
+    def lerp(self, *args, **kwargs):
+        return _ops.lerp(self, *args, **kwargs)
+
+    def addcmul(self, *args, **kwargs):
+        return _ops.addcmul(self, *args, **kwargs)
+
+    def addcdiv(self, *args, **kwargs):
+        return _ops.addcdiv(self, *args, **kwargs)
+
+    def erf(self, *args, **kwargs):
+        return _ops.erf(self, *args, **kwargs)
+
+    def erfc(self, *args, **kwargs):
+        return _ops.erfc(self, *args, **kwargs)
+
+    def erfinv(self, *args, **kwargs):
+        return _ops.erfinv(self, *args, **kwargs)
+
+    def logit(self, *args, **kwargs):
+        return _ops.logit(self, *args, **kwargs)
+
+    def hypot(self, *args, **kwargs):
+        return _ops.hypot(self, *args, **kwargs)
+
+    def nan_to_num(self, *args, **kwargs):
+        return _ops.nan_to_num(self, *args, **kwargs)
+
+    def xlogy(self, *args, **kwargs):
+        return _ops.xlogy(self, *args, **kwargs)
+
+    def sinc(self, *args, **kwargs):
+        return _ops.sinc(self, *args, **kwargs)
+
+    def deg2rad(self, *args, **kwargs):
+        return _ops.deg2rad(self, *args, **kwargs)
+
+    def rad2deg(self, *args, **kwargs):
+        return _ops.rad2deg(self, *args, **kwargs)
+
+    def eq(self, *args, **kwargs):
+        return _ops.eq(self, *args, **kwargs)
+
+    def ne(self, *args, **kwargs):
+        return _ops.ne(self, *args, **kwargs)
+
+    def lt(self, *args, **kwargs):
+        return _ops.lt(self, *args, **kwargs)
+
+    def le(self, *args, **kwargs):
+        return _ops.le(self, *args, **kwargs)
+
+    def gt(self, *args, **kwargs):
+        return _ops.gt(self, *args, **kwargs)
+
+    def ge(self, *args, **kwargs):
+        return _ops.ge(self, *args, **kwargs)
+
+    def greater(self, *args, **kwargs):
+        return _ops.greater(self, *args, **kwargs)
+
+    def greater_equal(self, *args, **kwargs):
+        return _ops.greater_equal(self, *args, **kwargs)
+
+    def less(self, *args, **kwargs):
+        return _ops.less(self, *args, **kwargs)
+
+    def less_equal(self, *args, **kwargs):
+        return _ops.less_equal(self, *args, **kwargs)
+
+    def not_equal(self, *args, **kwargs):
+        return _ops.not_equal(self, *args, **kwargs)
+
+    def isnan(self, *args, **kwargs):
+        return _ops.isnan(self, *args, **kwargs)
+
+    def isinf(self, *args, **kwargs):
+        return _ops.isinf(self, *args, **kwargs)
+
+    def isfinite(self, *args, **kwargs):
+        return _ops.isfinite(self, *args, **kwargs)
+
+    def isposinf(self, *args, **kwargs):
+        return _ops.isposinf(self, *args, **kwargs)
+
+    def isneginf(self, *args, **kwargs):
+        return _ops.isneginf(self, *args, **kwargs)
+
+    def isclose(self, *args, **kwargs):
+        return _ops.isclose(self, *args, **kwargs)
+
+    def allclose(self, *args, **kwargs):
+        return _ops.allclose(self, *args, **kwargs)
+
+    def equal(self, *args, **kwargs):
+        return _ops.equal(self, *args, **kwargs)
+
+    def logical_and(self, *args, **kwargs):
+        return _ops.logical_and(self, *args, **kwargs)
+
+    def logical_or(self, *args, **kwargs):
+        return _ops.logical_or(self, *args, **kwargs)
+
+    def logical_xor(self, *args, **kwargs):
+        return _ops.logical_xor(self, *args, **kwargs)
+
+    def logical_not(self, *args, **kwargs):
+        return _ops.logical_not(self, *args, **kwargs)
+
+    def bitwise_and(self, *args, **kwargs):
+        return _ops.bitwise_and(self, *args, **kwargs)
+
+    def bitwise_or(self, *args, **kwargs):
+        return _ops.bitwise_or(self, *args, **kwargs)
+
+    def bitwise_xor(self, *args, **kwargs):
+        return _ops.bitwise_xor(self, *args, **kwargs)
+
+    def bitwise_not(self, *args, **kwargs):
+        return _ops.bitwise_not(self, *args, **kwargs)
+
+    def relu(self, *args, **kwargs):
+        return _ops.relu(self, *args, **kwargs)
+
+    def softmax(self, *args, **kwargs):
+        return _ops.softmax(self, *args, **kwargs)
+
+    def log_softmax(self, *args, **kwargs):
+        return _ops.log_softmax(self, *args, **kwargs)
+
+    def sum(self, *args, **kwargs):
+        return _ops.sum(self, *args, **kwargs)
+
+    def mean(self, *args, **kwargs):
+        return _ops.mean(self, *args, **kwargs)
+
+    def nansum(self, *args, **kwargs):
+        return _ops.nansum(self, *args, **kwargs)
+
+    def prod(self, *args, **kwargs):
+        return _ops.prod(self, *args, **kwargs)
+
+    def std(self, *args, **kwargs):
+        return _ops.std(self, *args, **kwargs)
+
+    def var(self, *args, **kwargs):
+        return _ops.var(self, *args, **kwargs)
+
+    def max(self, *args, **kwargs):
+        return _ops.max(self, *args, **kwargs)
+
+    def min(self, *args, **kwargs):
+        return _ops.min(self, *args, **kwargs)
+
+    def amax(self, *args, **kwargs):
+        return _ops.amax(self, *args, **kwargs)
+
+    def amin(self, *args, **kwargs):
+        return _ops.amin(self, *args, **kwargs)
+
+    def argmax(self, *args, **kwargs):
+        return _ops.argmax(self, *args, **kwargs)
+
+    def argmin(self, *args, **kwargs):
+        return _ops.argmin(self, *args, **kwargs)
+
+    def norm(self, *args, **kwargs):
+        return _ops.norm(self, *args, **kwargs)
+
+    def logsumexp(self, *args, **kwargs):
+        return _ops.logsumexp(self, *args, **kwargs)
+
+    def cumsum(self, *args, **kwargs):
+        return _ops.cumsum(self, *args, **kwargs)
+
+    def cumprod(self, *args, **kwargs):
+        return _ops.cumprod(self, *args, **kwargs)
+
+    def all(self, *args, **kwargs):
+        return _ops.all(self, *args, **kwargs)
+
+    def any(self, *args, **kwargs):
+        return _ops.any(self, *args, **kwargs)
+
+    def median(self, *args, **kwargs):
+        return _ops.median(self, *args, **kwargs)
+
+    def count_nonzero(self, *args, **kwargs):
+        return _ops.count_nonzero(self, *args, **kwargs)
+
+    def view(self, *args, **kwargs):
+        return _ops.view(self, *args, **kwargs)
+
+    def reshape(self, *args, **kwargs):
+        return _ops.reshape(self, *args, **kwargs)
+
+    def view_as(self, *args, **kwargs):
+        return _ops.view_as(self, *args, **kwargs)
+
+    def reshape_as(self, *args, **kwargs):
+        return _ops.reshape_as(self, *args, **kwargs)
+
+    def flatten(self, *args, **kwargs):
+        return _ops.flatten(self, *args, **kwargs)
+
+    def unflatten(self, *args, **kwargs):
+        return _ops.unflatten(self, *args, **kwargs)
+
+    def squeeze(self, *args, **kwargs):
+        return _ops.squeeze(self, *args, **kwargs)
+
+    def unsqueeze(self, *args, **kwargs):
+        return _ops.unsqueeze(self, *args, **kwargs)
+
+    def permute(self, *args, **kwargs):
+        return _ops.permute(self, *args, **kwargs)
+
+    def transpose(self, *args, **kwargs):
+        return _ops.transpose(self, *args, **kwargs)
+
+    def swapaxes(self, *args, **kwargs):
+        return _ops.swapaxes(self, *args, **kwargs)
+
+    def swapdims(self, *args, **kwargs):
+        return _ops.swapdims(self, *args, **kwargs)
+
+    def t(self, *args, **kwargs):
+        return _ops.t(self, *args, **kwargs)
+
+    def expand(self, *args, **kwargs):
+        return _ops.expand(self, *args, **kwargs)
+
+    def expand_as(self, *args, **kwargs):
+        return _ops.expand_as(self, *args, **kwargs)
+
+    def repeat(self, *args, **kwargs):
+        return _ops.repeat(self, *args, **kwargs)
+
+    def tile(self, *args, **kwargs):
+        return _ops.tile(self, *args, **kwargs)
+
+    def split(self, *args, **kwargs):
+        return _ops.split(self, *args, **kwargs)
+
+    def chunk(self, *args, **kwargs):
+        return _ops.chunk(self, *args, **kwargs)
+
+    def unbind(self, *args, **kwargs):
+        return _ops.unbind(self, *args, **kwargs)
+
+    def narrow(self, *args, **kwargs):
+        return _ops.narrow(self, *args, **kwargs)
+
+    def flip(self, *args, **kwargs):
+        return _ops.flip(self, *args, **kwargs)
+
+    def fliplr(self, *args, **kwargs):
+        return _ops.fliplr(self, *args, **kwargs)
+
+    def flipud(self, *args, **kwargs):
+        return _ops.flipud(self, *args, **kwargs)
+
+    def roll(self, *args, **kwargs):
+        return _ops.roll(self, *args, **kwargs)
+
+    def movedim(self, *args, **kwargs):
+        return _ops.movedim(self, *args, **kwargs)
+
+    def moveaxis(self, *args, **kwargs):
+        return _ops.moveaxis(self, *args, **kwargs)
+
+    def sum_to_size(self, *args, **kwargs):
+        return _ops.sum_to_size(self, *args, **kwargs)
+
+    def contiguous(self, *args, **kwargs):
+        return _ops.contiguous(self, *args, **kwargs)
+
+    def clone(self, *args, **kwargs):
+        return _ops.clone(self, *args, **kwargs)
+
+    def gather(self, *args, **kwargs):
+        return _ops.gather(self, *args, **kwargs)
+
+    def scatter(self, *args, **kwargs):
+        return _ops.scatter(self, *args, **kwargs)
+
+    def scatter_add(self, *args, **kwargs):
+        return _ops.scatter_add(self, *args, **kwargs)
+
+    def index_select(self, *args, **kwargs):
+        return _ops.index_select(self, *args, **kwargs)
+
+    def masked_fill(self, *args, **kwargs):
+        return _ops.masked_fill(self, *args, **kwargs)
+
+    def masked_select(self, *args, **kwargs):
+        return _ops.masked_select(self, *args, **kwargs)
+
+    def take(self, *args, **kwargs):
+        return _ops.take(self, *args, **kwargs)
+
+    def nonzero(self, *args, **kwargs):
+        return _ops.nonzero(self, *args, **kwargs)
+
+    def topk(self, *args, **kwargs):
+        return _ops.topk(self, *args, **kwargs)
+
+    def sort(self, *args, **kwargs):
+        return _ops.sort(self, *args, **kwargs)
+
+    def argsort(self, *args, **kwargs):
+        return _ops.argsort(self, *args, **kwargs)
+
+    def unique(self, *args, **kwargs):
+        return _ops.unique(self, *args, **kwargs)
+
+    def index_add(self, *args, **kwargs):
+        return _ops.index_add(self, *args, **kwargs)
+
+    def index_fill(self, *args, **kwargs):
+        return _ops.index_fill(self, *args, **kwargs)
+
+    def index_copy(self, *args, **kwargs):
+        return _ops.index_copy(self, *args, **kwargs)
+
+    def masked_scatter(self, *args, **kwargs):
+        return _ops.masked_scatter(self, *args, **kwargs)
+
+    def matmul(self, *args, **kwargs):
+        return _ops.matmul(self, *args, **kwargs)
+
+    def mm(self, *args, **kwargs):
+        return _ops.mm(self, *args, **kwargs)
+
+    def bmm(self, *args, **kwargs):
+        return _ops.bmm(self, *args, **kwargs)
+
+    def mv(self, *args, **kwargs):
+        return _ops.mv(self, *args, **kwargs)
+
+    def dot(self, *args, **kwargs):
+        return _ops.dot(self, *args, **kwargs)
+
+    def outer(self, *args, **kwargs):
+        return _ops.outer(self, *args, **kwargs)
+
+    def addmm(self, *args, **kwargs):
+        return _ops.addmm(self, *args, **kwargs)
+
+    def bernoulli(self, *args, **kwargs):
+        return _ops.bernoulli(self, *args, **kwargs)
+
+    def multinomial(self, *args, **kwargs):
+        return _ops.multinomial(self, *args, **kwargs)
+
+    # operators
+    def __add__(self, other):
+        return _ops.add(self, other)
+
+    def __radd__(self, other):
+        return _ops.add(self, other)
+
+    def __sub__(self, other):
+        return _ops.sub(self, other)
+
+    def __rsub__(self, other):
+        return _ops.rsub(self, other)
+
+    def __mul__(self, other):
+        return _ops.mul(self, other)
+
+    def __rmul__(self, other):
+        return _ops.mul(self, other)
+
+    def __truediv__(self, other):
+        return _ops.div(self, other)
+
+    def __rtruediv__(self, other):
+        return _ops.mul(_ops.reciprocal(self), other)
+
+    def __floordiv__(self, other):
+        return _ops.floor_divide(self, other)
+
+    def __rfloordiv__(self, other):
+        return _ops.floor_divide(other, self)
+
+    def __mod__(self, other):
+        return _ops.remainder(self, other)
+
+    def __rmod__(self, other):
+        return _ops.remainder(other, self)
+
+    def __pow__(self, other):
+        return _ops.pow(self, other)
+
+    def __rpow__(self, other):
+        return _ops.pow(other, self)
+
+    def __matmul__(self, other):
+        return _ops.matmul(self, other)
+
+    def __rmatmul__(self, other):
+        return _ops.matmul(other, self)
+
+    def __and__(self, other):
+        return _ops.bitwise_and(self, other)
+
+    def __rand__(self, other):
+        return _ops.bitwise_and(self, other)
+
+    def __or__(self, other):
+        return _ops.bitwise_or(self, other)
+
+    def __ror__(self, other):
+        return _ops.bitwise_or(self, other)
+
+    def __xor__(self, other):
+        return _ops.bitwise_xor(self, other)
+
+    def __rxor__(self, other):
+        return _ops.bitwise_xor(self, other)
+
+    def __eq__(self, other):
+        return _ops.eq(self, other)
+
+    def __ne__(self, other):
+        return _ops.ne(self, other)
+
+    def __lt__(self, other):
+        return _ops.lt(self, other)
+
+    def __le__(self, other):
+        return _ops.le(self, other)
+
+    def __gt__(self, other):
+        return _ops.gt(self, other)
+
+    def __ge__(self, other):
+        return _ops.ge(self, other)
+
+    def __getitem__(self, other):
+        return _ops.getitem(self, other)
+
+    def __neg__(self):
+        return _ops.neg(self)
+
+    def __pos__(self):
+        return self
+
+    def __abs__(self):
+        return _ops.abs(self)
+
+    def __invert__(self):
+        return _ops.bitwise_not(self)
+
+    @property
+    def T(self):
+        return _ops.permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
+
+    @property
+    def mT(self):
+        return _ops.transpose(self, -2, -1)
+
+    @property
+    def H(self):
+        return _ops.permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
+
+    @property
+    def mH(self):
+        return _ops.transpose(self, -2, -1)
+
+    # in place: the out-of-place op, written back into self by _inplace
+    def add_(self, *args, **kwargs):
+        return self._inplace(_ops.add, *args, **kwargs)
+
+    def sub_(self, *args, **kwargs):
+        return self._inplace(_ops.sub, *args, **kwargs)
+
+    def mul_(self, *args, **kwargs):
+        return self._inplace(_ops.mul, *args, **kwargs)
+
+    def div_(self, *args, **kwargs):
+        return self._inplace(_ops.div, *args, **kwargs)
+
+    def true_divide_(self, *args, **kwargs):
+        return self._inplace(_ops.true_divide, *args, **kwargs)
+
+    def floor_divide_(self, *args, **kwargs):
+        return self._inplace(_ops.floor_divide, *args, **kwargs)
+
+    def remainder_(self, *args, **kwargs):
+        return self._inplace(_ops.remainder, *args, **kwargs)
+
+    def fmod_(self, *args, **kwargs):
+        return self._inplace(_ops.fmod, *args, **kwargs)
+
+    def pow_(self, *args, **kwargs):
+        return self._inplace(_ops.pow, *args, **kwargs)
+
+    def neg_(self, *args, **kwargs):
+        return self._inplace(_ops.neg, *args, **kwargs)
+
+    def abs_(self, *args, **kwargs):
+        return self._inplace(_ops.abs, *args, **kwargs)
+
+    def sign_(self, *args, **kwargs):
+        return self._inplace(_ops.sign, *args, **kwargs)
+
+    def reciprocal_(self, *args, **kwargs):
+        return self._inplace(_ops.reciprocal, *args, **kwargs)
+
+    def sqrt_(self, *args, **kwargs):
+        return self._inplace(_ops.sqrt, *args, **kwargs)
+
+    def rsqrt_(self, *args, **kwargs):
+        return self._inplace(_ops.rsqrt, *args, **kwargs)
+
+    def square_(self, *args, **kwargs):
+        return self._inplace(_ops.square, *args, **kwargs)
+
+    def exp_(self, *args, **kwargs):
+        return self._inplace(_ops.exp, *args, **kwargs)
+
+    def expm1_(self, *args, **kwargs):
+        return self._inplace(_ops.expm1, *args, **kwargs)
+
+    def log_(self, *args, **kwargs):
+        return self._inplace(_ops.log, *args, **kwargs)
+
+    def log1p_(self, *args, **kwargs):
+        return self._inplace(_ops.log1p, *args, **kwargs)
+
+    def log2_(self, *args, **kwargs):
+        return self._inplace(_ops.log2, *args, **kwargs)
+
+    def log10_(self, *args, **kwargs):
+        return self._inplace(_ops.log10, *args, **kwargs)
+
+    def sin_(self, *args, **kwargs):
+        return self._inplace(_ops.sin, *args, **kwargs)
+
+    def cos_(self, *args, **kwargs):
+        return self._inplace(_ops.cos, *args, **kwargs)
+
+    def tan_(self, *args, **kwargs):
+        return self._inplace(_ops.tan, *args, **kwargs)
+
+    def tanh_(self, *args, **kwargs):
+        return self._inplace(_ops.tanh, *args, **kwargs)
+
+    def sigmoid_(self, *args, **kwargs):
+        return self._inplace(_ops.sigmoid, *args, **kwargs)
+
+    def relu_(self, *args, **kwargs):
+        return self._inplace(_ops.relu, *args, **kwargs)
+
+    def floor_(self, *args, **kwargs):
+        return self._inplace(_ops.floor, *args, **kwargs)
+
+    def ceil_(self, *args, **kwargs):
+        return self._inplace(_ops.ceil, *args, **kwargs)
+
+    def round_(self, *args, **kwargs):
+        return self._inplace(_ops.round, *args, **kwargs)
+
+    def trunc_(self, *args, **kwargs):
+        return self._inplace(_ops.trunc, *args, **kwargs)
+
+    def frac_(self, *args, **kwargs):
+        return self._inplace(_ops.frac, *args, **kwargs)
+
+    def clamp_(self, *args, **kwargs):
+        return self._inplace(_ops.clamp, *args, **kwargs)
+
+    def clip_(self, *args, **kwargs):
+        return self._inplace(_ops.clip, *args, **kwargs)
+
+    def clamp_min_(self, *args, **kwargs):
+        return self._inplace(_ops.clamp_min, *args, **kwargs)
+
+    def clamp_max_(self, *args, **kwargs):
+        return self._inplace(_ops.clamp_max, *args, **kwargs)
+
+    def lerp_(self, *args, **kwargs):
+        return self._inplace(_ops.lerp, *args, **kwargs)
+
+    def addcmul_(self, *args, **kwargs):
+        return self._inplace(_ops.addcmul, *args, **kwargs)
+
+    def addcdiv_(self, *args, **kwargs):
+        return self._inplace(_ops.addcdiv, *args, **kwargs)
+
+    def masked_fill_(self, *args, **kwargs):
+        return self._inplace(_ops.masked_fill, *args, **kwargs)
+
+    def scatter_(self, *args, **kwargs):
+        return self._inplace(_ops.scatter, *args, **kwargs)
+
+    def scatter_add_(self, *args, **kwargs):
+        return self._inplace(_ops.scatter_add, *args, **kwargs)
+
+    def index_fill_(self, *args, **kwargs):
+        return self._inplace(_ops.index_fill, *args, **kwargs)
+
+    def index_add_(self, *args, **kwargs):
+        return self._inplace(_ops.index_add, *args, **kwargs)
+
+    def index_copy_(self, *args, **kwargs):
+        return self._inplace(_ops.index_copy, *args, **kwargs)
+
+    def masked_scatter_(self, *args, **kwargs):
+        return self._inplace(_ops.masked_scatter, *args, **kwargs)
+
+    def logical_not_(self, *args, **kwargs):
+        return self._inplace(_ops.logical_not, *args, **kwargs)
+
+    def erf_(self, *args, **kwargs):
+        return self._inplace(_ops.erf, *args, **kwargs)
+
+    def atan2_(self, *args, **kwargs):
+        return self._inplace(_ops.atan2, *args, **kwargs)
+
+    def hypot_(self, *args, **kwargs):
+        return self._inplace(_ops.hypot, *args, **kwargs)
+
+    def nan_to_num_(self, *args, **kwargs):
+        return self._inplace(_ops.nan_to_num, *args, **kwargs)
+
+    def bitwise_and_(self, *args, **kwargs):
+        return self._inplace(_ops.bitwise_and, *args, **kwargs)
+
+    def bitwise_or_(self, *args, **kwargs):
+        return self._inplace(_ops.bitwise_or, *args, **kwargs)
+
+    def bitwise_xor_(self, *args, **kwargs):
+        return self._inplace(_ops.bitwise_xor, *args, **kwargs)
+
+    def __iadd__(self, other):
+        return self.add_(other)
+
+    def __isub__(self, other):
+        return self.sub_(other)
+
+    def __imul__(self, other):
+        return self.mul_(other)
+
+    def __itruediv__(self, other):
+        return self.div_(other)
+
+    def __ifloordiv__(self, other):
+        return self.floor_divide_(other)
+
+    def __imod__(self, other):
+        return self.remainder_(other)
+
+    def __ipow__(self, other):
+        return self.pow_(other)
+
+    def __iand__(self, other):
+        return self.bitwise_and_(other)
+
+    def __ior__(self, other):
+        return self.bitwise_or_(other)
+
+    def __ixor__(self, other):
+        return self.bitwise_xor_(other)
+
+    def squeeze_(self, *dims):
+        return self._set_view(_ops.squeeze(self.detach(), *dims))
+
+    def unsqueeze_(self, dim):
+        return self._set_view(_ops.unsqueeze(self.detach(), dim))
+
+    def t_(self):
+        return self._set_view(_ops.t(self.detach()))
+
+    def transpose_(self, dim0, dim1):
+        return self._set_view(_ops.transpose(self.detach(), dim0, dim1))
+
+    def _set_view(self, view):
+        self._data = view._data
+        return self
+
+
+def _random_fill(t, kind, generator, *params):
+    from ._random import fill_
+    t._check_inplace_leaf()
+    fill_(t._data, kind, generator, *params)
+    t._version[0] += 1
+    return t
+
+
+def _broadcastable(a, b):
+    try:
+        np.broadcast_shapes(a, b)
+        return True
+    except ValueError:
+        return False
+
+
+def _any_requires_grad(args):
+    for a in args:
+        if isinstance(a, Tensor) and a._requires_grad:
+            return True
+    return False
+
+
+def _wrap_dim(dim, ndim):
+    n = builtins.max(ndim, 1)
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         f"but got {dim})")
+    return dim % n
+
+
+def _to_numpy(a):
+    return a if isinstance(a, np.ndarray) else a.get()
+
+
+def _rebuild(array, requires_grad):
+    t = _make(array)
+    t._requires_grad = requires_grad
+    return t
+
+
+# autograd and the ops import Tensor, so they come after the class.
+from .autograd.grad_mode import state as _grad_state  # noqa: E402
+from . import ops as _ops  # noqa: E402

@@ -1,0 +1,11 @@
+"""Autograd: graph nodes, the backward engine, Function, grad modes, gradcheck, Variable."""
+from .engine import backward, grad
+from .function import Function, NestedIOFunction, once_differentiable
+from .grad_mode import (enable_grad, inference_mode, is_grad_enabled,
+                        is_inference_mode_enabled, no_grad, set_grad_enabled)
+from .variable import Variable
+from .gradcheck import gradcheck, gradgradcheck
+
+__all__ = ["backward", "grad", "Function", "NestedIOFunction", "once_differentiable",
+           "enable_grad", "inference_mode", "is_grad_enabled", "is_inference_mode_enabled",
+           "no_grad", "set_grad_enabled", "Variable", "gradcheck", "gradgradcheck"]

@@ -1,0 +1,325 @@
+"""Graph nodes (what `grad_fn` is), AccumulateGrad, and Function with its ctx and `apply`.
+
+NOTE [ Node is ctx ]
+As in PyTorch, the object passed to forward/backward as `ctx` *is* the graph node that `grad_fn`
+returns: one object per op application. Each Function subclass gets its own node class, named
+`<Name>Backward` for user Functions and `<Name>Backward0` (or the `grad_fn=` class keyword) for
+ember's built-in ops, so `grad_fn` prints PyTorch's names.
+
+NOTE [ Saved tensors ]
+Forward saves inputs and outputs only. After forward, `apply` maps each saved array back to the
+input Tensor it came from (so double backward flows through it) or to an output of this node
+(rebuilt on unpack with grad_fn set to this node), and records the version counter of each, so a
+tensor modified in place before backward raises instead of giving a wrong gradient.
+"""
+import numpy as np
+
+from .. import _tensor
+from .grad_mode import state as _grad_state
+
+_Tensor = _tensor.Tensor
+_make = _tensor._make
+_FLOAT_KINDS = "f"
+
+_FREED_MSG = (
+    "Trying to backward through the graph a second time (or directly access saved tensors after "
+    "they have already been freed). Saved intermediate values of the graph are freed when you call "
+    ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through "
+    "the graph a second time or if you need to access saved tensors after calling backward.")
+
+
+class Node:
+    """A node of the backward graph: what `Tensor.grad_fn` returns."""
+    __slots__ = ("_edges", "_saved", "needs_input_grad", "_out_meta", "_pre_hooks", "_hooks",
+                 "_freed", "_non_diff", "materialize_grads", "__dict__", "__weakref__")
+    xp = np
+    _n_operands = 0  # leading arguments that are operands: a Python number there shows as (None, 0)
+
+    def name(self):
+        return type(self).__name__
+
+    @property
+    def next_functions(self):
+        return tuple((e[0], e[1]) if e else (None, 0) for e in self._edges if e is not False)
+
+    def register_hook(self, fn):
+        """fn(grad_inputs, grad_outputs) runs after this node's backward."""
+        if self._hooks is None:
+            self._hooks = []
+        self._hooks.append(fn)
+        return _RemovableHandle(self._hooks, fn)
+
+    def register_prehook(self, fn):
+        """fn(grad_outputs) runs before this node's backward and may replace them."""
+        return self._add_pre_hook(None, fn)
+
+    def _add_pre_hook(self, out_idx, fn):
+        if self._pre_hooks is None:
+            self._pre_hooks = []
+        entry = (out_idx, fn)
+        self._pre_hooks.append(entry)
+        return _RemovableHandle(self._pre_hooks, entry)
+
+    def __repr__(self):
+        return f"<{type(self).__name__} object at {hex(id(self))}>"
+
+    # -- ctx API ---------------------------------------------------------------------------------
+    def save_for_backward(self, *items):
+        self._saved = items
+
+    @property
+    def saved_tensors(self):
+        saved = self._saved
+        if self._freed:
+            raise RuntimeError(_FREED_MSG)
+        if saved is None or not any(isinstance(s, _SavedBase) for s in saved):
+            return _plain_saved(saved)
+        return tuple(s.unpack(self) if s is not None else None for s in saved)
+
+    def mark_non_differentiable(self, *outputs):
+        self._non_diff = outputs
+
+    def mark_dirty(self, *tensors):
+        self.__dict__["_dirty"] = tensors
+
+    def set_materialize_grads(self, value):
+        self.materialize_grads = bool(value)
+
+
+def _plain_saved(saved):
+    """Saved values when no graph was recorded (forward under no_grad): wrap arrays as Tensors."""
+    if saved is None:
+        return ()
+    return tuple(_make(s) if isinstance(s, np.ndarray) or hasattr(s, "__cuda_array_interface__")
+                 else s for s in saved)
+
+
+class _RemovableHandle:
+    __slots__ = ("_list", "_item")
+
+    def __init__(self, lst, item):
+        self._list, self._item = lst, item
+
+    def remove(self):
+        if self._item in self._list:
+            self._list.remove(self._item)
+
+
+class _SavedBase:
+    __slots__ = ()
+
+
+class _SavedInput(_SavedBase):
+    __slots__ = ("tensor", "version")
+
+    def __init__(self, tensor):
+        self.tensor = tensor
+        self.version = tensor._version[0]
+
+    def unpack(self, node):
+        t = self.tensor
+        if t._version[0] != self.version:
+            _raise_modified(t, self.version, node)
+        return t
+
+
+class _SavedOutput(_SavedBase):
+    __slots__ = ("array", "index", "version_box", "version", "requires_grad")
+
+    def __init__(self, array, index, version_box):
+        self.array, self.index, self.version_box = array, index, version_box
+        self.version = version_box[0]
+
+    def unpack(self, node):
+        if self.version_box[0] != self.version:
+            _raise_modified(_make(self.array), self.version, node, self.version_box[0])
+        t = _make(self.array, True, node, self.index)
+        t._version = self.version_box
+        return t
+
+
+class _SavedConstant(_SavedBase):
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+    def unpack(self, node):
+        return self.value
+
+
+def _raise_modified(t, expected, node, now=None):
+    now = t._version[0] if now is None else now
+    shape = ", ".join(str(s) for s in t.shape)
+    raise RuntimeError(
+        "one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [torch.{_legacy_name(t)} [{shape}]], which is output 0 of "
+        f"{type(t.grad_fn).__name__ if t.grad_fn is not None else 'AccumulateGrad'}, is at version "
+        f"{now}; expected version {expected} instead. Hint: the backtrace further above can also "
+        "show the operation that failed to compute its gradient.")
+
+
+def _legacy_name(t):
+    from .._dtype import LEGACY_NAMES
+    return LEGACY_NAMES[t.dtype]
+
+
+class AccumulateGrad(Node):
+    """The node of a leaf that requires grad: adds the incoming gradient into `variable.grad`."""
+    __slots__ = ("variable",)
+
+    def __init__(self, variable):
+        self.variable = variable
+        self._edges = ()
+        self._pre_hooks = self._hooks = None
+        self._freed = False
+        self._saved = None
+
+
+class BackwardNode(Node):
+    """Base of the per-Function node classes; `_forward_cls` is the Function that made it."""
+    __slots__ = ()
+    _forward_cls = None
+
+    def _run_backward(self, grads):
+        return self._forward_cls.backward(self, *grads)
+
+
+def _edge_of(t):
+    """The (node, output index, shape, dtype) edge through which a gradient reaches tensor t."""
+    fn = t._grad_fn
+    if fn is not None:
+        return (fn, t._out_idx, t._data.shape, t._data.dtype)
+    if t._requires_grad:
+        acc = t._accum
+        if acc is None:
+            acc = t._accum = AccumulateGrad(t)
+        return (acc, 0, t._data.shape, t._data.dtype)
+    return None
+
+
+class Function:
+    """A differentiable operation written by the user: static forward(ctx, ...) and backward(ctx, ...).
+
+    forward receives the arguments as given (Tensors stay Tensors) and runs with grad mode off;
+    backward receives one gradient per output and returns one per input (None where there is none).
+    """
+    _node_cls = BackwardNode
+    _backward_suffix = "Backward"
+
+    def __init_subclass__(cls, grad_fn=None, **kwargs):
+        super().__init_subclass__(**kwargs)
+        name = grad_fn or cls.__name__ + cls._backward_suffix
+        cls._node_cls = type(name, (BackwardNode,), {"__slots__": (), "_forward_cls": cls,
+                                                      "_n_operands": cls._n_operands})
+
+    _n_operands = 0
+    _strict_grad_count = True  # user Functions must return a gradient (or None) per input
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("You must implement the forward function for custom "
+                                  "autograd.Function.")
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError("You must implement either the backward or vjp method for "
+                                  "your custom autograd.Function to use it with backward mode AD.")
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        pass
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        node = _new_node(cls._node_cls)
+        tensors = [a for a in args if isinstance(a, _Tensor)]
+        record = _grad_state.enabled and any(t._requires_grad for t in tensors)
+        node.needs_input_grad = tuple(isinstance(a, _Tensor) and a._requires_grad and record
+                                      for a in args)
+        prev = _grad_state.enabled
+        _grad_state.enabled = False
+        try:
+            if cls.setup_context is not Function.setup_context:
+                out = cls.forward(*args, **kwargs)
+                cls.setup_context(node, args, out)
+            else:
+                out = cls.forward(node, *args, **kwargs)
+        finally:
+            _grad_state.enabled = prev
+        single = not isinstance(out, tuple)
+        outs = (out,) if single else out
+        dirty = node.__dict__.get("_dirty", ())
+        results = []
+        for o in outs:
+            if not isinstance(o, _Tensor):
+                results.append(o)
+            elif any(o is d for d in dirty):
+                results.append(o)
+            else:
+                r = _make(o._data)
+                r._version = o._version
+                results.append(r)
+        if record:
+            _attach(node, args, results, tensor_saved=True)
+        return results[0] if single else tuple(results)
+
+
+def _new_node(node_cls):
+    node = node_cls.__new__(node_cls)
+    node._saved = None
+    node._pre_hooks = node._hooks = None
+    node._freed = False
+    node._non_diff = ()
+    node.materialize_grads = True
+    return node
+
+
+def _attach(node, args, outputs, tensor_saved=False):
+    """Record node as the grad_fn of its float outputs and resolve what forward saved."""
+    # An edge is (node, output index, shape, dtype); None for an operand that takes no gradient;
+    # False for a non-tensor option (dim, alpha ...), which next_functions does not list.
+    n_ops = node._n_operands
+    node._edges = tuple(_edge_of(a) if isinstance(a, _Tensor) else (None if i < n_ops else False)
+                        for i, a in enumerate(args))
+    non_diff = node._non_diff
+    metas = []
+    for i, o in enumerate(outputs):
+        if not isinstance(o, _Tensor):
+            metas.append(None)
+            continue
+        metas.append((o._data.shape, o._data.dtype))
+        if o._data.dtype.kind in _FLOAT_KINDS and not any(o is n or o._data is n for n in non_diff):
+            o._grad_fn = node
+            o._out_idx = i
+            o._requires_grad = True
+    node._out_meta = metas
+    saved = node._saved
+    if saved:
+        node._saved = tuple(_resolve_saved(s, args, outputs, tensor_saved) for s in saved)
+
+
+def _resolve_saved(s, args, outputs, tensor_saved):
+    if s is None:
+        return None
+    for i, o in enumerate(outputs):
+        if isinstance(o, _Tensor) and (o is s or o._data is s):
+            return _SavedOutput(o._data, i, o._version) if o._grad_fn is not None \
+                else _SavedInput(o)
+    if tensor_saved:
+        return _SavedInput(s) if isinstance(s, _Tensor) else _SavedConstant(s)
+    for a in args:
+        if isinstance(a, _Tensor) and a._data is s:
+            return _SavedInput(a)
+    return _SavedConstant(_make(s) if hasattr(s, "shape") else s)
+
+
+class NestedIOFunction(Function):
+    pass
+
+
+def once_differentiable(fn):
+    return fn

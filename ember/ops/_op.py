@@ -1,0 +1,181 @@
+"""Op: the base of ember's built-in differentiable primitives, and the argument helpers ops share.
+
+An Op's forward runs on backend arrays (ctx.xp is their array module) and returns arrays; its
+backward runs on Tensors with ember ops, so higher-order gradients need no second code path.
+`Op.apply` does all bookkeeping once: skip the graph when grad mode is off or nothing requires
+grad, check devices, wrap outputs, record edges and saved tensors (autograd/function.py).
+"""
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor, _make
+from ..autograd.function import Function, _attach, _new_node
+from ..autograd.grad_mode import state as _grad_state
+
+_ndarray = np.ndarray
+
+
+class Op(Function):
+    """A built-in op: grad_fn is named <ClassName>Backward0 unless the class passes grad_fn=."""
+    _backward_suffix = "Backward0"
+    _is_view = False  # outputs share the first input's memory and version counter
+    _strict_grad_count = False  # trailing options (dim, alpha ...) need no None in backward
+
+    @classmethod
+    def apply(cls, *args):
+        node = _new_node(cls._node_cls)
+        arrays = []
+        record = False
+        array_type = None
+        for a in args:
+            if isinstance(a, Tensor):
+                d = a._data
+                if array_type is None:
+                    array_type = type(d)
+                elif type(d) is not array_type:
+                    _raise_device_mismatch(args)
+                arrays.append(d)
+                if a._requires_grad:
+                    record = True
+            else:
+                arrays.append(a)
+        if array_type is not None and array_type is not _ndarray:
+            node.xp = _xp_of_type(array_type)
+        record = record and _grad_state.enabled
+        if record:
+            node.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad
+                                          for a in args)
+        out = cls.forward(node, *arrays)
+        if type(out) is tuple:
+            outs = tuple(_wrap(o) for o in out)
+            if cls._is_view:
+                for o in outs:
+                    o._version = args[0]._version
+            if record:
+                _attach(node, args, outs)
+            return outs
+        if type(out) is not _ndarray:
+            out = _as_array(out, node.xp)
+        t = _make(out)
+        if cls._is_view:
+            t._version = args[0]._version
+        if record:
+            _attach(node, args, (t,))
+        return t
+
+
+def _wrap(o):
+    if o is None or isinstance(o, Tensor):
+        return o
+    if type(o) is not _ndarray:
+        o = _as_array(o, np)
+    return _make(o)
+
+
+def _as_array(o, xp):
+    """NumPy returns scalars from 0-d computations; Tensors always hold arrays."""
+    if isinstance(o, np.generic):
+        return np.asarray(o)
+    if xp is np:
+        return np.asarray(o)
+    return o
+
+
+def _xp_of_type(array_type):
+    from .._backend import cupy
+    return cupy()
+
+
+def _raise_device_mismatch(args):
+    devs = []
+    for a in args:
+        if isinstance(a, Tensor) and str(a.device) not in devs:
+            devs.append(str(a.device))
+    raise RuntimeError("Expected all tensors to be on the same device, but found at least two "
+                       f"devices, {devs[-1]} and {devs[0]}!")
+
+
+# -- argument helpers shared by the op families -------------------------------------------------
+
+def scalar(x):
+    """A NumPy scalar or 0-d array passed as an operand behaves as the Python number it holds."""
+    if isinstance(x, np.generic):
+        return x.item()
+    return x
+
+
+def promote(a, b):
+    """Cast two operands (arrays or Python scalars) to PyTorch's result dtype.
+
+    NumPy 2 already treats Python scalars as weak, so only mixed array dtypes and integer arrays
+    meeting a Python float need a cast.
+    """
+    a_arr = hasattr(a, "dtype")
+    b_arr = hasattr(b, "dtype")
+    if a_arr and b_arr:
+        if a.dtype == b.dtype:
+            return a, b
+        rt = _dtype.result_type(a, b)
+        return (a if a.dtype == rt else a.astype(rt)), (b if b.dtype == rt else b.astype(rt))
+    if a_arr:
+        if a.dtype.kind != "f" and _needs_cast(a.dtype, b):
+            a = a.astype(_dtype.result_type(a, b))
+        return a, b
+    if b_arr:
+        if b.dtype.kind != "f" and _needs_cast(b.dtype, a):
+            b = b.astype(_dtype.result_type(a, b))
+        return a, b
+    return a, b
+
+
+def _needs_cast(array_dtype, s):
+    if isinstance(s, float):
+        return True
+    return array_dtype.kind == "b" and isinstance(s, int) and not isinstance(s, bool)
+
+
+def wrap_dim(dim, ndim):
+    """Normalise a possibly negative dim, raising PyTorch's IndexError when out of range."""
+    n = ndim if ndim > 0 else 1
+    if not -n <= dim < n:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-n}, {n - 1}], "
+                         f"but got {dim})")
+    return dim + n if dim < 0 else dim
+
+
+def wrap_dims(dims, ndim):
+    if dims is None:
+        return tuple(range(ndim))
+    if isinstance(dims, int):
+        return (wrap_dim(dims, ndim),)
+    return tuple(wrap_dim(d, ndim) for d in dims)
+
+
+def as_tensor_arg(x, like):
+    """Turn a non-Tensor operand (list, array) into a Tensor on `like`'s device."""
+    if isinstance(x, Tensor):
+        return x
+    return _make(like.xp.asarray(x) if hasattr(like, "xp") else np.asarray(x))
+
+
+def size_args(args):
+    """Accept f(2, 3), f((2, 3)) and f(torch.Size([2, 3])) alike."""
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(int(s) for s in args[0])
+    return tuple(int(s) for s in args)
+
+
+def shape_str(shape):
+    return "[" + ", ".join(str(s) for s in shape) + "]"
+
+
+def broadcast_error(a_shape, b_shape):
+    """PyTorch's message for two shapes that do not broadcast."""
+    nd = max(len(a_shape), len(b_shape))
+    pa = (1,) * (nd - len(a_shape)) + tuple(a_shape)
+    pb = (1,) * (nd - len(b_shape)) + tuple(b_shape)
+    for i in range(nd - 1, -1, -1):
+        if pa[i] != pb[i] and pa[i] != 1 and pb[i] != 1:
+            return RuntimeError(f"The size of tensor a ({pa[i]}) must match the size of tensor b "
+                                f"({pb[i]}) at non-singleton dimension {i}")
+    return RuntimeError(f"shapes {list(a_shape)} and {list(b_shape)} cannot be broadcast")

@@ -1,0 +1,97 @@
+"""Copies and conversions: clone, to(dtype/device), copy_ into a tensor, contiguous."""
+from .. import _dtype
+from .._backend import to_device, xp_of
+from .._device import as_device, device as _device_cls
+from .._tensor import Tensor
+from ._op import Op
+
+__all__ = ["clone", "to", "copy_into", "fill_like", "contiguous"]
+
+
+class Clone(Op):
+    def forward(ctx, a, memory_format=None):
+        return a.copy()
+
+    def backward(ctx, g):
+        return g
+
+
+class ToCopy(Op):
+    """dtype and/or device change; the gradient goes back to the input's dtype and device."""
+
+    def forward(ctx, a, np_dtype, dev, copy):
+        ctx.src_dtype = a.dtype
+        ctx.src_device = "cpu" if xp_of(a).__name__ == "numpy" else "cuda"
+        ctx.src_index = None if ctx.src_device == "cpu" else a.device.id
+        out = a if dev is None else to_device(a, dev.type, dev.index or 0)
+        if np_dtype is not None and out.dtype != np_dtype:
+            out = out.astype(np_dtype)
+        elif copy and out is a:
+            out = a.copy()
+        return out
+
+    def backward(ctx, g):
+        dev = _device_cls(ctx.src_device, ctx.src_index)
+        return to(g, dev, _dtype._FROM_NP[ctx.src_dtype])
+
+
+class CopyInto(Op, grad_fn="CopyBackwards"):
+    """The out-of-place half of self.copy_(src): src broadcast to self's shape and dtype."""
+
+    def forward(ctx, dst, src):
+        ctx.src_dtype = src.dtype if hasattr(src, "dtype") else None
+        xp = ctx.xp
+        if hasattr(src, "dtype") and xp_of(src) is not xp:
+            src = to_device(src, "cpu" if xp.__name__ == "numpy" else "cuda")
+        out = xp.empty_like(dst)
+        out[...] = src
+        return out
+
+    def backward(ctx, g):
+        return None, (g if ctx.src_dtype is None else g.to(_dtype._FROM_NP[ctx.src_dtype]))
+
+
+def _parse_to(args, kwargs):
+    dev = kwargs.pop("device", None)
+    dt = kwargs.pop("dtype", None)
+    copy = kwargs.pop("copy", False)
+    kwargs.pop("non_blocking", None)
+    kwargs.pop("memory_format", None)
+    for a in args:
+        if isinstance(a, Tensor):
+            dev, dt = a.device, a.dtype
+        elif isinstance(a, _dtype.dtype):
+            dt = a
+        elif a is not None:
+            dev = a
+    return (None if dev is None else as_device(dev)), dt, copy
+
+
+def to(input, *args, **kwargs):
+    dev, dt, copy = _parse_to(args, dict(kwargs))
+    same_dev = dev is None or dev == input.device
+    same_dt = dt is None or dt.np == input._data.dtype
+    if same_dev and same_dt and not copy:
+        return input
+    return ToCopy.apply(input, None if dt is None else dt.np, None if same_dev else dev, copy)
+
+
+def clone(input, *, memory_format=None):
+    return Clone.apply(input)
+
+
+def contiguous(input, memory_format=None):
+    if input._data.flags.c_contiguous:
+        return input
+    return Clone.apply(input)
+
+
+def copy_into(dst, src):
+    if not isinstance(src, Tensor):
+        raise TypeError(f"copy_(): argument 'src' must be Tensor, not {type(src).__name__}")
+    return CopyInto.apply(dst, src)
+
+
+def fill_like(dst, value):
+    """The out-of-place half of fill_(value) with a 0-d Tensor value that requires grad."""
+    return CopyInto.apply(dst, value)
