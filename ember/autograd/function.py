@@ -278,7 +278,7 @@ def _new_node(node_cls):
     return node
 
 
-def _attach(node, args, outputs, tensor_saved=False):
+def _attach(node, args, outputs, tensor_saved=False, raw=None):
     """Record node as the grad_fn of its float outputs and resolve what forward saved."""
     # An edge is (node, output index, shape, dtype); None for an operand that takes no gradient;
     # False for a non-tensor option (dim, alpha ...), which next_functions does not list.
@@ -299,14 +299,15 @@ def _attach(node, args, outputs, tensor_saved=False):
     node._out_meta = metas
     saved = node._saved
     if saved:
-        node._saved = tuple(_resolve_saved(s, args, outputs, tensor_saved) for s in saved)
+        node._saved = tuple(_resolve_saved(s, args, outputs, tensor_saved, raw) for s in saved)
 
 
-def _resolve_saved(s, args, outputs, tensor_saved):
+def _resolve_saved(s, args, outputs, tensor_saved, raw):
+    """raw: forward's own return values, when a NumPy scalar among them was wrapped as an array."""
     if s is None:
         return None
     for i, o in enumerate(outputs):
-        if isinstance(o, _Tensor) and (o is s or o._data is s):
+        if isinstance(o, _Tensor) and (o is s or o._data is s or raw is not None and raw[i] is s):
             return _SavedOutput(o._data, i, o._version) if o._grad_fn is not None \
                 else _SavedInput(o)
     if tensor_saved:

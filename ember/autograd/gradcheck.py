@@ -8,7 +8,6 @@ import numpy as np
 
 from .._tensor import Tensor, _make
 from .engine import grad as _grad
-from .grad_mode import no_grad
 
 
 class GradcheckError(RuntimeError):
@@ -23,8 +22,8 @@ def _outputs(fn, inputs):
     return [o for o in _as_tuple(fn(*inputs)) if isinstance(o, Tensor)]
 
 
-def _diff_outputs(outs):
-    return [o for o in outs if o.requires_grad and o.dtype.is_floating_point]
+def _float_outputs(outs):
+    return [o for o in outs if o.dtype.is_floating_point]
 
 
 def _numerical(fn, inputs, wrt, eps):
@@ -33,17 +32,16 @@ def _numerical(fn, inputs, wrt, eps):
     for t in wrt:
         data = t._data
         flat = data.reshape(-1)
-        with no_grad():
-            base = _outputs(fn, inputs)
+        base = _float_outputs(_outputs(fn, inputs))
         cols = [np.zeros((flat.size, o.numel())) for o in base]
         for j in range(flat.size):
             orig = flat[j].item()
             flat[j] = orig + eps
-            with no_grad():
-                plus = [np.asarray(o._data, np.float64).reshape(-1) for o in _outputs(fn, inputs)]
+            plus = [np.array(o._data, np.float64).reshape(-1)
+                    for o in _float_outputs(_outputs(fn, inputs))]
             flat[j] = orig - eps
-            with no_grad():
-                minus = [np.asarray(o._data, np.float64).reshape(-1) for o in _outputs(fn, inputs)]
+            minus = [np.array(o._data, np.float64).reshape(-1)
+                     for o in _float_outputs(_outputs(fn, inputs))]
             flat[j] = orig
             for k, (p, m) in enumerate(zip(plus, minus)):
                 cols[k][j] = (p - m) / (2 * eps)
@@ -54,6 +52,8 @@ def _numerical(fn, inputs, wrt, eps):
 def _analytical(outs, wrt):
     jac = [[np.zeros((t.numel(), o.numel())) for o in outs] for t in wrt]
     for k, o in enumerate(outs):
+        if not o.requires_grad:
+            continue
         for j in range(o.numel()):
             g = np.zeros(o.numel(), dtype=o._data.dtype)
             g[j] = 1
@@ -77,8 +77,8 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
             warnings.warn("Input #0 requires gradient and is not a double precision floating "
                           "point. This check will likely fail if all the inputs are not of "
                           "double precision floating point.")
-    outs = _diff_outputs(_outputs(func, inputs))
-    if not outs:
+    outs = _float_outputs(_outputs(func, inputs))
+    if not any(o.requires_grad for o in outs):
         return True
     analytical = _analytical(outs, wrt)
     numerical = _numerical(func, inputs, wrt, eps)
@@ -99,7 +99,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     """gradcheck of the function inputs -> d(func)/d(inputs) · grad_outputs (second order)."""
     inputs = _as_tuple(inputs)
     wrt_idx = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
-    outs = _diff_outputs(_outputs(func, inputs))
+    outs = [o for o in _float_outputs(_outputs(func, inputs)) if o.requires_grad]
     if grad_outputs is None:
         rng = np.random.default_rng(0)
         grad_outputs = tuple(_make(rng.standard_normal(o.shape).astype(o._data.dtype))
@@ -109,7 +109,7 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
 
     def first_order(*args):
         ins, gos = args[:n_in], args[n_in:]
-        os_ = _diff_outputs(_outputs(func, ins))
+        os_ = [o for o in _float_outputs(_outputs(func, ins)) if o.requires_grad]
         wrt = [ins[i] for i in wrt_idx]
         return _grad(tuple(os_), wrt, gos, create_graph=True, allow_unused=True)
 

@@ -52,15 +52,17 @@ class Op(Function):
                 for o in outs:
                     o._version = args[0]._version
             if record:
-                _attach(node, args, outs)
+                _attach(node, args, outs, raw=out)
             return outs
+        raw = None
         if type(out) is not _ndarray:
+            raw = (out,)
             out = _as_array(out, node.xp)
         t = _make(out)
         if cls._is_view:
             t._version = args[0]._version
         if record:
-            _attach(node, args, (t,))
+            _attach(node, args, (t,), raw=raw)
         return t
 
 

@@ -1,0 +1,3 @@
+"""activation ops: forward on arrays, backward in ember ops."""
+
+__all__ = []

@@ -1,0 +1,3 @@
+"""compare ops: forward on arrays, backward in ember ops."""
+
+__all__ = []

@@ -1,0 +1,109 @@
+"""Five checks for every OpInfo: NumPy forward, gradcheck, gradgradcheck, PyTorch parity (forward,
+dtype, grad_fn name, gradients of a random cotangent), in float32 and float64."""
+import numpy as np
+import pytest
+
+import ember
+from ember.autograd import gradcheck, gradgradcheck
+from tests.ops.op_db import all_ops
+
+OPS = all_ops()
+CASES = [(op, i) for op in OPS for i in range(len(op.shapes))]
+IDS = [f"{op.name}-{i}" for op, i in CASES]
+
+
+def _tensors(m, arrays, op, requires_grad):
+    out = []
+    for i, a in enumerate(arrays):
+        t = m.tensor(a.copy()) if not np.isscalar(a) else a
+        floating = a.dtype.kind == "f"
+        wants = op.grad_inputs is None and floating or op.grad_inputs is not None and \
+            i in op.grad_inputs
+        if requires_grad and wants and op.grad:
+            t.requires_grad_()
+        out.append(t)
+    return out
+
+
+def _outs(r):
+    return list(r) if isinstance(r, (tuple, list)) else [r]
+
+
+@pytest.mark.parametrize("op,i", CASES, ids=IDS)
+def test_forward_against_numpy(op, i):
+    if op.ref is None:
+        pytest.skip("no NumPy reference")
+    arrays = op.inputs_np(i, np.float64)
+    got = _outs(op.fn(ember, *_tensors(ember, arrays, op, False)))
+    want = op.ref(*[a.copy() for a in arrays])
+    want = list(want) if isinstance(want, (tuple, list)) else [want]
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(np.asarray(g._data, np.float64), np.asarray(w, np.float64),
+                                   rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("op,i", CASES, ids=IDS)
+def test_gradcheck(op, i):
+    if not op.grad or op.kinks_ok and False:
+        pytest.skip("not differentiable")
+    arrays = op.inputs_np(i, np.float64)
+    ins = _tensors(ember, arrays, op, True)
+    if not any(isinstance(t, ember.Tensor) and t.requires_grad for t in ins):
+        pytest.skip("no differentiable input")
+    assert gradcheck(lambda *xs: op.fn(ember, *xs), ins, atol=1e-5, rtol=1e-3)
+
+
+@pytest.mark.parametrize("op,i", CASES, ids=IDS)
+def test_gradgradcheck(op, i):
+    if not (op.grad and op.gradgrad):
+        pytest.skip("no second derivative claimed")
+    arrays = op.inputs_np(i, np.float64)
+    ins = _tensors(ember, arrays, op, True)
+    if not any(isinstance(t, ember.Tensor) and t.requires_grad for t in ins):
+        pytest.skip("no differentiable input")
+    assert gradgradcheck(lambda *xs: op.fn(ember, *xs), ins, atol=1e-4, rtol=1e-3)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("op,i", CASES, ids=IDS)
+def test_against_torch(op, i, dtype):
+    torch = pytest.importorskip("torch")
+    if dtype not in op.dtypes:
+        pytest.skip("dtype not covered")
+    arrays = op.inputs_np(i, np.dtype(dtype))
+    e_in = _tensors(ember, arrays, op, True)
+    t_in = _tensors(torch, arrays, op, True)
+    e_out = _outs(op.fn(ember, *e_in))
+    t_out = _outs(op.fn(torch, *t_in))
+    assert len(e_out) == len(t_out)
+    for e, t in zip(e_out, t_out):
+        assert str(e.dtype) == str(t.dtype), (e.dtype, t.dtype)
+        assert tuple(e.shape) == tuple(t.shape)
+        np.testing.assert_allclose(np.asarray(e.detach()._data, np.float64),
+                                   t.detach().numpy().astype(np.float64),
+                                   rtol=op.rtol, atol=op.atol)
+    first = e_out[0]
+    if op.grad_fn is not None and first.requires_grad:
+        assert type(first.grad_fn).__name__ == op.grad_fn == type(t_out[0].grad_fn).__name__
+    diff = [(e, t) for e, t in zip(e_out, t_out) if e.requires_grad and t.requires_grad]
+    if not op.grad or not diff:
+        return
+    rng = np.random.default_rng(7)
+    e_outs, t_outs, e_gos, t_gos = [], [], [], []
+    for e, t in diff:
+        go = rng.standard_normal(tuple(e.shape)).astype(dtype)
+        e_outs.append(e); t_outs.append(t)
+        e_gos.append(ember.tensor(go)); t_gos.append(torch.tensor(go))
+    e_wrt = [x for x in e_in if isinstance(x, ember.Tensor) and x.requires_grad]
+    t_wrt = [x for x in t_in if isinstance(x, torch.Tensor) and x.requires_grad]
+    e_g = ember.autograd.grad(e_outs, e_wrt, e_gos, allow_unused=True)
+    t_g = torch.autograd.grad(t_outs, t_wrt, t_gos, allow_unused=True)
+    for eg, tg in zip(e_g, t_g):
+        if tg is None:
+            assert eg is None or not np.any(eg._data)
+            continue
+        assert eg is not None
+        assert str(eg.dtype) == str(tg.dtype)
+        np.testing.assert_allclose(np.asarray(eg._data, np.float64),
+                                   tg.numpy().astype(np.float64),
+                                   rtol=op.rtol * 10, atol=op.atol * 10)
