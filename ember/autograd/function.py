@@ -306,8 +306,9 @@ def _resolve_saved(s, args, outputs, tensor_saved, raw):
     """raw: forward's own return values, when a NumPy scalar among them was wrapped as an array."""
     if s is None:
         return None
+    sd = s._data if isinstance(s, _Tensor) else s
     for i, o in enumerate(outputs):
-        if isinstance(o, _Tensor) and (o is s or o._data is s or raw is not None and raw[i] is s):
+        if isinstance(o, _Tensor) and (o._data is sd or raw is not None and raw[i] is s):
             return _SavedOutput(o._data, i, o._version) if o._grad_fn is not None \
                 else _SavedInput(o)
     if tensor_saved:
