@@ -50,3 +50,22 @@ def to_device(array, device_type, index=0):
 
 def to_numpy(array):
     return array if isinstance(array, numpy.ndarray) else array.get()
+
+
+def broadcast_to(array, shape):
+    """A read-only broadcast view; NumPy's own broadcast_to costs microseconds of Python per call,
+    so a C-contiguous array gets its zero-stride view built directly."""
+    if not isinstance(array, numpy.ndarray):
+        return xp_of(array).broadcast_to(array, shape)
+    if not array.flags.c_contiguous or len(shape) < array.ndim:
+        return numpy.broadcast_to(array, shape)
+    lead = len(shape) - array.ndim
+    strides = [0] * lead
+    for i, (n, st) in enumerate(zip(array.shape, array.strides)):
+        target = shape[lead + i]
+        if n != target and n != 1:
+            return numpy.broadcast_to(array, shape)  # raises NumPy's error
+        strides.append(st if n == target else 0)
+    view = numpy.ndarray(shape, array.dtype, array, 0, tuple(strides))
+    view.flags.writeable = False
+    return view

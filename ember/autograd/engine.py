@@ -171,14 +171,14 @@ def _done(capture, captured):
 
 def _call_backward(node, grads):
     metas = node._out_meta
-    if len(metas) > 1 or grads[0] is None:
+    if len(grads) > 1 or grads[0] is None:
         grads = list(grads) + [None] * (len(metas) - len(grads))
         if node.materialize_grads:
             for i, g in enumerate(grads):
                 if g is None and metas[i] is not None:
                     shape, dt = metas[i]
                     grads[i] = _make(node.xp.zeros(shape, dt))
-    out = node._run_backward(grads)
+    out = node._forward_cls.backward(node, *grads)
     if not isinstance(out, tuple):
         out = (out,)
     n_in = len(node._edges)

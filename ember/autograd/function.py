@@ -19,7 +19,6 @@ from .grad_mode import state as _grad_state
 
 _Tensor = _tensor.Tensor
 _make = _tensor._make
-_FLOAT_KINDS = "f"
 
 _FREED_MSG = (
     "Trying to backward through the graph a second time (or directly access saved tensors after "
@@ -30,9 +29,15 @@ _FREED_MSG = (
 
 class Node:
     """A node of the backward graph: what `Tensor.grad_fn` returns."""
-    __slots__ = ("_edges", "_saved", "needs_input_grad", "_out_meta", "_pre_hooks", "_hooks",
-                 "_freed", "_non_diff", "materialize_grads", "__dict__", "__weakref__")
+    __slots__ = ("_edges", "needs_input_grad", "_out_meta", "__dict__", "__weakref__")
+    # Rarely changed state lives in class defaults, so creating a node sets nothing (hot path).
     xp = np
+    _saved = None
+    _pre_hooks = None
+    _hooks = None
+    _freed = False
+    _non_diff = ()
+    materialize_grads = True
     _n_operands = 0  # leading arguments that are operands: a Python number there shows as (None, 0)
 
     def name(self):
@@ -171,18 +176,12 @@ class AccumulateGrad(Node):
     def __init__(self, variable):
         self.variable = variable
         self._edges = ()
-        self._pre_hooks = self._hooks = None
-        self._freed = False
-        self._saved = None
 
 
 class BackwardNode(Node):
     """Base of the per-Function node classes; `_forward_cls` is the Function that made it."""
     __slots__ = ()
     _forward_cls = None
-
-    def _run_backward(self, grads):
-        return self._forward_cls.backward(self, *grads)
 
 
 def _edge_of(t):
@@ -269,13 +268,7 @@ class Function:
 
 
 def _new_node(node_cls):
-    node = node_cls.__new__(node_cls)
-    node._saved = None
-    node._pre_hooks = node._hooks = None
-    node._freed = False
-    node._non_diff = ()
-    node.materialize_grads = True
-    return node
+    return node_cls.__new__(node_cls)
 
 
 def _attach(node, args, outputs, tensor_saved=False, raw=None):
@@ -283,16 +276,22 @@ def _attach(node, args, outputs, tensor_saved=False, raw=None):
     # An edge is (node, output index, shape, dtype); None for an operand that takes no gradient;
     # False for a non-tensor option (dim, alpha ...), which next_functions does not list.
     n_ops = node._n_operands
-    node._edges = tuple(_edge_of(a) if isinstance(a, _Tensor) else (None if i < n_ops else False)
-                        for i, a in enumerate(args))
+    edges = []
+    for i, a in enumerate(args):
+        if isinstance(a, _Tensor):
+            edges.append(_edge_of(a))
+        else:
+            edges.append(None if i < n_ops else False)
+    node._edges = edges
     non_diff = node._non_diff
     metas = []
     for i, o in enumerate(outputs):
         if not isinstance(o, _Tensor):
             metas.append(None)
             continue
-        metas.append((o._data.shape, o._data.dtype))
-        if o._data.dtype.kind in _FLOAT_KINDS and not any(o is n or o._data is n for n in non_diff):
+        d = o._data
+        metas.append((d.shape, d.dtype))
+        if d.dtype.kind == "f" and not (non_diff and any(o is n or d is n for n in non_diff)):
             o._grad_fn = node
             o._out_idx = i
             o._requires_grad = True

@@ -1,6 +1,7 @@
 """Shape and view ops: views share memory and the version counter with their input."""
 import numpy as np
 
+from .._backend import broadcast_to
 from .._tensor import Tensor
 from ._op import Op, shape_str, size_args, wrap_dim
 
@@ -54,7 +55,7 @@ class Expand(Op):
 
     def forward(ctx, a, shape):
         ctx.in_shape = a.shape
-        return ctx.xp.broadcast_to(a, shape)
+        return broadcast_to(a, shape)
 
     def backward(ctx, g):
         return sum_to_size(g, ctx.in_shape)
