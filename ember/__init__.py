@@ -14,7 +14,8 @@ from ._random import (Generator, bernoulli, default_generator, get_rng_state, in
                       manual_seed, multinomial, normal, rand, rand_like, randint, randint_like,
                       randn, randn_like, randperm, seed, set_rng_state)
 from ._printing import set_printoptions  # noqa: F401
-from . import autograd
+from . import autograd, cuda
+from .serialization import load, save
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 
 __version__ = "0.1.0"
