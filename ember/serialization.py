@@ -18,6 +18,7 @@ import pickle
 import struct
 import tempfile
 import zipfile
+import zlib
 
 import numpy as np
 
@@ -318,22 +319,35 @@ def _read_zip(fileobj, where, map_location, weights_only):
             if info.file_size != array.nbytes:
                 raise RuntimeError(f"{where} is corrupt: record {record} holds {info.file_size} "
                                    f"bytes but its storage needs {array.nbytes}")
-            with zf.open(info) as src:
-                _readinto(src, memoryview(array).cast("B"))
+            _read_record(zf, info, memoryview(array).cast("B"), where)
             cache[key] = array
             return array
 
         try:
             data = zf.read(pkl[0])
             obj = _Unpickler(io.BytesIO(data), read_storage, weights_only).load()
-        except (zipfile.BadZipFile, EOFError, struct.error, zlib_error()) as exc:
+        except (zipfile.BadZipFile, EOFError, struct.error, zlib.error) as exc:
             raise RuntimeError(f"{where} is corrupt or truncated: {exc}") from None
     return _map_location(obj, map_location)
 
 
-def zlib_error():
-    import zlib
-    return zlib.error
+def _read_record(zf, info, view, where):
+    """Read one record straight into view: stored records skip zipfile's buffered reader (the
+    checksum is still verified), compressed ones go through it."""
+    if info.compress_type != zipfile.ZIP_STORED:
+        with zf.open(info) as src:
+            _readinto(src, view)
+        return
+    fp = zf.fp
+    fp.seek(info.header_offset)
+    local = fp.read(30)
+    if len(local) < 30 or local[:4] != b"PK\x03\x04":
+        raise RuntimeError(f"{where} is corrupt: bad local header for {info.filename}")
+    name_len, extra_len = struct.unpack("<HH", local[26:30])
+    fp.seek(info.header_offset + 30 + name_len + extra_len)
+    _readinto(fp, view)
+    if zlib.crc32(view) != info.CRC:
+        raise RuntimeError(f"{where} is corrupt: checksum mismatch in {info.filename}")
 
 
 def _readinto(src, view):

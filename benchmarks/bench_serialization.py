@@ -1,0 +1,90 @@
+"""Save and load time of a 100 MB state dict, ember vs torch, and ember's memory peak while loading.
+
+Run: python benchmarks/bench_serialization.py [--write]
+"""
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import ember  # noqa: E402
+
+try:
+    import torch
+except ImportError:
+    torch = None
+
+MB = 1 << 20
+
+
+def state_dict_arrays(total_mb=100):
+    """A ResNet-like mix: a few big matrices and many small vectors, float32, total_mb in all."""
+    rng = np.random.default_rng(0)
+    arrays, left, i = {}, total_mb * MB // 4, 0
+    while left > 0:
+        n = min(left, 2_000_000 if i % 4 == 0 else 40_000)
+        arrays[f"layer{i}.weight"] = rng.standard_normal(n).astype(np.float32)
+        left -= n
+        i += 1
+    return arrays
+
+
+def timed(fn, repeats=5):
+    out = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - t0)
+    return statistics.median(out)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--write", action="store_true")
+    args = ap.parse_args()
+    arrays = state_dict_arrays()
+    nbytes = sum(a.nbytes for a in arrays.values())
+    e_sd = {k: ember.from_numpy(v) for k, v in arrays.items()}
+    rows = []
+    with tempfile.TemporaryDirectory() as d:
+        ep, tp = os.path.join(d, "e.pt"), os.path.join(d, "t.pt")
+        e_save = timed(lambda: ember.save(e_sd, ep))
+        e_load = timed(lambda: ember.load(ep))
+        tracemalloc.start()
+        loaded = ember.load(ep)
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+        del loaded
+        rows.append(("ember", e_save, e_load))
+        if torch is not None:
+            t_sd = {k: torch.from_numpy(v) for k, v in arrays.items()}
+            t_save = timed(lambda: torch.save(t_sd, tp))
+            t_load = timed(lambda: torch.load(tp))
+            rows.append(("torch", t_save, t_load))
+    lines = [f"state dict: {len(arrays)} float32 tensors, {nbytes / MB:.0f} MB", "",
+             "| framework | save (s) | load (s) |", "| --- | --- | --- |"]
+    lines += [f"| {n} | {s:.3f} | {lo:.3f} |" for n, s, lo in rows]
+    if torch is not None:
+        lines.append(f"\nratios ember/torch: save **{rows[0][1] / rows[1][1]:.2f}**, "
+                     f"load **{rows[0][2] / rows[1][2]:.2f}**")
+    lines.append(f"\nember.load memory peak (tracemalloc): {peak / MB:.0f} MB = "
+                 f"**{peak / nbytes:.2f}x** the tensors' size")
+    table = "\n".join(lines)
+    print(table)
+    if args.write:
+        from _results import update_section
+        update_section("Checkpoint save/load (issue 5)",
+                       "Command: `python benchmarks/bench_serialization.py --write` "
+                       "(median of 5, page cache warm)\n\n" + table)
+
+
+if __name__ == "__main__":
+    main()
