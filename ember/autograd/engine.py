@@ -146,16 +146,20 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
             if capture is not None and not accumulate and _done(capture, captured):
                 break
             in_grads = _call_backward(node, grads)
-            if not retain_graph:
-                node._freed = node._saved is not None
+            if not retain_graph and node._saved is not None:
+                node._freed = True
                 node._saved = None
+            n_grads = len(in_grads)
             for i, e in enumerate(node._edges):
                 if not e:
                     continue
                 nxt = e[0]
-                g = in_grads[i] if i < len(in_grads) else None
+                g = in_grads[i] if i < n_grads else None
                 if g is not None:
-                    _add_to(buffers, nxt, e[1], _validate(node, i, g, e))
+                    gd = g._data if isinstance(g, _Tensor) else None
+                    if gd is None or gd.shape != e[2] or gd.dtype != e[3]:
+                        g = _validate(node, i, g, e)
+                    _add_to(buffers, nxt, e[1], g)
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if left == 0:
