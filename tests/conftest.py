@@ -15,3 +15,14 @@ def _seed():
 @pytest.fixture
 def torch():
     return pytest.importorskip("torch")
+
+
+DEVICES = ["cpu", "cuda"]
+
+
+@pytest.fixture(params=DEVICES)
+def device(request):
+    """Each device test runs on the CPU and, where CuPy sees a GPU, on CUDA (skipped otherwise)."""
+    if request.param == "cuda" and not ember.cuda.is_available():
+        pytest.skip("CUDA is not available (needs CuPy and an NVIDIA GPU)")
+    return request.param

@@ -12,10 +12,10 @@ CASES = [(op, i) for op in OPS for i in range(len(op.shapes))]
 IDS = [f"{op.name}-{i}" for op, i in CASES]
 
 
-def _tensors(m, arrays, op, requires_grad):
+def _tensors(m, arrays, op, requires_grad, device="cpu"):
     out = []
     for i, a in enumerate(arrays):
-        t = m.tensor(a.copy()) if not np.isscalar(a) else a
+        t = m.tensor(a.copy(), device=device) if not np.isscalar(a) else a
         floating = a.dtype.kind == "f"
         wants = op.grad_inputs is None and floating or op.grad_inputs is not None and \
             i in op.grad_inputs
@@ -29,23 +29,30 @@ def _outs(r):
     return list(r) if isinstance(r, (tuple, list)) else [r]
 
 
+def _host(t):
+    return np.asarray(t.detach().cpu()._data)
+
+
 @pytest.mark.parametrize("op,i", CASES, ids=IDS)
-def test_forward_against_numpy(op, i):
+def test_forward_against_numpy(op, i, device):
     if op.ref is None:
         pytest.skip("no NumPy reference")
     arrays = op.inputs_np(i, np.float64)
-    got = _outs(op.fn(ember, *_tensors(ember, arrays, op, False)))
+    got = _outs(op.fn(ember, *_tensors(ember, arrays, op, False, device)))
     want = op.ref(*[a.copy() for a in arrays])
     want = list(want) if isinstance(want, (tuple, list)) else [want]
     for g, w in zip(got, want):
-        np.testing.assert_allclose(np.asarray(g._data, np.float64), np.asarray(w, np.float64),
+        assert str(g.device).startswith(device)
+        np.testing.assert_allclose(_host(g).astype(np.float64), np.asarray(w, np.float64),
                                    rtol=1e-6, atol=1e-8)
 
 
 @pytest.mark.parametrize("op,i", CASES, ids=IDS)
 def test_gradcheck(op, i):
-    if not op.grad or op.kinks_ok and False:
+    if not op.grad:
         pytest.skip("not differentiable")
+    if op.kinks_ok:
+        pytest.skip("piecewise smooth: its gradient is checked against torch only")
     arrays = op.inputs_np(i, np.float64)
     ins = _tensors(ember, arrays, op, True)
     if not any(isinstance(t, ember.Tensor) and t.requires_grad for t in ins):
@@ -66,12 +73,12 @@ def test_gradgradcheck(op, i):
 
 @pytest.mark.parametrize("dtype", ["float32", "float64"])
 @pytest.mark.parametrize("op,i", CASES, ids=IDS)
-def test_against_torch(op, i, dtype):
+def test_against_torch(op, i, dtype, device):
     torch = pytest.importorskip("torch")
     if dtype not in op.dtypes:
         pytest.skip("dtype not covered")
     arrays = op.inputs_np(i, np.dtype(dtype))
-    e_in = _tensors(ember, arrays, op, True)
+    e_in = _tensors(ember, arrays, op, True, device)
     t_in = _tensors(torch, arrays, op, True)
     e_out = _outs(op.fn(ember, *e_in))
     t_out = _outs(op.fn(torch, *t_in))
@@ -79,7 +86,7 @@ def test_against_torch(op, i, dtype):
     for e, t in zip(e_out, t_out):
         assert str(e.dtype) == str(t.dtype), (e.dtype, t.dtype)
         assert tuple(e.shape) == tuple(t.shape)
-        np.testing.assert_allclose(np.asarray(e.detach()._data, np.float64),
+        np.testing.assert_allclose(_host(e).astype(np.float64),
                                    t.detach().numpy().astype(np.float64),
                                    rtol=op.rtol, atol=op.atol)
     first = e_out[0]
@@ -92,18 +99,20 @@ def test_against_torch(op, i, dtype):
     e_outs, t_outs, e_gos, t_gos = [], [], [], []
     for e, t in diff:
         go = rng.standard_normal(tuple(e.shape)).astype(dtype)
-        e_outs.append(e); t_outs.append(t)
-        e_gos.append(ember.tensor(go)); t_gos.append(torch.tensor(go))
+        e_outs.append(e)
+        t_outs.append(t)
+        e_gos.append(ember.tensor(go, device=device))
+        t_gos.append(torch.tensor(go))
     e_wrt = [x for x in e_in if isinstance(x, ember.Tensor) and x.requires_grad]
     t_wrt = [x for x in t_in if isinstance(x, torch.Tensor) and x.requires_grad]
     e_g = ember.autograd.grad(e_outs, e_wrt, e_gos, allow_unused=True)
     t_g = torch.autograd.grad(t_outs, t_wrt, t_gos, allow_unused=True)
     for eg, tg in zip(e_g, t_g):
         if tg is None:
-            assert eg is None or not np.any(eg._data)
+            assert eg is None or not np.any(_host(eg))
             continue
         assert eg is not None
         assert str(eg.dtype) == str(tg.dtype)
-        np.testing.assert_allclose(np.asarray(eg._data, np.float64),
+        np.testing.assert_allclose(_host(eg).astype(np.float64),
                                    tg.numpy().astype(np.float64),
                                    rtol=op.rtol * 10, atol=op.atol * 10)
