@@ -32,6 +32,13 @@ def _infer_array(data, dtype):
             return data
         return data.astype(dtype.np, copy=False)
     a = np.asarray(_unwrap(data))
+    if a.dtype.kind in "uO" and _any_leaf(data, _is_big_int):
+        # NumPy falls back to uint64/object for ints beyond int64; PyTorch takes them only as
+        # floats: with a float dtype or beside a float.
+        if not ((dtype is not None and dtype.is_floating_point)
+                or _any_leaf(data, lambda x: isinstance(x, builtins.float))):
+            raise ValueError("Overflow when unpacking long long")
+        a = np.asarray(_unwrap(data), dtype=np.float64)
     if a.dtype == object:
         raise TypeError(f"Could not infer dtype of {type(data).__name__}")
     if dtype is not None:
@@ -57,8 +64,23 @@ def _unwrap(data):
     return data
 
 
+def _any_leaf(data, pred):
+    if isinstance(data, (list, tuple)):
+        return builtins.any(_any_leaf(d, pred) for d in data)
+    return pred(data)
+
+
+def _is_big_int(x):
+    return isinstance(x, builtins.int) and not -2 ** 63 <= x < 2 ** 63
+
+
 def _holds_np_scalars(data):
-    return isinstance(data, (list, tuple)) and data and isinstance(data[0], (np.generic, np.ndarray))
+    """NumPy floats (or arrays) anywhere in nested data keep their dtype, as in torch."""
+    if isinstance(data, (np.generic, np.ndarray)):
+        return True
+    if isinstance(data, (list, tuple)):
+        return any(_holds_np_scalars(d) for d in data)
+    return False
 
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
@@ -184,7 +206,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     if step == 0:
         raise RuntimeError("step must be nonzero")
     if (end - start) * step < 0:
-        raise RuntimeError("upper bound and larger bound inconsistent with step sign")
+        raise RuntimeError("upper bound and lower bound inconsistent with step sign")
     if dtype is None:
         is_int = all(isinstance(v, (builtins.int, np.integer)) for v in (start, end, step))
         dtype = _dtype.int64 if is_int else _dtype.get_default_dtype()
@@ -227,6 +249,8 @@ def _legacy_init(self, dt, args, device):
             not isinstance(args[0], Size):
         a = _infer_array(args[0], dt)
         a = np.array(a, dtype=dt.np, copy=True) if isinstance(a, np.ndarray) else a.astype(dt.np)
+    elif not args:
+        a = np.zeros(0, dt.np)  # Tensor() is empty and 1-d, as in PyTorch
     else:
         a = np.zeros(_size(args), dt.np)
     if device is not None and as_device(device).type != "cpu":
@@ -234,14 +258,20 @@ def _legacy_init(self, dt, args, device):
     Tensor._init_from(self, a)
 
 
-def _typed_ctor(dt):
-    def ctor(*args, device=None):
+class _LegacyTensorType(type):
+    """FloatTensor and friends: calling one builds a Tensor of its dtype; isinstance checks dtype."""
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor) and obj.dtype == cls.dtype and obj.is_cpu
+
+    def __call__(cls, *args, device=None):
         t = object.__new__(Tensor)
-        _legacy_init(t, dt, args, device)
+        _legacy_init(t, cls.dtype, args, device)
         return t
-    ctor.__name__ = _dtype.LEGACY_NAMES[dt]
-    ctor.dtype = dt
-    return ctor
+
+
+def _typed_ctor(dt):
+    return _LegacyTensorType(_dtype.LEGACY_NAMES[dt], (), {"dtype": dt})
 
 
 FloatTensor = _typed_ctor(_dtype.float32)

@@ -114,10 +114,15 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, o
 
 def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,
             requires_grad=False):
+    if size is None and isinstance(high, (tuple, list)):
+        low, high, size = 0, low, high  # randint(high, size)
     if high is None:
         low, high = 0, low
     if size is None:
         raise TypeError("randint() missing 1 required positional arguments: \"size\"")
+    if low >= high:
+        raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
+                           f">= to={high}")
     dt = (dtype or _dtype.int64).np
     a = _rng(generator).integers(low, high, size=tuple(size)).astype(dt)
     return _finish(a, dtype, device, requires_grad)
@@ -150,9 +155,13 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
         m = mean._data if isinstance(mean, Tensor) else mean
         s = std._data if isinstance(std, Tensor) else std
         shape = np.broadcast_shapes(np.shape(m), np.shape(s))
+        if (np.asarray(s) < 0).any():
+            raise RuntimeError("normal expects all elements of std >= 0.0")
         ref = mean if isinstance(mean, Tensor) else std
         a = (_rng(generator).standard_normal(shape) * np.asarray(s) + np.asarray(m))
         return _make(a.astype(ref._data.dtype))
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     dt = _float_np(dtype)
     a = _rng(generator).normal(mean, std, size=tuple(size)).astype(dt)
     return _finish(a, dtype, device, requires_grad)
@@ -160,6 +169,9 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
 
 def bernoulli(input, p=None, *, generator=None, out=None):
     probs = np.asarray(input._data if p is None else p)
+    if ((probs < 0) | (probs > 1)).any():
+        raise RuntimeError("bernoulli_ expects p to be in [0, 1]" if p is not None else
+                           "Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
     draw = _rng(generator).random(input.shape) < probs
     return _make(draw.astype(input._data.dtype))
 

@@ -276,6 +276,9 @@ class Tensor:
         return self._data
 
     def __array__(self, dtype=None, copy=None):
+        if self._requires_grad:
+            raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
+                               "tensor.detach().numpy() instead.")
         a = _to_numpy(self._data)
         if dtype is not None and a.dtype != dtype:
             return a.astype(dtype)
@@ -1148,6 +1151,9 @@ class Tensor:
 
     @property
     def mT(self):
+        if self._data.ndim < 2:
+            raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. "
+                               f"Got {self._data.ndim}-D tensor.")
         return _ops.transpose(self, -2, -1)
 
     @property
@@ -1156,7 +1162,7 @@ class Tensor:
 
     @property
     def mH(self):
-        return _ops.transpose(self, -2, -1)
+        return self.mT
 
     # in place: the out-of-place op, written back into self by _inplace
     def add_(self, *args, **kwargs):
