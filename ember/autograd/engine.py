@@ -110,7 +110,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
         root_edges.append(_edge(t))
     deps = {}
     seen = set()
-    stack = [e[0] for e in root_edges]
+    stack = list(dict.fromkeys(e[0] for e in root_edges))  # several roots may share a node
     for n in stack:
         seen.add(n)
     while stack:

@@ -1,32 +1,73 @@
-"""Shape and view ops: views share memory and the version counter with their input."""
+"""Shape ops: views (view, permute, split ...) share memory and the version counter with their
+input; cat, stack, repeat, flip and roll make new tensors. Forward on arrays, backward in ember ops.
+"""
 import numpy as np
 
+from .. import _dtype
 from .._backend import broadcast_to
-from .._tensor import Tensor
+from .._tensor import Tensor, _make
 from ._op import Op, shape_str, size_args, wrap_dim
 
-__all__ = ["view", "reshape", "expand", "unsqueeze", "sum_to_size"]
+__all__ = ["view", "reshape", "view_as", "reshape_as", "flatten", "unflatten", "squeeze",
+           "unsqueeze", "permute", "transpose", "swapaxes", "swapdims", "t", "expand",
+           "expand_as", "repeat", "tile", "cat", "concat", "concatenate", "stack", "hstack",
+           "vstack", "split", "chunk", "unbind", "narrow", "flip", "fliplr", "flipud", "roll",
+           "movedim", "moveaxis", "sum_to_size"]
+
+
+def _type_name(t):
+    """PyTorch's scalar type name of a tensor or dtype: Float, Long, Bool ..."""
+    d = t.dtype if isinstance(t, Tensor) else t
+    return _dtype.LEGACY_NAMES[d][:-len("Tensor")]
+
+
+def _numel(shape):
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+def _unique_dims(dims, ndim):
+    dims = tuple(wrap_dim(d, ndim) for d in dims)
+    for i, d in enumerate(dims):
+        if d in dims[:i]:
+            raise RuntimeError(f"dim {d} appears multiple times in the list of dims")
+    return dims
 
 
 def _infer_shape(shape, numel):
     shape = list(shape)
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
+    for s in shape:
+        if s < -1:
+            raise RuntimeError(f"invalid shape dimension {s}")
     if -1 in shape:
-        known = int(np.prod([s for s in shape if s != -1]))
-        if known == 0 or numel % known:
+        known = _numel(s for s in shape if s != -1)
+        if known == 0:
+            if numel == 0:
+                raise RuntimeError(f"cannot reshape tensor of 0 elements into shape "
+                                   f"{shape_str(shape)} because the unspecified dimension size "
+                                   "-1 can be any value and is ambiguous")
+            raise RuntimeError(f"shape '{shape_str(shape)}' is invalid for input of size {numel}")
+        if numel % known:
             raise RuntimeError(f"shape '{shape_str(shape)}' is invalid for input of size {numel}")
         shape[shape.index(-1)] = numel // known
-    if int(np.prod(shape)) != numel:
+    if _numel(shape) != numel:
         raise RuntimeError(f"shape '{shape_str(shape)}' is invalid for input of size {numel}")
     return tuple(shape)
 
+
+# -- reshaping views -------------------------------------------------------------------------------
 
 class View(Op):
     _is_view = True
 
     def forward(ctx, a, shape):
         ctx.in_shape = a.shape
+        if not isinstance(a, np.ndarray):
+            return a.reshape(shape)
         try:
             return a.reshape(shape, copy=False)
         except ValueError:
@@ -50,15 +91,24 @@ class UnsafeView(Op):
         return g.reshape(ctx.in_shape)
 
 
-class Expand(Op):
+class Squeeze(Op):
+    """squeeze(): every size-1 dim (SqueezeBackward0); the subclasses name the dim forms."""
     _is_view = True
 
-    def forward(ctx, a, shape):
+    def forward(ctx, a, axes):
         ctx.in_shape = a.shape
-        return broadcast_to(a, shape)
+        return a.squeeze(axis=axes) if axes else a.view()
 
     def backward(ctx, g):
-        return sum_to_size(g, ctx.in_shape)
+        return g.reshape(ctx.in_shape)
+
+
+class SqueezeDim(Squeeze, grad_fn="SqueezeBackward1"):
+    pass
+
+
+class SqueezeDims(Squeeze, grad_fn="SqueezeBackward2"):
+    pass
 
 
 class Unsqueeze(Op):
@@ -72,47 +122,238 @@ class Unsqueeze(Op):
         return g.squeeze(ctx.dim)
 
 
-class SumToSize(Op, grad_fn="SumBackward1"):
-    """Sum a broadcast gradient back to a shape (the engine's and Expand's reduction)."""
+def view(input, *shape):
+    """A view with a new shape (one -1 inferred), or view(dtype): the bytes reinterpreted."""
+    if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
+        return _view_dtype(input, shape[0])
+    return View.apply(input, _infer_shape(size_args(shape), input._data.size))
+
+
+def _view_dtype(input, dtype):
+    a = input._data
+    old, new = a.itemsize, dtype.np.itemsize
+    if old != new:
+        names = f"{_type_name(input)} as {_type_name(dtype)} (different element sizes)"
+        if a.ndim == 0:
+            raise RuntimeError(f"self.dim() cannot be 0 to view {names}")
+        if new > old and (a.shape[-1] * old) % new:
+            raise RuntimeError(f"self.size(-1) must be divisible by {new // old} to view "
+                               f"{names}, but got {a.shape[-1]}")
+        stride = a.strides[-1] // old
+        if stride != 1:
+            raise RuntimeError(f"self.stride(-1) must be 1 to view {names}, but got {stride}")
+    out = _make(a.view(dtype.np))
+    out._version = input._version  # a view: in-place writes through either bump both
+    return out
+
+
+def reshape(input, *shape):
+    """A view when the strides allow one (ViewBackward0), else a copy (UnsafeViewBackward0)."""
+    shape = _infer_shape(size_args(shape), input._data.size)
+    try:
+        return View.apply(input, shape)
+    except RuntimeError:
+        return UnsafeView.apply(input, shape)
+
+
+def view_as(input, other):
+    return view(input, other.shape)
+
+
+def reshape_as(input, other):
+    return reshape(input, other.shape)
+
+
+def flatten(input, start_dim=0, end_dim=-1):
+    """Merge dims start_dim..end_dim into one (a 0-d tensor becomes 1-D)."""
+    shape = input._data.shape
+    if not shape:
+        return reshape(input, (1,))
+    s, e = wrap_dim(start_dim, len(shape)), wrap_dim(end_dim, len(shape))
+    if s > e:
+        raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input
+    return reshape(input, shape[:s] + (_numel(shape[s:e + 1]),) + shape[e + 1:])
+
+
+def unflatten(input, dim, sizes):
+    """Split dim into `sizes` (one -1 inferred): the inverse of flatten."""
+    shape = input._data.shape
+    d = wrap_dim(dim, len(shape))
+    sizes = [int(s) for s in sizes]
+    if sizes.count(-1) > 1:
+        raise RuntimeError("unflatten: only one dimension can be inferred")
+    if -1 in sizes:
+        known = _numel(s for s in sizes if s != -1)
+        if known and shape[d] % known == 0:
+            sizes[sizes.index(-1)] = shape[d] // known
+    if _numel(sizes) != shape[d]:
+        raise RuntimeError(f"unflatten: Provided sizes {shape_str(sizes)} don't multiply up to "
+                           f"the size of dim {dim} ({shape[d]}) in the input tensor")
+    return View.apply(input, shape[:d] + tuple(sizes) + shape[d + 1:])
+
+
+def squeeze(input, dim=None):
+    """Drop size-1 dims: all of them, one dim, or a tuple of dims (others are kept)."""
+    shape = input._data.shape
+    if dim is None:
+        return Squeeze.apply(input, tuple(i for i, s in enumerate(shape) if s == 1))
+    op = SqueezeDims if isinstance(dim, (tuple, list)) else SqueezeDim
+    dims = _unique_dims(dim if op is SqueezeDims else (dim,), len(shape))
+    axes = tuple(d for d in dims if shape and shape[d] == 1)
+    return op.apply(input, axes)
+
+
+def unsqueeze(input, dim):
+    return Unsqueeze.apply(input, wrap_dim(dim, input._data.ndim + 1))
+
+
+# -- permuting views -------------------------------------------------------------------------------
+
+class Permute(Op):
+    _is_view = True
+
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        return a.transpose(dims)
+
+    def backward(ctx, g):
+        inverse = [0] * len(ctx.dims)
+        for i, d in enumerate(ctx.dims):
+            inverse[d] = i
+        return g.permute(tuple(inverse))
+
+
+class Transpose(Op):
+    _is_view = True
+
+    def forward(ctx, a, dim0, dim1):
+        ctx.dim0, ctx.dim1 = dim0, dim1
+        return a.swapaxes(dim0, dim1)
+
+    def backward(ctx, g):
+        return g.transpose(ctx.dim0, ctx.dim1)
+
+
+class T(Op):
+    _is_view = True
+
+    def forward(ctx, a):
+        return a.T if a.ndim == 2 else a.view()
+
+    def backward(ctx, g):
+        return g.t()
+
+
+def permute(input, *dims_args, dims=None):
+    """A view with the dims reordered."""
+    dims = size_args(dims_args if dims is None else (dims,))
+    nd = input._data.ndim
+    if len(dims) != nd:
+        raise RuntimeError("permute(sparse_coo): number of dimensions in the tensor input does "
+                           "not match the length of the desired ordering of dimensions i.e. "
+                           f"input.dim() = {nd} is not equal to len(dims) = {len(dims)}")
+    dims = tuple(wrap_dim(d, nd) for d in dims)
+    if len(set(dims)) != nd:
+        raise RuntimeError("permute(): duplicate dims are not allowed.")
+    return Permute.apply(input, dims)
+
+
+def transpose(input, dim0, dim1):
+    """A view with dim0 and dim1 swapped."""
+    nd = input._data.ndim
+    return Transpose.apply(input, wrap_dim(dim0, nd), wrap_dim(dim1, nd))
+
+
+def swapaxes(input, axis0, axis1):
+    return transpose(input, axis0, axis1)
+
+
+def swapdims(input, dim0, dim1):
+    return transpose(input, dim0, dim1)
+
+
+def t(input):
+    """The transpose of a matrix; a 0-d or 1-D tensor is returned as a view of itself."""
+    nd = input._data.ndim
+    if nd > 2:
+        raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
+    return T.apply(input)
+
+
+def movedim(input, source, destination):
+    """Move the dims `source` to the positions `destination`, keeping the others in order."""
+    nd = input._data.ndim
+    src = (source,) if isinstance(source, int) else tuple(source)
+    dst = (destination,) if isinstance(destination, int) else tuple(destination)
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source "
+                           f"({shape_str(src)} dims) should contain the same number of dims as "
+                           f"destination ({shape_str(dst)} dims)")
+    src = tuple(wrap_dim(d, nd) for d in src)
+    dst = tuple(wrap_dim(d, nd) for d in dst)
+    for name, ds in (("source", src), ("destination", dst)):
+        if len(set(ds)) != len(ds):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({shape_str(ds)})")
+    perm = [-1] * nd
+    for s, d in zip(src, dst):
+        perm[d] = s
+    rest = iter(i for i in range(nd) if i not in src)
+    perm = [p if p != -1 else next(rest) for p in perm]
+    return Permute.apply(input, tuple(perm))
+
+
+moveaxis = movedim
+
+
+# -- broadcasting and repeating --------------------------------------------------------------------
+
+class Expand(Op):
+    _is_view = True
 
     def forward(ctx, a, shape):
         ctx.in_shape = a.shape
-        lead = a.ndim - len(shape)
-        axes = tuple(range(lead)) + tuple(
-            lead + i for i, s in enumerate(shape) if s == 1 and a.shape[lead + i] != 1)
-        out = a.sum(axis=axes, keepdims=True) if axes else a
-        return out.reshape(shape)
+        return broadcast_to(a, shape)
+
+    def backward(ctx, g):
+        return sum_to_size(g, ctx.in_shape)
+
+
+class SumToSize(Op, grad_fn="SumBackward1"):
+    """Sum over the given axes, keeping them as size 1 (sum_to_size's reduction)."""
+
+    def forward(ctx, a, axes):
+        ctx.in_shape = a.shape
+        return a.sum(axis=axes, keepdims=True)
 
     def backward(ctx, g):
         return g.expand(ctx.in_shape)
 
 
-def view(input, *shape):
-    if len(shape) == 1 and not isinstance(shape[0], (tuple, list, int)):
-        return _view_dtype(input, shape[0])
-    shape = _infer_shape(size_args(shape), input._data.size)
-    return View.apply(input, shape)
+class Repeat(Op):
+    def forward(ctx, a, reps):
+        ctx.in_shape, ctx.reps = a.shape, reps
+        return ctx.xp.tile(a, reps)
 
-
-def _view_dtype(input, dtype):
-    from .._tensor import _make
-    return _make(input._data.view(dtype.np))
-
-
-def reshape(input, *shape):
-    shape = _infer_shape(size_args(shape), input._data.size)
-    try:
-        input._data.reshape(shape, copy=False)
-    except ValueError:
-        return UnsafeView.apply(input, shape)
-    return View.apply(input, shape)
+    def backward(ctx, g):
+        reps = ctx.reps
+        if not reps:
+            return g
+        padded = (1,) * (len(reps) - len(ctx.in_shape)) + ctx.in_shape
+        pairs = []  # each dim d of the output, seen as (reps[d], padded[d]); sum the reps
+        for r, s in zip(reps, padded):
+            pairs += [r, s]
+        return g.reshape(pairs).sum(tuple(range(0, 2 * len(reps), 2))).reshape(ctx.in_shape)
 
 
 def expand(input, *sizes):
+    """A broadcast view to `sizes` (-1 keeps a dim); new dims are prepended."""
     sizes = size_args(sizes)
     nd = input._data.ndim
     if len(sizes) < nd:
-        raise RuntimeError(f"expand(torch.{input.type().split('.')[-1]}{{{shape_str(input.shape)}}}, "
+        name = input.type().split(".")[-1]
+        raise RuntimeError(f"expand(torch.{name}{{{shape_str(input.shape)}}}, "
                            f"size={shape_str(sizes)}): the number of sizes provided ({len(sizes)}) "
                            f"must be greater or equal to the number of dimensions in the tensor "
                            f"({nd})")
@@ -123,7 +364,7 @@ def expand(input, *sizes):
         if s == -1:
             if i < lead:
                 raise RuntimeError("The expanded size of the tensor (-1) isn't allowed in a "
-                                   "leading, non-existing dimension 0")
+                                   f"leading, non-existing dimension {i}")
             s = cur
         elif cur != 1 and cur != s:
             raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing "
@@ -133,12 +374,333 @@ def expand(input, *sizes):
     return Expand.apply(input, tuple(shape))
 
 
-def unsqueeze(input, dim):
-    return Unsqueeze.apply(input, wrap_dim(dim, input._data.ndim + 1))
+def expand_as(input, other):
+    return expand(input, other.shape)
 
 
 def sum_to_size(input, *size):
+    """Sum broadcast dims so the result has `size` (which must expand to input's shape)."""
     size = size_args(size)
-    if tuple(size) == input._data.shape:
+    shape = input._data.shape
+    if tuple(size) == shape:
         return input
-    return SumToSize.apply(input, tuple(size))
+    lead = len(shape) - len(size)
+    if lead < 0 or any(s != 1 and s != shape[lead + i] for i, s in enumerate(size)):
+        raise RuntimeError(f"size {{{shape_str(size)}}} is not expandable to size "
+                           f"{{{shape_str(shape)}}}.")
+    # As PyTorch: sum with keepdim over the leading and broadcast dims, then view off the lead.
+    axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(size)
+                                      if s == 1 and shape[lead + i] != 1)
+    out = SumToSize.apply(input, axes)
+    return View.apply(out, tuple(size)) if lead else out
+
+
+def repeat(input, *sizes):
+    """Tile the tensor sizes[i] times along each dim (extra leading sizes add dims)."""
+    sizes = size_args(sizes)
+    shape = input._data.shape
+    if len(sizes) < len(shape):
+        raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of "
+                           "dimensions of tensor")
+    padded = (1,) * (len(sizes) - len(shape)) + shape
+    out_shape = [r * s for r, s in zip(sizes, padded)]
+    for n in out_shape:
+        if n < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {n}: "
+                               f"{shape_str(out_shape)}")
+    return Repeat.apply(input, sizes)
+
+
+def tile(input, *dims):
+    """repeat, with missing leading repetitions taken as 1."""
+    dims = size_args(dims)
+    return repeat(input, (1,) * (input._data.ndim - len(dims)) + dims)
+
+
+# -- joining ---------------------------------------------------------------------------------------
+
+def _common_dtype(arrays):
+    dt = _dtype.result_type(*arrays)
+    return [a if a.dtype == dt else a.astype(dt) for a in arrays]
+
+
+def _skipped(a):
+    """torch.cat ignores 1-D empty tensors whatever the other shapes (legacy behaviour)."""
+    return a.ndim == 1 and a.shape[0] == 0
+
+
+class Cat(Op):
+    def forward(ctx, dim, *arrays):
+        ctx.dim = dim
+        ctx.sizes = [None if _skipped(a) else a.shape[dim] for a in arrays]
+        arrays = _common_dtype(arrays)
+        kept = [a for a in arrays if not _skipped(a)] or arrays[:1]
+        return ctx.xp.concatenate(kept, axis=dim)
+
+    def backward(ctx, g):
+        grads, off = [None], 0
+        for n in ctx.sizes:
+            if n is None:
+                grads.append(_make(ctx.xp.zeros((0,), g._data.dtype)))
+            else:
+                grads.append(narrow(g, ctx.dim, off, n))
+                off += n
+        return tuple(grads)
+
+
+class Stack(Op):
+    def forward(ctx, dim, *arrays):
+        ctx.dim = dim
+        return ctx.xp.stack(_common_dtype(arrays), axis=dim)
+
+    def backward(ctx, g):
+        return (None,) + unbind(g, ctx.dim)
+
+
+def _tensor_list(name, tensors):
+    tensors = list(tensors)
+    for i, x in enumerate(tensors):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{name}(): expected Tensor as element {i} in argument 0, but got "
+                            f"{type(x).__name__}")
+    return tensors
+
+
+def cat(tensors, dim=0, *, out=None):
+    """Join tensors along an existing dim; 1-D empty tensors are skipped, dtypes promoted."""
+    tensors = _tensor_list("cat", tensors)
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, x in enumerate(tensors):
+        if x._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be "
+                               "concatenated")
+    kept = [(i, x._data.shape) for i, x in enumerate(tensors) if not _skipped(x._data)]
+    ref = kept[0][1] if kept else (0,)
+    d = wrap_dim(dim, len(ref))
+    for i, shape in kept:
+        if len(shape) != len(ref):
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {len(ref)} "
+                               f"and {len(shape)}")
+        for k, (a, b) in enumerate(zip(ref, shape)):
+            if k != d and a != b:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. "
+                                   f"Expected size {a} but got size {b} for tensor number {i} "
+                                   "in the list.")
+    return Cat.apply(d, *tensors)
+
+
+def concat(tensors, dim=0, *, out=None):
+    return cat(tensors, dim)
+
+
+def concatenate(tensors, axis=0, *, out=None):
+    return cat(tensors, axis)
+
+
+def stack(tensors, dim=0, *, out=None):
+    """Join same-shaped tensors along a new dim."""
+    tensors = _tensor_list("stack", tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    ref = tensors[0]._data.shape
+    for i, x in enumerate(tensors):
+        if x._data.shape != ref:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                               f"{shape_str(ref)} at entry 0 and {shape_str(x.shape)} at entry "
+                               f"{i}")
+    return Stack.apply(wrap_dim(dim, len(ref) + 1), *tensors)
+
+
+def hstack(tensors, *, out=None):
+    """cat along dim 1 (dim 0 for 1-D tensors) after making every tensor at least 1-D."""
+    tensors = [x.reshape(1) if x._data.ndim == 0 else x for x in _tensor_list("hstack", tensors)]
+    if not tensors:
+        raise RuntimeError("hstack expects a non-empty TensorList")
+    return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1)
+
+
+def vstack(tensors, *, out=None):
+    """cat along dim 0 after making every tensor at least 2-D (a 1-D tensor becomes a row)."""
+    tensors = [x.reshape(1, -1) if x._data.ndim < 2 else x
+               for x in _tensor_list("vstack", tensors)]
+    if not tensors:
+        raise RuntimeError("vstack expects a non-empty TensorList")
+    return cat(tensors, 0)
+
+
+# -- splitting views -------------------------------------------------------------------------------
+
+class Split(Op):
+    """Consecutive pieces of the given sizes along dim, each a view."""
+    _is_view = True
+
+    def forward(ctx, a, dim, sizes):
+        ctx.dim = dim
+        lead = (slice(None),) * dim
+        out, off = [], 0
+        for n in sizes:
+            out.append(a[lead + (slice(off, off + n),)])
+            off += n
+        return tuple(out)
+
+    def backward(ctx, *grads):
+        return cat(list(grads), ctx.dim)
+
+
+class SplitWithSizes(Split):
+    pass
+
+
+class Unbind(Op):
+    _is_view = True
+
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        lead = (slice(None),) * dim
+        return tuple(a[lead + (i,)] for i in range(a.shape[dim]))
+
+    def backward(ctx, *grads):
+        return stack(list(grads), ctx.dim)
+
+
+class Slice(Op):
+    """narrow: a view of `length` elements from `start` along dim."""
+    _is_view = True
+
+    def forward(ctx, a, dim, start, length):
+        ctx.dim, ctx.start, ctx.length, ctx.size = dim, start, length, a.shape[dim]
+        return a[(slice(None),) * dim + (slice(start, start + length),)]
+
+    def backward(ctx, g):
+        before, after = ctx.start, ctx.size - ctx.start - ctx.length
+        if not (before or after):
+            return g
+        pieces = []
+        for n in (before, after):
+            shape = list(g.shape)
+            shape[ctx.dim] = n
+            pieces.append(_make(ctx.xp.zeros(tuple(shape), g._data.dtype)))
+        return cat([pieces[0], g, pieces[1]], ctx.dim)
+
+
+def _split_dim(name, input, dim):
+    if input._data.ndim == 0:
+        raise RuntimeError(f"{name} expects at least a 1-dimensional tensor")
+    return wrap_dim(dim, input._data.ndim)
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    """Views of split_size elements along dim (the last may be smaller), or of the given sizes."""
+    d = _split_dim("split", tensor, dim)
+    n = tensor._data.shape[d]
+    if isinstance(split_size_or_sections, (list, tuple)):
+        sizes = tuple(int(s) for s in split_size_or_sections)
+        if sum(sizes) != n or any(s < 0 for s in sizes):
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
+                               f"(input tensor's size at dimension {d}), but got "
+                               f"split_sizes={shape_str(sizes)}")
+        return SplitWithSizes.apply(tensor, d, sizes)
+    s = int(split_size_or_sections)
+    if s < 0:
+        raise RuntimeError(f"split expects split_size be non-negative, but got split_size={s}")
+    if s == 0 and n != 0:
+        raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension "
+                           f"size of {n}")
+    sizes = (n,) if s == 0 else (s,) * (n // s) + ((n % s,) if n % s else ())
+    return Split.apply(tensor, d, sizes or (0,))
+
+
+def chunk(input, chunks, dim=0):
+    """Split into `chunks` pieces of ceil(size / chunks) elements (so possibly fewer pieces)."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    d = _split_dim("chunk", input, dim)
+    n = input._data.shape[d]
+    if n == 0:  # PyTorch returns `chunks` empty pieces here, where split(0) gives one
+        return SplitWithSizes.apply(input, d, (0,) * chunks)
+    return split(input, -(-n // chunks), d)
+
+
+def unbind(input, dim=0):
+    """The slices along dim, as views without that dim."""
+    if input._data.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    return Unbind.apply(input, wrap_dim(dim, input._data.ndim))
+
+
+def narrow(input, dim, start, length):
+    """A view of `length` elements from `start` (which may be negative) along dim."""
+    if input._data.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    d = wrap_dim(dim, input._data.ndim)
+    n = input._data.shape[d]
+    start, length = int(start), int(length)
+    if not -n <= start <= n:
+        raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got "
+                         f"{start})")
+    if start < 0:
+        start += n
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > n:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    return Slice.apply(input, d, start, length)
+
+
+# -- reordering copies -----------------------------------------------------------------------------
+
+class Flip(Op):
+    def forward(ctx, a, dims):
+        ctx.dims = dims
+        return ctx.xp.flip(a, axis=dims).copy()  # a new tensor, as in PyTorch, not a view
+
+    def backward(ctx, g):
+        return flip(g, ctx.dims)
+
+
+class Roll(Op):
+    def forward(ctx, a, shifts, dims):
+        ctx.shifts, ctx.dims = shifts, dims
+        if dims is None:
+            return ctx.xp.roll(a, shifts[0])
+        return ctx.xp.roll(a, shifts, axis=dims)
+
+    def backward(ctx, g):
+        return roll(g, tuple(-s for s in ctx.shifts), ctx.dims)
+
+
+def flip(input, *dims_args, dims=None):
+    """A copy with the order of elements reversed along dims."""
+    dims = size_args(dims_args if dims is None else (dims,))
+    nd = input._data.ndim
+    dims = _unique_dims(dims, nd)
+    return Flip.apply(input, dims if nd else ())
+
+
+def fliplr(input):
+    if input._data.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return Flip.apply(input, (1,))
+
+
+def flipud(input):
+    if input._data.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return Flip.apply(input, (0,))
+
+
+def roll(input, shifts, dims=None):
+    """Shift elements circularly along dims (over the flattened tensor when dims is None)."""
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(int(s) for s in shifts)
+    if dims is None:
+        if len(shifts) != 1:
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:0")
+        return Roll.apply(input, shifts, None)
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, "
+                           f"dims:{len(dims)}")
+    nd = input._data.ndim
+    dims = tuple(wrap_dim(d, nd) for d in dims)
+    return Roll.apply(input, shifts, dims) if nd else Roll.apply(input, shifts[:1], None)

@@ -1,0 +1,158 @@
+"""OpInfo entries for ember/ops/reduce.py."""
+import numpy as np
+
+from . import OpInfo
+
+
+def _with_zeros(*zero_at):
+    """Inputs drawn as usual, then zeroed at the given flat positions (the prod/cumprod corner)."""
+    def make(rng, dtype, shapes):
+        out = []
+        for shape in shapes:
+            a = rng.uniform(-2.0, 2.0, size=shape).astype(dtype)
+            a.reshape(-1)[list(zero_at)] = 0
+            out.append(a)
+        return out
+    return make
+
+
+def _with_nans(rng, dtype, shapes):
+    a = rng.uniform(-2.0, 2.0, size=shapes[0]).astype(dtype)
+    a.reshape(-1)[[1, 5]] = np.nan
+    return [a]
+
+
+def _var(a, axis=None, ddof=1, keepdims=False):
+    return np.var(a, axis=axis, ddof=ddof, keepdims=keepdims)
+
+
+def _median_dim(a, axis):
+    k = (a.shape[axis] - 1) // 2
+    idx = np.take(np.argsort(a, axis=axis, kind="stable"), k, axis=axis)
+    return np.take_along_axis(a, np.expand_dims(idx, axis), axis).squeeze(axis), idx
+
+
+def _norm(a, p, axis=None, keepdims=False):
+    return np.linalg.norm(a.reshape(-1) if axis is None else a, p, axis=axis, keepdims=keepdims)
+
+
+def _logsumexp(a, axis, keepdims=False):
+    m = np.max(a, axis=axis, keepdims=True)
+    out = np.log(np.exp(a - m).sum(axis=axis, keepdims=True)) + m
+    return out if keepdims else np.squeeze(out, axis=axis)
+
+
+OPS = [
+    # sum, mean, nansum, prod
+    OpInfo("sum", lambda m, a: a.sum(), [((3, 4),), ((),)], ref=np.sum, grad_fn="SumBackward0"),
+    OpInfo("sum_dim", lambda m, a: a.sum(1), [((3, 4),), ((2, 3, 4),)],
+           ref=lambda a: a.sum(1), grad_fn="SumBackward1"),
+    OpInfo("sum_dims_keepdim", lambda m, a: m.sum(a, (0, -1), keepdim=True), [((2, 3, 4),)],
+           ref=lambda a: a.sum((0, 2), keepdims=True), grad_fn="SumBackward1"),
+    OpInfo("sum_0d_dim", lambda m, a: a.sum(-1), [((),)], ref=lambda a: a,
+           grad_fn="SumBackward1"),
+    OpInfo("sum_dtype", lambda m, a: a.sum(0, dtype=m.float64), [((3, 4),)],
+           ref=lambda a: a.sum(0), grad_fn="SumBackward1"),
+    OpInfo("sum_int", lambda m, a: a.sum(0), [((3, 4),)], ref=lambda a: a.sum(0), grad=False,
+           input_dtypes=("int32",), int_high=100),
+    OpInfo("sum_bool", lambda m, a: a.sum(), [((3, 4),)], ref=np.sum, grad=False,
+           input_dtypes=("bool",)),
+    OpInfo("mean", lambda m, a: a.mean(), [((3, 4),), ((),)], ref=np.mean,
+           grad_fn="MeanBackward0"),
+    OpInfo("mean_dim", lambda m, a: a.mean((0, 2), keepdim=True), [((2, 3, 4),)],
+           ref=lambda a: a.mean((0, 2), keepdims=True), grad_fn="MeanBackward1"),
+    OpInfo("nansum", lambda m, a: a.nansum(), [((3, 4),)], ref=np.nansum,
+           make_inputs=_with_nans, grad_fn="NansumBackward0"),
+    OpInfo("nansum_dim", lambda m, a: m.nansum(a, 1, keepdim=True), [((3, 4),)],
+           ref=lambda a: np.nansum(a, 1, keepdims=True), make_inputs=_with_nans,
+           grad_fn="NansumBackward0"),
+    OpInfo("prod", lambda m, a: a.prod(), [((3, 4),), ((),)], ref=np.prod,
+           grad_fn="ProdBackward0"),
+    OpInfo("prod_dim", lambda m, a: a.prod(1, keepdim=True), [((3, 4),)],
+           ref=lambda a: a.prod(1, keepdims=True), grad_fn="ProdBackward1"),
+    OpInfo("prod_one_zero", lambda m, a: a.prod(), [((3, 4),)], ref=np.prod,
+           make_inputs=_with_zeros(5), grad_fn="ProdBackward0"),
+    OpInfo("prod_dim_zeros", lambda m, a: a.prod(0), [((3, 4),)], ref=lambda a: a.prod(0),
+           make_inputs=_with_zeros(1, 2, 6), grad_fn="ProdBackward1"),
+    OpInfo("prod_int", lambda m, a: a.prod(), [((5,),)], ref=np.prod, grad=False,
+           input_dtypes=("int32",), int_high=5),
+    # var, std
+    OpInfo("var", lambda m, a: a.var(), [((3, 4),)], ref=_var, grad_fn="VarBackward0"),
+    OpInfo("var_dim", lambda m, a: a.var(1, correction=0, keepdim=True), [((3, 4),)],
+           ref=lambda a: _var(a, 1, 0, True), grad_fn="VarBackward0"),
+    OpInfo("std", lambda m, a: a.std(), [((3, 4),)], ref=lambda a: np.std(a, ddof=1),
+           grad_fn="StdBackward0"),
+    OpInfo("std_dims", lambda m, a: a.std((0, 2), unbiased=False), [((2, 3, 4),)],
+           ref=lambda a: np.std(a, (0, 2)), grad_fn="StdBackward0"),
+    OpInfo("var_mean", lambda m, a: m.var_mean(a, 0), [((3, 4),)],
+           ref=lambda a: (_var(a, 0), a.mean(0)), grad_fn="VarMeanBackward0"),
+    OpInfo("std_mean", lambda m, a: m.std_mean(a, 1, keepdim=True, correction=2), [((3, 4),)],
+           ref=lambda a: (np.std(a, 1, ddof=2, keepdims=True), a.mean(1, keepdims=True)),
+           grad_fn="StdMeanBackward0"),
+    # max, min, amax, amin, median, argmax, argmin
+    OpInfo("max", lambda m, a: a.max(), [((3, 4),), ((),)], ref=np.max, grad_fn="MaxBackward1"),
+    OpInfo("min", lambda m, a: m.min(a), [((3, 4),)], ref=np.min, grad_fn="MinBackward1"),
+    OpInfo("max_dim", lambda m, a: a.max(1), [((3, 4),), ((2, 3, 4),)],
+           ref=lambda a: (a.max(1), a.argmax(1)), grad_fn="MaxBackward0"),
+    OpInfo("min_dim_keepdim", lambda m, a: m.min(a, 0, keepdim=True), [((3, 4),)],
+           ref=lambda a: (a.min(0, keepdims=True), a.argmin(0, keepdims=True)),
+           grad_fn="MinBackward0"),
+    OpInfo("max_dim_0d", lambda m, a: a.max(0), [((),)], ref=lambda a: (a, np.int64(0)),
+           grad_fn="MaxBackward0"),
+    OpInfo("amax", lambda m, a: a.amax(1), [((3, 4),)], ref=lambda a: a.max(1),
+           grad_fn="AmaxBackward0"),
+    OpInfo("amax_all", lambda m, a: m.amax(a, (0, 1), keepdim=True), [((3, 4),)],
+           ref=lambda a: a.max((0, 1), keepdims=True), grad_fn="AmaxBackward0"),
+    OpInfo("amin", lambda m, a: a.amin(-1), [((2, 3, 4),)], ref=lambda a: a.min(-1),
+           grad_fn="AminBackward0"),
+    OpInfo("median", lambda m, a: a.median(), [((3, 4),), ((5,),)],
+           ref=lambda a: np.sort(a.reshape(-1))[(a.size - 1) // 2], grad_fn="MedianBackward0"),
+    OpInfo("median_dim", lambda m, a: a.median(1), [((3, 4),), ((2, 5),)],
+           ref=lambda a: _median_dim(a, 1), grad_fn="MedianBackward1"),
+    OpInfo("argmax", lambda m, a: a.argmax(), [((3, 4),)], ref=np.argmax, grad=False),
+    OpInfo("argmin_dim", lambda m, a: m.argmin(a, 1, keepdim=True), [((3, 4),)],
+           ref=lambda a: a.argmin(1, keepdims=True), grad=False),
+    # norm, logsumexp
+    OpInfo("norm", lambda m, a: a.norm(), [((3, 4),)], ref=lambda a: _norm(a, 2),
+           grad_fn="LinalgVectorNormBackward0"),
+    OpInfo("norm_fro_dim", lambda m, a: m.norm(a, "fro", dim=1, keepdim=True), [((3, 4),)],
+           ref=lambda a: _norm(a, 2, 1, True), grad_fn="LinalgVectorNormBackward0"),
+    OpInfo("norm_1", lambda m, a: a.norm(1, 0), [((3, 4),)], ref=lambda a: _norm(a, 1, 0),
+           grad_fn="LinalgVectorNormBackward0"),
+    OpInfo("norm_inf", lambda m, a: a.norm(float("inf")), [((3, 4),)],
+           ref=lambda a: _norm(a, np.inf), grad_fn="LinalgVectorNormBackward0"),
+    OpInfo("norm_neg_inf_dim", lambda m, a: a.norm(float("-inf"), 1), [((3, 4),)],
+           ref=lambda a: _norm(a, -np.inf, 1), grad_fn="LinalgVectorNormBackward0"),
+    OpInfo("norm_3", lambda m, a: m.norm(a, 3, dim=(0, 1)), [((3, 4),)],
+           ref=lambda a: (np.abs(a) ** 3).sum() ** (1 / 3), grad_fn="LinalgVectorNormBackward0"),
+    OpInfo("norm_half_with_zero", lambda m, a: a.norm(0.5, -1, True), [((3, 4),)],
+           ref=lambda a: (np.sqrt(np.abs(a)).sum(-1, keepdims=True)) ** 2,
+           make_inputs=_with_zeros(2), grad_fn="LinalgVectorNormBackward0",
+           gradgrad=False),  # |x|^0.5 has no second derivative at the zero
+    OpInfo("norm_0", lambda m, a: a.norm(0), [((3, 4),)], ref=lambda a: _norm(a, 0),
+           grad_fn="LinalgVectorNormBackward0"),
+    OpInfo("logsumexp", lambda m, a: a.logsumexp(1), [((3, 4),)],
+           ref=lambda a: _logsumexp(a, 1), grad_fn="LogsumexpBackward0"),
+    OpInfo("logsumexp_dims", lambda m, a: m.logsumexp(a, (0, 2), keepdim=True), [((2, 3, 4),)],
+           ref=lambda a: _logsumexp(a, (0, 2), True), grad_fn="LogsumexpBackward0"),
+    # scans
+    OpInfo("cumsum", lambda m, a: a.cumsum(1), [((3, 4),)], ref=lambda a: a.cumsum(1),
+           grad_fn="CumsumBackward0"),
+    OpInfo("cumsum_0d", lambda m, a: a.cumsum(0), [((),)], ref=lambda a: a,
+           grad_fn="CumsumBackward0"),
+    OpInfo("cumsum_dtype", lambda m, a: m.cumsum(a, -1, dtype=m.float64), [((2, 3),)],
+           ref=lambda a: a.cumsum(-1), grad_fn="CumsumBackward0"),
+    OpInfo("cumsum_int", lambda m, a: a.cumsum(0), [((4,),)], ref=lambda a: a.cumsum(0),
+           grad=False, input_dtypes=("int32",), int_high=10),
+    OpInfo("cumprod", lambda m, a: a.cumprod(1), [((3, 4),)], ref=lambda a: a.cumprod(1),
+           grad_fn="CumprodBackward0"),
+    OpInfo("cumprod_zeros", lambda m, a: a.cumprod(1), [((3, 4),)], ref=lambda a: a.cumprod(1),
+           make_inputs=_with_zeros(1, 6, 7), grad_fn="CumprodBackward0"),
+    # logical and counting (no gradient)
+    OpInfo("all", lambda m, a: a.all(), [((3, 4),)], ref=np.all, grad=False,
+           input_dtypes=("bool",)),
+    OpInfo("any_dim", lambda m, a: m.any(a, 1, keepdim=True), [((3, 4),)],
+           ref=lambda a: a.any(1, keepdims=True), grad=False, input_dtypes=("int64",)),
+    OpInfo("count_nonzero", lambda m, a: m.count_nonzero(a, (0, 1)), [((3, 4),)],
+           ref=np.count_nonzero, grad=False, input_dtypes=("int64",)),
+]
