@@ -1,3 +1,389 @@
-"""loss ops: forward on arrays, backward in ember ops."""
+"""Loss ops: fused forward and backward where PyTorch has a loss node, composites elsewhere.
 
-__all__ = []
+Every loss takes reduction='none' | 'mean' | 'sum' (or PyTorch's enum 0 | 1 | 2). Backward
+functions are written with ember ops and are linear in the incoming gradient; the masks they use
+(which target an element picked, which branch of a piecewise loss it is on) are constants.
+"""
+import warnings
+
+import numpy as np
+
+from .._tensor import _make
+from ._op import Op, broadcast_error, shape_str
+from .activation import logsigmoid
+
+__all__ = ["nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div"]
+
+_ENUM = {0: "none", 1: "mean", 2: "sum"}
+_SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int",
+                 "int16": "Short", "int8": "Char", "bool": "Bool"}
+
+# PyTorch clamps the logarithms of binary_cross_entropy at -100 and its backward denominator here.
+_LOG_FLOOR = -100.0
+_BCE_EPS = 1e-12
+
+
+def _reduction(reduction):
+    if isinstance(reduction, int) and not isinstance(reduction, bool):
+        reduction = _ENUM.get(reduction, reduction)
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
+    return reduction
+
+
+def _reduce(loss, reduction):
+    """Reduce an array (in forward) or a Tensor (in composites)."""
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _grad_scale(ctx, g):
+    """The incoming gradient as the per-element gradient of the reduced loss."""
+    if ctx.reduction == "mean":
+        return g / ctx.numel
+    return g
+
+
+def _expand_pair(input, target):
+    """The elementwise regression losses broadcast target to input with PyTorch's warning."""
+    if tuple(target.shape) == tuple(input.shape):
+        return input, target
+    warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
+                  f"({input.shape}). This will likely lead to incorrect results due to "
+                  "broadcasting. Please ensure they have the same size.", stacklevel=3)
+    try:
+        shape = np.broadcast_shapes(tuple(input.shape), tuple(target.shape))
+    except ValueError:
+        raise broadcast_error(tuple(input.shape), tuple(target.shape)) from None
+    return input.expand(shape), target.expand(shape)
+
+
+def _weighted(loss, weight, input, reduction, mean_by_weight):
+    """PyTorch's elementwise loss weights: same size as input; 'mean' divides by the summed
+    weight (mse, l1) or by the element count (huber)."""
+    if tuple(weight.shape) != tuple(input.shape):
+        raise ValueError("Weights and input must have the same size.")
+    loss = loss * weight
+    if reduction == "mean" and mean_by_weight:
+        return loss.sum() / weight.sum()
+    return _reduce(loss, reduction)
+
+
+def _save_pair(ctx, x, y, reduction):
+    """Forward bookkeeping of an elementwise loss of (input, target)."""
+    ctx.reduction, ctx.numel = reduction, x.size
+    ctx.save_for_backward(x, y)
+
+
+def _pair_grads(ctx, gd):
+    """gd is d loss / d input; the target gets its negation."""
+    need = ctx.needs_input_grad
+    return (gd if need[0] else None), (-gd if len(need) > 1 and need[1] else None)
+
+
+class MseLoss(Op):
+    def forward(ctx, x, y, reduction):
+        _save_pair(ctx, x, y, reduction)
+        d = x - y
+        return _reduce(d * d, reduction)
+
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return _pair_grads(ctx, (x - y) * (_grad_scale(ctx, g) * 2.0))
+
+
+class SmoothL1Loss(Op):
+    def forward(ctx, x, y, reduction, beta):
+        _save_pair(ctx, x, y, reduction)
+        ctx.beta = beta
+        d = x - y
+        ad = ctx.xp.abs(d)
+        return _reduce(ctx.xp.where(ad < beta, (0.5 / beta) * d * d, ad - 0.5 * beta), reduction)
+
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return _pair_grads(ctx, _piecewise_grad(ctx, x - y, 1.0 / ctx.beta, 1.0, g))
+
+
+class HuberLoss(Op):
+    def forward(ctx, x, y, reduction, delta):
+        _save_pair(ctx, x, y, reduction)
+        ctx.beta = delta
+        d = x - y
+        ad = ctx.xp.abs(d)
+        return _reduce(ctx.xp.where(ad < delta, 0.5 * d * d, delta * (ad - 0.5 * delta)),
+                       reduction)
+
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return _pair_grads(ctx, _piecewise_grad(ctx, x - y, 1.0, ctx.beta, g))
+
+
+def _piecewise_grad(ctx, d, inner, outer, g):
+    """Gradient of a loss that is quadratic (slope inner * d) for |d| < beta and linear (slope
+    outer * sign(d)) outside: d * a + c with constant arrays a and c."""
+    xp = ctx.xp
+    dd = d._data
+    inside = xp.abs(dd) < ctx.beta
+    a = _make((inside * inner).astype(dd.dtype))
+    c = _make(((~inside) * xp.sign(dd) * outer).astype(dd.dtype))
+    return (d * a + c) * _grad_scale(ctx, g)
+
+
+class BinaryCrossEntropy(Op):
+    def forward(ctx, x, y, w, reduction):
+        xp = ctx.xp
+        if bool(((x < 0) | (x > 1)).any()):
+            raise RuntimeError("all elements of input should be between 0 and 1")
+        ctx.reduction, ctx.numel = reduction, x.size
+        with np.errstate(divide="ignore", invalid="ignore"):
+            loss = (y - 1) * xp.maximum(xp.log1p(-x), _LOG_FLOOR) \
+                - y * xp.maximum(xp.log(x), _LOG_FLOOR)
+        if w is not None:
+            loss = loss * w
+        ctx.save_for_backward(x, y, w)
+        return _reduce(loss, reduction)
+
+    def backward(ctx, g):
+        x, y, w = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        scale = _grad_scale(ctx, g)
+        if w is not None:
+            scale = scale * w
+        gx = gy = None
+        if need[0]:
+            gx = (x - y) / ((1 - x) * x).clamp(min=_BCE_EPS) * scale
+        if need[1]:
+            gy = (1 - x).log().sub(x.log()) * scale  # -logit(x)
+        return gx, gy
+
+
+class BinaryCrossEntropyWithLogits(Op):
+    def forward(ctx, x, y, w, pos_weight, reduction):
+        xp = ctx.xp
+        ctx.reduction, ctx.numel = reduction, x.size
+        # softplus(-x) = log(1 + exp(-x)), written so that exp never overflows
+        sp = xp.log1p(xp.exp(-xp.abs(x))) + xp.maximum(-x, 0)
+        if pos_weight is not None:
+            loss = (1 - y) * x + ((pos_weight - 1) * y + 1) * sp
+        else:
+            loss = (1 - y) * x + sp
+        if w is not None:
+            loss = loss * w
+        ctx.save_for_backward(x, y, w, pos_weight)
+        return _reduce(loss, reduction)
+
+    def backward(ctx, g):
+        x, y, w, pw = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        scale = _grad_scale(ctx, g)
+        if w is not None:
+            scale = scale * w
+        gx = gy = None
+        if need[0]:
+            if pw is None:
+                gx = (x.sigmoid() - y) * scale
+            else:
+                py = pw * y
+                gx = (x.sigmoid() * (py + 1 - y) - py) * scale
+        if need[1]:
+            if pw is None:
+                gy = -x * scale
+            else:
+                gy = (-x - (pw - 1) * logsigmoid(x)) * scale
+        return gx, gy
+
+
+class NllLoss(Op):
+    def forward(ctx, x, target, w, reduction, ignore_index):
+        xp = ctx.xp
+        n_classes = x.shape[1] if x.ndim >= 2 else x.shape[0]
+        valid = target != ignore_index
+        bad = ((target < 0) | (target >= n_classes)) & valid
+        if bool(bad.any()):
+            raise IndexError(f"Target {int(target[bad].reshape(-1)[0])} is out of bounds.")
+        t = xp.where(valid, target, 0).astype(xp.int64)
+        if x.ndim >= 2:
+            picked = xp.take_along_axis(x, xp.expand_dims(t, 1), axis=1).squeeze(1)
+        else:
+            picked = x[t]
+        wt = valid.astype(x.dtype) if w is None else (w[t] * valid).astype(x.dtype, copy=False)
+        loss = -(picked * wt)
+        ctx.t, ctx.wt, ctx.shape, ctx.dtype = t, wt, x.shape, x.dtype
+        ctx.reduction = reduction
+        if reduction == "none":
+            return loss
+        ctx.total = wt.sum()
+        if reduction == "sum":
+            return loss.sum()
+        with np.errstate(divide="ignore", invalid="ignore"):  # every target ignored: nan
+            return loss.sum() / ctx.total
+
+    def backward(ctx, g):
+        """g times a constant: -weight (over the total weight for 'mean') at each target."""
+        xp = ctx.xp
+        with np.errstate(divide="ignore", invalid="ignore"):
+            scale = -ctx.wt / ctx.total if ctx.reduction == "mean" else -ctx.wt
+        nd = len(ctx.shape)
+        if nd >= 2:
+            classes = xp.arange(ctx.shape[1]).reshape((1, -1) + (1,) * (nd - 2))
+            pick = (xp.expand_dims(ctx.t, 1) == classes) * xp.expand_dims(scale, 1)
+            if ctx.reduction == "none":
+                g = g.unsqueeze(1)
+        else:
+            pick = (xp.arange(ctx.shape[0]) == ctx.t) * scale
+        return g * _make(pick.astype(ctx.dtype, copy=False)), None, None
+
+
+class NllLoss2d(NllLoss, grad_fn="NllLoss2DBackward0"):
+    """nll_loss of (N, C, H, W) input; other N-d inputs are viewed as (N, C, 1, -1), as in
+    PyTorch."""
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+             reduction="mean"):
+    """The negative log likelihood of class-index targets: input (N, C, d1, ...) or (C,),
+    target (N, d1, ...) or (); weight per class; targets equal to ignore_index count for
+    nothing, and 'mean' divides by the summed weight of the targets that count."""
+    reduction = _reduction(_legacy(size_average, reduce, reduction))
+    if target.dtype.name not in ("int64", "uint8"):
+        raise RuntimeError("expected target dtype to be Long or Byte, but got "
+                           f"{_SCALAR_NAMES.get(target.dtype.name, target.dtype.name)}")
+    nd = input.dim()
+    if nd < 1:
+        raise ValueError(f"Expected 1 or more dimensions (got {nd})")
+    if nd >= 2 and (target.dim() == 0 or input.shape[0] != target.shape[0]):
+        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
+                         f"batch_size ({target.shape[0] if target.dim() else 0}).")
+    if nd == 2 and target.dim() != 1:
+        raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
+    if nd > 2:
+        want = (input.shape[0],) + tuple(input.shape[2:])
+        if tuple(target.shape) != want:
+            raise RuntimeError(f"Expected target size {shape_str(want)}, got "
+                               f"{shape_str(target.shape)}")
+    n_classes = input.shape[1] if nd >= 2 else input.shape[0]
+    if weight is not None and weight.numel() != n_classes:
+        if nd >= 3:
+            raise RuntimeError("weight tensor should be defined either for all or no classes")
+        raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes "
+                           f"or no classes but got weight tensor of shape: "
+                           f"{shape_str(weight.shape)}")
+    if nd <= 2:
+        return NllLoss.apply(input, target, weight, reduction, int(ignore_index))
+    if nd == 4:
+        return NllLoss2d.apply(input, target, weight, reduction, int(ignore_index))
+    n, c = input.shape[:2]
+    out = NllLoss2d.apply(input.reshape(n, c, 1, -1), target.reshape(n, 1, -1), weight,
+                          reduction, int(ignore_index))
+    return out.view(target.shape) if reduction == "none" else out
+
+
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean squared error (input - target) ** 2, target broadcast to input with a warning."""
+    reduction = _reduction(_legacy(size_average, reduce, reduction))
+    input, target = _expand_pair(input, target)
+    if weight is not None:
+        return _weighted((input - target) ** 2, weight, input, reduction, True)
+    return MseLoss.apply(input, target, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean absolute error |input - target|: a composite, as in PyTorch (AbsBackward0,
+    MeanBackward0, SumBackward0)."""
+    reduction = _reduction(_legacy(size_average, reduce, reduction))
+    input, target = _expand_pair(input, target)
+    loss = (input - target).abs()
+    if weight is not None:
+        return _weighted(loss, weight, input, reduction, True)
+    return _reduce(loss, reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """0.5 d**2 / beta where |d| < beta, |d| - 0.5 beta elsewhere (d = input - target);
+    beta == 0 is l1_loss."""
+    reduction = _reduction(_legacy(size_average, reduce, reduction))
+    if beta < 0:
+        raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
+    if beta == 0:
+        return l1_loss(input, target, reduction=reduction)
+    input, target = _expand_pair(input, target)
+    return SmoothL1Loss.apply(input, target, reduction, float(beta))
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """0.5 d**2 where |d| < delta, delta (|d| - 0.5 delta) elsewhere (d = input - target)."""
+    reduction = _reduction(reduction)
+    if delta <= 0:
+        raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    input, target = _expand_pair(input, target)
+    if weight is not None:
+        return _weighted(HuberLoss.apply(input, target, "none", float(delta)), weight, input,
+                         reduction, False)
+    return HuberLoss.apply(input, target, reduction, float(delta))
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None,
+                         reduction="mean"):
+    """-w (y log x + (1 - y) log(1 - x)) for probabilities x in [0, 1], logs clamped at -100."""
+    reduction = _reduction(_legacy(size_average, reduce, reduction))
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
+                         f"size ({input.shape}) is deprecated. Please ensure they have the same "
+                         "size.")
+    if weight is not None and tuple(weight.shape) != tuple(input.shape):
+        weight = weight.expand(input.shape)
+    return BinaryCrossEntropy.apply(input, target, weight, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    """binary_cross_entropy(sigmoid(input), target), computed stably from the logits;
+    pos_weight multiplies the positive term (broadcast along the last, class, dim)."""
+    reduction = _reduction(_legacy(size_average, reduce, reduction))
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size "
+                         f"({input.shape})")
+    return BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """Pointwise KL divergence target * (log target - input), input given as log-probabilities
+    (target too with log_target); 'batchmean' divides the sum by the batch size. A composite,
+    as in PyTorch."""
+    if reduction == "mean":
+        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
+                      "support size.'batchmean' divides only by the batch size, and aligns with "
+                      "the KL div math definition.'mean' will be changed to behave the same as "
+                      "'batchmean' in the next major release.", stacklevel=2)
+    red = "sum" if reduction == "batchmean" else _reduction(_legacy(size_average, reduce,
+                                                                    reduction))
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        loss = target.xlogy(target) - target * input
+    out = _reduce(loss, red)
+    if reduction == "batchmean" and input.dim() != 0:
+        out = out / input.shape[0]
+    return out
+
+
+def _legacy(size_average, reduce, reduction):
+    """PyTorch's deprecated size_average / reduce arguments, mapped onto a reduction."""
+    if size_average is None and reduce is None:
+        return reduction
+    warnings.warn("size_average and reduce args will be deprecated, please use reduction='"
+                  f"{_legacy_string(size_average, reduce)}' instead.", stacklevel=3)
+    return _legacy_string(size_average, reduce)
+
+
+def _legacy_string(size_average, reduce):
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    if not reduce:
+        return "none"
+    return "mean" if size_average else "sum"

@@ -1,3 +1,195 @@
-"""norm ops: forward on arrays, backward in ember ops."""
+"""Normalisation ops: batch_norm, layer_norm, group_norm, each one fused forward and backward.
 
-__all__ = []
+NOTE [ Norm statistics in backward ]
+Forward keeps the mean and 1/std it computed on ctx as plain arrays. A first-order backward (grad
+mode off) uses them as constants. Under create_graph the backward recomputes them from the saved
+input with ember ops instead, so the gradient it returns is a differentiable function of the input
+and double backward is exact (a saved intermediate would silently be treated as a constant).
+"""
+from .._tensor import _make
+from ..autograd.grad_mode import state as _grad_state
+from ._op import Op, shape_str
+
+__all__ = ["batch_norm", "layer_norm", "group_norm"]
+
+
+def _moments(xp, x, axes, eps):
+    """Mean and 1/sqrt(var + eps) over axes (biased variance), kept broadcastable to x."""
+    mean = x.mean(axis=axes, keepdims=True)
+    xc = x - mean
+    var = (xc * xc).mean(axis=axes, keepdims=True)
+    return mean, 1.0 / xp.sqrt(var + eps), xc, var
+
+
+def _stats(ctx, xr, axes):
+    """The (mean, rstd) Tensors backward uses (see NOTE [ Norm statistics in backward ])."""
+    if ctx.training and _grad_state.enabled:
+        mean = xr.mean(axes, keepdim=True)
+        xc = xr - mean
+        return mean, ((xc * xc).mean(axes, keepdim=True) + ctx.eps).rsqrt()
+    return _make(ctx.mean), _make(ctx.rstd)
+
+
+def _backward(ctx, g, x, w, stat_shape, axes, w_shape, w_axes):
+    """Gradients of y = xhat * w + b, where xhat normalises x viewed as stat_shape over axes.
+
+    w has shape w_shape once broadcast against x; w_axes are the dims of x summed for w and b.
+    """
+    need = ctx.needs_input_grad
+    xr = x if stat_shape is None else x.reshape(stat_shape)
+    mean, rstd = _stats(ctx, xr, axes)
+    xhat = (xr - mean) * rstd
+    gx = gw = gb = None
+    if need[0]:
+        gy = g if w is None else g * w.reshape(w_shape)
+        gyr = gy if stat_shape is None else gy.reshape(stat_shape)
+        if ctx.training:
+            gyr = gyr - gyr.mean(axes, keepdim=True) - xhat * (gyr * xhat).mean(axes, keepdim=True)
+        gx = gyr * rstd
+        if stat_shape is not None:
+            gx = gx.reshape(x.shape)
+    if len(need) > 1 and need[1]:
+        xh = xhat if stat_shape is None else xhat.reshape(x.shape)
+        gw = (g * xh).sum(w_axes).reshape(w.shape) if w_axes else (g * xh).reshape(w.shape)
+    if len(need) > 2 and need[2]:
+        gb = g.sum(w_axes) if w_axes else g
+        gb = gb.reshape(ctx.b_shape)
+    return gx, gw, gb
+
+
+def _affine(y, w, b, shape):
+    if w is not None:
+        y = y * w.reshape(shape)
+    if b is not None:
+        y = y + b.reshape(shape)
+    return y
+
+
+class NativeBatchNorm(Op):
+    def forward(ctx, x, w, b, running_mean, running_var, training, momentum, eps):
+        xp = ctx.xp
+        ctx.training, ctx.eps = training, eps
+        ctx.b_shape = None if b is None else b.shape
+        axes = (0,) + tuple(range(2, x.ndim))
+        shape = _channel_shape(x.shape)
+        if training:
+            mean, rstd, xc, var = _moments(xp, x, axes, eps)
+            if running_mean is not None:
+                _update(running_mean, mean.reshape(-1), momentum)
+            if running_var is not None:
+                n = x.size // x.shape[1]
+                _update(running_var, var.reshape(-1) * (n / max(n - 1, 1)), momentum)
+            y = xc * rstd
+        else:
+            mean = running_mean.reshape(shape).astype(x.dtype, copy=True)
+            rstd = (1.0 / xp.sqrt(running_var.reshape(shape) + eps)).astype(x.dtype, copy=False)
+            y = (x - mean) * rstd
+        ctx.mean, ctx.rstd = mean, rstd
+        ctx.save_for_backward(x, w)
+        return _affine(y, w, b, shape)
+
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        axes = (0,) + tuple(range(2, x.ndim))
+        return _backward(ctx, g, x, w, None, axes, _channel_shape(x.shape), axes)
+
+
+def _update(running, batch_stat, momentum):
+    """running = (1 - momentum) * running + momentum * batch_stat, in place (as PyTorch does,
+    without a version bump)."""
+    running *= 1.0 - momentum
+    running += (momentum * batch_stat).astype(running.dtype, copy=False)
+
+
+class NativeLayerNorm(Op):
+    def forward(ctx, x, w, b, normalized_ndim, eps):
+        ctx.training, ctx.eps = True, eps
+        ctx.b_shape = None if b is None else b.shape
+        axes = tuple(range(x.ndim - normalized_ndim, x.ndim))
+        mean, rstd, xc, _ = _moments(ctx.xp, x, axes, eps)
+        ctx.mean, ctx.rstd, ctx.axes = mean, rstd, axes
+        ctx.save_for_backward(x, w)
+        return _affine(xc * rstd, w, b, x.shape[axes[0]:])
+
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        axes = ctx.axes
+        return _backward(ctx, g, x, w, None, axes, x.shape[axes[0]:], tuple(range(axes[0])))
+
+
+class NativeGroupNorm(Op):
+    def forward(ctx, x, w, b, num_groups, eps):
+        ctx.training, ctx.eps = True, eps
+        ctx.b_shape = None if b is None else b.shape
+        ctx.stat_shape = (x.shape[0], num_groups, -1)
+        mean, rstd, xc, _ = _moments(ctx.xp, x.reshape(ctx.stat_shape), (2,), eps)
+        ctx.mean, ctx.rstd = mean, rstd
+        ctx.save_for_backward(x, w)
+        return _affine((xc * rstd).reshape(x.shape), w, b, _channel_shape(x.shape))
+
+    def backward(ctx, g):
+        x, w = ctx.saved_tensors
+        w_axes = (0,) + tuple(range(2, x.ndim))
+        return _backward(ctx, g, x, w, ctx.stat_shape, (2,), _channel_shape(x.shape), w_axes)
+
+
+def _channel_shape(shape):
+    return (1, shape[1]) + (1,) * (len(shape) - 2)
+
+
+def _check_numel(name, t, n):
+    if t is not None and t.numel() != n:
+        raise RuntimeError(f"{name} should contain {n} elements not {t.numel()}")
+
+
+def batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps,
+               cudnn_enabled=True):
+    """torch.batch_norm: normalise over every dim but 1; in training, update the running stats
+    in place with the batch mean and the unbiased batch variance."""
+    if input.dim() < 2:
+        raise ValueError(f"Expected 2D or more input (got {input.dim()}D input)")
+    c = input.shape[1]
+    if not training and (running_mean is None or running_var is None):
+        raise RuntimeError(f"running_{'mean' if running_mean is None else 'var'} must be "
+                           "defined in evaluation mode")
+    for name, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
+                    ("running_var", running_var)):
+        _check_numel(name, t, c)
+    return NativeBatchNorm.apply(input, weight, bias, running_mean, running_var, bool(training),
+                                 float(momentum), float(eps))
+
+
+def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5, cudnn_enable=True):
+    """Normalise over the trailing dims given by normalized_shape (biased variance)."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else \
+        tuple(int(s) for s in normalized_shape)
+    k = len(shape)
+    if k == 0 or input.dim() < k or tuple(input.shape[input.dim() - k:]) != shape:
+        raise RuntimeError(f"Given normalized_shape={shape_str(shape)}, expected input with "
+                           f"shape [*, {', '.join(str(s) for s in shape)}], but got input of "
+                           f"size{shape_str(input.shape)}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and tuple(t.shape) != shape:
+            raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but "
+                               f"got {name} of shape {shape_str(t.shape)} and normalized_shape "
+                               f"= {shape_str(shape)}")
+    return NativeLayerNorm.apply(input, weight, bias, k, float(eps))
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5, cudnn_enabled=True):
+    """Normalise each of num_groups channel groups per sample; weight and bias are per channel."""
+    if input.dim() < 2:
+        raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received "
+                           f"{input.dim()}")
+    c = input.shape[1]
+    if num_groups <= 0 or c % num_groups:
+        raise RuntimeError("Expected number of channels in input to be divisible by num_groups, "
+                           f"but got input of shape {shape_str(input.shape)} and num_groups="
+                           f"{num_groups}")
+    for name, t in (("weight", weight), ("bias", bias)):
+        if t is not None and (t.dim() != 1 or t.numel() != c):
+            raise RuntimeError(f"Expected {name} to be a vector of size equal to the number of "
+                               f"channels in input, but got {name} of shape "
+                               f"{shape_str(t.shape)} and input of shape "
+                               f"{shape_str(input.shape)}")
+    return NativeGroupNorm.apply(input, weight, bias, int(num_groups), float(eps))

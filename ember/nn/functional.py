@@ -1,0 +1,487 @@
+"""torch.nn.functional: PyTorch's signatures bound to ember's ops, and composites built on them."""
+import math
+import warnings
+
+from .. import _creation
+from ..autograd.grad_mode import no_grad
+from ..ops import sigmoid, tanh  # noqa: F401  (defined by whichever family owns them)
+from ..ops.activation import (  # noqa: F401
+    celu, celu_, elu, elu_, gelu, hardshrink, hardsigmoid, hardswish, hardtanh, hardtanh_,
+    leaky_relu, leaky_relu_, log_softmax, logsigmoid, mish, relu, relu6, relu_, selu, selu_, silu,
+    softmax, softmin, softplus, softshrink, softsign, tanhshrink, threshold, threshold_)
+from ..ops.conv import (  # noqa: F401
+    conv1d, conv2d, conv_transpose1d, conv_transpose2d, fold, unfold)
+from ..ops.embedding import embedding as _embedding, embedding_renorm_
+from ..ops.linalg import addmm, matmul, mm
+from ..ops.loss import (  # noqa: F401
+    binary_cross_entropy, binary_cross_entropy_with_logits, huber_loss, kl_div, l1_loss,
+    mse_loss, nll_loss, smooth_l1_loss)
+from ..ops.loss import _legacy, _reduce, _reduction
+from ..ops.norm import batch_norm as _batch_norm
+from ..ops.norm import group_norm, layer_norm  # noqa: F401
+from ..ops.padding import pad  # noqa: F401
+from ..ops.pool import (  # noqa: F401
+    adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, avg_pool2d,
+    max_pool1d, max_pool2d, max_pool2d_with_indices)
+from ..ops.upsample import interpolate  # noqa: F401
+
+# SELU's scale * alpha: alpha_dropout sets dropped units to -_ALPHA, SELU's negative saturation
+_ALPHA = 1.7580993408473766
+# torch.finfo(dtype).eps, rms_norm's default eps
+_FLOAT_EPS = {"float16": 2.0 ** -10, "float32": 2.0 ** -23, "float64": 2.0 ** -52}
+
+
+# -- normalisation --------------------------------------------------------------------------------
+
+def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
+               momentum=0.1, eps=1e-5):
+    """Normalise over every dim but the channel dim 1; in training, update running_mean and
+    running_var in place (unbiased variance), as torch.nn.functional.batch_norm does."""
+    if training:
+        size = tuple(input.shape)
+        n = size[0] * math.prod(size[2:])
+        if n == 1:
+            raise ValueError("Expected more than 1 value per channel when training, got input "
+                             f"size {input.shape}")
+    return _batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps)
+
+
+def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
+                  use_input_stats=True, momentum=0.1, eps=1e-5):
+    """Normalise each (sample, channel) plane: batch_norm of the input viewed as one sample of
+    N*C channels, running stats averaged over the batch afterwards (PyTorch's scheme)."""
+    size = tuple(input.shape)
+    if use_input_stats and math.prod(size[2:]) == 1:
+        raise ValueError("Expected more than 1 spatial element when training, got input size "
+                         f"{input.shape}")
+    n, c = size[:2]
+    rm = None if running_mean is None else running_mean.repeat(n)
+    rv = None if running_var is None else running_var.repeat(n)
+    out = _batch_norm(input.reshape((1, n * c) + size[2:]),
+                      None if weight is None else weight.repeat(n),
+                      None if bias is None else bias.repeat(n), rm, rv, use_input_stats,
+                      momentum, eps)
+    if use_input_stats:
+        with no_grad():
+            for running, repeated in ((running_mean, rm), (running_var, rv)):
+                if running is not None:
+                    running.copy_(repeated.view(n, c).mean(0))
+    return out.view(size)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """x / sqrt(mean(x**2 over the normalized_shape dims) + eps) * weight; eps defaults to the
+    machine epsilon of input's dtype."""
+    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if tuple(input.shape[input.dim() - len(shape):]) != shape:
+        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
+                           f"[*, {', '.join(str(s) for s in shape)}], but got input of size"
+                           f"{list(input.shape)}")
+    if eps is None:
+        eps = _FLOAT_EPS.get(input.dtype.name, _FLOAT_EPS["float32"])
+    dims = tuple(range(input.dim() - len(shape), input.dim()))
+    out = input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt()
+    return out if weight is None else out * weight
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """input / max(||input||_p over dim, eps)."""
+    denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    return input / denom
+
+
+# -- linear ---------------------------------------------------------------------------------------
+
+def linear(input, weight, bias=None):
+    """input @ weight.T + bias: mm/addmm for 2-D input (MmBackward0 / AddmmBackward0), as
+    PyTorch records it; other ranks go through matmul, or addmm on the flattened batch."""
+    if input.dim() == 2:
+        return mm(input, weight.t()) if bias is None else addmm(bias, input, weight.t())
+    if bias is None:
+        return matmul(input, weight.t())
+    lead = tuple(input.shape[:-1])
+    out = addmm(bias, input.reshape(-1, input.shape[-1]), weight.t())
+    return out.view(lead + (weight.shape[0],))
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """y[..., o] = input1 @ weight[o] @ input2 + bias[o], for weight (out, in1, in2)."""
+    if input1.dim() != input2.dim():
+        raise RuntimeError(f"bilinear(): input dimensions do not match: got {input1.dim()} and "
+                           f"{input2.dim()}")
+    for d in range(input1.dim() - 1):
+        if input1.shape[d] != input2.shape[d]:
+            raise RuntimeError(f"bilinear(): input batch dimensions do not match at dim {d}: "
+                               f"got {input1.shape[d]} and {input2.shape[d]}")
+    n_out, in1, in2 = weight.shape
+    if input1.shape[-1] != in1:
+        raise RuntimeError(f"bilinear(): input1 size does not match weight size: got "
+                           f"{input1.shape[-1]} but expected {in1}")
+    if input2.shape[-1] != in2:
+        raise RuntimeError(f"bilinear(): input2 size does not match weight size: got "
+                           f"{input2.shape[-1]} but expected {in2}")
+    lead = tuple(input1.shape[:-1])
+    x1 = input1.reshape(-1, in1)
+    x2 = input2.reshape(-1, in2)
+    t = mm(x1, weight.permute(1, 0, 2).reshape(in1, n_out * in2))
+    out = matmul(t.view(-1, n_out, in2), x2.unsqueeze(2)).view(lead + (n_out,))
+    return out if bias is None else out + bias
+
+
+# -- dropout --------------------------------------------------------------------------------------
+
+def _check_p(p):
+    if p < 0.0 or p > 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def _noise(input, p, feature):
+    """A Bernoulli(1 - p) keep mask from ember's default generator: one draw per element, or
+    per (sample, channel) with feature=True."""
+    shape = tuple(input.shape)
+    if feature:
+        if len(shape) < 2:
+            raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+        shape = shape[:2] + (1,) * (len(shape) - 2)
+    return _creation.empty(shape, dtype=input.dtype, device=input.device).bernoulli_(1 - p)
+
+
+def _dropout(input, p, training, inplace, feature=False, alpha=False):
+    _check_p(p)
+    if p == 0 or not training or input.numel() == 0:
+        return input
+    if p == 1:
+        zero = _creation.zeros((), dtype=input.dtype, device=input.device)
+        return input.mul_(zero) if inplace else input * zero
+    noise = _noise(input, p, feature)
+    if not alpha:
+        noise.div_(1 - p)
+        return input.mul_(noise) if inplace else input * noise
+    a = 1.0 / math.sqrt((_ALPHA * _ALPHA * p + 1) * (1 - p))
+    b = (noise - 1) * (_ALPHA * a) + _ALPHA * a * p
+    noise.mul_(a)
+    return input.mul_(noise).add_(b) if inplace else input * noise + b
+
+
+def dropout(input, p=0.5, training=True, inplace=False):
+    """Zero each element with probability p and scale the rest by 1 / (1 - p)."""
+    return _dropout(input, p, training, inplace)
+
+
+def _feature_dropout(input, p, training, inplace, batched):
+    """Channel dropout; an unbatched input gets a batch dim for the draw, as in PyTorch."""
+    if batched:
+        return _dropout(input, p, training, inplace, feature=True)
+    if inplace:
+        return _dropout(input.unsqueeze_(0), p, training, True, feature=True).squeeze_(0)
+    return _dropout(input.unsqueeze(0), p, training, False, feature=True).squeeze(0)
+
+
+def _deprecated_rank(name, nd, dims):
+    warnings.warn(f"{name}: Received a {nd}-D input to {name}, which is deprecated and will "
+                  "result in an error in a future release. To retain the behavior and silence "
+                  f"this warning, please use dropout instead. Note that {name} exists to provide "
+                  f"channel-wise dropout on inputs with {dims} spatial dimensions, a channel "
+                  f"dimension, and an optional batch dimension (i.e. {dims + 1}D or {dims + 2}D "
+                  "inputs).", stacklevel=3)
+
+
+def dropout1d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, L) or (C, L) input with probability p."""
+    _check_p(p)
+    nd = input.dim()
+    if nd not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {nd}D input. "
+                           "Note that dropout1d exists to provide channel-wise dropout on inputs "
+                           "with 1 spatial dimension, a channel dimension, and an optional batch "
+                           "dimension (i.e. 2D or 3D inputs).")
+    return _feature_dropout(input, p, training, inplace, nd == 3)
+
+
+def dropout2d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, H, W) input with probability p. As in PyTorch, a 3-D
+    input is read as batched 1-D (N, C, L), with a warning."""
+    _check_p(p)
+    nd = input.dim()
+    if nd not in (3, 4):
+        _deprecated_rank("dropout2d", nd, 2)
+    if nd == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise "
+                      "1D dropout behavior is desired - input is interpreted as shape (N, C, L), "
+                      "where C is the channel dim. This behavior will change in a future release "
+                      "to interpret the input as one without a batch dimension, i.e. shape (C, H, "
+                      "W). To maintain the 1D channel-wise dropout behavior, please switch to "
+                      "using dropout1d instead.", stacklevel=2)
+    return _dropout(input, p, training, inplace, feature=True)
+
+
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) input with probability p."""
+    _check_p(p)
+    nd = input.dim()
+    if nd not in (4, 5):
+        _deprecated_rank("dropout3d", nd, 3)
+    return _feature_dropout(input, p, training, inplace, nd == 5)
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Dropout for SELU networks: dropped elements take SELU's negative saturation value and an
+    affine map keeps the mean and variance."""
+    return _dropout(input, p, training, inplace, alpha=True)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """alpha_dropout of whole channels."""
+    return _dropout(input, p, training, inplace, feature=True, alpha=True)
+
+
+# -- sparse ---------------------------------------------------------------------------------------
+
+def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0,
+              scale_grad_by_freq=False, sparse=False):
+    """weight[input]; the padding_idx row gets no gradient; with max_norm, the rows looked up
+    are first renormalised in place."""
+    if padding_idx is not None:
+        n = weight.shape[0]
+        if padding_idx >= n or padding_idx < -n:
+            raise AssertionError("Padding_idx must be within num_embeddings")
+        if padding_idx < 0:
+            padding_idx += n
+    else:
+        padding_idx = -1
+    if max_norm is not None:
+        embedding_renorm_(weight, input, max_norm, norm_type)
+    return _embedding(weight, input, padding_idx, scale_grad_by_freq, sparse)
+
+
+def one_hot(tensor, num_classes=-1):
+    """An int64 tensor of shape tensor.shape + (num_classes,) with a 1 at each class index."""
+    if tensor.dtype.name != "int64":
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    if num_classes == -1:
+        if tensor.numel() == 0:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(tensor.max()) + 1
+    if tensor.numel():
+        if int(tensor.min()) < 0:
+            raise RuntimeError("Class values must be non-negative.")
+        if int(tensor.max()) >= num_classes:
+            raise RuntimeError("Class values must be smaller than num_classes.")
+    classes = _creation.arange(num_classes, device=tensor.device)
+    return (tensor.unsqueeze(-1) == classes).long()
+
+
+# -- losses ---------------------------------------------------------------------------------------
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    """nll_loss(log_softmax(input, 1), target) for class-index targets; a target of input's
+    shape holds class probabilities. label_smoothing mixes in the uniform distribution."""
+    reduction = _reduction(_legacy(size_average, reduce, reduction))
+    class_dim = 0 if input.dim() == 1 else 1
+    n_classes = input.shape[class_dim]
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    logp = log_softmax(input, class_dim)
+    if tuple(target.shape) == tuple(input.shape):
+        return _cross_entropy_probs(logp, target, weight, reduction, ignore_index,
+                                    label_smoothing, class_dim, n_classes)
+    nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)
+    if label_smoothing == 0.0:
+        return nll
+    keep = target != ignore_index
+    lp = logp if weight is None else logp * _class_view(weight, logp.dim(), class_dim)
+    smooth = -lp.sum(class_dim) * keep.to(logp.dtype)
+    if reduction == "mean":
+        if weight is None:
+            smooth = smooth.sum() / keep.sum()
+        else:
+            picked = weight.gather(0, target.masked_fill(~keep, 0).reshape(-1))
+            smooth = smooth.sum() / (picked * keep.reshape(-1).to(picked.dtype)).sum()
+    elif reduction == "sum":
+        smooth = smooth.sum()
+    return nll * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
+
+
+def _class_view(weight, ndim, class_dim):
+    """A per-class weight shaped to broadcast along the class dim."""
+    if ndim == 1:
+        return weight
+    return weight.view((1, weight.shape[0]) + (1,) * (ndim - 2))
+
+
+def _cross_entropy_probs(logp, target, weight, reduction, ignore_index, label_smoothing,
+                         class_dim, n_classes):
+    if not target.dtype.is_floating_point:
+        raise RuntimeError("Expected floating point type for target with class probabilities, "
+                           f"got {target.dtype.name.capitalize()}")
+    if ignore_index >= 0:
+        raise RuntimeError("ignore_index is not supported for floating point target")
+    if weight is not None and (weight.dim() != 1 or weight.numel() != n_classes):
+        raise RuntimeError(f"cross_entropy: weight tensor should be defined either for all "
+                           f"{n_classes} classes or no classes but got weight tensor of shape: "
+                           f"{list(weight.shape)}")
+    if label_smoothing > 0.0:
+        target = target * (1 - label_smoothing) + label_smoothing / n_classes
+    prod = logp * target
+    if weight is not None:
+        prod = prod * _class_view(weight, logp.dim(), class_dim)
+    if reduction == "mean":
+        return -prod.sum() / (logp.numel() / n_classes)
+    if reduction == "sum":
+        return -prod.sum()
+    return -prod.sum(class_dim)
+
+
+def _where(cond, a, b):
+    """a where cond holds, else b (b may be 0); cond is a constant bool tensor."""
+    keep = cond.to(a.dtype)
+    return a * keep if isinstance(b, (int, float)) and b == 0 else a * keep + b * (1 - keep)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,
+                     reduce=None, reduction="mean"):
+    """exp(input) - target * input (log_input), or input - target * log(input + eps); full adds
+    Stirling's approximation of log(target!) where target > 1."""
+    reduction = _reduction(_legacy(size_average, reduce, reduction))
+    if log_input:
+        loss = input.exp() - target * input
+    else:
+        loss = input - target * (input + eps).log()
+    if full:
+        stirling = target * target.log() - target + 0.5 * (2 * math.pi * target).log()
+        loss = loss + stirling.masked_fill(target <= 1, 0)
+    return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    """0.5 (log var + (input - target)**2 / var), var clamped at eps without autograd."""
+    if isinstance(var, (int, float)):
+        if var < 0:
+            raise ValueError("var has negative entry/entries")
+        var = _creation.full_like(input, float(var))
+    elif bool((var < 0).any()):
+        raise ValueError("var has negative entry/entries")
+    if tuple(var.shape) != tuple(input.shape):
+        if tuple(input.shape[:-1]) == tuple(var.shape):
+            var = var.unsqueeze(-1)
+        elif input.dim() != var.dim() or sum(
+                v for i, v in zip(input.shape, var.shape) if i != v) != 1:
+            raise ValueError("var is of incorrect size")
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(reduction + " is not valid")
+    var = var.clone()
+    with no_grad():
+        var.clamp_(min=eps)
+    loss = 0.5 * (var.log() + (input - target) ** 2 / var)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
+                        reduction="mean"):
+    """max(0, -target * (input1 - input2) + margin)."""
+    reduction = _reduction(_legacy(size_average, reduce, reduction))
+    if input1.dim() != input2.dim() or input1.dim() != target.dim():
+        raise RuntimeError("margin_ranking_loss : All input tensors should have same dimension "
+                           f"but got sizes: input1: {input1.shape}, input2: {input2.shape}, "
+                           f"target: {target.shape} ")
+    return _reduce((-target * (input1 - input2) + margin).clamp_min(0), reduction)
+
+
+def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None,
+                         reduction="mean"):
+    """input where target is 1, max(0, margin - input) where target is -1."""
+    reduction = _reduction(_legacy(size_average, reduce, reduction))
+    loss = _where(target != 1, (margin - input).clamp_min(0), 0) + \
+        _where(target != -1, input, 0)
+    return _reduce(loss, reduction)
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """log(1 + exp(-target * input))."""
+    reduction = _reduction(_legacy(size_average, reduce, reduction))
+    return _reduce(softplus(-target * input), reduction)
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,
+                                reduction="mean"):
+    """The binary cross-entropy of every class from logits, averaged over the classes."""
+    reduction = _reduction(_legacy(size_average, reduce, reduction))
+    loss = -(target * logsigmoid(input) + (1 - target) * logsigmoid(-input))
+    if weight is not None:
+        loss = loss * weight
+    class_dim = input.dim() - 1
+    return _reduce(loss.sum(class_dim) / input.shape[class_dim], reduction)
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
+                          reduction="mean"):
+    """1 - cos(input1, input2) where target is 1, max(0, cos - margin) where target is -1."""
+    reduction = _reduction(_legacy(size_average, reduce, reduction))
+    dim = input1.dim() - 1
+    # PyTorch adds 1e-12 to each squared magnitude
+    denom = (((input1 * input1).sum(dim) + 1e-12) * ((input2 * input2).sum(dim) + 1e-12)).sqrt()
+    cos = (input1 * input2).sum(dim) / denom
+    loss = _where(target == 1, 1 - cos, 0) + _where(target == -1, (cos - margin).clamp_min(0), 0)
+    return _reduce(loss, reduction)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
+                        size_average=None, reduce=None, reduction="mean"):
+    """max(0, margin + d(anchor, positive) - d(anchor, negative)), d the pairwise distance;
+    swap uses d(positive, negative) where it is smaller."""
+    reduction = _reduction(_legacy(size_average, reduce, reduction))
+    if margin <= 0:
+        raise ValueError(f"margin must be greater than 0, got {margin}")
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = d_neg.minimum(pairwise_distance(positive, negative, p, eps))
+    return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
+
+
+# -- distances and other composites ---------------------------------------------------------------
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """sum(x1 / max(||x1||, eps) * x2 / max(||x2||, eps)) over dim. As in PyTorch, the norms are
+    clamped without autograd, so the gradient is that of the unclamped expression."""
+    n1 = x1.norm(2, dim, keepdim=True).clone()
+    n2 = x2.norm(2, dim, keepdim=True).clone()
+    with no_grad():
+        n1.clamp_min_(eps)
+        n2.clamp_min_(eps)
+    return ((x1 / n1) * (x2 / n2)).sum(dim)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """||x1 - x2 + eps||_p over the last dim."""
+    dim = max(x1.dim(), x2.dim()) - 1
+    return (x1 - x2 + eps).norm(p, dim, keepdim=keepdim)
+
+
+def glu(input, dim=-1):
+    """a * sigmoid(b), where a and b are the two halves of input along dim."""
+    if input.dim() == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    size = input.shape[dim]
+    if size % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension "
+                           f"{dim % input.dim()} is size {size}")
+    a, b = input.chunk(2, dim)
+    return a * sigmoid(b)
+
+
+def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
+    """softmax((logits + Gumbel noise) / tau); hard=True returns the one-hot argmax in forward
+    with the soft sample's gradient (straight-through)."""
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    gumbels = -_creation.empty_like(logits).exponential_().log()
+    y_soft = softmax((logits + gumbels) / tau, dim)
+    if not hard:
+        return y_soft
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = _creation.zeros_like(logits).scatter_(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft

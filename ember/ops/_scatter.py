@@ -1,0 +1,18 @@
+"""index_add_rows: out[idx[i]] += src[i] along axis 0, the scatter-add that embedding and
+upsampling backwards need (NumPy's add.at is slow; sorted segments and add.reduceat are not)."""
+import numpy as np
+
+
+def index_add_rows(xp, out, idx, src):
+    """Add the rows of src (len(idx), ...) into out at rows idx (a 1-D integer array), in place."""
+    if idx.size == 0:
+        return out
+    if xp is not np:
+        xp.add.at(out, idx, src)
+        return out
+    if idx.size > 1 and bool((idx[1:] < idx[:-1]).any()):
+        order = np.argsort(idx, kind="stable")
+        idx, src = idx[order], src[order]
+    starts = np.flatnonzero(np.concatenate(([True], idx[1:] != idx[:-1])))
+    out[idx[starts]] += np.add.reduceat(src, starts, axis=0)
+    return out
