@@ -159,7 +159,12 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
                     gd = g._data if isinstance(g, _Tensor) else None
                     if gd is None or gd.shape != e[2] or gd.dtype != e[3]:
                         g = _validate(node, i, g, e)
-                    _add_to(buffers, nxt, e[1], g)
+                    buf = buffers.get(nxt)
+                    if buf is None:
+                        _add_to(buffers, nxt, e[1], g)
+                    else:
+                        cur = buf[e[1]]
+                        buf[e[1]] = g if cur is None else cur + g
                 left = deps[nxt] - 1
                 deps[nxt] = left
                 if left == 0:

@@ -234,7 +234,7 @@ class Function:
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        node = _new_node(cls._node_cls)
+        node = cls._node_cls.__new__(cls._node_cls)
         tensors = [a for a in args if isinstance(a, _Tensor)]
         record = _grad_state.enabled and any(t._requires_grad for t in tensors)
         node.needs_input_grad = tuple(isinstance(a, _Tensor) and a._requires_grad and record
@@ -267,10 +267,6 @@ class Function:
         return results[0] if single else tuple(results)
 
 
-def _new_node(node_cls):
-    return node_cls.__new__(node_cls)
-
-
 def _attach(node, args, outputs, tensor_saved=False, raw=None):
     """Record node as the grad_fn of its float outputs and resolve what forward saved."""
     # An edge is (node, output index, shape, dtype); None for an operand that takes no gradient;
@@ -279,7 +275,11 @@ def _attach(node, args, outputs, tensor_saved=False, raw=None):
     edges = []
     for i, a in enumerate(args):
         if isinstance(a, _Tensor):
-            edges.append(_edge_of(a))
+            fn = a._grad_fn
+            if fn is not None:
+                edges.append((fn, a._out_idx, a._data.shape, a._data.dtype))
+            else:
+                edges.append(_edge_of(a))
         else:
             edges.append(None if i < n_ops else False)
     node._edges = edges

@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor, _make
-from ..autograd.function import Function, _attach, _new_node
+from ..autograd.function import Function, _attach
 from ..autograd.grad_mode import state as _grad_state
 
 _ndarray = np.ndarray
@@ -23,10 +23,12 @@ class Op(Function):
 
     @classmethod
     def apply(cls, *args):
-        node = _new_node(cls._node_cls)
+        node_cls = cls._node_cls
+        node = node_cls.__new__(node_cls)
         arrays = []
         record = False
         array_type = None
+        enabled = _grad_state.enabled
         for a in args:
             if isinstance(a, Tensor):
                 d = a._data
@@ -35,13 +37,12 @@ class Op(Function):
                 elif type(d) is not array_type:
                     _raise_device_mismatch(args)
                 arrays.append(d)
-                if a._requires_grad:
+                if enabled and a._requires_grad:
                     record = True
             else:
                 arrays.append(a)
-        if array_type is not None and array_type is not _ndarray:
+        if array_type is not _ndarray and array_type is not None:
             node.xp = _xp_of_type(array_type)
-        record = record and _grad_state.enabled
         if record:
             node.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad
                                           for a in args)

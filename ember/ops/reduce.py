@@ -15,7 +15,7 @@ from .. import _dtype
 from .._backend import xp_of
 from .._tensor import Tensor, _make
 from ._op import Op, _as_array, wrap_dim, wrap_dims
-from .shape import _type_name, cat, flip, narrow
+from .shape import Expand, _type_name, cat, flip, narrow
 
 __all__ = ["sum", "mean", "nansum", "prod", "std", "var", "std_mean", "var_mean", "max", "min",
            "amax", "amin", "argmax", "argmin", "norm", "logsumexp", "cumsum", "cumprod", "all",
@@ -125,7 +125,7 @@ class Sum(Op):
         return a.sum(dtype=dtype)
 
     def backward(ctx, g):
-        return g.expand(ctx.shape)
+        return Expand.apply(g, ctx.shape)  # shapes are known to fit: skip expand's checks
 
 
 class SumDim(Op, grad_fn="SumBackward1"):
@@ -134,7 +134,7 @@ class SumDim(Op, grad_fn="SumBackward1"):
         return a.sum(axis=dims, keepdims=keepdim, dtype=dtype)
 
     def backward(ctx, g):
-        return _restore(g, ctx.shape, ctx.dims, ctx.keepdim).expand(ctx.shape)
+        return Expand.apply(_restore(g, ctx.shape, ctx.dims, ctx.keepdim), ctx.shape)
 
 
 def _mean(a, dims, keepdim, dtype):
@@ -149,7 +149,7 @@ class Mean(Op):
         return _mean(a, None, False, dtype)
 
     def backward(ctx, g):
-        return g.expand(ctx.shape) / _count(ctx.shape, range(len(ctx.shape)))
+        return Expand.apply(g, ctx.shape) / _count(ctx.shape, range(len(ctx.shape)))
 
 
 class MeanDim(Op, grad_fn="MeanBackward1"):
@@ -158,7 +158,7 @@ class MeanDim(Op, grad_fn="MeanBackward1"):
         return _mean(a, dims, keepdim, dtype)
 
     def backward(ctx, g):
-        g = _restore(g, ctx.shape, ctx.dims, ctx.keepdim).expand(ctx.shape)
+        g = Expand.apply(_restore(g, ctx.shape, ctx.dims, ctx.keepdim), ctx.shape)
         return g / _count(ctx.shape, ctx.dims)
 
 
