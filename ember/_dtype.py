@@ -48,6 +48,14 @@ LEGACY_NAMES = {float16: "HalfTensor", float32: "FloatTensor", float64: "DoubleT
                 int64: "LongTensor", uint8: "ByteTensor", bool: "BoolTensor"}
 
 
+def type_name(x):
+    """PyTorch's scalar type name (Float, Long, Bool ...) of a dtype, NumPy dtype, array or tensor."""
+    d = x if isinstance(x, (dtype, np.dtype)) else getattr(x, "dtype", x)
+    if not isinstance(d, dtype):
+        d = from_numpy_dtype(d)
+    return LEGACY_NAMES[d][:-len("Tensor")]
+
+
 def _by_name(name):
     return _NAMES[name]
 

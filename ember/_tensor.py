@@ -15,7 +15,7 @@ import builtins
 
 import numpy as np
 
-from . import _dtype
+from . import _backend, _dtype
 from ._device import CPU, as_device, device as _device_cls
 
 
@@ -95,20 +95,20 @@ class Tensor:
 
     @property
     def device(self):
-        if isinstance(self._data, np.ndarray):
+        if _backend.is_cpu_array(self._data):
             return CPU
         return _device_cls("cuda", self._data.device.id)
 
     @property
     def is_cuda(self):
-        return not isinstance(self._data, np.ndarray)
+        return not _backend.is_cpu_array(self._data)
 
     @property
     def is_cpu(self):
-        return isinstance(self._data, np.ndarray)
+        return _backend.is_cpu_array(self._data)
 
     def get_device(self):
-        return -1 if isinstance(self._data, np.ndarray) else self._data.device.id
+        return -1 if _backend.is_cpu_array(self._data) else self._data.device.id
 
     def is_floating_point(self):
         return self._data.dtype.kind == "f"
@@ -136,17 +136,16 @@ class Tensor:
         return self._data.flags.c_contiguous
 
     def data_ptr(self):
-        if isinstance(self._data, np.ndarray):
-            return self._data.__array_interface__["data"][0]
-        return self._data.data.ptr
+        return _data_ptr(self._data)
 
     def storage_offset(self):
         base = self._data
-        while getattr(base, "base", None) is not None and hasattr(base.base, "__array_interface__"):
+        kind = type(base) if self.is_cuda else np.ndarray
+        while isinstance(getattr(base, "base", None), kind):
             base = base.base
         if base is self._data:
             return 0
-        return (self.data_ptr() - base.__array_interface__["data"][0]) // self._data.itemsize
+        return (self.data_ptr() - _data_ptr(base)) // self._data.itemsize
 
     # -- autograd attributes -----------------------------------------------------------------------
     @property
@@ -217,9 +216,8 @@ class Tensor:
         return None
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
-        from .autograd.engine import backward
-        backward((self,), None if gradient is None else (gradient,), retain_graph, create_graph,
-                 inputs=inputs)
+        _engine.backward((self,), None if gradient is None else (gradient,), retain_graph,
+                         create_graph, inputs=inputs)
 
     def retain_grad(self):
         if self._grad_fn is None:
@@ -267,15 +265,16 @@ class Tensor:
         return _to_numpy(self._data).tolist()
 
     def numpy(self, force=False):
-        if not isinstance(self._data, np.ndarray):
-            raise TypeError("can't convert cuda:0 device type tensor to numpy. Use Tensor.cpu() "
-                            "to copy the tensor to host memory first.")
+        if not _backend.is_cpu_array(self._data):
+            raise _cuda_numpy_error(self)
         if self._requires_grad and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
         return self._data
 
     def __array__(self, dtype=None, copy=None):
+        if not _backend.is_cpu_array(self._data):
+            raise _cuda_numpy_error(self)
         if self._requires_grad:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use "
                                "tensor.detach().numpy() instead.")
@@ -402,11 +401,16 @@ class Tensor:
         d = as_device("cuda" if device is None else device)
         return _ops.to(self, d)
 
-    def pin_memory(self):
-        return self
+    def pin_memory(self, device=None):
+        """A copy in page-locked host memory, which copies to the GPU run asynchronously from."""
+        if not self.is_cpu:
+            raise RuntimeError(f"cannot pin '{self.type()}' only dense CPU tensors can be pinned")
+        if _backend.is_pinned(self._data):
+            return self
+        return _make(_backend.pin_memory(self._data), self._requires_grad)
 
-    def is_pinned(self):
-        return False
+    def is_pinned(self, device=None):
+        return _backend.is_pinned(self._data)
 
     def share_memory_(self):
         return self
@@ -440,9 +444,8 @@ class Tensor:
         mine = self._data
         if array.dtype != mine.dtype and not np.can_cast(array.dtype, mine.dtype, "same_kind") \
                 and not (mine.dtype.kind == "f" and array.dtype.kind == "f"):
-            raise RuntimeError(f"result type {_dtype._FROM_NP[array.dtype].name.capitalize()} "
-                               "can't be cast to the desired output type "
-                               f"{_dtype._FROM_NP[mine.dtype].name.capitalize()}")
+            raise RuntimeError(f"result type {_dtype.type_name(array)} can't be cast to the "
+                               f"desired output type {_dtype.type_name(mine)}")
         if array.shape != mine.shape:
             try:
                 ok = np.broadcast_shapes(array.shape, mine.shape) == mine.shape
@@ -688,8 +691,8 @@ class Tensor:
     def fmin(self, *args, **kwargs):
         return _ops.fmin(self, *args, **kwargs)
 
-    def where(self, *args, **kwargs):
-        return _ops.where(self, *args, **kwargs)
+    def where(self, condition, other):
+        return _ops.where(condition, self, other)
 
     def lerp(self, *args, **kwargs):
         return _ops.lerp(self, *args, **kwargs)
@@ -1039,6 +1042,24 @@ class Tensor:
     def addmm(self, *args, **kwargs):
         return _ops.addmm(self, *args, **kwargs)
 
+    def addmv(self, *args, **kwargs):
+        return _ops.addmv(self, *args, **kwargs)
+
+    def addbmm(self, *args, **kwargs):
+        return _ops.addbmm(self, *args, **kwargs)
+
+    def baddbmm(self, *args, **kwargs):
+        return _ops.baddbmm(self, *args, **kwargs)
+
+    def vdot(self, *args, **kwargs):
+        return _ops.vdot(self, *args, **kwargs)
+
+    def ger(self, *args, **kwargs):
+        return _ops.ger(self, *args, **kwargs)
+
+    def inner(self, *args, **kwargs):
+        return _ops.inner(self, *args, **kwargs)
+
     def bernoulli(self, *args, **kwargs):
         return _ops.bernoulli(self, *args, **kwargs)
 
@@ -1092,6 +1113,8 @@ class Tensor:
         return _ops.matmul(self, other)
 
     def __rmatmul__(self, other):
+        if not isinstance(other, Tensor):
+            return NotImplemented
         return _ops.matmul(other, self)
 
     def __and__(self, other):
@@ -1321,6 +1344,18 @@ class Tensor:
     def nan_to_num_(self, *args, **kwargs):
         return self._inplace(_ops.nan_to_num, *args, **kwargs)
 
+    def addmm_(self, *args, **kwargs):
+        return self._inplace(_ops.addmm, *args, **kwargs)
+
+    def addmv_(self, *args, **kwargs):
+        return self._inplace(_ops.addmv, *args, **kwargs)
+
+    def baddbmm_(self, *args, **kwargs):
+        return self._inplace(_ops.baddbmm, *args, **kwargs)
+
+    def addbmm_(self, *args, **kwargs):
+        return self._inplace(_ops.addbmm, *args, **kwargs)
+
     def bitwise_and_(self, *args, **kwargs):
         return self._inplace(_ops.bitwise_and, *args, **kwargs)
 
@@ -1408,8 +1443,18 @@ def _wrap_dim(dim, ndim):
     return dim % n
 
 
-def _to_numpy(a):
-    return a if isinstance(a, np.ndarray) else a.get()
+_to_numpy = _backend.to_numpy
+
+
+def _data_ptr(array):
+    if _backend.is_cpu_array(array):
+        return array.__array_interface__["data"][0]
+    return array.data.ptr
+
+
+def _cuda_numpy_error(t):
+    return TypeError(f"can't convert {t.device} device type tensor to numpy. Use Tensor.cpu() to "
+                     "copy the tensor to host memory first.")
 
 
 def _rebuild(array, requires_grad):
@@ -1419,5 +1464,6 @@ def _rebuild(array, requires_grad):
 
 
 # autograd and the ops import Tensor, so they come after the class.
+from .autograd import engine as _engine  # noqa: E402
 from .autograd.grad_mode import state as _grad_state  # noqa: E402
 from . import ops as _ops  # noqa: E402

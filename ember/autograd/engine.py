@@ -140,6 +140,8 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
                     if (node, i) in capture:
                         captured[(node, i)] = g
             if type(node) is AccumulateGrad:
+                if grads[0] is None:  # every path to this leaf returned no gradient
+                    continue
                 if accumulate and (capture is None or (node, 0) in capture):
                     _accumulate(node.variable, grads[0], create_graph)
                 continue

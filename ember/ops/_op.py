@@ -28,6 +28,7 @@ class Op(Function):
         arrays = []
         record = False
         array_type = None
+        mixed = False
         enabled = _grad_state.enabled
         for a in args:
             if isinstance(a, Tensor):
@@ -35,12 +36,14 @@ class Op(Function):
                 if array_type is None:
                     array_type = type(d)
                 elif type(d) is not array_type:
-                    _raise_device_mismatch(args)
+                    mixed = True
                 arrays.append(d)
                 if enabled and a._requires_grad:
                     record = True
             else:
                 arrays.append(a)
+        if mixed:
+            array_type = _join_devices(args, arrays)
         if array_type is not _ndarray and array_type is not None:
             node.xp = _xp_of_type(array_type)
         if record:
@@ -48,7 +51,7 @@ class Op(Function):
                                           for a in args)
         out = cls.forward(node, *arrays)
         if type(out) is tuple:
-            outs = tuple(_wrap(o) for o in out)
+            outs = tuple(_wrap(o, node.xp) for o in out)
             if cls._is_view:
                 for o in outs:
                     o._version = args[0]._version
@@ -67,11 +70,11 @@ class Op(Function):
         return t
 
 
-def _wrap(o):
+def _wrap(o, xp):
     if o is None or isinstance(o, Tensor):
         return o
     if type(o) is not _ndarray:
-        o = _as_array(o, np)
+        o = _as_array(o, xp)
     return _make(o)
 
 
@@ -79,14 +82,32 @@ def _as_array(o, xp):
     """NumPy returns scalars from 0-d computations; Tensors always hold arrays."""
     if isinstance(o, np.generic):
         return np.asarray(o)
-    if xp is np:
-        return np.asarray(o)
-    return o
+    if isinstance(o, np.ndarray) or hasattr(o, "__cuda_array_interface__"):
+        return o  # an ndarray subclass, or a device array (ToCopy's output, for one)
+    return xp.asarray(o)
 
 
 def _xp_of_type(array_type):
     from .._backend import cupy
     return cupy()
+
+
+def _join_devices(args, arrays):
+    """Tensors on different devices: as in PyTorch, a 0-d CPU tensor joins a CUDA op as a scalar
+    (moved to the device in `arrays`); any other mix raises. Returns the common array type."""
+    from .._backend import is_cpu_array, to_device
+    cuda = {a.device for a in args if isinstance(a, Tensor) and not is_cpu_array(a._data)}
+    if len(cuda) != 1 or any(isinstance(a, Tensor) and is_cpu_array(a._data) and a._data.ndim
+                             for a in args):
+        _raise_device_mismatch(args)
+    (dev,) = cuda
+    array_type = None
+    for i, a in enumerate(args):
+        if isinstance(a, Tensor):
+            if is_cpu_array(a._data):
+                arrays[i] = to_device(arrays[i], "cuda", dev.index)
+            array_type = type(arrays[i])
+    return array_type
 
 
 def _raise_device_mismatch(args):

@@ -1,3 +1,634 @@
-"""activation ops: forward on arrays, backward in ember ops."""
+"""Activation functions and softmax: forward on arrays, backward in ember ops.
 
-__all__ = []
+NOTE [ Fused activation backward ]
+An activation's backward is one fused Op, `<Name>Backward`, that computes g * f'(x) in a single
+pass over arrays (the hot path of training). That Op's own backward, needed only for higher-order
+gradients, is written with ember ops: d/dg is the same fused Op applied to the incoming gradient,
+and d/dx is gg * g * f''(x) (nothing for the piecewise-linear ones, whose f'' is 0).
+
+Signatures follow torch.nn.functional; `inplace=True` writes into the input through
+Tensor._inplace. `__all__` exports the ones PyTorch also has at top level (torch.relu ...).
+"""
+import math
+import warnings
+
+import numpy as np
+
+from .. import _dtype
+from ._op import Op, wrap_dim
+from .elementwise import _const, _erf, _type_name, clamp_max, exp, sigmoid, tanh, where
+
+__all__ = ["relu", "relu_", "selu", "selu_", "celu", "celu_", "threshold", "threshold_",
+           "softmax", "log_softmax", "hardshrink"]
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+_SQRT_HALF = math.sqrt(0.5)
+_INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_GELU_K = math.sqrt(2.0 / math.pi)
+_GELU_C = 0.044715
+
+
+def _sigmoid_array(xp, x):
+    with np.errstate(over="ignore"):  # exp overflows to inf for very negative x: sigmoid -> 0
+        return 1.0 / (1.0 + xp.exp(-x))
+
+
+class _Grad(Op):
+    """Base of the fused backward Ops (NOTE [ Fused activation backward ]).
+
+    Subclasses give `df(xp, g, x, *params)`, g * f'(x) on arrays, and `d2f(x, *params)`, f''(x)
+    as a Tensor built with ember ops, or None for piecewise-linear f.
+    """
+    _n_operands = 2
+    d2f = None
+
+    def forward(ctx, g, x, *params):
+        ctx.params = params
+        ctx.save_for_backward(g, x)
+        return ctx._forward_cls.df(ctx.xp, g, x, *params)
+
+    def backward(ctx, gg):
+        g, x = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        cls = ctx._forward_cls
+        gg_g = cls.apply(gg, x, *ctx.params) if need[0] else None
+        if not need[1] or cls.d2f is None:
+            return gg_g, None
+        return gg_g, gg * g * cls.d2f(x, *ctx.params)
+
+
+class _Activation(Op):
+    """Base of the activations: `f(xp, x, *params)` on arrays, backward through `grad` (a _Grad)."""
+    kernel = None  # PyTorch's kernel name, for the error on integer input; None takes any dtype
+    grad = None
+
+    def forward(ctx, a, *params):
+        cls = ctx._forward_cls
+        if cls.kernel is not None and a.dtype.kind != "f":
+            raise NotImplementedError(f"\"{cls.kernel}\" not implemented for "
+                                      f"'{_type_name(a.dtype)}'")
+        ctx.params = params
+        ctx.save_for_backward(a)
+        return cls.f(ctx.xp, a, *params)
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return ctx._forward_cls.grad.apply(g, a, *ctx.params)
+
+
+# -- piecewise linear ------------------------------------------------------------------------------
+
+class ThresholdBackward(Op, grad_fn="ThresholdBackwardBackward0"):
+    """g where x > threshold, else 0: relu's and threshold's backward, written out in full
+    (rather than through _Grad) because it is the hottest backward of all."""
+    _n_operands = 2
+
+    def forward(ctx, g, x, threshold, value=None):
+        ctx.threshold = threshold
+        ctx.save_for_backward(x)
+        return g * (x > threshold)  # one multiply by the mask: np.where is several times slower
+
+    def backward(ctx, gg):
+        (x,) = ctx.saved_tensors
+        return ThresholdBackward.apply(gg, x, ctx.threshold), None
+
+
+class Relu(Op):
+    """max(x, 0); saves its output, whose sign is the input's."""
+
+    def forward(ctx, a):
+        y = ctx.xp.maximum(a, 0)
+        ctx.save_for_backward(y)
+        return y
+
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return ThresholdBackward.apply(g, y, 0)
+
+
+class Threshold(_Activation):
+    grad = ThresholdBackward
+
+    @staticmethod
+    def f(xp, a, threshold, value):
+        return xp.where(a > threshold, a, xp.asarray(value, a.dtype))
+
+
+class ThresholdInplace(Threshold, grad_fn="ThresholdBackward1"):
+    pass
+
+
+class HardtanhBackward(_Grad, grad_fn="HardtanhBackwardBackward0"):
+    @staticmethod
+    def df(xp, g, x, lo, hi):
+        return g * ((x > lo) & (x < hi))
+
+
+class Hardtanh(_Activation):
+    grad = HardtanhBackward
+
+    @staticmethod
+    def f(xp, a, lo, hi):
+        if a.dtype.kind != "f":
+            lo, hi = int(lo), int(hi)
+        return xp.minimum(xp.maximum(a, lo), hi)
+
+
+class LeakyReluBackward(_Grad, grad_fn="LeakyReluBackwardBackward0"):
+    @staticmethod
+    def df(xp, g, x, slope):
+        return xp.where(x > 0, g, g * slope)
+
+
+class LeakyRelu(_Activation):
+    kernel = "leaky_relu_cpu"
+    grad = LeakyReluBackward
+
+    @staticmethod
+    def f(xp, a, slope):
+        return xp.where(a > 0, a, a * slope)
+
+
+class LeakyReluInplace(LeakyRelu, grad_fn="LeakyReluBackward1"):
+    pass
+
+
+class HardsigmoidBackward(_Grad, grad_fn="HardsigmoidBackwardBackward0"):
+    @staticmethod
+    def df(xp, g, x):
+        return g * ((x > -3.0) & (x < 3.0)) / 6.0
+
+
+class Hardsigmoid(_Activation):
+    kernel = "hardsigmoid_cpu"
+    grad = HardsigmoidBackward
+
+    @staticmethod
+    def f(xp, a):
+        return xp.clip(a + 3.0, 0.0, 6.0) / 6.0
+
+
+class HardshrinkBackward(_Grad, grad_fn="HardshrinkBackwardBackward0"):
+    @staticmethod
+    def df(xp, g, x, lambd):
+        return g * ((x > lambd) | (x < -lambd))
+
+
+class Hardshrink(_Activation):
+    kernel = "hardshrink_cpu"
+    grad = HardshrinkBackward
+
+    @staticmethod
+    def f(xp, a, lambd):
+        return a * ((a > lambd) | (a < -lambd))
+
+
+class Softshrink(_Activation):
+    kernel = "softshrink_cpu"
+    grad = HardshrinkBackward  # the same mask: |x| > lambd
+
+    @staticmethod
+    def f(xp, a, lambd):
+        return a - xp.clip(a, -lambd, lambd)
+
+
+# -- smooth ----------------------------------------------------------------------------------------
+
+class HardswishBackward(_Grad, grad_fn="HardswishBackwardBackward0"):
+    @staticmethod
+    def df(xp, g, x):
+        d = xp.where(x <= -3.0, 0.0, xp.where(x < 3.0, x / 3.0 + 0.5, 1.0))
+        return g * d.astype(x.dtype, copy=False)
+
+    @staticmethod
+    def d2f(x):
+        xd = x._data
+        return _const(((xd > -3.0) & (xd < 3.0)).astype(xd.dtype) / 3.0)
+
+
+class Hardswish(_Activation):
+    kernel = "hardswish_cpu"
+    grad = HardswishBackward
+
+    @staticmethod
+    def f(xp, a):
+        return a * xp.clip(a + 3.0, 0.0, 6.0) / 6.0
+
+
+class EluBackward(_Grad, grad_fn="EluBackwardBackward0"):
+    @staticmethod
+    def df(xp, g, x, alpha, scale, input_scale):
+        neg = xp.exp(xp.minimum(x, 0.0) * input_scale) * (input_scale * alpha * scale)
+        return g * xp.where(x > 0, scale, neg).astype(x.dtype, copy=False)
+
+    @staticmethod
+    def d2f(x, alpha, scale, input_scale):
+        neg = exp(clamp_max(x, 0.0) * input_scale) * (input_scale * input_scale * alpha * scale)
+        return where(x > 0, 0.0, neg)
+
+
+class Elu(_Activation):
+    """scale * (x if x > 0 else alpha * (exp(x * input_scale) - 1)): elu, selu and celu."""
+    kernel = "elu_cpu"
+    grad = EluBackward
+
+    @staticmethod
+    def f(xp, a, alpha, scale, input_scale):
+        neg = xp.expm1(xp.minimum(a, 0.0) * input_scale) * (alpha * scale)
+        return xp.where(a > 0, a * scale, neg).astype(a.dtype, copy=False)
+
+
+class EluInplace(Elu, grad_fn="EluBackward1"):
+    pass
+
+
+class Celu(Elu):
+    pass
+
+
+class CeluInplace(Elu, grad_fn="CeluBackward1"):
+    pass
+
+
+class GeluBackward(_Grad, grad_fn="GeluBackwardBackward0"):
+    @staticmethod
+    def df(xp, g, x, approximate):
+        if approximate == "tanh":
+            du = (x * x * (3.0 * _GELU_C) + 1.0) * _GELU_K
+            t = xp.tanh((x * x * x * _GELU_C + x) * _GELU_K)
+            d = (t + 1.0) * 0.5 + x * 0.5 * (1.0 - t * t) * du
+        else:
+            d = (_erf(xp, x * _SQRT_HALF) + 1.0) * 0.5 + x * xp.exp(x * x * -0.5) * _INV_SQRT_2PI
+        return g * d
+
+    @staticmethod
+    def d2f(x, approximate):
+        if approximate == "tanh":
+            du = (x * x * (3.0 * _GELU_C) + 1.0) * _GELU_K
+            t = tanh((x * x * x * _GELU_C + x) * _GELU_K)
+            return (1.0 - t * t) * (du - x * t * du * du + x * x * (3.0 * _GELU_C * _GELU_K))
+        pdf = exp(x * x * -0.5) * _INV_SQRT_2PI
+        return pdf * (2.0 - x * x)
+
+
+class Gelu(_Activation):
+    kernel = "GeluKernelImpl"
+    grad = GeluBackward
+
+    @staticmethod
+    def f(xp, a, approximate):
+        if approximate == "tanh":
+            return a * 0.5 * (xp.tanh((a * a * a * _GELU_C + a) * _GELU_K) + 1.0)
+        return a * 0.5 * (_erf(xp, a * _SQRT_HALF) + 1.0)
+
+
+class SiluBackward(_Grad, grad_fn="SiluBackwardBackward0"):
+    @staticmethod
+    def df(xp, g, x):
+        s = _sigmoid_array(xp, x)
+        return g * s * (x * (1.0 - s) + 1.0)
+
+    @staticmethod
+    def d2f(x):
+        s = sigmoid(x)
+        return s * (1.0 - s) * (x * (1.0 - s * 2.0) + 2.0)
+
+
+class Silu(_Activation):
+    kernel = "silu_cpu"
+    grad = SiluBackward
+
+    @staticmethod
+    def f(xp, a):
+        return a * _sigmoid_array(xp, a)
+
+
+class MishBackward(_Grad, grad_fn="MishBackwardBackward0"):
+    @staticmethod
+    def df(xp, g, x):
+        s = _sigmoid_array(xp, x)
+        t = xp.tanh(xp.logaddexp(0.0, x))
+        return g * (t + x * s * (1.0 - t * t))
+
+    @staticmethod
+    def d2f(x):
+        s = sigmoid(x)
+        t = tanh(softplus(x))
+        return (1.0 - t * t) * s * (x * (1.0 - s) - x * t * s * 2.0 + 2.0)
+
+
+class Mish(_Activation):
+    kernel = "mish_cpu"
+    grad = MishBackward
+
+    @staticmethod
+    def f(xp, a):
+        return a * xp.tanh(xp.logaddexp(0.0, a))
+
+
+class SoftplusBackward(_Grad, grad_fn="SoftplusBackwardBackward0"):
+    @staticmethod
+    def df(xp, g, x, beta, threshold):
+        bx = x * beta
+        return g * xp.where(bx > threshold, 1.0, _sigmoid_array(xp, bx)).astype(x.dtype,
+                                                                                copy=False)
+
+    @staticmethod
+    def d2f(x, beta, threshold):
+        bx = x * beta
+        s = sigmoid(bx)
+        return where(bx > threshold, 0.0, s * (1.0 - s) * beta)
+
+
+class Softplus(_Activation):
+    """log(1 + exp(beta * x)) / beta, and x itself where beta * x > threshold."""
+    kernel = "softplus_cpu"
+    grad = SoftplusBackward
+
+    @staticmethod
+    def f(xp, a, beta, threshold):
+        bx = a * beta
+        return xp.where(bx > threshold, a, xp.logaddexp(0.0, bx) / beta).astype(a.dtype,
+                                                                                copy=False)
+
+
+class LogSigmoidBackward(_Grad, grad_fn="LogSigmoidBackwardBackward0"):
+    @staticmethod
+    def df(xp, g, x):
+        return g * _sigmoid_array(xp, -x)
+
+    @staticmethod
+    def d2f(x):
+        s = sigmoid(x)
+        return s * (s - 1.0)
+
+
+class LogSigmoid(_Activation):
+    kernel = "log_sigmoid_forward_cpu"
+    grad = LogSigmoidBackward
+
+    @staticmethod
+    def f(xp, a):
+        return xp.minimum(a, 0.0) - xp.log1p(xp.exp(-xp.abs(a)))
+
+
+# -- softmax ---------------------------------------------------------------------------------------
+
+class Softmax(Op):
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        y = ctx.xp.empty_like(a)
+        ctx.xp.subtract(a, a.max(axis=dim, keepdims=True), out=y)
+        ctx.xp.exp(y, out=y)
+        y /= y.sum(axis=dim, keepdims=True)
+        ctx.save_for_backward(y)
+        return y
+
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return SoftmaxBackwardData.apply(g, y, ctx.dim)
+
+
+class SoftmaxBackwardData(Op, grad_fn="SoftmaxBackwardDataBackward0"):
+    """y * (g - sum(g * y)): softmax's backward in one pass."""
+    _n_operands = 2
+
+    def forward(ctx, g, y, dim):
+        ctx.dim = dim
+        ctx.save_for_backward(g, y)
+        gy = g * y
+        gy -= y * gy.sum(axis=dim, keepdims=True)
+        return gy
+
+    def backward(ctx, gg):
+        g, y = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        dim = ctx.dim
+        dg = SoftmaxBackwardData.apply(gg, y, dim) if need[0] else None
+        dy = None
+        if need[1]:
+            s = (g * y).sum(dim, keepdim=True)
+            dy = gg * (g - s) - g * (gg * y).sum(dim, keepdim=True)
+        return dg, dy
+
+
+class LogSoftmax(Op):
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        xp = ctx.xp
+        y = xp.empty_like(a)
+        xp.subtract(a, a.max(axis=dim, keepdims=True), out=y)
+        y -= xp.log(xp.exp(y).sum(axis=dim, keepdims=True))
+        ctx.save_for_backward(y)
+        return y
+
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return LogSoftmaxBackwardData.apply(g, y, ctx.dim)
+
+
+class LogSoftmaxBackwardData(Op, grad_fn="LogSoftmaxBackwardDataBackward0"):
+    """g - exp(y) * sum(g): log_softmax's backward in one pass."""
+    _n_operands = 2
+
+    def forward(ctx, g, y, dim):
+        ctx.dim = dim
+        ctx.save_for_backward(g, y)
+        out = ctx.xp.exp(y)
+        out *= g.sum(axis=dim, keepdims=True)
+        return g - out
+
+    def backward(ctx, gg):
+        g, y = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        dim = ctx.dim
+        e = exp(y)
+        dg = gg - (gg * e).sum(dim, keepdim=True) if need[0] else None
+        dy = -gg * e * g.sum(dim, keepdim=True) if need[1] else None
+        return dg, dy
+
+
+def _implicit_dim(name, ndim):
+    """PyTorch's legacy dim for softmax and friends called without one, with its warning."""
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+                  "include dim=X as an argument.", UserWarning, stacklevel=4)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def _softmax_args(name, input, dim, stacklevel, dtype):
+    """Resolve dim (PyTorch's implicit legacy choice when None) and dtype; return (input, dim)."""
+    if isinstance(stacklevel, _dtype.dtype):  # torch.softmax(x, dim, dtype) passes it third
+        dtype = stacklevel
+    if dim is None:
+        dim = _implicit_dim(name, input.ndim)
+    if dtype is not None:
+        input = input.to(dtype)
+    a = input._data
+    nd = a.ndim
+    dim = wrap_dim(dim, nd)
+    if a.dtype.kind != "f":
+        kernel = f"{name}_lastdim_kernel_impl" if dim == nd - 1 else f"{name}_kernel_impl"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_type_name(a.dtype)}'")
+    return input, (dim if nd else None)  # numpy reduces a 0-d array only over axis=None
+
+
+# -- public functions (torch.nn.functional's signatures) -------------------------------------------
+
+def relu(input, inplace=False):
+    if inplace:
+        return input._inplace(Relu.apply)
+    return Relu.apply(input)
+
+
+def relu_(input):
+    return input._inplace(Relu.apply)
+
+
+def threshold(input, threshold, value, inplace=False):
+    """x where x > threshold, else value."""
+    if inplace:
+        return input._inplace(ThresholdInplace.apply, threshold, value)
+    return Threshold.apply(input, threshold, value)
+
+
+def threshold_(input, threshold, value):
+    return input._inplace(ThresholdInplace.apply, threshold, value)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    if inplace:
+        return input._inplace(Hardtanh.apply, min_val, max_val)
+    return Hardtanh.apply(input, min_val, max_val)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    return input._inplace(Hardtanh.apply, min_val, max_val)
+
+
+def relu6(input, inplace=False):
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    if inplace:
+        return input._inplace(LeakyReluInplace.apply, negative_slope)
+    return LeakyRelu.apply(input, negative_slope)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    return input._inplace(LeakyReluInplace.apply, negative_slope)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    if inplace:
+        return input._inplace(EluInplace.apply, alpha, 1.0, 1.0)
+    return Elu.apply(input, alpha, 1.0, 1.0)
+
+
+def elu_(input, alpha=1.0):
+    return input._inplace(EluInplace.apply, alpha, 1.0, 1.0)
+
+
+def selu(input, inplace=False):
+    if inplace:
+        return input._inplace(EluInplace.apply, _SELU_ALPHA, _SELU_SCALE, 1.0)
+    return Elu.apply(input, _SELU_ALPHA, _SELU_SCALE, 1.0)
+
+
+def selu_(input):
+    return selu(input, True)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError")
+    if inplace:
+        return input._inplace(CeluInplace.apply, alpha, 1.0, 1.0 / alpha)
+    return Celu.apply(input, alpha, 1.0, 1.0 / alpha)
+
+
+def celu_(input, alpha=1.0):
+    return celu(input, alpha, True)
+
+
+def gelu(input, approximate="none"):
+    if approximate != "none" and approximate != "tanh":
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return Gelu.apply(input, approximate)
+
+
+def silu(input, inplace=False):
+    """x * sigmoid(x)."""
+    if inplace:
+        return input._inplace(Silu.apply)
+    return Silu.apply(input)
+
+
+def mish(input, inplace=False):
+    """x * tanh(softplus(x))."""
+    if inplace:
+        return input._inplace(Mish.apply)
+    return Mish.apply(input)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    return Softplus.apply(input, beta, threshold)
+
+
+def hardsigmoid(input, inplace=False):
+    """relu6(x + 3) / 6."""
+    if inplace:
+        return input._inplace(Hardsigmoid.apply)
+    return Hardsigmoid.apply(input)
+
+
+def hardswish(input, inplace=False):
+    """x * relu6(x + 3) / 6."""
+    if inplace:
+        return input._inplace(Hardswish.apply)
+    return Hardswish.apply(input)
+
+
+def hardshrink(input, lambd=0.5):
+    """x where |x| > lambd, else 0."""
+    return Hardshrink.apply(input, lambd)
+
+
+def softshrink(input, lambd=0.5):
+    """x - lambd above lambd, x + lambd below -lambd, else 0."""
+    if lambd < 0:
+        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
+    return Softshrink.apply(input, lambd)
+
+
+def logsigmoid(input):
+    """log(sigmoid(x)), computed without overflow."""
+    return LogSigmoid.apply(input)
+
+
+def softsign(input):
+    """x / (1 + |x|), composed as PyTorch does (DivBackward0)."""
+    return input / (input.abs() + 1)
+
+
+def tanhshrink(input):
+    """x - tanh(x), composed as PyTorch does (SubBackward0)."""
+    return input - tanh(input)
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    input, dim = _softmax_args("softmax", input, dim, _stacklevel, dtype)
+    return Softmax.apply(input, dim)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    input, dim = _softmax_args("log_softmax", input, dim, _stacklevel, dtype)
+    return LogSoftmax.apply(input, dim)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """softmax(-x)."""
+    if dim is None:
+        dim = _implicit_dim("softmin", input.ndim)
+    return softmax(-input, dim, _stacklevel, dtype)

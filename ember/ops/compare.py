@@ -1,3 +1,193 @@
-"""compare ops: forward on arrays, backward in ember ops."""
+"""Comparisons, predicates, logical and bitwise ops: plain functions whose results never require
+grad (bool tensors, or the operands' integer dtype for bitwise ops).
 
-__all__ = []
+NumPy's ufuncs dispatch to CuPy for CUDA arrays (__array_ufunc__), so one code path serves both.
+"""
+import numpy as np
+
+from .. import _dtype
+from .._backend import xp_of
+from .._tensor import Tensor, _make
+from ._op import broadcast_error, promote, scalar
+from .elementwise import _out, _type_name
+
+__all__ = [
+    "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal",
+    "not_equal", "isnan", "isinf", "isfinite", "isposinf", "isneginf", "isclose", "allclose",
+    "equal", "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
+    "bitwise_or", "bitwise_xor", "bitwise_not",
+]
+
+_generic = np.generic
+
+
+def _wrap(r):
+    """NumPy returns scalars from 0-d computations; Tensors hold arrays."""
+    return _make(np.asarray(r) if isinstance(r, _generic) else r)
+
+
+def _operands(input, other):
+    """Backend operands in PyTorch's promoted dtype (a Python number stays weak)."""
+    a = input._data
+    b = other._data if isinstance(other, Tensor) else scalar(other)
+    if hasattr(b, "dtype") and a.dtype != b.dtype:
+        a, b = promote(a, b)
+    return a, b
+
+
+def _binary(ufunc, input, other, out):
+    a, b = _operands(input, other)
+    try:
+        r = _wrap(ufunc(a, b))
+    except ValueError:
+        raise broadcast_error(a.shape, np.shape(b)) from None
+    return r if out is None else _out(r, out)
+
+
+def eq(input, other, *, out=None):
+    if other is None:  # Tensor.__eq__(None) answers False, as Python's == expects
+        return False
+    return _binary(np.equal, input, other, out)
+
+
+def ne(input, other, *, out=None):
+    if other is None:
+        return True
+    return _binary(np.not_equal, input, other, out)
+
+
+def lt(input, other, *, out=None):
+    return _binary(np.less, input, other, out)
+
+
+def le(input, other, *, out=None):
+    return _binary(np.less_equal, input, other, out)
+
+
+def gt(input, other, *, out=None):
+    return _binary(np.greater, input, other, out)
+
+
+def ge(input, other, *, out=None):
+    return _binary(np.greater_equal, input, other, out)
+
+
+greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+
+
+# -- predicates ------------------------------------------------------------------------------------
+
+def _float_predicate(ufunc, input):
+    a = input._data
+    if a.dtype.kind != "f":  # integers are always finite
+        return _make(xp_of(a).zeros(a.shape, np.bool_))
+    return _wrap(ufunc(a))
+
+
+def isnan(input):
+    return _float_predicate(np.isnan, input)
+
+
+def isinf(input):
+    return _float_predicate(np.isinf, input)
+
+
+def isposinf(input):
+    return _float_predicate(np.isposinf, input)
+
+
+def isneginf(input):
+    return _float_predicate(np.isneginf, input)
+
+
+def isfinite(input):
+    a = input._data
+    if a.dtype.kind != "f":
+        return _make(xp_of(a).ones(a.shape, np.bool_))
+    return _wrap(np.isfinite(a))
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """|input - other| <= atol + rtol * |other|, elementwise; infinities match only themselves."""
+    a, b = input._data, other._data
+    if a.dtype != b.dtype:
+        raise RuntimeError(f"{_type_name(a.dtype)} did not match {_type_name(b.dtype)}")
+    xp = xp_of(a)
+    if a.dtype.kind != "f":
+        a, b = a.astype(_dtype.default_np()), b.astype(_dtype.default_np())
+    try:
+        close = a == b
+    except ValueError:
+        raise broadcast_error(a.shape, b.shape) from None
+    if equal_nan:
+        close |= xp.isnan(a) & xp.isnan(b)
+    with np.errstate(invalid="ignore"):  # inf - inf
+        err = xp.abs(a - b)
+        close |= xp.isfinite(err) & (err <= atol + rtol * xp.abs(b))
+    return _wrap(close)
+
+
+def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """Whether isclose holds everywhere (a Python bool)."""
+    return bool(isclose(input, other, rtol, atol, equal_nan)._data.all())
+
+
+def equal(input, other):
+    """Same shape and same values (a Python bool)."""
+    if input._data.shape != other._data.shape:
+        return False
+    a, b = _operands(input, other)
+    return bool((a == b).all())
+
+
+# -- logical and bitwise ---------------------------------------------------------------------------
+
+def logical_and(input, other, *, out=None):
+    return _binary(np.logical_and, input, other, out)
+
+
+def logical_or(input, other, *, out=None):
+    return _binary(np.logical_or, input, other, out)
+
+
+def logical_xor(input, other, *, out=None):
+    return _binary(np.logical_xor, input, other, out)
+
+
+def logical_not(input, *, out=None):
+    r = _wrap(np.logical_not(input._data))
+    return r if out is None else _out(r, out)
+
+
+def _check_bitwise(name, input, other=None):
+    for x in (input, other):
+        d = x._data.dtype if isinstance(x, Tensor) else None
+        if d is not None and d.kind == "f":
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_type_name(d)}'")
+        if isinstance(x, float):
+            raise RuntimeError(f"\"{name}_cpu\" not implemented for 'Float'")
+
+
+def bitwise_and(input, other, *, out=None):
+    _check_bitwise("bitwise_and", input, other)
+    return _binary(np.bitwise_and, input, other, out)
+
+
+def bitwise_or(input, other, *, out=None):
+    _check_bitwise("bitwise_or", input, other)
+    return _binary(np.bitwise_or, input, other, out)
+
+
+def bitwise_xor(input, other, *, out=None):
+    _check_bitwise("bitwise_xor", input, other)
+    return _binary(np.bitwise_xor, input, other, out)
+
+
+def bitwise_not(input, *, out=None):
+    """~x: bitwise for integers, logical for bool."""
+    a = input._data
+    if a.dtype.kind == "f":
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
+                        "tensors")
+    r = _wrap(np.invert(a))
+    return r if out is None else _out(r, out)

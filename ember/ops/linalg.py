@@ -1,3 +1,582 @@
-"""linalg ops: forward on arrays, backward in ember ops."""
+"""Matrix products (matmul, mm, bmm, mv, dot, addmm ..., einsum, tensordot): forward on arrays
+with one BLAS call where there is one, backward in ember ops.
 
-__all__ = []
+NOTE [ matmul's cases ]
+`matmul` dispatches on the operands' ranks as PyTorch does, and its grad_fn names follow
+PyTorch's: 1-D @ 1-D is dot (DotBackward0), 2-D @ 2-D mm, 2-D @ 1-D mv, 1-D @ 2-D an mm whose
+result is squeezed (SqueezeBackward4), and everything batched is one `Matmul` node named
+UnsafeViewBackward0 (CloneBackward0 where PyTorch's folding ends in a transposed copy). An N-D
+input times a matrix folds its batch dims into one GEMM, forward and backward.
+"""
+import numpy as np
+
+from .._backend import xp_of
+from .._dtype import type_name
+from .._tensor import Tensor, _make
+from ._op import Op, broadcast_error, shape_str, wrap_dim
+from .index import _c10_name
+
+__all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "inner", "einsum",
+           "tensordot", "addmm", "addmv", "addbmm", "baddbmm"]
+
+
+def _same_dtype(a, b):
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError("expected m1 and m2 to have the same dtype, but got: "
+                           f"{_c10_name(a.dtype)} != {_c10_name(b.dtype)}")
+
+
+def _mm_error(a_shape, b_shape):
+    return RuntimeError(f"mat1 and mat2 shapes cannot be multiplied ({a_shape[0]}x{a_shape[1]} "
+                        f"and {b_shape[0]}x{b_shape[1]})")
+
+
+def _blas(x):
+    """x, or a C-ordered copy when its last two dims have strides BLAS cannot take (NumPy's
+    matmul then falls back to a loop that is 10-100x slower: gradients of sum() and expand()
+    are zero-stride broadcasts)."""
+    st, it = x.strides, x.itemsize
+    if x.ndim >= 2:
+        (s0, s1), (n0, n1) = st[-2:], x.shape[-2:]
+        if s1 == it and s0 >= n1 * it or s0 == it and s1 >= n0 * it:
+            return x
+    elif x.ndim == 0 or st[0] != 0:
+        return x
+    return xp_of(x).ascontiguousarray(x)
+
+
+# -- the primitives -----------------------------------------------------------------------------
+
+class Mm(Op):
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return ctx.xp.matmul(_blas(a), _blas(b))
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (Mm.apply(g, b.mT) if need[0] else None), (Mm.apply(a.mT, g) if need[1] else None)
+
+
+class Bmm(Op):
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return ctx.xp.matmul(_blas(a), _blas(b))
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (Bmm.apply(g, b.mT) if need[0] else None), (Bmm.apply(a.mT, g) if need[1] else None)
+
+
+class Mv(Op):
+    def forward(ctx, a, v):
+        ctx.save_for_backward(a, v)
+        return ctx.xp.matmul(_blas(a), _blas(v))
+
+    def backward(ctx, g):
+        a, v = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (outer(g, v) if need[0] else None), (Mv.apply(a.mT, g) if need[1] else None)
+
+
+class Dot(Op):
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return ctx.xp.dot(a, b)
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (g * b if need[0] else None), (g * a if need[1] else None)
+
+
+class Vdot(Dot):
+    pass
+
+
+class Matmul(Op, grad_fn="UnsafeViewBackward0"):
+    """Batched and broadcast matmul (NOTE [ matmul's cases ])."""
+
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        if a.ndim >= 3 and b.ndim <= 2:  # fold the batch into one GEMM (reshape copies if needed)
+            out = ctx.xp.matmul(_blas(a.reshape(-1, a.shape[-1])), _blas(b))
+            return out.reshape(a.shape[:-1] + b.shape[1:])
+        return ctx.xp.matmul(_blas(a), _blas(b))
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        a2 = a.unsqueeze(0) if a.ndim == 1 else a
+        b2 = b.unsqueeze(1) if b.ndim == 1 else b
+        g2 = g.unsqueeze(-2) if a.ndim == 1 else g
+        g2 = g2.unsqueeze(-1) if b.ndim == 1 else g2
+        ga = gb = None
+        if need[0]:
+            ga = matmul(g2, b2.mT)
+            if a.ndim == 1:
+                ga = ga.reshape(ga.shape[:-2] + ga.shape[-1:])
+        if need[1]:
+            if b.ndim <= 2 <= a.ndim:  # the batch folds into one GEMM: no per-batch sum
+                k, m = b2.shape
+                gb = Mm.apply(a2.reshape(-1, k).mT, g2.reshape(-1, m))
+            else:
+                gb = matmul(a2.mT, g2)
+            if b.ndim == 1:
+                gb = gb.reshape(gb.shape[:-1])
+        return ga, gb
+
+
+class _MatmulClone(Matmul, grad_fn="CloneBackward0"):
+    pass
+
+
+class _VecMat(Matmul, grad_fn="SqueezeBackward4"):
+    pass
+
+
+class Addmm(Op):
+    def forward(ctx, c, a, b, beta, alpha):
+        ctx.save_for_backward(a, b)
+        ctx.beta, ctx.alpha = beta, alpha
+        return _add_scaled(ctx.xp.matmul(_blas(a), _blas(b)), c, beta, alpha)
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gc = _scaled(g, ctx.beta) if need[0] else None
+        ga = _scaled(Mm.apply(g, b.mT), ctx.alpha) if need[1] else None
+        gb = _scaled(Mm.apply(a.mT, g), ctx.alpha) if need[2] else None
+        return gc, ga, gb
+
+
+class Addmv(Op):
+    def forward(ctx, c, a, v, beta, alpha):
+        ctx.save_for_backward(a, v)
+        ctx.beta, ctx.alpha = beta, alpha
+        return _add_scaled(ctx.xp.matmul(_blas(a), _blas(v)), c, beta, alpha)
+
+    def backward(ctx, g):
+        a, v = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gc = _scaled(g, ctx.beta) if need[0] else None
+        ga = _scaled(outer(g, v), ctx.alpha) if need[1] else None
+        gv = _scaled(Mv.apply(a.mT, g), ctx.alpha) if need[2] else None
+        return gc, ga, gv
+
+
+class Baddbmm(Op):
+    def forward(ctx, c, a, b, beta, alpha):
+        ctx.save_for_backward(a, b)
+        ctx.beta, ctx.alpha = beta, alpha
+        return _add_scaled(ctx.xp.matmul(_blas(a), _blas(b)), c, beta, alpha)
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gc = _scaled(g, ctx.beta) if need[0] else None
+        ga = _scaled(Bmm.apply(g, b.mT), ctx.alpha) if need[1] else None
+        gb = _scaled(Bmm.apply(a.mT, g), ctx.alpha) if need[2] else None
+        return gc, ga, gb
+
+
+class Addbmm(Op):
+    def forward(ctx, c, a, b, beta, alpha):
+        ctx.save_for_backward(a, b)
+        ctx.beta, ctx.alpha = beta, alpha
+        n, k, m = a.shape[1], a.shape[0] * a.shape[2], b.shape[2]
+        a2 = a.transpose(1, 0, 2).reshape(n, k)  # sum over the batch = one GEMM over (batch, k)
+        return _add_scaled(ctx.xp.matmul(a2, _blas(b.reshape(k, m))), c, beta, alpha)
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gc = _scaled(g, ctx.beta) if need[0] else None
+        gb3 = g.unsqueeze(0).expand(a.shape[0], *g.shape)
+        ga = _scaled(Bmm.apply(gb3, b.mT), ctx.alpha) if need[1] else None
+        gb = _scaled(Bmm.apply(a.mT, gb3), ctx.alpha) if need[2] else None
+        return gc, ga, gb
+
+
+def _add_scaled(prod, c, beta, alpha):
+    """beta * c + alpha * prod, in prod's buffer; beta == 0 ignores c (nan and inf too)."""
+    if alpha != 1:
+        prod *= alpha
+    if beta != 0:
+        prod += c if beta == 1 else c * beta
+    return prod
+
+
+def _scaled(t, s):
+    return t if s == 1 else t * s
+
+
+# -- public functions ---------------------------------------------------------------------------
+
+def _check_mm(a, b):
+    if a.ndim != 2:
+        raise RuntimeError("self must be a matrix")
+    if b.ndim != 2:
+        raise RuntimeError("mat2 must be a matrix")
+    if a.shape[1] != b.shape[0]:
+        raise _mm_error(a.shape, b.shape)
+    _same_dtype(a, b)
+
+
+def _check_bmm(a, b, name1="batch1", name2="batch2"):
+    if a.ndim != 3:
+        raise RuntimeError(f"{name1} must be a 3D tensor")
+    if b.ndim != 3:
+        raise RuntimeError(f"{name2} must be a 3D tensor")
+    if b.shape[0] != a.shape[0] or b.shape[1] != a.shape[2]:
+        raise RuntimeError(f"Expected size for first two dimensions of {name2} tensor to be: "
+                           f"[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, "
+                           f"{b.shape[1]}].")
+    _same_dtype(a, b)
+
+
+def _check_mv(a, v, n_input=None):
+    if a.ndim != 2 or v.ndim != 1:
+        got = 1 if n_input is None else n_input
+        raise RuntimeError(f"vector + matrix @ vector expected, got {got}, {a.ndim}, {v.ndim}")
+    if a.shape[1] != v.shape[0]:
+        raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat "
+                           f"({a.shape[0]}x{a.shape[1]}), vec ({v.shape[0]})")
+    _same_dtype(a, v)
+
+
+def _check_dot(a, b, name="dot"):
+    if a.ndim != 1 or b.ndim != 1:
+        raise RuntimeError(f"1D tensors expected, but got {a.ndim}D and {b.ndim}D tensors")
+    if a.shape[0] != b.shape[0]:
+        raise RuntimeError(f"inconsistent tensor size, expected tensor [{a.shape[0]}] and src "
+                           f"[{b.shape[0]}] to have the same number of elements, but got "
+                           f"{a.shape[0]} and {b.shape[0]} elements respectively")
+    if a._data.dtype != b._data.dtype:
+        raise RuntimeError(f"{name} : expected both vectors to have same dtype, but found "
+                           f"{type_name(a.dtype)} and {type_name(b.dtype)}")
+
+
+def mm(input, mat2, *, out=None):
+    """The matrix product of two 2-D tensors."""
+    _check_mm(input, mat2)
+    return Mm.apply(input, mat2)
+
+
+def bmm(input, mat2, *, out=None):
+    """Batched matrix product of two 3-D tensors with the same batch size."""
+    _check_bmm(input, mat2)
+    return Bmm.apply(input, mat2)
+
+
+def mv(input, vec, *, out=None):
+    """Matrix (n x m) times vector (m)."""
+    _check_mv(input, vec)
+    return Mv.apply(input, vec)
+
+
+def dot(input, other, *, out=None):
+    """The inner product of two 1-D tensors (a 0-d tensor)."""
+    _check_dot(input, other)
+    return Dot.apply(input, other)
+
+
+def vdot(input, other, *, out=None):
+    """dot with the first argument conjugated (ember's dtypes are real, so dot)."""
+    _check_dot(input, other, "vdot")
+    return Vdot.apply(input, other)
+
+
+def outer(input, vec2, *, out=None):
+    """input[i] * vec2[j] for 1-D tensors."""
+    for name, t in (("self", input), ("vec2", vec2)):
+        if t.ndim != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t.ndim}-D")
+    return input.reshape(-1, 1) * vec2
+
+
+ger = outer
+
+
+def matmul(input, other, *, out=None):
+    """PyTorch's matmul for every pair of ranks (NOTE [ matmul's cases ])."""
+    if not isinstance(other, Tensor) or not isinstance(input, Tensor):
+        raise TypeError(f"matmul(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(other if isinstance(input, Tensor) else input).__name__}")
+    da, db = input.ndim, other.ndim
+    if da == 0 or db == 0:
+        raise RuntimeError("both arguments to matmul need to be at least 1D, but they are "
+                           f"{da}D and {db}D")
+    if da == 1 and db == 1:
+        return dot(input, other)
+    if da == 2 and db == 2:
+        return mm(input, other)
+    if da == 2 and db == 1:
+        return mv(input, other)
+    _same_dtype(input, other)
+    a_shape, b_shape = input.shape, other.shape
+    k_b = b_shape[0] if db == 1 else b_shape[-2]
+    if a_shape[-1] != k_b:
+        rows = int(np.prod(a_shape[:-1]))
+        if db <= 2:
+            raise _mm_error((rows, a_shape[-1]), (k_b, 1 if db == 1 else b_shape[-1]))
+        batch = int(np.prod(_batch_shape(a_shape[:-2], b_shape[:-2])))
+        raise RuntimeError("Expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{batch}, {a_shape[-1]}] but got: [{batch}, {k_b}].")
+    if da == 1 and db == 2:
+        return _VecMat.apply(input, other)
+    _batch_shape(a_shape[:-2], b_shape[:-2])
+    return _matmul_node(a_shape, b_shape).apply(input, other)
+
+
+def _batch_shape(a, b):
+    try:
+        return np.broadcast_shapes(tuple(a), tuple(b))
+    except ValueError:
+        raise broadcast_error(a, b) from None
+
+
+def _matmul_node(a_shape, b_shape):
+    """PyTorch ends in a transposed copy (CloneBackward0) when a matrix meets a batch."""
+    da, db = len(a_shape), len(b_shape)
+    b_batch = int(np.prod(b_shape[:-2]))
+    if db >= 3 and (da == 2 or da == 3 and a_shape[0] == 1 and b_batch != 1 and db == 3):
+        return _MatmulClone
+    return Matmul
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * (mat1 @ mat2); input broadcasts to the product's shape."""
+    _check_mm(mat1, mat2)
+    _check_expand(input, (mat1.shape[0], mat2.shape[1]))
+    return Addmm.apply(input, mat1, mat2, beta, alpha)
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * (mat @ vec)."""
+    _check_mv(mat, vec, input.ndim)
+    _check_expand(input, (mat.shape[0],))
+    return Addmv.apply(input, mat, vec, beta, alpha)
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * bmm(batch1, batch2)."""
+    _check_bmm(batch1, batch2)
+    _check_expand(input, (batch1.shape[0], batch1.shape[1], batch2.shape[2]))
+    return Baddbmm.apply(input, batch1, batch2, beta, alpha)
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * (the sum over the batch of batch1[i] @ batch2[i])."""
+    _check_bmm(batch1, batch2)
+    _check_expand(input, (batch1.shape[1], batch2.shape[2]))
+    return Addbmm.apply(input, batch1, batch2, beta, alpha)
+
+
+def _check_expand(t, target):
+    src = t.shape
+    lead = len(target) - len(src)
+    for i in range(len(src) - 1, -1, -1):
+        want = target[lead + i] if lead + i >= 0 else None
+        if src[i] != 1 and src[i] != want:
+            raise RuntimeError(f"The expanded size of the tensor ({want}) must match the existing "
+                               f"size ({src[i]}) at non-singleton dimension {lead + i}.  Target "
+                               f"sizes: {shape_str(target)}.  Tensor sizes: {shape_str(src)}")
+
+
+def tensordot(a, b, dims=2, out=None):
+    """Contract dims of a with dims of b: a permute and reshape of each, one mm, a reshape."""
+    if isinstance(dims, Tensor):
+        dims = dims.tolist()
+    if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        given_a, given_b = list(range(-dims, 0)), list(range(dims))
+    else:
+        given_a, given_b = ([d] if isinstance(d, int) else list(d) for d in dims)
+    if len(given_a) != len(given_b):
+        raise RuntimeError("both dimension lists should have same length")
+    dims_a = [wrap_dim(d, a.ndim) for d in given_a]
+    dims_b = [wrap_dim(d, b.ndim) for d in given_b]
+    for da, db, ga, gb in zip(dims_a, dims_b, given_a, given_b):
+        if a.shape[da] != b.shape[db]:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size "
+                               f"{a.shape[da]} in dim {ga} and second has size {b.shape[db]} in "
+                               f"dim {gb}")
+    free_a = [d for d in range(a.ndim) if d not in dims_a]
+    free_b = [d for d in range(b.ndim) if d not in dims_b]
+    k = int(np.prod([a.shape[d] for d in dims_a]))
+    a2 = _permute(a, free_a + dims_a).reshape(-1, k)
+    b2 = _permute(b, dims_b + free_b).reshape(k, -1)
+    return mm(a2, b2).reshape([a.shape[d] for d in free_a] + [b.shape[d] for d in free_b])
+
+
+def _permute(t, perm):
+    return t if perm == list(range(t.ndim)) else t.permute(perm)
+
+
+def inner(input, other, *, out=None):
+    """Sum over the last dims of both (a plain product when either is 0-d)."""
+    if input.ndim == 0 or other.ndim == 0:
+        return input * other
+    if input.shape[-1] != other.shape[-1]:
+        raise RuntimeError("inner() the last dimension must match on both input tensors but got "
+                           f"shapes {shape_str(input.shape)} and {shape_str(other.shape)}")
+    return tensordot(input, other, dims=([-1], [-1]))
+
+
+# -- einsum -------------------------------------------------------------------------------------
+
+class Einsum(Op, grad_fn="ViewBackward0"):
+    """np.einsum forward; each operand's gradient is one more einsum of g and the others.
+    `eq` is (subscripts of each operand, output subscripts), with ellipses already spelled out
+    as letters, so that summing over an ellipsis needs nothing special."""
+
+    def forward(ctx, eq, *ops):
+        ctx.eq = eq
+        ctx.save_for_backward(*ops)
+        return ctx.xp.einsum(_eq_str(eq), *ops, optimize=len(ops) > 1)
+
+    def backward(ctx, g):
+        ops = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (None,) + tuple(_einsum_grad(ctx.eq, ops, g, i) if need[i + 1] else None
+                               for i in range(len(ops)))
+
+
+class _EinsumSum(Einsum, grad_fn="SumBackward1"):
+    pass
+
+
+class _EinsumPermute(Einsum, grad_fn="PermuteBackward0"):
+    pass
+
+
+_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+
+
+def _eq_str(eq):
+    ins, out = eq
+    return ",".join("".join(s) for s in ins) + "->" + "".join(out)
+
+
+def _einsum_grad(eq, ops, g, i):
+    """d out / d ops[i] contracted with g: einsum of g and the other operands, with an identity
+    for each repeated subscript of ops[i] (a diagonal) and ones for the subscripts that only
+    ops[i] has (summed out in forward, so broadcast back)."""
+    ins, out = eq
+    op = ops[i]
+    xp, dt = xp_of(op._data), op._data.dtype
+    used = set(out).union(*(set(s) for s in ins))
+    fresh = (c for c in _LETTERS if c not in used)
+    sizes = dict(zip(ins[i], op.shape))
+    terms = [(out, g)] + [(ins[j], ops[j]) for j in range(len(ops)) if j != i]
+    target = []
+    for lab in ins[i]:
+        if lab in target:
+            new = next(fresh)
+            terms.append(((lab, new), _make(xp.eye(sizes[lab], dtype=dt))))
+            lab = new
+        target.append(lab)
+    have = set().union(*(set(t) for t, _ in terms))
+    for lab in target:
+        if lab not in have:
+            terms.append(((lab,), _make(xp.ones(sizes[lab], dtype=dt))))
+    grad_eq = (tuple(t for t, _ in terms), tuple(target))
+    return Einsum.apply(grad_eq, *(x for _, x in terms))
+
+
+def _split_subs(s):
+    """'ab...c' -> ['a', 'b', '...', 'c']."""
+    out, i = [], 0
+    while i < len(s):
+        if s.startswith("...", i):
+            out.append("...")
+            i += 3
+        elif s[i] in _LETTERS:
+            out.append(s[i])
+            i += 1
+        else:
+            raise RuntimeError("einsum(): invalid subscript given at index "
+                               f"{i} in the equation string, subscripts must be in [a-zA-Z]")
+    return out
+
+
+def _parse_equation(equation, operands):
+    """(subscripts per operand, output subscripts) as tuples of letters, ellipses spelled out
+    (right-aligned letters shared by all operands, as broadcasting lines dims up)."""
+    lhs, arrow, rhs = equation.replace(" ", "").partition("->")
+    ins = [_split_subs(s) for s in lhs.split(",")]
+    if len(ins) > len(operands):
+        raise RuntimeError("einsum(): fewer operands were provided than specified in the equation")
+    if len(ins) < len(operands):
+        raise RuntimeError("einsum(): more operands were provided than specified in the equation")
+    if arrow:
+        out = _split_subs(rhs)
+    else:
+        counts = {}
+        for s in ins:
+            for lab in s:
+                counts[lab] = counts.get(lab, 0) + 1
+        out = (["..."] if "..." in counts else []) + sorted(
+            lab for lab, c in counts.items() if c == 1 and lab != "...")
+    n_ell = []
+    for n, (s, t) in enumerate(zip(ins, operands)):
+        n_lab = len(s) - (1 if "..." in s else 0)
+        if ("..." in s and t.ndim < n_lab) or ("..." not in s and t.ndim != n_lab):
+            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({n_lab}) "
+                               f"does not match the number of dimensions ({t.ndim}) for operand "
+                               f"{n}{'' if '...' in s else ' and no ellipsis was given'}")
+        n_ell.append(t.ndim - n_lab if "..." in s else 0)
+    used = set(out).union(*(set(s) for s in ins))
+    ell = [c for c in _LETTERS if c not in used][:max(n_ell, default=0)]
+
+    def spell(s, k):
+        return tuple(x for lab in s for x in (ell[len(ell) - k:] if lab == "..." else [lab]))
+    ins = [spell(s, k) for s, k in zip(ins, n_ell)]
+    out = spell(out, len(ell))
+    seen = {}
+    for n, (s, t) in enumerate(zip(ins, operands)):
+        for lab, size in zip(s, t.shape):
+            prev = seen.setdefault(lab, size)
+            if prev != size and size != 1 and prev != 1:
+                raise RuntimeError(f"einsum(): subscript {lab} has size {size} for operand {n} "
+                                   f"which does not broadcast with previously seen size {prev}")
+    return tuple(ins), out
+
+
+def _sublist_equation(args):
+    """einsum(op1, [0, 1], op2, [1, 2], [0, 2]): the sublist form, as an equation string."""
+    ops, parts = [], []
+    items = list(args)
+    while len(items) >= 2 and isinstance(items[0], Tensor):
+        ops.append(items.pop(0))
+        parts.append(items.pop(0))
+
+    def subs(lst):
+        return "".join("..." if x is Ellipsis else _LETTERS[x] for x in lst)
+    eq = ",".join(subs(p) for p in parts)
+    if items:
+        eq += "->" + subs(items[0])
+    return eq, ops
+
+
+def einsum(*args):
+    """Einstein summation: einsum('ij,jk->ik', a, b), a list of operands, or the sublist form."""
+    if args and isinstance(args[0], Tensor):
+        equation, operands = _sublist_equation(args)
+    else:
+        equation, operands = args[0], args[1:]
+        if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
+            operands = tuple(operands[0])
+    eq = _parse_equation(equation, operands)
+    dt = operands[0]._data.dtype
+    for t in operands[1:]:
+        if t._data.dtype != dt:
+            raise RuntimeError(f"expected scalar type {type_name(operands[0].dtype)} but "
+                               f"found {type_name(t.dtype)}")
+    node = Einsum
+    if len(operands) == 1:  # PyTorch ends a one-operand einsum in a sum or a permute
+        node = _EinsumSum if len(set(eq[1])) < len(set(eq[0][0])) else _EinsumPermute
+    return node.apply(eq, *operands)

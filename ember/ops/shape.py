@@ -4,6 +4,7 @@ input; cat, stack, repeat, flip and roll make new tensors. Forward on arrays, ba
 import numpy as np
 
 from .. import _dtype
+from .._dtype import type_name as _type_name
 from .._backend import broadcast_to
 from .._tensor import Tensor, _make
 from ._op import Op, shape_str, size_args, wrap_dim
@@ -15,10 +16,6 @@ __all__ = ["view", "reshape", "view_as", "reshape_as", "flatten", "unflatten", "
            "movedim", "moveaxis", "sum_to_size"]
 
 
-def _type_name(t):
-    """PyTorch's scalar type name of a tensor or dtype: Float, Long, Bool ..."""
-    d = t.dtype if isinstance(t, Tensor) else t
-    return _dtype.LEGACY_NAMES[d][:-len("Tensor")]
 
 
 def _numel(shape):

@@ -39,7 +39,7 @@ class OpInfo:
             if kind == "float":
                 out.append(rng.uniform(*self.domain, size=shape).astype(dtype))
             elif kind == "bool":
-                out.append(rng.random(shape) < 0.5)
+                out.append(np.asarray(rng.random(shape) < 0.5))
             else:
                 out.append(rng.integers(0, self.int_high, size=shape).astype(kind))
         return out

@@ -1,21 +1,244 @@
 """OpInfo entries for ember/ops/elementwise.py."""
+import math
+
 import numpy as np
 
 from . import OpInfo
 
+UNARY = [((2, 3),), ((),)]
+BINARY = [((2, 3), (2, 3)), ((2, 1), (3,)), ((), (2,))]
+TERNARY = [((2, 3), (2, 3), (2, 3)), ((2, 1), (3,), ())]
+
+
+def _domains(*domains):
+    """Inputs drawn per position from their own domain: make_inputs for OpInfo."""
+    def make(rng, dtype, shapes):
+        return [rng.uniform(lo, hi, size=s).astype(dtype) for (lo, hi), s in zip(domains, shapes)]
+    return make
+
+
+def _with_cond(rng, dtype, shapes):
+    """(bool condition, x, y) for where."""
+    c, x, y = shapes
+    return [np.asarray(rng.random(c) < 0.5), rng.uniform(-2, 2, x).astype(dtype),
+            rng.uniform(-2, 2, y).astype(dtype)]
+
+
+def _with_specials(rng, dtype, shapes):
+    a = rng.uniform(-2, 2, size=shapes[0]).astype(dtype)
+    a.reshape(-1)[:3] = [np.nan, np.inf, -np.inf]
+    return [a]
+
+
+_erf_ref = np.vectorize(math.erf)
+_erfc_ref = np.vectorize(math.erfc)
+
+
+def _erfinv_ref(y):
+    """Bisection on math.erf: slow, simple and independent of the implementation under test."""
+    lo, hi = np.full(np.shape(y), -6.0), np.full(np.shape(y), 6.0)
+    for _ in range(80):
+        mid = (lo + hi) / 2
+        below = _erf_ref(mid) < y
+        lo, hi = np.where(below, mid, lo), np.where(below, hi, mid)
+    return (lo + hi) / 2
+
+
+def _lerp_ref(a, b, w):
+    return a + w * (b - a)
+
+
+def _xlogy_ref(x, y):
+    return np.where(x == 0, 0.0, x * np.log(y))
+
+
+def _unary(name, ref, grad_fn, domain=(-2.0, 2.0), **kw):
+    return OpInfo(name, lambda m, a: getattr(m, name)(a), UNARY, domain=domain, ref=ref,
+                  grad_fn=grad_fn, **kw)
+
+
+def _binary(name, ref, grad_fn, **kw):
+    return OpInfo(name, lambda m, a, b: getattr(m, name)(a, b), BINARY, ref=ref, grad_fn=grad_fn,
+                  **kw)
+
+
+POS = (0.5, 2.0)
+
 OPS = [
-    OpInfo("add", lambda m, a, b: m.add(a, b), [((3, 4), (3, 4)), ((3, 1), (4,)), ((), (2, 3))],
-           ref=np.add, grad_fn="AddBackward0"),
+    # arithmetic
+    _binary("add", np.add, "AddBackward0"),
     OpInfo("add_alpha", lambda m, a, b: m.add(a, b, alpha=2.5), [((3, 4), (4,))],
            ref=lambda a, b: a + 2.5 * b, grad_fn="AddBackward0"),
-    OpInfo("mul", lambda m, a, b: a * b, [((3, 4), (3, 4)), ((2, 1, 3), (4, 1))],
-           ref=np.multiply, grad_fn="MulBackward0"),
-    OpInfo("mul_scalar", lambda m, a: a * 2, [((5,),)], ref=lambda a: a * 2,
-           grad_fn="MulBackward0"),
-    OpInfo("div", lambda m, a, b: a / b, [((3, 4), (3, 4))], domain=(0.5, 2.0),
+    OpInfo("add_scalar", lambda m, a: 1.5 + a, UNARY, ref=lambda a: a + 1.5,
+           grad_fn="AddBackward0"),
+    _binary("sub", np.subtract, "SubBackward0"),
+    OpInfo("sub_alpha", lambda m, a, b: m.sub(a, b, alpha=-0.5), [((2, 3), (3,))],
+           ref=lambda a, b: a + 0.5 * b, grad_fn="SubBackward0"),
+    OpInfo("rsub_scalar", lambda m, a: 1 - a, UNARY, ref=lambda a: 1 - a,
+           grad_fn="RsubBackward1"),
+    OpInfo("rsub_tensor", lambda m, a, b: m.rsub(a, b, alpha=2), [((2, 3), (3,))],
+           ref=lambda a, b: b - 2 * a, grad_fn="RsubBackward0"),
+    _binary("mul", np.multiply, "MulBackward0"),
+    OpInfo("mul_scalar", lambda m, a: a * 2, UNARY, ref=lambda a: a * 2, grad_fn="MulBackward0"),
+    OpInfo("div", lambda m, a, b: a / b, BINARY, make_inputs=_domains((-2, 2), POS),
            ref=np.divide, grad_fn="DivBackward0"),
-    OpInfo("rsub", lambda m, a: 1 - a, [((3,),)], ref=lambda a: 1 - a, grad_fn="RsubBackward1"),
-    OpInfo("exp", lambda m, a: a.exp(), [((3, 4),), ((),)], ref=np.exp, grad_fn="ExpBackward0"),
-    OpInfo("log", lambda m, a: m.log(a), [((3, 4),)], domain=(0.5, 3.0), ref=np.log,
-           grad_fn="LogBackward0"),
+    OpInfo("rdiv_scalar", lambda m, a: 2 / a, UNARY, domain=POS, ref=lambda a: 2 / a,
+           grad_fn="MulBackward0"),
+    OpInfo("true_divide", lambda m, a, b: m.true_divide(a, b), [((2, 3), (3,))],
+           make_inputs=_domains((-2, 2), POS), ref=np.divide, grad_fn="DivBackward0"),
+    OpInfo("div_trunc", lambda m, a, b: m.div(a, b, rounding_mode="trunc"), BINARY,
+           make_inputs=_domains((-4, 4), POS), ref=lambda a, b: np.trunc(a / b),
+           grad_fn="DivBackward2"),
+    OpInfo("div_floor", lambda m, a, b: m.div(a, b, rounding_mode="floor"), BINARY,
+           make_inputs=_domains((-4, 4), POS), ref=np.floor_divide, grad_fn="DivBackward2"),
+    OpInfo("div_floor_scalar", lambda m, a: m.div(a, 0.7, rounding_mode="floor"), UNARY,
+           domain=(-4, 4), ref=lambda a: np.floor_divide(a, 0.7), grad_fn="DivBackward2"),
+    OpInfo("floor_divide", lambda m, a, b: a // b, BINARY, make_inputs=_domains((-4, 4), POS),
+           ref=np.floor_divide, grad=False),
+    OpInfo("rfloordiv", lambda m, a: 3 // a, UNARY, domain=POS, ref=lambda a: 3 // a,
+           grad=False),
+    OpInfo("remainder", lambda m, a, b: m.remainder(a, b), BINARY,
+           make_inputs=_domains((-4, 4), (-2, -0.5)), ref=np.remainder,
+           grad_fn="RemainderBackward1"),
+    OpInfo("remainder_scalar", lambda m, a: a % 1.5, UNARY, domain=(-4, 4),
+           ref=lambda a: np.remainder(a, 1.5), grad_fn="RemainderBackward0"),
+    OpInfo("rmod", lambda m, a: 2.5 % a, UNARY, domain=POS, ref=lambda a: np.remainder(2.5, a),
+           grad=False),
+    OpInfo("fmod", lambda m, a, b: m.fmod(a, b), BINARY,
+           make_inputs=_domains((-4, 4), (-2, -0.5)), ref=np.fmod, grad_fn="FmodBackward1"),
+    OpInfo("fmod_scalar", lambda m, a: m.fmod(a, 1.5), UNARY, domain=(-4, 4),
+           ref=lambda a: np.fmod(a, 1.5), grad_fn="FmodBackward0"),
+    OpInfo("pow_scalar", lambda m, a: a ** 3, UNARY, ref=lambda a: a ** 3,
+           grad_fn="PowBackward0"),
+    OpInfo("pow_square", lambda m, a: a ** 2, UNARY, ref=np.square, grad_fn="PowBackward0"),
+    OpInfo("pow_frac", lambda m, a: m.pow(a, -1.5), UNARY, domain=POS, ref=lambda a: a ** -1.5,
+           grad_fn="PowBackward0"),
+    OpInfo("pow_zero", lambda m, a: a ** 0, [((2, 3),)], ref=lambda a: a ** 0,
+           grad_fn="PowBackward0"),
+    OpInfo("pow_tensor", lambda m, a, b: a ** b, BINARY, make_inputs=_domains(POS, (-2, 2)),
+           ref=np.power, grad_fn="PowBackward1"),
+    OpInfo("rpow", lambda m, a: 2.5 ** a, UNARY, ref=lambda a: 2.5 ** a,
+           grad_fn="PowBackward2"),
+    OpInfo("square", lambda m, a: m.square(a), UNARY, ref=np.square, grad_fn="PowBackward0"),
+    _unary("neg", np.negative, "NegBackward0"),
+    _unary("negative", np.negative, "NegBackward0"),
+    _unary("abs", np.abs, "AbsBackward0"),
+    _unary("absolute", np.abs, "AbsBackward0"),
+    _unary("sign", np.sign, "SignBackward0"),
+    # torch's sgn gradient is a ZeroTensor the harness cannot read: its grad is tested elsewhere
+    _unary("sgn", np.sign, "SgnBackward0", grad=False),
+    _unary("reciprocal", np.reciprocal, "ReciprocalBackward0", domain=POS),
+    _unary("sqrt", np.sqrt, "SqrtBackward0", domain=POS),
+    _unary("rsqrt", lambda a: 1 / np.sqrt(a), "RsqrtBackward0", domain=POS),
+    # exponentials and logarithms
+    _unary("exp", np.exp, "ExpBackward0"),
+    OpInfo("exp_method", lambda m, a: a.exp(), UNARY, ref=np.exp, grad_fn="ExpBackward0"),
+    _unary("exp2", np.exp2, "Exp2Backward0"),
+    _unary("expm1", np.expm1, "Expm1Backward0"),
+    _unary("log", np.log, "LogBackward0", domain=POS),
+    _unary("log1p", np.log1p, "Log1PBackward0", domain=(-0.5, 2.0)),
+    _unary("log2", np.log2, "Log2Backward0", domain=POS),
+    _unary("log10", np.log10, "Log10Backward0", domain=POS),
+    # trigonometric and hyperbolic
+    _unary("sin", np.sin, "SinBackward0"),
+    _unary("cos", np.cos, "CosBackward0"),
+    _unary("tan", np.tan, "TanBackward0", domain=(-1.0, 1.0)),
+    _unary("asin", np.arcsin, "AsinBackward0", domain=(-0.8, 0.8)),
+    _unary("arcsin", np.arcsin, "AsinBackward0", domain=(-0.8, 0.8)),
+    _unary("acos", np.arccos, "AcosBackward0", domain=(-0.8, 0.8)),
+    _unary("arccos", np.arccos, "AcosBackward0", domain=(-0.8, 0.8)),
+    _unary("atan", np.arctan, "AtanBackward0"),
+    _unary("arctan", np.arctan, "AtanBackward0"),
+    _binary("atan2", np.arctan2, "Atan2Backward0"),
+    _binary("arctan2", np.arctan2, "Atan2Backward0"),
+    _unary("sinh", np.sinh, "SinhBackward0"),
+    _unary("cosh", np.cosh, "CoshBackward0"),
+    _unary("tanh", np.tanh, "TanhBackward0"),
+    _unary("asinh", np.arcsinh, "AsinhBackward0"),
+    _unary("arcsinh", np.arcsinh, "AsinhBackward0"),
+    _unary("acosh", np.arccosh, "AcoshBackward0", domain=(1.2, 3.0)),
+    _unary("arccosh", np.arccosh, "AcoshBackward0", domain=(1.2, 3.0)),
+    _unary("atanh", np.arctanh, "AtanhBackward0", domain=(-0.8, 0.8)),
+    _unary("arctanh", np.arctanh, "AtanhBackward0", domain=(-0.8, 0.8)),
+    _unary("sigmoid", lambda a: 1 / (1 + np.exp(-a)), "SigmoidBackward0", domain=(-4.0, 4.0)),
+    # rounding (zero gradients almost everywhere, except frac)
+    _unary("floor", np.floor, "FloorBackward0", domain=(-3.0, 3.0)),
+    _unary("ceil", np.ceil, "CeilBackward0", domain=(-3.0, 3.0)),
+    _unary("round", np.round, "RoundBackward0", domain=(-3.0, 3.0)),
+    OpInfo("round_decimals", lambda m, a: a.round(decimals=2), UNARY, domain=(-3.0, 3.0),
+           ref=lambda a: np.round(a, 2), grad_fn="RoundBackward1"),
+    OpInfo("round_negative_decimals", lambda m, a: m.round(a, decimals=-1), [((2, 3),)],
+           domain=(-300.0, 300.0), ref=lambda a: np.round(a, -1), grad_fn="RoundBackward1"),
+    _unary("trunc", np.trunc, "TruncBackward0", domain=(-3.0, 3.0)),
+    _unary("fix", np.trunc, "TruncBackward0", domain=(-3.0, 3.0)),
+    _unary("frac", lambda a: a - np.trunc(a), "FracBackward0", domain=(-3.0, 3.0)),
+    # clamping, extrema, selection
+    OpInfo("clamp", lambda m, a: m.clamp(a, -0.5, 0.8), UNARY,
+           ref=lambda a: np.clip(a, -0.5, 0.8), grad_fn="ClampBackward1"),
+    OpInfo("clamp_min_only", lambda m, a: a.clamp(min=-0.5), UNARY,
+           ref=lambda a: np.maximum(a, -0.5), grad_fn="ClampBackward1"),
+    OpInfo("clip_max_only", lambda m, a: m.clip(a, max=0.5), UNARY,
+           ref=lambda a: np.minimum(a, 0.5), grad_fn="ClampBackward1"),
+    OpInfo("clamp_tensor", lambda m, a, lo, hi: m.clamp(a, lo, hi),
+           [((2, 3), (2, 3), (2, 3)), ((2, 3), (3,), ())],
+           make_inputs=_domains((-2, 2), (-1.5, 0), (0, 1.5)),
+           ref=lambda a, lo, hi: np.minimum(np.maximum(a, lo), hi), grad_fn="ClampBackward0"),
+    OpInfo("clamp_tensor_crossed", lambda m, a, lo, hi: m.clamp(a, lo, hi),
+           [((2, 3), (2, 3), (2, 3))], make_inputs=_domains((-2, 2), (0.5, 1.5), (-1.5, 0)),
+           ref=lambda a, lo, hi: np.minimum(np.maximum(a, lo), hi), grad_fn="ClampBackward0"),
+    OpInfo("clamp_tensor_min", lambda m, a, lo: m.clamp(a, min=lo), [((2, 3), (3,))],
+           ref=np.maximum, grad_fn="ClampBackward0"),
+    OpInfo("clamp_tensor_max", lambda m, a, hi: a.clamp(max=hi), [((2, 3), (2, 1))],
+           ref=np.minimum, grad_fn="ClampBackward0"),
+    OpInfo("clamp_min", lambda m, a: a.clamp_min(0.3), UNARY,
+           ref=lambda a: np.maximum(a, 0.3), grad_fn="ClampMinBackward0"),
+    OpInfo("clamp_max", lambda m, a: m.clamp_max(a, 0.3), UNARY,
+           ref=lambda a: np.minimum(a, 0.3), grad_fn="ClampMaxBackward0"),
+    OpInfo("clamp_min_tensor", lambda m, a, b: m.clamp_min(a, b), BINARY, ref=np.maximum,
+           grad_fn="ClampMinBackward1"),
+    OpInfo("clamp_max_tensor", lambda m, a, b: a.clamp_max(b), BINARY, ref=np.minimum,
+           grad_fn="ClampMaxBackward1"),
+    _binary("maximum", np.maximum, "MaximumBackward0"),
+    _binary("minimum", np.minimum, "MinimumBackward0"),
+    _binary("fmax", np.fmax, "FmaxBackward0"),
+    _binary("fmin", np.fmin, "FminBackward0"),
+    OpInfo("where", lambda m, c, x, y: m.where(c, x, y),
+           [((2, 3), (2, 3), (2, 3)), ((2, 1), (3,), (2, 3)), ((), (2,), ())],
+           make_inputs=_with_cond, ref=np.where, grad_fn="WhereBackward0"),
+    OpInfo("where_scalar", lambda m, c, x: m.where(c, x, 0.5), [((2, 3), (2, 3))],
+           make_inputs=lambda rng, dt, s: _with_cond(rng, dt, s + ((),))[:2],
+           ref=lambda c, x: np.where(c, x, 0.5), grad_fn="WhereBackward0"),
+    OpInfo("lerp", lambda m, a, b: m.lerp(a, b, 0.3), BINARY, ref=lambda a, b: _lerp_ref(a, b, .3),
+           grad_fn="LerpBackward0"),
+    OpInfo("lerp_high_weight", lambda m, a, b: a.lerp(b, 0.8), [((2, 3), (2, 3))],
+           ref=lambda a, b: _lerp_ref(a, b, 0.8), grad_fn="LerpBackward0"),
+    OpInfo("lerp_tensor", lambda m, a, b, w: m.lerp(a, b, w), TERNARY,
+           make_inputs=_domains((-2, 2), (-2, 2), (-0.5, 1.5)), ref=_lerp_ref,
+           grad_fn="LerpBackward1"),
+    OpInfo("addcmul", lambda m, a, b, c: m.addcmul(a, b, c, value=0.5), TERNARY,
+           ref=lambda a, b, c: a + 0.5 * b * c, grad_fn="AddcmulBackward0"),
+    OpInfo("addcdiv", lambda m, a, b, c: a.addcdiv(b, c, value=-2), TERNARY,
+           make_inputs=_domains((-2, 2), (-2, 2), POS), ref=lambda a, b, c: a - 2 * b / c,
+           grad_fn="AddcdivBackward0"),
+    # special functions
+    _unary("erf", _erf_ref, "ErfBackward0", domain=(-3.0, 3.0)),
+    _unary("erfc", _erfc_ref, "ErfcBackward0", domain=(-3.0, 3.0)),
+    _unary("erfinv", _erfinv_ref, "ErfinvBackward0", domain=(-0.9, 0.9)),
+    _unary("logit", lambda a: np.log(a / (1 - a)), "LogitBackward0", domain=(0.1, 0.9)),
+    OpInfo("logit_eps", lambda m, a: m.logit(a, eps=0.2), UNARY, domain=(0.05, 0.95),
+           ref=lambda a: np.log(np.clip(a, .2, .8) / (1 - np.clip(a, .2, .8))),
+           grad_fn="LogitBackward0"),
+    _binary("hypot", np.hypot, "HypotBackward0"),
+    OpInfo("nan_to_num", lambda m, a: m.nan_to_num(a, nan=0.5, posinf=9.0), [((2, 3),)],
+           make_inputs=_with_specials, ref=lambda a: np.nan_to_num(a, nan=0.5, posinf=9.0),
+           grad_fn="NanToNumBackward0"),
+    OpInfo("xlogy", lambda m, a, b: m.xlogy(a, b), BINARY, make_inputs=_domains((-2, 2), POS),
+           ref=_xlogy_ref, grad_fn="XlogyBackward0"),
+    OpInfo("xlogy_scalar_self", lambda m, b: m.xlogy(1.5, b), UNARY, domain=POS,
+           ref=lambda b: 1.5 * np.log(b), grad_fn="XlogyBackward1"),
+    OpInfo("xlogy_scalar_other", lambda m, a: a.xlogy(2.5), UNARY,
+           ref=lambda a: a * np.log(2.5), grad_fn="XlogyBackward2"),
+    _unary("sinc", np.sinc, "SincBackward0"),
+    _unary("deg2rad", np.deg2rad, "Deg2RadBackward0"),
+    _unary("rad2deg", np.rad2deg, "Rad2DegBackward0"),
 ]
