@@ -1,0 +1,75 @@
+"""Gradient clipping: clip_grad_norm_ and clip_grad_value_, in place on the gradients' arrays."""
+import types
+import warnings
+
+from ..._backend import xp_of
+from ..._creation import as_tensor, tensor
+from ..._tensor import Tensor
+
+__all__ = ["clip_grad_norm_", "clip_grad_value_"]
+
+
+def _vector_norm(xp, a, norm_type):
+    """torch.linalg.vector_norm of an array, as a 0-d array of its dtype."""
+    a = a.ravel()
+    if norm_type == float("inf"):
+        return xp.abs(a).max() if a.size else xp.zeros((), a.dtype)
+    if norm_type == float("-inf"):
+        return xp.abs(a).min()
+    if norm_type == 0:
+        return (a != 0).sum().astype(a.dtype)
+    if norm_type == 2:
+        return xp.sqrt(xp.dot(a, a))
+    return (xp.abs(a) ** norm_type).sum() ** (1.0 / norm_type)
+
+
+def _get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False):
+    tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
+    norm_type = float(norm_type)
+    if not tensors:
+        return tensor(0.0)
+    xp = xp_of(tensors[0]._data)
+    norms = xp.stack([xp.asarray(_vector_norm(xp, t._data, norm_type)) for t in tensors])
+    total = xp.asarray(_vector_norm(xp, norms, norm_type))
+    if error_if_nonfinite and not bool(xp.isfinite(total)):
+        raise RuntimeError(f"The total norm of order {norm_type} for gradients from "
+                           "`parameters` is non-finite, so it cannot be clipped. To disable this "
+                           "error and scale the gradients by the non-finite norm anyway, set "
+                           "`error_if_nonfinite=False`")
+    return as_tensor(total)
+
+
+def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
+    """Scale the gradients so their joint norm is at most max_norm; returns the norm before."""
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    else:
+        is_generator = isinstance(parameters, types.GeneratorType)
+        parameters = list(parameters)
+        if is_generator and not parameters:
+            warnings.warn("`parameters` is an empty generator, no gradient clipping will occur.",
+                          stacklevel=2)
+    grads = [p.grad for p in parameters if p.grad is not None]
+    total_norm = _get_total_norm(grads, norm_type, error_if_nonfinite)
+    if grads:
+        # As torch: the coefficient is computed in the norm's dtype, then clamped to 1.
+        total = total_norm._data
+        coef = total.dtype.type(float(max_norm)) / (total + total.dtype.type(1e-6))
+        coef = min(float(coef), 1.0)
+        for g in grads:
+            g._data *= coef
+            g._version[0] += 1
+    return total_norm
+
+
+def clip_grad_value_(parameters, clip_value, foreach=None):
+    """Clamp every gradient element into [-clip_value, clip_value], in place."""
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    clip_value = float(clip_value)
+    for p in parameters:
+        g = p.grad
+        if g is not None:
+            xp_of(g._data).clip(g._data, -clip_value, clip_value, out=g._data)
+            g._version[0] += 1
+

@@ -1,0 +1,95 @@
+"""NAdam: Adam with Nesterov momentum and momentum decay (weight decay, decoupled or L2)."""
+from .. import _dtype
+from .._backend import xp_of
+from .._creation import tensor, zeros_like
+from .optimizer import Optimizer, _advance, _bump, _check_unsupported, _new_step
+
+__all__ = ["NAdam"]
+
+
+class NAdam(Optimizer):
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 momentum_decay=4e-3, decoupled_weight_decay=False, *, foreach=None,
+                 maximize=False, capturable=False, differentiable=False):
+        if not 0.0 <= lr:
+            raise ValueError(f"Invalid learning rate: {lr}")
+        if not 0.0 <= eps:
+            raise ValueError(f"Invalid epsilon value: {eps}")
+        if not 0.0 <= betas[0] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
+        if not 0.0 <= betas[1] < 1.0:
+            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
+        if not 0.0 <= weight_decay:
+            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        if not 0.0 <= momentum_decay:
+            raise ValueError(f"Invalid momentum_decay value: {momentum_decay}")
+        _check_unsupported(differentiable)
+        defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+                        momentum_decay=momentum_decay,
+                        decoupled_weight_decay=decoupled_weight_decay, maximize=maximize,
+                        foreach=foreach, capturable=capturable, differentiable=differentiable)
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        loss = self._run_closure(closure)
+        for group in self.param_groups:
+            params = [p for p in group["params"] if p.grad is not None]
+            for p in params:
+                state = self.state[p]
+                if len(state) == 0:
+                    state["step"] = _new_step()
+                    state["mu_product"] = tensor(1.0, dtype=_dtype.float32)
+                    state["exp_avg"] = zeros_like(p)
+                    state["exp_avg_sq"] = zeros_like(p)
+            states = [self.state[p] for p in params]
+            beta1, beta2 = group["betas"]
+            _nadam([p._data for p in params], [p.grad._data for p in params],
+                   [s["exp_avg"]._data for s in states], [s["exp_avg_sq"]._data for s in states],
+                   [s["mu_product"]._data for s in states], [s["step"] for s in states],
+                   beta1=float(beta1), beta2=float(beta2), lr=float(group["lr"]),
+                   weight_decay=float(group["weight_decay"]),
+                   momentum_decay=float(group["momentum_decay"]), eps=float(group["eps"]),
+                   decoupled_weight_decay=group["decoupled_weight_decay"],
+                   maximize=group["maximize"])
+            for p in params:
+                _bump(p)
+        return loss
+
+
+def _nadam(params, grads, exp_avgs, exp_avg_sqs, mu_products, steps, *, beta1, beta2, lr,
+           weight_decay, momentum_decay, eps, decoupled_weight_decay, maximize):
+    """PyTorch's single-tensor NAdam, in place on arrays (see NOTE [ Optimizer maths ]).
+
+    mu_product is a 0-d float32 array, rounded as PyTorch's float32 state tensor is.
+    """
+    for i, param in enumerate(params):
+        xp = xp_of(param)
+        grad = -grads[i] if maximize else grads[i]
+        exp_avg, exp_avg_sq, mu_product = exp_avgs[i], exp_avg_sqs[i], mu_products[i]
+        step = _advance(steps[i])
+        bias_correction2 = 1 - beta2 ** step
+        if weight_decay != 0:
+            if decoupled_weight_decay:
+                param *= 1 - lr * weight_decay
+            else:
+                grad = grad + weight_decay * param
+        mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
+        mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
+        mu_product *= mu
+        mu_prod = float(mu_product)
+        tmp = grad - exp_avg  # exp_avg.lerp_(grad, 1 - beta1)
+        tmp *= 1 - beta1
+        exp_avg += tmp
+        exp_avg_sq *= beta2
+        xp.multiply(grad, grad, out=tmp)
+        tmp *= 1 - beta2
+        exp_avg_sq += tmp
+        denom = exp_avg_sq / bias_correction2
+        xp.sqrt(denom, out=denom)
+        denom += eps
+        xp.divide(grad, denom, out=tmp)
+        tmp *= -lr * (1.0 - mu) / (1.0 - mu_prod)
+        param += tmp
+        xp.divide(exp_avg, denom, out=tmp)
+        tmp *= -lr * mu_next / (1.0 - mu_prod * mu_next)
+        param += tmp

@@ -1,0 +1,81 @@
+"""Bad input: torch's exception type and message, and the model left exactly as it was."""
+import numpy as np
+
+import ember
+import ember.nn as nn
+import ember.optim as optim
+
+from ._helpers import assert_unchanged, copy_weights, raises_like, snapshot
+from ._networks import cifar_net, lenet
+
+
+def test_wrong_number_of_channels(torch):
+    t, e = cifar_net(torch), cifar_net(ember)
+    copy_weights(t, e)
+    before = snapshot(e)
+    err = raises_like(lambda: t(torch.zeros(4, 1, 32, 32)), lambda: e(ember.zeros(4, 1, 32, 32)))
+    assert "expected input[4, 1, 32, 32] to have 3 channels, but got 1 channels instead" in \
+        str(err)
+    assert_unchanged(e, before)
+
+
+def test_linear_input_of_the_wrong_width(torch):
+    """A LeNet whose fc1 expects 256 features gets the 400 that 32x32 images give."""
+    t, e = lenet(torch, fc1_in=256), lenet(ember, fc1_in=256)
+    copy_weights(t, e)
+    before = snapshot(e)
+    err = raises_like(lambda: t(torch.zeros(4, 1, 32, 32)), lambda: e(ember.zeros(4, 1, 32, 32)))
+    assert str(err) == "mat1 and mat2 shapes cannot be multiplied (4x400 and 256x120)"
+    assert_unchanged(e, before)
+
+
+def test_load_state_dict_with_missing_unexpected_and_misshaped_entries(torch):
+    t, e = lenet(torch), lenet(ember)
+    copy_weights(t, e)
+    before = snapshot(e)
+    bad = {k: v.clone() for k, v in lenet(torch).state_dict().items()}
+    del bad["fc3.bias"]
+    bad["fc4.weight"] = torch.zeros(2, 2)
+    bad["conv1.weight"] = torch.zeros(6, 1, 3, 3)
+    bad["fc1.weight"] = torch.zeros(120, 256)
+    err = raises_like(lambda: t.load_state_dict(bad),
+                      lambda: e.load_state_dict({k: ember.tensor(v.numpy())
+                                                 for k, v in bad.items()}))
+    message = str(err)
+    assert message.startswith("Error(s) in loading state_dict for Net:\n\tMissing key(s) in "
+                              'state_dict: "fc3.bias". \n\tUnexpected key(s) in state_dict: '
+                              '"fc4.weight". \n\tsize mismatch for conv1.weight: copying a '
+                              "param with shape torch.Size([6, 1, 3, 3]) from checkpoint")
+    assert "size mismatch for fc1.weight" in message
+    assert_unchanged(e, before)  # conv2, fc2 ... were valid but are not copied either
+
+
+def test_cross_entropy_target_out_of_range_leaves_model_and_optimizer_untouched(torch):
+    t, e = cifar_net(torch), cifar_net(ember)
+    copy_weights(t, e)
+    e_opt = optim.SGD(e.parameters(), lr=0.1, momentum=0.9)
+    before = snapshot(e)
+    x = np.random.default_rng(0).standard_normal((4, 3, 32, 32)).astype(np.float32)
+    bad_target = [1, 2, 10, 0]
+
+    def step(lib, model):
+        loss = lib.nn.CrossEntropyLoss()(model(lib.tensor(x)), lib.tensor(bad_target))
+        loss.backward()
+
+    raises_like(lambda: step(torch, t), lambda: step(ember, e))
+    assert all(p.grad is None for p in e.parameters())
+    e_opt.step()  # nothing to do without gradients
+    assert_unchanged(e, before)
+    assert len(e_opt.state) == 0
+
+
+def test_optimizer_refuses_bad_parameters(torch):
+    m = nn.Linear(2, 2)
+    raises_like(lambda: torch.optim.SGD([], lr=0.1), lambda: optim.SGD([], lr=0.1))
+    raises_like(lambda: torch.optim.SGD([torch.ones(2, requires_grad=True) * 3], lr=0.1),
+                lambda: optim.SGD([ember.ones(2, requires_grad=True) * 3], lr=0.1))
+    raises_like(lambda: torch.optim.Adam(torch.nn.Linear(2, 2).parameters(), lr=-0.1),
+                lambda: optim.Adam(m.parameters(), lr=-0.1))
+    err = raises_like(lambda: torch.optim.SGD(torch.nn.Linear(2, 2).parameters(), lr=-0.1),
+                      lambda: optim.SGD(m.parameters(), lr=-0.1))
+    assert str(err) == "Invalid learning rate: -0.1"
