@@ -1,62 +1,49 @@
 """Per-op overhead: ((x * 2 + 1).relu() * x).sum().backward() on a 10-element tensor, ember vs torch.
 
 Run: python benchmarks/bench_overhead.py [--write]
-Both frameworks are timed in one process, interleaved, and the median of the repeats is reported.
+One step is far below the clock's resolution, so each timed call runs a block of steps; both
+frameworks are timed round-robin in one process (NOTE [ Timing on a shared machine ]).
 """
 import argparse
-import statistics
-import sys
-import timeit
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import _common
 
-import ember  # noqa: E402
+import ember
 
-try:
-    import torch
-except ImportError:
-    torch = None
+STEPS_PER_CALL = 500
 
 
-def step_fn(mod):
+def block(mod):
     x = mod.randn(10, requires_grad=True)
 
-    def step():
-        ((x * 2 + 1).relu() * x).sum().backward()
-    return step
-
-
-def measure(repeats=15, number=2000):
-    fns = {"ember": step_fn(ember)}
-    if torch is not None:
-        fns["torch"] = step_fn(torch)
-    times = {k: [] for k in fns}
-    for fn in fns.values():
-        fn()
-    for _ in range(repeats):
-        for name, fn in fns.items():
-            times[name].append(timeit.timeit(fn, number=number) / number * 1e6)
-    return {k: statistics.median(v) for k, v in times.items()}
+    def run():
+        for _ in range(STEPS_PER_CALL):
+            ((x * 2 + 1).relu() * x).sum().backward()
+    return run
 
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--write", action="store_true", help="update this section of RESULTS.md")
     args = ap.parse_args()
-    t = measure()
-    lines = ["| framework | µs per step |", "| --- | --- |"]
-    lines += [f"| {k} | {v:.1f} |" for k, v in t.items()]
-    if "torch" in t:
-        lines.append(f"\nratio ember/torch: **{t['ember'] / t['torch']:.2f}** "
-                     f"(torch {torch.__version__}, {torch.get_num_threads()} threads)")
-    table = "\n".join(lines)
-    print(table)
+    torch = _common.import_torch()
+    fns = {"ember": block(ember)}
+    if torch is not None:
+        fns["torch"] = block(torch)
+    t = _common.compare(fns, repeats=21)
+    us = {k: (med / STEPS_PER_CALL * 1e6, low / STEPS_PER_CALL * 1e6) for k, (med, low) in t.items()}
+    rows = [[k, f"{med:.1f}", f"{low:.1f}"] for k, (med, low) in us.items()]
+    notes = []
+    if torch is not None:
+        notes.append(f"Ratio ember/torch (median): **{us['ember'][0] / us['torch'][0]:.2f}**; "
+                     f"(minimum): {us['ember'][1] / us['torch'][1]:.2f}. Target: at most 1.0.")
+    table = _common.markdown_table(["framework", "µs per step (median)", "µs per step (min)"],
+                                   rows)
+    body = _common.report("Per-op overhead (issue 2)", _common.command_line(),
+                          _common.environment(torch), table, notes)
+    print(body)
     if args.write:
-        from _results import update_section
-        update_section("Per-op overhead", "Command: `python benchmarks/bench_overhead.py --write`\n\n"
-                       "`((x * 2 + 1).relu() * x).sum().backward()`, x of 10 elements, median of "
-                       "15 interleaved repeats of 2000 steps.\n\n" + table)
+        _common.write_section("Per-op overhead (issue 2)", body)
 
 
 if __name__ == "__main__":

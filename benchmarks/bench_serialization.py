@@ -5,22 +5,16 @@ Run: python benchmarks/bench_serialization.py [--write]
 import argparse
 import os
 import statistics
-import sys
 import tempfile
 import time
 import tracemalloc
-from pathlib import Path
 
+import _common
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+import ember
 
-import ember  # noqa: E402
-
-try:
-    import torch
-except ImportError:
-    torch = None
+torch = _common.import_torch()
 
 MB = 1 << 20
 
@@ -69,21 +63,21 @@ def main():
             t_save = timed(lambda: torch.save(t_sd, tp))
             t_load = timed(lambda: torch.load(tp))
             rows.append(("torch", t_save, t_load))
-    lines = [f"state dict: {len(arrays)} float32 tensors, {nbytes / MB:.0f} MB", "",
-             "| framework | save (s) | load (s) |", "| --- | --- | --- |"]
-    lines += [f"| {n} | {s:.3f} | {lo:.3f} |" for n, s, lo in rows]
+    table = _common.markdown_table(["framework", "save (s)", "load (s)"],
+                                   [[n, f"{s:.3f}", f"{lo:.3f}"] for n, s, lo in rows])
+    notes = [f"State dict: {len(arrays)} float32 tensors, {nbytes / MB:.0f} MB; median of 5, "
+             "page cache warm. ember.save fsyncs before its atomic rename; torch.save does not."]
     if torch is not None:
-        lines.append(f"\nratios ember/torch: save **{rows[0][1] / rows[1][1]:.2f}**, "
-                     f"load **{rows[0][2] / rows[1][2]:.2f}**")
-    lines.append(f"\nember.load memory peak (tracemalloc): {peak / MB:.0f} MB = "
-                 f"**{peak / nbytes:.2f}x** the tensors' size")
-    table = "\n".join(lines)
-    print(table)
+        notes.append(f"Ratios ember/torch: save **{rows[0][1] / rows[1][1]:.2f}**, "
+                     f"load **{rows[0][2] / rows[1][2]:.2f}** (target: at most 1.5).")
+    notes.append(f"ember.load memory peak (tracemalloc): {peak / MB:.0f} MB = "
+                 f"**{peak / nbytes:.2f}x** the tensors' size (target: at most 1.5x).")
+    title = "Checkpoint save/load (issue 5)"
+    body = _common.report(title, _common.command_line(), _common.environment(torch), table,
+                          ["\n".join(notes)])
+    print(body)
     if args.write:
-        from _results import update_section
-        update_section("Checkpoint save/load (issue 5)",
-                       "Command: `python benchmarks/bench_serialization.py --write` "
-                       "(median of 5, page cache warm)\n\n" + table)
+        _common.write_section(title, body)
 
 
 if __name__ == "__main__":
