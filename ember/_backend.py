@@ -1,24 +1,63 @@
-"""The one place that chooses the array module of a device: NumPy for 'cpu', CuPy for 'cuda'."""
+"""The one place that chooses the array module of a device: NumPy for 'cpu', CuPy for 'cuda'.
+
+Everything that differs between the two lives here: moving arrays between devices, pinned host
+memory, and the fused CUDA kernels that replace chains of elementwise NumPy-style steps on the
+training hot path (each helper runs plain NumPy on host arrays and one CuPy ElementwiseKernel on
+device arrays, so callers never test which module they hold).
+
+NOTE [ Fake CUDA in tests ]
+`_install_array_module_for_tests(module)` replaces CuPy by any module with its API; the test suite
+installs tests/_fake_cupy.py's NumPy-backed fake (`pytest -p tests._fake_cupy`, or the fixture in
+tests/cuda/) so that every device-agnostic path runs on machines without a GPU. A host array is a
+NumPy array that is not of the CUDA module's `ndarray` type (the fake's arrays subclass
+numpy.ndarray); anything else is a device array.
+"""
 import numpy
 
-_cupy = None
+_cupy = None  # the CUDA array module, once imported (or installed by tests)
+_device_array = ()  # its ndarray type; an empty tuple matches nothing until then
+_import_error = None  # why CuPy could not be imported, kept so the import is tried once
+_kernels = {}  # compiled fused kernels by name
+
+_INSTALL_HINT = ("pip install 'ember[cuda]', or the CuPy wheel for your CUDA version "
+                 "(cupy-cuda12x for CUDA 12, cupy-cuda11x for CUDA 11)")
+
+
+def _use(module):
+    global _cupy, _device_array, _import_error
+    _cupy = module
+    _device_array = module.ndarray if module is not None else ()
+    _import_error = None
+    _kernels.clear()
+
+
+def _install_array_module_for_tests(module):
+    """Use `module` (a CuPy stand-in, or None to forget it) as the CUDA array module; returns the
+    previous one so a test can put it back. See NOTE [ Fake CUDA in tests ]."""
+    previous = _cupy
+    _use(module)
+    return previous
 
 
 def cupy():
-    """Import CuPy on first use, with a clear message when it is missing."""
-    global _cupy
+    """The CUDA array module, imported on first use, with a clear message when it is missing."""
+    global _import_error
     if _cupy is None:
-        try:
-            import cupy as cp
-        except ImportError as exc:
-            raise RuntimeError(
-                "CUDA tensors need CuPy: pip install 'ember[cuda]' (or the cupy-cuda12x wheel "
-                "that matches your CUDA driver)") from exc
-        _cupy = cp
+        if _import_error is None:
+            try:
+                import cupy as cp
+            except ImportError as exc:
+                _import_error = f"{exc}"
+            else:
+                _use(cp)
+                return cp
+        raise RuntimeError(f"CUDA tensors need CuPy, which could not be imported "
+                           f"({_import_error}): {_INSTALL_HINT}")
     return _cupy
 
 
 def cuda_is_available():
+    """True when CuPy imports and sees a GPU; never raises."""
     try:
         return cupy().cuda.runtime.getDeviceCount() > 0
     except Exception:
@@ -32,30 +71,61 @@ def xp_for(device_type):
 
 def xp_of(array):
     """The array module an array belongs to."""
-    return numpy if type(array) is numpy.ndarray or isinstance(array, numpy.ndarray) else cupy()
+    if isinstance(array, numpy.ndarray) and not isinstance(array, _device_array):
+        return numpy
+    return cupy()
 
 
 def is_cpu_array(array):
-    return isinstance(array, numpy.ndarray)
+    """A host array: a NumPy array that is not the device array type of the CUDA module."""
+    return isinstance(array, numpy.ndarray) and not isinstance(array, _device_array)
+
+
+def _cuda(index):
+    """CuPy, once the device index is known to name a GPU of this machine."""
+    cp = cupy()
+    try:
+        count = cp.cuda.runtime.getDeviceCount()
+    except Exception as exc:  # CuPy imports, but no driver or no GPU
+        raise RuntimeError(f"CUDA is not available: CuPy found no usable NVIDIA GPU ({exc})") \
+            from exc
+    if not 0 <= index < count:
+        raise RuntimeError(f"CUDA error: invalid device ordinal (device {index} of {count})")
+    return cp
 
 
 def to_device(array, device_type, index=0):
     """Move an array to a device; a no-op when it is already there."""
     if device_type == "cpu":
-        return array if isinstance(array, numpy.ndarray) else array.get()
-    cp = cupy()
+        return array if is_cpu_array(array) else array.get()
+    if isinstance(array, _device_array) and array.device.id == index:
+        return array
+    cp = _cuda(index)
+    if not is_cpu_array(array):
+        with cp.cuda.Device(index):
+            return cp.array(array, copy=True)
     with cp.cuda.Device(index):
         return cp.asarray(array)
 
 
+def create(device_type, index, name, *args, **kwargs):
+    """Call the array-creation function `name` ('zeros', 'full' ...) of the device's module, with
+    the array made on that device."""
+    if device_type == "cpu":
+        return getattr(numpy, name)(*args, **kwargs)
+    cp = _cuda(index)
+    with cp.cuda.Device(index):
+        return getattr(cp, name)(*args, **kwargs)
+
+
 def to_numpy(array):
-    return array if isinstance(array, numpy.ndarray) else array.get()
+    return array if is_cpu_array(array) else array.get()
 
 
 def broadcast_to(array, shape):
     """A read-only broadcast view; NumPy's own broadcast_to costs microseconds of Python per call,
-    so a C-contiguous array gets its zero-stride view built directly."""
-    if not isinstance(array, numpy.ndarray):
+    so a C-contiguous host array gets its zero-stride view built directly."""
+    if not is_cpu_array(array):
         return xp_of(array).broadcast_to(array, shape)
     if not array.flags.c_contiguous or len(shape) < array.ndim:
         return numpy.broadcast_to(array, shape)
@@ -69,3 +139,120 @@ def broadcast_to(array, shape):
     view = numpy.ndarray(shape, array.dtype, array, 0, tuple(strides))
     view.flags.writeable = False
     return view
+
+
+# -- pinned (page-locked) host memory --------------------------------------------------------------
+
+def pin_memory(array):
+    """A copy of a host array in page-locked memory, which the GPU copies from asynchronously."""
+    cp = cupy()
+    mem = cp.cuda.alloc_pinned_memory(max(array.nbytes, 1))
+    out = numpy.ndarray(array.shape, array.dtype, buffer=mem)
+    out[...] = array
+    return out
+
+
+def is_pinned(array):
+    if _cupy is None or not is_cpu_array(array):
+        return False
+    while isinstance(array, numpy.ndarray) and array.base is not None:
+        array = array.base
+    return isinstance(array, _cupy.cuda.PinnedMemoryPointer)
+
+
+# -- fused elementwise kernels (NOTE [ Fused kernels ]) --------------------------------------------
+#
+# NOTE [ Fused kernels ]
+# On the GPU every NumPy-style step is a kernel launch and a full pass over memory, so the chains
+# on the hot path of training run as one CuPy ElementwiseKernel each. The kernel bodies keep to a
+# subset of C that is also Python once the leading type of a declaration is dropped: statements
+# separated by ';', assignments, arithmetic, comparisons, sqrt/max/min. The fake CuPy of the tests
+# runs the same text with NumPy, so the maths of every kernel is checked against the host path
+# on machines without a GPU.
+
+def _kernel(name, in_params, out_params, body):
+    k = _kernels.get(name)
+    if k is None:
+        k = _kernels[name] = cupy().ElementwiseKernel(in_params, out_params, body, "ember_" + name)
+    return k
+
+
+def threshold_backward(grad, x, threshold):
+    """grad where x > threshold, else 0: the backward of relu and threshold."""
+    if is_cpu_array(grad):
+        return grad * (x > threshold)
+    k = _kernel("threshold_backward", "G g, X x, X th", "G out", "out = g * (x > th)")
+    return k(grad, x, threshold)
+
+
+def sgd_step_(param, grad, buf, *, lr, momentum=0.0, dampening=0.0, weight_decay=0.0,
+              nesterov=False, maximize=False, first=False):
+    """PyTorch's SGD update of one parameter, in place on param (and on buf, the momentum
+    buffer, when momentum != 0; `first` marks its first step, where buf is set to the gradient)."""
+    sign = -1.0 if maximize else 1.0
+    if not is_cpu_array(param):
+        body = ["T d = sign * g + wd * p"]
+        ins, outs = "T g, T lr, T sign, T wd", "T p"
+        if momentum != 0:
+            ins, outs = ins + ", T mom, T damp", outs + ", T buf"
+            body.append("buf = d" if first else "buf = mom * buf + (1 - damp) * d")
+            body.append("d = d + mom * buf" if nesterov else "d = buf")
+        body.append("p = p - lr * d")
+        name = f"sgd_{momentum != 0:d}{nesterov:d}{first:d}"
+        args = [grad, lr, sign, weight_decay] + ([momentum, dampening] if momentum != 0 else [])
+        _kernel(name, ins, outs, "; ".join(body))(*args, param, *([buf] if momentum != 0 else []))
+        return
+    d = grad if sign > 0 else -grad
+    if weight_decay != 0:
+        d = d + weight_decay * param
+    if momentum != 0:
+        if first:
+            buf[...] = d
+        else:
+            buf *= momentum
+            buf += (1 - dampening) * d
+        d = d + momentum * buf if nesterov else buf
+    param -= lr * d
+
+
+def adam_step_(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None, *, step, lr, beta1, beta2,
+               eps, weight_decay=0.0, decoupled_weight_decay=False, maximize=False):
+    """PyTorch's Adam/AdamW update of one parameter at `step` (1-based), in place on param and
+    its state (max_exp_avg_sq only with AMSGrad)."""
+    sign = -1.0 if maximize else 1.0
+    bias1 = 1 - beta1 ** step
+    bias2_sqrt = (1 - beta2 ** step) ** 0.5
+    step_size = lr / bias1
+    decay = 1 - lr * weight_decay if decoupled_weight_decay else 1.0
+    l2 = 0.0 if decoupled_weight_decay else weight_decay
+    if not is_cpu_array(param):
+        amsgrad = max_exp_avg_sq is not None
+        body = ["p = p * decay",
+                "T d = sign * g + l2 * p",
+                "m = m + (1 - b1) * (d - m)",
+                "v = v * b2 + (1 - b2) * d * d"]
+        if amsgrad:
+            body.append("vmax = max(vmax, v)")
+        body.append(f"p = p - step_size * (m / (sqrt({'vmax' if amsgrad else 'v'}) / b2s + eps))")
+        outs = "T p, T m, T v" + (", T vmax" if amsgrad else "")
+        k = _kernel(f"adam_{amsgrad:d}", "T g, T sign, T decay, T l2, T b1, T b2, T b2s, "
+                    "T step_size, T eps", outs, "; ".join(body))
+        k(grad, sign, decay, l2, beta1, beta2, bias2_sqrt, step_size, eps, param, exp_avg,
+          exp_avg_sq, *([max_exp_avg_sq] if amsgrad else []))
+        return
+    if decay != 1.0:
+        param *= decay
+    d = grad if sign > 0 else -grad
+    if l2 != 0:
+        d = d + l2 * param
+    exp_avg += (1 - beta1) * (d - exp_avg)
+    exp_avg_sq *= beta2
+    exp_avg_sq += (1 - beta2) * d * d
+    v = exp_avg_sq
+    if max_exp_avg_sq is not None:
+        numpy.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
+        v = max_exp_avg_sq
+    denom = numpy.sqrt(v)
+    denom /= bias2_sqrt
+    denom += eps
+    param -= step_size * (exp_avg / denom)

@@ -6,7 +6,7 @@ import math
 import numpy as np
 
 from . import _dtype
-from ._backend import to_device, xp_for
+from ._backend import create, is_cpu_array, to_device, to_numpy
 from ._device import as_device
 from ._tensor import Size, Tensor, _make
 
@@ -58,9 +58,7 @@ def _unwrap(data):
     if isinstance(data, (list, tuple)):
         return [_unwrap(d) for d in data]
     if isinstance(data, Tensor):
-        if data._data.ndim and not isinstance(data._data, np.ndarray):
-            return data._data.get()
-        return data._data if isinstance(data._data, np.ndarray) else data._data.get()
+        return to_numpy(data._data)
     return data
 
 
@@ -86,7 +84,7 @@ def _holds_np_scalars(data):
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """Copy data into a new leaf tensor, inferring float data as the default dtype."""
     a = _infer_array(data, dtype)
-    a = np.array(a, order="C") if isinstance(a, np.ndarray) else a.copy()  # never shares data
+    a = np.array(a, order="C") if is_cpu_array(a) else a.copy()  # never shares data
     return _place(a, device, requires_grad)
 
 
@@ -108,7 +106,7 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
 
 def from_numpy(array):
     """A tensor that shares memory with a NumPy array, both ways."""
-    if not isinstance(array, np.ndarray):
+    if not isinstance(array, np.ndarray) or not is_cpu_array(array):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
     _dtype.from_numpy_dtype(array.dtype)
     return _make(array)
@@ -132,21 +130,23 @@ def _size(size):
     return tuple(builtins.int(s) for s in size)
 
 
-def _xp(device):
-    return xp_for(as_device(device).type)
+def _created(device, requires_grad, name, *args):
+    """An array made by the creation function `name` directly on the device, as a tensor."""
+    d = as_device(device)
+    return _place(create(d.type, d.index or 0, name, *args), None, requires_grad)
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
-    return _place(np.zeros(_size(size), _factory_dtype(dtype)), device, requires_grad)
+    return _created(device, requires_grad, "zeros", _size(size), _factory_dtype(dtype))
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None):
-    return _place(np.ones(_size(size), _factory_dtype(dtype)), device, requires_grad)
+    return _created(device, requires_grad, "ones", _size(size), _factory_dtype(dtype))
 
 
 def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
           memory_format=None, pin_memory=False):
-    return _place(np.empty(_size(size), _factory_dtype(dtype)), device, requires_grad)
+    return _created(device, requires_grad, "empty", _size(size), _factory_dtype(dtype))
 
 
 def _fill_dtype(value):
@@ -162,8 +162,8 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     dt = dtype.np if dtype is not None else _fill_dtype(fill_value)
-    return _place(np.full(_size((size,) if isinstance(size, (builtins.int, np.integer))
-                                else (size,)), fill_value, dt), device, requires_grad)
+    shape = _size((size,) if isinstance(size, (builtins.int, np.integer)) else (size,))
+    return _created(device, requires_grad, "full", shape, fill_value, dt)
 
 
 def _like(input, dtype, device):

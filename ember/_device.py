@@ -46,7 +46,7 @@ def as_device(d):
     """Normalise a device argument (None, str, int or device) to a device; None means cpu."""
     if d is None:
         return CPU
-    if isinstance(d, device):
+    if isinstance(d, device) and (d.index is not None or d.type == "cpu"):
         return d
     d = device(d)
     if d.type == "cuda" and d.index is None:

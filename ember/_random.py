@@ -8,7 +8,7 @@ import pickle
 import numpy as np
 
 from . import _dtype
-from ._backend import xp_for
+from ._backend import is_cpu_array, to_device, to_numpy
 from ._device import as_device
 from ._tensor import Tensor, _make
 
@@ -52,10 +52,31 @@ class Generator:
 
 default_generator = Generator()
 
+# One generator per CUDA device, made on first use. Their numbers are drawn on the host and copied
+# over, so a seed gives the same numbers on every device.
+_cuda_generators = {}
+_cuda_seed = [None]  # the seed of manual_seed / manual_seed_all, for generators made later
+
+
+def cuda_generator(index):
+    g = _cuda_generators.get(index)
+    if g is None:
+        g = _cuda_generators[index] = Generator(f"cuda:{index}")
+        if _cuda_seed[0] is not None:
+            g.manual_seed(_cuda_seed[0])
+    return g
+
+
+def manual_seed_cuda_all(seed):
+    _cuda_seed[0] = seed
+    for g in _cuda_generators.values():
+        g.manual_seed(seed)
+
 
 def manual_seed(seed):
-    """Seed the default generator (and CuPy's, when CUDA is in use)."""
+    """Seed the default generator and every CUDA device's generator."""
     default_generator.manual_seed(seed)
+    manual_seed_cuda_all(seed)
     return default_generator
 
 
@@ -75,18 +96,33 @@ def set_rng_state(state):
     default_generator.set_state(state)
 
 
-def _rng(generator):
-    return (generator or default_generator).rng
+def _rng(generator, device=None):
+    """The stream a sampler draws from: the generator given, else the device's default one."""
+    dev_type = "cpu" if device is None else as_device(device).type
+    if generator is None:
+        if dev_type == "cpu":
+            return default_generator.rng
+        return cuda_generator(as_device(device).index or 0).rng
+    if generator.device.type != dev_type:
+        raise RuntimeError(f"Expected a '{dev_type}' device type for generator but found "
+                           f"'{generator.device.type}'")
+    return generator.rng
 
 
 def _finish(array, dtype, device, requires_grad):
     d = as_device(device)
     if d.type != "cpu":
-        array = xp_for(d.type).asarray(array)
+        array = to_device(array, d.type, d.index or 0)
     t = _make(array)
     if requires_grad:
         t.requires_grad = True
     return t
+
+
+def _like_input(array, ref):
+    """A host sample as a tensor on ref's device."""
+    d = ref.device
+    return _make(array if d.type == "cpu" else to_device(array, d.type, d.index))
 
 
 def _float_np(dtype):
@@ -101,14 +137,15 @@ def _size(size):
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
     dt = _float_np(dtype)
-    a = _rng(generator).random(_size(size), dtype=np.float64 if dt == np.float16 else dt)
+    a = _rng(generator, device).random(_size(size),
+                                       dtype=np.float64 if dt == np.float16 else dt)
     return _finish(a.astype(dt, copy=False), dtype, device, requires_grad)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
     dt = _float_np(dtype)
-    a = _rng(generator).standard_normal(_size(size),
-                                        dtype=np.float64 if dt == np.float16 else dt)
+    a = _rng(generator, device).standard_normal(_size(size),
+                                                dtype=np.float64 if dt == np.float16 else dt)
     return _finish(a.astype(dt, copy=False), dtype, device, requires_grad)
 
 
@@ -124,12 +161,12 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
                            f">= to={high}")
     dt = (dtype or _dtype.int64).np
-    a = _rng(generator).integers(low, high, size=tuple(size)).astype(dt)
+    a = _rng(generator, device).integers(low, high, size=tuple(size)).astype(dt)
     return _finish(a, dtype, device, requires_grad)
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
-    a = _rng(generator).permutation(int(n)).astype((dtype or _dtype.int64).np)
+    a = _rng(generator, device).permutation(int(n)).astype((dtype or _dtype.int64).np)
     return _finish(a, dtype, device, requires_grad)
 
 
@@ -152,32 +189,32 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
            requires_grad=False, out=None):
     """normal(mean, std, size) with float arguments, or elementwise with Tensor mean and/or std."""
     if isinstance(mean, Tensor) or isinstance(std, Tensor):
-        m = mean._data if isinstance(mean, Tensor) else mean
-        s = std._data if isinstance(std, Tensor) else std
+        m = to_numpy(mean._data) if isinstance(mean, Tensor) else mean
+        s = to_numpy(std._data) if isinstance(std, Tensor) else std
         shape = np.broadcast_shapes(np.shape(m), np.shape(s))
         if (np.asarray(s) < 0).any():
             raise RuntimeError("normal expects all elements of std >= 0.0")
         ref = mean if isinstance(mean, Tensor) else std
-        a = (_rng(generator).standard_normal(shape) * np.asarray(s) + np.asarray(m))
-        return _make(a.astype(ref._data.dtype))
+        a = (_rng(generator, ref.device).standard_normal(shape) * np.asarray(s) + np.asarray(m))
+        return _like_input(a.astype(ref._data.dtype), ref)
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     dt = _float_np(dtype)
-    a = _rng(generator).normal(mean, std, size=tuple(size)).astype(dt)
+    a = _rng(generator, device).normal(mean, std, size=tuple(size)).astype(dt)
     return _finish(a, dtype, device, requires_grad)
 
 
 def bernoulli(input, p=None, *, generator=None, out=None):
-    probs = np.asarray(input._data if p is None else p)
+    probs = np.asarray(to_numpy(input._data) if p is None else p)
     if ((probs < 0) | (probs > 1)).any():
         raise RuntimeError("bernoulli_ expects p to be in [0, 1]" if p is not None else
                            "Expected p_in >= 0 && p_in <= 1 to be true, but got false.")
-    draw = _rng(generator).random(input.shape) < probs
-    return _make(draw.astype(input._data.dtype))
+    draw = _rng(generator, input.device).random(input.shape) < probs
+    return _like_input(draw.astype(input._data.dtype), input)
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
-    probs = np.asarray(input._data, dtype=np.float64)
+    probs = np.asarray(to_numpy(input._data), dtype=np.float64)
     if probs.ndim not in (1, 2):
         raise RuntimeError("prob_dist must be 1 or 2 dim")
     if (probs < 0).any() or not np.isfinite(probs).all():
@@ -186,19 +223,20 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     if not replacement and num_samples > rows.shape[1]:
         raise RuntimeError("cannot sample n_sample > prob_dist.size(-1) samples without "
                            "replacement")
-    rng = _rng(generator)
+    rng = _rng(generator, input.device)
     out = np.empty((rows.shape[0], num_samples), dtype=np.int64)
     for i, row in enumerate(rows):
         total = row.sum()
         if total <= 0:
             raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
         out[i] = rng.choice(row.shape[0], size=num_samples, replace=replacement, p=row / total)
-    return _make(out.reshape(probs.shape[:-1] + (num_samples,)))
+    return _like_input(out.reshape(probs.shape[:-1] + (num_samples,)), input)
 
 
 def fill_(array, kind, generator, *params):
     """Fill an array in place from the distribution `kind` (the Tensor.*_ samplers)."""
-    rng = _rng(generator)
+    on_cpu = is_cpu_array(array)
+    rng = _rng(generator, "cpu" if on_cpu else f"cuda:{array.device.id}")
     shape = array.shape
     if kind == "uniform":
         a, b = params
@@ -208,7 +246,7 @@ def fill_(array, kind, generator, *params):
         sample = rng.standard_normal(shape) * std + mean
     elif kind == "bernoulli":
         (p,) = params
-        p = p._data if isinstance(p, Tensor) else p
+        p = to_numpy(p._data) if isinstance(p, Tensor) else p
         sample = rng.random(shape) < p
     elif kind == "random":
         low, high = params
@@ -225,4 +263,5 @@ def fill_(array, kind, generator, *params):
         sample = params[0] + params[1] * rng.standard_cauchy(size=shape)
     else:
         raise ValueError(kind)
-    array[...] = sample
+    array[...] = sample if on_cpu else to_device(sample.astype(array.dtype), "cuda",
+                                                   array.device.id)

@@ -22,7 +22,7 @@ import zlib
 
 import numpy as np
 
-from . import _dtype
+from . import _backend, _dtype
 from ._device import as_device
 from ._tensor import Size, Tensor, _make
 
@@ -52,10 +52,10 @@ _ORDERED_DICT = _Global("collections", "OrderedDict")
 
 
 class _Storage:
-    __slots__ = ("key", "array", "dtype")
+    __slots__ = ("key", "array", "dtype", "location")
 
-    def __init__(self, key, array, dtype):
-        self.key, self.array, self.dtype = key, array, dtype
+    def __init__(self, key, array, dtype, location="cpu"):
+        self.key, self.array, self.dtype, self.location = key, array, dtype, location
 
 
 # -- writing -------------------------------------------------------------------------------------
@@ -81,8 +81,8 @@ class _Pickler(pickle._Pickler):
 
     def persistent_id(self, obj):
         if isinstance(obj, _Storage):
-            return ("storage", _Global("torch", _STORAGE_NAMES[obj.dtype]), obj.key, "cpu",
-                    obj.array.size)
+            return ("storage", _Global("torch", _STORAGE_NAMES[obj.dtype]), obj.key,
+                    obj.location, obj.array.size)
         return None
 
     def reducer_override(self, obj):
@@ -103,11 +103,11 @@ class _Pickler(pickle._Pickler):
 
     def _tensor_args(self, t):
         array = t.detach().cpu()._data if t.is_cuda else t._data
-        storage, offset = self._storage_of(array)
+        storage, offset = self._storage_of(array, str(t.device))
         stride = tuple(s // array.itemsize for s in array.strides)
         return (storage, offset, tuple(array.shape), stride, t.requires_grad, _OrderedDictRef())
 
-    def _storage_of(self, array):
+    def _storage_of(self, array, location):
         """The storage a tensor's array lives in, shared with every other view of the same buffer."""
         root = array
         while isinstance(root.base, np.ndarray):
@@ -124,7 +124,7 @@ class _Pickler(pickle._Pickler):
         st = self.storages.get(id(root))
         if st is None:
             st = self.storages[id(root)] = _Storage(str(len(self.storages)), root.reshape(-1),
-                                                    _dtype.from_numpy_dtype(root.dtype))
+                                                    _dtype.from_numpy_dtype(root.dtype), location)
             st.array = root.reshape(-1)
             self._keep = getattr(self, "_keep", []) + [root]  # ids stay valid while writing
         return st, offset_bytes // array.itemsize
@@ -260,11 +260,23 @@ _SAFE_BUILTINS = {("builtins", n) for n in ("set", "frozenset", "slice", "comple
 
 
 class _Unpickler(pickle.Unpickler):
-    def __init__(self, file, read_storage, weights_only):
+    """`locations` collects, by id of each rebuilt tensor's array, the device it was saved from."""
+
+    def __init__(self, file, read_storage, weights_only, locations):
         super().__init__(file)
         self._read_storage = read_storage
         self._weights_only = weights_only
         self._globals = _torch_globals()
+        self._globals[("torch._utils", "_rebuild_tensor_v2")] = self._rebuild_tensor
+        self._storage_locations = {}
+        self._locations = locations
+
+    def _rebuild_tensor(self, storage, *args):
+        t = _rebuild_tensor(storage, *args)
+        location = self._storage_locations.get(id(storage), "cpu")
+        if location != "cpu":
+            self._locations[id(t._data)] = (t._data, location)  # the array keeps its id valid
+        return t
 
     def find_class(self, module, name):
         if module == "__builtin__":  # protocol 2 names builtins the Python 2 way
@@ -287,11 +299,13 @@ class _Unpickler(pickle.Unpickler):
     def persistent_load(self, pid):
         if not (isinstance(pid, tuple) and len(pid) >= 5 and pid[0] == "storage"):
             raise pickle.UnpicklingError(f"unsupported persistent id {pid!r}")
-        storage_type, key, _location, numel = pid[1:5]
+        storage_type, key, location, numel = pid[1:5]
         dt = _STORAGE_DTYPES.get(storage_type) if isinstance(storage_type, str) else None
         if dt is None:
             raise pickle.UnpicklingError(f"unsupported storage type {storage_type!r}")
-        return self._read_storage(str(key), dt, int(numel))
+        storage = self._read_storage(str(key), dt, int(numel))
+        self._storage_locations[id(storage)] = str(location)
+        return storage
 
 
 def _read_zip(fileobj, where, map_location, weights_only):
@@ -325,10 +339,11 @@ def _read_zip(fileobj, where, map_location, weights_only):
 
         try:
             data = zf.read(pkl[0])
-            obj = _Unpickler(io.BytesIO(data), read_storage, weights_only).load()
+            locations = {}
+            obj = _Unpickler(io.BytesIO(data), read_storage, weights_only, locations).load()
         except (zipfile.BadZipFile, EOFError, struct.error, zlib.error) as exc:
             raise RuntimeError(f"{where} is corrupt or truncated: {exc}") from None
-    return _map_location(obj, map_location)
+    return _map_location(obj, map_location, locations)
 
 
 def _read_record(zf, info, view, where):
@@ -359,17 +374,31 @@ def _readinto(src, view):
         got += n
 
 
-def _map_location(obj, map_location):
-    if map_location is None:
+def _map_location(obj, map_location, locations):
+    """Put each tensor where map_location says, by default back on the device it was saved from
+    ('cuda:0' ...), as torch.load does; a callable gets (tensor, location) for each tensor."""
+    if map_location is None and not locations:
         return obj
-    if callable(map_location) and not isinstance(map_location, (str, dict)):
-        return _apply_tensors(obj, lambda t: map_location(t, "cpu") or t)
-    if isinstance(map_location, dict):
-        target = map_location.get("cpu", "cpu")
-    else:
-        target = map_location
-    dev = as_device(target)
-    return _apply_tensors(obj, lambda t: t if t.device == dev else t.to(dev))
+
+    def place(t):
+        location = locations.get(id(t._data), (None, "cpu"))[1]
+        if callable(map_location) and not isinstance(map_location, (str, dict)):
+            moved = map_location(t, location)
+            return t if moved is None else moved
+        if map_location is None:
+            target = location
+        elif isinstance(map_location, dict):
+            target = map_location.get(location, location)
+        else:
+            target = map_location
+        dev = as_device(target)
+        if dev.type == "cuda" and not _backend.cuda_is_available():
+            raise RuntimeError("Attempting to deserialize object on a CUDA device but "
+                               "torch.cuda.is_available() is False. If you are running on a "
+                               "CPU-only machine, please use torch.load with "
+                               "map_location=torch.device('cpu') to map your storages to the CPU.")
+        return t if t.device == dev else t.to(dev)
+    return _apply_tensors(obj, place)
 
 
 def _apply_tensors(obj, fn):
@@ -392,6 +421,7 @@ _LEGACY_MAGIC = 0x1950a86a20f9469cfc6c
 def _read_legacy(fileobj, where, map_location, weights_only):
     """PyTorch's pre-1.6 format: magic, protocol, sys info, the object, storage keys, raw data."""
     storages = {}
+    locations = {}
 
     def read_storage(key, dt, numel):
         if key not in storages:
@@ -399,7 +429,7 @@ def _read_legacy(fileobj, where, map_location, weights_only):
         return storages[key]
 
     def load_one():
-        return _Unpickler(fileobj, read_storage, weights_only).load()
+        return _Unpickler(fileobj, read_storage, weights_only, locations).load()
 
     try:
         if load_one() != _LEGACY_MAGIC:
@@ -418,7 +448,7 @@ def _read_legacy(fileobj, where, map_location, weights_only):
         if isinstance(exc, pickle.UnpicklingError) and "Weights only" in str(exc):
             raise
         raise RuntimeError(f"{where} is corrupt or truncated: {exc}") from None
-    return _map_location(obj, map_location)
+    return _map_location(obj, map_location, locations)
 
 
 def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None, **kwargs):

@@ -30,7 +30,7 @@ def _root_grads(roots, grads):
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
             g = _make(xp_of(t._data).ones(t._data.shape, t._data.dtype))
         elif not isinstance(g, _Tensor):
-            g = _make(np.asarray(g, dtype=t._data.dtype))
+            g = _make(xp_of(t._data).asarray(g, dtype=t._data.dtype))
         elif g._data.shape != t._data.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
                                f"{g.shape} and output[{i}] has a shape of {t.shape}.")

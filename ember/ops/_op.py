@@ -175,13 +175,6 @@ def wrap_dims(dims, ndim):
     return tuple(wrap_dim(d, ndim) for d in dims)
 
 
-def as_tensor_arg(x, like):
-    """Turn a non-Tensor operand (list, array) into a Tensor on `like`'s device."""
-    if isinstance(x, Tensor):
-        return x
-    return _make(like.xp.asarray(x) if hasattr(like, "xp") else np.asarray(x))
-
-
 def size_args(args):
     """Accept f(2, 3), f((2, 3)) and f(torch.Size([2, 3])) alike."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
