@@ -187,72 +187,44 @@ def threshold_backward(grad, x, threshold):
 
 def sgd_step_(param, grad, buf, *, lr, momentum=0.0, dampening=0.0, weight_decay=0.0,
               nesterov=False, maximize=False, first=False):
-    """PyTorch's SGD update of one parameter, in place on param (and on buf, the momentum
-    buffer, when momentum != 0; `first` marks its first step, where buf is set to the gradient)."""
+    """optim.SGD's update of one CUDA parameter as one fused kernel, in place on param (and on
+    buf, the momentum buffer, when momentum != 0; `first` marks its first step, where buf is set
+    to the gradient). Host arrays take optim/sgd.py's NumPy path instead."""
     sign = -1.0 if maximize else 1.0
-    if not is_cpu_array(param):
-        body = ["T d = sign * g + wd * p"]
-        ins, outs = "T g, T lr, T sign, T wd", "T p"
-        if momentum != 0:
-            ins, outs = ins + ", T mom, T damp", outs + ", T buf"
-            body.append("buf = d" if first else "buf = mom * buf + (1 - damp) * d")
-            body.append("d = d + mom * buf" if nesterov else "d = buf")
-        body.append("p = p - lr * d")
-        name = f"sgd_{momentum != 0:d}{nesterov:d}{first:d}"
-        args = [grad, lr, sign, weight_decay] + ([momentum, dampening] if momentum != 0 else [])
-        _kernel(name, ins, outs, "; ".join(body))(*args, param, *([buf] if momentum != 0 else []))
-        return
-    d = grad if sign > 0 else -grad
-    if weight_decay != 0:
-        d = d + weight_decay * param
+    body = ["T d = sign * g + wd * p"]
+    ins, outs = "T g, T lr, T sign, T wd", "T p"
     if momentum != 0:
-        if first:
-            buf[...] = d
-        else:
-            buf *= momentum
-            buf += (1 - dampening) * d
-        d = d + momentum * buf if nesterov else buf
-    param -= lr * d
+        ins, outs = ins + ", T mom, T damp", outs + ", T buf"
+        body.append("buf = d" if first else "buf = mom * buf + (1 - damp) * d")
+        body.append("d = d + mom * buf" if nesterov else "d = buf")
+    body.append("p = p - lr * d")
+    name = f"sgd_{momentum != 0:d}{nesterov:d}{first:d}"
+    args = [grad, lr, sign, weight_decay] + ([momentum, dampening] if momentum != 0 else [])
+    _kernel(name, ins, outs, "; ".join(body))(*args, param, *([buf] if momentum != 0 else []))
 
 
 def adam_step_(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None, *, step, lr, beta1, beta2,
                eps, weight_decay=0.0, decoupled_weight_decay=False, maximize=False):
-    """PyTorch's Adam/AdamW update of one parameter at `step` (1-based), in place on param and
-    its state (max_exp_avg_sq only with AMSGrad)."""
+    """optim.Adam/AdamW's update of one CUDA parameter at `step` (1-based) as one fused kernel,
+    in place on param and its state (max_exp_avg_sq only with AMSGrad). Host arrays take
+    optim/adam.py's NumPy path instead."""
     sign = -1.0 if maximize else 1.0
     bias1 = 1 - beta1 ** step
     bias2_sqrt = (1 - beta2 ** step) ** 0.5
     step_size = lr / bias1
     decay = 1 - lr * weight_decay if decoupled_weight_decay else 1.0
     l2 = 0.0 if decoupled_weight_decay else weight_decay
-    if not is_cpu_array(param):
-        amsgrad = max_exp_avg_sq is not None
-        body = ["p = p * decay",
-                "T d = sign * g + l2 * p",
-                "m = m + (1 - b1) * (d - m)",
-                "v = v * b2 + (1 - b2) * d * d"]
-        if amsgrad:
-            body.append("vmax = max(vmax, v)")
-        body.append(f"p = p - step_size * (m / (sqrt({'vmax' if amsgrad else 'v'}) / b2s + eps))")
-        outs = "T p, T m, T v" + (", T vmax" if amsgrad else "")
-        k = _kernel(f"adam_{amsgrad:d}", "T g, T sign, T decay, T l2, T b1, T b2, T b2s, "
-                    "T step_size, T eps", outs, "; ".join(body))
-        k(grad, sign, decay, l2, beta1, beta2, bias2_sqrt, step_size, eps, param, exp_avg,
-          exp_avg_sq, *([max_exp_avg_sq] if amsgrad else []))
-        return
-    if decay != 1.0:
-        param *= decay
-    d = grad if sign > 0 else -grad
-    if l2 != 0:
-        d = d + l2 * param
-    exp_avg += (1 - beta1) * (d - exp_avg)
-    exp_avg_sq *= beta2
-    exp_avg_sq += (1 - beta2) * d * d
-    v = exp_avg_sq
-    if max_exp_avg_sq is not None:
-        numpy.maximum(max_exp_avg_sq, exp_avg_sq, out=max_exp_avg_sq)
-        v = max_exp_avg_sq
-    denom = numpy.sqrt(v)
-    denom /= bias2_sqrt
-    denom += eps
-    param -= step_size * (exp_avg / denom)
+    amsgrad = max_exp_avg_sq is not None
+    body = ["p = p * decay",
+            "T d = sign * g + l2 * p",
+            "m = m + (1 - b1) * (d - m)",
+            "v = v * b2 + (1 - b2) * d * d"]
+    if amsgrad:
+        body.append("vmax = max(vmax, v)")
+    body.append(f"p = p - step_size * (m / (sqrt({'vmax' if amsgrad else 'v'}) / b2s + eps))")
+    outs = "T p, T m, T v" + (", T vmax" if amsgrad else "")
+    k = _kernel(f"adam_{amsgrad:d}", "T g, T sign, T decay, T l2, T b1, T b2, T b2s, "
+                "T step_size, T eps", outs, "; ".join(body))
+    k(grad, sign, decay, l2, beta1, beta2, bias2_sqrt, step_size, eps, param, exp_avg,
+      exp_avg_sq, *([max_exp_avg_sq] if amsgrad else []))
+

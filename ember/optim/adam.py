@@ -1,5 +1,5 @@
 """Adam (with AMSGrad, L2 or decoupled weight decay, maximize)."""
-from .._backend import xp_of
+from .._backend import adam_step_, is_cpu_array, xp_of
 from .._creation import zeros_like
 from .optimizer import Optimizer, _advance, _bump, _check_unsupported, _new_step
 
@@ -64,9 +64,15 @@ def _adam(params, grads, exp_avgs, exp_avg_sqs, max_exp_avg_sqs, steps, *, amsgr
     """PyTorch's single-tensor Adam, in place on arrays (see NOTE [ Optimizer maths ])."""
     for i, param in enumerate(params):
         xp = xp_of(param)
-        grad = -grads[i] if maximize else grads[i]
         exp_avg, exp_avg_sq = exp_avgs[i], exp_avg_sqs[i]
         step = _advance(steps[i])
+        if not is_cpu_array(param):  # one fused kernel on the GPU
+            adam_step_(param, grads[i], exp_avg, exp_avg_sq,
+                       max_exp_avg_sqs[i] if amsgrad else None, step=step, lr=lr, beta1=beta1,
+                       beta2=beta2, eps=eps, weight_decay=weight_decay,
+                       decoupled_weight_decay=decoupled_weight_decay, maximize=maximize)
+            continue
+        grad = -grads[i] if maximize else grads[i]
         if weight_decay != 0:
             if decoupled_weight_decay:
                 param *= 1 - lr * weight_decay

@@ -1,4 +1,5 @@
 """SGD with momentum, dampening, Nesterov momentum, weight decay and maximize."""
+from .._backend import is_cpu_array, sgd_step_, xp_of
 from .._creation import as_tensor
 from .optimizer import Optimizer, _bump, _check_unsupported
 
@@ -46,6 +47,14 @@ def _sgd(params, grads, momentum_buffers, *, lr, weight_decay, momentum, dampeni
          maximize):
     """PyTorch's update, in place on arrays; new momentum buffers are stored into the list."""
     for i, param in enumerate(params):
+        if not is_cpu_array(param):  # one fused kernel on the GPU
+            buf = momentum_buffers[i] if momentum != 0 else None
+            first = momentum != 0 and buf is None
+            if first:
+                buf = momentum_buffers[i] = xp_of(param).empty_like(param)
+            sgd_step_(param, grads[i], buf, lr=lr, momentum=momentum, dampening=dampening,
+                      weight_decay=weight_decay, nesterov=nesterov, maximize=maximize, first=first)
+            continue
         grad = -grads[i] if maximize else grads[i]
         if weight_decay != 0:
             grad = grad + weight_decay * param

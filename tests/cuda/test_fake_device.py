@@ -167,7 +167,9 @@ def test_conv_pool_and_cross_entropy_with_gradients():
 class _Net(nn.Module):
     def __init__(self):
         super().__init__()
-        self.conv = nn.Conv2d(3, 4, 3)
+        # No conv bias before BatchNorm (which cancels it): its gradient would be rounding noise,
+        # which Adam turns into full-size steps of either sign on each device.
+        self.conv = nn.Conv2d(3, 4, 3, bias=False)
         self.bn = nn.BatchNorm2d(4)
         self.pool = nn.MaxPool2d(2, 2)
         self.fc = nn.Linear(4 * 3 * 3, 5)
