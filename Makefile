@@ -23,7 +23,8 @@ test: venv
 	$(BIN)/python -m pytest -q -x -p no:cacheprovider
 
 bench: venv
-	$(BIN)/python benchmarks/run_all.py
+	for b in overhead train_step conv dataloader serialization; do \
+		$(BIN)/python benchmarks/bench_$$b.py --write || exit 1; done
 
 clean:
 	rm -rf $(VENV) *.egg-info

@@ -17,7 +17,7 @@ from ._printing import set_printoptions  # noqa: F401
 from . import autograd, cuda
 from .serialization import load, save
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
-from . import nn, optim
+from . import nn, optim, utils
 
 __version__ = "0.1.0"
 

@@ -1,0 +1,1 @@
+"""The pieces of the ember-train command (ember/train.py): data, network, checks, loop, report."""
