@@ -35,7 +35,7 @@ import ember  # noqa: E402
 from ember.utils.data import DataLoader  # noqa: E402
 from ember.vision import transforms as T  # noqa: E402
 from ember.vision.datasets import CIFAR10  # noqa: E402
-from _results import update_section  # noqa: E402
+import _common  # noqa: E402
 
 MEAN, STD = (0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)
 BATCH = 64
@@ -179,6 +179,10 @@ def run_main_job():
         f"{os.cpu_count()} cores. Targets: at least 95 % in under three minutes."])
 
 
+def _write(title, body):
+    _common.write_section(title, f"## {title}\n\n{body.strip()}\n")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--images", type=int, default=5120)
@@ -191,12 +195,12 @@ def main():
     body = loaders_section(args, rows, torch)
     print(body)
     if args.write:
-        update_section("bench_dataloader: DataLoader throughput, CIFAR-10 format", body)
+        _write("DataLoader throughput (issue 4)", body)
     if args.main_job:
         body = run_main_job()
         print(body)
         if args.write:
-            update_section("Main job", body)
+            _write("Main job (issue 4)", body)
 
 
 if __name__ == "__main__":

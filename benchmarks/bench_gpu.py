@@ -247,8 +247,8 @@ def main():
         print(" | ".join(str(c) for c in rows[-1]), flush=True)
         body = report(env, rows)
         if args.write:  # after each network, so a run stopped by a time limit still reports
-            from _results import update_section
-            update_section("GPU", body)
+            import _common
+            _common.write_section("GPU (issue 6)", f"## GPU (issue 6)\n\n{body.strip()}\n")
     print()
     print(body)
     if failures:
