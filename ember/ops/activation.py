@@ -15,8 +15,12 @@ import warnings
 import numpy as np
 
 from .. import _dtype
+from .._dtype import type_name as _type_name
+from ._common import _const
 from ._op import Op, wrap_dim
-from .elementwise import _const, _erf, _type_name, clamp_max, exp, sigmoid, tanh, where
+from .clamping import clamp_max, where
+from .special import _erf
+from .unary import exp, sigmoid, tanh
 
 __all__ = ["relu", "relu_", "selu", "selu_", "celu", "celu_", "threshold", "threshold_",
            "softmax", "log_softmax", "hardshrink"]

@@ -1,15 +1,17 @@
 """Comparisons, predicates, logical and bitwise ops: plain functions whose results never require
 grad (bool tensors, or the operands' integer dtype for bitwise ops).
 
-NumPy's ufuncs dispatch to CuPy for CUDA arrays (__array_ufunc__), so one code path serves both.
+Each op calls its ufunc by name on the operand's array module (NumPy or CuPy), so one code path
+serves both devices.
 """
 import numpy as np
 
 from .. import _dtype
 from .._backend import xp_of
+from .._dtype import type_name as _type_name
 from .._tensor import Tensor, _make
+from ._common import _const, _out
 from ._op import broadcast_error, promote, scalar
-from .elementwise import _out, _type_name
 
 __all__ = [
     "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal",
@@ -17,14 +19,6 @@ __all__ = [
     "equal", "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
     "bitwise_or", "bitwise_xor", "bitwise_not",
 ]
-
-_generic = np.generic
-
-
-def _wrap(r):
-    """NumPy returns scalars from 0-d computations; Tensors hold arrays."""
-    return _make(np.asarray(r) if isinstance(r, _generic) else r)
-
 
 def _operands(input, other):
     """Backend operands in PyTorch's promoted dtype (a Python number stays weak)."""
@@ -35,41 +29,41 @@ def _operands(input, other):
     return a, b
 
 
-def _binary(ufunc, input, other, out):
+def _binary(name, input, other, out):
     a, b = _operands(input, other)
     try:
-        r = _wrap(ufunc(a, b))
+        r = _const(getattr(xp_of(a), name)(a, b))
     except ValueError:
-        raise broadcast_error(a.shape, np.shape(b)) from None
+        raise broadcast_error(a.shape, getattr(b, "shape", ())) from None
     return r if out is None else _out(r, out)
 
 
 def eq(input, other, *, out=None):
     if other is None:  # Tensor.__eq__(None) answers False, as Python's == expects
         return False
-    return _binary(np.equal, input, other, out)
+    return _binary("equal", input, other, out)
 
 
 def ne(input, other, *, out=None):
     if other is None:
         return True
-    return _binary(np.not_equal, input, other, out)
+    return _binary("not_equal", input, other, out)
 
 
 def lt(input, other, *, out=None):
-    return _binary(np.less, input, other, out)
+    return _binary("less", input, other, out)
 
 
 def le(input, other, *, out=None):
-    return _binary(np.less_equal, input, other, out)
+    return _binary("less_equal", input, other, out)
 
 
 def gt(input, other, *, out=None):
-    return _binary(np.greater, input, other, out)
+    return _binary("greater", input, other, out)
 
 
 def ge(input, other, *, out=None):
-    return _binary(np.greater_equal, input, other, out)
+    return _binary("greater_equal", input, other, out)
 
 
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
@@ -77,34 +71,31 @@ greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
 
 # -- predicates ------------------------------------------------------------------------------------
 
-def _float_predicate(ufunc, input):
+def _float_predicate(name, input, on_integers=False):
     a = input._data
     if a.dtype.kind != "f":  # integers are always finite
-        return _make(xp_of(a).zeros(a.shape, np.bool_))
-    return _wrap(ufunc(a))
+        return _make(xp_of(a).full(a.shape, on_integers, np.bool_))
+    return _const(getattr(xp_of(a), name)(a))
 
 
 def isnan(input):
-    return _float_predicate(np.isnan, input)
+    return _float_predicate("isnan", input)
 
 
 def isinf(input):
-    return _float_predicate(np.isinf, input)
+    return _float_predicate("isinf", input)
 
 
 def isposinf(input):
-    return _float_predicate(np.isposinf, input)
+    return _float_predicate("isposinf", input)
 
 
 def isneginf(input):
-    return _float_predicate(np.isneginf, input)
+    return _float_predicate("isneginf", input)
 
 
 def isfinite(input):
-    a = input._data
-    if a.dtype.kind != "f":
-        return _make(xp_of(a).ones(a.shape, np.bool_))
-    return _wrap(np.isfinite(a))
+    return _float_predicate("isfinite", input, True)
 
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
@@ -124,7 +115,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     with np.errstate(invalid="ignore"):  # inf - inf
         err = xp.abs(a - b)
         close |= xp.isfinite(err) & (err <= atol + rtol * xp.abs(b))
-    return _wrap(close)
+    return _const(close)
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
@@ -143,19 +134,19 @@ def equal(input, other):
 # -- logical and bitwise ---------------------------------------------------------------------------
 
 def logical_and(input, other, *, out=None):
-    return _binary(np.logical_and, input, other, out)
+    return _binary("logical_and", input, other, out)
 
 
 def logical_or(input, other, *, out=None):
-    return _binary(np.logical_or, input, other, out)
+    return _binary("logical_or", input, other, out)
 
 
 def logical_xor(input, other, *, out=None):
-    return _binary(np.logical_xor, input, other, out)
+    return _binary("logical_xor", input, other, out)
 
 
 def logical_not(input, *, out=None):
-    r = _wrap(np.logical_not(input._data))
+    r = _const(xp_of(input._data).logical_not(input._data))
     return r if out is None else _out(r, out)
 
 
@@ -170,17 +161,17 @@ def _check_bitwise(name, input, other=None):
 
 def bitwise_and(input, other, *, out=None):
     _check_bitwise("bitwise_and", input, other)
-    return _binary(np.bitwise_and, input, other, out)
+    return _binary("bitwise_and", input, other, out)
 
 
 def bitwise_or(input, other, *, out=None):
     _check_bitwise("bitwise_or", input, other)
-    return _binary(np.bitwise_or, input, other, out)
+    return _binary("bitwise_or", input, other, out)
 
 
 def bitwise_xor(input, other, *, out=None):
     _check_bitwise("bitwise_xor", input, other)
-    return _binary(np.bitwise_xor, input, other, out)
+    return _binary("bitwise_xor", input, other, out)
 
 
 def bitwise_not(input, *, out=None):
@@ -189,5 +180,5 @@ def bitwise_not(input, *, out=None):
     if a.dtype.kind == "f":
         raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
                         "tensors")
-    r = _wrap(np.invert(a))
+    r = _const(xp_of(a).invert(a))
     return r if out is None else _out(r, out)

@@ -1,5 +1,5 @@
-"""Matrix products (matmul, mm, bmm, mv, dot, addmm ..., einsum, tensordot): forward on arrays
-with one BLAS call where there is one, backward in ember ops.
+"""Matrix products (matmul, mm, bmm, mv, dot, outer, addmm ...): forward on arrays with one BLAS
+call where there is one, backward in ember ops. tensordot, inner and einsum are in contraction.py.
 
 NOTE [ matmul's cases ]
 `matmul` dispatches on the operands' ranks as PyTorch does, and its grad_fn names follow
@@ -12,12 +12,12 @@ import numpy as np
 
 from .._backend import xp_of
 from .._dtype import type_name
-from .._tensor import Tensor, _make
-from ._op import Op, broadcast_error, shape_str, wrap_dim
-from .index import _c10_name
+from .._tensor import Tensor
+from ._common import _c10_name
+from ._op import Op, broadcast_error, shape_str
 
-__all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "inner", "einsum",
-           "tensordot", "addmm", "addmv", "addbmm", "baddbmm"]
+__all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "addmm", "addmv", "addbmm",
+           "baddbmm"]
 
 
 def _same_dtype(a, b):
@@ -48,6 +48,8 @@ def _blas(x):
 # -- the primitives -----------------------------------------------------------------------------
 
 class Mm(Op):
+    """The matrix product; Bmm (batched) is the same op, Mv (matrix @ vector) the same forward."""
+
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
         return ctx.xp.matmul(_blas(a), _blas(b))
@@ -55,25 +57,15 @@ class Mm(Op):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
-        return (Mm.apply(g, b.mT) if need[0] else None), (Mm.apply(a.mT, g) if need[1] else None)
+        op = ctx._forward_cls
+        return (op.apply(g, b.mT) if need[0] else None), (op.apply(a.mT, g) if need[1] else None)
 
 
-class Bmm(Op):
-    def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
-        return ctx.xp.matmul(_blas(a), _blas(b))
-
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        need = ctx.needs_input_grad
-        return (Bmm.apply(g, b.mT) if need[0] else None), (Bmm.apply(a.mT, g) if need[1] else None)
+class Bmm(Mm):
+    pass
 
 
-class Mv(Op):
-    def forward(ctx, a, v):
-        ctx.save_for_backward(a, v)
-        return ctx.xp.matmul(_blas(a), _blas(v))
-
+class Mv(Mm):
     def backward(ctx, g):
         a, v = ctx.saved_tensors
         need = ctx.needs_input_grad
@@ -137,6 +129,10 @@ class _VecMat(Matmul, grad_fn="SqueezeBackward4"):
 
 
 class Addmm(Op):
+    """beta * c + alpha * (a @ b) with the product op `_product`: Mm here, Bmm in Baddbmm; Addmv
+    shares the forward."""
+    _product = Mm
+
     def forward(ctx, c, a, b, beta, alpha):
         ctx.save_for_backward(a, b)
         ctx.beta, ctx.alpha = beta, alpha
@@ -145,18 +141,18 @@ class Addmm(Op):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
+        op = ctx._forward_cls._product
         gc = _scaled(g, ctx.beta) if need[0] else None
-        ga = _scaled(Mm.apply(g, b.mT), ctx.alpha) if need[1] else None
-        gb = _scaled(Mm.apply(a.mT, g), ctx.alpha) if need[2] else None
+        ga = _scaled(op.apply(g, b.mT), ctx.alpha) if need[1] else None
+        gb = _scaled(op.apply(a.mT, g), ctx.alpha) if need[2] else None
         return gc, ga, gb
 
 
-class Addmv(Op):
-    def forward(ctx, c, a, v, beta, alpha):
-        ctx.save_for_backward(a, v)
-        ctx.beta, ctx.alpha = beta, alpha
-        return _add_scaled(ctx.xp.matmul(_blas(a), _blas(v)), c, beta, alpha)
+class Baddbmm(Addmm):
+    _product = Bmm
 
+
+class Addmv(Addmm):
     def backward(ctx, g):
         a, v = ctx.saved_tensors
         need = ctx.needs_input_grad
@@ -164,21 +160,6 @@ class Addmv(Op):
         ga = _scaled(outer(g, v), ctx.alpha) if need[1] else None
         gv = _scaled(Mv.apply(a.mT, g), ctx.alpha) if need[2] else None
         return gc, ga, gv
-
-
-class Baddbmm(Op):
-    def forward(ctx, c, a, b, beta, alpha):
-        ctx.save_for_backward(a, b)
-        ctx.beta, ctx.alpha = beta, alpha
-        return _add_scaled(ctx.xp.matmul(_blas(a), _blas(b)), c, beta, alpha)
-
-    def backward(ctx, g):
-        a, b = ctx.saved_tensors
-        need = ctx.needs_input_grad
-        gc = _scaled(g, ctx.beta) if need[0] else None
-        ga = _scaled(Bmm.apply(g, b.mT), ctx.alpha) if need[1] else None
-        gb = _scaled(Bmm.apply(a.mT, g), ctx.alpha) if need[2] else None
-        return gc, ga, gb
 
 
 class Addbmm(Op):
@@ -383,200 +364,3 @@ def _check_expand(t, target):
             raise RuntimeError(f"The expanded size of the tensor ({want}) must match the existing "
                                f"size ({src[i]}) at non-singleton dimension {lead + i}.  Target "
                                f"sizes: {shape_str(target)}.  Tensor sizes: {shape_str(src)}")
-
-
-def tensordot(a, b, dims=2, out=None):
-    """Contract dims of a with dims of b: a permute and reshape of each, one mm, a reshape."""
-    if isinstance(dims, Tensor):
-        dims = dims.tolist()
-    if isinstance(dims, int):
-        if dims < 0:
-            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
-        given_a, given_b = list(range(-dims, 0)), list(range(dims))
-    else:
-        given_a, given_b = ([d] if isinstance(d, int) else list(d) for d in dims)
-    if len(given_a) != len(given_b):
-        raise RuntimeError("both dimension lists should have same length")
-    dims_a = [wrap_dim(d, a.ndim) for d in given_a]
-    dims_b = [wrap_dim(d, b.ndim) for d in given_b]
-    for da, db, ga, gb in zip(dims_a, dims_b, given_a, given_b):
-        if a.shape[da] != b.shape[db]:
-            raise RuntimeError(f"contracted dimensions need to match, but first has size "
-                               f"{a.shape[da]} in dim {ga} and second has size {b.shape[db]} in "
-                               f"dim {gb}")
-    free_a = [d for d in range(a.ndim) if d not in dims_a]
-    free_b = [d for d in range(b.ndim) if d not in dims_b]
-    k = int(np.prod([a.shape[d] for d in dims_a]))
-    a2 = _permute(a, free_a + dims_a).reshape(-1, k)
-    b2 = _permute(b, dims_b + free_b).reshape(k, -1)
-    return mm(a2, b2).reshape([a.shape[d] for d in free_a] + [b.shape[d] for d in free_b])
-
-
-def _permute(t, perm):
-    return t if perm == list(range(t.ndim)) else t.permute(perm)
-
-
-def inner(input, other, *, out=None):
-    """Sum over the last dims of both (a plain product when either is 0-d)."""
-    if input.ndim == 0 or other.ndim == 0:
-        return input * other
-    if input.shape[-1] != other.shape[-1]:
-        raise RuntimeError("inner() the last dimension must match on both input tensors but got "
-                           f"shapes {shape_str(input.shape)} and {shape_str(other.shape)}")
-    return tensordot(input, other, dims=([-1], [-1]))
-
-
-# -- einsum -------------------------------------------------------------------------------------
-
-class Einsum(Op, grad_fn="ViewBackward0"):
-    """np.einsum forward; each operand's gradient is one more einsum of g and the others.
-    `eq` is (subscripts of each operand, output subscripts), with ellipses already spelled out
-    as letters, so that summing over an ellipsis needs nothing special."""
-
-    def forward(ctx, eq, *ops):
-        ctx.eq = eq
-        ctx.save_for_backward(*ops)
-        return ctx.xp.einsum(_eq_str(eq), *ops, optimize=len(ops) > 1)
-
-    def backward(ctx, g):
-        ops = ctx.saved_tensors
-        need = ctx.needs_input_grad
-        return (None,) + tuple(_einsum_grad(ctx.eq, ops, g, i) if need[i + 1] else None
-                               for i in range(len(ops)))
-
-
-class _EinsumSum(Einsum, grad_fn="SumBackward1"):
-    pass
-
-
-class _EinsumPermute(Einsum, grad_fn="PermuteBackward0"):
-    pass
-
-
-_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-
-
-def _eq_str(eq):
-    ins, out = eq
-    return ",".join("".join(s) for s in ins) + "->" + "".join(out)
-
-
-def _einsum_grad(eq, ops, g, i):
-    """d out / d ops[i] contracted with g: einsum of g and the other operands, with an identity
-    for each repeated subscript of ops[i] (a diagonal) and ones for the subscripts that only
-    ops[i] has (summed out in forward, so broadcast back)."""
-    ins, out = eq
-    op = ops[i]
-    xp, dt = xp_of(op._data), op._data.dtype
-    used = set(out).union(*(set(s) for s in ins))
-    fresh = (c for c in _LETTERS if c not in used)
-    sizes = dict(zip(ins[i], op.shape))
-    terms = [(out, g)] + [(ins[j], ops[j]) for j in range(len(ops)) if j != i]
-    target = []
-    for lab in ins[i]:
-        if lab in target:
-            new = next(fresh)
-            terms.append(((lab, new), _make(xp.eye(sizes[lab], dtype=dt))))
-            lab = new
-        target.append(lab)
-    have = set().union(*(set(t) for t, _ in terms))
-    for lab in target:
-        if lab not in have:
-            terms.append(((lab,), _make(xp.ones(sizes[lab], dtype=dt))))
-    grad_eq = (tuple(t for t, _ in terms), tuple(target))
-    return Einsum.apply(grad_eq, *(x for _, x in terms))
-
-
-def _split_subs(s):
-    """'ab...c' -> ['a', 'b', '...', 'c']."""
-    out, i = [], 0
-    while i < len(s):
-        if s.startswith("...", i):
-            out.append("...")
-            i += 3
-        elif s[i] in _LETTERS:
-            out.append(s[i])
-            i += 1
-        else:
-            raise RuntimeError("einsum(): invalid subscript given at index "
-                               f"{i} in the equation string, subscripts must be in [a-zA-Z]")
-    return out
-
-
-def _parse_equation(equation, operands):
-    """(subscripts per operand, output subscripts) as tuples of letters, ellipses spelled out
-    (right-aligned letters shared by all operands, as broadcasting lines dims up)."""
-    lhs, arrow, rhs = equation.replace(" ", "").partition("->")
-    ins = [_split_subs(s) for s in lhs.split(",")]
-    if len(ins) > len(operands):
-        raise RuntimeError("einsum(): fewer operands were provided than specified in the equation")
-    if len(ins) < len(operands):
-        raise RuntimeError("einsum(): more operands were provided than specified in the equation")
-    if arrow:
-        out = _split_subs(rhs)
-    else:
-        counts = {}
-        for s in ins:
-            for lab in s:
-                counts[lab] = counts.get(lab, 0) + 1
-        out = (["..."] if "..." in counts else []) + sorted(
-            lab for lab, c in counts.items() if c == 1 and lab != "...")
-    n_ell = []
-    for n, (s, t) in enumerate(zip(ins, operands)):
-        n_lab = len(s) - (1 if "..." in s else 0)
-        if ("..." in s and t.ndim < n_lab) or ("..." not in s and t.ndim != n_lab):
-            raise RuntimeError(f"einsum(): the number of subscripts in the equation ({n_lab}) "
-                               f"does not match the number of dimensions ({t.ndim}) for operand "
-                               f"{n}{'' if '...' in s else ' and no ellipsis was given'}")
-        n_ell.append(t.ndim - n_lab if "..." in s else 0)
-    used = set(out).union(*(set(s) for s in ins))
-    ell = [c for c in _LETTERS if c not in used][:max(n_ell, default=0)]
-
-    def spell(s, k):
-        return tuple(x for lab in s for x in (ell[len(ell) - k:] if lab == "..." else [lab]))
-    ins = [spell(s, k) for s, k in zip(ins, n_ell)]
-    out = spell(out, len(ell))
-    seen = {}
-    for n, (s, t) in enumerate(zip(ins, operands)):
-        for lab, size in zip(s, t.shape):
-            prev = seen.setdefault(lab, size)
-            if prev != size and size != 1 and prev != 1:
-                raise RuntimeError(f"einsum(): subscript {lab} has size {size} for operand {n} "
-                                   f"which does not broadcast with previously seen size {prev}")
-    return tuple(ins), out
-
-
-def _sublist_equation(args):
-    """einsum(op1, [0, 1], op2, [1, 2], [0, 2]): the sublist form, as an equation string."""
-    ops, parts = [], []
-    items = list(args)
-    while len(items) >= 2 and isinstance(items[0], Tensor):
-        ops.append(items.pop(0))
-        parts.append(items.pop(0))
-
-    def subs(lst):
-        return "".join("..." if x is Ellipsis else _LETTERS[x] for x in lst)
-    eq = ",".join(subs(p) for p in parts)
-    if items:
-        eq += "->" + subs(items[0])
-    return eq, ops
-
-
-def einsum(*args):
-    """Einstein summation: einsum('ij,jk->ik', a, b), a list of operands, or the sublist form."""
-    if args and isinstance(args[0], Tensor):
-        equation, operands = _sublist_equation(args)
-    else:
-        equation, operands = args[0], args[1:]
-        if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
-            operands = tuple(operands[0])
-    eq = _parse_equation(equation, operands)
-    dt = operands[0]._data.dtype
-    for t in operands[1:]:
-        if t._data.dtype != dt:
-            raise RuntimeError(f"expected scalar type {type_name(operands[0].dtype)} but "
-                               f"found {type_name(t.dtype)}")
-    node = Einsum
-    if len(operands) == 1:  # PyTorch ends a one-operand einsum in a sum or a permute
-        node = _EinsumSum if len(set(eq[1])) < len(set(eq[0][0])) else _EinsumPermute
-    return node.apply(eq, *operands)

@@ -1,4 +1,5 @@
-"""OpInfo entries for ember/ops/elementwise.py."""
+"""OpInfo entries for the pointwise ops: ember/ops/arithmetic.py, unary.py, special.py,
+clamping.py and fused.py."""
 import math
 
 import numpy as np

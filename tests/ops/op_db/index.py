@@ -1,4 +1,5 @@
-"""OpInfo entries for ember/ops/index.py (index tensors are built inside fn, for either module)."""
+"""OpInfo entries for ember/ops/index.py, scatter_gather.py and sorting.py (index tensors are
+built inside fn, for either module)."""
 import numpy as np
 
 from . import OpInfo

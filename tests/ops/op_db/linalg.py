@@ -1,4 +1,4 @@
-"""OpInfo entries for ember/ops/linalg.py."""
+"""OpInfo entries for ember/ops/linalg.py and contraction.py."""
 import numpy as np
 
 from . import OpInfo

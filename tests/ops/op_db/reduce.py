@@ -1,4 +1,4 @@
-"""OpInfo entries for ember/ops/reduce.py."""
+"""OpInfo entries for ember/ops/reduce.py, extrema.py and scan.py."""
 import numpy as np
 
 from . import OpInfo

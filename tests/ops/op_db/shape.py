@@ -1,4 +1,4 @@
-"""OpInfo entries for ember/ops/shape.py."""
+"""OpInfo entries for ember/ops/shape.py and join.py."""
 import numpy as np
 
 from . import OpInfo

@@ -1,0 +1,122 @@
+"""Private helpers several op families share: pointwise operands, out=, constants, dtype names."""
+import math
+import warnings
+
+import numpy as np
+
+from .. import _dtype
+from .._tensor import _make
+from ..autograd.grad_mode import state as _grad_state
+from ._op import broadcast_error, promote
+
+# The C++ names of the dtypes, as some PyTorch messages print them ("float", "long int").
+_CPP_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double",
+              "int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int",
+              "uint8": "unsigned char", "bool": "bool"}
+
+
+def _c10_name(dt):
+    """The C++ name of an ember or NumPy dtype."""
+    return _CPP_NAMES[dt.name]
+
+
+# -- pointwise operands ----------------------------------------------------------------------------
+
+def _binary(xp_fn, a, b):
+    """xp_fn on two operands after PyTorch's promotion, with PyTorch's broadcast error."""
+    a, b = promote(a, b)
+    try:
+        return xp_fn(a, b)
+    except ValueError:
+        raise broadcast_error(np.shape(a), np.shape(b)) from None
+    except OverflowError:
+        # A Python int outside an integer tensor's range wraps around, as in PyTorch.
+        if hasattr(a, "dtype"):
+            return xp_fn(a, np.array(b).astype(a.dtype).item())
+        return xp_fn(np.array(a).astype(b.dtype).item(), b)
+
+
+def _float(a):
+    """Integer and bool inputs of float-valued functions compute in the default float dtype."""
+    return a if a.dtype.kind == "f" else a.astype(_dtype.default_np())
+
+
+def _float_pair(a, b):
+    """Promote two operands of a float-valued binary function (atan2, hypot, xlogy)."""
+    a, b = promote(a, b)
+    if (a.dtype if hasattr(a, "dtype") else b.dtype).kind != "f":
+        ft = _dtype.default_np()
+        a = a.astype(ft) if hasattr(a, "dtype") else a
+        b = b.astype(ft) if hasattr(b, "dtype") else b
+    return a, b
+
+
+def _log_scalar(x):
+    """log of a Python number as a Python float (a NumPy scalar would widen float32 results)."""
+    return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
+
+
+# -- constants -------------------------------------------------------------------------------------
+
+def _const(array):
+    """A Tensor that needs no grad of a computed backend array: a mask or scale in a backward, a
+    comparison's result. NumPy turns 0-d results into scalars: undo that."""
+    return _make(np.asarray(array) if isinstance(array, np.generic) else array)
+
+
+def _zeros(ctx, g):
+    """A gradient of zeros for ops that are flat almost everywhere (floor, sign ...)."""
+    return _make(ctx.xp.zeros_like(g._data))
+
+
+def _masked(g, keep):
+    """g where the boolean array `keep` holds, else 0: a product with the mask, for gradients g
+    that are finite (the fast path); `Where.apply(t, 0.0, keep)` is exact where t is inf or NaN."""
+    return g * _const(keep)
+
+
+# -- public functions ------------------------------------------------------------------------------
+
+def _out(result, out):
+    """Store `result` into an out= tensor (resized when its shape differs) and return it."""
+    if _grad_state.enabled and (result._requires_grad or out._requires_grad):
+        raise RuntimeError("functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    arr = result._data
+    if out._data.shape != arr.shape:  # PyTorch resizes an out= tensor of another shape
+        if out._data.size:
+            warnings.warn(f"An output with one or more elements was resized since it had shape "
+                          f"{list(out._data.shape)}, which does not match the required output "
+                          f"shape {list(arr.shape)}. This behavior is deprecated, and in a future "
+                          "PyTorch release outputs will not be resized unless they have zero "
+                          "elements.", UserWarning, stacklevel=3)
+        out._data = np.empty_like(arr, dtype=out._data.dtype)
+    out._write(arr)
+    return out
+
+
+def _unary(op):
+    """The public function of a one-input op: fn(input, *, out=None)."""
+    apply = op.apply
+
+    def fn(input, *, out=None):
+        r = apply(input)
+        return r if out is None else _out(r, out)
+    return _named(fn, op)
+
+
+def _binary_function(op):
+    """The public function of a two-tensor op: fn(input, other, *, out=None)."""
+    apply = op.apply
+
+    def fn(input, other, *, out=None):
+        r = apply(input, other)
+        return r if out is None else _out(r, out)
+    return _named(fn, op)
+
+
+def _named(fn, op):
+    """fn named after op (exp for Exp) and placed in op's module, as a def there would be."""
+    fn.__name__ = fn.__qualname__ = op.__name__.lower()
+    fn.__module__ = op.__module__
+    return fn

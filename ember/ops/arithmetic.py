@@ -1,0 +1,410 @@
+"""Arithmetic (+ - * / // % ** and unary -): forward on arrays, backward in ember ops.
+
+Dtypes follow PyTorch's promotion (`promote`): a Python number never widens a tensor's float
+dtype, and int / int is true division in the default float dtype.
+"""
+import math
+
+import numpy as np
+
+from .. import _dtype
+from .._tensor import Tensor
+from ._common import _binary, _log_scalar, _out, _unary, _zeros
+from ._op import Op, broadcast_error, promote, scalar
+from .clamping import Where
+from .unary import log
+
+__all__ = ["add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide",
+           "floor_divide", "remainder", "fmod", "pow", "square", "neg", "negative"]
+
+
+# -- sums and products -----------------------------------------------------------------------------
+
+class Add(Op):
+    _n_operands = 2
+
+    def forward(ctx, a, b, alpha=1):
+        ctx.alpha = alpha
+        return _binary(ctx.xp.add, a, b if alpha == 1 else b * alpha)
+
+    def backward(ctx, g):
+        return g, (g if ctx.alpha == 1 else g * ctx.alpha)
+
+
+class Sub(Op):
+    _n_operands = 2
+
+    def forward(ctx, a, b, alpha=1):
+        ctx.alpha = alpha
+        try:
+            return _binary(ctx.xp.subtract, a, b if alpha == 1 else b * alpha)
+        except TypeError:
+            if getattr(a, "dtype", None) == np.bool_ or getattr(b, "dtype", None) == np.bool_:
+                raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                                   "supported. Use the `^` or `logical_xor()` operator "
+                                   "instead.") from None
+            raise
+
+    def backward(ctx, g):
+        return g, (-g if ctx.alpha == 1 else g * -ctx.alpha)
+
+
+class Rsub(Op, grad_fn="RsubBackward1"):
+    """other - alpha * input with a Python-number `other` (x.__rsub__)."""
+    _n_operands = 1
+
+    def forward(ctx, a, b, alpha=1):
+        ctx.alpha = alpha
+        return _binary(ctx.xp.subtract, b, a if alpha == 1 else a * alpha)
+
+    def backward(ctx, g):
+        return -g if ctx.alpha == 1 else g * -ctx.alpha
+
+
+class RsubTensor(Rsub, grad_fn="RsubBackward0"):
+    """other - alpha * input with a tensor `other`."""
+    _n_operands = 2
+
+    def backward(ctx, g):
+        return Rsub.backward(ctx, g), g
+
+
+class Mul(Op):
+    _n_operands = 2
+
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _binary(ctx.xp.multiply, a, b)
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (g * b if need[0] else None), (g * a if need[1] else None)
+
+
+class Neg(Op):
+    def forward(ctx, a):
+        if a.dtype == np.bool_:
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
+                               "you are trying to invert a mask, use the `~` or `logical_not()` "
+                               "operator instead.")
+        return ctx.xp.negative(a)
+
+    def backward(ctx, g):
+        return -g
+
+
+# -- division --------------------------------------------------------------------------------------
+
+class Div(Op):
+    _n_operands = 2
+
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        a, b = promote(a, b)
+        if a.dtype.kind != "f":  # int / int is true division in the default float dtype
+            ft = _dtype.default_np()
+            a = a.astype(ft)
+            b = b.astype(ft) if hasattr(b, "dtype") else b
+        try:
+            return ctx.xp.true_divide(a, b)
+        except ValueError:
+            raise broadcast_error(a.shape, np.shape(b)) from None
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        ga = g / b if need[0] else None
+        gb = -g * a / (b * b) if need[1] else None
+        return ga, gb
+
+
+def _check_int_zero(b):
+    """Integer division by zero raises in PyTorch instead of returning garbage."""
+    if hasattr(b, "dtype"):
+        if b.dtype.kind in "iub" and not b.all():
+            raise RuntimeError("ZeroDivisionError")
+    elif b == 0:
+        raise RuntimeError("ZeroDivisionError")
+
+
+def _divide(xp, name, a, b):
+    """xp.<name>(a, b) on promoted operands, or division rounded toward zero for name
+    'trunc_divide': the forward of every integer-safe division (div with a rounding mode,
+    floor_divide, remainder, fmod)."""
+    a, b = promote(a, b)
+    ints = (a if hasattr(a, "dtype") else b).dtype.kind != "f"
+    if ints:
+        _check_int_zero(b)
+    try:
+        if name != "trunc_divide":
+            return getattr(xp, name)(a, b)
+        if ints:  # a - fmod(a, b) is an exact multiple of b, so floor division of it truncates
+            return xp.floor_divide(a - xp.fmod(a, b), b)
+        return xp.trunc(xp.true_divide(a, b))
+    except ValueError:
+        raise broadcast_error(np.shape(a), np.shape(b)) from None
+
+
+class DivMode(Op, grad_fn="DivBackward2"):
+    """div with rounding_mode 'trunc' or 'floor': its gradient is zero almost everywhere."""
+    _n_operands = 2
+
+    def forward(ctx, a, b, name):
+        return _divide(ctx.xp, name, a, b)
+
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        return (_zeros(ctx, g) if need[0] else None), (_zeros(ctx, g) if need[1] else None)
+
+
+class _NotDifferentiable(Op, grad_fn="NotImplemented"):
+    """Ops PyTorch gives no derivative (floor_divide, number % tensor): backward raises."""
+    _n_operands = 2
+
+    def forward(ctx, a, b, name):
+        ctx.name = name
+        return _divide(ctx.xp, name, a, b)
+
+    def backward(ctx, g):
+        raise RuntimeError(f"derivative for aten::{ctx.name} is not implemented")
+
+
+class _NotDifferentiableScalar(_NotDifferentiable, grad_fn="NotImplemented"):
+    """With a Python-number operand: applied as (tensor, number, name, reflected)."""
+    _n_operands = 1
+
+    def forward(ctx, t, s, name, reflected):
+        return _NotDifferentiable.forward(ctx, *((s, t) if reflected else (t, s)), name)
+
+
+class Remainder(Op, grad_fn="RemainderBackward1"):
+    """remainder of two tensors (Python's modulus; Fmod is C's): the divisor's gradient is -g
+    times the quotient rounded by `_rounding`."""
+    _n_operands = 2
+    _name, _rounding = "remainder", "floor"
+
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return _divide(ctx.xp, ctx._forward_cls._name, a, b)
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (g if need[0] else None), \
+            (-g * div(a, b, rounding_mode=ctx._forward_cls._rounding) if need[1] else None)
+
+
+class Fmod(Remainder, grad_fn="FmodBackward1"):
+    _name, _rounding = "fmod", "trunc"
+
+
+class RemainderScalar(Op, grad_fn="RemainderBackward0"):
+    """remainder of a tensor by a Python number (only the tensor has a gradient)."""
+    _n_operands = 1
+    _name = "remainder"
+
+    def forward(ctx, a, b):
+        return _divide(ctx.xp, ctx._forward_cls._name, a, b)
+
+    def backward(ctx, g):
+        return g
+
+
+class FmodScalar(RemainderScalar, grad_fn="FmodBackward0"):
+    _name = "fmod"
+
+
+# -- powers ----------------------------------------------------------------------------------------
+
+_NEG_POW_MSG = "Integers to negative integer powers are not allowed."
+
+
+class Pow(Op):
+    """tensor ** Python number (PowBackward0)."""
+    _n_operands = 1
+
+    def forward(ctx, a, e):
+        ctx.save_for_backward(a)
+        ctx.e = e
+        a, _ = promote(a, e)
+        if a.dtype.kind != "f" and e < 0:
+            raise RuntimeError(_NEG_POW_MSG)
+        if e == 2:
+            return ctx.xp.multiply(a, a)
+        return ctx.xp.power(a, e)
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        e = ctx.e
+        if e == 0:
+            return _zeros(ctx, g)
+        if e == 2:
+            return g * (a * 2.0)
+        return g * (pow(a, e - 1) * e)
+
+
+def _power(xp, a, b):
+    """a ** b; integer powers with a negative exponent follow C (1, -1 or 0), as in PyTorch."""
+    b_arr = b if hasattr(b, "dtype") else a
+    if b_arr.dtype.kind == "f" or not (b < 0).any():
+        return xp.power(a, b)
+    neg = b < 0
+    y = xp.power(a, xp.where(neg, 0, b))
+    odd = (b % 2) != 0
+    at_neg = xp.where(a == 1, 1, xp.where(a == -1, xp.where(odd, -1, 1), 0))
+    return xp.where(neg, at_neg, y).astype(y.dtype, copy=False)
+
+
+class PowTensor(Op, grad_fn="PowBackward1"):
+    """tensor ** tensor."""
+    _n_operands = 2
+
+    def forward(ctx, a, b):
+        a2, b2 = promote(a, b)
+        try:
+            y = _power(ctx.xp, a2, b2)
+        except ValueError:
+            raise broadcast_error(a2.shape, b2.shape) from None
+        ctx.save_for_backward(a, b, y)
+        return y
+
+    def backward(ctx, g):
+        a, b, y = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        ga = gb = None
+        if need[0]:
+            ga = Where.apply(g * (b * pow(a, b - 1)), 0.0, b._data != 0)
+        if need[1]:
+            gb = g * Where.apply(y * log(a), 0.0, ~((a._data == 0) & (b._data >= 0)))
+        return ga, gb
+
+
+class PowScalarBase(Op, grad_fn="PowBackward2"):
+    """Python number ** tensor; applied as (exponent, base) so the number shows no edge."""
+    _n_operands = 1
+
+    def forward(ctx, e, base):
+        ctx.base = base
+        b2, e2 = promote(base, e)
+        y = _power(ctx.xp, b2, e2)
+        ctx.save_for_backward(e, y)
+        return y
+
+    def backward(ctx, g):
+        e, y = ctx.saved_tensors
+        base = ctx.base
+        if base == 0:  # d/de 0**e is 0 where e >= 0
+            return g * Where.apply(y * -math.inf, 0.0, e._data < 0)
+        return g * (y * _log_scalar(base))
+
+
+# -- public functions ------------------------------------------------------------------------------
+
+def add(input, other, *, alpha=1, out=None):
+    if alpha != 1:
+        _check_alpha(input, other, alpha)
+        r = Add.apply(input, scalar(other), alpha)
+    else:
+        r = Add.apply(input, scalar(other))
+    return r if out is None else _out(r, out)
+
+
+def sub(input, other, *, alpha=1, out=None):
+    if alpha != 1:
+        _check_alpha(input, other, alpha)
+        r = Sub.apply(input, scalar(other), alpha)
+    else:
+        r = Sub.apply(input, scalar(other))
+    return r if out is None else _out(r, out)
+
+
+subtract = sub
+
+
+def _check_alpha(input, other, alpha):
+    if isinstance(alpha, float) and _dtype.result_type(
+            input._data, other._data if isinstance(other, Tensor) else other).kind != "f":
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                           "point number.")
+
+
+def rsub(input, other, alpha=1):
+    """other - alpha * input."""
+    if isinstance(other, Tensor):
+        return RsubTensor.apply(input, other, alpha)
+    if alpha == 1:
+        return Rsub.apply(input, scalar(other))
+    return Rsub.apply(input, scalar(other), alpha)
+
+
+def mul(input, other, *, out=None):
+    r = Mul.apply(input, scalar(other))
+    return r if out is None else _out(r, out)
+
+
+multiply = mul
+neg = negative = _unary(Neg)
+
+
+def div(input, other, *, rounding_mode=None, out=None):
+    if rounding_mode is None:
+        r = Div.apply(input, scalar(other))
+    elif rounding_mode == "trunc" or rounding_mode == "floor":
+        r = DivMode.apply(input, scalar(other), rounding_mode + "_divide")
+    else:
+        raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+                           f"but found '{rounding_mode}'")
+    return r if out is None else _out(r, out)
+
+
+divide = div
+
+
+def true_divide(input, other, *, out=None):
+    return div(input, other, out=out)
+
+
+def floor_divide(input, other, *, out=None):
+    """Floor division (Python's //); PyTorch defines no derivative for it."""
+    if not isinstance(input, Tensor):
+        r = _NotDifferentiableScalar.apply(other, scalar(input), "floor_divide", True)
+    elif isinstance(other, Tensor):
+        r = _NotDifferentiable.apply(input, other, "floor_divide")
+    else:
+        r = _NotDifferentiableScalar.apply(input, scalar(other), "floor_divide", False)
+    return r if out is None else _out(r, out)
+
+
+def remainder(input, other, *, out=None):
+    """Python's modulus: the result takes the sign of the divisor."""
+    if not isinstance(input, Tensor):
+        r = _NotDifferentiableScalar.apply(other, scalar(input), "remainder", True)
+    elif isinstance(other, Tensor):
+        r = Remainder.apply(input, other)
+    else:
+        r = RemainderScalar.apply(input, scalar(other))
+    return r if out is None else _out(r, out)
+
+
+def fmod(input, other, *, out=None):
+    """C's fmod: the result takes the sign of the dividend."""
+    if isinstance(other, Tensor):
+        r = Fmod.apply(input, other)
+    else:
+        r = FmodScalar.apply(input, scalar(other))
+    return r if out is None else _out(r, out)
+
+
+def pow(input, exponent, *, out=None):
+    if not isinstance(input, Tensor):
+        r = PowScalarBase.apply(exponent, scalar(input))
+    elif isinstance(exponent, Tensor):
+        r = PowTensor.apply(input, exponent)
+    else:
+        r = Pow.apply(input, scalar(exponent))
+    return r if out is None else _out(r, out)
+
+
+def square(input, *, out=None):
+    return pow(input, 2, out=out)

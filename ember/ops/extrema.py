@@ -1,0 +1,242 @@
+"""Extrema and order statistics over dims (max, min, amax, amin, median, argmax, argmin):
+forward on arrays, backward in ember ops.
+
+The gradient only selects elements: a product with a constant mask built from the saved arrays
+(shared evenly by ties, or at the picked indices), so double backward is a product with a
+constant too.
+"""
+import collections
+
+import numpy as np
+
+from .._tensor import Tensor
+from ._op import Op, wrap_dim
+from ._reduction import _const_as, _dims, _nodiff, _restore, _tie_share
+
+__all__ = ["max", "min", "amax", "amin", "median", "argmax", "argmin"]
+
+
+
+def _return_type(name):
+    """torch.return_types.<name>: a (values, indices) named tuple with PyTorch's repr."""
+    cls = collections.namedtuple(name, ["values", "indices"])
+    cls.__qualname__ = f"_{name}_result"
+    cls.__module__ = __name__
+    cls.__repr__ = lambda self: (f"torch.return_types.{name}(\nvalues={self.values!r},\n"
+                                 f"indices={self.indices!r})")
+    return cls
+
+
+_max_result = _return_type("max")
+_min_result = _return_type("min")
+_median_result = _return_type("median")
+
+
+def _check_dims_nonempty(name, a, dims):
+    for d in dims:
+        if a.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+
+
+def _check_numel(name, a):
+    if a.size == 0:
+        raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() "
+                           "== 0. Specify the reduction dim with the 'dim' argument.")
+
+
+# -- over every element ----------------------------------------------------------------------------
+
+class _OfAll(Op):
+    """A value of every element (max, min, median): the elements equal to it share the gradient
+    evenly."""
+
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return g * _const_as(_tie_share(ctx.xp, x._data, y._data), g)
+
+
+class Max(_OfAll, grad_fn="MaxBackward1"):
+    _reduce = "max"
+
+    def forward(ctx, a):
+        y = getattr(a, ctx._forward_cls._reduce)()
+        ctx.save_for_backward(a, y)
+        return y
+
+
+class Min(Max, grad_fn="MinBackward1"):
+    _reduce = "min"
+
+
+class Median(_OfAll):
+    """The lower median of every element; NaN if there is one."""
+
+    def forward(ctx, a):
+        flat = a.reshape(-1)
+        if flat.size == 0:
+            y = ctx.xp.full((), np.nan, a.dtype)
+        elif a.dtype.kind == "f" and ctx.xp.isnan(flat).any():
+            y = ctx.xp.full((), np.nan, a.dtype)
+        else:
+            y = ctx.xp.partition(flat, (flat.size - 1) // 2)[(flat.size - 1) // 2]
+        ctx.save_for_backward(a, y)
+        return y
+
+
+# -- over dims -------------------------------------------------------------------------------------
+
+class Amax(Op):
+    """amax over dims; the gradient is shared evenly by ties."""
+    _reduce = "max"
+
+    def forward(ctx, a, dims, keepdim):
+        ctx.dims, ctx.keepdim = dims, keepdim
+        y = getattr(a, ctx._forward_cls._reduce)(axis=dims, keepdims=keepdim)
+        ctx.save_for_backward(a, y)
+        return y
+
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        dims, keepdim = ctx.dims, ctx.keepdim
+        share = _tie_share(ctx.xp, x._data, _restore(y, x.shape, dims, keepdim)._data, dims)
+        return _restore(g, x.shape, dims, keepdim) * _const_as(share, g)
+
+
+class Amin(Amax):
+    _reduce = "min"
+
+
+class _AlongDim(Op):
+    """(values, indices) along one dim, the keepdim-shaped indices given by `_indices(xp, a,
+    dim)`; the gradient goes to the picked positions."""
+
+    def forward(ctx, a, dim, keepdim):
+        ctx.shape, ctx.keepdim = a.shape, keepdim
+        if a.ndim == 0:
+            ctx.idx = ctx.xp.zeros((), np.int64)
+            return a.copy(), ctx.idx
+        idx = ctx._forward_cls._indices(ctx.xp, a, dim)
+        ctx.dim, ctx.idx = dim, idx
+        values = ctx.xp.take_along_axis(a, idx, axis=dim)
+        if not keepdim:
+            return values.squeeze(dim), idx.squeeze(dim)
+        return values, idx
+
+    def backward(ctx, g, g_idx=None):
+        shape = ctx.shape
+        if not shape:
+            return g
+        dim = ctx.dim
+        pos = ctx.xp.arange(shape[dim]).reshape((-1,) + (1,) * (len(shape) - dim - 1))
+        return _restore(g, shape, (dim,), ctx.keepdim) * _const_as(pos == ctx.idx, g)
+
+
+class MaxDim(_AlongDim, grad_fn="MaxBackward0"):
+    @staticmethod
+    def _indices(xp, a, dim):
+        return a.argmax(axis=dim, keepdims=True)
+
+
+class MinDim(_AlongDim, grad_fn="MinBackward0"):
+    @staticmethod
+    def _indices(xp, a, dim):
+        return a.argmin(axis=dim, keepdims=True)
+
+
+class MedianDim(_AlongDim, grad_fn="MedianBackward1"):
+    """The lower median along one dim; a NaN in a row is its median."""
+
+    @staticmethod
+    def _indices(xp, a, dim):
+        k = (a.shape[dim] - 1) // 2
+        idx = xp.take(xp.argsort(a, axis=dim, kind="stable"), [k], axis=dim)
+        if a.dtype.kind == "f":
+            nan = xp.isnan(a)
+            has_nan = nan.any(axis=dim, keepdims=True)
+            idx = xp.where(has_nan, nan.argmax(axis=dim, keepdims=True), idx)
+        return idx
+
+
+# -- public functions ------------------------------------------------------------------------------
+
+def _along(name, op, result, input, dim, keepdim):
+    d = wrap_dim(dim, input._data.ndim)
+    if input._data.ndim:
+        _check_dims_nonempty(name, input._data, (d,))
+    return result(*op.apply(input, d, keepdim))
+
+
+def _extreme(name, full, along, result, input, dim, keepdim, other):
+    if isinstance(dim, Tensor) or other is not None:
+        return getattr(input, "maximum" if name == "max" else "minimum")(
+            dim if isinstance(dim, Tensor) else other)
+    if dim is None:
+        if keepdim:
+            raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                            "(keepdim=bool), but expected one of: (), (Tensor other), "
+                            "(int dim, bool keepdim)")
+        _check_numel(name, input._data)
+        return full.apply(input)
+    return _along(name, along, result, input, dim, keepdim)
+
+
+def max(input, dim=None, keepdim=False, *, other=None):
+    """max(input) -> value; max(input, dim, keepdim) -> (values, indices); max(a, b) = maximum."""
+    return _extreme("max", Max, MaxDim, _max_result, input, dim, keepdim, other)
+
+
+def min(input, dim=None, keepdim=False, *, other=None):
+    """min(input) -> value; min(input, dim, keepdim) -> (values, indices); min(a, b) = minimum."""
+    return _extreme("min", Min, MinDim, _min_result, input, dim, keepdim, other)
+
+
+def median(input, dim=None, keepdim=False):
+    """The lower median of all elements, or (values, indices) along dim."""
+    if dim is None:
+        return Median.apply(input)
+    return _along("median", MedianDim, _median_result, input, dim, keepdim)
+
+
+def _amax_like(op, name, input, dim, keepdim):
+    a = input._data
+    dims = _dims(dim, a.ndim)
+    if a.size == 0 and len(dims) == a.ndim:
+        _check_numel(name, a)
+    _check_dims_nonempty(name, a, dims)
+    return op.apply(input, dims, keepdim)
+
+
+def amax(input, dim=(), keepdim=False):
+    """The maximum over dims (all when dim=()); ties share the gradient evenly."""
+    return _amax_like(Amax, "amax", input, dim, keepdim)
+
+
+def amin(input, dim=(), keepdim=False):
+    """The minimum over dims (all when dim=()); ties share the gradient evenly."""
+    return _amax_like(Amin, "amin", input, dim, keepdim)
+
+
+def _arg(name, input, dim, keepdim):
+    a = input._data
+    if a.dtype == np.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input")
+    if dim is None:
+        if a.size == 0:
+            raise IndexError(f"{name}(): Expected reduction dim to be specified for "
+                             "input.numel() == 0.")
+        return _nodiff(input, lambda xp, x: getattr(xp, name)(x, axis=None, keepdims=keepdim))
+    d = wrap_dim(dim, a.ndim)
+    if a.ndim == 0:
+        return _nodiff(input, lambda xp, x: xp.zeros((), np.int64))
+    _check_dims_nonempty(name, a, (d,))
+    return _nodiff(input, lambda xp, x: getattr(xp, name)(x, axis=d, keepdims=keepdim))
+
+
+def argmax(input, dim=None, keepdim=False):
+    """Index of the maximum (of the flattened input when dim is None); the first NaN wins."""
+    return _arg("argmax", input, dim, keepdim)
+
+
+def argmin(input, dim=None, keepdim=False):
+    """Index of the minimum (of the flattened input when dim is None)."""
+    return _arg("argmin", input, dim, keepdim)

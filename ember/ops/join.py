@@ -1,0 +1,240 @@
+"""Joining and splitting along a dim: cat and stack make new tensors; split, chunk, unbind and
+narrow give views that share memory and the version counter with their input.
+"""
+from .. import _dtype
+from .._tensor import Tensor, _make
+from ._op import Op, shape_str, wrap_dim
+
+__all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "split", "chunk",
+           "unbind", "narrow"]
+
+
+# -- joining ---------------------------------------------------------------------------------------
+
+def _common_dtype(arrays):
+    dt = _dtype.result_type(*arrays)
+    return [a if a.dtype == dt else a.astype(dt) for a in arrays]
+
+
+def _skipped(a):
+    """torch.cat ignores 1-D empty tensors whatever the other shapes (legacy behaviour)."""
+    return a.ndim == 1 and a.shape[0] == 0
+
+
+class Cat(Op):
+    def forward(ctx, dim, *arrays):
+        ctx.dim = dim
+        ctx.sizes = [None if _skipped(a) else a.shape[dim] for a in arrays]
+        arrays = _common_dtype(arrays)
+        kept = [a for a in arrays if not _skipped(a)] or arrays[:1]
+        return ctx.xp.concatenate(kept, axis=dim)
+
+    def backward(ctx, g):
+        grads, off = [None], 0
+        for n in ctx.sizes:
+            if n is None:
+                grads.append(_make(ctx.xp.zeros((0,), g._data.dtype)))
+            else:
+                grads.append(narrow(g, ctx.dim, off, n))
+                off += n
+        return tuple(grads)
+
+
+class Stack(Op):
+    def forward(ctx, dim, *arrays):
+        ctx.dim = dim
+        return ctx.xp.stack(_common_dtype(arrays), axis=dim)
+
+    def backward(ctx, g):
+        return (None,) + unbind(g, ctx.dim)
+
+
+def _tensor_list(name, tensors):
+    tensors = list(tensors)
+    for i, x in enumerate(tensors):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{name}(): expected Tensor as element {i} in argument 0, but got "
+                            f"{type(x).__name__}")
+    return tensors
+
+
+def cat(tensors, dim=0, *, out=None):
+    """Join tensors along an existing dim; 1-D empty tensors are skipped, dtypes promoted."""
+    tensors = _tensor_list("cat", tensors)
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, x in enumerate(tensors):
+        if x._data.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be "
+                               "concatenated")
+    kept = [(i, x._data.shape) for i, x in enumerate(tensors) if not _skipped(x._data)]
+    ref = kept[0][1] if kept else (0,)
+    d = wrap_dim(dim, len(ref))
+    for i, shape in kept:
+        if len(shape) != len(ref):
+            raise RuntimeError(f"Tensors must have same number of dimensions: got {len(ref)} "
+                               f"and {len(shape)}")
+        for k, (a, b) in enumerate(zip(ref, shape)):
+            if k != d and a != b:
+                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. "
+                                   f"Expected size {a} but got size {b} for tensor number {i} "
+                                   "in the list.")
+    return Cat.apply(d, *tensors)
+
+
+def concat(tensors, dim=0, *, out=None):
+    return cat(tensors, dim)
+
+
+def concatenate(tensors, axis=0, *, out=None):
+    return cat(tensors, axis)
+
+
+def stack(tensors, dim=0, *, out=None):
+    """Join same-shaped tensors along a new dim."""
+    tensors = _tensor_list("stack", tensors)
+    if not tensors:
+        raise RuntimeError("stack expects a non-empty TensorList")
+    ref = tensors[0]._data.shape
+    for i, x in enumerate(tensors):
+        if x._data.shape != ref:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                               f"{shape_str(ref)} at entry 0 and {shape_str(x.shape)} at entry "
+                               f"{i}")
+    return Stack.apply(wrap_dim(dim, len(ref) + 1), *tensors)
+
+
+def hstack(tensors, *, out=None):
+    """cat along dim 1 (dim 0 for 1-D tensors) after making every tensor at least 1-D."""
+    tensors = [x.reshape(1) if x._data.ndim == 0 else x for x in _tensor_list("hstack", tensors)]
+    if not tensors:
+        raise RuntimeError("hstack expects a non-empty TensorList")
+    return cat(tensors, 0 if tensors[0]._data.ndim == 1 else 1)
+
+
+def vstack(tensors, *, out=None):
+    """cat along dim 0 after making every tensor at least 2-D (a 1-D tensor becomes a row)."""
+    tensors = [x.reshape(1, -1) if x._data.ndim < 2 else x
+               for x in _tensor_list("vstack", tensors)]
+    if not tensors:
+        raise RuntimeError("vstack expects a non-empty TensorList")
+    return cat(tensors, 0)
+
+
+# -- splitting views -------------------------------------------------------------------------------
+
+class Split(Op):
+    """Consecutive pieces of the given sizes along dim, each a view."""
+    _is_view = True
+
+    def forward(ctx, a, dim, sizes):
+        ctx.dim = dim
+        lead = (slice(None),) * dim
+        out, off = [], 0
+        for n in sizes:
+            out.append(a[lead + (slice(off, off + n),)])
+            off += n
+        return tuple(out)
+
+    def backward(ctx, *grads):
+        return cat(list(grads), ctx.dim)
+
+
+class SplitWithSizes(Split):
+    pass
+
+
+class Unbind(Op):
+    _is_view = True
+
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        lead = (slice(None),) * dim
+        return tuple(a[lead + (i,)] for i in range(a.shape[dim]))
+
+    def backward(ctx, *grads):
+        return stack(list(grads), ctx.dim)
+
+
+class Slice(Op):
+    """narrow: a view of `length` elements from `start` along dim."""
+    _is_view = True
+
+    def forward(ctx, a, dim, start, length):
+        ctx.dim, ctx.start, ctx.length, ctx.size = dim, start, length, a.shape[dim]
+        return a[(slice(None),) * dim + (slice(start, start + length),)]
+
+    def backward(ctx, g):
+        before, after = ctx.start, ctx.size - ctx.start - ctx.length
+        if not (before or after):
+            return g
+        pieces = []
+        for n in (before, after):
+            shape = list(g.shape)
+            shape[ctx.dim] = n
+            pieces.append(_make(ctx.xp.zeros(tuple(shape), g._data.dtype)))
+        return cat([pieces[0], g, pieces[1]], ctx.dim)
+
+
+def _split_dim(name, input, dim):
+    if input._data.ndim == 0:
+        raise RuntimeError(f"{name} expects at least a 1-dimensional tensor")
+    return wrap_dim(dim, input._data.ndim)
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    """Views of split_size elements along dim (the last may be smaller), or of the given sizes."""
+    d = _split_dim("split", tensor, dim)
+    n = tensor._data.shape[d]
+    if isinstance(split_size_or_sections, (list, tuple)):
+        sizes = tuple(int(s) for s in split_size_or_sections)
+        if sum(sizes) != n or any(s < 0 for s in sizes):
+            raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} "
+                               f"(input tensor's size at dimension {d}), but got "
+                               f"split_sizes={shape_str(sizes)}")
+        return SplitWithSizes.apply(tensor, d, sizes)
+    s = int(split_size_or_sections)
+    if s < 0:
+        raise RuntimeError(f"split expects split_size be non-negative, but got split_size={s}")
+    if s == 0 and n != 0:
+        raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension "
+                           f"size of {n}")
+    sizes = (n,) if s == 0 else (s,) * (n // s) + ((n % s,) if n % s else ())
+    return Split.apply(tensor, d, sizes or (0,))
+
+
+def chunk(input, chunks, dim=0):
+    """Split into `chunks` pieces of ceil(size / chunks) elements (so possibly fewer pieces)."""
+    if chunks <= 0:
+        raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
+    d = _split_dim("chunk", input, dim)
+    n = input._data.shape[d]
+    if n == 0:  # PyTorch returns `chunks` empty pieces here, where split(0) gives one
+        return SplitWithSizes.apply(input, d, (0,) * chunks)
+    return split(input, -(-n // chunks), d)
+
+
+def unbind(input, dim=0):
+    """The slices along dim, as views without that dim."""
+    if input._data.ndim == 0:
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
+    return Unbind.apply(input, wrap_dim(dim, input._data.ndim))
+
+
+def narrow(input, dim, start, length):
+    """A view of `length` elements from `start` (which may be negative) along dim."""
+    if input._data.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    d = wrap_dim(dim, input._data.ndim)
+    n = input._data.shape[d]
+    start, length = int(start), int(length)
+    if not -n <= start <= n:
+        raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got "
+                         f"{start})")
+    if start < 0:
+        start += n
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
+    if start + length > n:
+        raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    return Slice.apply(input, d, start, length)

@@ -1,0 +1,468 @@
+"""Gathers and scatters along a dim, by a mask or into the flat tensor (gather, scatter,
+index_select/add/fill/copy, masked_fill/select/scatter, take): forward on arrays, backward in
+ember ops. Repeated positions accumulate as NOTE [ Accumulating gradients ] describes.
+"""
+import builtins
+import math
+
+import numpy as np
+
+from .. import _dtype
+from .._backend import xp_of
+from .._tensor import Tensor, _make
+from ._common import _c10_name
+from ._op import Op, broadcast_error, shape_str, wrap_dim
+from ._scatter import index_add_rows
+from .index import _EMBED, _IndexPutAcc, _Key, _accumulate
+
+__all__ = ["gather", "scatter", "scatter_add", "index_select", "index_add", "index_fill",
+           "index_copy", "masked_fill", "masked_select", "masked_scatter", "take"]
+
+
+# -- gather / scatter ---------------------------------------------------------------------------
+
+def _dim_size(input, dim):
+    return input.shape[dim] if input.ndim else 1
+
+
+def _flat_targets(shape, dim, index):
+    """Flat positions in a C-ordered array of `shape` that scatter along dim writes to."""
+    xp = xp_of(index)
+    if not shape:  # a 0-d tensor has the one position 0
+        return index.astype(np.int64)
+    strides = [1] * len(shape)
+    for i in range(len(shape) - 2, -1, -1):
+        strides[i] = strides[i + 1] * shape[i + 1]
+    lin = index.astype(np.int64) * strides[dim]
+    for d, n in enumerate(index.shape):
+        if d != dim and strides[d] and n > 1:
+            view = [1] * index.ndim
+            view[d] = n
+            lin = lin + (xp.arange(n) * strides[d]).reshape(view)
+    return lin
+
+
+def _region(a, shape, skip=None):
+    """a[:shape[0], :shape[1], ...] (dim `skip` whole): the part of src or input an index uses."""
+    if a.shape == tuple(shape):
+        return a
+    return a[tuple(slice(None) if d == skip else slice(0, s) for d, s in enumerate(shape))]
+
+
+class Gather(Op):
+    def forward(ctx, a, dim, index):
+        ctx.in_shape, ctx.dim, ctx.index = a.shape, dim, index
+        if a.ndim == 0:
+            return a.reshape(1)[index.reshape(-1)].reshape(index.shape)
+        return ctx.xp.take_along_axis(_region(a, index.shape, dim), index, axis=dim)
+
+    def backward(ctx, g):
+        zeros = _make(ctx.xp.zeros(ctx.in_shape, g.dtype.np))
+        return ScatterAdd.apply(zeros, ctx.dim, _make(ctx.index), g)
+
+
+class Scatter(Op):
+    """scatter with a src tensor; repeated positions keep one of the written values."""
+
+    def forward(ctx, a, dim, index, src):
+        ctx.dim, ctx.index = dim, index
+        out = a.copy()
+        out.reshape(-1)[_flat_targets(a.shape, dim, index)] = _region(src, index.shape)
+        return out
+
+    def backward(ctx, g):
+        index = _make(ctx.index)
+        need = ctx.needs_input_grad
+        ga = ScatterValue.apply(g, ctx.dim, index, 0.0) if need[0] else None
+        gs = Gather.apply(g, ctx.dim, index) if need[3] else None
+        return ga, None, None, gs
+
+
+class ScatterValue(Op, grad_fn="ScatterBackward1"):
+    def forward(ctx, a, dim, index, value):
+        ctx.dim, ctx.index = dim, index
+        out = a.copy()
+        out.reshape(-1)[_flat_targets(a.shape, dim, index)] = value
+        return out
+
+    def backward(ctx, g):
+        return ScatterValue.apply(g, ctx.dim, _make(ctx.index), 0.0)
+
+
+class ScatterAdd(Op):
+    def forward(ctx, a, dim, index, src):
+        ctx.dim, ctx.index = dim, index
+        out = a.copy()
+        lin = _flat_targets(a.shape, dim, index).reshape(-1)
+        index_add_rows(ctx.xp, out.reshape(-1), lin, _region(src, index.shape).reshape(-1))
+        return out
+
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        gs = Gather.apply(g, ctx.dim, _make(ctx.index)) if need[3] else None
+        return (g if need[0] else None), None, None, gs
+
+
+class _ScatterReduce(Op, grad_fn="NotImplemented"):
+    """scatter(..., reduce='add'|'multiply'): PyTorch defines no derivative for it."""
+
+    def forward(ctx, a, dim, index, src, reduce):
+        out = a.copy()
+        lin = _flat_targets(a.shape, dim, index).reshape(-1)
+        vals = src if not hasattr(src, "shape") else _region(src, index.shape).reshape(-1)
+        if reduce == "add":
+            vals = ctx.xp.broadcast_to(ctx.xp.asarray(vals, out.dtype), lin.shape)
+            index_add_rows(ctx.xp, out.reshape(-1), lin, vals.reshape(-1))
+        else:
+            ctx.xp.multiply.at(out.reshape(-1), lin, vals)  # rare: no sort-based product
+        return out
+
+    def backward(ctx, g):
+        raise RuntimeError("the derivative for 'scatter' with reduce is not implemented.")
+
+
+def _scatter_dim(fn, input, dim, index, src):
+    """Check gather's and scatter's arguments in PyTorch's order; return dim wrapped."""
+    if index._data.dtype.kind not in "iu":
+        raise RuntimeError(f"{fn}(): Expected dtype int32/int64 for index")
+    dim = wrap_dim(dim, input.ndim)
+    if src is not None and src.dtype != input.dtype:
+        raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
+    if index.ndim != input.ndim and index._data.size:
+        raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
+    for d in range(index.ndim):
+        too_big = d != dim and index.shape[d] > input.shape[d]
+        if too_big or src is not None and index.shape[d] > src.shape[d]:
+            if src is None:
+                raise RuntimeError(f"Size does not match at dimension {d} expected index "
+                                   f"{shape_str(index.shape)} to be no larger than self "
+                                   f"{shape_str(input.shape)} apart from dimension {dim}")
+            raise RuntimeError(f"Expected index {shape_str(index.shape)} to be no larger than "
+                               f"self {shape_str(input.shape)} apart from dimension {dim} and "
+                               f"to be no larger size than src {shape_str(src.shape)}")
+    size, idx = _dim_size(input, dim), index._data
+    if idx.size:
+        lo, hi = builtins.int(idx.min()), builtins.int(idx.max())
+        if lo < 0 or hi >= size:
+            raise RuntimeError(f"index {hi if hi >= size else lo} is out of bounds for "
+                               f"dimension {dim} with size {size}")
+    return dim
+
+
+def gather(input, dim, index, *, sparse_grad=False, out=None):
+    """out[i][j] = input[index[i][j]][j] (dim 0): values along dim picked by index."""
+    dim = _scatter_dim("gather", input, dim, index, None)
+    return Gather.apply(input, dim, index)
+
+
+def scatter(input, dim, index, src=None, value=None, *, reduce=None):
+    """A copy of input with src (a tensor or a number) written at index along dim."""
+    if src is None:
+        src = value
+    src_t = src if isinstance(src, Tensor) else None
+    dim = _scatter_dim("scatter", input, dim, index, src_t)
+    if reduce is not None:
+        if reduce not in ("add", "multiply"):
+            raise RuntimeError("reduce argument must be either add or multiply.")
+        return _ScatterReduce.apply(input, dim, index, src, reduce)
+    if src_t is None:
+        return ScatterValue.apply(input, dim, index, src)
+    return Scatter.apply(input, dim, index, src_t)
+
+
+def scatter_add(input, dim, index, src):
+    """A copy of input with src added at index along dim (repeated positions accumulate)."""
+    dim = _scatter_dim("scatter_add", input, dim, index, src)
+    return ScatterAdd.apply(input, dim, index, src)
+
+
+# -- index_select / index_add / index_fill / index_copy ----------------------------------------
+
+class IndexSelect(Op):
+    def forward(ctx, a, dim, index):
+        ctx.in_shape, ctx.dim, ctx.index = a.shape, dim, index
+        if a.ndim == 0:
+            return a.reshape(1)[index].reshape(())
+        return ctx.xp.take(a, index, axis=dim)
+
+    def backward(ctx, g):
+        zeros = _make(ctx.xp.zeros(ctx.in_shape, g.dtype.np))
+        return IndexAdd.apply(zeros, ctx.dim, _make(ctx.index), g)
+
+
+class IndexAdd(Op):
+    def forward(ctx, a, dim, index, source, alpha=1):
+        ctx.dim, ctx.index, ctx.alpha = dim, index, alpha
+        out = a.copy()
+        if out.ndim == 0:
+            out = out.reshape(1)
+        src = source.reshape(out.shape[:dim] + (index.shape[0],) + out.shape[dim + 1:])
+        if alpha != 1:
+            src = src * alpha
+        _accumulate(out, [dim], [index], src)
+        return out.reshape(a.shape)
+
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        gs = None
+        if need[3]:
+            gs = IndexSelect.apply(g.reshape(-1) if g.ndim == 0 else g, ctx.dim,
+                                   _make(ctx.index))
+            if ctx.alpha != 1:
+                gs = gs * ctx.alpha
+        return (g if need[0] else None), None, None, gs
+
+
+class IndexFill(Op):
+    def forward(ctx, a, dim, index, value):
+        ctx.dim, ctx.index = dim, index
+        out = a.copy()
+        out.reshape(a.shape if a.ndim else (1,))[(slice(None),) * dim + (index,)] = value
+        return out
+
+    def backward(ctx, g):
+        return IndexFill.apply(g, ctx.dim, _make(ctx.index), 0.0)
+
+
+class IndexFillTensor(IndexFill, grad_fn="IndexFillBackward1"):
+    """index_fill with a 0-d tensor value, which gets the sum of the filled positions' grads."""
+
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        index = _make(ctx.index)
+        ga = IndexFill.apply(g, ctx.dim, index, 0.0) if need[0] else None
+        gv = None
+        if need[3]:  # each filled position once, however often index repeats it
+            once = _make(ctx.xp.unique(ctx.index))
+            gv = IndexSelect.apply(g.reshape(-1) if g.ndim == 0 else g, ctx.dim, once).sum()
+        return ga, None, None, gv
+
+
+class IndexCopy(Op):
+    def forward(ctx, a, dim, index, source):
+        ctx.dim, ctx.index = dim, index
+        out = a.copy()
+        view = out.reshape(a.shape if a.ndim else (1,))
+        view[(slice(None),) * dim + (index,)] = source.reshape(
+            view.shape[:dim] + (index.shape[0],) + view.shape[dim + 1:])
+        return out
+
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        index = _make(ctx.index)
+        ga = IndexFill.apply(g, ctx.dim, index, 0.0) if need[0] else None
+        gs = None
+        if need[3]:
+            gs = IndexSelect.apply(g.reshape(-1) if g.ndim == 0 else g, ctx.dim, index)
+        return ga, None, None, gs
+
+
+def _vector_index(fn, input, dim, index):
+    """Check an index_* function's dim and 1-D index (negative entries count from the end);
+    return (dim wrapped, the index as a Tensor of non-negative positions)."""
+    dim = wrap_dim(dim, input.ndim)
+    size = _dim_size(input, dim)
+    d = index._data
+    if d.dtype.kind not in "iu":
+        name = _dtype.type_name(d)
+        if fn == "index_select":
+            raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
+        raise RuntimeError(f"{fn}(): Expected dtype int32/int64 for index but got: {name}")
+    if d.ndim > 1:
+        raise IndexError(f"{fn}(): Index is supposed to be a vector")
+    d = d.reshape(-1)
+    if d.size:
+        lo, hi = builtins.int(d.min()), builtins.int(d.max())
+        bad = hi if hi >= size else lo
+        if fn == "index_select" and (lo < 0 or hi >= size):
+            raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
+        if lo < -size or hi >= size:
+            raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+        if lo < 0:
+            d = d + size * (d < 0)
+    return dim, _make(d)
+
+
+def index_select(input, dim, index, *, out=None):
+    """The slices of input along dim picked by a 1-D index (repeats allowed)."""
+    dim, index = _vector_index("index_select", input, dim, index)
+    if input.ndim == 0 and index.numel() != 1:
+        raise RuntimeError("index_select(): Index to scalar can have only 1 value, got "
+                           f"{index.numel()} value(s)")
+    return IndexSelect.apply(input, dim, index)
+
+
+def _check_source(input, dim, index, source, fn):
+    n = index.shape[0]
+    src_n = source.shape[dim] if source.ndim else 1
+    if n != src_n:
+        if fn == "index_add_":
+            raise RuntimeError(f"index_add_(): Number of indices ({n}) should be equal to "
+                               f"source.size(dim): ({src_n}), for dim: {dim}")
+        raise IndexError(f"index_copy_(): Number of indices ({n}) should be equal to "
+                         f"source.size(dim) ({src_n})")
+    want = list(input.shape)
+    if want:
+        want[dim] = n
+    if source.numel() != math.prod(want) or (source.ndim and source.ndim != input.ndim):
+        raise RuntimeError(f"{fn}(): Source/destination tensor must have same slice shapes. "
+                           f"Destination slice shape: {shape_str(input.shape[dim + 1:])} at "
+                           f"dimension {dim} and source slice shape: "
+                           f"{shape_str(source.shape[dim + 1:])} at dimension {dim}.")
+
+
+def index_add(input, dim, index, source, *, alpha=1):
+    """A copy of input with alpha * source added at index along dim (repeats accumulate)."""
+    dim, index = _vector_index("index_add_", input, dim, index)
+    _check_source(input, dim, index, source, "index_add_")
+    if alpha != 1:
+        return IndexAdd.apply(input, dim, index, source, alpha)
+    return IndexAdd.apply(input, dim, index, source)
+
+
+def index_fill(input, dim, index, value):
+    """A copy of input with the slices at index along dim set to value (a number or 0-d tensor)."""
+    dim, index = _vector_index("index_fill_", input, dim, index)
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError("index_fill_ only supports a 0-dimensional value tensor, but got "
+                               f"tensor with {value.ndim} dimension(s).")
+        return IndexFillTensor.apply(input, dim, index, value)
+    return IndexFill.apply(input, dim, index, value)
+
+
+def index_copy(input, dim, index, source):
+    """A copy of input with the slices at index along dim replaced by source's."""
+    dim, index = _vector_index("index_copy_", input, dim, index)
+    _check_source(input, dim, index, source, "index_copy_")
+    return IndexCopy.apply(input, dim, index, source)
+
+
+# -- masked_fill / masked_select / masked_scatter / take ----------------------------------------
+
+class MaskedFill(Op):
+    def forward(ctx, a, mask, value):
+        ctx.mask = mask
+        return ctx.xp.where(mask, ctx.xp.asarray(value, a.dtype), a)
+
+    def backward(ctx, g):
+        return MaskedFill.apply(g, ctx.mask, 0.0), None
+
+
+class MaskedFillTensor(MaskedFill, grad_fn="MaskedFillBackward1"):
+    """masked_fill with a 0-d tensor value, which gets the sum of the filled positions' grads."""
+
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        ga = MaskedFill.apply(g, ctx.mask, 0.0) if need[0] else None
+        gv = MaskedFill.apply(g, ~ctx.mask, 0.0).sum() if need[2] else None
+        return ga, None, gv
+
+
+class MaskedSelect(Op):
+    def forward(ctx, a, mask):
+        a_b, m_b = ctx.xp.broadcast_arrays(a, mask)
+        ctx.shape, ctx.mask = a_b.shape, m_b
+        return a_b[m_b]
+
+    def backward(ctx, g):
+        zeros = _make(ctx.xp.zeros(ctx.shape, g.dtype.np))
+        return MaskedScatter.apply(zeros, ctx.mask, g), None
+
+
+class MaskedScatter(Op):
+    def forward(ctx, a, mask, source):
+        a_b, m_b = ctx.xp.broadcast_arrays(a, mask)
+        ctx.mask, ctx.src_shape = m_b, source.shape
+        out = a_b.copy()
+        n = builtins.int(m_b.sum())
+        out[m_b] = source.reshape(-1)[:n]
+        ctx.n = n
+        return out
+
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        ga = MaskedFill.apply(g, ctx.mask, 0.0) if need[0] else None
+        gs = None
+        if need[2]:
+            size = math.prod(ctx.src_shape)
+            picked = MaskedSelect.apply(g, ctx.mask)
+            if ctx.n < size:  # source elements past the mask's count get no gradient
+                key = _Key((slice(0, ctx.n), Ellipsis), None, "Slice", True)
+                picked = _EMBED["Slice"].apply(picked, (size,), key)
+            gs = picked.reshape(ctx.src_shape)
+        return ga, None, gs
+
+
+class Take(Op):
+    def forward(ctx, a, index):
+        ctx.in_shape = a.shape
+        ctx.key = _Key((Ellipsis,), (index,), "Index", False)
+        return a.reshape(-1)[index]
+
+    def backward(ctx, g):
+        flat = _IndexPutAcc.apply(g, (math.prod(ctx.in_shape),), ctx.key)
+        return flat.reshape(ctx.in_shape), None
+
+
+def _mask_shape(fn, input, mask):
+    """Check a masked_* function's mask (bool, broadcasting with input); return the shape the
+    two broadcast to."""
+    if not isinstance(mask, Tensor):
+        raise TypeError(f"{fn}(): argument 'mask' must be Tensor, not {type(mask).__name__}")
+    if mask._data.dtype != np.bool_:
+        if fn == "masked_select":
+            raise RuntimeError("masked_select: expected BoolTensor for mask")
+        name = _c10_name(mask.dtype) if fn == "masked_fill" else _dtype.type_name(mask.dtype)
+        raise RuntimeError(f"{fn}_ only supports boolean masks, but got mask with dtype {name}")
+    try:
+        return np.broadcast_shapes(input.shape, mask.shape)
+    except ValueError:
+        raise broadcast_error(input.shape, mask.shape) from None
+
+
+def masked_fill(input, mask, value):
+    """input with value (a number or a 0-d tensor) where mask is True; the two broadcast."""
+    _mask_shape("masked_fill", input, mask)
+    if isinstance(value, Tensor):
+        if value.ndim:
+            raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
+                               f"tensor with {value.ndim} dimension(s).")
+        return MaskedFillTensor.apply(input, mask, value)
+    return MaskedFill.apply(input, mask, value)
+
+
+def masked_select(input, mask, *, out=None):
+    """A 1-D tensor of input's elements where mask (broadcast with input) is True."""
+    _mask_shape("masked_select", input, mask)
+    return MaskedSelect.apply(input, mask)
+
+
+def masked_scatter(input, mask, source):
+    """input with source's leading elements copied, in order, where mask is True."""
+    shape = _mask_shape("masked_scatter", input, mask)
+    if source.dtype != input.dtype:
+        raise RuntimeError("masked_scatter: expected self and source to have same dtypes but got"
+                           f"{_dtype.type_name(input)} and {_dtype.type_name(source)}")
+    copies = math.prod(shape) // builtins.max(mask.numel(), 1)
+    n = builtins.int(mask._data.sum()) * copies
+    if source.numel() < n:
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    return MaskedScatter.apply(input, mask, source)
+
+
+def take(input, index):
+    """input treated as 1-D, read at index (any shape; negative indices count from the end)."""
+    d = index._data
+    if d.dtype != np.int64:
+        raise RuntimeError("take(): Expected a long tensor for index, but got "
+                           f"{_dtype.type_name(d)}")
+    n = input.numel()
+    if d.size:
+        lo, hi = builtins.int(d.min()), builtins.int(d.max())
+        if lo < -n or hi >= n:
+            raise IndexError(f"out of range: tried to access index {hi if hi >= n else lo} on "
+                             f"a tensor of {n} elements.")
+        if lo < 0:
+            d = d + n * (d < 0)
+    return Take.apply(input, _make(d))

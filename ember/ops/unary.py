@@ -1,0 +1,428 @@
+"""Pointwise math (abs and sign, roots, exponentials and logarithms, trigonometric and hyperbolic
+functions with atan2, sigmoid, rounding, angle conversion): forward on arrays, backward in ember
+ops.
+
+Integer and bool inputs of float-valued functions compute in the default float dtype (`_float`).
+Most of these ops are `_SavesInput` or `_SavesOutput`: the forward is the array module's function
+of the same name, and the op says which of x and y its backward needs.
+"""
+import math
+
+import numpy as np
+
+from .._dtype import type_name as _type_name
+from ._common import _binary_function, _float, _float_pair, _out, _unary, _zeros
+from ._op import Op, broadcast_error
+
+__all__ = [
+    "abs", "absolute", "sign", "sgn", "reciprocal", "sqrt", "rsqrt", "exp", "exp2", "expm1",
+    "log", "log1p", "log2", "log10", "sin", "cos", "tan", "asin", "acos", "atan", "atan2",
+    "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
+    "arcsinh", "arccosh", "arctanh", "sigmoid", "floor", "ceil", "round", "trunc", "fix", "frac",
+    "deg2rad", "rad2deg",
+]
+
+_LN2 = math.log(2.0)
+_LN10 = math.log(10.0)
+
+
+class _SavesInput(Op):
+    """y = xp.<_fn>(x), saving x for the backward."""
+    _fn = None
+
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return getattr(ctx.xp, ctx._forward_cls._fn)(_float(a))
+
+
+class _SavesOutput(Op):
+    """y = xp.<_fn>(x), saving y for the backward (which needs only the output)."""
+    _fn = None
+
+    def forward(ctx, a):
+        y = getattr(ctx.xp, ctx._forward_cls._fn)(_float(a))
+        ctx.save_for_backward(y)
+        return y
+
+
+# -- sign and roots --------------------------------------------------------------------------------
+
+class Abs(Op):
+    def forward(ctx, a):
+        if a.dtype == np.bool_:
+            raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
+        ctx.save_for_backward(a)
+        return ctx.xp.abs(a)
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * sign(a)
+
+
+class Sign(Op):
+    def forward(ctx, a):
+        return a.copy() if a.dtype == np.bool_ else ctx.xp.sign(a)
+
+    def backward(ctx, g):
+        return _zeros(ctx, g)
+
+
+class Sgn(Sign):
+    pass
+
+
+class Reciprocal(_SavesOutput):
+    _fn = "reciprocal"
+
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return -g * (y * y)
+
+
+class Sqrt(_SavesOutput):
+    _fn = "sqrt"
+
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g / (y * 2.0)
+
+
+class Rsqrt(Op):
+    def forward(ctx, a):
+        y = ctx.xp.reciprocal(ctx.xp.sqrt(_float(a)))
+        ctx.save_for_backward(y)
+        return y
+
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * (y * y * y * -0.5)
+
+
+# -- exponentials and logarithms -------------------------------------------------------------------
+
+class Exp(_SavesOutput):
+    _fn = "exp"
+
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * y
+
+
+class Exp2(_SavesOutput):
+    _fn = "exp2"
+
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * (y * _LN2)
+
+
+class Expm1(_SavesOutput):
+    _fn = "expm1"
+
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * (y + 1.0)
+
+
+class Log(_SavesInput):
+    _fn = "log"
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / a
+
+
+class Log1P(_SavesInput):
+    _fn = "log1p"
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / (a + 1.0)
+
+
+class Log2(_SavesInput):
+    _fn = "log2"
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / (a * _LN2)
+
+
+class Log10(_SavesInput):
+    _fn = "log10"
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / (a * _LN10)
+
+
+# -- trigonometric ---------------------------------------------------------------------------------
+
+class Sin(_SavesInput):
+    _fn = "sin"
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * cos(a)
+
+
+class Cos(_SavesInput):
+    _fn = "cos"
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * -sin(a)
+
+
+class Tan(_SavesOutput):
+    _fn = "tan"
+
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * (y * y + 1.0)
+
+
+class Asin(_SavesInput):
+    _fn = "arcsin"
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * rsqrt(1.0 - a * a)
+
+
+class Acos(_SavesInput):
+    _fn = "arccos"
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return -g * rsqrt(1.0 - a * a)
+
+
+class Atan(_SavesInput):
+    _fn = "arctan"
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / (a * a + 1.0)
+
+
+class Atan2(Op):
+    _n_operands = 2
+
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        a, b = _float_pair(a, b)
+        try:
+            return ctx.xp.arctan2(a, b)
+        except ValueError:
+            raise broadcast_error(a.shape, b.shape) from None
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        r = reciprocal(a * a + b * b)
+        return (g * (b * r) if need[0] else None), (g * (-a * r) if need[1] else None)
+
+
+class Deg2Rad(Op):
+    """x * pi / 180; Rad2Deg is the same with the inverse `_scale`."""
+    _scale = math.pi / 180.0
+
+    def forward(ctx, a):
+        return ctx.xp.multiply(_float(a), ctx._forward_cls._scale)
+
+    def backward(ctx, g):
+        return g * ctx._forward_cls._scale
+
+
+class Rad2Deg(Deg2Rad):
+    _scale = 180.0 / math.pi
+
+
+# -- hyperbolic and sigmoid ------------------------------------------------------------------------
+
+class Sinh(_SavesInput):
+    _fn = "sinh"
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * cosh(a)
+
+
+class Cosh(_SavesInput):
+    _fn = "cosh"
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * sinh(a)
+
+
+class Tanh(_SavesOutput):
+    _fn = "tanh"
+
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return TanhBackward.apply(g, y)
+
+
+class TanhBackward(Op, grad_fn="TanhBackwardBackward0"):
+    """g * (1 - y**2) in one pass; the hot backward of tanh."""
+    _n_operands = 2
+
+    def forward(ctx, g, y):
+        ctx.save_for_backward(g, y)
+        out = 1.0 - y * y
+        out *= g
+        return out
+
+    def backward(ctx, gg):
+        g, y = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (TanhBackward.apply(gg, y) if need[0] else None), \
+            (gg * g * y * -2.0 if need[1] else None)
+
+
+class Asinh(_SavesInput):
+    _fn = "arcsinh"
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * rsqrt(a * a + 1.0)
+
+
+class Acosh(_SavesInput):
+    _fn = "arccosh"
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * rsqrt(a * a - 1.0)
+
+
+class Atanh(_SavesInput):
+    _fn = "arctanh"
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g / (1.0 - a * a)
+
+
+class Sigmoid(Op):
+    def forward(ctx, a):
+        xp = ctx.xp
+        a = _float(a)
+        y = xp.empty_like(a)
+        xp.negative(a, out=y)
+        with np.errstate(over="ignore"):  # exp(-a) overflows to inf for very negative a: y -> 0
+            xp.exp(y, out=y)
+        y += 1.0
+        xp.reciprocal(y, out=y)
+        ctx.save_for_backward(y)
+        return y
+
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return SigmoidBackward.apply(g, y)
+
+
+class SigmoidBackward(Op, grad_fn="SigmoidBackwardBackward0"):
+    """g * y * (1 - y) in one pass; the hot backward of sigmoid."""
+    _n_operands = 2
+
+    def forward(ctx, g, y):
+        ctx.save_for_backward(g, y)
+        out = ctx.xp.subtract(1.0, y)
+        out *= y
+        out *= g
+        return out
+
+    def backward(ctx, gg):
+        g, y = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (SigmoidBackward.apply(gg, y) if need[0] else None), \
+            (gg * g * (1.0 - y * 2.0) if need[1] else None)
+
+
+# -- rounding --------------------------------------------------------------------------------------
+
+class Floor(Op):
+    """Rounding by xp.<_fn>: integers are returned as they are, and the gradient is zero."""
+    _fn = "floor"
+
+    def forward(ctx, a):
+        return a.copy() if a.dtype.kind != "f" else getattr(ctx.xp, ctx._forward_cls._fn)(a)
+
+    def backward(ctx, g):
+        return _zeros(ctx, g)
+
+
+class Ceil(Floor):
+    _fn = "ceil"
+
+
+class Trunc(Floor):
+    _fn = "trunc"
+
+
+class Round(Floor):
+    _fn = "rint"
+
+
+class RoundDecimals(Floor, grad_fn="RoundBackward1"):
+    def forward(ctx, a, decimals):
+        if a.dtype.kind != "f":
+            raise NotImplementedError(f"\"round_cpu\" not implemented for '{_type_name(a.dtype)}'")
+        return ctx.xp.round(a, decimals)
+
+
+class Frac(Op):
+    def forward(ctx, a):
+        if a.dtype.kind != "f":
+            raise NotImplementedError(f"\"frac_cpu\" not implemented for '{_type_name(a.dtype)}'")
+        return a - ctx.xp.trunc(a)
+
+    def backward(ctx, g):
+        return g
+
+
+# -- public functions ------------------------------------------------------------------------------
+
+abs = absolute = _unary(Abs)
+sign = _unary(Sign)
+sgn = _unary(Sgn)
+reciprocal = _unary(Reciprocal)
+sqrt = _unary(Sqrt)
+rsqrt = _unary(Rsqrt)
+exp = _unary(Exp)
+exp2 = _unary(Exp2)
+expm1 = _unary(Expm1)
+log = _unary(Log)
+log1p = _unary(Log1P)
+log2 = _unary(Log2)
+log10 = _unary(Log10)
+sin = _unary(Sin)
+cos = _unary(Cos)
+tan = _unary(Tan)
+asin = arcsin = _unary(Asin)
+acos = arccos = _unary(Acos)
+atan = arctan = _unary(Atan)
+sinh = _unary(Sinh)
+cosh = _unary(Cosh)
+tanh = _unary(Tanh)
+asinh = arcsinh = _unary(Asinh)
+acosh = arccosh = _unary(Acosh)
+atanh = arctanh = _unary(Atanh)
+sigmoid = _unary(Sigmoid)
+floor = _unary(Floor)
+ceil = _unary(Ceil)
+trunc = fix = _unary(Trunc)
+frac = _unary(Frac)
+deg2rad = _unary(Deg2Rad)
+rad2deg = _unary(Rad2Deg)
+
+
+atan2 = arctan2 = _binary_function(Atan2)
+
+
+def round(input, *, decimals=0, out=None):
+    r = Round.apply(input) if decimals == 0 else RoundDecimals.apply(input, decimals)
+    return r if out is None else _out(r, out)
