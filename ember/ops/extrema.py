@@ -5,31 +5,16 @@ The gradient only selects elements: a product with a constant mask built from th
 (shared evenly by ties, or at the picked indices), so double backward is a product with a
 constant too.
 """
-import collections
 
 import numpy as np
 
+from .. import return_types as _rt
 from .._tensor import Tensor
 from ._op import Op, wrap_dim
 from ._reduction import _const_as, _dims, _nodiff, _restore, _tie_share
 
 __all__ = ["max", "min", "amax", "amin", "median", "argmax", "argmin"]
 
-
-
-def _return_type(name):
-    """torch.return_types.<name>: a (values, indices) named tuple with PyTorch's repr."""
-    cls = collections.namedtuple(name, ["values", "indices"])
-    cls.__qualname__ = f"_{name}_result"
-    cls.__module__ = __name__
-    cls.__repr__ = lambda self: (f"torch.return_types.{name}(\nvalues={self.values!r},\n"
-                                 f"indices={self.indices!r})")
-    return cls
-
-
-_max_result = _return_type("max")
-_min_result = _return_type("min")
-_median_result = _return_type("median")
 
 
 def _check_dims_nonempty(name, a, dims):
@@ -182,19 +167,19 @@ def _extreme(name, full, along, result, input, dim, keepdim, other):
 
 def max(input, dim=None, keepdim=False, *, other=None):
     """max(input) -> value; max(input, dim, keepdim) -> (values, indices); max(a, b) = maximum."""
-    return _extreme("max", Max, MaxDim, _max_result, input, dim, keepdim, other)
+    return _extreme("max", Max, MaxDim, _rt.max, input, dim, keepdim, other)
 
 
 def min(input, dim=None, keepdim=False, *, other=None):
     """min(input) -> value; min(input, dim, keepdim) -> (values, indices); min(a, b) = minimum."""
-    return _extreme("min", Min, MinDim, _min_result, input, dim, keepdim, other)
+    return _extreme("min", Min, MinDim, _rt.min, input, dim, keepdim, other)
 
 
 def median(input, dim=None, keepdim=False):
     """The lower median of all elements, or (values, indices) along dim."""
     if dim is None:
         return Median.apply(input)
-    return _along("median", MedianDim, _median_result, input, dim, keepdim)
+    return _along("median", MedianDim, _rt.median, input, dim, keepdim)
 
 
 def _amax_like(op, name, input, dim, keepdim):

@@ -1,10 +1,10 @@
 """Sorting and searching (sort, argsort, topk, unique, nonzero): values are differentiable,
 indices and the rest are not."""
 import builtins
-from collections import namedtuple
 
 import numpy as np
 
+from .. import return_types as _rt
 from .._backend import xp_of
 from .._tensor import _make
 from ._op import Op, wrap_dim
@@ -23,9 +23,6 @@ def nonzero(input, *, out=None, as_tuple=False):
     return _make(xp.argwhere(a).astype(np.int64, copy=False))
 
 
-_sort_result = namedtuple("sort", ["values", "indices"])
-_topk_result = namedtuple("topk", ["values", "indices"])
-_sort_result.__module__ = _topk_result.__module__ = "ember.return_types"
 
 
 def _argsort(a, axis, descending):
@@ -87,7 +84,7 @@ def sort(input, dim=-1, descending=False, stable=False, *, out=None):
     """(values, indices) sorted along dim; always stable here (a valid unstable order too)."""
     dim = wrap_dim(dim, input.ndim)
     values, indices = Sort.apply(input, dim, descending)
-    return _sort_result(values, indices)
+    return _rt.sort(values, indices)
 
 
 def argsort(input, dim=-1, descending=False, stable=False):
@@ -105,7 +102,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     if not 0 <= k <= (input.shape[dim] if input.ndim else 1):
         raise RuntimeError("selected index k out of range")
     values, indices = Topk.apply(input, k, dim, largest, sorted)
-    return _topk_result(values, indices)
+    return _rt.topk(values, indices)
 
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):

@@ -35,8 +35,8 @@ def _running(c):
 def _bn(training):
     def fn(m, x, w, b):
         rm, rv = _running(x.shape[1])
-        rm = m.tensor(rm, dtype=x.dtype)
-        rv = m.tensor(rv, dtype=x.dtype)
+        rm = m.tensor(rm, dtype=x.dtype, device=x.device)
+        rv = m.tensor(rv, dtype=x.dtype, device=x.device)
         return m.batch_norm(x, w, b, rm, rv, training, 0.1, EPS, False)
     return fn
 

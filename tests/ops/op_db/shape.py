@@ -70,7 +70,7 @@ OPS = [
            ref=lambda a, b: np.concatenate([a, b]), grad_fn="CatBackward0"),
     OpInfo("cat_dim", lambda m, a, b: m.cat((a, b, a), dim=-1), [((2, 3), (2, 1))],
            ref=lambda a, b: np.concatenate([a, b, a], -1), grad_fn="CatBackward0"),
-    OpInfo("cat_skips_empty", lambda m, a: m.cat([a, m.tensor([]), a], 1), [((2, 3),)],
+    OpInfo("cat_skips_empty", lambda m, a: m.cat([a, m.tensor([], device=a.device), a], 1), [((2, 3),)],
            ref=lambda a: np.concatenate([a, a], 1), grad_fn="CatBackward0"),
     OpInfo("concat", lambda m, a, b: m.concat([a, b], dim=1), [((2, 3), (2, 2))],
            ref=lambda a, b: np.concatenate([a, b], 1), grad_fn="CatBackward0"),
