@@ -7,7 +7,7 @@ NOTE [ In place ]
 An in-place op is its out-of-place op written back into the tensor's memory, so memory shared with
 views and NumPy arrays sees the change. When no graph is recorded the op runs on self directly.
 When one is, the op runs on a copy of the old value that carries self's history, and self takes
-the new node as its grad_fn; the version bump makes any node that saved the old value raise
+the new node as its grad_fn (a view's base is rebased too: NOTE [ In place on a view ]); the version bump makes any node that saved the old value raise
 "modified by an inplace operation" at backward, as PyTorch does. A leaf that requires grad
 refuses in-place ops while grad mode is on.
 """
@@ -425,8 +425,15 @@ class Tensor:
             if self._requires_grad and self._grad_fn is None:
                 raise RuntimeError("a leaf Variable that requires grad is being used in an "
                                    "in-place operation.")
+            origin = _view_write.view_origin(self) if self._grad_fn is not None else None
             old = _make(self._data.copy(), self._requires_grad, self._grad_fn, self._out_idx)
             result = fn(old, *args, **kwargs)
+            if origin is not None:
+                base, chain = origin
+                old_base = base._data.copy()
+                self._write(result._data)
+                _view_write.write_through_view(self, result, base, chain, old_base)
+                return self
             self._write(result._data)
             self._grad_fn, self._out_idx = result._grad_fn, result._out_idx
             self._requires_grad = result._requires_grad
@@ -1467,3 +1474,4 @@ def _rebuild(array, requires_grad):
 from .autograd import engine as _engine  # noqa: E402
 from .autograd.grad_mode import state as _grad_state  # noqa: E402
 from . import ops as _ops  # noqa: E402
+from .ops import view_write as _view_write  # noqa: E402

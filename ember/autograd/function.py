@@ -137,7 +137,8 @@ class _SavedOutput(_SavedBase):
 
     def unpack(self, node):
         if self.version_box[0] != self.version:
-            _raise_modified(_make(self.array), self.version, node, self.version_box[0])
+            _raise_modified(_make(self.array, True, node, self.index), self.version, node,
+                            self.version_box[0])
         t = _make(self.array, True, node, self.index)
         t._version = self.version_box
         return t

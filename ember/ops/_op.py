@@ -50,6 +50,9 @@ class Op(Function):
             node.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad
                                           for a in args)
         out = cls.forward(node, *arrays)
+        if record and cls._is_view:  # NOTE [ In place on a view ] (ops/view_write.py)
+            node._view_src = args[0]
+            node._view_args = args[1:]
         if type(out) is tuple:
             outs = tuple(_wrap(o, node.xp) for o in out)
             if cls._is_view:
