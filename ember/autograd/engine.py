@@ -108,25 +108,25 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
             raise RuntimeError("element 0 of tensors does not require grad and does not have a "
                                "grad_fn")
         root_edges.append(_edge(t))
-    deps = {}
-    seen = set()
-    stack = list(dict.fromkeys(e[0] for e in root_edges))  # several roots may share a node
-    for n in stack:
-        seen.add(n)
+    root_nodes = list(dict.fromkeys(e[0] for e in root_edges))  # several roots may share one
+    deps = {}  # node -> number of edges into it not yet processed; also marks nodes seen
+    stack = list(root_nodes)
     while stack:
         node = stack.pop()
         for e in node._edges:
             if e:
                 nxt = e[0]
-                deps[nxt] = deps.get(nxt, 0) + 1
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append(nxt)
+                if nxt in deps:
+                    deps[nxt] += 1
+                else:
+                    deps[nxt] = 1
+                    if nxt not in root_nodes:
+                        stack.append(nxt)
     buffers = {}
     for (node, idx), g in zip(root_edges, root_grads):
         _add_to(buffers, node, idx, g)
     captured = {}
-    ready = [n for n in dict.fromkeys(e[0] for e in root_edges) if n not in deps]
+    ready = [n for n in root_nodes if n not in deps]
     prev_mode = _grad_state.enabled
     _grad_state.enabled = create_graph
     try:
@@ -147,7 +147,17 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
                 continue
             if capture is not None and not accumulate and _done(capture, captured):
                 break
-            in_grads = _call_backward(node, grads)
+            if len(grads) > 1 or grads[0] is None:
+                grads = _materialize(node, grads)
+            in_grads = node._forward_cls.backward(node, *grads)
+            if type(in_grads) is not tuple:
+                in_grads = (in_grads,)
+            if len(in_grads) < len(node._edges) and node._forward_cls._strict_grad_count:
+                raise RuntimeError(f"function {type(node).__name__} returned an incorrect number "
+                                   f"of gradients (expected {len(node._edges)}, got "
+                                   f"{len(in_grads)})")
+            if node._hooks:
+                in_grads = _run_hooks(node, in_grads, grads)
             if not retain_graph and node._saved is not None:
                 node._freed = True
                 node._saved = None
@@ -180,28 +190,25 @@ def _done(capture, captured):
     return len(captured) == len(capture)
 
 
-def _call_backward(node, grads):
+def _materialize(node, grads):
+    """Zeros for the outputs of a multi-output node that received no gradient (PyTorch's
+    materialize_grads), so backward formulas never see None."""
     metas = node._out_meta
-    if len(grads) > 1 or grads[0] is None:
-        grads = list(grads) + [None] * (len(metas) - len(grads))
-        if node.materialize_grads:
-            for i, g in enumerate(grads):
-                if g is None and metas[i] is not None:
-                    shape, dt = metas[i]
-                    grads[i] = _make(node.xp.zeros(shape, dt))
-    out = node._forward_cls.backward(node, *grads)
-    if not isinstance(out, tuple):
-        out = (out,)
-    n_in = len(node._edges)
-    if len(out) < n_in and node._forward_cls._strict_grad_count:
-        raise RuntimeError(f"function {type(node).__name__} returned an incorrect number of "
-                           f"gradients (expected {n_in}, got {len(out)})")
-    if node._hooks:
-        for hook in node._hooks:
-            r = hook(out, tuple(grads))
-            if r is not None:
-                out = tuple(r)
-    return out
+    grads = list(grads) + [None] * (len(metas) - len(grads))
+    if node.materialize_grads:
+        for i, g in enumerate(grads):
+            if g is None and metas[i] is not None:
+                shape, dt = metas[i]
+                grads[i] = _make(node.xp.zeros(shape, dt))
+    return grads
+
+
+def _run_hooks(node, in_grads, grads):
+    for hook in node._hooks:
+        r = hook(in_grads, tuple(grads))
+        if r is not None:
+            in_grads = tuple(r)
+    return in_grads
 
 
 def _run_pre_hooks(node, grads):

@@ -29,7 +29,7 @@ _FREED_MSG = (
 
 class Node:
     """A node of the backward graph: what `Tensor.grad_fn` returns."""
-    __slots__ = ("_edges", "needs_input_grad", "_out_meta", "__dict__", "__weakref__")
+    __slots__ = ("_edges", "_out_meta", "__dict__", "__weakref__")
     # Rarely changed state lives in class defaults, so creating a node sets nothing (hot path).
     xp = np
     _saved = None
@@ -38,6 +38,17 @@ class Node:
     _freed = False
     _non_diff = ()
     materialize_grads = True
+    _needs = None
+    recording = False  # set by apply before forward when this node will enter the graph
+
+    @property
+    def needs_input_grad(self):
+        """Which forward arguments need a gradient; built ops derive it from their edges on first
+        use (most backward formulas never ask), user Functions get it before forward runs."""
+        needs = self._needs
+        if needs is None:
+            needs = self._needs = tuple(bool(e) for e in self._edges)
+        return needs
     _n_operands = 0  # leading arguments that are operands: a Python number there shows as (None, 0)
 
     def name(self):
@@ -238,8 +249,8 @@ class Function:
         node = cls._node_cls.__new__(cls._node_cls)
         tensors = [a for a in args if isinstance(a, _Tensor)]
         record = _grad_state.enabled and any(t._requires_grad for t in tensors)
-        node.needs_input_grad = tuple(isinstance(a, _Tensor) and a._requires_grad and record
-                                      for a in args)
+        node._needs = tuple(isinstance(a, _Tensor) and a._requires_grad and record
+                            for a in args)
         prev = _grad_state.enabled
         _grad_state.enabled = False
         try:

@@ -47,8 +47,7 @@ class Op(Function):
         if array_type is not _ndarray and array_type is not None:
             node.xp = _xp_of_type(array_type)
         if record:
-            node.needs_input_grad = tuple(isinstance(a, Tensor) and a._requires_grad
-                                          for a in args)
+            node.recording = True
         out = cls.forward(node, *arrays)
         if record and cls._is_view:  # NOTE [ In place on a view ] (ops/view_write.py)
             node._view_src = args[0]

@@ -112,9 +112,8 @@ class MaxPool2DWithIndices(Op):
         src = _padded(xp, a, geo, out_hw, _lowest(a.dtype))
         views = _views(src, geo, out_hw)
         y = xp.array(next(views))
-        # The winning offset is only needed for a gradient or for indices (NOTE [ Node is ctx ]:
-        # needs_input_grad is set on the node only when a graph is recorded).
-        track = with_indices or getattr(ctx, "needs_input_grad", None) is not None
+        # The winning offset is only needed for a gradient or for indices.
+        track = with_indices or ctx.recording
         if track:
             kind = np.uint8 if geo.kh * geo.kw < 256 else np.int32
             off = xp.zeros(y.shape, kind)
