@@ -158,9 +158,9 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
                                    f"{len(in_grads)})")
             if node._hooks:
                 in_grads = _run_hooks(node, in_grads, grads)
-            if not retain_graph and node._saved is not None:
+            if not retain_graph and node._packed is not None:
                 node._freed = True
-                node._saved = None
+                node._packed = None
             n_grads = len(in_grads)
             for i, e in enumerate(node._edges):
                 if not e:

@@ -32,7 +32,8 @@ class Node:
     __slots__ = ("_edges", "_out_meta", "__dict__", "__weakref__")
     # Rarely changed state lives in class defaults, so creating a node sets nothing (hot path).
     xp = np
-    _saved = None
+    _saved = None   # what forward passed to save_for_backward
+    _packed = None  # the same, resolved by apply into inputs/outputs/constants (NOTE above)
     _pre_hooks = None
     _hooks = None
     _freed = False
@@ -85,12 +86,12 @@ class Node:
 
     @property
     def saved_tensors(self):
-        saved = self._saved
         if self._freed:
             raise RuntimeError(_FREED_MSG)
-        if saved is None or not any(isinstance(s, _SavedBase) for s in saved):
-            return _plain_saved(saved)
-        return tuple(s.unpack(self) if s is not None else None for s in saved)
+        packed = self._packed
+        if packed is None:  # no graph was recorded: what forward saved, as Tensors
+            return _plain_saved(self._saved)
+        return tuple([s.unpack(self) if s is not None else None for s in packed])
 
     def mark_non_differentiable(self, *outputs):
         self._non_diff = outputs
@@ -121,11 +122,7 @@ class _RemovableHandle:
             self._list.remove(self._item)
 
 
-class _SavedBase:
-    __slots__ = ()
-
-
-class _SavedInput(_SavedBase):
+class _SavedInput:
     __slots__ = ("tensor", "version")
 
     def __init__(self, tensor):
@@ -139,7 +136,7 @@ class _SavedInput(_SavedBase):
         return t
 
 
-class _SavedOutput(_SavedBase):
+class _SavedOutput:
     __slots__ = ("array", "index", "version_box", "version", "requires_grad")
 
     def __init__(self, array, index, version_box):
@@ -155,7 +152,7 @@ class _SavedOutput(_SavedBase):
         return t
 
 
-class _SavedConstant(_SavedBase):
+class _SavedConstant:
     __slots__ = ("value",)
 
     def __init__(self, value):
@@ -310,7 +307,8 @@ def _attach(node, args, outputs, tensor_saved=False, raw=None):
     node._out_meta = metas
     saved = node._saved
     if saved:
-        node._saved = tuple(_resolve_saved(s, args, outputs, tensor_saved, raw) for s in saved)
+        node._packed = [_resolve_saved(s, args, outputs, tensor_saved, raw) for s in saved]
+        node._saved = None
 
 
 def _resolve_saved(s, args, outputs, tensor_saved, raw):
