@@ -7,8 +7,9 @@ NOTE [ In place ]
 An in-place op is its out-of-place op written back into the tensor's memory, so memory shared with
 views and NumPy arrays sees the change. When no graph is recorded the op runs on self directly.
 When one is, the op runs on a copy of the old value that carries self's history, and self takes
-the new node as its grad_fn (a view's base is rebased too: NOTE [ In place on a view ]); the version bump makes any node that saved the old value raise
-"modified by an inplace operation" at backward, as PyTorch does. A leaf that requires grad
+the new node as its grad_fn (a view's base is rebased too: NOTE [ In place on a view ]); the
+version bump makes any node that saved the old value raise "modified by an inplace operation" at
+backward, as PyTorch does. A leaf that requires grad
 refuses in-place ops while grad mode is on.
 """
 import builtins
@@ -455,12 +456,12 @@ class Tensor:
                                f"desired output type {_dtype.type_name(mine)}")
         if array.shape != mine.shape:
             try:
-                ok = np.broadcast_shapes(array.shape, mine.shape) == mine.shape
+                wanted = np.broadcast_shapes(array.shape, mine.shape)
             except ValueError:
-                ok = False
-            if not ok:
+                wanted = array.shape
+            if wanted != mine.shape:
                 raise RuntimeError(f"output with shape {list(mine.shape)} doesn't match the "
-                                   f"broadcast shape {list(np.broadcast_shapes(array.shape, mine.shape)) if _broadcastable(array.shape, mine.shape) else list(array.shape)}")
+                                   f"broadcast shape {list(wanted)}")
         mine[...] = array
         self._version[0] += 1
 
@@ -1425,14 +1426,6 @@ def _random_fill(t, kind, generator, *params):
     fill_(t._data, kind, generator, *params)
     t._version[0] += 1
     return t
-
-
-def _broadcastable(a, b):
-    try:
-        np.broadcast_shapes(a, b)
-        return True
-    except ValueError:
-        return False
 
 
 def _any_requires_grad(args):

@@ -1,7 +1,7 @@
 """Adadelta (with weight decay and maximize)."""
 from .._backend import xp_of
 from .._creation import zeros_like
-from .optimizer import Optimizer, _advance, _bump, _check_unsupported, _new_step
+from .optimizer import Optimizer, _advance, _bump, _check_ranges, _check_unsupported, _new_step
 
 __all__ = ["Adadelta"]
 
@@ -9,14 +9,7 @@ __all__ = ["Adadelta"]
 class Adadelta(Optimizer):
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
                  capturable=False, maximize=False, differentiable=False):
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= rho <= 1.0:
-            raise ValueError(f"Invalid rho value: {rho}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_ranges(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay)
         _check_unsupported(differentiable)
         defaults = dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize,
                         capturable=capturable, foreach=foreach, differentiable=differentiable)

@@ -1,29 +1,16 @@
 """Adam (with AMSGrad, L2 or decoupled weight decay, maximize)."""
 from .._backend import adam_step_, is_cpu_array, xp_of
 from .._creation import zeros_like
-from .optimizer import Optimizer, _advance, _bump, _check_unsupported, _new_step
+from .optimizer import Optimizer, _advance, _bump, _check_ranges, _check_unsupported, _new_step
 
 __all__ = ["Adam"]
-
-
-def _check_adam_args(lr, betas, eps, weight_decay):
-    if not 0.0 <= lr:
-        raise ValueError(f"Invalid learning rate: {lr}")
-    if not 0.0 <= eps:
-        raise ValueError(f"Invalid epsilon value: {eps}")
-    if not 0.0 <= betas[0] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-    if not 0.0 <= betas[1] < 1.0:
-        raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-    if not 0.0 <= weight_decay:
-        raise ValueError(f"Invalid weight_decay value: {weight_decay}")
 
 
 class Adam(Optimizer):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False, fused=None, decoupled_weight_decay=False):
-        _check_adam_args(lr, betas, eps, weight_decay)
+        _check_ranges(lr=lr, eps=eps, betas=betas, weight_decay=weight_decay)
         _check_unsupported(differentiable)
         defaults = dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                         amsgrad=amsgrad, maximize=maximize, foreach=foreach,

@@ -1,7 +1,7 @@
 """Adamax: Adam with the infinity norm (with weight decay and maximize)."""
 from .._backend import xp_of
 from .._creation import zeros_like
-from .optimizer import Optimizer, _advance, _bump, _check_unsupported, _new_step
+from .optimizer import Optimizer, _advance, _bump, _check_ranges, _check_unsupported, _new_step
 
 __all__ = ["Adamax"]
 
@@ -9,16 +9,7 @@ __all__ = ["Adamax"]
 class Adamax(Optimizer):
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  foreach=None, *, maximize=False, differentiable=False, capturable=False):
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= betas[0] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-        if not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
+        _check_ranges(lr=lr, eps=eps, betas=betas, weight_decay=weight_decay)
         _check_unsupported(differentiable)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, foreach=foreach,
                         maximize=maximize, differentiable=differentiable, capturable=capturable)

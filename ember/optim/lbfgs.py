@@ -3,7 +3,7 @@ import math
 
 from .._backend import xp_of
 from .._creation import as_tensor
-from .optimizer import Optimizer, _bump
+from .optimizer import Optimizer, _bump, _check_ranges
 
 __all__ = ["LBFGS"]
 
@@ -113,8 +113,7 @@ class LBFGS(Optimizer):
 
     def __init__(self, params, lr=1, max_iter=20, max_eval=None, tolerance_grad=1e-7,
                  tolerance_change=1e-9, history_size=100, line_search_fn=None):
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
+        _check_ranges(lr=lr)
         if max_eval is None:
             max_eval = max_iter * 5 // 4
         defaults = dict(lr=lr, max_iter=max_iter, max_eval=max_eval,

@@ -2,7 +2,7 @@
 from .. import _dtype
 from .._backend import xp_of
 from .._creation import tensor, zeros_like
-from .optimizer import Optimizer, _advance, _bump, _check_unsupported, _new_step
+from .optimizer import Optimizer, _advance, _bump, _check_ranges, _check_unsupported, _new_step
 
 __all__ = ["NAdam"]
 
@@ -11,18 +11,8 @@ class NAdam(Optimizer):
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  momentum_decay=4e-3, decoupled_weight_decay=False, *, foreach=None,
                  maximize=False, capturable=False, differentiable=False):
-        if not 0.0 <= lr:
-            raise ValueError(f"Invalid learning rate: {lr}")
-        if not 0.0 <= eps:
-            raise ValueError(f"Invalid epsilon value: {eps}")
-        if not 0.0 <= betas[0] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 0: {betas[0]}")
-        if not 0.0 <= betas[1] < 1.0:
-            raise ValueError(f"Invalid beta parameter at index 1: {betas[1]}")
-        if not 0.0 <= weight_decay:
-            raise ValueError(f"Invalid weight_decay value: {weight_decay}")
-        if not 0.0 <= momentum_decay:
-            raise ValueError(f"Invalid momentum_decay value: {momentum_decay}")
+        _check_ranges(lr=lr, eps=eps, betas=betas, weight_decay=weight_decay,
+                      momentum_decay=momentum_decay)
         _check_unsupported(differentiable)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                         momentum_decay=momentum_decay,

@@ -31,6 +31,19 @@ class _RequiredParameter:
 required = _RequiredParameter()
 
 
+def _check_ranges(**values):
+    """Raise PyTorch's ValueError for the first hyperparameter (in the order given) outside its
+    range: betas in [0, 1), rho in [0, 1], everything else at least 0."""
+    for name, value in values.items():
+        if name == "betas":
+            for i, beta in enumerate(value):
+                if not 0.0 <= beta < 1.0:
+                    raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
+        elif not 0.0 <= value or (name == "rho" and value > 1.0):
+            label = {"lr": "learning rate", "eps": "epsilon value"}.get(name, f"{name} value")
+            raise ValueError(f"Invalid {label}: {value}")
+
+
 def _check_unsupported(differentiable):
     if differentiable:
         raise NotImplementedError("ember's optimizers update parameters in place outside "
