@@ -24,11 +24,7 @@ class FakeData(VisionDataset):
         g = _random.Generator().manual_seed(index + self.random_offset)
         img = to_pil_image(_random.rand(*self.image_size, generator=g))
         target = int(_random.randint(0, self.num_classes, (1,), generator=g).item())
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
+        return self._apply_transforms(img, target)
 
     def __len__(self):
         return self.size

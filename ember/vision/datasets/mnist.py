@@ -92,11 +92,7 @@ class MNIST(VisionDataset):
     def __getitem__(self, index):
         img = pil_image().fromarray(self.data.numpy()[index], mode="L")
         target = int(self.targets.numpy()[index])
-        if self.transform is not None:
-            img = self.transform(img)
-        if self.target_transform is not None:
-            target = self.target_transform(target)
-        return img, target
+        return self._apply_transforms(img, target)
 
     def __len__(self):
         return len(self.data)

@@ -48,6 +48,14 @@ class VisionDataset(Dataset):
     def __len__(self):
         raise NotImplementedError
 
+    def _apply_transforms(self, img, target):
+        """transform and target_transform, as every dataset's __getitem__ applies them."""
+        if self.transform is not None:
+            img = self.transform(img)
+        if self.target_transform is not None:
+            target = self.target_transform(target)
+        return img, target
+
     def extra_repr(self):
         return ""
 
