@@ -352,6 +352,26 @@ class Tensor:
         self._accum = None
         self._retains_grad = False
 
+    # -- new tensors with this one's dtype and device ----------------------------------------------
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        return _creation.zeros(*size, **self._like(dtype, device, requires_grad))
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        return _creation.ones(*size, **self._like(dtype, device, requires_grad))
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        return _creation.empty(*size, **self._like(dtype, device, requires_grad))
+
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+        return _creation.full(size, fill_value, **self._like(dtype, device, requires_grad))
+
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+        return _creation.tensor(data, **self._like(dtype, device, requires_grad))
+
+    def _like(self, dtype, device, requires_grad):
+        return {"dtype": dtype or self.dtype, "device": device or self.device,
+                "requires_grad": requires_grad}
+
     # -- dtype and device --------------------------------------------------------------------------
     def to(self, *args, **kwargs):
         return _ops.to(self, *args, **kwargs)
@@ -1464,6 +1484,7 @@ def _rebuild(array, requires_grad):
 
 
 # autograd and the ops import Tensor, so they come after the class.
+from . import _creation  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
 from .autograd.grad_mode import state as _grad_state  # noqa: E402
 from . import ops as _ops  # noqa: E402

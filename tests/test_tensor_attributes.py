@@ -265,3 +265,15 @@ def test_misc_attributes():
     assert x.nbytes == t.nbytes
     assert not x.is_complex() and x.is_floating_point()
     assert x.output_nr == 0 and x.data_ptr() == x.data.data_ptr()
+
+
+def test_new_factories_take_dtype_and_device_from_self():
+    torch = pytest.importorskip("torch")
+    for m in (ember, torch):
+        x = m.ones(2, dtype=m.float64)
+        assert str(x.new_zeros(2, 3).dtype) == "torch.float64"
+        assert x.new_zeros((2, 3)).shape == (2, 3)
+        assert x.new_full((2,), 3.0).tolist() == [3.0, 3.0]
+        assert str(x.new_tensor([1, 2]).dtype) == "torch.float64"
+        assert str(x.new_ones(1, dtype=m.int32).dtype) == "torch.int32"
+        assert x.new_empty(4).shape == (4,)

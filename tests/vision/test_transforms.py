@@ -254,6 +254,8 @@ def test_compose_and_lambda(gray):
         T.Lambda(3)
 
 
-def test_pil_only_transforms_refuse_tensors():
-    with pytest.raises(TypeError, match="img should be PIL Image"):
-        T.Resize(4)(ember.zeros(3, 8, 8))
+def test_non_images_are_refused():
+    with pytest.raises(TypeError, match="img should be PIL Image or Tensor"):
+        T.Resize(4)(np.zeros((3, 8, 8)))
+    with pytest.raises(TypeError, match="img should be PIL Image or Tensor"):
+        T.Pad(1)([[0]])

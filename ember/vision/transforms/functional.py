@@ -1,8 +1,8 @@
 """The functions behind the transforms (torchvision.transforms.functional).
 
-Geometry and colour work on PIL images, with Pillow's own resampling and enhancement, so the
-pixels equal torchvision's on the same image. crop, center_crop and the flips also take ember
-tensors (..., C, H, W); normalize takes only tensors.
+PIL images go through Pillow's own resampling and enhancement, so the pixels equal
+torchvision's on the same image; ember tensors (..., C, H, W) go through _functional_tensor,
+torchvision's tensor semantics. normalize takes only tensors.
 """
 import numbers
 import sys
@@ -14,6 +14,7 @@ from ... import _dtype
 from ..._creation import as_tensor, from_numpy
 from ..._tensor import Tensor
 from .._pil import is_pil_image, pil_image
+from . import _functional_tensor as F_t
 
 __all__ = ["InterpolationMode", "get_dimensions", "to_tensor", "pil_to_tensor", "to_pil_image",
            "normalize", "resize", "crop", "center_crop", "resized_crop", "pad", "hflip",
@@ -203,28 +204,28 @@ def _resized_size(height, width, size, max_size):
 
 
 def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, antialias=True):
-    """Resize to (h, w), or match the smaller edge to an int `size` keeping the aspect ratio."""
-    _check_pil(img)
+    """Resize to (h, w), or match the smaller edge to an int `size` keeping the aspect ratio.
+    Tensors are resampled without antialiasing whatever `antialias` says."""
+    _check_image(img)
     if isinstance(size, numbers.Number):
         size = [int(size)]
     size = list(size)
     if len(size) not in (1, 2):
         raise ValueError("Size must be an int or a 1 or 2 element tuple/list, not a "
                          f"{len(size)} element tuple/list")
-    out = _resized_size(img.height, img.width, size, max_size)
-    if out == [img.height, img.width]:
+    _, height, width = get_dimensions(img)
+    out = _resized_size(height, width, size, max_size)
+    if out == [height, width]:
         return img
+    if isinstance(img, Tensor):
+        return F_t.resize(img, out, _interpolation(interpolation))
     return img.resize((out[1], out[0]), _pil_resample(interpolation))
 
 
 def crop(img, top, left, height, width):
-    """The (height, width) region at (top, left); PIL fills outside the image with zeros."""
+    """The (height, width) region at (top, left), zeros where it leaves the image."""
     if isinstance(img, Tensor):
-        h, w = img.shape[-2], img.shape[-1]
-        if top < 0 or left < 0 or top + height > h or left + width > w:
-            raise ValueError(f"crop ({top}, {left}, {height}, {width}) is outside the tensor "
-                             f"image of size ({h}, {w})")
-        return img[..., top:top + height, left:left + width]
+        return F_t.crop(img, top, left, height, width)
     _check_pil(img)
     return img.crop((left, top, left + width, top + height))
 
@@ -258,7 +259,7 @@ def center_crop(img, output_size):
 
 def resized_crop(img, top, left, height, width, size,
                  interpolation=InterpolationMode.BILINEAR, antialias=True):
-    return resize(crop(img, top, left, height, width), size, interpolation)
+    return resize(crop(img, top, left, height, width), size, interpolation, antialias=antialias)
 
 
 def _fill_for(fill, img):
@@ -281,11 +282,13 @@ def _fill_for(fill, img):
 
 def pad(img, padding, fill=0, padding_mode="constant"):
     """Pad by an int (all sides), (left/right, top/bottom) or (left, top, right, bottom), with
-    a constant fill or the edge, reflect or symmetric border of the image."""
-    _check_pil(img)
+    a constant fill or the edge, reflect or symmetric border of the image. A tensor takes only
+    a number as fill."""
+    _check_image(img)
     if not isinstance(padding, (numbers.Number, tuple, list)):
         raise TypeError("Got inappropriate padding arg")
-    if fill is not None and not isinstance(fill, (numbers.Number, tuple, list)):
+    fill_types = numbers.Number if isinstance(img, Tensor) else (numbers.Number, tuple, list)
+    if fill is not None and not isinstance(fill, fill_types):
         raise TypeError("Got inappropriate fill arg")
     if not isinstance(padding_mode, str):
         raise TypeError("Got inappropriate padding_mode arg")
@@ -303,6 +306,8 @@ def pad(img, padding, fill=0, padding_mode="constant"):
         top = bottom = padding[1]
     else:
         left, top, right, bottom = padding
+    if isinstance(img, Tensor):
+        return F_t.pad(img, [int(left), int(top), int(right), int(bottom)], fill, padding_mode)
     Image = pil_image()
     if min(left, top, right, bottom) < 0:  # negative padding crops
         img = img.crop((max(-left, 0), max(-top, 0), img.width - max(-right, 0),
@@ -338,6 +343,8 @@ def vflip(img):
 def rotate(img, angle, interpolation=InterpolationMode.NEAREST, expand=False, center=None,
            fill=None):
     """Rotate by `angle` degrees counter-clockwise about `center` (the image centre)."""
+    if isinstance(img, Tensor):
+        return F_t.rotate(img, angle, _interpolation(interpolation), expand, center, fill)
     _check_pil(img)
     return img.rotate(angle, _pil_resample(interpolation), expand, center,
                       fillcolor=_fill_for(fill, img))
@@ -345,9 +352,11 @@ def rotate(img, angle, interpolation=InterpolationMode.NEAREST, expand=False, ce
 
 # -- colour --------------------------------------------------------------------------------------
 def _enhance(img, factor, name, enhancer):
-    _check_pil(img)
+    _check_image(img)
     if factor < 0:
         raise ValueError(f"{name}_factor ({factor}) is not non-negative.")
+    if isinstance(img, Tensor):
+        return getattr(F_t, f"adjust_{name}")(img, factor)
     from PIL import ImageEnhance
     return getattr(ImageEnhance, enhancer)(img).enhance(factor)
 
@@ -366,9 +375,11 @@ def adjust_saturation(img, saturation_factor):
 
 def adjust_hue(img, hue_factor):
     """Shift the hue by hue_factor of a full turn (in [-0.5, 0.5]) in HSV space."""
-    _check_pil(img)
+    _check_image(img)
     if not -0.5 <= hue_factor <= 0.5:
         raise ValueError(f"hue_factor ({hue_factor}) is not in [-0.5, 0.5].")
+    if isinstance(img, Tensor):
+        return F_t.adjust_hue(img, hue_factor)
     if img.mode in {"L", "1", "I", "F"}:
         return img
     Image = pil_image()
@@ -380,7 +391,10 @@ def adjust_hue(img, hue_factor):
 
 
 def rgb_to_grayscale(img, num_output_channels=1):
-    """Luma (ITU-R 601-2, Pillow's convert('L')), as 1 channel or repeated to 3."""
+    """Luma (ITU-R 601-2: Pillow's convert('L'); on tensors 0.2989 R + 0.587 G + 0.114 B,
+    truncated to an integer dtype), as 1 channel or repeated to 3."""
+    if isinstance(img, Tensor):
+        return F_t.rgb_to_grayscale(img, num_output_channels)
     _check_pil(img)
     if num_output_channels not in (1, 3):
         raise ValueError("num_output_channels should be either 1 or 3")

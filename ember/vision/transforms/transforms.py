@@ -249,7 +249,8 @@ class RandomResizedCrop:
 
     def __call__(self, img):
         i, j, h, w = self.get_params(img, self.scale, self.ratio)
-        return F.resized_crop(img, i, j, h, w, self.size, self.interpolation)
+        return F.resized_crop(img, i, j, h, w, self.size, self.interpolation,
+                              self.antialias)
 
     def __repr__(self):
         return (f"{self.__class__.__name__}(size={self.size}, scale={self.scale}, "
@@ -276,8 +277,13 @@ class RandomRotation:
         return _uniform(float(degrees[0]), float(degrees[1]))
 
     def __call__(self, img):
+        fill = 0 if self.fill is None else self.fill
+        if isinstance(img, Tensor):  # one fill per channel, so the masked fill path is taken
+            channels = F.get_dimensions(img)[0]
+            fill = ([float(fill)] * channels if isinstance(fill, numbers.Number)
+                    else [float(f) for f in fill])
         angle = self.get_params(self.degrees)
-        return F.rotate(img, angle, self.interpolation, self.expand, self.center, self.fill)
+        return F.rotate(img, angle, self.interpolation, self.expand, self.center, fill)
 
     def __repr__(self):
         return (f"{self.__class__.__name__}(degrees={self.degrees}, "
