@@ -24,6 +24,7 @@ from ..ops.pool import (  # noqa: F401
     adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, avg_pool2d,
     max_pool1d, max_pool2d, max_pool2d_with_indices)
 from ..ops.upsample import interpolate  # noqa: F401
+from ._attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: F401
 
 # SELU's scale * alpha: alpha_dropout sets dropped units to -_ALPHA, SELU's negative saturation
 _ALPHA = 1.7580993408473766
