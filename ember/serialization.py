@@ -13,6 +13,7 @@ format without torch; its weights-only unpickler resolves only the globals a che
 import collections
 import io
 import json
+import mmap
 import os
 import pickle
 import struct
@@ -329,7 +330,7 @@ def _read_zip(fileobj, where, map_location, weights_only):
                 info = zf.getinfo(record)
             except KeyError:
                 raise RuntimeError(f"{where} is corrupt: missing data record {record}") from None
-            array = np.empty(numel, dt.np)
+            array = _host_buffer(numel, dt.np)
             if info.file_size != array.nbytes:
                 raise RuntimeError(f"{where} is corrupt: record {record} holds {info.file_size} "
                                    f"bytes but its storage needs {array.nbytes}")
@@ -344,6 +345,16 @@ def _read_zip(fileobj, where, map_location, weights_only):
         except (zipfile.BadZipFile, EOFError, struct.error, zlib.error) as exc:
             raise RuntimeError(f"{where} is corrupt or truncated: {exc}") from None
     return _map_location(obj, map_location, locations)
+
+
+def _host_buffer(numel, dtype):
+    """An uninitialised array for one storage. Large ones are mapped pre-faulted in one call
+    (MAP_POPULATE, Linux): faulting them in page by page while reading doubled the load time."""
+    nbytes = numel * np.dtype(dtype).itemsize
+    if nbytes < (1 << 20) or not hasattr(mmap, "MAP_POPULATE"):
+        return np.empty(numel, dtype)
+    buf = mmap.mmap(-1, nbytes, flags=mmap.MAP_PRIVATE | mmap.MAP_ANONYMOUS | mmap.MAP_POPULATE)
+    return np.frombuffer(buf, dtype, numel)
 
 
 def _read_record(zf, info, view, where):
