@@ -5,10 +5,10 @@ Run: python benchmarks/bench_serialization.py [--write]
 import argparse
 import os
 import statistics
-import tempfile
-import time
 import subprocess
 import sys
+import tempfile
+import time
 
 import _common
 import numpy as np
