@@ -27,31 +27,6 @@ TARGETS = {"resnet18": 1.5}  # issue 6: the ResNet-sized step at most 1.5x PyTor
 LOSS_RTOL = 1e-3  # float32 through two libraries' kernels, summed in different orders
 
 
-def cifar_net(m):
-    """The CIFAR-10 network of PyTorch's 60-minute tutorial."""
-    nn, F = m.nn, m.nn.functional
-
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = nn.Conv2d(3, 6, 5)
-            self.pool = nn.MaxPool2d(2, 2)
-            self.conv2 = nn.Conv2d(6, 16, 5)
-            self.fc1 = nn.Linear(16 * 5 * 5, 120)
-            self.fc2 = nn.Linear(120, 84)
-            self.fc3 = nn.Linear(84, 10)
-
-        def forward(self, x):
-            x = self.pool(F.relu(self.conv1(x)))
-            x = self.pool(F.relu(self.conv2(x)))
-            x = m.flatten(x, 1)
-            x = F.relu(self.fc1(x))
-            x = F.relu(self.fc2(x))
-            return self.fc3(x)
-
-    return Net()
-
-
 def resnet18(m, num_classes=10):
     """ResNet-18 (BasicBlock x [2, 2, 2, 2]) with the 3x3 stem used for 32x32 inputs."""
     nn, F = m.nn, m.nn.functional
@@ -248,6 +223,7 @@ def main():
         body = report(env, rows)
         if args.write:  # after each network, so a run stopped by a time limit still reports
             import _common
+from tests.nn._networks import cifar_net  # noqa: E402
             _common.write_section("GPU (issue 6)", f"## GPU (issue 6)\n\n{body.strip()}\n")
     print()
     print(body)

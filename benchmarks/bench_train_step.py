@@ -6,6 +6,7 @@ once against PyTorch's API and run with `m` bound to ember or to torch.
 import numpy as np
 
 import _common
+from tests.nn._networks import cifar_net as make_net  # noqa: E402
 
 import ember
 import ember.nn  # loads the subpackages used through the `m.` prefix
@@ -14,30 +15,6 @@ import ember.optim
 # The targets: ember's step time at most this many times torch's.
 TARGETS = {4: 1.5, 64: 2.0, 256: 2.0}
 TITLE = "bench_train_step: CIFAR-10 tutorial network, one training step"
-
-
-def make_net(m):
-    nn, F = m.nn, m.nn.functional
-
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = nn.Conv2d(3, 6, 5)
-            self.pool = nn.MaxPool2d(2, 2)
-            self.conv2 = nn.Conv2d(6, 16, 5)
-            self.fc1 = nn.Linear(16 * 5 * 5, 120)
-            self.fc2 = nn.Linear(120, 84)
-            self.fc3 = nn.Linear(84, 10)
-
-        def forward(self, x):
-            x = self.pool(F.relu(self.conv1(x)))
-            x = self.pool(F.relu(self.conv2(x)))
-            x = m.flatten(x, 1)
-            x = F.relu(self.fc1(x))
-            x = F.relu(self.fc2(x))
-            return self.fc3(x)
-
-    return Net()
 
 
 def make_step(m, batch):

@@ -7,6 +7,7 @@ import numpy as np
 from .._backend import xp_of
 from .._dtype import type_name
 from .._tensor import Tensor, _make
+from ._common import _out
 from ._op import Op, shape_str, wrap_dim
 from .linalg import mm
 
@@ -37,7 +38,8 @@ def tensordot(a, b, dims=2, out=None):
     k = int(np.prod([a.shape[d] for d in dims_a]))
     a2 = _permute(a, free_a + dims_a).reshape(-1, k)
     b2 = _permute(b, dims_b + free_b).reshape(k, -1)
-    return mm(a2, b2).reshape([a.shape[d] for d in free_a] + [b.shape[d] for d in free_b])
+    result = mm(a2, b2).reshape([a.shape[d] for d in free_a] + [b.shape[d] for d in free_b])
+    return result if out is None else _out(result, out)
 
 
 def _permute(t, perm):
@@ -47,11 +49,12 @@ def _permute(t, perm):
 def inner(input, other, *, out=None):
     """Sum over the last dims of both (a plain product when either is 0-d)."""
     if input.ndim == 0 or other.ndim == 0:
-        return input * other
+        result = input * other
+        return result if out is None else _out(result, out)
     if input.shape[-1] != other.shape[-1]:
         raise RuntimeError("inner() the last dimension must match on both input tensors but got "
                            f"shapes {shape_str(input.shape)} and {shape_str(other.shape)}")
-    return tensordot(input, other, dims=([-1], [-1]))
+    return tensordot(input, other, dims=([-1], [-1]), out=out)
 
 
 # -- einsum -------------------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import numpy as np
 from .._backend import xp_of
 from .._dtype import type_name
 from .._tensor import Tensor
-from ._common import _c10_name
+from ._common import _c10_name, _out
 from ._op import Op, broadcast_error, shape_str
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "addmm", "addmv", "addbmm",
@@ -242,31 +242,36 @@ def _check_dot(a, b, name="dot"):
 def mm(input, mat2, *, out=None):
     """The matrix product of two 2-D tensors."""
     _check_mm(input, mat2)
-    return Mm.apply(input, mat2)
+    result = Mm.apply(input, mat2)
+    return result if out is None else _out(result, out)
 
 
 def bmm(input, mat2, *, out=None):
     """Batched matrix product of two 3-D tensors with the same batch size."""
     _check_bmm(input, mat2)
-    return Bmm.apply(input, mat2)
+    result = Bmm.apply(input, mat2)
+    return result if out is None else _out(result, out)
 
 
 def mv(input, vec, *, out=None):
     """Matrix (n x m) times vector (m)."""
     _check_mv(input, vec)
-    return Mv.apply(input, vec)
+    result = Mv.apply(input, vec)
+    return result if out is None else _out(result, out)
 
 
 def dot(input, other, *, out=None):
     """The inner product of two 1-D tensors (a 0-d tensor)."""
     _check_dot(input, other)
-    return Dot.apply(input, other)
+    result = Dot.apply(input, other)
+    return result if out is None else _out(result, out)
 
 
 def vdot(input, other, *, out=None):
     """dot with the first argument conjugated (ember's dtypes are real, so dot)."""
     _check_dot(input, other, "vdot")
-    return Vdot.apply(input, other)
+    result = Vdot.apply(input, other)
+    return result if out is None else _out(result, out)
 
 
 def outer(input, vec2, *, out=None):
@@ -274,7 +279,8 @@ def outer(input, vec2, *, out=None):
     for name, t in (("self", input), ("vec2", vec2)):
         if t.ndim != 1:
             raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {t.ndim}-D")
-    return input.reshape(-1, 1) * vec2
+    result = input.reshape(-1, 1) * vec2
+    return result if out is None else _out(result, out)
 
 
 ger = outer
@@ -290,11 +296,11 @@ def matmul(input, other, *, out=None):
         raise RuntimeError("both arguments to matmul need to be at least 1D, but they are "
                            f"{da}D and {db}D")
     if da == 1 and db == 1:
-        return dot(input, other)
+        return dot(input, other, out=out)
     if da == 2 and db == 2:
-        return mm(input, other)
+        return mm(input, other, out=out)
     if da == 2 and db == 1:
-        return mv(input, other)
+        return mv(input, other, out=out)
     _same_dtype(input, other)
     a_shape, b_shape = input.shape, other.shape
     k_b = b_shape[0] if db == 1 else b_shape[-2]
@@ -306,9 +312,11 @@ def matmul(input, other, *, out=None):
         raise RuntimeError("Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{batch}, {a_shape[-1]}] but got: [{batch}, {k_b}].")
     if da == 1 and db == 2:
-        return _VecMat.apply(input, other)
+        result = _VecMat.apply(input, other)
+        return result if out is None else _out(result, out)
     _batch_shape(a_shape[:-2], b_shape[:-2])
-    return _matmul_node(a_shape, b_shape).apply(input, other)
+    result = _matmul_node(a_shape, b_shape).apply(input, other)
+    return result if out is None else _out(result, out)
 
 
 def _batch_shape(a, b):
@@ -331,28 +339,32 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (mat1 @ mat2); input broadcasts to the product's shape."""
     _check_mm(mat1, mat2)
     _check_expand(input, (mat1.shape[0], mat2.shape[1]))
-    return Addmm.apply(input, mat1, mat2, beta, alpha)
+    result = Addmm.apply(input, mat1, mat2, beta, alpha)
+    return result if out is None else _out(result, out)
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (mat @ vec)."""
     _check_mv(mat, vec, input.ndim)
     _check_expand(input, (mat.shape[0],))
-    return Addmv.apply(input, mat, vec, beta, alpha)
+    result = Addmv.apply(input, mat, vec, beta, alpha)
+    return result if out is None else _out(result, out)
 
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * bmm(batch1, batch2)."""
     _check_bmm(batch1, batch2)
     _check_expand(input, (batch1.shape[0], batch1.shape[1], batch2.shape[2]))
-    return Baddbmm.apply(input, batch1, batch2, beta, alpha)
+    result = Baddbmm.apply(input, batch1, batch2, beta, alpha)
+    return result if out is None else _out(result, out)
 
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (the sum over the batch of batch1[i] @ batch2[i])."""
     _check_bmm(batch1, batch2)
     _check_expand(input, (batch1.shape[1], batch2.shape[2]))
-    return Addbmm.apply(input, batch1, batch2, beta, alpha)
+    result = Addbmm.apply(input, batch1, batch2, beta, alpha)
+    return result if out is None else _out(result, out)
 
 
 def _check_expand(t, target):

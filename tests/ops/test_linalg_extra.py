@@ -142,3 +142,21 @@ def test_tensordot_and_inner_against_numpy():
     np.testing.assert_allclose(got.numpy(), np.tensordot(a, b, ([1, 2], [1, 0])))
     got = ember.inner(ember.tensor(a), ember.tensor(b.transpose(2, 1, 0)))
     np.testing.assert_allclose(got.numpy(), np.inner(a, b.transpose(2, 1, 0)))
+
+
+@pytest.mark.parametrize("name,shapes", [
+    ("mm", [(2, 3), (3, 4)]), ("bmm", [(2, 2, 3), (2, 3, 4)]), ("mv", [(2, 3), (3,)]),
+    ("dot", [(3,), (3,)]), ("vdot", [(3,), (3,)]), ("outer", [(2,), (3,)]),
+    ("matmul", [(2, 3), (3, 4)]), ("matmul", [(5, 2, 3), (3, 4)]), ("matmul", [(3,), (3, 2)]),
+    ("inner", [(2, 3), (4, 3)]), ("tensordot", [(2, 3), (2, 3)]),
+    ("addmm", [(2, 4), (2, 3), (3, 4)]), ("addmv", [(2,), (2, 3), (3,)]),
+    ("baddbmm", [(2, 2, 4), (2, 2, 3), (2, 3, 4)]), ("addbmm", [(2, 4), (2, 2, 3), (2, 3, 4)])])
+def test_out_is_written_and_returned(name, shapes):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal(s).astype(np.float32) for s in shapes]
+    want = getattr(torch, name)(*[torch.tensor(a) for a in arrays])
+    out = ember.empty(tuple(want.shape))
+    got = getattr(ember, name)(*[ember.tensor(a) for a in arrays], out=out)
+    assert got is out
+    np.testing.assert_allclose(out.numpy(), want.numpy(), rtol=1e-5, atol=1e-6)
