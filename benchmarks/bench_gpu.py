@@ -22,6 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import ember  # noqa: E402
 import ember.nn  # noqa: E402,F401  (used through the `m.` prefix)
 import ember.optim  # noqa: E402,F401
+from tests.nn._networks import cifar_net  # noqa: E402
 
 TARGETS = {"resnet18": 1.5}  # issue 6: the ResNet-sized step at most 1.5x PyTorch's eager step
 LOSS_RTOL = 1e-3  # float32 through two libraries' kernels, summed in different orders
@@ -223,7 +224,6 @@ def main():
         body = report(env, rows)
         if args.write:  # after each network, so a run stopped by a time limit still reports
             import _common
-from tests.nn._networks import cifar_net  # noqa: E402
             _common.write_section("GPU (issue 6)", f"## GPU (issue 6)\n\n{body.strip()}\n")
     print()
     print(body)
