@@ -7,9 +7,9 @@ from . import ops as _ops
 from .ops import *  # noqa: F401,F403
 from ._creation import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
                         HalfTensor, IntTensor, LongTensor, ShortTensor, arange, as_tensor,
-                        asarray, empty, empty_like, eye, from_numpy, full, full_like, is_tensor,
-                        linspace, logspace, numel, ones, ones_like, range, tensor, zeros,
-                        zeros_like)
+                        asarray, empty, empty_like, eye, from_numpy, full, full_like,
+                        is_floating_point, is_tensor, linspace, logspace, numel, ones, ones_like,
+                        range, tensor, zeros, zeros_like)
 from ._random import (Generator, bernoulli, default_generator, get_rng_state, initial_seed,
                       manual_seed, multinomial, normal, rand, rand_like, randint, randint_like,
                       randn, randn_like, randperm, seed, set_rng_state)
@@ -18,9 +18,6 @@ from . import autograd, cuda
 from .serialization import load, save
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from . import nn, optim, utils
+from . import linalg, return_types
 
 __version__ = "0.1.0"
-
-
-def is_floating_point(input):
-    return input.is_floating_point()

@@ -228,3 +228,18 @@ def adam_step_(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None, *, step, l
     k(grad, sign, decay, l2, beta1, beta2, bias2_sqrt, step_size, eps, param, exp_avg,
       exp_avg_sq, *([max_exp_avg_sq] if amsgrad else []))
 
+
+def accumulate(name, array, axis):
+    """ufunc `name`'s running reduction along axis (numpy.maximum.accumulate ...). CuPy has no
+    ufunc.accumulate for most ufuncs, so device arrays take a log-step (Hillis-Steele) scan."""
+    if is_cpu_array(array):
+        return getattr(numpy, name).accumulate(array, axis=axis)
+    xp = xp_of(array)
+    fn = getattr(xp, name)
+    out = xp.moveaxis(array, axis, 0).copy()
+    step = 1
+    while step < out.shape[0]:
+        prev = out.copy()
+        fn(prev[step:], prev[:-step], out=out[step:])
+        step *= 2
+    return xp.moveaxis(out, 0, axis)

@@ -289,5 +289,9 @@ def is_tensor(obj):
     return isinstance(obj, Tensor)
 
 
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
 def numel(input):
     return input.numel()

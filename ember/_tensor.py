@@ -989,6 +989,54 @@ class Tensor:
     def movedim(self, *args, **kwargs):
         return _ops.movedim(self, *args, **kwargs)
 
+    def tril(self, *args, **kwargs):
+        return _ops.tril(self, *args, **kwargs)
+
+    def triu(self, *args, **kwargs):
+        return _ops.triu(self, *args, **kwargs)
+
+    def diagonal(self, *args, **kwargs):
+        return _ops.diagonal(self, *args, **kwargs)
+
+    def diag(self, *args, **kwargs):
+        return _ops.diag(self, *args, **kwargs)
+
+    def diag_embed(self, *args, **kwargs):
+        return _ops.diag_embed(self, *args, **kwargs)
+
+    def trace(self, *args, **kwargs):
+        return _ops.trace(self, *args, **kwargs)
+
+    def repeat_interleave(self, *args, **kwargs):
+        return _ops.repeat_interleave(self, *args, **kwargs)
+
+    def kron(self, *args, **kwargs):
+        return _ops.kron(self, *args, **kwargs)
+
+    def cross(self, *args, **kwargs):
+        return _ops.cross(self, *args, **kwargs)
+
+    def logaddexp(self, *args, **kwargs):
+        return _ops.logaddexp(self, *args, **kwargs)
+
+    def logaddexp2(self, *args, **kwargs):
+        return _ops.logaddexp2(self, *args, **kwargs)
+
+    def cummax(self, *args, **kwargs):
+        return _ops.cummax(self, *args, **kwargs)
+
+    def cummin(self, *args, **kwargs):
+        return _ops.cummin(self, *args, **kwargs)
+
+    def kthvalue(self, *args, **kwargs):
+        return _ops.kthvalue(self, *args, **kwargs)
+
+    def tril_(self, *args, **kwargs):
+        return self._inplace(_ops.tril, *args, **kwargs)
+
+    def triu_(self, *args, **kwargs):
+        return self._inplace(_ops.triu, *args, **kwargs)
+
     def moveaxis(self, *args, **kwargs):
         return _ops.moveaxis(self, *args, **kwargs)
 

@@ -1,14 +1,19 @@
-"""torch.return_types: the (values, indices) named tuples that max/min/median/sort/topk return."""
+"""torch.return_types: the named tuples that max/min/median/sort/topk/cummax/cummin/kthvalue and
+the ember.linalg decompositions return (picklable, with PyTorch's repr)."""
 import collections
 
-__all__ = ["max", "min", "median", "sort", "topk"]
+__all__ = ["max", "min", "median", "sort", "topk", "cummax", "cummin", "kthvalue",
+           "linalg_slogdet", "linalg_eigh", "linalg_svd", "linalg_inv_ex"]
 
 
-def _return_type(name):
-    cls = collections.namedtuple(name, ["values", "indices"])
+def _return_type(name, fields=("values", "indices")):
+    cls = collections.namedtuple(name, fields)
     cls.__module__ = __name__
-    cls.__repr__ = lambda self: (f"torch.return_types.{name}(\nvalues={self.values!r},\n"
-                                 f"indices={self.indices!r})")
+
+    def __repr__(self):
+        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
+        return f"torch.return_types.{name}(\n{body})"
+    cls.__repr__ = __repr__
     return cls
 
 
@@ -17,3 +22,10 @@ min = _return_type("min")
 median = _return_type("median")
 sort = _return_type("sort")
 topk = _return_type("topk")
+cummax = _return_type("cummax")
+cummin = _return_type("cummin")
+kthvalue = _return_type("kthvalue")
+linalg_slogdet = _return_type("linalg_slogdet", ("sign", "logabsdet"))
+linalg_eigh = _return_type("linalg_eigh", ("eigenvalues", "eigenvectors"))
+linalg_svd = _return_type("linalg_svd", ("U", "S", "Vh"))
+linalg_inv_ex = _return_type("linalg_inv_ex", ("inverse", "info"))

@@ -1,4 +1,6 @@
 """The functional namespace of ember's ops (ember.add, ember.matmul ...): re-exports by family."""
+from types import ModuleType as _ModuleType
+
 from .activation import *  # noqa: F401,F403
 from .arithmetic import *  # noqa: F401,F403
 from .clamping import *  # noqa: F401,F403
@@ -14,7 +16,9 @@ from .join import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .norm import *  # noqa: F401,F403
+from .ordering import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
+from .pairwise import *  # noqa: F401,F403
 from .pool import *  # noqa: F401,F403
 from .reduce import *  # noqa: F401,F403
 from .scan import *  # noqa: F401,F403
@@ -22,4 +26,10 @@ from .scatter_gather import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
 from .sorting import *  # noqa: F401,F403
 from .special import *  # noqa: F401,F403
+from .tiling import *  # noqa: F401,F403
+from .triangular import *  # noqa: F401,F403
 from .unary import *  # noqa: F401,F403
+
+# Only the ops, not the family modules themselves (ember.linalg must stay the linalg namespace).
+__all__ = sorted(name for name, value in globals().items()
+                 if not name.startswith("_") and not isinstance(value, _ModuleType))
