@@ -5,6 +5,7 @@ import pytest
 
 import ember
 import ember.nn.functional  # loads ember.nn for the error-type tests
+from ember.ops import _conv_kernels as K
 from ember.ops import conv as C
 from ember.ops import pool as P
 
@@ -142,7 +143,7 @@ def test_chunked_kernels_match_one_chunk(monkeypatch, stride, padding, dilation,
     gy = None
     results = []
     for chunk in (1 << 30, 1):
-        monkeypatch.setattr(C, "_CHUNK_BYTES", chunk * 2000)
+        monkeypatch.setattr(K, "_CHUNK_BYTES", chunk * 2000)
         y = C.conv2d(x, w, None, stride, padding, dilation, groups)
         if gy is None:
             gy = ember.tensor(_rand(*y.shape, seed=2))
@@ -162,15 +163,15 @@ def test_buffers_are_not_shared_with_outputs():
 
 
 def test_large_scratch_is_not_kept(monkeypatch, torch):
-    monkeypatch.setattr(C, "_MAX_KEPT_BYTES", 0)
-    monkeypatch.setattr(C._local, "buffers", {})
+    monkeypatch.setattr(K, "_MAX_KEPT_BYTES", 0)
+    monkeypatch.setattr(K._local, "buffers", {})
     x, w = _rand(2, 3, 7, 6), _rand(4, 3, 3, 3, seed=1)
     ex, tx = ember.tensor(x).requires_grad_(), torch.tensor(x, requires_grad=True)
     ey = C.conv2d(ex, ember.tensor(w), padding=1)
     ty = torch.nn.functional.conv2d(tx, torch.tensor(w), padding=1)
     ey.sum().backward()
     ty.sum().backward()
-    assert C._local.buffers == {}
+    assert K._local.buffers == {}
     np.testing.assert_allclose(_np(ey), ty.detach().numpy(), rtol=1e-5, atol=1e-5)
     np.testing.assert_allclose(_np(ex.grad), tx.grad.numpy(), rtol=1e-5, atol=1e-5)
 

@@ -1,62 +1,19 @@
-"""Module: the base of every layer: registries, traversal, modes, state dicts, hooks and repr.
+"""Module: the base of every layer: registries, traversal, modes and repr.
 
-NOTE [ Loading a state dict ]
-`load_state_dict` works in two passes. The first walks the modules and only checks: it collects
-missing and unexpected keys, shape mismatches and values that cannot be converted, and converts
-every accepted value to its parameter's dtype and device. Only when nothing is wrong does the
-second pass write the values, so a rejected state dict leaves every parameter untouched (PyTorch
-copies the good entries before it raises). `_load_from_state_dict` keeps PyTorch's signature so
-subclasses can rewrite keys (BatchNorm does); it records its writes in `local_metadata`.
+Forward hooks (with __call__) come from _HooksMixin in _hooks.py, state dicts from
+_StateDictMixin in _state_dict.py (NOTE [ Loading a state dict ]).
 """
-import itertools
-from collections import OrderedDict, namedtuple
-from collections.abc import Mapping
+from collections import OrderedDict
 
 from ... import _dtype
 from ..._device import device as _device_cls
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ..parameter import Parameter
+from ._hooks import RemovableHandle, _HooksMixin
+from ._state_dict import _IncompatibleKeys, _StateDictMixin  # noqa: F401 (re-exported)
 
 __all__ = ["Module", "RemovableHandle"]
-
-_PENDING = "_ember_pending_writes"  # the local_metadata key under which loads are recorded
-
-
-class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
-    __slots__ = ()
-
-    def __repr__(self):
-        if not self.missing_keys and not self.unexpected_keys:
-            return "<All keys matched successfully>"
-        return super().__repr__()
-
-    __str__ = __repr__
-
-
-class RemovableHandle:
-    """The handle a hook registration returns: `remove()` (or leaving a `with` block) unhooks."""
-    _next_id = 0
-
-    def __init__(self, hooks_dict, *, extra_dict=None):
-        self.hooks_dict = hooks_dict
-        self.id = RemovableHandle._next_id
-        RemovableHandle._next_id += 1
-        if extra_dict is None:
-            extra_dict = ()
-        elif isinstance(extra_dict, dict):
-            extra_dict = (extra_dict,)
-        self.extra_dicts = tuple(extra_dict)
-
-    def remove(self):
-        for d in (self.hooks_dict, *self.extra_dicts):
-            d.pop(self.id, None)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.remove()
 
 
 def _addindent(s, num_spaces):
@@ -107,7 +64,7 @@ def _forward_unimplemented(self, *input):
         f'Module [{type(self).__name__}] is missing the required "forward" function')
 
 
-class Module:
+class Module(_HooksMixin, _StateDictMixin):
     """Base class for all neural network modules (PyTorch's torch.nn.Module contract)."""
     _version = 1
     training: bool
@@ -303,72 +260,6 @@ class Module:
                 + list(self._modules) + list(self._buffers))
         return sorted(k for k in keys if not k[0].isdigit())
 
-    # -- calling -----------------------------------------------------------------------------------
-    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
-        """hook(module, args) -> None or new args (hook(module, args, kwargs) with with_kwargs)."""
-        handle = RemovableHandle(self._forward_pre_hooks,
-                                 extra_dict=self._forward_pre_hooks_with_kwargs)
-        self._forward_pre_hooks[handle.id] = hook
-        if with_kwargs:
-            self._forward_pre_hooks_with_kwargs[handle.id] = True
-        if prepend:
-            self._forward_pre_hooks.move_to_end(handle.id, last=False)
-        return handle
-
-    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False,
-                              always_call=False):
-        """hook(module, args, output) -> None or a new output, after forward."""
-        handle = RemovableHandle(self._forward_hooks, extra_dict=[
-            self._forward_hooks_with_kwargs, self._forward_hooks_always_called])
-        self._forward_hooks[handle.id] = hook
-        if with_kwargs:
-            self._forward_hooks_with_kwargs[handle.id] = True
-        if always_call:
-            self._forward_hooks_always_called[handle.id] = True
-        if prepend:
-            self._forward_hooks.move_to_end(handle.id, last=False)
-        return handle
-
-    def _call_impl(self, *args, **kwargs):
-        if not (self._forward_hooks or self._forward_pre_hooks):
-            return self.forward(*args, **kwargs)
-        called = set()
-        result = None
-        try:
-            for hook_id, hook in list(self._forward_pre_hooks.items()):
-                if hook_id in self._forward_pre_hooks_with_kwargs:
-                    out = hook(self, args, kwargs)
-                    if out is not None:
-                        if not (isinstance(out, tuple) and len(out) == 2):
-                            raise RuntimeError("forward pre-hook must return None or a tuple of "
-                                               f"(new_args, new_kwargs), but got {out}.")
-                        args, kwargs = out
-                else:
-                    out = hook(self, args)
-                    if out is not None:
-                        args = out if isinstance(out, tuple) else (out,)
-            result = self.forward(*args, **kwargs)
-            for hook_id, hook in list(self._forward_hooks.items()):
-                called.add(hook_id)
-                if hook_id in self._forward_hooks_with_kwargs:
-                    out = hook(self, args, kwargs, result)
-                else:
-                    out = hook(self, args, result)
-                if out is not None:
-                    result = out
-            return result
-        except Exception:
-            # Hooks registered with always_call run even when forward (or a hook) raised.
-            for hook_id, hook in list(self._forward_hooks.items()):
-                if hook_id in self._forward_hooks_always_called and hook_id not in called:
-                    if hook_id in self._forward_hooks_with_kwargs:
-                        hook(self, args, kwargs, result)
-                    else:
-                        hook(self, args, result)
-            raise
-
-    __call__ = _call_impl
-
     # -- traversal ---------------------------------------------------------------------------------
     def _named_members(self, get_members, prefix="", recurse=True, remove_duplicate=True):
         memo = set()
@@ -516,126 +407,6 @@ class Module:
 
     def share_memory(self):
         return self._apply(lambda t: t.share_memory_())
-
-    # -- state dict --------------------------------------------------------------------------------
-    def _save_to_state_dict(self, destination, prefix, keep_vars):
-        for name, param in self._parameters.items():
-            if param is not None:
-                destination[prefix + name] = param if keep_vars else param.detach()
-        for name, buf in self._buffers.items():
-            if buf is not None and name not in self._non_persistent_buffers_set:
-                destination[prefix + name] = buf if keep_vars else buf.detach()
-
-    def state_dict(self, *args, destination=None, prefix="", keep_vars=False):
-        """An OrderedDict of parameters and persistent buffers, keyed by their dotted names."""
-        if args:  # the deprecated positional form (destination, prefix, keep_vars)
-            destination = args[0]
-            if len(args) > 1:
-                prefix = args[1]
-            if len(args) > 2:
-                keep_vars = args[2]
-        if destination is None:
-            destination = OrderedDict()
-            destination._metadata = OrderedDict()
-        if hasattr(destination, "_metadata"):
-            destination._metadata[prefix[:-1]] = {"version": self._version}
-        self._save_to_state_dict(destination, prefix, keep_vars)
-        for name, module in self._modules.items():
-            if module is not None:
-                module.state_dict(destination=destination, prefix=prefix + name + ".",
-                                  keep_vars=keep_vars)
-        return destination
-
-    def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys,
-                              unexpected_keys, error_msgs):
-        """Check this module's entries, recording their writes (NOTE [ Loading a state dict ])."""
-        pending = local_metadata[_PENDING]
-        assign = local_metadata.get("assign_to_params_buffers", False)
-        persistent = {k: v for k, v in self._buffers.items()
-                      if k not in self._non_persistent_buffers_set}
-        local_state = {k: v for k, v in itertools.chain(self._parameters.items(),
-                                                        persistent.items()) if v is not None}
-        for name, param in local_state.items():
-            key = prefix + name
-            if key not in state_dict:
-                if strict:
-                    missing_keys.append(key)
-                continue
-            value = state_dict[key]
-            if not isinstance(value, Tensor):
-                error_msgs.append(f'While copying the parameter named "{key}", expected '
-                                  "torch.Tensor or Tensor-like object from checkpoint but "
-                                  f"received {type(value)}")
-                continue
-            if param.dim() == 0 and value.shape == (1,):
-                value = value.reshape(())
-            if value.shape != param.shape:
-                error_msgs.append(f"size mismatch for {key}: copying a param with shape "
-                                  f"{value.shape} from checkpoint, the shape in current model is "
-                                  f"{param.shape}.")
-                continue
-            try:
-                with no_grad():
-                    converted = value if assign else value.to(param.device, param.dtype)
-            except Exception as ex:
-                error_msgs.append(f'While copying the parameter named "{key}", whose dimensions '
-                                  f"in the model are {param.size()} and whose dimensions in the "
-                                  f"checkpoint are {value.size()}, an exception occurred : "
-                                  f"{ex.args}.")
-                continue
-            pending.append((self, name, param, converted, assign))
-        if strict:
-            for key in state_dict:
-                if key.startswith(prefix):
-                    head = key[len(prefix):].split(".", 1)
-                    if len(head) > 1:
-                        if head[0] not in self._modules:
-                            unexpected_keys.append(key)
-                    elif head[0] not in local_state:
-                        unexpected_keys.append(key)
-
-    def load_state_dict(self, state_dict, strict=True, assign=False):
-        """Copy parameters and buffers from state_dict; nothing changes if any entry is rejected."""
-        if not isinstance(state_dict, Mapping):
-            raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        missing_keys, unexpected_keys, error_msgs, pending = [], [], [], []
-        metadata = getattr(state_dict, "_metadata", None)
-        state_dict = OrderedDict(state_dict)  # subclasses may add keys; the caller's stays intact
-
-        def check(module, local_state_dict, prefix=""):
-            local_metadata = dict({} if metadata is None else metadata.get(prefix[:-1], {}))
-            local_metadata[_PENDING] = pending
-            if assign:
-                local_metadata["assign_to_params_buffers"] = True
-            module._load_from_state_dict(local_state_dict, prefix, local_metadata, True,
-                                         missing_keys, unexpected_keys, error_msgs)
-            for name, child in module._modules.items():
-                if child is not None:
-                    child_prefix = prefix + name + "."
-                    child_state = {k: v for k, v in local_state_dict.items()
-                                   if k.startswith(child_prefix)}
-                    check(child, child_state, child_prefix)
-
-        check(self, state_dict)
-        if strict:
-            if unexpected_keys:
-                error_msgs.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{k}"' for k in unexpected_keys)))
-            if missing_keys:
-                error_msgs.insert(0, "Missing key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{k}"' for k in missing_keys)))
-        if error_msgs:
-            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
-                type(self).__name__, "\n\t".join(error_msgs)))
-        for module, name, param, value, assign_value in pending:
-            if assign_value:
-                if isinstance(param, Parameter):
-                    value = Parameter(value, requires_grad=param.requires_grad)
-                setattr(module, name, value)
-            else:
-                with no_grad():
-                    param.copy_(value)
-        return _IncompatibleKeys(missing_keys, unexpected_keys)
 
     # -- printing ----------------------------------------------------------------------------------
     def _get_name(self):

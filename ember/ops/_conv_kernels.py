@@ -1,0 +1,327 @@
+"""Convolution array kernels: geometry, im2col/col2im views, chunked scratch buffers, GEMM loops.
+
+NOTE [ Convolution kernels ]
+The three linear maps of a convolution y = conv(x, w) are array kernels here:
+`_conv_forward` (y from x and w), `_conv_input_grad` (x-shaped, from gy and w: the transposed
+convolution) and `_conv_weight_grad` (w-shaped, from x and gy). Each is the adjoint of the others
+in one argument, so the three Ops of conv.py differentiate into each other and double backward needs
+no extra code. Every kernel walks the batch in chunks sized so that one chunk's scratch arrays
+stay in cache (2 MiB: measured on the 2-core machine, the CIFAR LeNet's conv1 at batch 256 runs
+about 3x faster than through one 60 MB im2col matrix), with one batched matmul call per chunk (a
+GEMM per sample: measured faster here than one GEMM over a channel-major chunk) and scratch
+buffers reused between chunks and calls (allocation is a measurable cost on this machine).
+
+NOTE [ Flat rows ]
+Each (sample, channel) image of a chunk is copied, zero-padded, into one flat row of a buffer.
+With stride 1 along the width, the window of kernel offset (i, j) is then the contiguous run
+starting at i*dh*Wp + j*dw of length Ho*Wp: output rows are computed Wp wide instead of Wo wide
+(the extra Wp - Wo "garbage" columns are dropped, and zeroed in gradients so they add nothing).
+That makes the im2col copy and the col2im adds long contiguous runs instead of Ho short rows of Wo
+elements each: 3x faster at the LeNet's shapes. The windows are `as_strided` views of the flat
+buffer (the same windows `sliding_window_view` gives, taken on the flat rows); with a stride
+along the width the output is computed Wo wide and the views are ordinary strided views.
+
+NOTE [ Stacked rows ]
+With stride 1 the window of kernel offset (i, j) starts i*dh*Wp + j*dw into a flat row, so the
+kw column offsets can be stacked once (kw shifted copies of each row) and each kernel row i is a
+column slice of that stack: no kh*kw-fold im2col matrix. The gradient kernels use it: the weight
+gradient is kh GEMMs against slices of the stacked input, the input gradient one GEMM of the
+weights (as kh*C x O*kw) against the stacked output gradient followed by kh adds instead of
+kh*kw. On the LeNet's conv2 both run ~1.7x faster than through im2col; the forward does not (its
+im2col GEMM is already one large K = C*kh*kw product), so it keeps im2col.
+"""
+import threading
+
+import numpy as np
+
+
+_CHUNK_BYTES = 1 << 21
+
+
+# -- geometry --------------------------------------------------------------------------------------
+
+class _Geometry:
+    """Kernel size, stride, dilation, (low, high) padding per spatial dim and groups, in 2-D form.
+
+    1-D convolutions use height 1. Padding is stored per side because padding='same' with an even
+    effective kernel pads one more on the high side, as PyTorch does.
+    """
+    __slots__ = ("kh", "kw", "sh", "sw", "dh", "dw", "pt", "pb", "pl", "pr", "groups")
+
+    def __init__(self, kernel, stride, dilation, padding, groups=1):
+        self.kh, self.kw = kernel
+        self.sh, self.sw = stride
+        self.dh, self.dw = dilation
+        (self.pt, self.pb), (self.pl, self.pr) = padding
+        self.groups = groups
+
+    def padded(self, h, w):
+        return h + self.pt + self.pb, w + self.pl + self.pr
+
+    def out_size(self, h, w):
+        """Windows that fit the padded (h, w) image; non-positive when none does."""
+        hp, wp = self.padded(h, w)
+        return ((hp - self.dh * (self.kh - 1) - 1) // self.sh + 1,
+                (wp - self.dw * (self.kw - 1) - 1) // self.sw + 1)
+
+
+class _Layout:
+    """Where one chunk of images lives (NOTE [ Flat rows ]): padded flat rows, windows Ho x Wq."""
+    __slots__ = ("h", "w", "hp", "wp", "ho", "wo", "wq", "row", "itemsize")
+
+    def __init__(self, geo, image_hw, out_hw, itemsize):
+        self.h, self.w = image_hw
+        self.ho, self.wo = out_hw
+        self.hp, self.wp = geo.padded(self.h, self.w)
+        self.wq = self.wp if geo.sw == 1 else self.wo
+        # A window run of the last output row reads past the padded image by (kw-1)*dw elements.
+        self.row = self.hp * self.wp + ((geo.kw - 1) * geo.dw if geo.sw == 1 else 0)
+        self.itemsize = itemsize
+
+    def chunk(self, n, channels, geo):
+        """Samples per chunk of an im2col kernel."""
+        return _chunk_rows(n, channels * geo.kh * geo.kw * self.ho * self.wq * self.itemsize)
+
+    def interior(self, flat, geo):
+        """The (m, C, h, w) view of the image inside flat padded rows."""
+        img = flat[:, :, :self.hp * self.wp].reshape(flat.shape[0], flat.shape[1], self.hp, self.wp)
+        return img[:, :, geo.pt:geo.pt + self.h, geo.pl:geo.pl + self.w]
+
+    def windows(self, xp, flat, geo):
+        """(m, C, kh, kw, Ho, Wq) view: element [n, c, i, j, r, q] is the padded image at
+        (r*sh + i*dh, q*sw + j*dw) of row (n, c). Made once per call (as_strided costs ~10 us);
+        chunks and kernel offsets index into it."""
+        e = self.itemsize
+        s0, s1 = flat.strides[:2]
+        return xp.lib.stride_tricks.as_strided(
+            flat, (flat.shape[0], flat.shape[1], geo.kh, geo.kw, self.ho, self.wq),
+            (s0, s1, geo.dh * self.wp * e, geo.dw * e, geo.sh * self.wp * e, geo.sw * e))
+
+
+# -- reusable buffers ------------------------------------------------------------------------------
+
+_local = threading.local()
+_MAX_BUFFERS = 32
+_MAX_KEPT_BYTES = 8 * _CHUNK_BYTES  # larger scratch (one huge sample) is not kept alive
+
+
+def _buffer(xp, key, shape, dtype, zero=False):
+    """A scratch array kept between calls (per thread). `key` must pin down every region a caller
+    relies on staying zero (padding borders, garbage columns): those are never written."""
+    cache = getattr(_local, "buffers", None)
+    if cache is None:
+        cache = _local.buffers = {}
+    full_key = (xp.__name__, key, shape, np.dtype(dtype).str)
+    buf = cache.get(full_key)
+    if buf is None:
+        buf = xp.zeros(shape, dtype) if zero else xp.empty(shape, dtype)
+        if buf.nbytes <= _MAX_KEPT_BYTES:
+            if len(cache) >= _MAX_BUFFERS:
+                cache.clear()
+            cache[full_key] = buf
+    return buf
+
+
+def _padded_rows(xp, lay, geo, m, channels, dtype):
+    """Flat padded rows for m images, zero outside the interior (which every chunk overwrites)."""
+    flat = _buffer(xp, ("rows", lay.h, lay.w, lay.hp, lay.wp, geo.pt, geo.pl),
+                   (m, channels, lay.row), dtype, zero=True)
+    return flat, lay.interior(flat, geo)
+
+
+def _chunk_rows(n, per_sample_bytes):
+    """Samples per chunk so that one chunk's scratch arrays stay near _CHUNK_BYTES."""
+    return max(1, min(n, _CHUNK_BYTES // max(per_sample_bytes, 1)))
+
+
+def _shifts(xp, a, count, step, length):
+    """(m, C, count, length) view: element [n, c, j, p] is a[n, c, j*step + p]."""
+    e = a.itemsize
+    return xp.lib.stride_tricks.as_strided(a, a.shape[:2] + (count, length),
+                                           a.strides[:2] + (step * e, e))
+
+
+def _wide(xp, lay, g, a, b, m, dtype):
+    """gy[a:b] as (k, O, Ho*Wq): widened to Wq columns with zero garbage columns when needed."""
+    k, o = b - a, g.shape[1]
+    if lay.wq == lay.wo:
+        return g[a:b].reshape(k, o, lay.ho * lay.wq)
+    buf = _buffer(xp, ("wide", lay.wo), (m, o, lay.ho, lay.wq), dtype, zero=True)
+    buf[:k, :, :, :lay.wo] = g[a:b]
+    return buf[:k].reshape(k, o, lay.ho * lay.wq)
+
+
+# -- array kernels (NOTE [ Convolution kernels ]) --------------------------------------------------
+
+def _conv_forward(xp, x, w, bias, geo, out_hw):
+    n, c, h, wd = x.shape
+    o = w.shape[0]
+    g = geo.groups
+    lay = _Layout(geo, (h, wd), out_hw, x.itemsize)
+    kk, ll = c // g * geo.kh * geo.kw, lay.ho * lay.wq
+    m = lay.chunk(n, c, geo)
+    y = xp.empty((n, o, lay.ho, lay.wo), x.dtype)
+    wm = w.reshape(g, o // g, kk)
+    flat, interior = _padded_rows(xp, lay, geo, m, c, x.dtype)
+    windows = lay.windows(xp, flat, geo)
+    cols = _buffer(xp, "cols", (m, c, geo.kh, geo.kw, lay.ho, lay.wq), x.dtype)
+    wide = None if lay.wq == lay.wo else _buffer(xp, "out", (m, o, lay.ho, lay.wq), x.dtype)
+    bias = None if bias is None else bias.reshape(o, 1, 1)
+    for a in range(0, n, m):
+        b = min(a + m, n)
+        k = b - a
+        interior[:k] = x[a:b]
+        xp.copyto(cols[:k], windows[:k])
+        src = cols[:k].reshape(k, g, kk, ll)
+        if wide is None:
+            xp.matmul(wm, src, out=y[a:b].reshape(k, g, o // g, ll))
+            if bias is not None:
+                y[a:b] += bias  # while the chunk is in cache
+        else:
+            xp.matmul(wm, src, out=wide[:k].reshape(k, g, o // g, ll))
+            if bias is None:
+                y[a:b] = wide[:k, :, :, :lay.wo]
+            else:
+                xp.add(wide[:k, :, :, :lay.wo], bias, out=y[a:b])
+    return y
+
+
+def _conv_input_grad(xp, gy, w, image_hw, geo):
+    """The transposed convolution: scatters gy through w onto an image of size image_hw."""
+    lay = _Layout(geo, image_hw, gy.shape[2:], gy.itemsize)
+    if geo.sh == geo.sw == 1:
+        return _input_grad_stacked(xp, gy, w, geo, lay)
+    n, o = gy.shape[:2]
+    g = geo.groups
+    c = w.shape[1] * g
+    kk, ll = c // g * geo.kh * geo.kw, lay.ho * lay.wq
+    m = lay.chunk(n, c, geo)
+    wt = w.reshape(g, o // g, kk).transpose(0, 2, 1)
+    cols = _buffer(xp, "cols", (m, c, geo.kh, geo.kw, lay.ho, lay.wq), gy.dtype)
+    flat = _buffer(xp, "scatter", (m, c, lay.row), gy.dtype)
+    windows, interior = lay.windows(xp, flat, geo), lay.interior(flat, geo)
+    gx = xp.empty((n, c, lay.h, lay.w), gy.dtype)
+    for a in range(0, n, m):
+        b = min(a + m, n)
+        k = b - a
+        src = _wide(xp, lay, gy, a, b, m, gy.dtype).reshape(k, g, o // g, ll)
+        xp.matmul(wt, src, out=cols[:k].reshape(k, g, kk, ll))
+        flat[:k].fill(0)
+        _col2im(xp, cols[:k], windows[:k])
+        gx[a:b] = interior[:k]
+    return gx
+
+
+def _col2im(xp, cols, windows):
+    """Add each kernel offset's columns into its window of the (zeroed) flat rows: kh*kw
+    strided adds, never np.add.at."""
+    for i in range(cols.shape[2]):
+        for j in range(cols.shape[3]):
+            dst = windows[:, :, i, j]
+            xp.add(dst, cols[:, :, i, j], out=dst)
+
+
+def _conv_weight_grad(xp, x, gy, w_shape, geo):
+    n, c, h, wd = x.shape
+    lay = _Layout(geo, (h, wd), gy.shape[2:], x.itemsize)
+    if geo.sh == geo.sw == 1:
+        return _weight_grad_stacked(xp, x, gy, w_shape, geo, lay)
+    o = gy.shape[1]
+    g = geo.groups
+    kk, ll = c // g * geo.kh * geo.kw, lay.ho * lay.wq
+    m = lay.chunk(n, c, geo)
+    flat, interior = _padded_rows(xp, lay, geo, m, c, x.dtype)
+    windows = lay.windows(xp, flat, geo)
+    cols = _buffer(xp, "cols", (m, c, geo.kh, geo.kw, lay.ho, lay.wq), x.dtype)
+    part = _buffer(xp, "wgrad", (m, g, o // g, kk), x.dtype)
+    gw = xp.zeros((g, o // g, kk), x.dtype)
+    for a in range(0, n, m):
+        b = min(a + m, n)
+        k = b - a
+        interior[:k] = x[a:b]
+        xp.copyto(cols[:k], windows[:k])
+        src = _wide(xp, lay, gy, a, b, m, x.dtype).reshape(k, g, o // g, ll)
+        # One GEMM per sample (a batched matmul): measured faster here than one GEMM per chunk,
+        # which would need the columns transposed to channel-major order.
+        xp.matmul(src, cols[:k].reshape(k, g, kk, ll).transpose(0, 1, 3, 2), out=part[:k])
+        gw += part[:k].sum(0)
+    return gw.reshape(w_shape)
+
+
+def _input_grad_stacked(xp, gy, w, geo, lay):
+    """Stride 1 (NOTE [ Stacked rows ]): the flat rows of gy shifted by each column offset are
+    stacked, one GEMM per sample gives every kernel row's contribution, kh adds place them."""
+    n, o = gy.shape[:2]
+    g, cg = geo.groups, w.shape[1]
+    c, og = cg * g, o // g
+    kh, kw = geo.kh, geo.kw
+    ll = lay.ho * lay.wp
+    reach = (kw - 1) * geo.dw
+    span = ll + reach
+    m = _chunk_rows(n, (o * kw + kh * c) * span * gy.itemsize)
+    # gy's rows, Wp wide (zero garbage columns), with `reach` zeros on either side
+    padded = _buffer(xp, ("shifted", lay.wo, lay.wp, reach), (m, o, ll + 2 * reach), gy.dtype,
+                     zero=True)
+    inner = padded[:, :, reach:reach + ll].reshape(m, o, lay.ho, lay.wp)[..., :lay.wo]
+    shifted = _shifts(xp, padded, kw, geo.dw, span)
+    stack = _buffer(xp, "stack", (m, o, kw, span), gy.dtype)
+    # the weights as (G, kh*Cg, Og*kw), column offsets reversed: shift j' holds offset kw-1-j'
+    wr = w.reshape(g, og, cg, kh, kw)[..., ::-1].transpose(0, 3, 2, 1, 4).reshape(
+        g, kh * cg, og * kw)
+    prod = _buffer(xp, "rowsums", (m, g, kh, cg, span), gy.dtype)
+    flat = _buffer(xp, "scatter", (m, c, lay.row), gy.dtype)
+    blocks, interior = flat.reshape(m, g, cg, lay.row), lay.interior(flat, geo)
+    gx = xp.empty((n, c, lay.h, lay.w), gy.dtype)
+    for a in range(0, n, m):
+        b = min(a + m, n)
+        k = b - a
+        inner[:k] = gy[a:b]
+        xp.copyto(stack[:k], shifted[:k])
+        xp.matmul(wr, stack[:k].reshape(k, g, og * kw, span),
+                  out=prod[:k].reshape(k, g, kh * cg, span))
+        flat[:k].fill(0)
+        for i in range(kh):
+            at = i * geo.dh * lay.wp
+            dst = blocks[:k, :, :, at:at + span]
+            xp.add(dst, prod[:k, :, i], out=dst)
+        gx[a:b] = interior[:k]
+    return gx
+
+
+def _weight_grad_stacked(xp, x, gy, w_shape, geo, lay):
+    """Stride 1 (NOTE [ Stacked rows ]): the flat rows of x shifted by each column offset are
+    stacked once; kernel row i's gradient is gy times that stack's columns from row i on."""
+    n, c = x.shape[:2]
+    o, g = gy.shape[1], geo.groups
+    kh, kw = geo.kh, geo.kw
+    kk, ll = c // g * kw, lay.ho * lay.wp
+    span = (kh - 1) * geo.dh * lay.wp + ll
+    m = _chunk_rows(n, c * kw * span * x.itemsize)
+    flat, interior = _padded_rows(xp, lay, geo, m, c, x.dtype)
+    shifted = _shifts(xp, flat, kw, geo.dw, span)
+    stack = _buffer(xp, "stack", (m, c, kw, span), x.dtype)
+    part = _buffer(xp, "wgrad", (m, g, o // g, kk), x.dtype)
+    gw = xp.zeros((kh, g, o // g, kk), x.dtype)
+    for a in range(0, n, m):
+        b = min(a + m, n)
+        k = b - a
+        interior[:k] = x[a:b]
+        xp.copyto(stack[:k], shifted[:k])
+        rows = stack[:k].reshape(k, g, kk, span)
+        src = _wide(xp, lay, gy, a, b, m, x.dtype).reshape(k, g, o // g, ll)
+        for i in range(kh):
+            at = i * geo.dh * lay.wp
+            xp.matmul(src, rows[..., at:at + ll].transpose(0, 1, 3, 2), out=part[:k])
+            gw[i] += part[:k].sum(0)
+    # (kh, G, Og, Cg, kw) -> (G*Og, Cg, kh, kw)
+    gw = gw.reshape(kh, o, c // g, kw).transpose(1, 2, 0, 3)
+    return xp.ascontiguousarray(gw).reshape(w_shape)
+
+
+
+def _exact_layout(geo, image_hw, itemsize):
+    """A layout whose windows are exactly Ho x Wo (unfold's columns have no garbage)."""
+    lay = _Layout(geo, image_hw, geo.out_size(*image_hw), itemsize)
+    lay.wq = lay.wo
+    lay.row = lay.hp * lay.wp
+    return lay
