@@ -562,3 +562,28 @@ ERRORS = [
 @pytest.mark.parametrize("name,call", ERRORS, ids=[e[0] for e in ERRORS])
 def test_errors_like_torch(name, call, torch):
     raises_like(lambda: call(torch.nn.functional, torch), lambda: call(EF, ember))
+
+
+@pytest.mark.parametrize("name,args", [
+    ("prelu", ((2, 3, 4), (3,))), ("prelu", ((2, 3), (1,))),
+    ("pixel_shuffle", ((1, 8, 2, 3), 2)), ("pixel_unshuffle", ((1, 2, 4, 6), 2))])
+def test_prelu_and_pixel_shuffle_match_torch(name, args):
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(args[0]).astype(np.float32)
+    extra = args[1] if isinstance(args[1], int) else rng.standard_normal(args[1]).astype(
+        np.float32)
+    e_x = ember.tensor(x, requires_grad=True)
+    t_x = torch.tensor(x, requires_grad=True)
+    e_extra = extra if isinstance(extra, int) else ember.tensor(extra, requires_grad=True)
+    t_extra = extra if isinstance(extra, int) else torch.tensor(extra, requires_grad=True)
+    e_out = getattr(ember.nn.functional, name)(e_x, e_extra)
+    t_out = getattr(torch.nn.functional, name)(t_x, t_extra)
+    np.testing.assert_allclose(e_out.detach().numpy(), t_out.detach().numpy(), rtol=1e-6)
+    go = rng.standard_normal(tuple(t_out.shape)).astype(np.float32)
+    e_out.backward(ember.tensor(go))
+    t_out.backward(torch.tensor(go))
+    np.testing.assert_allclose(e_x.grad.numpy(), t_x.grad.numpy(), rtol=1e-5, atol=1e-6)
+    if not isinstance(extra, int):
+        np.testing.assert_allclose(e_extra.grad.numpy(), t_extra.grad.numpy(), rtol=1e-5,
+                                   atol=1e-6)

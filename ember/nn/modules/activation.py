@@ -175,24 +175,6 @@ class LogSoftmax(Module):
         return f"dim={self.dim}"
 
 
-def _prelu(input, weight):
-    """x where x > 0, else weight * x, as torch.nn.functional.prelu: a one-element weight is
-    one slope; a longer 1-D weight runs along the channel dim 1."""
-    if weight.dim() > 1:
-        raise RuntimeError("prelu: Expected `weight` to be a scalar or 1D tensor, but got: "
-                           f"ndim = {weight.dim()}")
-    if weight.numel() == 1:  # one slope for every element, whatever the input's rank
-        weight = weight.reshape(())
-    elif weight.dim() == 1:
-        channels = input.shape[1] if input.dim() > 1 else 1
-        if weight.numel() != channels:
-            raise RuntimeError("Mismatch of parameter numbers and input channel size. Found "
-                               f"parameter numbers = {weight.numel()} and channel size = "
-                               f"{channels}.")
-        weight = weight.reshape((-1,) + (1,) * (input.dim() - 2))
-    return _ops.where(input > 0, input, weight * input)
-
-
 class PReLU(Module):
     """max(0, x) + weight * min(0, x), with one learned slope or one per channel."""
 
@@ -207,7 +189,7 @@ class PReLU(Module):
         _init.constant_(self.weight, self.init)
 
     def forward(self, input):
-        return _prelu(input, self.weight)
+        return F.prelu(input, self.weight)
 
     def extra_repr(self):
         return f"num_parameters={self.num_parameters}"
