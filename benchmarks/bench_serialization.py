@@ -75,18 +75,21 @@ def main():
         e_load = timed(lambda: ember.load(ep))
         peak = load_peak_bytes(ep)
         rows.append(("ember", e_save, e_load))
+        rows.append(("ember, mmap=True", float("nan"), timed(lambda: ember.load(ep, mmap=True))))
         if torch is not None:
             t_sd = {k: torch.from_numpy(v) for k, v in arrays.items()}
             t_save = timed(lambda: torch.save(t_sd, tp))
             t_load = timed(lambda: torch.load(tp))
             rows.append(("torch", t_save, t_load))
     table = _common.markdown_table(["framework", "save (s)", "load (s)"],
-                                   [[n, f"{s:.3f}", f"{lo:.3f}"] for n, s, lo in rows])
+                                   [[n, "-" if s != s else f"{s:.3f}", f"{lo:.3f}"] for n, s, lo in rows])
     notes = [f"State dict: {len(arrays)} float32 tensors, {nbytes / MB:.0f} MB; median of 5, "
-             "page cache warm. ember.save fsyncs before its atomic rename; torch.save does not."]
+             "page cache warm. ember.save fsyncs before its atomic rename; torch.save does not. "
+             "ember.load(mmap=True) maps the file copy-on-write: tensors page in on first use, "
+             "so its time is not a full read."]
     if torch is not None:
-        notes.append(f"Ratios ember/torch: save **{rows[0][1] / rows[1][1]:.2f}**, "
-                     f"load **{rows[0][2] / rows[1][2]:.2f}** (target: at most 1.5).")
+        notes.append(f"Ratios ember/torch: save **{rows[0][1] / rows[-1][1]:.2f}**, "
+                     f"load **{rows[0][2] / rows[-1][2]:.2f}** (target: at most 1.5).")
     notes.append(f"ember.load peak resident memory added (fresh process): {peak / MB:.0f} MB = "
                  f"**{peak / nbytes:.2f}x** the tensors' size (target: at most 1.5x).")
     title = "Checkpoint save/load (issue 5)"

@@ -309,7 +309,9 @@ class _Unpickler(pickle.Unpickler):
         return storage
 
 
-def _read_zip(fileobj, where, map_location, weights_only):
+def _read_zip(fileobj, where, map_location, weights_only, mapping=None):
+    """mapping: a copy-on-write mmap of the whole file (load(mmap=True)); stored records then
+    become arrays over it without being read."""
     try:
         zf = zipfile.ZipFile(fileobj)
     except zipfile.BadZipFile as exc:
@@ -330,11 +332,15 @@ def _read_zip(fileobj, where, map_location, weights_only):
                 info = zf.getinfo(record)
             except KeyError:
                 raise RuntimeError(f"{where} is corrupt: missing data record {record}") from None
-            array = _host_buffer(numel, dt.np)
-            if info.file_size != array.nbytes:
+            nbytes = numel * dt.itemsize
+            if info.file_size != nbytes:
                 raise RuntimeError(f"{where} is corrupt: record {record} holds {info.file_size} "
-                                   f"bytes but its storage needs {array.nbytes}")
-            _read_record(zf, info, memoryview(array).cast("B"), where)
+                                   f"bytes but its storage needs {nbytes}")
+            if mapping is not None and info.compress_type == zipfile.ZIP_STORED:
+                array = np.frombuffer(mapping, dt.np, numel, _data_offset(zf, info, where))
+            else:
+                array = _host_buffer(numel, dt.np)
+                _read_record(zf, info, memoryview(array).cast("B"), where)
             cache[key] = array
             return array
 
@@ -365,15 +371,21 @@ def _read_record(zf, info, view, where):
             _readinto(src, view)
         return
     fp = zf.fp
+    fp.seek(_data_offset(zf, info, where))
+    _readinto(fp, view)
+    if zlib.crc32(view) != info.CRC:
+        raise RuntimeError(f"{where} is corrupt: checksum mismatch in {info.filename}")
+
+
+def _data_offset(zf, info, where):
+    """Where a stored record's bytes start in the file (after its local header)."""
+    fp = zf.fp
     fp.seek(info.header_offset)
     local = fp.read(30)
     if len(local) < 30 or local[:4] != b"PK\x03\x04":
         raise RuntimeError(f"{where} is corrupt: bad local header for {info.filename}")
     name_len, extra_len = struct.unpack("<HH", local[26:30])
-    fp.seek(info.header_offset + 30 + name_len + extra_len)
-    _readinto(fp, view)
-    if zlib.crc32(view) != info.CRC:
-        raise RuntimeError(f"{where} is corrupt: checksum mismatch in {info.filename}")
+    return info.header_offset + 30 + name_len + extra_len
 
 
 def _readinto(src, view):
@@ -466,20 +478,27 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
     """Load an object saved by ember.save or torch.save (zip or legacy format).
 
     weights_only=True (the default, as in PyTorch) refuses every global that a checkpoint does not
-    need, raising pickle.UnpicklingError before anything runs."""
+    need, raising pickle.UnpicklingError before anything runs. mmap=True (a path to a zip
+    checkpoint) maps the file copy-on-write instead of reading it: tensors are views of the
+    mapping, paged in on first use, and writing to them never changes the file."""
     if isinstance(f, (str, os.PathLike)):
         where = os.fspath(f)
         with open(where, "rb") as fh:
-            return _load_file(fh, where, map_location, weights_only)
-    return _load_file(f, "the checkpoint", map_location, weights_only)
+            return _load_file(fh, where, map_location, weights_only, bool(mmap))
+    if mmap:
+        raise ValueError("f must be a file path in order to use the mmap argument")
+    return _load_file(f, "the checkpoint", map_location, weights_only, False)
 
 
-def _load_file(fh, where, map_location, weights_only):
+def _load_file(fh, where, map_location, weights_only, use_mmap):
     start = fh.tell()
     head = fh.read(4)
     fh.seek(start)
     if head[:2] == b"PK":
-        return _read_zip(fh, where, map_location, weights_only)
+        mapping = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_COPY) if use_mmap else None
+        return _read_zip(fh, where, map_location, weights_only, mapping)
+    if use_mmap:
+        raise RuntimeError(f"{where}: mmap can only be used with files saved in the zip format")
     if head[:1] == b"\x80":
         return _read_legacy(fh, where, map_location, weights_only)
     if not head:

@@ -192,3 +192,16 @@ def test_safetensors_round_trip(tmp_path):
     (tmp_path / "bad.safetensors").write_bytes(raw[:-10])
     with pytest.raises(RuntimeError, match="corrupt"):
         load_safetensors(tmp_path / "bad.safetensors")
+
+
+def test_mmap_load_maps_copy_on_write(tmp_path):
+    path = tmp_path / "big.pt"
+    a = np.arange(300_000, dtype=np.float32)
+    ember.save({"a": ember.from_numpy(a), "v": ember.from_numpy(a[10:20])}, path)
+    got = ember.load(path, mmap=True)
+    np.testing.assert_array_equal(got["a"].numpy(), a)
+    got["v"].numpy()[0] = -1.0  # a view of the same storage, even when mapped
+    assert got["a"].numpy()[10] == -1.0
+    np.testing.assert_array_equal(ember.load(path)["a"].numpy(), a)  # the file is unchanged
+    with pytest.raises(ValueError, match="file path"):
+        ember.load(io.BytesIO(path.read_bytes()), mmap=True)
