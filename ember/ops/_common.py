@@ -120,3 +120,9 @@ def _named(fn, op):
     fn.__name__ = fn.__qualname__ = op.__name__.lower()
     fn.__module__ = op.__module__
     return fn
+
+
+def quiet():
+    """NumPy's floating-point warnings off (log(0) = -inf, 0/0 = nan ...): PyTorch returns the
+    IEEE result silently, so ember does too. Used only by ops whose domain includes such points."""
+    return np.errstate(divide="ignore", invalid="ignore", over="ignore")

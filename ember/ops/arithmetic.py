@@ -9,7 +9,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
-from ._common import _binary, _log_scalar, _out, _unary, _zeros
+from ._common import _binary, _log_scalar, _out, _unary, _zeros, quiet
 from ._op import Op, broadcast_error, promote, scalar
 from .clamping import Where
 from .unary import log
@@ -107,7 +107,8 @@ class Div(Op):
             a = a.astype(ft)
             b = b.astype(ft) if hasattr(b, "dtype") else b
         try:
-            return ctx.xp.true_divide(a, b)
+            with quiet():
+                return ctx.xp.true_divide(a, b)
         except ValueError:
             raise broadcast_error(a.shape, np.shape(b)) from None
 
@@ -137,11 +138,12 @@ def _divide(xp, name, a, b):
     if ints:
         _check_int_zero(b)
     try:
-        if name != "trunc_divide":
-            return getattr(xp, name)(a, b)
-        if ints:  # a - fmod(a, b) is an exact multiple of b, so floor division of it truncates
-            return xp.floor_divide(a - xp.fmod(a, b), b)
-        return xp.trunc(xp.true_divide(a, b))
+        with quiet():
+            if name != "trunc_divide":
+                return getattr(xp, name)(a, b)
+            if ints:  # a - fmod(a, b) is an exact multiple of b, so floor division truncates
+                return xp.floor_divide(a - xp.fmod(a, b), b)
+            return xp.trunc(xp.true_divide(a, b))
     except ValueError:
         raise broadcast_error(np.shape(a), np.shape(b)) from None
 
@@ -232,7 +234,8 @@ class Pow(Op):
             raise RuntimeError(_NEG_POW_MSG)
         if e == 2:
             return ctx.xp.multiply(a, a)
-        return ctx.xp.power(a, e)
+        with quiet():
+            return ctx.xp.power(a, e)
 
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
@@ -248,7 +251,8 @@ def _power(xp, a, b):
     """a ** b; integer powers with a negative exponent follow C (1, -1 or 0), as in PyTorch."""
     b_arr = b if hasattr(b, "dtype") else a
     if b_arr.dtype.kind == "f" or not (b < 0).any():
-        return xp.power(a, b)
+        with quiet():
+            return xp.power(a, b)
     neg = b < 0
     y = xp.power(a, xp.where(neg, 0, b))
     odd = (b % 2) != 0

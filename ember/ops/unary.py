@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from .._dtype import type_name as _type_name
-from ._common import _binary_function, _float, _float_pair, _out, _unary, _zeros
+from ._common import _binary_function, _float, _float_pair, _out, _unary, _zeros, quiet
 from ._op import Op, broadcast_error
 
 __all__ = [
@@ -32,7 +32,8 @@ class _SavesInput(Op):
 
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return getattr(ctx.xp, ctx._forward_cls._fn)(_float(a))
+        with quiet():
+            return getattr(ctx.xp, ctx._forward_cls._fn)(_float(a))
 
 
 class _SavesOutput(Op):
@@ -40,7 +41,8 @@ class _SavesOutput(Op):
     _fn = None
 
     def forward(ctx, a):
-        y = getattr(ctx.xp, ctx._forward_cls._fn)(_float(a))
+        with quiet():
+            y = getattr(ctx.xp, ctx._forward_cls._fn)(_float(a))
         ctx.save_for_backward(y)
         return y
 
@@ -89,7 +91,8 @@ class Sqrt(_SavesOutput):
 
 class Rsqrt(Op):
     def forward(ctx, a):
-        y = ctx.xp.reciprocal(ctx.xp.sqrt(_float(a)))
+        with quiet():
+            y = ctx.xp.reciprocal(ctx.xp.sqrt(_float(a)))
         ctx.save_for_backward(y)
         return y
 
