@@ -2,12 +2,12 @@
 import warnings
 
 from .. import functional as F
-from .normalization import _BatchNorm
+from .normalization import _NormBase
 
 __all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
 
 
-class _InstanceNorm(_BatchNorm):
+class _InstanceNorm(_NormBase):
     """torch's _InstanceNorm: BatchNorm's parameters and buffers with other defaults.
     Subclasses set _no_batch_dim, the rank of an unbatched input."""
 
