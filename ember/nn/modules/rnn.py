@@ -5,6 +5,7 @@ import warnings
 
 from ..._creation import empty, zeros
 from ...ops import cat, stack
+from ...ops.rnn import lstm_layer
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
@@ -42,8 +43,7 @@ def _gru_step(gi, hx, w_hh, b_hh):
     return n + z * (hx - n)  # (1 - z) * n + z * h
 
 
-_STEPS = {"RNN_TANH": _rnn_tanh_step, "RNN_RELU": _rnn_relu_step, "LSTM": _lstm_step,
-          "GRU": _gru_step}
+_STEPS = {"RNN_TANH": _rnn_tanh_step, "RNN_RELU": _rnn_relu_step, "GRU": _gru_step}
 
 
 def _check_type(name, value, kind):
@@ -208,7 +208,7 @@ class RNNBase(Module):
         """Run every layer and direction over a sequence-first batched input; `states` holds one
         initial state per layer and direction (a tensor, or an (h, c) pair for LSTM). Returns
         the last layer's output and the final states in the same order."""
-        step = _STEPS[self.mode]
+        step = _STEPS.get(self.mode)
         num_directions = 2 if self.bidirectional else 1
         finals = []
         layer_input = input
@@ -219,14 +219,20 @@ class RNNBase(Module):
                 weights = [getattr(self, n) for n in names]
                 w_ih, w_hh = weights[0], weights[1]
                 b_ih, b_hh = (weights[2], weights[3]) if self.bias else (None, None)
+                state = states[layer * num_directions + direction]
+                if self.mode == "LSTM":  # one op for the whole sequence (ops/rnn.py)
+                    out, h, c = lstm_layer(layer_input, w_ih, w_hh, b_ih, b_hh, *state,
+                                           reverse=direction == 1)
+                    outputs.append(out)
+                    finals.append((h, c))
+                    continue
                 gates_in = F.linear(layer_input, w_ih, b_ih).unbind(0)
                 if direction == 1:
                     gates_in = gates_in[::-1]
-                state = states[layer * num_directions + direction]
                 hs = []
                 for gi in gates_in:
                     state = step(gi, state, w_hh, b_hh)
-                    hs.append(state[0] if self.mode == "LSTM" else state)
+                    hs.append(state)
                 if direction == 1:
                     hs.reverse()
                 outputs.append(stack(hs, 0))
