@@ -1,0 +1,236 @@
+"""Unpicklers for checkpoints: the weights-only one that ember.load uses by default, and the trusted
+one that weights_only=False asks for.
+
+NOTE [ What a weights-only load allows ]
+A pickle is a program. The weights-only unpickler runs it with three limits, so that a hostile file
+can neither run code nor change anything outside the objects it builds, nor reach memory outside
+its own storages:
+- GLOBAL resolves only the names in `_torch_globals` (tensor and parameter rebuilders, dtypes,
+  storage types, Size, device, OrderedDict) and a few inert builtins; anything else is refused.
+- The opcodes that mutate an object already on the stack act only on the kinds torch lets them act
+  on: BUILD on OrderedDict instances (a state_dict's `_metadata`), APPEND(S) on lists,
+  SETITEM(S) on dicts, ADDITEMS on sets. BUILD on a class, a dtype or a function would change it
+  for the whole process.
+- Every tensor view is checked against its storage before it is made (`_check_view`).
+"""
+import collections
+import operator
+import pickle
+
+import numpy as np
+
+from .. import _dtype
+from .._device import as_device
+from .._tensor import Size, _make
+from ._format import STORAGE_DTYPES
+
+_REFUSED = ("Weights only load failed: {what}. ember.load(weights_only=True) only builds tensors, "
+            "containers and numbers; pass weights_only=False only for a file you trust, since "
+            "unpickling can run arbitrary code.")
+
+
+def rebuild_tensor(storage, offset, size, stride, requires_grad=False, backward_hooks=None,
+                   metadata=None):
+    if not (isinstance(storage, np.ndarray) and storage.ndim == 1):
+        raise pickle.UnpicklingError(f"a tensor must be rebuilt from a storage, not from "
+                                     f"{type(storage).__name__}")
+    view = _check_view(storage, offset, size, stride)
+    t = _make(view)
+    if requires_grad:
+        t.requires_grad = True
+    return t
+
+
+def _check_view(storage, offset, size, stride):
+    """The view of storage that (offset, size, stride) describe, in elements, after proving that
+    it lies inside the storage: a crafted negative or overflowing value would otherwise make
+    as_strided read memory that is not the file's."""
+    offset = operator.index(offset)
+    size = tuple(operator.index(n) for n in size)
+    stride = tuple(operator.index(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError(f"mismatch in length of strides and shape: sizes={list(size)} and "
+                           f"strides={list(stride)}")
+    if any(n < 0 for n in size):
+        raise RuntimeError(f"Trying to create tensor with negative dimension "
+                           f"{min(size)}: {list(size)}")
+    if offset < 0:
+        raise RuntimeError(f"Tensor: invalid storage offset {offset}")
+    if 0 in size:
+        return np.empty(size, storage.dtype)  # no element is ever read
+    if any(s < 0 for s in stride):
+        raise RuntimeError(f"Storage size calculation overflowed with sizes={list(size)} and "
+                           f"strides={list(stride)}")
+    itemsize = storage.itemsize
+    needed = offset + sum((n - 1) * s for n, s in zip(size, stride)) + 1
+    if needed > storage.size or any(s * itemsize >= 1 << 63 for s in stride):
+        raise RuntimeError(f"storage has {storage.size} elements but a tensor of size "
+                           f"{list(size)} with strides {list(stride)} at offset {offset} needs "
+                           f"{needed}: the checkpoint is corrupt")
+    return np.lib.stride_tricks.as_strided(storage[offset:], shape=size,
+                                           strides=tuple(s * itemsize for s in stride))
+
+
+def _rebuild_parameter(data, requires_grad, backward_hooks=None):
+    from ..nn.parameter import Parameter
+    return Parameter(data, requires_grad)
+
+
+def _rebuild_parameter_with_state(data, requires_grad, backward_hooks, state):
+    return _rebuild_parameter(data, requires_grad)
+
+
+def _make_size(dims=()):
+    return Size(dims)
+
+
+def _bytearray(source=b"", *args):
+    """bytearray as a pickle names it (from bytes or a latin-1 string); `bytearray(n)` would let
+    a few bytes of pickle allocate n, so a count is refused."""
+    if isinstance(source, int):
+        raise pickle.UnpicklingError(_REFUSED.format(what="bytearray(<count>) was refused"))
+    return bytearray(source, *args)
+
+
+def _torch_globals():
+    """The torch globals a checkpoint may name, mapped to ember's equivalents."""
+    table = {("torch._utils", "_rebuild_tensor_v2"): rebuild_tensor,
+             ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
+             ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter_with_state,
+             ("torch", "Size"): _make_size, ("torch", "device"): as_device,
+             ("collections", "OrderedDict"): collections.OrderedDict,
+             ("builtins", "set"): set, ("builtins", "frozenset"): frozenset,
+             ("builtins", "slice"): slice, ("builtins", "complex"): complex,
+             ("builtins", "bytearray"): _bytearray}
+    for d in _dtype.ALL:
+        table[("torch", d.name)] = d
+    for name in STORAGE_DTYPES:
+        table[("torch", name)] = name
+    return table
+
+
+class _Checkpoint:
+    """What both unpicklers share: storages come from read_storage(key, dtype, numel) through
+    persistent ids, and `locations` collects, by id of each rebuilt tensor's array, the device it
+    was saved from."""
+
+    def _setup(self, read_storage, locations):
+        self._read_storage = read_storage
+        self._locations = locations
+        self._storage_locations = {}
+        self._globals = _torch_globals()
+        self._globals[("torch._utils", "_rebuild_tensor_v2")] = self._rebuild_tensor
+
+    def _rebuild_tensor(self, storage, *args):
+        t = rebuild_tensor(storage, *args)
+        location = self._storage_locations.get(id(storage), "cpu")
+        if location != "cpu":
+            self._locations[id(t._data)] = (t._data, location)  # the array keeps its id valid
+        return t
+
+    def persistent_load(self, pid):
+        if not (isinstance(pid, tuple) and len(pid) >= 5 and pid[0] == "storage"):
+            raise pickle.UnpicklingError(f"unsupported persistent id {pid!r}")
+        storage_type, key, location, numel = pid[1:5]
+        dt = STORAGE_DTYPES.get(storage_type) if isinstance(storage_type, str) else None
+        if dt is None:
+            raise pickle.UnpicklingError(f"unsupported storage type {storage_type!r}")
+        if type(numel) is not int or numel < 0 or not isinstance(key, (str, int)):
+            raise RuntimeError(f"invalid storage record {pid!r}: the checkpoint is corrupt")
+        storage = self._read_storage(str(key), dt, numel)
+        view = pid[5] if len(pid) > 5 else None
+        if view is not None:  # the legacy format's storage views: (key, offset, numel)
+            storage = _check_view(storage, view[1], (view[2],), (1,))
+        self._storage_locations[id(storage)] = str(location)
+        return storage
+
+    def _resolve(self, module, name):
+        if module == "__builtin__":  # protocol 2 names builtins the Python 2 way
+            module = "builtins"
+        return self._globals.get((module, name)), module
+
+
+class TrustedUnpickler(_Checkpoint, pickle.Unpickler):
+    """weights_only=False: torch's names map to ember's, anything else is imported as named."""
+
+    def __init__(self, file, read_storage, locations):
+        super().__init__(file)
+        self._setup(read_storage, locations)
+
+    def find_class(self, module, name):
+        hit, module = self._resolve(module, name)
+        if hit is not None:
+            return hit
+        if module.startswith("torch"):
+            module = "ember" + module[len("torch"):]
+        return super().find_class(module, name)
+
+
+def _refuse(what):
+    raise pickle.UnpicklingError(_REFUSED.format(what=what))
+
+
+class WeightsOnlyUnpickler(_Checkpoint, pickle._Unpickler):
+    """The default: NOTE [ What a weights-only load allows ]. Python's own pickle machine, with the
+    opcodes that mutate existing objects restricted (the C unpickler cannot be hooked there)."""
+    dispatch = pickle._Unpickler.dispatch.copy()
+
+    def __init__(self, file, read_storage, locations):
+        super().__init__(file)
+        self._setup(read_storage, locations)
+
+    def find_class(self, module, name):
+        hit, module = self._resolve(module, name)
+        if hit is None:
+            _refuse(f"unsupported global GLOBAL {module}.{name} was refused")
+        return hit
+
+    def _target(self, depth, allowed, opcode):
+        target = self.stack[-depth] if len(self.stack) >= depth else None
+        if type(target) not in allowed:
+            _refuse(f"{opcode} on a {type(target).__name__} object was refused (it is allowed "
+                    f"only on {', '.join(t.__name__ for t in allowed)})")
+
+    def load_build(self):
+        self._target(2, (collections.OrderedDict,), "BUILD")
+        state = self.stack.pop()
+        if not isinstance(state, dict):
+            _refuse("BUILD of an OrderedDict with a state that is not a dict was refused")
+        self.stack[-1].__dict__.update(state)
+
+    def load_append(self):
+        self._target(2, (list,), "APPEND")
+        pickle._Unpickler.load_append(self)
+
+    def load_appends(self):
+        items = self.pop_mark()
+        self._target(1, (list,), "APPENDS")
+        self.stack[-1].extend(items)
+
+    def load_setitem(self):
+        self._target(3, (dict, collections.OrderedDict), "SETITEM")
+        pickle._Unpickler.load_setitem(self)
+
+    def load_setitems(self):
+        items = self.pop_mark()
+        self._target(1, (dict, collections.OrderedDict), "SETITEMS")
+        target = self.stack[-1]
+        for i in range(0, len(items) - 1, 2):
+            target[items[i]] = items[i + 1]
+
+    def load_additems(self):
+        items = self.pop_mark()
+        self._target(1, (set,), "ADDITEMS")
+        self.stack[-1].update(items)
+
+    dispatch[pickle.BUILD[0]] = load_build
+    dispatch[pickle.APPEND[0]] = load_append
+    dispatch[pickle.APPENDS[0]] = load_appends
+    dispatch[pickle.SETITEM[0]] = load_setitem
+    dispatch[pickle.SETITEMS[0]] = load_setitems
+    dispatch[pickle.ADDITEMS[0]] = load_additems
+
+
+def unpickler(file, read_storage, weights_only, locations):
+    cls = WeightsOnlyUnpickler if weights_only else TrustedUnpickler
+    return cls(file, read_storage, locations)
