@@ -101,10 +101,14 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@contextlib.contextmanager
 def serve(directory):
     """Serve `directory` on 127.0.0.1 (a free port); yields the base URL, ending in /."""
-    handler = functools.partial(_QuietHandler, directory=os.fspath(directory))
+    return serve_with(functools.partial(_QuietHandler, directory=os.fspath(directory)))
+
+
+@contextlib.contextmanager
+def serve_with(handler):
+    """Serve with the request handler class `handler` on 127.0.0.1; yields the base URL."""
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -6,7 +6,7 @@ import pickle
 import numpy as np
 
 from .._pil import pil_image
-from .utils import check_integrity, download_and_extract_archive
+from .utils import check_integrity, download_from_mirrors, mirror_urls
 from .vision import VisionDataset
 
 __all__ = ["CIFAR10", "CIFAR100"]
@@ -101,8 +101,8 @@ class CIFAR10(VisionDataset):
         if self._check_integrity():
             print("Files already downloaded and verified")
             return
-        download_and_extract_archive(self.url, self.root, filename=self.filename,
-                                     md5=self.tgz_md5)
+        urls = mirror_urls(type(self).__name__, self.filename, [self.url])
+        download_from_mirrors(urls, self.root, self.filename, self.tgz_md5)
 
     def extra_repr(self):
         return f"Split: {'Train' if self.train else 'Test'}"

@@ -6,31 +6,53 @@ import numpy as np
 
 from ..._creation import from_numpy
 from .._pil import pil_image
-from .utils import check_integrity, download_and_extract_archive
+from .utils import download_from_mirrors, mirror_urls
 from .vision import VisionDataset
 
 __all__ = ["MNIST", "FashionMNIST", "read_sn3_pascalvincent_tensor", "read_image_file",
-           "read_label_file"]
+           "read_label_file", "check_idx_file"]
 
 # IDX type codes (the third byte of the magic number); multi-byte types are big-endian.
 _SN3_TYPES = {8: np.uint8, 9: np.int8, 11: ">i2", 12: ">i4", 13: ">f4", 14: ">f8"}
+
+
+def _idx_layout(path, head, size):
+    """(shape, dtype, header bytes) from the first bytes `head` of the IDX file `path` of
+    `size` bytes, or RuntimeError saying what is wrong with it."""
+    magic = int.from_bytes(head[:4], "big") if len(head) >= 4 else 0
+    nd, ty = magic % 256, magic // 256
+    if not 1 <= nd <= 3 or ty not in _SN3_TYPES:
+        raise RuntimeError(f"{path} is not an IDX file (magic number {magic:#010x})")
+    header = 4 * (nd + 1)
+    shape = [int.from_bytes(head[4 * (i + 1):4 * (i + 2)], "big") for i in range(nd)]
+    dtype = np.dtype(_SN3_TYPES[ty])
+    expected = header + math.prod(shape) * dtype.itemsize
+    if size != expected:
+        raise RuntimeError(f"{path} is corrupt or truncated: {size} bytes where its header "
+                           f"promises {expected}")
+    return shape, dtype, header
+
+
+def check_idx_file(path):
+    """None when the IDX file at `path` is whole (its magic number is right and its size is
+    the one its header promises, read without loading the data), else what is wrong."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(16)
+            size = os.fstat(f.fileno()).st_size
+        _idx_layout(path, head, size)
+    except FileNotFoundError:
+        return f"{path} is missing"
+    except (OSError, RuntimeError) as exc:
+        return str(exc)
+    return None
 
 
 def read_sn3_pascalvincent_tensor(path):
     """An IDX file (magic number, big-endian sizes, data) as a tensor of its dtype."""
     with open(path, "rb") as f:
         data = f.read()
-    magic = int.from_bytes(data[:4], "big") if len(data) >= 4 else 0
-    nd, ty = magic % 256, magic // 256
-    if not 1 <= nd <= 3 or ty not in _SN3_TYPES:
-        raise RuntimeError(f"{path} is not an IDX file (magic number {magic:#010x})")
-    header = 4 * (nd + 1)
-    shape = [int.from_bytes(data[4 * (i + 1):4 * (i + 2)], "big") for i in range(nd)]
-    dtype = np.dtype(_SN3_TYPES[ty])
-    expected = header + math.prod(shape) * dtype.itemsize
-    if len(data) != expected:
-        raise RuntimeError(f"{path} is corrupt or truncated: {len(data)} bytes where its header "
-                           f"promises {expected}")
+    shape, dtype, header = _idx_layout(path, data[:16], len(data))
     array = np.frombuffer(data, dtype, offset=header).reshape(shape)
     return from_numpy(array.astype(dtype.newbyteorder("="), copy=True))
 
@@ -73,6 +95,11 @@ class MNIST(VisionDataset):
             self.download()
         if not self._check_exists():
             raise RuntimeError("Dataset not found. You can use download=True to download it")
+        for name, _ in self.resources:
+            problem = check_idx_file(self._raw_file(name))
+            if problem is not None:
+                raise RuntimeError(f"{problem}. download=True extracts it again (or delete it "
+                                   "and download again)")
         prefix = "train" if train else "t10k"
         self.data = read_image_file(os.path.join(self.raw_folder, f"{prefix}-images-idx3-ubyte"))
         self.targets = read_label_file(
@@ -97,28 +124,34 @@ class MNIST(VisionDataset):
     def __len__(self):
         return len(self.data)
 
+    def _raw_file(self, resource):
+        return os.path.join(self.raw_folder, os.path.splitext(resource)[0])
+
     def _check_exists(self):
-        return all(check_integrity(os.path.join(self.raw_folder, os.path.splitext(name)[0]))
-                   for name, _ in self.resources)
+        return all(os.path.isfile(self._raw_file(name)) for name, _ in self.resources)
 
     def download(self):
-        """Fetch each file from the first mirror that serves it intact, check its MD5 sum and
-        unpack it (see utils: nothing partial is ever left under a final name)."""
-        if self._check_exists():
-            return
+        """Fetch each file whose unpacked copy is missing or broken (see check_idx_file) from
+        the first mirror that serves it intact (EMBER_DATASETS_MIRROR's first, if set), check
+        its MD5 sum and unpack it; an archive already here and intact is unpacked again
+        without a download (see utils: nothing partial is ever left under a final name)."""
         os.makedirs(self.raw_folder, exist_ok=True)
         for filename, md5 in self.resources:
-            errors = []
-            for mirror in self.mirrors:
-                try:
-                    download_and_extract_archive(f"{mirror}{filename}", self.raw_folder,
-                                                 filename=filename, md5=md5)
-                    break
-                except (OSError, RuntimeError) as exc:  # URLError is an OSError
-                    errors.append(f"{mirror}{filename}: {exc}")
-                    print(f"Failed to download (trying next): {errors[-1]}")
-            else:
-                raise RuntimeError(f"Error downloading {filename}: " + "; ".join(errors))
+            path = self._raw_file(filename)
+            problem = check_idx_file(path)
+            if problem is None:
+                continue
+            if os.path.exists(path):
+                print(f"{problem}: extracting it again")
+            urls = mirror_urls(type(self).__name__, filename,
+                               [f"{mirror}{filename}" for mirror in self.mirrors])
+            download_from_mirrors(urls, self.raw_folder, filename, md5)
+            problem = check_idx_file(path)
+            if problem is not None:
+                raise RuntimeError(f"{problem}, even after a fresh download and extraction: "
+                                   f"delete {path} and "
+                                   f"{os.path.join(self.raw_folder, filename)}, then download "
+                                   "again")
 
     def extra_repr(self):
         return f"Split: {'Train' if self.train else 'Test'}"
