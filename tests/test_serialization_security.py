@@ -128,9 +128,11 @@ def _global(module, name):
 
 
 def _build_on(target, state):
-    """`target` (a GLOBAL) with BUILD applying a dict state to it."""
+    """`target` (a GLOBAL) with BUILD applying state to it as `(None, slotstate)`: pickle then
+    setattr()s each item, which is how a file would rewrite a dtype or a function."""
     items = b"".join(_unicode(k) + v for k, v in state.items())
-    return _ops(target, pickle.EMPTY_DICT, pickle.MARK, items, pickle.SETITEMS, pickle.BUILD)
+    return _ops(target, pickle.NONE, pickle.EMPTY_DICT, pickle.MARK, items, pickle.SETITEMS,
+                pickle.TUPLE2, pickle.BUILD)
 
 
 @pytest.mark.parametrize("target, state", [
