@@ -34,8 +34,15 @@ class _ArrayNS:
     def cat(self, arrays, dim):
         return self.xp.concatenate(arrays, axis=dim)
 
-    def stack(self, arrays):
-        return self.xp.stack(arrays)
+    def const(self, array):
+        return array
+
+    def steps(self, T, like):
+        """A sequence of T arrays shaped like `like`, filled by index, then `joined`."""
+        return self.xp.empty((T,) + like.shape, like.dtype)
+
+    def joined(self, steps):
+        return steps
 
     def tanh(self, a):
         return self.xp.tanh(a)
@@ -52,9 +59,15 @@ class _TensorNS:
     def cat(tensors, dim):
         return cat(tensors, dim)
 
+    const = staticmethod(_make)
+
     @staticmethod
-    def stack(tensors):
-        return stack(tensors, 0)
+    def steps(T, like):
+        return [None] * T
+
+    @staticmethod
+    def joined(steps):
+        return stack(steps, 0)
 
     tanh = staticmethod(tanh)
     sigmoid = staticmethod(sigmoid)
@@ -69,6 +82,14 @@ def _gate_affine(xp, hidden, dtype):
     shift = xp.full(4 * hidden, 0.5, dtype=dtype)
     shift[2 * hidden:3 * hidden] = 0.0
     return scale, shift
+
+
+def _gate_slope(xp, hidden, dtype):
+    """p, q per gate column (i, f, g, o) with a gate's derivative a (p - a) + q from its value a:
+    (1, 0) for sigmoid, (0, 1) for tanh."""
+    p = xp.ones(4 * hidden, dtype=dtype)
+    p[2 * hidden:3 * hidden] = 0.0
+    return p, 1.0 - p
 
 
 def _steps(T, reverse):
@@ -92,11 +113,10 @@ class LstmLayer(Op, grad_fn="MkldnnRnnLayerBackward0"):
         dt = x.dtype
         scale, shift = _gate_affine(xp, H, dt)
         # every step's input projection in one GEMM; then acts[t] holds step t's gate activations
-        acts = xp.matmul(x.reshape(T * B, I), w_ih.T).reshape(T, B, 4 * H)
+        acts = xp.matmul(x.reshape(T * B, I), w_ih.T * scale).reshape(T, B, 4 * H)
         if b_ih is not None:
-            acts += b_ih + b_hh
-        acts *= scale
-        w_hh_scaled = w_hh.T * scale
+            acts += (b_ih + b_hh) * scale
+        w_hh_scaled = xp.ascontiguousarray(w_hh.T * scale)  # the layout the small GEMMs want
         out = xp.empty((T, B, H), dt)
         cs = xp.empty((T, B, H), dt)
         tcs = xp.empty((T, B, H), dt)
@@ -125,15 +145,17 @@ class LstmLayer(Op, grad_fn="MkldnnRnnLayerBackward0"):
 
     def backward(ctx, g_out, g_h, g_c):
         saved = ctx.saved_tensors
+        x, w_hh = saved[0]._data, saved[2]._data
+        slope = _gate_slope(ctx.xp, w_hh.shape[1], x.dtype)
         if _grad_state.enabled:
             ns = _TensorNS
             acts, cs, tcs = _recompute(ns, *saved, ctx.reverse)
-            return _bptt(ns, ctx.needs_input_grad, saved, acts, cs, tcs, g_out, g_h, g_c,
+            return _bptt(ns, ctx.needs_input_grad, saved, acts, cs, tcs, slope, g_out, g_h, g_c,
                          ctx.reverse)
         ns = _ArrayNS(ctx.xp)
         arrays = [None if s is None else s._data for s in saved]
-        grads = _bptt(ns, ctx.needs_input_grad, arrays, ctx.acts, ctx.cs, ctx.tcs, g_out._data,
-                      g_h._data, g_c._data, ctx.reverse)
+        grads = _bptt(ns, ctx.needs_input_grad, arrays, ctx.acts, ctx.cs, ctx.tcs, slope,
+                      g_out._data, g_h._data, g_c._data, ctx.reverse)
         return tuple(None if g is None else _make(g) for g in grads)
 
 
@@ -149,28 +171,28 @@ def _recompute(ns, x, w_ih, w_hh, b_ih, b_hh, h0, c0, out, reverse):
     pre = pre.reshape(T, B, 4 * H)
     acts = ns.cat([ns.sigmoid(pre[:, :, :2 * H]), ns.tanh(pre[:, :, 2 * H:3 * H]),
                    ns.sigmoid(pre[:, :, 3 * H:])], 2)
-    cs = [None] * T
+    cs = ns.steps(T, c0)
     c = c0
     for t in _steps(T, reverse):
         c = acts[t, :, H:2 * H] * c + acts[t, :, :H] * acts[t, :, 2 * H:3 * H]
         cs[t] = c
-    cs = ns.stack(cs)
+    cs = ns.joined(cs)
     return acts, cs, ns.tanh(cs)
 
 
-def _bptt(ns, need, saved, acts, cs, tcs, g_out, g_h, g_c, reverse):
+def _bptt(ns, need, saved, acts, cs, tcs, slope, g_out, g_h, g_c, reverse):
     """Gradients of (output, h_n, c_n) with respect to (x, w_ih, w_hh, b_ih, b_hh, h0, c0)."""
     x, w_ih, w_hh, b_ih, b_hh, h0, c0, out = saved
     T, B, I = x.shape
     H = w_hh.shape[1]
     i, f, g, o = (acts[:, :, k * H:(k + 1) * H] for k in range(4))
-    c_prev = _previous(ns, cs, c0, reverse)
     dc_from_h = o * (1.0 - tcs * tcs)  # d h / d c
-    # d pre-activation / d (c, c, c, h) for the gates (i, f, g, o)
-    local = ns.cat([g * (i * (1.0 - i)), c_prev * (f * (1.0 - f)), i * (1.0 - g * g),
-                    tcs * (o * (1.0 - o))], 2)
+    # d pre-activation / d (c, c, c, h) for the gates (i, f, g, o): each gate's derivative,
+    # a (p - a) + q (s (1 - s) for the sigmoids, 1 - g * g for tanh), times what it multiplies
+    p, q = (ns.const(v) for v in slope)
+    local = (acts * (p - acts) + q) * ns.cat([g, _previous(ns, cs, c0, reverse), i, tcs], 2)
     dh, dc = g_h, g_c
-    d_pre = [None] * T
+    d_pre = ns.steps(T, acts[0])
     for t in _steps(T, not reverse):
         dh = dh + g_out[t]
         dc = dc + dh * dc_from_h[t]
@@ -178,7 +200,7 @@ def _bptt(ns, need, saved, acts, cs, tcs, g_out, g_h, g_c, reverse):
         d_pre[t] = dp
         dh = dp @ w_hh
         dc = dc * f[t]
-    d_pre = ns.stack(d_pre).reshape(T * B, 4 * H)
+    d_pre = ns.joined(d_pre).reshape(T * B, 4 * H)
     dx = (d_pre @ w_ih).reshape(T, B, I) if need[0] else None
     dw_ih = d_pre.T @ x.reshape(T * B, I) if need[1] else None
     dw_hh = None
