@@ -34,8 +34,11 @@ import threading
 
 import numpy as np
 
+from . import _threads
 
-_CHUNK_BYTES = 1 << 21
+
+_CHUNK_BYTES = 1 << 19
+_SPLIT_BYTES = 1 << 19  # scratch bytes per thread below which a kernel runs on one thread
 
 
 # -- geometry --------------------------------------------------------------------------------------
@@ -129,6 +132,13 @@ def _padded_rows(xp, lay, geo, m, channels, dtype):
     return flat, lay.interior(flat, geo)
 
 
+def _run(xp, n, per_sample_bytes, work):
+    """work(lo, hi) over the batch, split over threads when it is large enough (NOTE [ Batch
+    threads ] in _threads.py); the list of its results."""
+    ranges = _threads.split(n, per_sample_bytes, _SPLIT_BYTES) if xp is np else [(0, n)]
+    return _threads.run(work, ranges)
+
+
 def _chunk_rows(n, per_sample_bytes):
     """Samples per chunk so that one chunk's scratch arrays stay near _CHUNK_BYTES."""
     return max(1, min(n, _CHUNK_BYTES // max(per_sample_bytes, 1)))
@@ -155,20 +165,26 @@ def _wide(xp, lay, g, a, b, m, dtype):
 
 def _conv_forward(xp, x, w, bias, geo, out_hw):
     n, c, h, wd = x.shape
-    o = w.shape[0]
-    g = geo.groups
     lay = _Layout(geo, (h, wd), out_hw, x.itemsize)
+    y = xp.empty((n, w.shape[0], lay.ho, lay.wo), x.dtype)
+    per_sample = c * geo.kh * geo.kw * lay.ho * lay.wq * x.itemsize
+    _run(xp, n, per_sample, lambda lo, hi: _forward_range(xp, x, w, bias, geo, lay, y, lo, hi))
+    return y
+
+
+def _forward_range(xp, x, w, bias, geo, lay, y, lo, hi):
+    """y[lo:hi] = conv(x[lo:hi], w) + bias, chunk by chunk through im2col."""
+    c, o, g = x.shape[1], w.shape[0], geo.groups
     kk, ll = c // g * geo.kh * geo.kw, lay.ho * lay.wq
-    m = lay.chunk(n, c, geo)
-    y = xp.empty((n, o, lay.ho, lay.wo), x.dtype)
+    m = lay.chunk(hi - lo, c, geo)
     wm = w.reshape(g, o // g, kk)
     flat, interior = _padded_rows(xp, lay, geo, m, c, x.dtype)
     windows = lay.windows(xp, flat, geo)
     cols = _buffer(xp, "cols", (m, c, geo.kh, geo.kw, lay.ho, lay.wq), x.dtype)
     wide = None if lay.wq == lay.wo else _buffer(xp, "out", (m, o, lay.ho, lay.wq), x.dtype)
     bias = None if bias is None else bias.reshape(o, 1, 1)
-    for a in range(0, n, m):
-        b = min(a + m, n)
+    for a in range(lo, hi, m):
+        b = min(a + m, hi)
         k = b - a
         interior[:k] = x[a:b]
         xp.copyto(cols[:k], windows[:k])
@@ -183,33 +199,44 @@ def _conv_forward(xp, x, w, bias, geo, out_hw):
                 y[a:b] = wide[:k, :, :, :lay.wo]
             else:
                 xp.add(wide[:k, :, :, :lay.wo], bias, out=y[a:b])
-    return y
 
 
 def _conv_input_grad(xp, gy, w, image_hw, geo):
     """The transposed convolution: scatters gy through w onto an image of size image_hw."""
     lay = _Layout(geo, image_hw, gy.shape[2:], gy.itemsize)
-    if geo.sh == geo.sw == 1:
-        return _input_grad_stacked(xp, gy, w, geo, lay)
     n, o = gy.shape[:2]
+    c = w.shape[1] * geo.groups
+    gx = xp.empty((n, c, lay.h, lay.w), gy.dtype)
+    if geo.sh == geo.sw == 1:
+        span = lay.ho * lay.wp + (geo.kw - 1) * geo.dw
+        per_sample = (o * geo.kw + geo.kh * c) * span * gy.itemsize
+        work = _input_grad_stacked
+    else:
+        per_sample = c * geo.kh * geo.kw * lay.ho * lay.wq * gy.itemsize
+        work = _input_grad_range
+    _run(xp, n, per_sample, lambda lo, hi: work(xp, gy, w, geo, lay, gx, lo, hi))
+    return gx
+
+
+def _input_grad_range(xp, gy, w, geo, lay, gx, lo, hi):
+    """gx[lo:hi] through im2col's adjoint: one GEMM per sample, then col2im."""
+    o = gy.shape[1]
     g = geo.groups
     c = w.shape[1] * g
     kk, ll = c // g * geo.kh * geo.kw, lay.ho * lay.wq
-    m = lay.chunk(n, c, geo)
+    m = lay.chunk(hi - lo, c, geo)
     wt = w.reshape(g, o // g, kk).transpose(0, 2, 1)
     cols = _buffer(xp, "cols", (m, c, geo.kh, geo.kw, lay.ho, lay.wq), gy.dtype)
     flat = _buffer(xp, "scatter", (m, c, lay.row), gy.dtype)
     windows, interior = lay.windows(xp, flat, geo), lay.interior(flat, geo)
-    gx = xp.empty((n, c, lay.h, lay.w), gy.dtype)
-    for a in range(0, n, m):
-        b = min(a + m, n)
+    for a in range(lo, hi, m):
+        b = min(a + m, hi)
         k = b - a
         src = _wide(xp, lay, gy, a, b, m, gy.dtype).reshape(k, g, o // g, ll)
         xp.matmul(wt, src, out=cols[:k].reshape(k, g, kk, ll))
         flat[:k].fill(0)
         _col2im(xp, cols[:k], windows[:k])
         gx[a:b] = interior[:k]
-    return gx
 
 
 def _col2im(xp, cols, windows):
@@ -225,18 +252,33 @@ def _conv_weight_grad(xp, x, gy, w_shape, geo):
     n, c, h, wd = x.shape
     lay = _Layout(geo, (h, wd), gy.shape[2:], x.itemsize)
     if geo.sh == geo.sw == 1:
-        return _weight_grad_stacked(xp, x, gy, w_shape, geo, lay)
+        span = (geo.kh - 1) * geo.dh * lay.wp + lay.ho * lay.wp
+        per_sample = c * geo.kw * span * x.itemsize
+        work = _weight_grad_stacked
+    else:
+        per_sample = c * geo.kh * geo.kw * lay.ho * lay.wq * x.itemsize
+        work = _weight_grad_range
+    parts = _run(xp, n, per_sample, lambda lo, hi: work(xp, x, gy, w_shape, geo, lay, lo, hi))
+    gw = parts[0]
+    for part in parts[1:]:
+        gw += part
+    return gw
+
+
+def _weight_grad_range(xp, x, gy, w_shape, geo, lay, lo, hi):
+    """The weight gradient of samples [lo, hi) through im2col: one GEMM per sample."""
+    c = x.shape[1]
     o = gy.shape[1]
     g = geo.groups
     kk, ll = c // g * geo.kh * geo.kw, lay.ho * lay.wq
-    m = lay.chunk(n, c, geo)
+    m = lay.chunk(hi - lo, c, geo)
     flat, interior = _padded_rows(xp, lay, geo, m, c, x.dtype)
     windows = lay.windows(xp, flat, geo)
     cols = _buffer(xp, "cols", (m, c, geo.kh, geo.kw, lay.ho, lay.wq), x.dtype)
     part = _buffer(xp, "wgrad", (m, g, o // g, kk), x.dtype)
     gw = xp.zeros((g, o // g, kk), x.dtype)
-    for a in range(0, n, m):
-        b = min(a + m, n)
+    for a in range(lo, hi, m):
+        b = min(a + m, hi)
         k = b - a
         interior[:k] = x[a:b]
         xp.copyto(cols[:k], windows[:k])
@@ -248,17 +290,17 @@ def _conv_weight_grad(xp, x, gy, w_shape, geo):
     return gw.reshape(w_shape)
 
 
-def _input_grad_stacked(xp, gy, w, geo, lay):
+def _input_grad_stacked(xp, gy, w, geo, lay, gx, lo, hi):
     """Stride 1 (NOTE [ Stacked rows ]): the flat rows of gy shifted by each column offset are
     stacked, one GEMM per sample gives every kernel row's contribution, kh adds place them."""
-    n, o = gy.shape[:2]
+    o = gy.shape[1]
     g, cg = geo.groups, w.shape[1]
     c, og = cg * g, o // g
     kh, kw = geo.kh, geo.kw
     ll = lay.ho * lay.wp
     reach = (kw - 1) * geo.dw
     span = ll + reach
-    m = _chunk_rows(n, (o * kw + kh * c) * span * gy.itemsize)
+    m = _chunk_rows(hi - lo, (o * kw + kh * c) * span * gy.itemsize)
     # gy's rows, Wp wide (zero garbage columns), with `reach` zeros on either side
     padded = _buffer(xp, ("shifted", lay.wo, lay.wp, reach), (m, o, ll + 2 * reach), gy.dtype,
                      zero=True)
@@ -271,9 +313,8 @@ def _input_grad_stacked(xp, gy, w, geo, lay):
     prod = _buffer(xp, "rowsums", (m, g, kh, cg, span), gy.dtype)
     flat = _buffer(xp, "scatter", (m, c, lay.row), gy.dtype)
     blocks, interior = flat.reshape(m, g, cg, lay.row), lay.interior(flat, geo)
-    gx = xp.empty((n, c, lay.h, lay.w), gy.dtype)
-    for a in range(0, n, m):
-        b = min(a + m, n)
+    for a in range(lo, hi, m):
+        b = min(a + m, hi)
         k = b - a
         inner[:k] = gy[a:b]
         xp.copyto(stack[:k], shifted[:k])
@@ -285,25 +326,24 @@ def _input_grad_stacked(xp, gy, w, geo, lay):
             dst = blocks[:k, :, :, at:at + span]
             xp.add(dst, prod[:k, :, i], out=dst)
         gx[a:b] = interior[:k]
-    return gx
 
 
-def _weight_grad_stacked(xp, x, gy, w_shape, geo, lay):
+def _weight_grad_stacked(xp, x, gy, w_shape, geo, lay, lo, hi):
     """Stride 1 (NOTE [ Stacked rows ]): the flat rows of x shifted by each column offset are
     stacked once; kernel row i's gradient is gy times that stack's columns from row i on."""
-    n, c = x.shape[:2]
+    c = x.shape[1]
     o, g = gy.shape[1], geo.groups
     kh, kw = geo.kh, geo.kw
     kk, ll = c // g * kw, lay.ho * lay.wp
     span = (kh - 1) * geo.dh * lay.wp + ll
-    m = _chunk_rows(n, c * kw * span * x.itemsize)
+    m = _chunk_rows(hi - lo, c * kw * span * x.itemsize)
     flat, interior = _padded_rows(xp, lay, geo, m, c, x.dtype)
     shifted = _shifts(xp, flat, kw, geo.dw, span)
     stack = _buffer(xp, "stack", (m, c, kw, span), x.dtype)
     part = _buffer(xp, "wgrad", (m, g, o // g, kk), x.dtype)
     gw = xp.zeros((kh, g, o // g, kk), x.dtype)
-    for a in range(0, n, m):
-        b = min(a + m, n)
+    for a in range(lo, hi, m):
+        b = min(a + m, hi)
         k = b - a
         interior[:k] = x[a:b]
         xp.copyto(stack[:k], shifted[:k])
