@@ -185,21 +185,24 @@ def _bptt(ns, need, saved, acts, cs, tcs, slope, g_out, g_h, g_c, reverse):
     x, w_ih, w_hh, b_ih, b_hh, h0, c0, out = saved
     T, B, I = x.shape
     H = w_hh.shape[1]
-    i, f, g, o = (acts[:, :, k * H:(k + 1) * H] for k in range(4))
-    dc_from_h = o * (1.0 - tcs * tcs)  # d h / d c
-    # d pre-activation / d (c, c, c, h) for the gates (i, f, g, o): each gate's derivative,
-    # a (p - a) + q (s (1 - s) for the sigmoids, 1 - g * g for tanh), times what it multiplies
+    # d pre-activation / d (c, c, c, h) for the gates (i, f, g, o) is each gate's derivative,
+    # a (p - a) + q (s (1 - s) for the sigmoids, 1 - g * g for tanh), times what it multiplies.
+    # Worked out step by step: whole-sequence temporaries cost more than the arithmetic.
     p, q = (ns.const(v) for v in slope)
-    local = (acts * (p - acts) + q) * ns.cat([g, _previous(ns, cs, c0, reverse), i, tcs], 2)
     dh, dc = g_h, g_c
     d_pre = ns.steps(T, acts[0])
+    first = T - 1 if reverse else 0
     for t in _steps(T, not reverse):
+        a, tc = acts[t], tcs[t]
+        i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+        c_prev = c0 if t == first else cs[t + 1] if reverse else cs[t - 1]
         dh = dh + g_out[t]
-        dc = dc + dh * dc_from_h[t]
-        dp = ns.cat([dc, dc, dc, dh], 1) * local[t]
+        dc = dc + dh * o * (1.0 - tc * tc)
+        dp = (ns.cat([dc, dc, dc, dh], 1) * (a * (p - a) + q)
+              * ns.cat([g, c_prev, i, tc], 1))
         d_pre[t] = dp
         dh = dp @ w_hh
-        dc = dc * f[t]
+        dc = dc * f
     d_pre = ns.joined(d_pre).reshape(T * B, 4 * H)
     dx = (d_pre @ w_ih).reshape(T, B, I) if need[0] else None
     dw_ih = d_pre.T @ x.reshape(T * B, I) if need[1] else None
