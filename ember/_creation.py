@@ -42,11 +42,15 @@ def _infer_array(data, dtype):
     if a.dtype == object:
         raise TypeError(f"Could not infer dtype of {type(data).__name__}")
     if dtype is not None:
-        return a.astype(dtype.np, copy=False)
+        if not _holds_np_scalars(data):
+            _dtype.check_fits(a, dtype)
+        with np.errstate(over="ignore"):  # finite floats beyond the dtype become inf, as in torch
+            return a.astype(dtype.np, copy=False)
     if a.dtype.kind == "f":
         if isinstance(data, (np.generic,)) or _holds_np_scalars(data):
             return a
-        return a.astype(_dtype.get_default_dtype().np, copy=False)
+        with np.errstate(over="ignore"):
+            return a.astype(_dtype.get_default_dtype().np, copy=False)
     if a.dtype.kind in "iub":
         return a
     if a.size == 0:
@@ -162,6 +166,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
     dt = dtype.np if dtype is not None else _fill_dtype(fill_value)
+    fill_value = _dtype.checked_fill(fill_value, _dtype.from_numpy_dtype(dt))
     shape = _size((size,) if isinstance(size, (builtins.int, np.integer)) else (size,))
     return _created(device, requires_grad, "full", shape, fill_value, dt)
 
@@ -223,18 +228,44 @@ def range(start, end, step=1, *, dtype=None, device=None, requires_grad=False):
     return _place(a.astype(dtype.np), device, requires_grad)
 
 
+def _spaced(start, end, steps, dt=np.float64):
+    """steps evenly spaced values of the floating dtype dt, as torch computes them: the step in
+    dt, the first half counted up from start and the second half down from end, each value
+    rounded once from a fused multiply-add (emulated in a wider type). Both ends are exact, the
+    values are torch's to the bit, and an infinite end gives torch's NaNs rather than NumPy's."""
+    steps = builtins.int(steps)
+    if steps < 0:
+        raise RuntimeError("number of steps must be non-negative")
+    if steps == 1:
+        return np.array([start], dtype=dt)
+    wide = np.longdouble if np.dtype(dt).itemsize >= 8 else np.float64
+    i = np.arange(steps, dtype=wide)
+    with np.errstate(invalid="ignore", over="ignore"):
+        start, end = dt(start), dt(end)
+        step = wide((end - start) / dt(steps - 1))
+        up = step * i + wide(start)
+        down = wide(end) - step * (steps - 1 - i)
+        return np.where(i < steps // 2, up, down).astype(dt)
+
+
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None):
-    dt = _factory_dtype(dtype)
-    a = np.linspace(_num(start), _num(end), builtins.int(steps), dtype=np.float64)
-    if np.dtype(dt).kind != "f":
-        a = np.trunc(a)
+    dt = np.dtype(_factory_dtype(dtype))
+    start, end = _num(start), _num(end)
+    _dtype.check_fits([start, end], _dtype.from_numpy_dtype(dt), fill=True)
+    if dt.kind == "f" and dt.itemsize >= 4:
+        a = _spaced(start, end, steps, dt.type)
+    else:
+        a = _spaced(start, end, steps)
+        if dt.kind != "f":
+            a = np.trunc(a)
     return _place(a.astype(dt), device, requires_grad)
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False,
              out=None):
     dt = _factory_dtype(dtype)
-    a = np.power(float(base), np.linspace(_num(start), _num(end), builtins.int(steps)))
+    with np.errstate(over="ignore"):
+        a = np.power(float(base), _spaced(_num(start), _num(end), steps))
     return _place(a.astype(dt), device, requires_grad)
 
 

@@ -145,3 +145,44 @@ def result_type(*operands):
     if zeros and zero_cat >= scalar_cat:
         return _promote_group(zeros + [d for d in dims if _category(d) == zero_cat])
     return {0: np.dtype(np.bool_), 1: np.dtype(np.int64), 2: _default.np}[scalar_cat]
+
+
+# The names torch's overflow errors give each dtype: its own name where torch.tensor converts,
+# the C++ type's where a fill (full, fill_) does.
+_CPP_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int8": "int8_t",
+              "int16": "int16_t", "int32": "int", "int64": "int64_t", "uint8": "uint8_t"}
+
+
+def check_fits(values, d, fill=False):
+    """Raise torch's overflow RuntimeError when Python numbers (an array made from them) do not
+    fit dtype d. Integers take any value whose magnitude fits (-1 becomes 255 in uint8, as in
+    C); floats going to an integer type must lie within its range; a fill also refuses finite
+    floats beyond a floating type's range, where torch.tensor rounds them to inf."""
+    a = np.asarray(values)
+    if a.size == 0 or d is bool or a.dtype.kind not in "iuf":
+        return
+    if d.is_floating_point:
+        if not (fill and a.dtype.kind == "f"):
+            return
+        finite = np.abs(a[np.isfinite(a)])
+        fits = finite.size == 0 or finite.max() <= builtins.float(np.finfo(d.np).max)
+    else:
+        info = np.iinfo(d.np)
+        if a.dtype.kind == "f":
+            fits = np.isfinite(a).all() and info.min <= a.min() and a.max() <= info.max
+        else:
+            low = info.min if info.min < 0 else -info.max
+            fits = low <= builtins.int(a.min()) and builtins.int(a.max()) <= info.max
+    if not fits:
+        name = _CPP_NAMES[d.name] if fill else d.name
+        raise RuntimeError(f"value cannot be converted to type {name} without overflow")
+
+
+def checked_fill(value, d):
+    """A Python number as a fill value of dtype d: checked as torch checks a fill, and wrapped
+    as C wraps it (-1 fills a uint8 tensor with 255)."""
+    check_fits(value, d, fill=True)
+    if isinstance(value, builtins.int) and not isinstance(value, builtins.bool) \
+            and not d.is_floating_point and d is not bool:
+        return np.array(value).astype(d.np)
+    return value

@@ -500,7 +500,8 @@ class Tensor:
         if isinstance(value, Tensor) and value._requires_grad:
             return self._inplace(_ops.fill_like, value)
         self._check_inplace_leaf()
-        self._data.fill(value.item() if isinstance(value, Tensor) else value)
+        value = value.item() if isinstance(value, Tensor) else value
+        self._data.fill(_dtype.checked_fill(value, self.dtype))
         self._version[0] += 1
         return self
 

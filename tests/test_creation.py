@@ -481,3 +481,54 @@ def test_generator_streams_are_independent():
 def test_seed_sets_a_fresh_initial_seed():
     s = ember.seed()
     assert isinstance(s, int) and ember.initial_seed() == s
+
+
+# -- values that do not fit their dtype (issue 14) -------------------------------------------------
+
+@pytest.mark.parametrize("make", [
+    lambda m: m.tensor([300, -1], dtype=m.uint8),
+    lambda m: m.tensor([200], dtype=m.int8),
+    lambda m: m.tensor([-256], dtype=m.uint8),
+    lambda m: m.tensor([1e20], dtype=m.int64),
+    lambda m: m.tensor([float("nan")], dtype=m.int32),
+    lambda m: m.tensor([-1.5], dtype=m.uint8),
+    lambda m: m.full((2, 3), 1e40),
+    lambda m: m.full((2, 3), 1e5, dtype=m.float16),
+    lambda m: m.full((1,), 300, dtype=m.uint8),
+    lambda m: m.full((1,), 2 ** 40, dtype=m.int32),
+    lambda m: m.zeros(2, dtype=m.uint8).fill_(300),
+    lambda m: m.zeros(2).fill_(1e40),
+    lambda m: m.linspace(-1e30, 1e30, 3, dtype=m.float16),
+])
+def test_overflowing_values_raise_torchs_error(make):
+    with pytest.raises(RuntimeError) as got:
+        make(torch)
+    with pytest.raises(RuntimeError, match="without overflow") as ours:
+        make(ember)
+    assert str(ours.value) == str(got.value)
+
+
+@pytest.mark.parametrize("make", [
+    lambda m: m.tensor([-1], dtype=m.uint8),
+    lambda m: m.tensor([1e40]),
+    lambda m: m.tensor([1e40], dtype=m.float32),
+    lambda m: m.tensor([float("inf"), float("nan")], dtype=m.float16),
+    lambda m: m.full((2,), -1, dtype=m.uint8),
+    lambda m: m.full((2,), float("inf")),
+    lambda m: m.zeros(2, dtype=m.uint8).fill_(-1),
+    lambda m: m.tensor([255.0, 0.0], dtype=m.uint8),
+])
+def test_values_torch_accepts_are_accepted(make):
+    e, t = make(ember), make(torch)
+    assert str(e.dtype) == str(t.dtype)
+    np.testing.assert_array_equal(e.numpy(), t.numpy())
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("start, end, steps", [
+    (0, float("inf"), 5), (-3, 7, 10), (1e-3, 5, 7), (5, -2, 4), (-1, 1, 1001), (0.1, 0.7, 33),
+    (0, 1, 1), (0, 1, 0)])
+def test_linspace_gives_torchs_values_to_the_bit(dtype, start, end, steps):
+    e = ember.linspace(start, end, steps, dtype=getattr(ember, dtype))
+    t = torch.linspace(start, end, steps, dtype=getattr(torch, dtype))
+    np.testing.assert_array_equal(e.numpy(), t.numpy())  # NaNs in the same places too

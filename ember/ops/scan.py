@@ -3,6 +3,7 @@ from .._backend import xp_of
 from .._tensor import _make
 from ._op import Op, wrap_dim
 from ._reduction import _sum_dtype
+from .clamping import where
 from .shape import flip
 
 __all__ = ["cumsum", "cumprod"]
@@ -42,13 +43,15 @@ class Cumprod(Op):
         d = ctx.dim
         if x.ndim == 0:
             return g
-        if not (x._data == 0).any():
+        xp = xp_of(x._data)
+        if xp.isfinite(x._data).all() and not (x._data == 0).any():
             return _reverse_cumsum(g * y, d) / x
-        return _cumprod_backward_with_zeros(g, x, d)
+        return _cumprod_backward_with_zeros(g, x, d)  # dividing would give 0/0 or inf/inf
 
 
 def _cumprod_backward_with_zeros(g, x, d):
-    """grad_i = sum_{j>=i} g_j prod_{k<=j, k!=i} x_k, without dividing by x_i.
+    """grad_i = sum_{j>=i} g_j prod_{k<=j, k!=i} x_k, without dividing by x_i (zero or not
+    finite).
 
     The products are cumprods of n copies of x (moved to the last dim), copy i having x_i
     replaced by 1: O(n^2) along dim, used only when x holds a zero.
@@ -56,10 +59,10 @@ def _cumprod_backward_with_zeros(g, x, d):
     xp = xp_of(x._data)
     n = x.shape[d]
     xm = x.movedim(d, -1)
-    eye = xp.eye(n, dtype=x._data.dtype)
-    copies = xm.unsqueeze(-2) * _make(1 - eye) + _make(eye)
-    upper = _make(xp.triu(xp.ones((n, n), x._data.dtype)))
-    grad = (cumprod(copies, -1) * upper * g.movedim(d, -1).unsqueeze(-2)).sum(-1)
+    eye = _make(xp.eye(n, dtype=bool))
+    copies = where(eye, 1.0, xm.unsqueeze(-2))  # not x * (1 - eye): inf * 0 is NaN
+    upper = _make(xp.triu(xp.ones((n, n), dtype=bool)))
+    grad = (where(upper, cumprod(copies, -1), 0.0) * g.movedim(d, -1).unsqueeze(-2)).sum(-1)
     return grad.movedim(-1, d)
 
 

@@ -287,6 +287,8 @@ def movedim(input, source, destination):
         if len(set(ds)) != len(ds):
             raise RuntimeError(f"movedim: repeated dim in `{name}` ({shape_str(ds)})")
     perm = [-1] * nd
+    if nd == 0:
+        src = dst = ()  # a 0-d tensor's only "dim" (0 or -1) is no dim to move
     for s, d in zip(src, dst):
         perm[d] = s
     rest = iter(i for i in range(nd) if i not in src)

@@ -101,6 +101,8 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     k = builtins.int(k)
     if not 0 <= k <= (input.shape[dim] if input.ndim else 1):
         raise RuntimeError("selected index k out of range")
+    if input.ndim == 0:
+        k = 1  # a 0-d tensor is its own top element, whether k is 0 or 1 (as in torch)
     values, indices = Topk.apply(input, k, dim, largest, sorted)
     return _rt.topk(values, indices)
 

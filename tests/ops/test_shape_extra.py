@@ -250,3 +250,27 @@ def test_view_dtype_matches_torch(torch):
     x = ember.ones(2, 2, requires_grad=True)
     v = x.view(ember.float32)
     assert not v.requires_grad and _shares(x.detach(), v)
+
+
+def test_movedim_and_topk_take_0d_tensors():
+    x = ember.tensor(3.0, requires_grad=True)
+    for src, dst in ((0, 0), (-1, 0), (0, -1)):
+        assert ember.movedim(x, src, dst).item() == 3.0
+    with pytest.raises(IndexError, match="Dimension out of range"):
+        ember.movedim(x, 1, 0)
+    for k in (0, 1):
+        values, indices = ember.topk(x, k)
+        assert values.shape == () and values.item() == 3.0 and indices.item() == 0
+    values.backward()
+    assert x.grad.item() == 1.0
+
+
+def test_cumprod_gradient_through_infinities():
+    """Dividing by x gives inf/inf there; the zero-safe path gives torch's 1 for [inf] and the
+    true gradient elsewhere (torch's own division yields NaN for the middle element)."""
+    x = ember.tensor([float("inf")], requires_grad=True)
+    ember.cumprod(x, 0).sum().backward()
+    assert x.grad.tolist() == [1.0]
+    x = ember.tensor([2.0, float("inf"), 3.0], requires_grad=True)
+    ember.cumprod(x, 0).sum().backward()
+    assert x.grad.tolist() == [float("inf"), 8.0, float("inf")]
