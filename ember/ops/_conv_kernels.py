@@ -133,10 +133,8 @@ def _padded_rows(xp, lay, geo, m, channels, dtype):
 
 
 def _run(xp, n, per_sample_bytes, work):
-    """work(lo, hi) over the batch, split over threads when it is large enough (NOTE [ Batch
-    threads ] in _threads.py); the list of its results."""
-    ranges = _threads.split(n, per_sample_bytes, _SPLIT_BYTES) if xp is np else [(0, n)]
-    return _threads.run(work, ranges)
+    """work(lo, hi) over the batch, split over threads above _SPLIT_BYTES of scratch each."""
+    return _threads.over_batch(xp, n, per_sample_bytes, _SPLIT_BYTES, work)
 
 
 def _chunk_rows(n, per_sample_bytes):

@@ -92,3 +92,9 @@ def run(work, ranges):
             return [first] + [f.result() for f in futures]
         finally:
             _BLAS[1](saved)
+
+
+def over_batch(xp, n, per_sample_bytes, min_bytes, work):
+    """work(lo, hi) over a batch of n NumPy samples, split over threads when each gets at least
+    min_bytes of work (other array modules run it whole); the list of its results."""
+    return run(work, split(n, per_sample_bytes, min_bytes) if xp is np else [(0, n)])

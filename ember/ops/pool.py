@@ -15,6 +15,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
+from . import _threads
 from ._op import Op, shape_str
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool2d_with_indices", "avg_pool1d", "avg_pool2d",
@@ -96,6 +97,15 @@ def _shape4(shape):
     return (1,) + tuple(shape) if len(shape) == 3 else tuple(shape)
 
 
+# Input bytes per thread below which a pooling kernel runs on one thread (NOTE [ Batch threads ]).
+_SPLIT_BYTES = 1 << 18
+
+
+def _over_batch(xp, a, work):
+    """work(lo, hi) over the batch of the 4-D array a, split over threads when it is large."""
+    return _threads.over_batch(xp, a.shape[0], a[:1].nbytes, _SPLIT_BYTES, work)
+
+
 def _lowest(dtype):
     return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
 
@@ -109,27 +119,13 @@ class MaxPool2DWithIndices(Op):
         xp = ctx.xp
         a = _batched(x)
         out_hw = geo.out_size(*a.shape[2:])
-        src = _padded(xp, a, geo, out_hw, _lowest(a.dtype))
-        views = _views(src, geo, out_hw)
-        y = xp.array(next(views))
+        y = xp.empty(a.shape[:2] + out_hw, a.dtype)
         # The winning offset is only needed for a gradient or for indices.
-        track = with_indices or ctx.recording
-        if track:
-            kind = np.uint8 if geo.kh * geo.kw < 256 else np.int32
-            off = xp.zeros(y.shape, kind)
-            better = xp.empty(y.shape, np.bool_)
-            step = xp.empty(y.shape, kind)
-        for k, v in enumerate(views, 1):
-            if track:
-                # The winner is the last offset that beat the running maximum, i.e. the largest
-                # such k: a running np.maximum, several times faster than a masked copy.
-                xp.greater(v, y, out=better)
-                xp.multiply(better, kind(k), out=step)
-                xp.maximum(off, step, out=off)
-            xp.maximum(y, v, out=y)
-        if track and a.dtype.kind == "f" and xp.isnan(y).any():
-            _nan_offsets(xp, src, geo, out_hw, off)
-        off = off if track else None
+        off = None
+        if with_indices or ctx.recording:
+            off = xp.empty(y.shape, np.uint8 if geo.kh * geo.kw < 256 else np.int32)
+        _over_batch(xp, a, lambda lo, hi: _max_pool(
+            xp, a[lo:hi], geo, out_hw, y[lo:hi], None if off is None else off[lo:hi]))
         ctx.geo, ctx.in_shape, ctx.offsets = geo, x.shape, off
         y = y.reshape(y.shape[1:]) if x.ndim == 3 else y
         if not with_indices:
@@ -139,6 +135,28 @@ class MaxPool2DWithIndices(Op):
 
     def backward(ctx, g, *_):
         return MaxPool2DWithIndicesBackward.apply(g, ctx.offsets, ctx.geo, ctx.in_shape)
+
+
+def _max_pool(xp, a, geo, out_hw, y, off):
+    """y = the maximum of each window of a; off (when not None) = the winning kernel offset."""
+    src = _padded(xp, a, geo, out_hw, _lowest(a.dtype))
+    views = _views(src, geo, out_hw)
+    xp.copyto(y, next(views))
+    if off is not None:
+        kind = off.dtype.type
+        off.fill(0)
+        better = xp.empty(y.shape, np.bool_)
+        step = xp.empty(y.shape, kind)
+    for k, v in enumerate(views, 1):
+        if off is not None:
+            # The winner is the last offset that beat the running maximum, i.e. the largest
+            # such k: a running np.maximum, several times faster than a masked copy.
+            xp.greater(v, y, out=better)
+            xp.multiply(better, kind(k), out=step)
+            xp.maximum(off, step, out=off)
+        xp.maximum(y, v, out=y)
+    if off is not None and a.dtype.kind == "f" and xp.isnan(y).any():
+        _nan_offsets(xp, src, geo, out_hw, off)
 
 
 def _nan_offsets(xp, src, geo, out_hw, off):
@@ -164,28 +182,36 @@ class MaxPool2DWithIndicesBackward(Op):
         ctx.offsets, ctx.geo, ctx.in_shape, ctx.out_shape = offsets, geo, in_shape, g.shape
         g4 = _batched(g)
         shape4 = _shape4(in_shape)
-        out_hw = g4.shape[2:]
         # g * mask puts g at the winners and 0 elsewhere, unless g holds NaN (NaN * 0 is NaN).
         exact = g.dtype.kind != "f" or not xp.isnan(g).any()
-        fresh = xp.empty if exact and geo.tiles(shape4[2:], out_hw) else xp.zeros
-        grid = _padded(xp, fresh(shape4, g.dtype), geo, out_hw, 0)
-        disjoint = geo.disjoint()
-        mask = xp.empty(g4.shape, np.bool_)
-        for k, view in enumerate(_views(grid, geo, out_hw)):
-            xp.equal(offsets, k, out=mask)
-            if not exact:
-                view += xp.where(mask, g4, 0)
-            elif disjoint:
-                xp.multiply(g4, mask, out=view)
-            else:
-                view += g4 * mask
-        gx = _crop(grid, geo, shape4[2:]) if grid.shape != shape4 else grid
-        return xp.ascontiguousarray(gx).reshape(in_shape)
+        fresh = xp.empty if exact and geo.tiles(shape4[2:], g4.shape[2:]) else xp.zeros
+        gx = fresh(shape4, g.dtype)
+        _over_batch(xp, gx, lambda lo, hi: _max_pool_grad(
+            xp, g4[lo:hi], offsets[lo:hi], geo, gx[lo:hi], exact))
+        return gx.reshape(in_shape)
 
     def backward(ctx, gg):
         shape4 = _shape4(ctx.in_shape)
         idx = _flat_indices(ctx.xp, ctx.offsets, ctx.geo, shape4[3])
         return MaxPoolGather.apply(gg, idx.reshape(ctx.out_shape), ctx.in_shape)
+
+
+def _max_pool_grad(xp, g4, offsets, geo, gx, exact):
+    """gx (zeroed unless the windows tile it) += g4 at each window's winning offset."""
+    out_hw = g4.shape[2:]
+    grid = _padded(xp, gx, geo, out_hw, 0)
+    disjoint = geo.disjoint()
+    mask = xp.empty(g4.shape, np.bool_)
+    for k, view in enumerate(_views(grid, geo, out_hw)):
+        xp.equal(offsets, k, out=mask)
+        if not exact:
+            view += xp.where(mask, g4, 0)
+        elif disjoint:
+            xp.multiply(g4, mask, out=view)
+        else:
+            view += g4 * mask
+    if grid is not gx:
+        gx[...] = _crop(grid, geo, gx.shape[2:])
 
 
 class MaxPoolGather(Op):
@@ -332,23 +358,39 @@ def _adaptive_bounds(size, out):
     return [((i * size) // out, -(-(i + 1) * size // out)) for i in range(out)]
 
 
-def _averaging(xp, size, out, dtype):
-    """(out, size) matrix whose row i averages adaptive window i."""
-    m = np.zeros((out, size), dtype)
+def _window_sums(xp, a, size, out, axis):
+    """Sums of a over each adaptive window along axis (-1 or -2): one reduction per window, so a
+    NaN or Inf reaches only the windows that hold it (a dense averaging matrix would spread it
+    everywhere, 0 * NaN being NaN)."""
+    shape = list(a.shape)
+    shape[axis] = out
+    sums = xp.empty(shape, a.dtype)
     for i, (lo, hi) in enumerate(_adaptive_bounds(size, out)):
-        m[i, lo:hi] = 1.0 / (hi - lo)
-    return xp.asarray(m)
+        if axis == -1:
+            a[..., lo:hi].sum(-1, out=sums[..., i])
+        else:
+            a[..., lo:hi, :].sum(-2, out=sums[..., i, :])
+    return sums
 
 
-def _separable(xp, a, left, right):
-    """left @ plane @ right.T for every (H, W) plane of a, as two GEMMs over all planes at once."""
-    lead, (h, w) = a.shape[:-2], a.shape[-2:]
-    planes = int(np.prod(lead))
-    oh, ow = left.shape[0], right.shape[0]
-    t = a.reshape(planes * h, w) @ right.T
-    t = t.reshape(planes, h, ow).transpose(1, 0, 2).reshape(h, planes * ow)
-    y = (left @ t).reshape(oh, planes, ow).transpose(1, 0, 2)
-    return xp.ascontiguousarray(y).reshape(lead + (oh, ow))
+def _window_spread(xp, g, size, out, axis):
+    """The adjoint of _window_sums: each window's value added over the window's span."""
+    shape = list(g.shape)
+    shape[axis] = size
+    spread = xp.zeros(shape, g.dtype)
+    for i, (lo, hi) in enumerate(_adaptive_bounds(size, out)):
+        if axis == -1:
+            spread[..., lo:hi] += g[..., i:i + 1]
+        else:
+            spread[..., lo:hi, :] += g[..., i:i + 1, :]
+    return spread
+
+
+def _window_counts(xp, in_hw, out_hw, dtype):
+    """(oh, ow) element counts of the adaptive windows."""
+    rows = [hi - lo for lo, hi in _adaptive_bounds(in_hw[0], out_hw[0])]
+    cols = [hi - lo for lo, hi in _adaptive_bounds(in_hw[1], out_hw[1])]
+    return xp.asarray(np.outer(rows, cols).astype(dtype))
 
 
 class AdaptiveAvgPool2D(Op):
@@ -356,8 +398,9 @@ class AdaptiveAvgPool2D(Op):
         xp = ctx.xp
         h, w = x.shape[-2:]
         ctx.in_hw = (h, w)
-        return _separable(xp, x, _averaging(xp, h, out_hw[0], x.dtype),
-                          _averaging(xp, w, out_hw[1], x.dtype))
+        y = _window_sums(xp, _window_sums(xp, x, w, out_hw[1], -1), h, out_hw[0], -2)
+        y /= _window_counts(xp, (h, w), out_hw, x.dtype)
+        return y
 
     def backward(ctx, g):
         return AdaptiveAvgPool2DBackward.apply(g, ctx.in_hw)
@@ -368,8 +411,8 @@ class AdaptiveAvgPool2DBackward(Op):
         xp = ctx.xp
         oh, ow = g.shape[-2:]
         ctx.out_hw = (oh, ow)
-        return _separable(xp, g, _averaging(xp, in_hw[0], oh, g.dtype).T,
-                          _averaging(xp, in_hw[1], ow, g.dtype).T)
+        share = g / _window_counts(xp, in_hw, (oh, ow), g.dtype)
+        return _window_spread(xp, _window_spread(xp, share, in_hw[1], ow, -1), in_hw[0], oh, -2)
 
     def backward(ctx, gg):
         return AdaptiveAvgPool2D.apply(gg, ctx.out_hw)
