@@ -88,6 +88,7 @@ class ThresholdBackward(Op, grad_fn="ThresholdBackwardBackward0"):
     """g where x > threshold, else 0: relu's and threshold's backward, written out in full
     (rather than through _Grad) because it is the hottest backward of all."""
     _n_operands = 2
+    _array_backward = True  # NOTE [ Backward on arrays ] (autograd/engine.py)
 
     def forward(ctx, g, x, threshold, value=None):
         ctx.threshold = threshold
@@ -101,6 +102,7 @@ class ThresholdBackward(Op, grad_fn="ThresholdBackwardBackward0"):
 
 class Relu(Op):
     """max(x, 0); saves its output, whose sign is the input's."""
+    _array_backward = True
 
     def forward(ctx, a):
         y = ctx.xp.maximum(a, 0)
@@ -263,9 +265,17 @@ class GeluBackward(_Grad, grad_fn="GeluBackwardBackward0"):
             du = (x * x * (3.0 * _GELU_C) + 1.0) * _GELU_K
             t = xp.tanh((x * x * x * _GELU_C + x) * _GELU_K)
             d = (t + 1.0) * 0.5 + x * 0.5 * (1.0 - t * t) * du
-        else:
-            d = (_erf(xp, x * _SQRT_HALF) + 1.0) * 0.5 + x * xp.exp(x * x * -0.5) * _INV_SQRT_2PI
-        return g * d
+            return g * d
+        d = _erf(xp, x, _SQRT_HALF, 0.5, 0.5)  # the normal CDF, plus x times the normal PDF:
+        with np.errstate(over="ignore"):  # x * x overflows to inf far out, where the PDF is 0
+            pdf = xp.multiply(x, x, out=xp.empty_like(x))
+        pdf *= -0.5
+        xp.exp(pdf, out=pdf)
+        pdf *= x
+        pdf *= _INV_SQRT_2PI
+        d += pdf
+        d *= g
+        return d
 
     @staticmethod
     def d2f(x, approximate):
@@ -285,7 +295,9 @@ class Gelu(_Activation):
     def f(xp, a, approximate):
         if approximate == "tanh":
             return a * 0.5 * (xp.tanh((a * a * a * _GELU_C + a) * _GELU_K) + 1.0)
-        return a * 0.5 * (_erf(xp, a * _SQRT_HALF) + 1.0)
+        y = _erf(xp, a, _SQRT_HALF, 0.5, 0.5)
+        y *= a
+        return y
 
 
 class SiluBackward(_Grad, grad_fn="SiluBackwardBackward0"):

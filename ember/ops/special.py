@@ -2,10 +2,24 @@
 backward in ember ops.
 
 NOTE [ erf without SciPy ]
-erf and erfc use Cephes' rational approximations (S. L. Moshier's ndtr.c, public domain),
-accurate to about 1e-16 relative for |x| < 1 (erf) and 1e-14 for erfc; erfinv starts from
-M. Giles' single-precision approximation ("Approximating the erfinv function", 2010) and
-polishes it with two Newton steps on erf, which reaches float64 accuracy.
+float64 erf and erfc (and float32 erfc beyond x = 0.5, where 1 - erf loses digits) use Cephes'
+rational approximations (S. L. Moshier's ndtr.c, public domain), accurate to about 1e-16 relative
+for |x| < 1 (erf) and 1e-14 for erfc; erfinv starts from M. Giles' single-precision approximation
+("Approximating the erfinv function", 2010) and polishes it with two Newton steps on erf, which
+reaches float64 accuracy.
+
+float32 (and narrower) erf, the body of float32 erfc and GELU's normal CDF use one rational
+function instead, `_erf_kernel`: erf(x) = x * P(x*x) / Q(x*x) with P of degree 5 and Q monic of
+degree 5, x clipped to [-4, 4] (erf(4) rounds to 1 in float32). Its coefficients are our own: a
+weighted linear least-squares fit of P - erf(x)/x * Q (Sanathanan-Koerner reweighting, then Lawson's
+reweighting towards minimax relative error) on 40,000 points of [0, 4] against math.erf, in
+Chebyshev form, converted to monomials (tools/fit_erf.py). Its relative error is 2.5e-8, under a
+quarter of float32's epsilon. It is evaluated in float64 scratch, so that the ~20 roundings of
+Horner's rule cost nothing at float32 precision (in float32 they reach 7 ulp), over chunks of
+32768 elements that stay in the L2 cache: a float64 pass over a cache-resident chunk costs less
+than a float32 pass over a 1.5 MB array, so the chunked float64 kernel is both exact to float32
+(within 1 ulp) and faster than a float32 one (2.2 ms against 2.9 ms on 393,216 elements; the
+Cephes path took 12 ms).
 """
 import math
 
@@ -47,6 +61,63 @@ _ERFINV_TAIL = (-0.000200214257, 0.000100950558, 0.00134934322, -0.00367342844, 
                 -0.0076224613, 0.00943887047, 1.00167406, 2.83297682)
 
 
+# erf(x) / x = P(t) / Q(t), t = x * x, |x| <= _ERF_CLIP (NOTE [ erf without SciPy ]); highest
+# power first, Q monic (its leading 1 left out).
+_ERF_P = (0.05309379017690709, 7.604631342767195, 103.77747366042661, 1419.0672990440894,
+          5172.221249722496, 30154.239066800223)
+_ERF_Q = (31.682863380283404, 406.3927884189693, 3082.564066533866, 13491.574022780678,
+          26723.49923589993)
+_ERF_CLIP = 4.0
+_CHUNK = 32768
+
+
+def _erf_coefs(scale, mul):
+    """P and Q for mul * erf(scale * x): the scale and the factor folded into the coefficients
+    (Q stays monic)."""
+    s2 = scale * scale
+    n = len(_ERF_Q)
+    p = tuple(c * mul * scale * s2 ** (k - n) for k, c in zip(range(len(_ERF_P) - 1, -1, -1),
+                                                                 _ERF_P))
+    q = tuple(c * s2 ** (k - n) for k, c in zip(range(n - 1, -1, -1), _ERF_Q))
+    return p, q
+
+
+def _erf_kernel(xp, x, scale=1.0, mul=1.0, add=0.0):
+    """mul * erf(scale * x) + add for float32 or narrower x, as a float32 array (float64 scratch
+    over cache-sized chunks; NOTE [ erf without SciPy ])."""
+    p_c, q_c = _erf_coefs(scale, mul)
+    bound = _ERF_CLIP / scale
+    out = xp.empty(x.shape, np.float32)
+    flat_x, flat_out = x.reshape(-1), out.reshape(-1)
+    n = flat_x.size
+    chunk = _CHUNK if xp is np else max(n, 1)
+    m = min(n, chunk)
+    u, t, p, q = (xp.empty(m) for _ in range(4))
+    for start in range(0, n, chunk):
+        stop = min(start + chunk, n)
+        k = stop - start
+        uk, tk, pk, qk = u[:k], t[:k], p[:k], q[:k]
+        xp.clip(flat_x[start:stop], -bound, bound, out=uk)
+        xp.multiply(uk, uk, out=tk)
+        xp.multiply(tk, p_c[0], out=pk)
+        pk += p_c[1]
+        for c in p_c[2:]:
+            pk *= tk
+            pk += c
+        xp.add(tk, q_c[0], out=qk)
+        for c in q_c[1:]:
+            qk *= tk
+            qk += c
+        pk *= uk
+        if add:  # |erf| <= 1 exactly, so that 1 + erf(-large) is 0, not about 1e-8 of either sign
+            pk /= qk
+            xp.clip(pk, -abs(mul), abs(mul), out=pk)
+            xp.add(pk, add, out=flat_out[start:stop])
+        else:
+            xp.divide(pk, qk, out=flat_out[start:stop])
+    return out
+
+
 def _polevl(x, coefs, monic=False):
     """Horner's rule: coefs[0]*x**n + ... (with an implicit leading 1 when monic)."""
     if monic:
@@ -77,9 +148,13 @@ def _erfc_large(xp, ax):
     return xp.exp(-ax * ax) * ratio
 
 
-def _erf(xp, x):
-    if x.dtype.itemsize < 4:  # the coefficients overflow float16
-        return _erf(xp, x.astype(np.float32)).astype(x.dtype)
+def _erf(xp, x, scale=1.0, mul=1.0, add=0.0):
+    """mul * erf(scale * x) + add in x's dtype (GELU's normal CDF is erf(x / sqrt(2)) / 2 + 1/2)."""
+    if x.dtype.itemsize <= 4:
+        y = _erf_kernel(xp, x, scale, mul, add)
+        return y if x.dtype == np.float32 else y.astype(x.dtype)
+    if scale != 1.0 or mul != 1.0 or add != 0.0:
+        return _erf(xp, x * scale) * mul + add
     ax = xp.abs(x)
     small = _erf_small(xp, xp.clip(x, -1.0, 1.0))
     # Beyond |x| = 6 erf is 1 to float64 precision, so the erfc branch needs no tail there.
@@ -88,8 +163,12 @@ def _erf(xp, x):
 
 
 def _erfc(xp, x):
-    if x.dtype.itemsize < 4:
-        return _erfc(xp, x.astype(np.float32)).astype(x.dtype)
+    if x.dtype.itemsize <= 4:  # 1 - erf is exact to float32 up to 0.5; Cephes beyond
+        y = _erf_kernel(xp, x, mul=-1.0, add=1.0)
+        tail = x >= 0.5
+        if tail.any():
+            y[tail] = _erfc(xp, x[tail].astype(np.float64))
+        return y if x.dtype == np.float32 else y.astype(x.dtype)
     ax = xp.abs(x)
     small = 1.0 - _erf_small(xp, xp.clip(x, -1.0, 1.0))
     tail = _erfc_large(xp, ax)
