@@ -200,6 +200,98 @@ def test_layer_gradcheck_float64():
     assert gradgradcheck(lambda x, h: gru(x, h)[0], (x, h))
 
 
+# -- the LSTM layer op (ember/ops/rnn.py) ---------------------------------------------------------
+
+LSTM_CONFIGS = [{}, {"batch_first": True}, {"bidirectional": True},
+                {"num_layers": 2, "dropout": 0.5}, {"bias": False, "batch_first": True}]
+
+
+def _lstm_run(lstm, with_state):
+    """(inputs, f) with f(x[, h0, c0], *params) -> (output, h_n, c_n), for gradcheck."""
+    layers = lstm.num_layers * (2 if lstm.bidirectional else 1)
+    x = ember.randn(*((2, 3, 2) if lstm.batch_first else (3, 2, 2)), dtype=ember.float64,
+                    requires_grad=True)
+    state = tuple(ember.randn(layers, 2, 2, dtype=ember.float64, requires_grad=True)
+                  for _ in range(2)) if with_state else ()
+    n = len(state)
+
+    def f(x, *rest):  # the parameters come last: gradcheck perturbs them in place
+        out, (h, c) = lstm(x, tuple(rest[:n]) if n else None)
+        return out, h, c
+
+    return (x,) + state + tuple(lstm.parameters()), f
+
+
+@pytest.mark.parametrize("with_state", [False, True], ids=["no_hx", "hx"])
+@pytest.mark.parametrize("config", LSTM_CONFIGS, ids=_ids)
+def test_lstm_layer_gradcheck_float64(config, with_state):
+    ember.manual_seed(0)
+    lstm = nn.LSTM(2, 2, **config).double().eval()  # eval: dropout between layers is off
+    inputs, f = _lstm_run(lstm, with_state)
+    assert gradcheck(f, inputs)
+    assert gradgradcheck(f, inputs)
+
+
+@pytest.mark.parametrize("reverse", [False, True])
+def test_lstm_layer_op_gradcheck_float64(reverse):
+    from ember.ops.rnn import lstm_layer
+    ember.manual_seed(1)
+    args = [ember.randn(*s, dtype=ember.float64, requires_grad=True)
+            for s in [(4, 2, 3), (8, 3), (8, 2), (8,), (8,), (2, 2), (2, 2)]]
+    assert gradcheck(lambda *a: lstm_layer(*a, reverse=reverse), args)
+    assert gradgradcheck(lambda *a: lstm_layer(*a, reverse=reverse), args)
+    no_bias = args[:3] + args[5:]
+    f = lambda x, wi, wh, h, c: lstm_layer(x, wi, wh, None, None, h, c, reverse=reverse)  # noqa
+    assert gradcheck(f, no_bias)
+    assert gradgradcheck(f, no_bias)
+
+
+def test_lstm_grad_fn_matches_torch():
+    tm, em = _twins("LSTM", I, H, num_layers=2)
+    x = torch.randn(T, B, I)
+    t_out, (t_h, t_c) = tm(x)
+    e_out, (e_h, e_c) = em(to_ember(x))
+
+    def names(fn):
+        return [None if f is None else type(f).__name__ for f, _ in fn.next_functions]
+
+    for e, t in [(e_out, t_out), (e_h, t_h), (e_c, t_c)]:
+        assert type(e.grad_fn).__name__ == type(t.grad_fn).__name__  # MkldnnRnnLayer, Stack
+    assert names(e_out.grad_fn) == names(t_out.grad_fn)
+    assert [i for _, i in e_h.grad_fn.next_functions] == \
+        [i for _, i in t_h.grad_fn.next_functions] == [1, 1]
+    assert [i for _, i in e_c.grad_fn.next_functions] == [2, 2]
+
+
+def test_lstm_double_backward_matches_torch():
+    # torch in float64 composes the LSTM from pointwise ops: exact second derivatives
+    tm, em = _twins("LSTM", I, H, num_layers=2, bidirectional=True)
+    tm, em = tm.double(), em.double()
+    x = torch.randn(T, B, I, dtype=torch.float64, requires_grad=True)
+    ex = to_ember(x).requires_grad_()
+    for mod, inp, lib in [(tm, x, torch), (em, ex, ember)]:
+        out, (h, c) = mod(inp)
+        (gx,) = lib.autograd.grad((out * out).sum() + (h * c).sum(), inp, create_graph=True)
+        (gx * gx).sum().backward()
+    assert_close(ex.grad, x.grad, rtol=1e-7, atol=1e-9, msg="grad of input")
+    e_params = dict(em.named_parameters())
+    for name, p in tm.named_parameters():
+        assert_close(e_params[name].grad, p.grad, rtol=1e-7, atol=1e-9, msg=name)
+
+
+def test_lstm_backward_twice_with_retain_graph():
+    # the first backward must leave forward's saved gate values as they were
+    _, em = _twins("LSTM", I, H, bidirectional=True)
+    x = ember.randn(T, B, I, requires_grad=True)
+    out, (h, c) = em(x)
+    loss = (out * out).sum() + c.sum()
+    (first,) = ember.autograd.grad(loss, x, retain_graph=True)
+    (second,) = ember.autograd.grad(loss, x, retain_graph=True)
+    (graph,) = ember.autograd.grad(loss, x, create_graph=True)  # recomputes the gate values
+    np.testing.assert_array_equal(first.numpy(), second.numpy())
+    np.testing.assert_allclose(graph.detach().numpy(), first.numpy(), rtol=1e-5, atol=1e-6)
+
+
 # -- bad input ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["RNN", "LSTM", "GRU"])
