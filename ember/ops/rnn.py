@@ -189,15 +189,16 @@ def _bptt(ns, need, saved, acts, cs, tcs, slope, g_out, g_h, g_c, reverse):
     # a (p - a) + q (s (1 - s) for the sigmoids, 1 - g * g for tanh), times what it multiplies.
     # Worked out step by step: whole-sequence temporaries cost more than the arithmetic.
     p, q = (ns.const(v) for v in slope)
+    dc_from_h = acts[:, :, 3 * H:] * (1.0 - tcs * tcs)  # d h / d c = o (1 - tanh(c) ** 2)
     dh, dc = g_h, g_c
     d_pre = ns.steps(T, acts[0])
     first = T - 1 if reverse else 0
     for t in _steps(T, not reverse):
         a, tc = acts[t], tcs[t]
-        i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+        i, f, g = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H]
         c_prev = c0 if t == first else cs[t + 1] if reverse else cs[t - 1]
         dh = dh + g_out[t]
-        dc = dc + dh * o * (1.0 - tc * tc)
+        dc = dc + dh * dc_from_h[t]
         dp = (ns.cat([dc, dc, dc, dh], 1) * (a * (p - a) + q)
               * ns.cat([g, c_prev, i, tc], 1))
         d_pre[t] = dp
