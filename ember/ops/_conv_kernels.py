@@ -6,10 +6,14 @@ The three linear maps of a convolution y = conv(x, w) are array kernels here:
 convolution) and `_conv_weight_grad` (w-shaped, from x and gy). Each is the adjoint of the others
 in one argument, so the three Ops of conv.py differentiate into each other and double backward needs
 no extra code. Every kernel walks the batch in chunks sized so that one chunk's scratch arrays
-stay in cache (2 MiB: measured on the 2-core machine, the CIFAR LeNet's conv1 at batch 256 runs
-about 3x faster than through one 60 MB im2col matrix), with one batched matmul call per chunk (a
-GEMM per sample: measured faster here than one GEMM over a channel-major chunk) and scratch
-buffers reused between chunks and calls (allocation is a measurable cost on this machine).
+stay in cache (1 MiB, half this machine's 2 MiB L2: the CIFAR LeNet's conv1 at batch 256 runs
+about 3x faster than through one 60 MB im2col matrix, and its forward at batch 64 1.38 -> 1.16 ms
+going from 2 MiB to 1 MiB chunks, one thread), with one batched matmul call per chunk (a GEMM per
+sample: measured faster here than one GEMM over a channel-major chunk, and than one GEMM per
+kernel row over a whole chunk in the weight gradient, whose K is then long and M, N tiny) and
+scratch buffers reused between chunks and calls (allocation is a measurable cost on this
+machine). Above a size threshold the batch is split over threads first (NOTE [ Batch threads ]
+in _threads.py); each thread walks its own range in chunks with its own buffers.
 
 NOTE [ Flat rows ]
 Each (sample, channel) image of a chunk is copied, zero-padded, into one flat row of a buffer.
@@ -37,8 +41,8 @@ import numpy as np
 from . import _threads
 
 
-_CHUNK_BYTES = 1 << 19
-_SPLIT_BYTES = 1 << 19  # scratch bytes per thread below which a kernel runs on one thread
+_CHUNK_BYTES = 1 << 20
+_SPLIT_BYTES = 1 << 20  # scratch bytes per thread below which a kernel runs on one thread
 
 
 # -- geometry --------------------------------------------------------------------------------------
