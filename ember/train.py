@@ -7,6 +7,14 @@ after each epoch and per class at the end, and saves into --out (default runs/<d
 model.pt (the state_dict, loadable by ember.load and torch.load), curves.png (loss and
 accuracy), predictions.png (test images labelled true/predicted) and metrics.json.
 """
+EPILOG = """\
+Data kept: after every epoch the whole training state (network, optimizer, scheduler, epoch,
+random states, metrics) is saved atomically to <out>.checkpoint.pt beside the output folder;
+--resume <out> (or --resume alone for --out) continues it with the same options and gives the
+same weights as an uninterrupted run, and the file is removed once the outputs are in place.
+The outputs are written into a fresh hidden folder beside <out> and swapped in whole, so <out>
+never mixes two runs' files (so it must hold nothing but a run's outputs).
+"""
 import argparse
 import os
 import random
@@ -18,9 +26,9 @@ import numpy as np
 import ember
 import ember.nn as nn
 import ember.optim
-from ember.cli import checks, report
+from ember.cli import checkpoint, checks, report
 from ember.cli.data import DATASETS, MEAN, STD, load_datasets, make_loaders
-from ember.cli.errors import JobError
+from ember.cli.errors import JobError, OutputError
 from ember.cli.loop import evaluate, train_epoch
 from ember.cli.net import Net
 
@@ -35,26 +43,32 @@ class _Parser(argparse.ArgumentParser):
 
 
 def parse_args(argv=None):
-    p = _Parser(prog=PROG, description=__doc__.splitlines()[0])
+    p = _Parser(prog=PROG, description=__doc__.splitlines()[0], epilog=EPILOG,
+                formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--dataset", default="digits", choices=sorted(DATASETS),
                    help="digits (default: 8x8 UCI digits shipped with ember, scaled to 32x32), "
                         "cifar10, mnist or fashion-mnist")
     p.add_argument("--root", default="./data", help="dataset folder (default: ./data)")
     p.add_argument("--download", action="store_true", help="fetch the dataset if missing")
+    p.add_argument("--mirror", type=checks.mirror, metavar="URL",
+                   help="try this mirror first: URL/<Dataset>/<file>, e.g. URL/MNIST/"
+                        "train-images-idx3-ubyte.gz (as EMBER_DATASETS_MIRROR does)")
     p.add_argument("--epochs", type=int, help="default: 10 for digits, 2 otherwise")
     p.add_argument("--batch-size", type=int,
                    help="default: 16 for digits, 4 for cifar10 (as the tutorial), 32 otherwise")
-    p.add_argument("--lr", type=float, help="default: 0.01, 0.001 for cifar10 and for "
+    p.add_argument("--lr", type=checks.non_negative, help="default: 0.01, 0.001 for cifar10 and for "
                                             "optimizers other than sgd")
-    p.add_argument("--momentum", type=float, default=0.9, help="sgd's momentum (default: 0.9)")
+    p.add_argument("--momentum", type=checks.non_negative, default=0.9, help="sgd's momentum (default: 0.9)")
     p.add_argument("--optimizer", default="sgd", choices=sorted(OPTIMIZERS))
     p.add_argument("--lr-schedule", default="cosine", choices=["cosine", "constant"],
                    help="cosine annealing to 0 over the epochs (default), or constant")
     p.add_argument("--workers", type=int, default=2, help="DataLoader worker processes "
                                                           "(default: 2; 0 loads in this process)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=checks.seed, default=0, help="0 to 2**32-1 (default: 0)")
     p.add_argument("--out", help="output folder (default: runs/<dataset>)")
-    p.add_argument("--resume", help="start from this checkpoint (a model.pt or a run folder)")
+    p.add_argument("--resume", nargs="?", const="", metavar="PATH",
+                   help="continue the unfinished run of a run folder (default: --out's) from "
+                        "its last epoch, or start from the weights of a model.pt")
     p.add_argument("--device", default="cpu", help="cpu (default) or cuda")
     args = p.parse_args(argv)
     spec = DATASETS[args.dataset]
@@ -63,11 +77,13 @@ def parse_args(argv=None):
     if args.lr is None:
         args.lr = spec.lr if args.optimizer == "sgd" else 0.001
     args.out = args.out or os.path.join("runs", args.dataset)
-    for name in ("epochs", "batch_size"):
-        if getattr(args, name) < 1:
-            raise JobError(f"--{name.replace('_', '-')} must be at least 1")
-    if args.workers < 0:
-        raise JobError("--workers must be 0 or more")
+    for name, low, high in (("epochs", 1, checks.MAX_COUNT), ("batch_size", 1, checks.MAX_COUNT),
+                            ("workers", 0, checks.MAX_WORKERS)):
+        value, flag = getattr(args, name), f"--{name.replace('_', '-')}"
+        if value < low:
+            raise JobError(f"{flag} must be " + ("at least 1" if low else "0 or more"))
+        if value > high:
+            raise JobError(f"{flag} must be at most {high}")
     return args
 
 
@@ -82,6 +98,11 @@ def make_optimizer(name, params, lr, momentum):
     return cls(params, lr=lr, momentum=momentum) if name == "sgd" else cls(params, lr=lr)
 
 
+def _options(args):
+    return {k: getattr(args, k) for k in ("dataset", "epochs", "batch_size", "optimizer", "lr",
+                                          "lr_schedule", "momentum", "seed", "workers")}
+
+
 def run(args):
     """Check everything that can be wrong with the input, then train, test and save."""
     checks.require_extras()
@@ -89,12 +110,19 @@ def run(args):
     tqdm.monitor_interval = 0  # no monitor thread: DataLoader workers fork from a 1-thread process
     device = checks.check_device(args.device)
     seed_everything(args.seed)
+    options = _options(args)
     net = Net()
-    if args.resume:
-        print(f"Resuming from {checks.load_resume(args.resume, net)}")
+    path, resumed = None, None
+    if args.resume is not None:
+        path, resumed = checks.load_resume(args.resume, args.out, net, options)
+        print(f"Resuming from {path}" + (f" after epoch {resumed['epoch']}" if resumed else ""))
     net.to(device)
-    train_set, test_set = load_datasets(args.dataset, args.root, args.download)
+    train_set, test_set = load_datasets(args.dataset, args.root, args.download, args.mirror)
     checks.check_output_dir(args.out)
+    saved_at = checkpoint.path_for(args.out)
+    if resumed is None and os.path.exists(saved_at):
+        print(f"Note: the unfinished run's checkpoint {saved_at} is replaced after this run's "
+              "first epoch (--resume continues it instead)")
 
     classes = [str(c).split(" - ")[0] for c in train_set.classes]
     train_loader, test_loader = make_loaders(train_set, test_set, args.batch_size, args.workers)
@@ -102,36 +130,67 @@ def run(args):
     optimizer = make_optimizer(args.optimizer, net.parameters(), args.lr, args.momentum)
     scheduler = (ember.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)
                  if args.lr_schedule == "cosine" else None)
+    metrics = {"batch_losses": [], "epoch_losses": [], "accuracies": [], "seconds": 0.0}
+    done = 0
+    if resumed is not None:
+        done, metrics = checkpoint.restore(resumed, optimizer, scheduler)
     print(f"{args.dataset}: {len(train_set)} training and {len(test_set)} test images; "
           f"{args.epochs} epochs, batch {args.batch_size}, {args.optimizer} lr {args.lr} "
           f"({args.lr_schedule}), {args.workers} workers, seed {args.seed}")
 
-    start = time.perf_counter()
-    losses, epoch_losses, accuracies = [], [], []
-    for epoch in range(1, args.epochs + 1):
-        with tqdm(total=len(train_set), desc=f"epoch {epoch}/{args.epochs}", unit="img",
-                  file=sys.stderr, dynamic_ncols=True) as bar:
-            batch_losses = train_epoch(net, train_loader, criterion, optimizer, device, bar)
-        losses += batch_losses
-        if scheduler is not None:
-            scheduler.step()
-        epoch_losses.append(float(np.mean(batch_losses)))
+    kept = (done, path) if resumed is not None else None  # the last epoch saved, and where
+    evaluation = None
+    try:
+        for epoch in range(done + 1, args.epochs + 1):
+            start = time.perf_counter()
+            with tqdm(total=len(train_set), desc=f"epoch {epoch}/{args.epochs}", unit="img",
+                      file=sys.stderr, dynamic_ncols=True) as bar:
+                batch_losses = train_epoch(net, train_loader, criterion, optimizer, device, bar)
+            metrics["seconds"] += time.perf_counter() - start
+            metrics["batch_losses"] += batch_losses
+            if scheduler is not None:
+                scheduler.step()
+            metrics["epoch_losses"].append(float(np.mean(batch_losses)))
+            evaluation = evaluate(net, test_loader, device, len(classes))
+            metrics["accuracies"].append(evaluation.accuracy)
+            print(f"epoch {epoch}: train loss {metrics['epoch_losses'][-1]:.4f}, accuracy of "
+                  f"the network on the {len(test_set)} test images: "
+                  f"{100 * evaluation.accuracy:.1f} %", flush=True)
+            try:
+                checkpoint.save(saved_at, options, epoch, net, optimizer, scheduler, metrics)
+            except OSError as exc:
+                raise OutputError(f"cannot write the checkpoint {saved_at}: "
+                                  f"{exc.strerror or exc}{_kept(kept)}") from None
+            kept = (epoch, saved_at)
+    except KeyboardInterrupt:
+        raise KeyboardInterrupt(_kept(kept)) from None
+    if evaluation is None:  # resumed after the last epoch: only the outputs were missing
         evaluation = evaluate(net, test_loader, device, len(classes))
-        accuracies.append(evaluation.accuracy)
-        print(f"epoch {epoch}: train loss {epoch_losses[-1]:.4f}, accuracy of the network "
-              f"on the {len(test_set)} test images: {100 * evaluation.accuracy:.1f} %",
-              flush=True)
-    seconds = time.perf_counter() - start
     for line in report.class_accuracy_lines(classes, evaluation):
         print(line)
 
-    config = {k: getattr(args, k) for k in ("dataset", "epochs", "batch_size", "optimizer",
-                                            "lr", "lr_schedule", "momentum", "seed", "workers")}
-    report.save_run(args.out, net.state_dict(), config, seconds, losses, len(train_loader),
-                    epoch_losses, accuracies, evaluation, classes, (MEAN, STD))
-    print(f"Final test accuracy {100 * accuracies[-1]:.1f} % after {seconds:.1f} s of training; "
-          f"saved model.pt, curves.png, predictions.png and metrics.json in {args.out}")
+    seconds = metrics["seconds"]
+    try:
+        report.replace_outputs(args.out, lambda folder: report.save_run(
+            folder, net.state_dict(), options, seconds, metrics["batch_losses"],
+            len(train_loader), metrics["epoch_losses"], metrics["accuracies"], evaluation,
+            classes, (MEAN, STD)), checks.OUTPUTS)
+    except OSError as exc:
+        raise OutputError(f"cannot write the run's outputs to {args.out}: "
+                          f"{exc.strerror or exc}{_kept(kept)}") from None
+    if kept is not None and kept[1] == saved_at:
+        os.remove(saved_at)  # the run is complete: its outputs are in place
+    print(f"Final test accuracy {100 * metrics['accuracies'][-1]:.1f} % after {seconds:.1f} s "
+          f"of training; saved model.pt, curves.png, predictions.png and metrics.json in "
+          f"{args.out}")
     return 0
+
+
+def _kept(kept):
+    """What an interrupted or failed run leaves: kept is (epoch, checkpoint) or None."""
+    if kept is None:
+        return ""
+    return f"; the checkpoint of epoch {kept[0]} is kept in {kept[1]} (--resume continues it)"
 
 
 def main(argv=None):
@@ -139,9 +198,9 @@ def main(argv=None):
         return run(parse_args(argv))
     except JobError as exc:
         print(f"{PROG}: error: {exc}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print(f"{PROG}: interrupted", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt as exc:
+        print(f"{PROG}: interrupted{exc.args[0] if exc.args else ''}", file=sys.stderr)
         return 130
 
 

@@ -1,9 +1,12 @@
 """The datasets of the main job, brought to the network's 3x32x32 input, and their loaders."""
+import contextlib
+import os
 from dataclasses import dataclass
 
 from ..utils.data import DataLoader
 from ..vision import datasets
 from ..vision import transforms as T
+from ..vision.datasets.utils import MIRROR_ENV
 from .errors import JobError
 
 # The tutorial's normalisation: each channel from [0, 1] to [-1, 1].
@@ -35,13 +38,32 @@ DATASETS = {
 }
 
 
-def load_datasets(name, root, download):
-    """The (train, test) datasets, or a JobError that says how to get the data."""
+@contextlib.contextmanager
+def _mirror(url):
+    """EMBER_DATASETS_MIRROR set to `url` (if given) for the duration."""
+    if url is None:
+        yield
+        return
+    before = os.environ.get(MIRROR_ENV)
+    os.environ[MIRROR_ENV] = url
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ[MIRROR_ENV]
+        else:
+            os.environ[MIRROR_ENV] = before
+
+
+def load_datasets(name, root, download, mirror=None):
+    """The (train, test) datasets (fetched first from `mirror`, a base URL, when given), or a
+    JobError that says how to get the data."""
     spec = DATASETS[name]
     transform = T.Compose([*spec.to_input, T.ToTensor(), T.Normalize(MEAN, STD)])
     try:
-        train = spec.cls(root=root, train=True, download=download, transform=transform)
-        test = spec.cls(root=root, train=False, download=download, transform=transform)
+        with _mirror(mirror):
+            train = spec.cls(root=root, train=True, download=download, transform=transform)
+            test = spec.cls(root=root, train=False, download=download, transform=transform)
     except RuntimeError as exc:
         if download or not spec.needs_root:
             raise JobError(f"{name}: {exc}") from None

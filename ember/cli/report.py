@@ -1,12 +1,15 @@
 """What the main job shows and saves: accuracy lines, the curves plot, the predictions grid,
-and the metrics file."""
+and the metrics file, and how a run's outputs replace the previous run's as a whole."""
 import json
 import os
+import shutil
 import tempfile
 
 import numpy as np
 
 import ember
+from ..utils._tempfiles import remove_stale, temp_dir
+from .checks import read_only
 
 
 def class_accuracy_lines(classes, evaluation):
@@ -71,6 +74,38 @@ def write_json(path, obj):
     except BaseException:
         os.unlink(tmp)
         raise
+
+
+def replace_outputs(out, write, outputs):
+    """Call write(folder) on a fresh hidden folder beside `out`, then swap it in for `out` (two
+    renames, undone if interrupted between them), so `out` always holds one run's outputs,
+    never a mix. The previous folder is replaced only if it holds nothing but `outputs` and is
+    writable; an OSError otherwise. Stale folders of killed runs are removed first."""
+    out = os.path.abspath(out).rstrip(os.sep)
+    parent, name = os.path.split(out)
+    remove_stale(parent, ("new", "old"), base=name)
+    new = temp_dir(out, "new")
+    try:
+        write(new)
+        if not os.path.lexists(out):
+            os.replace(new, out)
+            return
+        foreign = sorted(set(os.listdir(out)) - set(outputs))
+        if foreign:
+            raise FileExistsError(0, f"it now holds files that are not a run's outputs "
+                                     f"({', '.join(foreign[:3])})")
+        if read_only(out):
+            raise PermissionError(0, "it is read-only")
+        old = temp_dir(out, "old")
+        os.replace(out, old)  # onto the empty folder just made
+        try:
+            os.replace(new, out)
+        except BaseException:
+            os.replace(old, out)
+            raise
+        shutil.rmtree(old, ignore_errors=True)
+    finally:
+        shutil.rmtree(new, ignore_errors=True)
 
 
 def save_run(out, state_dict, config, seconds, batch_losses, batches_per_epoch, epoch_losses,

@@ -10,6 +10,7 @@ at least once per read timeout, far below that limit. Nothing of another naming 
 """
 import os
 import re
+import secrets
 import shutil
 import socket
 import tempfile
@@ -17,6 +18,7 @@ import time
 import zlib
 
 STALE_AFTER = 3600.0
+_LETTERS = "abcdefghijklmnopqrstuvwxyz0123456789_"
 _HOST = f"{zlib.crc32(socket.gethostname().encode()):08x}"
 # mkstemp/mkdtemp's random part: 8 characters of [a-z0-9_]
 _PATTERN = re.compile(r"\.(?P<base>.+)\.ember-(?P<host>[0-9a-f]{8})-(?P<pid>\d+)-[a-z0-9_]{8}"
@@ -35,9 +37,17 @@ def temp_file(target, kind):
 
 
 def temp_dir(target, kind, folder=None):
-    """A new temporary folder beside `target` (or in `folder`)."""
+    """A new temporary folder beside `target` (or in `folder`), with the permissions the
+    umask gives a new folder (it may become the final one)."""
     where = folder if folder is not None else (os.path.dirname(target) or ".")
-    return tempfile.mkdtemp(dir=where, prefix=_prefix(target), suffix=f".{kind}")
+    while True:  # not the random module: its global state belongs to the program
+        name = "".join(secrets.choice(_LETTERS) for _ in range(8))
+        path = os.path.join(where, f"{_prefix(target)}{name}.{kind}")
+        try:
+            os.mkdir(path)
+        except FileExistsError:
+            continue
+        return path
 
 
 def _alive(pid):
