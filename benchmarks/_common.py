@@ -1,30 +1,61 @@
-"""Shared helpers for the benchmarks: interleaved timing, environment record, RESULTS.md sections.
+"""Shared helpers for the benchmarks: thread settings, environment record, RESULTS.md sections.
 
 NOTE [ Timing on a shared machine ]
-The benchmark machine has 2 cores shared with other work, so one framework timed after the other
-can see a different load. `compare` therefore runs the candidates round-robin (one call of each
-per round) after a warm-up, and reports the median and the minimum of each: the median is the
-headline, the minimum shows what an unloaded run approaches. Ratios are ember / torch.
-Wall-clock time with torch's default threads is the default mode. When the machine is loaded,
-torch's threads wait on each other and its wall time swings by 10x or more, so `--cpu-time`
-measures instead the CPU time of the calling thread with both frameworks on one thread
-(torch.set_num_threads(1), OPENBLAS_NUM_THREADS=1 for NumPy): the work each framework does,
-unaffected by preemption.
+ember and torch are never timed in one process: there torch's OpenMP pool and NumPy's OpenBLAS
+threads disturb each other and the ratios do not reproduce. Each framework runs in its own
+process, the two alternating (ember, torch, ember, torch ...: 3 pairs), and a ratio is the median
+of the pair ratios, so a load change hits both sides of a pair alike. The team's reference
+instrument is ../shared/bench/ratio.sh with ../shared/bench/step.py (bench_models.py runs it);
+bench_conv.py does the same for single convolutions. Every ratio is taken with torch's default
+threads here (THREADS=2, OpenBLAS at its own default) and single-threaded (THREADS=1
+OPENBLAS_NUM_THREADS=1), and every section names the CPU model, the thread settings and the load
+average: on a loaded machine the single-threaded table is the one that holds.
 """
-import argparse
 import datetime
 import os
 import platform
 import re
-import statistics
+import shlex
+import subprocess
 import sys
-import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, "benchmarks", "RESULTS.md")
+SHARED_BENCH = os.path.normpath(os.path.join(ROOT, "..", "shared", "bench"))
 
 if ROOT not in sys.path:  # run as `python benchmarks/<name>.py` from a checkout
     sys.path.insert(0, ROOT)
+
+# Thread settings, as `THREADS` (torch.set_num_threads) and OPENBLAS_NUM_THREADS (NumPy's BLAS;
+# None: unset) in each timed process's environment.
+THREAD_SETTINGS = {
+    "2": ("2 threads: THREADS=2 (torch's default here), OPENBLAS_NUM_THREADS unset",
+          {"THREADS": "2", "OPENBLAS_NUM_THREADS": None}),
+    "1": ("single-threaded: THREADS=1 OPENBLAS_NUM_THREADS=1",
+          {"THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}),
+}
+
+
+def thread_env(setting, base=None):
+    """A copy of `base` (default os.environ) with THREAD_SETTINGS[setting] applied."""
+    env = dict(os.environ if base is None else base)
+    for key, value in THREAD_SETTINGS[setting][1].items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
+def shared_bench_file(name):
+    """The path of ../shared/bench/<name>; exits with status 2 and says why when it is missing."""
+    path = os.path.join(SHARED_BENCH, name)
+    if not os.path.isfile(path):
+        print(f"{os.path.basename(sys.argv[0])}: {path} not found. The team's reference benchmark "
+              "instrument (ratio.sh and step.py) lives in ../shared/bench, next to the ember "
+              "checkout; this script needs it.", file=sys.stderr)
+        sys.exit(2)
+    return path
 
 
 def import_torch():
@@ -36,63 +67,56 @@ def import_torch():
     return torch
 
 
-def compare(fns, repeats=15, warmup=3, min_seconds=0.0, clock=time.perf_counter):
-    """Time each callable of `fns` ({name: fn}) round-robin; return {name: (median_s, min_s)}.
-
-    Rounds continue past `repeats` until `min_seconds` (wall) have passed, so very fast calls
-    still get enough samples."""
-    for _ in range(warmup):
-        for fn in fns.values():
-            fn()
-    times = {name: [] for name in fns}
-    start = time.perf_counter()
-    rounds = 0
-    while rounds < repeats or time.perf_counter() - start < min_seconds:
-        for name, fn in fns.items():
-            t0 = clock()
-            fn()
-            times[name].append(clock() - t0)
-        rounds += 1
-    return {name: (statistics.median(ts), min(ts)) for name, ts in times.items()}
+def cpu_model():
+    """The CPU's model name (Linux /proc/cpuinfo, with AVX-512 when it has it), else platform's."""
+    fields = {}
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, value = line.partition(":")
+                fields.setdefault(key.strip(), value.strip())
+    except OSError:
+        pass
+    model = fields.get("model name") or platform.processor() or "unknown"
+    return model + (", AVX-512" if "avx512f" in fields.get("flags", "").split() else "")
 
 
-def setup(args):
-    """torch (or None), the clock, the environment record and the title suffix for `args`."""
-    torch = import_torch()
-    clock, suffix = time.perf_counter, ""
-    if args.cpu_time:
-        if os.environ.get("OPENBLAS_NUM_THREADS") != "1":
-            raise SystemExit("--cpu-time needs OPENBLAS_NUM_THREADS=1 in the environment: "
-                             "NumPy's BLAS threads would escape the thread's CPU time")
-        if torch is not None:
-            torch.set_num_threads(1)
-        clock, suffix = time.thread_time, " (CPU time, one thread each)"
-    return torch, clock, environment(torch), suffix
+def load_average():
+    """The 1, 5 and 15 minute load averages as text, or "n/a"."""
+    if not hasattr(os, "getloadavg"):
+        return "n/a"
+    return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def timing_headers(torch):
-    headers = ["ember median ms", "ember min ms"]
-    if torch is not None:
-        headers += ["torch median ms", "torch min ms", "ratio (median)", "ratio (min)"]
-    return headers
+def python_versions(python):
+    """'Python x, NumPy y[, torch z]' of the interpreter `python` (a path), asked in a process."""
+    probe = ("import platform, numpy\n"
+             "try:\n import torch; t = ', torch ' + torch.__version__\n"
+             "except ImportError:\n t = ''\n"
+             "print(f'Python {platform.python_version()}, NumPy {numpy.__version__}{t}')")
+    out = subprocess.run([python, "-c", probe], capture_output=True, text=True)
+    return out.stdout.strip() or f"could not run ({out.stderr.strip()[-200:]})"
 
 
-def timing_cells(t):
-    """Row cells for compare()'s result: ember's times, then torch's and the ratios if timed."""
-    e_med, e_min = t["ember"]
-    cells = [ms(e_med), ms(e_min)]
-    if "torch" in t:
-        t_med, t_min = t["torch"]
-        cells += [ms(t_med), ms(t_min), ratio(e_med, t_med), ratio(e_min, t_min)]
-    return cells
+def timestamp():
+    return datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+
+
+def process_environment(ember_python, torch_python):
+    """The environment record of a benchmark that times each framework in its own process."""
+    def shown(python):
+        path = os.path.relpath(python, ROOT) if python.startswith(ROOT + os.sep) else python
+        return f"`{path}` ({python_versions(python)})"
+    return {"date": timestamp(), "cpu": f"{cpu_model()}, {os.cpu_count()} cores",
+            "ember process": shown(ember_python), "torch process": shown(torch_python)}
 
 
 def environment(torch):
-    """What a reader needs to reproduce or judge the numbers."""
+    """What a reader needs to reproduce or judge the numbers of an in-process benchmark."""
     import numpy as np
     env = {
-        "date": datetime.datetime.now().strftime("%Y-%m-%d %H:%M"),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "date": timestamp(),
+        "cpu": f"{cpu_model()} ({platform.machine()}, {os.cpu_count()} cores)",
         "python": platform.python_version(),
         "numpy": np.__version__,
         "torch": torch.__version__ if torch is not None else "not installed",
@@ -100,8 +124,7 @@ def environment(torch):
     if torch is not None:
         env["torch threads"] = str(torch.get_num_threads())
     env["OPENBLAS_NUM_THREADS"] = os.environ.get("OPENBLAS_NUM_THREADS", "unset")
-    if hasattr(os, "getloadavg"):
-        env["load average (1 min) at start"] = f"{os.getloadavg()[0]:.2f}"
+    env["load average (1, 5, 15 min) at start"] = load_average()
     return env
 
 
@@ -123,13 +146,11 @@ def report(title, command, env, table, notes=()):
     """The Markdown section a benchmark prints and, with --write, stores in RESULTS.md."""
     lines = [f"## {title}", "", f"Command: `{command}`", ""]
     lines += [f"- {k}: {v}" for k, v in env.items()]
-    if hasattr(os, "getloadavg"):
-        load = os.getloadavg()[0]
-        lines.append(f"- load average (1 min) at end: {load:.2f}")
-        if load > (os.cpu_count() or 1) and "CPU time" not in title:
-            lines += ["", f"**The machine was loaded (load {load:.1f} on {os.cpu_count()} cores): "
-                          "wall-clock times, torch's multi-threaded ones most, mostly measure "
-                          "waiting; the --cpu-time section is the comparison that holds.**"]
+    lines.append(f"- load average (1, 5, 15 min) at end: {load_average()}")
+    if hasattr(os, "getloadavg") and os.getloadavg()[0] > (os.cpu_count() or 1):
+        lines += ["", f"**The machine was loaded (load {os.getloadavg()[0]:.1f} on "
+                      f"{os.cpu_count()} cores): the times include waiting for a core; rerun on a "
+                      "quiet machine before judging them.**"]
     lines += ["", table, ""]
     lines += list(notes)
     return "\n".join(lines).rstrip() + "\n"
@@ -151,17 +172,5 @@ def write_section(title, body, path=RESULTS):
         f.write(text.rstrip("\n") + "\n")
 
 
-def parser(description):
-    p = argparse.ArgumentParser(description=description)
-    p.add_argument("--batches", type=int, nargs="+", default=[4, 64, 256])
-    p.add_argument("--repeats", type=int, default=15, help="timed rounds per case (median)")
-    p.add_argument("--write", action="store_true", help="update this section of RESULTS.md")
-    p.add_argument("--cpu-time", action="store_true",
-                   help="time thread CPU time, both frameworks on one thread (needs "
-                        "OPENBLAS_NUM_THREADS=1; NOTE [ Timing on a shared machine ])")
-    return p
-
-
 def command_line():
-    prefix = "OPENBLAS_NUM_THREADS=1 " if "--cpu-time" in sys.argv else ""
-    return prefix + "python " + " ".join([os.path.relpath(sys.argv[0], ROOT)] + sys.argv[1:])
+    return "python " + shlex.join([os.path.relpath(sys.argv[0], ROOT)] + sys.argv[1:])

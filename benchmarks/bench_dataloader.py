@@ -140,7 +140,8 @@ def loaders_section(args, rows, torch):
     return "\n".join([
         f"Command: `python benchmarks/bench_dataloader.py --images {args.images} "
         f"--repeats {args.repeats}`; torch {torch.__version__ if torch else 'not installed'}; "
-        f"load average at the end {load:.1f} on {os.cpu_count()} cores.",
+        f"CPU {_common.cpu_model()}; load average at the end {load:.1f} on {os.cpu_count()} "
+        "cores.",
         "",
         *lines,
         "",
@@ -175,8 +176,9 @@ def run_main_job():
         f"| {100 * metrics['test_accuracy'][-1]:.1f} % | {wall:.1f} s | "
         f"{metrics['train_seconds']:.1f} s |",
         "",
-        f"Test accuracy per epoch (%): {acc}. Load average at the end {load:.1f} on "
-        f"{os.cpu_count()} cores. Targets: at least 95 % in under three minutes."])
+        f"Test accuracy per epoch (%): {acc}. CPU {_common.cpu_model()}; load average at the "
+        f"end {load:.1f} on {os.cpu_count()} cores. Targets: at least 95 % in under three "
+        "minutes."])
 
 
 def _write(title, body):
