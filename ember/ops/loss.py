@@ -202,6 +202,10 @@ class NllLoss(Op):
     def forward(ctx, x, target, w, reduction, ignore_index):
         xp = ctx.xp
         n_classes = x.shape[1] if x.ndim >= 2 else x.shape[0]
+        if x.ndim == 2 and w is None and reduction != "none" and target.size \
+                and not 0 <= ignore_index < n_classes \
+                and 0 <= int(target.min()) and int(target.max()) < n_classes:
+            return _nll_unweighted(ctx, x, target, reduction)
         valid = target != ignore_index
         bad = ((target < 0) | (target >= n_classes)) & valid
         if bool(bad.any()):
@@ -226,6 +230,10 @@ class NllLoss(Op):
     def backward(ctx, g):
         """g times a constant: -weight (over the total weight for 'mean') at each target."""
         xp = ctx.xp
+        if ctx.wt is None:  # _nll_unweighted: every target counts once
+            pick = xp.zeros(ctx.shape, ctx.dtype)
+            pick[xp.arange(ctx.shape[0]), ctx.t] = -1.0 / ctx.total
+            return g * _make(pick), None, None
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = -ctx.wt / ctx.total if ctx.reduction == "mean" else -ctx.wt
         nd = len(ctx.shape)
@@ -237,6 +245,18 @@ class NllLoss(Op):
         else:
             pick = (xp.arange(ctx.shape[0]) == ctx.t) * scale
         return g * _make(pick.astype(ctx.dtype, copy=False)), None, None
+
+
+def _nll_unweighted(ctx, x, target, reduction):
+    """NllLoss of (N, C) input whose targets all count with weight 1 (the common case: no class
+    weights, every target a class): a gather and a sum, no masks."""
+    xp = ctx.xp
+    n = x.shape[0]
+    picked = x[xp.arange(n), target]
+    ctx.t, ctx.wt, ctx.shape, ctx.dtype = target, None, x.shape, x.dtype
+    ctx.reduction = reduction
+    ctx.total = n if reduction == "mean" else 1
+    return -picked.sum() / ctx.total
 
 
 class NllLoss2d(NllLoss, grad_fn="NllLoss2DBackward0"):
