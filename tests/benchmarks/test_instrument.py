@@ -1,0 +1,137 @@
+"""The benchmark instrument of issue 11 (benchmarks/bench_models.py, profile_step.py, _common.py):
+the parts that decide what a reader sees, checked without timing anything."""
+import cProfile
+import importlib.util
+import os
+import pstats
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "benchmarks"
+
+
+@pytest.fixture
+def load(monkeypatch):
+    monkeypatch.syspath_prepend(str(BENCH))
+
+    def load(name):
+        spec = importlib.util.spec_from_file_location(name, BENCH / f"{name}.py")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+    return load
+
+
+RATIO_OUTPUT = """cpu: Intel(R) Xeon(R) Processor | threads torch=1 openblas=1 | load 6.00 3.88 1.99
+pair 1: ember_us=49.17 torch_us=39.84 ratio=1.234
+pair 2: ember_us=50.61 torch_us=40.01 ratio=1.265
+pair 3: ember_us=49.89 torch_us=40.08 ratio=1.245
+ratio=1.245
+"""
+
+
+def test_ratio_output_parsed(load):
+    models = load("bench_models")
+    pairs, final = models.parse_ratio_output(RATIO_OUTPUT)
+    assert pairs == [(49.17, 39.84, 1.234), (50.61, 40.01, 1.265), (49.89, 40.08, 1.245)]
+    assert final == 1.245
+    with pytest.raises(ValueError, match="no pairs"):
+        models.parse_ratio_output("could not measure (ember=none torch=12.5)\n")
+
+
+def test_table_rows_medians_ratio_and_targets(load):
+    models = load("bench_models")
+    pairs, final = models.parse_ratio_output(RATIO_OUTPUT)
+    row = {"pairs": pairs, "ratio": final, "load before": "1.00 1.00 1.00",
+           "load after": "2.00 1.00 1.00"}
+    table = models.table("1", {"overhead": row, "lenet 64": row})
+    lines = table.splitlines()
+    assert "49.9 µs | 40.0 µs | **1.25x** | 1.23, 1.26, 1.25 | <= 1.0x (**not met**)" in lines[2]
+    assert "1.00 1.00 1.00 / 2.00 1.00 1.00" in lines[2]
+    assert "| - |" in lines[3]  # lenet's bounds are for 2 threads only
+
+
+def test_issue_targets(load):
+    target = load("bench_models").target
+    assert [target(c, "1") for c in ("gpt 12", "lstm 20", "overhead")] == [1.5, 1.5, 1.0]
+    assert [target(c, "2") for c in ("gpt 12", "lenet 4", "lenet 64", "lenet 256")] == \
+        [1.5, 1.2, 1.0, 1.0]
+    assert target("lenet 64", "1") is None
+
+
+def test_cases_parsed(load):
+    models = load("bench_models")
+    assert models.parse_case("lenet:64") == models.parse_case(" lenet  64") == "lenet 64"
+    with pytest.raises(Exception, match="unknown case"):
+        models.parse_case("lenet 65")
+
+
+def test_thread_settings(load, monkeypatch):
+    common = load("_common")
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")
+    two = common.thread_env("2")
+    assert two["THREADS"] == "2" and "OPENBLAS_NUM_THREADS" not in two
+    one = common.thread_env("1")
+    assert one["THREADS"] == one["OPENBLAS_NUM_THREADS"] == "1"
+
+
+def test_cpu_model_in_environment(load):
+    common = load("_common")
+    assert common.cpu_model() in common.environment(None)["cpu"]
+    if os.path.exists("/proc/cpuinfo"):
+        assert common.cpu_model() != "unknown"
+
+
+def test_write_section_replaces_its_own_section_only(load, tmp_path):
+    common = load("_common")
+    path = tmp_path / "RESULTS.md"
+    common.write_section("A", "## A\n\nold a\n", path)
+    common.write_section("B", "## B\n\nb\n", path)
+    common.write_section("A", "## A\n\nnew a\n", path)
+    text = path.read_text()
+    assert "old a" not in text and text.index("new a") < text.index("## B\n\nb")
+
+
+def test_missing_instrument_exits_2(load, monkeypatch, tmp_path):
+    common = load("_common")
+    monkeypatch.setattr(common, "SHARED_BENCH", str(tmp_path))
+    with pytest.raises(SystemExit) as exit_:
+        common.shared_bench_file("ratio.sh")
+    assert exit_.value.code == 2
+
+
+def _work(n):
+    return sum(range(n))
+
+
+def test_profile_table_per_step(load, tmp_path):
+    """Own time and calls divided by the step count; the driver's clock hook left out."""
+    profile_step = load("profile_step")
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(4):
+        _work(1000)
+    profiler.disable()
+    out = tmp_path / "p.prof"
+    profiler.dump_stats(str(out))
+    stats = pstats.Stats(str(out))
+    stats.stats[("<string>", 7, "perf_counter")] = (1, 1, 5.0, 5.0, {})  # the driver's hook
+    table, per_step = profile_step.top_table(stats, 4, str(Path(__file__).parents[2]))
+    assert "perf_counter" not in table and "_lsprof" not in table
+    row = next(line for line in table.splitlines() if "_work" in line)
+    assert row.startswith(f"| `tests/benchmarks/{Path(__file__).name}:")
+    assert row.split("|")[2].strip() == "1"  # 4 calls over 4 steps
+    assert per_step < 1.0
+
+
+@pytest.mark.skipif(not (BENCH.parent.parent / "shared" / "bench" / "step.py").exists(),
+                    reason="needs ../shared/bench/step.py")
+def test_profile_covers_the_timed_steps_of_this_checkout(load):
+    profile_step = load("profile_step")
+    root = os.path.realpath(BENCH.parent)
+    stats, steps = profile_step.profile("overhead", None, root)
+    assert steps == 3000  # step.py's timed iterations for `overhead`, warm-up left out
+    names = {name for _, _, name in stats.stats}
+    assert "step" in names and "backward" in names
+    assert "timeit" not in names and "lenet" not in names  # the harness ran unprofiled
