@@ -20,7 +20,7 @@ from .._dtype import type_name as _type_name
 from ._common import _const
 from ._op import Op, wrap_dim
 from .clamping import clamp_max, where
-from .special import _erf
+from .special import _erf, _erf_kernel
 from .unary import exp, sigmoid, tanh
 
 __all__ = ["relu", "relu_", "selu", "selu_", "celu", "celu_", "threshold", "threshold_",
@@ -30,6 +30,7 @@ _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
 _SQRT_HALF = math.sqrt(0.5)
 _INV_SQRT_2PI = 1.0 / math.sqrt(2.0 * math.pi)
+_LOG_INV_SQRT_2PI = math.log(_INV_SQRT_2PI)
 _GELU_K = math.sqrt(2.0 / math.pi)
 _GELU_C = 0.044715
 
@@ -258,27 +259,53 @@ class CeluInplace(Elu, grad_fn="CeluBackward1"):
     pass
 
 
+def _gelu_chunk(xp, xk, cdf, s1, s2, yk):
+    xp.multiply(xk, cdf, out=yk)
+
+
+def _gelu_and_slope_chunk(xp, xk, cdf, x, pdf, yk, dk):
+    """y = x * cdf(x) and the slope cdf(x) + x * pdf(x), in float64 (no same-dtype pass is
+    cheaper than a mixed one; x * x cannot overflow there), each rounded once to float32."""
+    xp.copyto(x, xk)
+    xp.multiply(x, cdf, out=yk)
+    xp.multiply(x, x, out=pdf)
+    pdf *= -0.5
+    pdf += _LOG_INV_SQRT_2PI
+    xp.exp(pdf, out=pdf)
+    pdf *= x
+    xp.add(cdf, pdf, out=dk)
+
+
+def _gelu_erf(xp, x, slope):
+    """Exact GELU x * cdf(x) and, when `slope`, its derivative cdf(x) + x * pdf(x), in x's dtype:
+    both from one pass of the erf kernel for float32 and narrower."""
+    if x.dtype.itemsize <= 4:
+        if not slope:
+            y = _erf_kernel(xp, x, _SQRT_HALF, 0.5, 0.5, _gelu_chunk)[0]
+            return y if x.dtype == np.float32 else y.astype(x.dtype)
+        y, d = _erf_kernel(xp, x, _SQRT_HALF, 0.5, 0.5, _gelu_and_slope_chunk, 2)
+        return (y, d) if x.dtype == np.float32 else (y.astype(x.dtype), d.astype(x.dtype))
+    cdf = _erf(xp, x, _SQRT_HALF, 0.5, 0.5)
+    if not slope:
+        return x * cdf
+    with np.errstate(over="ignore"):  # x * x overflows to inf far out, where the PDF is 0
+        pdf = xp.exp(x * x * -0.5) * _INV_SQRT_2PI
+    return x * cdf, cdf + x * pdf
+
+
 class GeluBackward(_Grad, grad_fn="GeluBackwardBackward0"):
+    """The exact form multiplies by the slope that Gelu's forward computed with its output."""
+
     @staticmethod
-    def df(xp, g, x, approximate):
+    def df(xp, g, x, approximate, slope=None):
         if approximate == "tanh":
             du = (x * x * (3.0 * _GELU_C) + 1.0) * _GELU_K
             t = xp.tanh((x * x * x * _GELU_C + x) * _GELU_K)
-            d = (t + 1.0) * 0.5 + x * 0.5 * (1.0 - t * t) * du
-            return g * d
-        d = _erf(xp, x, _SQRT_HALF, 0.5, 0.5)  # the normal CDF, plus x times the normal PDF:
-        with np.errstate(over="ignore"):  # x * x overflows to inf far out, where the PDF is 0
-            pdf = xp.multiply(x, x, out=xp.empty_like(x))
-        pdf *= -0.5
-        xp.exp(pdf, out=pdf)
-        pdf *= x
-        pdf *= _INV_SQRT_2PI
-        d += pdf
-        d *= g
-        return d
+            return g * ((t + 1.0) * 0.5 + x * 0.5 * (1.0 - t * t) * du)
+        return g * slope
 
     @staticmethod
-    def d2f(x, approximate):
+    def d2f(x, approximate, slope=None):
         if approximate == "tanh":
             du = (x * x * (3.0 * _GELU_C) + 1.0) * _GELU_K
             t = tanh((x * x * x * _GELU_C + x) * _GELU_K)
@@ -288,16 +315,27 @@ class GeluBackward(_Grad, grad_fn="GeluBackwardBackward0"):
 
 
 class Gelu(_Activation):
+    """NOTE [ GELU's slope ]: the exact form's derivative cdf(x) + x * pdf(x) needs erf(x), the
+    costly part of GELU, as the output does; so a recording forward computes it in the same pass
+    and keeps it as a plain array for backward (a pure function of the saved input, never
+    differentiated: the double backward recomputes from x, and the saved input's version check
+    still guards against in-place changes). PyTorch recomputes erf in backward instead."""
     kernel = "GeluKernelImpl"
     grad = GeluBackward
+
+    def forward(ctx, a, approximate):
+        if approximate == "tanh" or not ctx.recording or a.dtype.kind != "f":
+            return _Activation.forward(ctx, a, approximate)
+        ctx.save_for_backward(a)
+        y, slope = _gelu_erf(ctx.xp, a, True)
+        ctx.params = (approximate, slope)
+        return y
 
     @staticmethod
     def f(xp, a, approximate):
         if approximate == "tanh":
             return a * 0.5 * (xp.tanh((a * a * a * _GELU_C + a) * _GELU_K) + 1.0)
-        y = _erf(xp, a, _SQRT_HALF, 0.5, 0.5)
-        y *= a
-        return y
+        return _gelu_erf(xp, a, False)
 
 
 class SiluBackward(_Grad, grad_fn="SiluBackwardBackward0"):
