@@ -14,8 +14,11 @@ Run: python benchmarks/profile_step.py CASE [BATCH] [--root DIR] [--label TEXT] 
      python benchmarks/profile_step.py --all [--write]      (the five cases of issue 11)
 """
 import argparse
+import ast
+import functools
 import os
 import pstats
+import re
 import subprocess
 import sys
 import tempfile
@@ -45,6 +48,32 @@ runpy.run_path(script, run_name="__main__")
 profiler.dump_stats(out)
 print("clock_reads=%d ember=%s" % (reads[0], sys.modules["ember"].__file__))
 """
+
+
+@functools.lru_cache(maxsize=None)
+def qualnames(filename):
+    """{first line: qualified name} of the functions in a Python source file ({} if unreadable):
+    cProfile records a function's bare name and the line its code starts on (the first
+    decorator's line for a decorated function)."""
+    try:
+        with open(filename) as f:
+            tree = ast.parse(f.read())
+    except (OSError, SyntaxError, ValueError):
+        return {}
+    names = {}
+
+    def visit(node, prefix):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                name = prefix + child.name
+                if not isinstance(child, ast.ClassDef):
+                    first = min([child.lineno] + [d.lineno for d in child.decorator_list])
+                    names[first] = name
+                visit(child, name + ".")
+            else:
+                visit(child, prefix)
+    visit(tree, "")
+    return names
 
 
 def where(filename, root):
@@ -93,7 +122,9 @@ def top_table(stats, steps, root, top=TOP):
     entries.sort(key=lambda kv: kv[1][2], reverse=True)
     rows = []
     for (filename, line, name), (_, calls, tottime, _, _) in entries[:top]:
-        function = f"`{where(filename, root)}:{line} {name}`" if line else f"`{name}`"
+        name = qualnames(filename).get(line, name) if line else name
+        function = (f"`{where(filename, root)}:{line} {name}`" if line
+                    else f"`{re.sub(r' at 0x[0-9a-f]+', '', name)}`")
         rows.append([function, f"{calls / steps:g}", f"{tottime / steps * 1e3:.3f}",
                      f"{100 * tottime / total:.1f} %"])
     table = _common.markdown_table(

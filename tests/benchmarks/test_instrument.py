@@ -102,7 +102,13 @@ def test_missing_instrument_exits_2(load, monkeypatch, tmp_path):
 
 
 def _work(n):
-    return sum(range(n))
+    return sum(range(n)) + _Nested.work()
+
+
+class _Nested:
+    @staticmethod
+    def work():
+        return sum(range(100))
 
 
 def test_profile_table_per_step(load, tmp_path):
@@ -121,6 +127,8 @@ def test_profile_table_per_step(load, tmp_path):
     assert "perf_counter" not in table and "_lsprof" not in table
     row = next(line for line in table.splitlines() if "_work" in line)
     assert row.startswith(f"| `tests/benchmarks/{Path(__file__).name}:")
+    row = next(line for line in table.splitlines() if "_Nested" in line)
+    assert "_Nested.work" in row  # qualified names, read from the source
     assert row.split("|")[2].strip() == "1"  # 4 calls over 4 steps
     assert per_step < 1.0
 
