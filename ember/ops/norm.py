@@ -6,6 +6,10 @@ mode off) uses them as constants. Under create_graph the backward recomputes the
 input with ember ops instead, so the gradient it returns is a differentiable function of the input
 and double backward is exact (a saved intermediate would silently be treated as a constant).
 """
+import math
+
+import numpy as np
+
 from .._tensor import _make
 from ..autograd.grad_mode import state as _grad_state
 from ._op import Op, shape_str
@@ -102,19 +106,71 @@ def _update(running, batch_stat, momentum):
 
 
 class NativeLayerNorm(Op):
+    """NOTE [ Layer norm on rows ]: the input is viewed as rows of the normalised size n, and
+    every per-row reduction (mean, variance, the two sums of backward) is a matrix-vector product
+    with a vector of 1/n (one BLAS call, ~8x faster than a NumPy reduction along a short last
+    axis); the first-order backward is fused on arrays from the mean and 1/std forward kept."""
+
     def forward(ctx, x, w, b, normalized_ndim, eps):
         ctx.training, ctx.eps = True, eps
         ctx.b_shape = None if b is None else b.shape
         axes = tuple(range(x.ndim - normalized_ndim, x.ndim))
-        mean, rstd, xc, _ = _moments(ctx.xp, x, axes, eps)
-        ctx.mean, ctx.rstd, ctx.axes = mean, rstd, axes
+        ctx.axes = axes
+        xp = ctx.xp
+        ctx.n = n = math.prod(x.shape[axes[0]:])
+        if x.dtype not in (np.float32, np.float64) or n == 0:  # NumPy's own reductions
+            mean, rstd, xc, _ = _moments(xp, x, axes, eps)
+            ctx.mean = ctx.rstd = None
+            ctx.save_for_backward(x, w)
+            return _affine(xc * rstd, w, b, x.shape[axes[0]:])
+        rows = x.reshape(-1, n)
+        avg = xp.full(n, 1.0 / n, x.dtype)
+        mean = (rows @ avg)[:, None]
+        y = rows - mean
+        var = xp.einsum("ij,ij->i", y, y) / n
+        var += eps
+        rstd = (1.0 / xp.sqrt(var))[:, None]
+        y *= rstd
+        ctx.mean, ctx.rstd = mean, rstd
         ctx.save_for_backward(x, w)
-        return _affine(xc * rstd, w, b, x.shape[axes[0]:])
+        if w is not None:
+            y *= w.reshape(-1)
+        if b is not None:
+            y += b.reshape(-1)
+        return y.reshape(x.shape)
 
     def backward(ctx, g):
         x, w = ctx.saved_tensors
         axes = ctx.axes
-        return _backward(ctx, g, x, w, None, axes, x.shape[axes[0]:], tuple(range(axes[0])))
+        if _grad_state.enabled or ctx.mean is None:
+            return _backward(ctx, g, x, w, None, axes, x.shape[axes[0]:], tuple(range(axes[0])))
+        return _layer_norm_backward(ctx, g._data, x._data, None if w is None else w._data)
+
+
+def _layer_norm_backward(ctx, g, x, w):
+    """gx, gw, gb of layer norm on rows (NOTE [ Layer norm on rows ]), as Tensors."""
+    need = ctx.needs_input_grad
+    n, xp = ctx.n, ctx.xp
+    rows, g_rows = x.reshape(-1, n), g.reshape(-1, n)
+    xhat = rows - ctx.mean
+    xhat *= ctx.rstd
+    ones = xp.ones(rows.shape[0], g.dtype)
+    gx = gw = gb = None
+    if len(need) > 2 and need[2]:
+        gb = _make((ones @ g_rows).reshape(ctx.b_shape))
+    if len(need) > 1 and need[1]:
+        gw = _make((ones @ (g_rows * xhat)).reshape(w.shape))
+    if need[0]:
+        gy = g_rows if w is None else g_rows * w.reshape(-1)
+        avg = xp.full(n, 1.0 / n, g.dtype)
+        mean_gy = (gy @ avg)[:, None]
+        mean_gy_xhat = (xp.einsum("ij,ij->i", gy, xhat) / n)[:, None]
+        xhat *= mean_gy_xhat
+        gx = gy - mean_gy
+        gx -= xhat
+        gx *= ctx.rstd
+        gx = _make(gx.reshape(x.shape))
+    return gx, gw, gb
 
 
 class NativeGroupNorm(Op):
