@@ -125,7 +125,9 @@ def run(args):
               "first epoch (--resume continues it instead)")
 
     classes = [str(c).split(" - ")[0] for c in train_set.classes]
-    train_loader, test_loader = make_loaders(train_set, test_set, args.batch_size, args.workers)
+    shuffle = ember.Generator().manual_seed(args.seed)
+    train_loader, test_loader = make_loaders(train_set, test_set, args.batch_size, args.workers,
+                                             shuffle)
     criterion = nn.CrossEntropyLoss()
     optimizer = make_optimizer(args.optimizer, net.parameters(), args.lr, args.momentum)
     scheduler = (ember.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)
@@ -133,7 +135,7 @@ def run(args):
     metrics = {"batch_losses": [], "epoch_losses": [], "accuracies": [], "seconds": 0.0}
     done = 0
     if resumed is not None:
-        done, metrics = checkpoint.restore(resumed, optimizer, scheduler)
+        done, metrics = checkpoint.restore(resumed, optimizer, scheduler, shuffle)
     print(f"{args.dataset}: {len(train_set)} training and {len(test_set)} test images; "
           f"{args.epochs} epochs, batch {args.batch_size}, {args.optimizer} lr {args.lr} "
           f"({args.lr_schedule}), {args.workers} workers, seed {args.seed}")
@@ -157,7 +159,8 @@ def run(args):
                   f"the network on the {len(test_set)} test images: "
                   f"{100 * evaluation.accuracy:.1f} %", flush=True)
             try:
-                checkpoint.save(saved_at, options, epoch, net, optimizer, scheduler, metrics)
+                checkpoint.save(saved_at, options, epoch, net, optimizer, scheduler, shuffle,
+                                metrics)
             except OSError as exc:
                 raise OutputError(f"cannot write the checkpoint {saved_at}: "
                                   f"{exc.strerror or exc}{_kept(kept)}") from None

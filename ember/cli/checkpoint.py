@@ -28,24 +28,26 @@ def is_checkpoint(obj):
     return isinstance(obj, dict) and obj.get("format") == FORMAT
 
 
-def _rng_states():
+def _rng_states(shuffle):
     name, keys, pos, has_gauss, cached = np.random.get_state()
-    return {"ember": ember.get_rng_state(), "python": random.getstate(),
-            "numpy": [name, keys.tolist(), pos, has_gauss, cached]}
+    return {"shuffle": shuffle.get_state(), "ember": ember.get_rng_state(),
+            "python": random.getstate(), "numpy": [name, keys.tolist(), pos, has_gauss, cached]}
 
 
-def _set_rng_states(states):
+def _set_rng_states(states, shuffle):
+    shuffle.set_state(states["shuffle"])
     ember.set_rng_state(states["ember"])
     random.setstate(states["python"])
     name, keys, pos, has_gauss, cached = states["numpy"]
     np.random.set_state((name, np.array(keys, dtype=np.uint32), pos, has_gauss, cached))
 
 
-def save(path, options, epoch, net, optimizer, scheduler, metrics):
+def save(path, options, epoch, net, optimizer, scheduler, shuffle, metrics):
+    """`shuffle`: the generator that shuffles the training set (data.make_loaders)."""
     ember.save({"format": FORMAT, "options": options, "epoch": epoch,
                 "model": net.state_dict(), "optimizer": optimizer.state_dict(),
                 "scheduler": None if scheduler is None else scheduler.state_dict(),
-                "rng": _rng_states(), "metrics": metrics}, path)
+                "rng": _rng_states(shuffle), "metrics": metrics}, path)
 
 
 def option_differences(checkpoint, options):
@@ -55,11 +57,11 @@ def option_differences(checkpoint, options):
             for k in SAME_OPTIONS if saved.get(k) != options[k]]
 
 
-def restore(checkpoint, optimizer, scheduler):
+def restore(checkpoint, optimizer, scheduler, shuffle):
     """Put the optimizer, the scheduler and the random states back as they were after the
     checkpoint's epoch; returns (epoch, metrics). The network is loaded by checks.load_resume."""
     optimizer.load_state_dict(checkpoint["optimizer"])
     if scheduler is not None:
         scheduler.load_state_dict(checkpoint["scheduler"])
-    _set_rng_states(checkpoint["rng"])
+    _set_rng_states(checkpoint["rng"], shuffle)
     return checkpoint["epoch"], checkpoint["metrics"]

@@ -93,6 +93,7 @@ def check_output_dir(out):
     checkpoint and the new outputs) is writable, and `out` does not exist yet or is a
     writable folder holding only a run's outputs."""
     parent = os.path.dirname(os.path.abspath(out))
+    foreign = []
     try:
         os.makedirs(parent, exist_ok=True)
         with tempfile.TemporaryFile(dir=parent):
@@ -106,7 +107,7 @@ def check_output_dir(out):
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise JobError(f"cannot write to the output folder {out}: {reason}") from None
-    if os.path.lexists(out) and foreign:
+    if foreign:
         raise JobError(f"the output folder {out} holds files that are not a run's outputs "
                        f"({', '.join(foreign[:3])}): it would be replaced as a whole, so "
                        "choose another --out")

@@ -3,7 +3,7 @@ import contextlib
 import os
 from dataclasses import dataclass
 
-from ..utils.data import DataLoader
+from ..utils.data import DataLoader, RandomSampler
 from ..vision import datasets
 from ..vision import transforms as T
 from ..vision.datasets.utils import MIRROR_ENV
@@ -74,10 +74,14 @@ def load_datasets(name, root, download, mirror=None):
     return train, test
 
 
-def make_loaders(train, test, batch_size, workers):
+def make_loaders(train, test, batch_size, workers, shuffle):
+    """The loaders; the training set is shuffled by the generator `shuffle` alone, so that a
+    checkpoint of its state fixes every later epoch's order (the default generator also seeds
+    the worker processes, once per iterator, which a resumed run does once more)."""
     persistent = workers > 0  # fork the workers once, not once per epoch
-    train_loader = DataLoader(train, batch_size=batch_size, shuffle=True, num_workers=workers,
-                              persistent_workers=persistent)
+    train_loader = DataLoader(train, batch_size=batch_size,
+                              sampler=RandomSampler(train, generator=shuffle),
+                              num_workers=workers, persistent_workers=persistent)
     test_loader = DataLoader(test, batch_size=max(batch_size, 64), shuffle=False,
                              num_workers=workers, persistent_workers=persistent)
     return train_loader, test_loader

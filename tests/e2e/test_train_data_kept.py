@@ -65,20 +65,22 @@ def _interrupt_on_call(monkeypatch, n, exc):
     monkeypatch.setattr(train, "train_epoch", train_epoch)
 
 
-def test_interrupted_run_resumes_to_the_same_weights(uninterrupted, monkeypatch, tmp_path,
-                                                     capsys):
+@pytest.mark.parametrize("workers", ["0", "2"])  # the reference run has none
+def test_interrupted_run_resumes_to_the_same_weights(workers, uninterrupted, monkeypatch,
+                                                     tmp_path, capsys):
     out = tmp_path / "run"
     saved = str(out) + ".checkpoint.pt"
+    options = ["--epochs", "2", "--workers", workers, "--batch-size", "128", "--out", str(out)]
     with monkeypatch.context() as m:
         _interrupt_on_call(m, 2, KeyboardInterrupt())  # Ctrl-C during epoch 2
-        assert train.main(["--epochs", "2", *FAST, "--out", str(out)]) == 130
+        assert train.main(options) == 130
     line = one_error_line(capsys, "ember-train: interrupted")
     assert line == (f"ember-train: interrupted; the checkpoint of epoch 1 is kept in {saved} "
                     "(--resume continues it)")
     assert not out.exists() and os.path.exists(saved)  # no outputs yet: nothing half-written
     state = ember.load(saved)
     assert state["epoch"] == 1 and len(state["metrics"]["accuracies"]) == 1
-    assert train.main(["--epochs", "2", *FAST, "--out", str(out), "--resume"]) == 0
+    assert train.main(options + ["--resume"]) == 0
     stdout = capsys.readouterr().out
     assert f"Resuming from {saved} after epoch 1" in stdout
     assert "epoch 1:" not in stdout and "epoch 2:" in stdout
@@ -162,7 +164,10 @@ def test_read_only_output_folder_at_the_end(monkeypatch, tmp_path, capsys):
 def test_interrupt_while_writing_outputs_leaves_the_previous_run(monkeypatch, tmp_path,
                                                                  capsys):
     out = tmp_path / "run"
+    (tmp_path / "run.checkpoint.pt").write_bytes(b"an unfinished run")
     assert train.main(["--epochs", "1", *FAST, "--out", str(out)]) == 0
+    assert f"Note: the unfinished run's checkpoint {out}.checkpoint.pt is replaced" in \
+        capsys.readouterr().out
     before = {n: (out / n).read_bytes() for n in os.listdir(out)}
     # a stale new-outputs folder of a killed run (dead writer) is removed by the next swap
     stale = tmp_path / f".run.ember-{_tempfiles._HOST}-999999999-abcdefgh.new"
@@ -224,21 +229,13 @@ def test_failed_checkpoint_write_stops_the_run(monkeypatch, tmp_path, capsys):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return real(*args)
     monkeypatch.setattr(checkpoint, "save", save)
-    assert train.main(["--epochs", "3", *FAST, "--out", str(out)]) == 1
+    assert train.main(["--epochs", "2", *FAST, "--out", str(out)]) == 1
     assert one_error_line(capsys) == (
         f"ember-train: error: cannot write the checkpoint {out}.checkpoint.pt: No space left "
         f"on device; the checkpoint of epoch 1 is kept in {out}.checkpoint.pt (--resume "
         "continues it)")
     assert ember.load(str(out) + ".checkpoint.pt")["epoch"] == 1
     assert not out.exists()
-
-
-def test_stale_checkpoint_is_announced(tmp_path, capsys):
-    out = tmp_path / "run"
-    (tmp_path / "run.checkpoint.pt").write_bytes(b"an unfinished run")
-    assert train.main(["--epochs", "1", *FAST, "--out", str(out)]) == 0
-    assert f"Note: the unfinished run's checkpoint {out}.checkpoint.pt is replaced" in \
-        capsys.readouterr().out
 
 
 def test_help_explains_the_checkpoint(capsys):
@@ -272,10 +269,11 @@ def test_bad_option_values(flag, value, message, tmp_path, capsys):
     assert os.listdir(tmp_path) == []
 
 
-def test_largest_seed_and_zero_lr_are_accepted(tmp_path):
-    out = tmp_path / "out"
-    assert train.main(["--epochs", "1", *FAST, "--seed", "4294967295", "--lr", "0",
-                       "--momentum", "0", "--out", str(out)]) == 0
+def test_extreme_good_values_are_accepted():
+    args = train.parse_args(["--seed", "4294967295", "--lr", "0", "--momentum", "0",
+                             "--workers", "256", "--mirror", "file:///srv/mirror"])
+    assert (args.seed, args.lr, args.momentum, args.workers) == (4294967295, 0.0, 0.0, 256)
+    assert args.mirror == "file:///srv/mirror/"
 
 
 # -- --mirror ------------------------------------------------------------------------------------
