@@ -263,17 +263,18 @@ def _gelu_chunk(xp, xk, cdf, s1, s2, yk):
     xp.multiply(xk, cdf, out=yk)
 
 
-def _gelu_and_slope_chunk(xp, xk, cdf, x, pdf, yk, dk):
-    """y = x * cdf(x) and the slope cdf(x) + x * pdf(x), in float64 (no same-dtype pass is
-    cheaper than a mixed one; x * x cannot overflow there), each rounded once to float32."""
-    xp.copyto(x, xk)
-    xp.multiply(x, cdf, out=yk)
-    xp.multiply(x, x, out=pdf)
-    pdf *= -0.5
-    pdf += _LOG_INV_SQRT_2PI
-    xp.exp(pdf, out=pdf)
-    pdf *= x
-    xp.add(cdf, pdf, out=dk)
+def _gelu_and_slope_chunk(xp, xk, cdf, s1, s2, yk, dk):
+    """y = x * cdf(x) (rounded once from float64) and the slope cdf(x) + x * pdf(x), whose pdf
+    term is made in float32 in dk: x clipped to +-16 first, where pdf(x) has long underflowed,
+    so that x * x never overflows (and x * pdf stays exact 0 * x out there)."""
+    xp.multiply(xk, cdf, out=yk)
+    xp.clip(xk, -16.0, 16.0, out=dk)
+    dk *= dk
+    dk *= -0.5
+    dk += _LOG_INV_SQRT_2PI
+    xp.exp(dk, out=dk)
+    dk *= xk
+    xp.add(cdf, dk, out=dk)
 
 
 def _gelu_erf(xp, x, slope):
