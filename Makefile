@@ -1,10 +1,11 @@
 # Two entry points, each creating or reusing the local virtual environment .venv:
 #   make train   runs the main job        make test   runs the test suite
+#   make fuzz    compares 5000 random op calls with torch (differential fuzzing)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: train test venv bench clean
+.PHONY: train test venv bench fuzz clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,8 +31,14 @@ train: venv
 test: venv $(VENV)/.torch
 	$(BIN)/python -m pytest -x -p no:cacheprovider
 
-bench: venv
-	for b in overhead train_step conv dataloader serialization; do \
+fuzz: venv
+	$(BIN)/python -m tests.fuzz.differential --cases 5000 --seed 0 --show 40
+
+# Every benchmark against torch, each timed framework in its own process; rewrites RESULTS.md's sections
+bench: venv $(VENV)/.torch
+	$(BIN)/python benchmarks/bench_models.py --write
+	$(BIN)/python benchmarks/profile_step.py --all --write
+	for b in conv dataloader serialization; do \
 		$(BIN)/python benchmarks/bench_$$b.py --write || exit 1; done
 
 clean:

@@ -4,15 +4,23 @@ import numpy as np
 
 
 def index_add_rows(xp, out, idx, src):
-    """Add the rows of src (len(idx), ...) into out at rows idx (a 1-D integer array), in place."""
+    """Add the rows of src (len(idx), ...) into out at rows idx (a 1-D integer array), in place.
+    Bool rows add as torch adds bools: a logical or."""
     if idx.size == 0:
         return out
+    add = np.logical_or if out.dtype == np.bool_ else np.add
     if xp is not np:
-        xp.add.at(out, idx, src)
+        if out.dtype == xp.bool_:
+            hits = xp.zeros(out.shape, xp.int64)
+            xp.add.at(hits, idx, src.astype(xp.int64))
+            out |= hits > 0
+        else:
+            xp.add.at(out, idx, src)
         return out
     if idx.size > 1 and bool((idx[1:] < idx[:-1]).any()):
         order = np.argsort(idx, kind="stable")
         idx, src = idx[order], src[order]
     starts = np.flatnonzero(np.concatenate(([True], idx[1:] != idx[:-1])))
-    out[idx[starts]] += np.add.reduceat(src, starts, axis=0)
+    rows = idx[starts]
+    out[rows] = add(out[rows], add.reduceat(src, starts, axis=0))
     return out

@@ -22,6 +22,14 @@ __all__ = ["clamp", "clip", "clamp_min", "clamp_max", "maximum", "minimum", "fma
 
 # -- clamp -----------------------------------------------------------------------------------------
 
+def _int_bound(a, v):
+    """A Python-number bound of an integer array that keeps its dtype, converted as torch
+    converts it (-1 is 255 in uint8; a bound beyond the dtype's range raises)."""
+    if v is None or a.dtype.kind not in "iu" or isinstance(v, float):
+        return v
+    return _dtype.checked_fill(v, _dtype.from_numpy_dtype(a.dtype))
+
+
 def _clamp_array(xp, a, lo, hi):
     if lo is not None:
         a = xp.maximum(a, lo)
@@ -41,6 +49,7 @@ class Clamp(Op, grad_fn="ClampBackward1"):
             rt = _dtype.result_type(a, *[v for v in (lo, hi) if v is not None])
             if rt != a.dtype:
                 a = a.astype(rt)
+            lo, hi = _int_bound(a, lo), _int_bound(a, hi)
         return _clamp_array(ctx.xp, a, lo, hi)
 
     def backward(ctx, g):
@@ -100,6 +109,7 @@ class ClampMin(Op):
         ctx.save_for_backward(a)
         ctx.bound = bound
         a, bound = promote(a, bound)
+        bound = _int_bound(a, bound)
         return getattr(ctx.xp, ctx._forward_cls._fn)(a, bound)
 
     def backward(ctx, g):
@@ -250,10 +260,25 @@ def clamp_max(input, max, *, out=None):
     return r if out is None else _out(r, out)
 
 
-maximum = _binary_function(Maximum)
-minimum = _binary_function(Minimum)
-fmax = _binary_function(Fmax)
-fmin = _binary_function(Fmin)
+def _tensors_only(op, name):
+    """The public function of a two-tensor op that, as torch's, takes no Python number."""
+    fn = _binary_function(op)
+
+    def checked(input, other, *, out=None):
+        for pos, (arg, x) in enumerate((("input", input), ("other", other)), 1):
+            if not isinstance(x, Tensor):
+                raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, "
+                                f"not {type(x).__name__}")
+        return fn(input, other, out=out)
+    checked.__name__ = checked.__qualname__ = name
+    checked.__doc__ = fn.__doc__
+    return checked
+
+
+maximum = _tensors_only(Maximum, "maximum")
+minimum = _tensors_only(Minimum, "minimum")
+fmax = _tensors_only(Fmax, "fmax")
+fmin = _tensors_only(Fmin, "fmin")
 
 
 def where(condition, input=None, other=None, *, out=None):

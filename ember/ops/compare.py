@@ -20,6 +20,22 @@ __all__ = [
     "bitwise_or", "bitwise_xor", "bitwise_not",
 ]
 
+def _need_tensor(fn, input, other=None, other_tensor=False):
+    """PyTorch's TypeError for a non-Tensor where only a Tensor is taken: `input` always,
+    `other` too when other_tensor (comparisons take a Python number as `other`)."""
+    if not isinstance(input, Tensor):
+        if other_tensor or not isinstance(other, Tensor):
+            raise TypeError(f"{fn}(): argument 'input' (position 1) must be Tensor, not "
+                            f"{type(input).__name__}")
+        raise TypeError(f"{fn}() received an invalid combination of arguments - got "
+                        f"({type(input).__name__}, Tensor), but expected one of:\n"
+                        f" * (Tensor input, Tensor other, *, Tensor out = None)\n"
+                        f" * (Tensor input, Number other, *, Tensor out = None)\n")
+    if other_tensor and not isinstance(other, Tensor):
+        raise TypeError(f"{fn}(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(other).__name__}")
+
+
 def _operands(input, other):
     """Backend operands in PyTorch's promoted dtype (a Python number stays weak)."""
     a = input._data
@@ -29,7 +45,9 @@ def _operands(input, other):
     return a, b
 
 
-def _binary(name, input, other, out):
+def _binary(name, input, other, out, fn=None, other_tensor=False):
+    if not isinstance(input, Tensor) or other_tensor and not isinstance(other, Tensor):
+        _need_tensor(fn, input, other, other_tensor)
     a, b = _operands(input, other)
     try:
         r = _const(getattr(xp_of(a), name)(a, b))
@@ -41,29 +59,29 @@ def _binary(name, input, other, out):
 def eq(input, other, *, out=None):
     if other is None:  # Tensor.__eq__(None) answers False, as Python's == expects
         return False
-    return _binary("equal", input, other, out)
+    return _binary("equal", input, other, out, "eq")
 
 
 def ne(input, other, *, out=None):
     if other is None:
         return True
-    return _binary("not_equal", input, other, out)
+    return _binary("not_equal", input, other, out, "ne")
 
 
 def lt(input, other, *, out=None):
-    return _binary("less", input, other, out)
+    return _binary("less", input, other, out, "lt")
 
 
 def le(input, other, *, out=None):
-    return _binary("less_equal", input, other, out)
+    return _binary("less_equal", input, other, out, "le")
 
 
 def gt(input, other, *, out=None):
-    return _binary("greater", input, other, out)
+    return _binary("greater", input, other, out, "gt")
 
 
 def ge(input, other, *, out=None):
-    return _binary("greater_equal", input, other, out)
+    return _binary("greater_equal", input, other, out, "ge")
 
 
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
@@ -100,6 +118,7 @@ def isfinite(input):
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """|input - other| <= atol + rtol * |other|, elementwise; infinities match only themselves."""
+    _need_tensor("isclose", input, other, True)
     a, b = input._data, other._data
     if a.dtype != b.dtype:
         raise RuntimeError(f"{_type_name(a.dtype)} did not match {_type_name(b.dtype)}")
@@ -125,6 +144,7 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 def equal(input, other):
     """Same shape and same values (a Python bool)."""
+    _need_tensor("equal", input, other, True)
     if input._data.shape != other._data.shape:
         return False
     a, b = _operands(input, other)
@@ -134,15 +154,15 @@ def equal(input, other):
 # -- logical and bitwise ---------------------------------------------------------------------------
 
 def logical_and(input, other, *, out=None):
-    return _binary("logical_and", input, other, out)
+    return _binary("logical_and", input, other, out, "logical_and", True)
 
 
 def logical_or(input, other, *, out=None):
-    return _binary("logical_or", input, other, out)
+    return _binary("logical_or", input, other, out, "logical_or", True)
 
 
 def logical_xor(input, other, *, out=None):
-    return _binary("logical_xor", input, other, out)
+    return _binary("logical_xor", input, other, out, "logical_xor", True)
 
 
 def logical_not(input, *, out=None):

@@ -223,6 +223,10 @@ def _accumulate(dst, pos, arrays, vals):
 def _put(arr, key, value):
     """arr[key] = value with PyTorch's key semantics and error messages."""
     view = arr[key.basic]
+    if not view.flags.writeable:  # an expanded tensor: elements share memory
+        raise RuntimeError("unsupported operation: more than one element of the written-to "
+                           "tensor refers to a single memory location. Please clone() the tensor "
+                           "before performing the operation.")
     try:
         if key.adv is None:
             view[...] = value
@@ -354,6 +358,10 @@ def getitem(input, key):
 
 def setitem(tensor, key, value):
     """tensor[key] = value: differentiable when grad mode is on and anything requires grad."""
+    if isinstance(value, (int, float)):  # as torch, checked before the key
+        value = _dtype.checked_fill(value, tensor.dtype)
+        if isinstance(value, np.ndarray):  # an int wrapped into the dtype (-1 -> 255)
+            value = value[()]
     k = _key_of(key, tensor)
     if not isinstance(value, (Tensor, int, float, bool, np.generic)):
         kind = type(value)

@@ -11,7 +11,7 @@ from .. import _dtype
 from .._backend import xp_of
 from .._tensor import Tensor, _make
 from ._common import _c10_name
-from ._op import Op, broadcast_error, shape_str, wrap_dim
+from ._op import Op, broadcast_error, scalar, shape_str, wrap_dim
 from ._scatter import index_add_rows
 from .index import _EMBED, _IndexPutAcc, _Key, _accumulate
 
@@ -52,8 +52,8 @@ def _region(a, shape, skip=None):
 class Gather(Op):
     def forward(ctx, a, dim, index):
         ctx.in_shape, ctx.dim, ctx.index = a.shape, dim, index
-        if a.ndim == 0:
-            return a.reshape(1)[index.reshape(-1)].reshape(index.shape)
+        if a.ndim == 0 or index.size == 0:  # an empty index may have any number of dims
+            return a.reshape(-1)[index.reshape(-1)].reshape(index.shape)
         return ctx.xp.take_along_axis(_region(a, index.shape, dim), index, axis=dim)
 
     def backward(ctx, g):
@@ -130,9 +130,9 @@ def _scatter_dim(fn, input, dim, index, src):
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
     if index.ndim != input.ndim and index._data.size:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
-    for d in range(index.ndim):
+    for d in range(builtins.min(index.ndim, input.ndim)):
         too_big = d != dim and index.shape[d] > input.shape[d]
-        if too_big or src is not None and index.shape[d] > src.shape[d]:
+        if too_big or src is not None and d < src.ndim and index.shape[d] > src.shape[d]:
             if src is None:
                 raise RuntimeError(f"Size does not match at dimension {d} expected index "
                                    f"{shape_str(index.shape)} to be no larger than self "
@@ -166,7 +166,7 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
             raise RuntimeError("reduce argument must be either add or multiply.")
         return _ScatterReduce.apply(input, dim, index, src, reduce)
     if src_t is None:
-        return ScatterValue.apply(input, dim, index, src)
+        return ScatterValue.apply(input, dim, index, _dtype.checked_fill(scalar(src), input.dtype))
     return Scatter.apply(input, dim, index, src_t)
 
 
@@ -258,13 +258,19 @@ class IndexCopy(Op):
 
 
 def _vector_index(fn, input, dim, index):
-    """Check an index_* function's dim and 1-D index (negative entries count from the end);
-    return (dim wrapped, the index as a Tensor of non-negative positions)."""
+    """Check an index_* function's dim and 1-D index as torch does for `fn` (index_select,
+    index_add_, index_copy_, index_fill_ each take other index dtypes and only index_fill_
+    takes negative entries); return (dim wrapped, the index as a Tensor of positions)."""
     dim = wrap_dim(dim, input.ndim)
     size = _dim_size(input, dim)
     d = index._data
-    if d.dtype.kind not in "iu":
-        name = _dtype.type_name(d)
+    name = _dtype.type_name(d)
+    if fn in ("index_copy_", "index_fill_"):
+        if d.dtype != np.int64:
+            if fn == "index_fill_":
+                raise IndexError("index_fill_(): Expected dtype int64 for index.")
+            raise RuntimeError(f"index_copy_(): Expected a long tensor for index, but got {name}")
+    elif d.dtype not in (np.int32, np.int64):
         if fn == "index_select":
             raise RuntimeError("index_select(): Expected dtype int32 or int64 for index")
         raise RuntimeError(f"{fn}(): Expected dtype int32/int64 for index but got: {name}")
@@ -273,14 +279,31 @@ def _vector_index(fn, input, dim, index):
     d = d.reshape(-1)
     if d.size:
         lo, hi = builtins.int(d.min()), builtins.int(d.max())
-        bad = hi if hi >= size else lo
-        if fn == "index_select" and (lo < 0 or hi >= size):
-            raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} axis_dim={size}")
-        if lo < -size or hi >= size:
-            raise IndexError(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+        low = -size if fn == "index_fill_" else 0
+        if lo < low or hi >= size:
+            bad = hi if hi >= size else lo
+            if fn == "index_select":  # torch's dim-1 kernel words it otherwise
+                if dim == 1:
+                    raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} "
+                                       f"axis_dim={size}")
+                raise IndexError("index out of range in self")
+            msg = f"index {bad} is out of bounds for dimension {dim} with size {size}"
+            if fn == "index_add_":
+                raise RuntimeError(msg)
+            raise IndexError("index_copy_(): " + msg if fn == "index_copy_" else msg)
         if lo < 0:
             d = d + size * (d < 0)
     return dim, _make(d)
+
+
+def _same_dtype(input, source, fn):
+    if source.dtype != input.dtype:
+        a, b = _dtype.type_name(input), _dtype.type_name(source)
+        if fn == "index_add_":
+            raise RuntimeError(f"index_add_(): self ({a}) and source ({b}) must have the same "
+                               "scalar type")
+        raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but "
+                           f"got (self) {a} and (source) {b}")
 
 
 def index_select(input, dim, index, *, out=None):
@@ -314,6 +337,7 @@ def _check_source(input, dim, index, source, fn):
 def index_add(input, dim, index, source, *, alpha=1):
     """A copy of input with alpha * source added at index along dim (repeats accumulate)."""
     dim, index = _vector_index("index_add_", input, dim, index)
+    _same_dtype(input, source, "index_add_")
     _check_source(input, dim, index, source, "index_add_")
     if alpha != 1:
         return IndexAdd.apply(input, dim, index, source, alpha)
@@ -328,12 +352,13 @@ def index_fill(input, dim, index, value):
             raise RuntimeError("index_fill_ only supports a 0-dimensional value tensor, but got "
                                f"tensor with {value.ndim} dimension(s).")
         return IndexFillTensor.apply(input, dim, index, value)
-    return IndexFill.apply(input, dim, index, value)
+    return IndexFill.apply(input, dim, index, _dtype.checked_fill(scalar(value), input.dtype))
 
 
 def index_copy(input, dim, index, source):
     """A copy of input with the slices at index along dim replaced by source's."""
     dim, index = _vector_index("index_copy_", input, dim, index)
+    _same_dtype(input, source, "index_copy_")
     _check_source(input, dim, index, source, "index_copy_")
     return IndexCopy.apply(input, dim, index, source)
 
@@ -464,5 +489,5 @@ def take(input, index):
             raise IndexError(f"out of range: tried to access index {hi if hi >= n else lo} on "
                              f"a tensor of {n} elements.")
         if lo < 0:
-            d = d + n * (d < 0)
+            d = xp_of(d).asarray(d + n * (d < 0))
     return Take.apply(input, _make(d))

@@ -220,7 +220,7 @@ class Transpose(Op):
 
     def forward(ctx, a, dim0, dim1):
         ctx.dim0, ctx.dim1 = dim0, dim1
-        return a.swapaxes(dim0, dim1)
+        return a.swapaxes(dim0, dim1) if a.ndim else a.view()
 
     def backward(ctx, g):
         return g.transpose(ctx.dim0, ctx.dim1)
@@ -306,6 +306,9 @@ class Expand(Op):
 
     def forward(ctx, a, shape):
         ctx.in_shape = a.shape
+        lead = len(shape) - a.ndim
+        if shape[lead:] == a.shape and not any(s != 1 for s in shape[:lead]):  # nothing repeats: a writable view, as torch's
+            return a[(None,) * lead]
         return broadcast_to(a, shape)
 
     def backward(ctx, g):
@@ -341,6 +344,8 @@ class Repeat(Op):
 
 def expand(input, *sizes):
     """A broadcast view to `sizes` (-1 keeps a dim); new dims are prepended."""
+    if not sizes:
+        raise TypeError('expand() missing 1 required positional arguments: "size"')
     sizes = size_args(sizes)
     nd = input._data.ndim
     if len(sizes) < nd:
@@ -462,5 +467,7 @@ def roll(input, shifts, dims=None):
         raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, "
                            f"dims:{len(dims)}")
     nd = input._data.ndim
+    if not nd:
+        raise IndexError(f"Dimension specified as {dims[0]} but tensor has no dimensions")
     dims = tuple(wrap_dim(d, nd) for d in dims)
-    return Roll.apply(input, shifts, dims) if nd else Roll.apply(input, shifts[:1], None)
+    return Roll.apply(input, shifts, dims)

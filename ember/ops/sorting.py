@@ -4,6 +4,7 @@ import builtins
 
 import numpy as np
 
+from .. import _dtype
 from .. import return_types as _rt
 from .._backend import xp_of
 from .._tensor import _make
@@ -97,6 +98,8 @@ def argsort(input, dim=-1, descending=False, stable=False):
 
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     """(values, indices) of the k largest (or smallest) elements along dim."""
+    if input.dtype is _dtype.bool:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     dim = wrap_dim(dim, input.ndim)
     k = builtins.int(k)
     if not 0 <= k <= (input.shape[dim] if input.ndim else 1):
