@@ -4,16 +4,30 @@ Iterative, never recursive, so graphs thousands of nodes deep work. After every 
 does what PyTorch's engine does for every gradient (NOTE [ Gradient validation ]): a gradient
 broadcast-compatible with its input is summed back to the input's shape, a gradient of another
 dtype is cast to the input's dtype, anything else raises.
+
+NOTE [ Backward on arrays ]
+Wrapping every gradient in a Tensor costs a third of the per-op overhead, so without
+create_graph the engine passes backend arrays between nodes. A backward formula written once
+against operators and Ops (`g * b`, `Expand.apply(g, shape)`) is valid on both: an Op applied to
+arrays alone while `grad_mode.state.arrays` is set runs its forward and returns arrays, and
+`ctx.saved_tensors` returns arrays. Ops whose backward keeps to that set `_array_backward = True`;
+the engine runs them on arrays when no graph is needed and on Tensors under create_graph, so
+higher-order gradients use the same formula. Every other backward (user Functions included) gets
+Tensors, wrapped and unwrapped at its boundary. Hooks, retain_grad and autograd.grad's results
+always see Tensors.
 """
+from heapq import heappop, heappush
+
 import numpy as np
 
 from .. import _tensor
 from .._backend import xp_of
-from .function import AccumulateGrad
+from .function import AccumulateGrad, _legacy_name
 from .grad_mode import state as _grad_state
 
 _Tensor = _tensor.Tensor
 _make = _tensor._make
+_ndarray = np.ndarray
 
 
 def _ops():
@@ -101,40 +115,36 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 
 def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
-    """Propagate root_grads through the graph; return the gradients captured at `capture` edges."""
-    root_edges = []
-    for t in roots:
+    """Propagate root_grads through the graph; return the gradients captured at `capture` edges
+    (Tensors). Gradients travel as arrays unless create_graph (NOTE [ Backward on arrays ]).
+
+    Nodes run in the reverse of their creation order (`_seq`, NOTE [ Execution order ] in
+    function.py): every node that sends a gradient into a node was created after it, so a node's
+    gradient is complete when it leaves the heap, with no dependency count to build first."""
+    on_arrays = not create_graph
+    buffers = {}  # node -> its output gradients so far; also marks the nodes in the heap
+    heap = []
+    for t, g in zip(roots, root_grads):
         if t._grad_fn is None and not t._requires_grad:
             raise RuntimeError("element 0 of tensors does not require grad and does not have a "
                                "grad_fn")
-        root_edges.append(_edge(t))
-    root_nodes = list(dict.fromkeys(e[0] for e in root_edges))  # several roots may share one
-    deps = {}  # node -> number of edges into it not yet processed; also marks nodes seen
-    stack = list(root_nodes)
-    while stack:
-        node = stack.pop()
-        for e in node._edges:
-            if e:
-                nxt = e[0]
-                if nxt in deps:
-                    deps[nxt] += 1
-                else:
-                    deps[nxt] = 1
-                    if nxt not in root_nodes:
-                        stack.append(nxt)
-    buffers = {}
-    for (node, idx), g in zip(root_edges, root_grads):
-        _add_to(buffers, node, idx, g)
+        node, idx = _edge(t)
+        buf = buffers.get(node)
+        if buf is None:
+            buf = buffers[node] = [None] * len(node._out_meta)
+            heappush(heap, (node._seq, node))
+        g = g._data if on_arrays else g
+        buf[idx] = g if buf[idx] is None else _sum(buf[idx], g, on_arrays)
     captured = {}
-    ready = [n for n in root_nodes if n not in deps]
-    prev_mode = _grad_state.enabled
-    _grad_state.enabled = create_graph
+    state = _grad_state
+    prev_mode = state.enabled
+    state.enabled = create_graph
     try:
-        while ready:
-            node = ready.pop()
-            grads = buffers.pop(node, None) or [None]
+        while heap:
+            node = heappop(heap)[1]
+            grads = buffers.pop(node)
             if node._pre_hooks:
-                grads = _run_pre_hooks(node, grads)
+                grads = _run_pre_hooks(node, grads, on_arrays)
             if capture is not None:
                 for i, g in enumerate(grads):
                     if (node, i) in capture:
@@ -148,90 +158,154 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
             if capture is not None and not accumulate and _done(capture, captured):
                 break
             if len(grads) > 1 or grads[0] is None:
-                grads = _materialize(node, grads)
-            in_grads = node._forward_cls.backward(node, *grads)
+                grads = _materialize(node, grads, on_arrays)
+            fast = on_arrays and node._array_backward
+            if fast:
+                state.arrays = True
+                in_grads = node._forward_cls.backward(node, *grads)
+                state.arrays = False
+            elif on_arrays:
+                in_grads = node._forward_cls.backward(
+                    node, *[None if g is None else _make(g) for g in grads])
+            else:
+                in_grads = node._forward_cls.backward(node, *grads)
             if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
-            if len(in_grads) < len(node._edges) and node._forward_cls._strict_grad_count:
+            edges = node._edges
+            n_grads = len(in_grads)
+            if n_grads < len(edges) and node._forward_cls._strict_grad_count:
                 raise RuntimeError(f"function {type(node).__name__} returned an incorrect number "
-                                   f"of gradients (expected {len(node._edges)}, got "
-                                   f"{len(in_grads)})")
+                                   f"of gradients (expected {len(edges)}, got {n_grads})")
             if node._hooks:
-                in_grads = _run_hooks(node, in_grads, grads)
+                in_grads = _run_hooks(node, in_grads, grads, on_arrays, fast)
             if not retain_graph and node._packed is not None:
                 node._freed = True
                 node._packed = None
-            n_grads = len(in_grads)
-            for i, e in enumerate(node._edges):
-                if not e:
-                    continue
-                nxt = e[0]
-                g = in_grads[i] if i < n_grads else None
-                if g is not None:
-                    gd = g._data if isinstance(g, _Tensor) else None
-                    if gd is None or gd.shape != e[2] or gd.dtype != e[3]:
-                        g = _validate(node, i, g, e)
+            i = 0
+            for e in edges:
+                if e:
+                    nxt = e[0]
                     buf = buffers.get(nxt)
                     if buf is None:
-                        _add_to(buffers, nxt, e[1], g)
-                    else:
+                        buf = buffers[nxt] = [None] * len(nxt._out_meta)
+                        heappush(heap, (nxt._seq, nxt))
+                    g = in_grads[i] if i < n_grads else None
+                    if g is not None:
+                        if on_arrays:
+                            if type(g) is not _ndarray or g.shape != e[2] or \
+                                    (g.dtype is not e[3] and g.dtype != e[3]):
+                                g = _validate_array(node, i, g, e, fast)
+                        elif type(g) is not _Tensor or g._data.shape != e[2] or \
+                                g._data.dtype != e[3]:
+                            g = _validate(node, i, g, e)
                         cur = buf[e[1]]
-                        buf[e[1]] = g if cur is None else cur + g
-                left = deps[nxt] - 1
-                deps[nxt] = left
-                if left == 0:
-                    ready.append(nxt)
+                        buf[e[1]] = g if cur is None else _sum(cur, g, on_arrays)
+                i += 1
     finally:
-        _grad_state.enabled = prev_mode
+        state.enabled = prev_mode
+        state.arrays = False
+    if on_arrays:
+        for k, g in captured.items():
+            if g is not None:
+                captured[k] = _make(g)
     return captured
+
+
+def _sum(a, b, on_arrays):
+    """Two gradients of one output added (NumPy gives a scalar for 0-d arrays: undo that)."""
+    s = a + b
+    if on_arrays and type(s) is not _ndarray and isinstance(s, np.generic):
+        return np.asarray(s)
+    return s
 
 
 def _done(capture, captured):
     return len(captured) == len(capture)
 
 
-def _materialize(node, grads):
+def _materialize(node, grads, on_arrays):
     """Zeros for the outputs of a multi-output node that received no gradient (PyTorch's
-    materialize_grads), so backward formulas never see None."""
+    materialize_grads), so backward formulas never see None; arrays when the gradients travel as
+    arrays."""
     metas = node._out_meta
     grads = list(grads) + [None] * (len(metas) - len(grads))
     if node.materialize_grads:
         for i, g in enumerate(grads):
             if g is None and metas[i] is not None:
                 shape, dt = metas[i]
-                grads[i] = _make(node.xp.zeros(shape, dt))
+                z = node.xp.zeros(shape, dt)
+                grads[i] = z if on_arrays else _make(z)
     return grads
 
 
-def _run_hooks(node, in_grads, grads):
+def _run_hooks(node, in_grads, grads, on_arrays, fast):
+    """Node hooks, fn(grad_inputs, grad_outputs), see Tensors. on_arrays: grads are arrays;
+    fast: so are in_grads (the node's backward ran on arrays), and they stay arrays."""
+    if on_arrays:
+        grads = [None if g is None else _make(g) for g in grads]
+    if fast:
+        in_grads = tuple(_make(g) if _is_array(g) else g for g in in_grads)
     for hook in node._hooks:
         r = hook(in_grads, tuple(grads))
         if r is not None:
             in_grads = tuple(r)
+    if fast:
+        in_grads = tuple(g._data if isinstance(g, _Tensor) else g for g in in_grads)
     return in_grads
 
 
-def _run_pre_hooks(node, grads):
-    grads = list(grads)
+def _run_pre_hooks(node, grads, on_arrays):
+    """Tensor hooks and retain_grad of a node's outputs, and the node's own pre-hooks."""
+    if on_arrays:
+        grads = [None if g is None else _make(g) for g in grads]
+    else:
+        grads = list(grads)
     for out_idx, hook in list(node._pre_hooks):
         if out_idx is None:
             r = hook(tuple(grads))
             if r is not None:
+                for g, n in zip(grads, r):
+                    if g is not None and n is not None:
+                        _check_hook_result(hook, g, n)
                 grads = list(r)
         elif grads[out_idx] is not None:
             r = hook(grads[out_idx])
             if r is not None:
+                _check_hook_result(hook, grads[out_idx], r)
                 grads[out_idx] = r
+    if on_arrays:
+        grads = [g._data if isinstance(g, _Tensor) else g for g in grads]
     return grads
 
 
-def _add_to(buffers, node, idx, g):
-    buf = buffers.get(node)
-    if buf is None:
-        n = len(node._out_meta) if type(node) is not AccumulateGrad else 1
-        buf = buffers[node] = [None] * n
-    cur = buf[idx]
-    buf[idx] = g if cur is None else cur + g
+def _check_hook_result(hook, grad, r):
+    """A hook may replace a gradient only by a Tensor of the same size and dtype, as in PyTorch."""
+    if not isinstance(r, _Tensor):
+        raise TypeError(f"expected Variable, but hook returned '{type(r).__name__}'")
+    name = getattr(hook, "__name__", "<unknown>")
+    if r._data.shape != grad._data.shape:
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+    if r._data.dtype != grad._data.dtype:
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was "
+                           f"torch.{_legacy_name(grad)} got torch.{_legacy_name(r)})")
+
+
+def _is_array(g):
+    return isinstance(g, np.ndarray) or hasattr(g, "__cuda_array_interface__")
+
+
+def _validate_array(node, i, g, edge, fast):
+    """_validate for gradients that travel as arrays: a Tensor from a backward that ran on Tensors
+    is unwrapped, a NumPy scalar from a formula on 0-d arrays becomes a 0-d array."""
+    if isinstance(g, _Tensor):
+        g = g._data
+    elif fast and isinstance(g, np.generic):
+        g = np.asarray(g)
+    elif not (fast and _is_array(g)):
+        _validate(node, i, g, edge)  # raises the TypeError
+    if g.shape == edge[2] and g.dtype == edge[3]:
+        return g
+    return _validate(node, i, _make(g), edge)._data
 
 
 def _validate(node, i, g, edge):
@@ -256,20 +330,22 @@ def _validate(node, i, g, edge):
 
 
 def _accumulate(var, g, create_graph):
-    """AccumulateGrad: run the leaf's hooks, then add into .grad (a fresh tensor on first use)."""
+    """AccumulateGrad: run the leaf's hooks, then add into .grad (a fresh tensor on first use).
+    g is an array unless create_graph (NOTE [ Backward on arrays ])."""
     if var._hooks:
+        t = g if create_graph else _make(g)
         for hook in var._hooks:
-            r = hook(g)
+            r = hook(t)
             if r is not None:
-                g = r
+                _check_hook_result(hook, t, r)
+                t = r
+        g = t if create_graph else t._data
     if var._grad is None:
-        if create_graph:
-            var._grad = g
-        else:
-            data = g._data
-            var._grad = _make(data.copy())
-    elif create_graph or var._grad._requires_grad:
+        var._grad = g if create_graph else _make(g.copy())
+    elif create_graph:
         var._grad = var._grad + g
+    elif var._grad._requires_grad:
+        var._grad = var._grad + _make(g)
     else:
         gd = var._grad._data
-        gd += g._data
+        gd += g

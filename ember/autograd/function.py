@@ -12,6 +12,8 @@ input Tensor it came from (so double backward flows through it) or to an output 
 (rebuilt on unpack with grad_fn set to this node), and records the version counter of each, so a
 tensor modified in place before backward raises instead of giving a wrong gradient.
 """
+from itertools import count
+
 import numpy as np
 
 from .. import _tensor
@@ -29,7 +31,7 @@ _FREED_MSG = (
 
 class Node:
     """A node of the backward graph: what `Tensor.grad_fn` returns."""
-    __slots__ = ("_edges", "_out_meta", "__dict__", "__weakref__")
+    __slots__ = ("_edges", "_out_meta", "_seq", "__dict__", "__weakref__")
     # Rarely changed state lives in class defaults, so creating a node sets nothing (hot path).
     xp = np
     _saved = None   # what forward passed to save_for_backward
@@ -48,7 +50,7 @@ class Node:
         use (most backward formulas never ask), user Functions get it before forward runs."""
         needs = self._needs
         if needs is None:
-            needs = self._needs = tuple(bool(e) for e in self._edges)
+            needs = self._needs = tuple(map(bool, self._edges))
         return needs
     _n_operands = 0  # leading arguments that are operands: a Python number there shows as (None, 0)
 
@@ -86,12 +88,40 @@ class Node:
 
     @property
     def saved_tensors(self):
+        """What forward saved: Tensors, or backend arrays while the engine runs a backward
+        formula on arrays (NOTE [ Backward on arrays ] in autograd/engine.py)."""
         if self._freed:
             raise RuntimeError(_FREED_MSG)
         packed = self._packed
-        if packed is None:  # no graph was recorded: what forward saved, as Tensors
-            return _plain_saved(self._saved)
-        return tuple([s.unpack(self) if s is not None else None for s in packed])
+        arrays = _grad_state.arrays
+        if packed is None:  # no graph was recorded: what forward saved
+            return _plain_saved(self._saved, arrays)
+        out = []
+        for s in packed:
+            if s is None:
+                out.append(None)
+                continue
+            kind = s[0]
+            if kind == _INPUT:
+                t = s[1]
+                if t._version[0] != s[2]:
+                    _raise_modified(t, s[2], self)
+                out.append(t._data if arrays else t)
+            elif kind == _OUTPUT:
+                box = s[3]
+                if box[0] != s[4]:
+                    _raise_modified(_make(s[1], True, self, s[2]), s[4], self, box[0])
+                if arrays:
+                    out.append(s[1])
+                else:
+                    t = _make(s[1], True, self, s[2])
+                    t._version = box
+                    out.append(t)
+            elif kind == _ARRAY and not arrays:
+                out.append(_make(s[1]))
+            else:
+                out.append(s[1])
+        return tuple(out)
 
     def mark_non_differentiable(self, *outputs):
         self._non_diff = outputs
@@ -103,10 +133,12 @@ class Node:
         self.materialize_grads = bool(value)
 
 
-def _plain_saved(saved):
-    """Saved values when no graph was recorded (forward under no_grad): wrap arrays as Tensors."""
+def _plain_saved(saved, arrays):
+    """Saved values when no graph was recorded (forward under no_grad): arrays as Tensors."""
     if saved is None:
         return ()
+    if arrays:
+        return tuple(saved)
     return tuple(_make(s) if isinstance(s, np.ndarray) or hasattr(s, "__cuda_array_interface__")
                  else s for s in saved)
 
@@ -122,44 +154,11 @@ class _RemovableHandle:
             self._list.remove(self._item)
 
 
-class _SavedInput:
-    __slots__ = ("tensor", "version")
-
-    def __init__(self, tensor):
-        self.tensor = tensor
-        self.version = tensor._version[0]
-
-    def unpack(self, node):
-        t = self.tensor
-        if t._version[0] != self.version:
-            _raise_modified(t, self.version, node)
-        return t
-
-
-class _SavedOutput:
-    __slots__ = ("array", "index", "version_box", "version", "requires_grad")
-
-    def __init__(self, array, index, version_box):
-        self.array, self.index, self.version_box = array, index, version_box
-        self.version = version_box[0]
-
-    def unpack(self, node):
-        if self.version_box[0] != self.version:
-            _raise_modified(_make(self.array, True, node, self.index), self.version, node,
-                            self.version_box[0])
-        t = _make(self.array, True, node, self.index)
-        t._version = self.version_box
-        return t
-
-
-class _SavedConstant:
-    __slots__ = ("value",)
-
-    def __init__(self, value):
-        self.value = value
-
-    def unpack(self, node):
-        return self.value
+# NOTE [ Saved tensors ]: what `apply` packs for each saved value, a tuple led by its kind:
+_INPUT = 0     # (_INPUT, tensor, version): an input (or an output outside the graph)
+_OUTPUT = 1    # (_OUTPUT, array, output index, version counter, version): an output of the node
+_ARRAY = 2     # (_ARRAY, array): an array forward computed, a Tensor when unpacked as one
+_CONSTANT = 3  # (_CONSTANT, value): anything else, unpacked as it is
 
 
 def _raise_modified(t, expected, node, now=None):
@@ -178,13 +177,25 @@ def _legacy_name(t):
     return LEGACY_NAMES[t.dtype]
 
 
+# NOTE [ Execution order ]
+# A node takes its `_seq` when it enters the graph, after the nodes its edges point to, so running
+# nodes by ascending `_seq` (the engine's heap) is a reverse topological order: a node runs only
+# after every node that feeds it a gradient. Graph nodes count down from -1; the AccumulateGrad
+# of leaves, sinks of the graph that may be created after the node using them, count up from 1
+# and so run last.
+_next_seq = count(-1, -1).__next__
+_next_leaf_seq = count(1).__next__
+
+
 class AccumulateGrad(Node):
     """The node of a leaf that requires grad: adds the incoming gradient into `variable.grad`."""
     __slots__ = ("variable",)
+    _out_meta = (None,)  # one output (the gradient of `variable`)
 
     def __init__(self, variable):
         self.variable = variable
         self._edges = ()
+        self._seq = _next_leaf_seq()
 
 
 class BackwardNode(Node):
@@ -193,17 +204,29 @@ class BackwardNode(Node):
     _forward_cls = None
 
 
-def _edge_of(t):
-    """The (node, output index, shape, dtype) edge through which a gradient reaches tensor t."""
-    fn = t._grad_fn
-    if fn is not None:
-        return (fn, t._out_idx, t._data.shape, t._data.dtype)
-    if t._requires_grad:
-        acc = t._accum
-        if acc is None:
-            acc = t._accum = AccumulateGrad(t)
-        return (acc, 0, t._data.shape, t._data.dtype)
-    return None
+def _edges(args, n_operands):
+    """The edges of a node whose forward took `args`: for a Tensor, the (node, output index, shape,
+    dtype) through which its gradient flows, or None when it takes no gradient; None for a number
+    among the first `n_operands` arguments; False for an option (dim, alpha ...), which
+    next_functions does not list."""
+    edges = []
+    i = 0
+    for a in args:
+        if isinstance(a, _Tensor):
+            fn = a._grad_fn
+            if fn is not None:
+                edges.append((fn, a._out_idx, a._data.shape, a._data.dtype))
+            elif a._requires_grad:
+                acc = a._accum
+                if acc is None:
+                    acc = a._accum = AccumulateGrad(a)
+                edges.append((acc, 0, a._data.shape, a._data.dtype))
+            else:
+                edges.append(None)
+        else:
+            edges.append(None if i < n_operands else False)
+        i += 1
+    return edges
 
 
 class Function:
@@ -219,9 +242,11 @@ class Function:
         super().__init_subclass__(**kwargs)
         name = grad_fn or cls.__name__ + cls._backward_suffix
         cls._node_cls = type(name, (BackwardNode,), {"__slots__": (), "_forward_cls": cls,
-                                                      "_n_operands": cls._n_operands})
+                                                      "_n_operands": cls._n_operands,
+                                                      "_array_backward": cls._array_backward})
 
     _n_operands = 0
+    _array_backward = False  # backward is valid on arrays (NOTE [ Backward on arrays ], engine.py)
     _strict_grad_count = True  # user Functions must return a gradient (or None) per input
 
     def __init__(self, *args, **kwargs):
@@ -277,21 +302,9 @@ class Function:
 
 
 def _attach(node, args, outputs, tensor_saved=False, raw=None):
-    """Record node as the grad_fn of its float outputs and resolve what forward saved."""
-    # An edge is (node, output index, shape, dtype); None for an operand that takes no gradient;
-    # False for a non-tensor option (dim, alpha ...), which next_functions does not list.
-    n_ops = node._n_operands
-    edges = []
-    for i, a in enumerate(args):
-        if isinstance(a, _Tensor):
-            fn = a._grad_fn
-            if fn is not None:
-                edges.append((fn, a._out_idx, a._data.shape, a._data.dtype))
-            else:
-                edges.append(_edge_of(a))
-        else:
-            edges.append(None if i < n_ops else False)
-    node._edges = edges
+    """Record node as the grad_fn of its float outputs and pack what forward saved."""
+    node._edges = _edges(args, node._n_operands)
+    node._seq = _next_seq()
     non_diff = node._non_diff
     metas = []
     for i, o in enumerate(outputs):
@@ -307,25 +320,27 @@ def _attach(node, args, outputs, tensor_saved=False, raw=None):
     node._out_meta = metas
     saved = node._saved
     if saved:
-        node._packed = [_resolve_saved(s, args, outputs, tensor_saved, raw) for s in saved]
+        node._packed = [_pack(s, args, outputs, tensor_saved, raw) for s in saved]
         node._saved = None
 
 
-def _resolve_saved(s, args, outputs, tensor_saved, raw):
-    """raw: forward's own return values, when a NumPy scalar among them was wrapped as an array."""
+def _pack(s, args, outputs, tensor_saved, raw):
+    """One saved value as NOTE [ Saved tensors ] packs it. raw: forward's own return values, when a
+    NumPy scalar among them was wrapped as an array."""
     if s is None:
         return None
     sd = s._data if isinstance(s, _Tensor) else s
     for i, o in enumerate(outputs):
         if isinstance(o, _Tensor) and (o._data is sd or raw is not None and raw[i] is s):
-            return _SavedOutput(o._data, i, o._version) if o._grad_fn is not None \
-                else _SavedInput(o)
+            if o._grad_fn is not None:
+                return (_OUTPUT, o._data, i, o._version, o._version[0])
+            return (_INPUT, o, o._version[0])
     if tensor_saved:
-        return _SavedInput(s) if isinstance(s, _Tensor) else _SavedConstant(s)
+        return (_INPUT, s, s._version[0]) if isinstance(s, _Tensor) else (_CONSTANT, s)
     for a in args:
         if isinstance(a, _Tensor) and a._data is s:
-            return _SavedInput(a)
-    return _SavedConstant(_make(s) if hasattr(s, "shape") else s)
+            return (_INPUT, a, a._version[0])
+    return (_ARRAY, s) if hasattr(s, "shape") else (_CONSTANT, s)
 
 
 class NestedIOFunction(Function):

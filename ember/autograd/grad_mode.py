@@ -3,11 +3,14 @@ import functools
 
 
 class _State:
-    __slots__ = ("enabled", "inference")
+    """enabled: grad mode. arrays: the engine is running a backward formula on backend arrays
+    (NOTE [ Backward on arrays ] in engine.py), so an Op applied to arrays alone returns arrays."""
+    __slots__ = ("enabled", "inference", "arrays")
 
     def __init__(self):
         self.enabled = True
         self.inference = False
+        self.arrays = False
 
 
 state = _State()

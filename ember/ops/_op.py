@@ -1,7 +1,10 @@
 """Op: the base of ember's built-in differentiable primitives, and the argument helpers ops share.
 
 An Op's forward runs on backend arrays (ctx.xp is their array module) and returns arrays; its
-backward runs on Tensors with ember ops, so higher-order gradients need no second code path.
+backward runs on Tensors with ember ops, so higher-order gradients need no second code path. An
+Op whose backward keeps to operators and Ops sets `_array_backward` and then also runs it on
+arrays when no graph is needed (NOTE [ Backward on arrays ] in autograd/engine.py): applied to
+arrays alone inside such a backward, an Op returns arrays.
 `Op.apply` does all bookkeeping once: skip the graph when grad mode is off or nothing requires
 grad, check devices, wrap outputs, record edges and saved tensors (autograd/function.py).
 """
@@ -9,7 +12,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor, _make
-from ..autograd.function import Function, _attach
+from ..autograd.function import Function, _attach, _edges, _next_seq, _pack
 from ..autograd.grad_mode import state as _grad_state
 
 _ndarray = np.ndarray
@@ -42,6 +45,8 @@ class Op(Function):
                     record = True
             else:
                 arrays.append(a)
+        if array_type is None and _grad_state.arrays:
+            return _apply_on_arrays(cls, node, args)
         if mixed:
             array_type = _join_devices(args, arrays)
         if array_type is not _ndarray and array_type is not None:
@@ -49,27 +54,65 @@ class Op(Function):
         if record:
             node.recording = True
         out = cls.forward(node, *arrays)
-        if record and cls._is_view:  # NOTE [ In place on a view ] (ops/view_write.py)
-            node._view_src = args[0]
-            node._view_args = args[1:]
-        if type(out) is tuple:
-            outs = tuple(_wrap(o, node.xp) for o in out)
-            if cls._is_view:
-                for o in outs:
-                    o._version = args[0]._version
-            if record:
-                _attach(node, args, outs, raw=out)
-            return outs
-        raw = None
         if type(out) is not _ndarray:
-            raw = (out,)
-            out = _as_array(out, node.xp)
+            return _finish(cls, node, args, out, record)
         t = _make(out)
         if cls._is_view:
             t._version = args[0]._version
+            if record:  # NOTE [ In place on a view ] (ops/view_write.py)
+                node._view_src = args[0]
+                node._view_args = args[1:]
         if record:
-            _attach(node, args, (t,), raw=raw)
+            if node._non_diff:
+                _attach(node, args, (t,))
+                return t
+            node._edges = _edges(args, cls._n_operands)
+            node._seq = _next_seq()
+            node._out_meta = ((out.shape, out.dtype),)
+            if out.dtype.kind == "f":
+                t._grad_fn = node
+                t._requires_grad = True
+            saved = node._saved
+            if saved:
+                node._packed = [_pack(s, args, (t,), False, None) for s in saved]
+                node._saved = None
         return t
+
+
+def _finish(cls, node, args, out, record):
+    """Op.apply for the rarer results: several outputs, a NumPy scalar, a device array."""
+    if cls._is_view and record:
+        node._view_src = args[0]
+        node._view_args = args[1:]
+    if type(out) is tuple:
+        outs = tuple(_wrap(o, node.xp) for o in out)
+        if cls._is_view:
+            for o in outs:
+                o._version = args[0]._version
+        if record:
+            _attach(node, args, outs, raw=out)
+        return outs
+    t = _make(_as_array(out, node.xp))
+    if cls._is_view:
+        t._version = args[0]._version
+    if record:
+        _attach(node, args, (t,), raw=(out,))
+    return t
+
+
+def _apply_on_arrays(cls, node, args):
+    """An Op applied to arrays alone inside a backward formula on arrays (NOTE [ Backward on
+    arrays ] in autograd/engine.py): forward's result, as arrays, with no graph."""
+    for a in args:
+        if type(a) is not _ndarray and hasattr(a, "__cuda_array_interface__"):
+            node.xp = _xp_of_type(type(a))
+            break
+    out = cls.forward(node, *args)
+    if type(out) is _ndarray:
+        return out
+    if type(out) is tuple:
+        return tuple(None if o is None else _as_array(o, node.xp) for o in out)
+    return _as_array(out, node.xp)
 
 
 def _wrap(o, xp):

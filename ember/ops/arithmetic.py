@@ -1,7 +1,9 @@
 """Arithmetic (+ - * / // % ** and unary -): forward on arrays, backward in ember ops.
 
 Dtypes follow PyTorch's promotion (`promote`): a Python number never widens a tensor's float
-dtype, and int / int is true division in the default float dtype.
+dtype, and int / int is true division in the default float dtype. Ops marked `_array_backward`
+keep their backward to operators and Ops, so it also runs on arrays (NOTE [ Backward on arrays ]
+in autograd/engine.py).
 """
 import math
 
@@ -22,6 +24,7 @@ __all__ = ["add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide",
 
 class Add(Op):
     _n_operands = 2
+    _array_backward = True
 
     def forward(ctx, a, b, alpha=1):
         ctx.alpha = alpha
@@ -33,6 +36,7 @@ class Add(Op):
 
 class Sub(Op):
     _n_operands = 2
+    _array_backward = True
 
     def forward(ctx, a, b, alpha=1):
         ctx.alpha = alpha
@@ -52,6 +56,7 @@ class Sub(Op):
 class Rsub(Op, grad_fn="RsubBackward1"):
     """other - alpha * input with a Python-number `other` (x.__rsub__)."""
     _n_operands = 1
+    _array_backward = True
 
     def forward(ctx, a, b, alpha=1):
         ctx.alpha = alpha
@@ -71,6 +76,7 @@ class RsubTensor(Rsub, grad_fn="RsubBackward0"):
 
 class Mul(Op):
     _n_operands = 2
+    _array_backward = True
 
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -83,6 +89,8 @@ class Mul(Op):
 
 
 class Neg(Op):
+    _array_backward = True
+
     def forward(ctx, a):
         if a.dtype == np.bool_:
             raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If "
@@ -98,6 +106,7 @@ class Neg(Op):
 
 class Div(Op):
     _n_operands = 2
+    _array_backward = True
 
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
@@ -115,8 +124,8 @@ class Div(Op):
     def backward(ctx, g):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
-        ga = g / b if need[0] else None
-        gb = -g * a / (b * b) if need[1] else None
+        ga = Div.apply(g, b) if need[0] else None
+        gb = Div.apply(-g * a, b * b) if need[1] else None
         return ga, gb
 
 

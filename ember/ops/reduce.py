@@ -2,8 +2,9 @@
 backward in ember ops.
 
 Reduced dims are NumPy axes (a sorted tuple, empty for a 0-d tensor). A backward first restores
-the reduced gradient to a shape that broadcasts against the input (`_restore`). Extrema are in
-extrema.py, scans in scan.py.
+the reduced gradient to a shape that broadcasts against the input (`_restore`); sum's and mean's
+also run on arrays (`_array_backward`, NOTE [ Backward on arrays ] in autograd/engine.py).
+Extrema are in extrema.py, scans in scan.py.
 """
 import builtins
 import warnings
@@ -44,6 +45,8 @@ def _safe_div(num, den):
 # -- sum, mean, nansum, prod -----------------------------------------------------------------------
 
 class Sum(Op):
+    _array_backward = True
+
     def forward(ctx, a, dtype=None):
         ctx.shape = a.shape
         return a.sum(dtype=dtype)
@@ -53,6 +56,8 @@ class Sum(Op):
 
 
 class SumDim(Op, grad_fn="SumBackward1"):
+    _array_backward = True
+
     def forward(ctx, a, dims, keepdim, dtype=None):
         ctx.shape, ctx.dims, ctx.keepdim = a.shape, dims, keepdim
         return a.sum(axis=dims, keepdims=keepdim, dtype=dtype)
@@ -68,6 +73,8 @@ def _mean(a, dims, keepdim, dtype):
 
 
 class Mean(Op):
+    _array_backward = True
+
     def forward(ctx, a, dtype=None):
         ctx.shape = a.shape
         return _mean(a, None, False, dtype)
@@ -77,6 +84,8 @@ class Mean(Op):
 
 
 class MeanDim(Op, grad_fn="MeanBackward1"):
+    _array_backward = True
+
     def forward(ctx, a, dims, keepdim, dtype=None):
         ctx.shape, ctx.dims, ctx.keepdim = a.shape, dims, keepdim
         return _mean(a, dims, keepdim, dtype)
