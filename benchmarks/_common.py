@@ -98,6 +98,16 @@ def python_versions(python):
     return out.stdout.strip() or f"could not run ({out.stderr.strip()[-200:]})"
 
 
+def git_commit(root=ROOT):
+    """The checkout's commit, and whether ember/ differs from it there."""
+    def git(*args):
+        return subprocess.run(["git", "-C", root, *args], capture_output=True,
+                              text=True).stdout.strip()
+    commit = git("rev-parse", "--short", "HEAD") or "unknown"
+    return commit + (" with uncommitted changes in ember/" if git("status", "--porcelain",
+                                                                  "--", "ember") else "")
+
+
 def timestamp():
     return datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
 
@@ -108,6 +118,7 @@ def process_environment(ember_python, torch_python):
         path = os.path.relpath(python, ROOT) if python.startswith(ROOT + os.sep) else python
         return f"`{path}` ({python_versions(python)})"
     return {"date": timestamp(), "cpu": f"{cpu_model()}, {os.cpu_count()} cores",
+            "ember checkout": f"commit {git_commit()}",
             "ember process": shown(ember_python), "torch process": shown(torch_python)}
 
 

@@ -132,16 +132,6 @@ def top_table(stats, steps, root, top=TOP):
     return table, total / steps
 
 
-def git_commit(root):
-    """The checkout's commit, and whether ember/ differs from it there."""
-    def git(*args):
-        return subprocess.run(["git", "-C", root, *args], capture_output=True,
-                              text=True).stdout.strip()
-    commit = git("rev-parse", "--short", "HEAD") or "unknown"
-    return commit + (" with uncommitted changes in ember/" if git("status", "--porcelain",
-                                                                  "--", "ember") else "")
-
-
 def section(case, batch, root, label):
     name = case if batch is None else f"{case} {batch}"
     title = f"Profile: {name} ({label})"
@@ -153,7 +143,7 @@ def section(case, batch, root, label):
         f"Command: `{command}`", "",
         f"- date: {_common.timestamp()}; cpu: {_common.cpu_model()}, "
         f"{os.cpu_count()} cores; load average (1, 5, 15 min) at end: {_common.load_average()}",
-        f"- ember checkout: commit {git_commit(root)}"
+        f"- ember checkout: commit {_common.git_commit(root)}"
         + ("" if root == os.path.realpath(_common.ROOT) else f" (`{root}`)"),
         f"- `FRAMEWORK=ember THREADS=1 OPENBLAS_NUM_THREADS=1 step.py {name}` under cProfile, "
         f"{steps} timed steps (warm-up, set-up and import left out): "
