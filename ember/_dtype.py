@@ -184,5 +184,5 @@ def checked_fill(value, d):
     check_fits(value, d, fill=True)
     if isinstance(value, builtins.int) and not isinstance(value, builtins.bool) \
             and not d.is_floating_point and d is not bool:
-        return np.array(value).astype(d.np)
+        return builtins.int(np.array(value).astype(d.np))
     return value
