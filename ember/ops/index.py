@@ -360,9 +360,11 @@ def setitem(tensor, key, value):
     """tensor[key] = value: differentiable when grad mode is on and anything requires grad."""
     if isinstance(value, (int, float)):  # as torch, checked before the key
         value = _dtype.checked_fill(value, tensor.dtype)
-        if isinstance(value, np.ndarray):  # an int wrapped into the dtype (-1 -> 255)
-            value = value[()]
     k = _key_of(key, tensor)
+    if isinstance(value, Tensor) and value.dtype != tensor.dtype and _has_int_indices(k):
+        names = [_dtype.LEGACY_NAMES[d][:-len("Tensor")] for d in (tensor.dtype, value.dtype)]
+        raise RuntimeError("Index put requires the source and destination dtypes match, got "
+                           f"{names[0]} for the destination and {names[1]} for the source.")
     if not isinstance(value, (Tensor, int, float, bool, np.generic)):
         kind = type(value)
         name = kind.__name__ if kind.__module__ == "builtins" else \
@@ -377,6 +379,12 @@ def setitem(tensor, key, value):
         return
     _put(tensor._data, k, value._data if isinstance(value, Tensor) else value)
     tensor._version[0] += 1
+
+
+def _has_int_indices(key):
+    """Whether torch writes through index_put_, which takes no other dtype, rather than copy_."""
+    return key.adv is not None and any(not isinstance(a, slice) and a.dtype != np.bool_
+                                       for a in key.adv)
 
 
 def _index_put(input, key, value):

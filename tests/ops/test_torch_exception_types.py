@@ -88,6 +88,11 @@ SETITEM = {
     "value_checked_before_key": ("uint8", (2, -1), -1.5),
     "int_inf": ("int64", "mask", float("inf")),
     "float32_overflow": ("float32", 0, 1e300),
+    "index_put_other_dtype": ("float64", [2], "float32 0-d"),
+    "index_put_tensor_key_other_dtype": ("float64", "long", "int64 1-d"),
+    "mask_put_other_dtype": ("float64", "mask", "float32 1-d"),
+    "slice_put_other_dtype": ("float64", slice(1, 2), "int64 1-d"),
+    "index_put_same_dtype": ("float64", [0, 2], "float64 1-d"),
 }
 
 
@@ -102,8 +107,13 @@ def test_setitem_value_like_torch(torch, name):
     dtype, key, value = SETITEM[name]
 
     def f(m):
-        k = m.tensor([True, False, True]) if key == "mask" else key
-        return _setitem(m, dtype, k, value)
+        k = {"mask": m.tensor([True, False, True]), "long": m.tensor([1])}.get(key, key) \
+            if isinstance(key, str) else key
+        v = value
+        if isinstance(value, str):  # a tensor value: "<dtype> <0-d|1-d>"
+            vdtype, rank = value.split()
+            v = m.ones(() if rank == "0-d" else (1,), dtype=getattr(m, vdtype))
+        return _setitem(m, dtype, k, v)
     assert _outcome(f, ember) == _outcome(f, torch)
 
 
