@@ -843,8 +843,8 @@ class Tensor:
     def bitwise_not(self, *args, **kwargs):
         return _ops.bitwise_not(self, *args, **kwargs)
 
-    def relu(self, *args, **kwargs):
-        return _ops.relu(self, *args, **kwargs)
+    def relu(self):
+        return _Relu.apply(self)
 
     def softmax(self, *args, **kwargs):
         return _ops.softmax(self, *args, **kwargs)
@@ -1144,26 +1144,28 @@ class Tensor:
         return _ops.multinomial(self, *args, **kwargs)
 
     # operators
+    # The hottest operators apply their Op directly (what ember.add ... do without options); a
+    # NumPy scalar operand acts as the Python number it holds, as ops._op.scalar makes it.
     def __add__(self, other):
-        return _ops.add(self, other)
+        return _Add.apply(self, other.item() if isinstance(other, _np_generic) else other)
 
     def __radd__(self, other):
-        return _ops.add(self, other)
+        return _Add.apply(self, other.item() if isinstance(other, _np_generic) else other)
 
     def __sub__(self, other):
-        return _ops.sub(self, other)
+        return _Sub.apply(self, other.item() if isinstance(other, _np_generic) else other)
 
     def __rsub__(self, other):
         return _ops.rsub(self, other)
 
     def __mul__(self, other):
-        return _ops.mul(self, other)
+        return _Mul.apply(self, other.item() if isinstance(other, _np_generic) else other)
 
     def __rmul__(self, other):
-        return _ops.mul(self, other)
+        return _Mul.apply(self, other.item() if isinstance(other, _np_generic) else other)
 
     def __truediv__(self, other):
-        return _ops.div(self, other)
+        return _Div.apply(self, other.item() if isinstance(other, _np_generic) else other)
 
     def __rtruediv__(self, other):
         return _ops.mul(_ops.reciprocal(self), other)
@@ -1234,7 +1236,7 @@ class Tensor:
         return _ops.getitem(self, other)
 
     def __neg__(self):
-        return _ops.neg(self)
+        return _Neg.apply(self)
 
     def __pos__(self):
         return self
@@ -1513,6 +1515,7 @@ def _wrap_dim(dim, ndim):
 
 
 _to_numpy = _backend.to_numpy
+_np_generic = np.generic
 
 
 def _data_ptr(array):
@@ -1537,4 +1540,7 @@ from . import _creation  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
 from .autograd.grad_mode import state as _grad_state  # noqa: E402
 from . import ops as _ops  # noqa: E402
+from .ops.activation import Relu as _Relu  # noqa: E402
+from .ops.arithmetic import Add as _Add, Div as _Div, Mul as _Mul  # noqa: E402
+from .ops.arithmetic import Neg as _Neg, Sub as _Sub  # noqa: E402
 from .ops import view_write as _view_write  # noqa: E402

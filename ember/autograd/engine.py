@@ -35,20 +35,27 @@ def _ops():
     return ops
 
 
-def _root_grads(roots, grads):
+def _root_grads(roots, grads, on_arrays):
+    """The gradients the roots start with: arrays when on_arrays (NOTE [ Backward on arrays ])."""
     out = []
     for i, t in enumerate(roots):
         g = None if grads is None else grads[i]
+        d = t._data
         if g is None:
-            if t._data.size != 1:
+            if d.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = _make(xp_of(t._data).ones(t._data.shape, t._data.dtype))
+            if type(d) is _ndarray:  # np.ones is Python code; this is two C calls
+                g = np.array(1, d.dtype).reshape(d.shape)
+            else:
+                g = xp_of(d).ones(d.shape, d.dtype)
         elif not isinstance(g, _Tensor):
-            g = _make(xp_of(t._data).asarray(g, dtype=t._data.dtype))
-        elif g._data.shape != t._data.shape:
-            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
-                               f"{g.shape} and output[{i}] has a shape of {t.shape}.")
-        out.append(g)
+            g = xp_of(d).asarray(g, dtype=d.dtype)
+        else:
+            if g._data.shape != d.shape:
+                raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of "
+                                   f"{g.shape} and output[{i}] has a shape of {t.shape}.")
+            g = g._data if on_arrays else g
+        out.append(g if on_arrays or isinstance(g, _Tensor) else _make(g))
     return out
 
 
@@ -78,8 +85,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         if not inputs:
             raise RuntimeError("'inputs' argument to backward() cannot be empty.")
         capture = {_edge(t): t for t in inputs}
-    _run(tensors, _root_grads(tensors, grad_tensors), retain_graph, create_graph,
-         capture, accumulate=True)
+    _run(tensors, _root_grads(tensors, grad_tensors, not create_graph), retain_graph,
+         create_graph, capture, accumulate=True)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
@@ -98,8 +105,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             raise RuntimeError("One of the differentiated Tensors does not require grad")
     edges = [_edge(t) for t in inputs]
     capture = {e: None for e in edges}
-    got = _run(outputs, _root_grads(outputs, grad_outputs), retain_graph, create_graph,
-               capture, accumulate=False)
+    got = _run(outputs, _root_grads(outputs, grad_outputs, not create_graph), retain_graph,
+               create_graph, capture, accumulate=False)
     result = []
     for t, e in zip(inputs, edges):
         g = got.get(e)
@@ -133,7 +140,6 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
         if buf is None:
             buf = buffers[node] = [None] * len(node._out_meta)
             heappush(heap, (node._seq, node))
-        g = g._data if on_arrays else g
         buf[idx] = g if buf[idx] is None else _sum(buf[idx], g, on_arrays)
     captured = {}
     state = _grad_state

@@ -320,27 +320,38 @@ def _attach(node, args, outputs, tensor_saved=False, raw=None):
     node._out_meta = metas
     saved = node._saved
     if saved:
-        node._packed = [_pack(s, args, outputs, tensor_saved, raw) for s in saved]
+        node._packed = _pack(saved, args, outputs, tensor_saved, raw)
         node._saved = None
 
 
-def _pack(s, args, outputs, tensor_saved, raw):
-    """One saved value as NOTE [ Saved tensors ] packs it. raw: forward's own return values, when a
-    NumPy scalar among them was wrapped as an array."""
-    if s is None:
-        return None
-    sd = s._data if isinstance(s, _Tensor) else s
-    for i, o in enumerate(outputs):
-        if isinstance(o, _Tensor) and (o._data is sd or raw is not None and raw[i] is s):
-            if o._grad_fn is not None:
-                return (_OUTPUT, o._data, i, o._version, o._version[0])
-            return (_INPUT, o, o._version[0])
-    if tensor_saved:
-        return (_INPUT, s, s._version[0]) if isinstance(s, _Tensor) else (_CONSTANT, s)
-    for a in args:
-        if isinstance(a, _Tensor) and a._data is s:
-            return (_INPUT, a, a._version[0])
-    return (_ARRAY, s) if hasattr(s, "shape") else (_CONSTANT, s)
+def _pack(saved, args, outputs, tensor_saved, raw):
+    """What forward saved, packed as NOTE [ Saved tensors ] says. raw: forward's own return
+    values, when a NumPy scalar among them was wrapped as an array."""
+    packed = []
+    for s in saved:
+        if s is None:
+            packed.append(None)
+            continue
+        sd = s._data if isinstance(s, _Tensor) else s
+        for i, o in enumerate(outputs):
+            if isinstance(o, _Tensor) and (o._data is sd or raw is not None and raw[i] is s):
+                if o._grad_fn is not None:
+                    packed.append((_OUTPUT, o._data, i, o._version, o._version[0]))
+                else:
+                    packed.append((_INPUT, o, o._version[0]))
+                break
+        else:
+            if tensor_saved:
+                packed.append((_INPUT, s, s._version[0]) if isinstance(s, _Tensor)
+                              else (_CONSTANT, s))
+                continue
+            for a in args:
+                if isinstance(a, _Tensor) and a._data is s:
+                    packed.append((_INPUT, a, a._version[0]))
+                    break
+            else:
+                packed.append((_ARRAY, s) if hasattr(s, "shape") else (_CONSTANT, s))
+    return packed
 
 
 class NestedIOFunction(Function):

@@ -16,6 +16,8 @@ from ..autograd.function import Function, _attach, _edges, _next_seq, _pack
 from ..autograd.grad_mode import state as _grad_state
 
 _ndarray = np.ndarray
+_generic = np.generic
+_asarray = np.asarray
 
 
 class Op(Function):
@@ -26,6 +28,8 @@ class Op(Function):
 
     @classmethod
     def apply(cls, *args):
+        if _grad_state.arrays:
+            return _apply_on_arrays(cls, args)
         node_cls = cls._node_cls
         node = node_cls.__new__(node_cls)
         arrays = []
@@ -45,17 +49,18 @@ class Op(Function):
                     record = True
             else:
                 arrays.append(a)
-        if array_type is None and _grad_state.arrays:
-            return _apply_on_arrays(cls, node, args)
         if mixed:
             array_type = _join_devices(args, arrays)
         if array_type is not _ndarray and array_type is not None:
             node.xp = _xp_of_type(array_type)
         if record:
             node.recording = True
-        out = cls.forward(node, *arrays)
+        raw = cls.forward(node, *arrays)
+        out = raw
         if type(out) is not _ndarray:
-            return _finish(cls, node, args, out, record)
+            if type(out) is tuple or not isinstance(out, _generic):
+                return _finish(cls, node, args, out, record)
+            out = _asarray(out)  # NumPy returns scalars from 0-d computations
         t = _make(out)
         if cls._is_view:
             t._version = args[0]._version
@@ -64,7 +69,7 @@ class Op(Function):
                 node._view_args = args[1:]
         if record:
             if node._non_diff:
-                _attach(node, args, (t,))
+                _attach(node, args, (t,), raw=(raw,))
                 return t
             node._edges = _edges(args, cls._n_operands)
             node._seq = _next_seq()
@@ -74,13 +79,13 @@ class Op(Function):
                 t._requires_grad = True
             saved = node._saved
             if saved:
-                node._packed = [_pack(s, args, (t,), False, None) for s in saved]
+                node._packed = _pack(saved, args, (t,), False, (raw,))
                 node._saved = None
         return t
 
 
 def _finish(cls, node, args, out, record):
-    """Op.apply for the rarer results: several outputs, a NumPy scalar, a device array."""
+    """Op.apply for the rarer results: several outputs, a device array."""
     if cls._is_view and record:
         node._view_src = args[0]
         node._view_args = args[1:]
@@ -100,19 +105,32 @@ def _finish(cls, node, args, out, record):
     return t
 
 
-def _apply_on_arrays(cls, node, args):
-    """An Op applied to arrays alone inside a backward formula on arrays (NOTE [ Backward on
-    arrays ] in autograd/engine.py): forward's result, as arrays, with no graph."""
+def _apply_on_arrays(cls, args):
+    """Op.apply inside a backward formula that runs on arrays (NOTE [ Backward on arrays ] in
+    autograd/engine.py): forward's result on the arrays, as arrays, with no graph. A Tensor among
+    the arguments takes the Tensor path instead."""
+    node_cls = cls._node_cls
+    node = node_cls.__new__(node_cls)
     for a in args:
-        if type(a) is not _ndarray and hasattr(a, "__cuda_array_interface__"):
+        if type(a) is _ndarray or type(a) in _PLAIN:
+            continue
+        if isinstance(a, Tensor):
+            _grad_state.arrays = False
+            try:
+                return cls.apply(*args)
+            finally:
+                _grad_state.arrays = True
+        if node.xp is np and hasattr(a, "__cuda_array_interface__"):
             node.xp = _xp_of_type(type(a))
-            break
     out = cls.forward(node, *args)
     if type(out) is _ndarray:
         return out
     if type(out) is tuple:
         return tuple(None if o is None else _as_array(o, node.xp) for o in out)
     return _as_array(out, node.xp)
+
+
+_PLAIN = frozenset((int, float, bool, tuple, str, type(None)))
 
 
 def _wrap(o, xp):
