@@ -56,14 +56,16 @@ def parse_args(argv=None):
     p.add_argument("--epochs", type=int, help="default: 10 for digits, 2 otherwise")
     p.add_argument("--batch-size", type=int,
                    help="default: 16 for digits, 4 for cifar10 (as the tutorial), 32 otherwise")
-    p.add_argument("--lr", type=checks.non_negative, help="default: 0.01, 0.001 for cifar10 and for "
-                                            "optimizers other than sgd")
-    p.add_argument("--momentum", type=checks.non_negative, default=0.9, help="sgd's momentum (default: 0.9)")
+    p.add_argument("--lr", type=checks.non_negative,
+                   help="default: 0.01, 0.001 for cifar10 and for optimizers other than sgd")
+    p.add_argument("--momentum", type=checks.non_negative, default=0.9,
+                   help="sgd's momentum (default: 0.9)")
     p.add_argument("--optimizer", default="sgd", choices=sorted(OPTIMIZERS))
     p.add_argument("--lr-schedule", default="cosine", choices=["cosine", "constant"],
                    help="cosine annealing to 0 over the epochs (default), or constant")
-    p.add_argument("--workers", type=int, default=2, help="DataLoader worker processes "
-                                                          "(default: 2; 0 loads in this process)")
+    p.add_argument("--workers", type=int, default=2,
+                   help=f"DataLoader worker processes, up to {checks.MAX_WORKERS} (default: 2; "
+                        "0 loads in this process)")
     p.add_argument("--seed", type=checks.seed, default=0, help="0 to 2**32-1 (default: 0)")
     p.add_argument("--out", help="output folder (default: runs/<dataset>)")
     p.add_argument("--resume", nargs="?", const="", metavar="PATH",
@@ -177,7 +179,7 @@ def run(args):
         report.replace_outputs(args.out, lambda folder: report.save_run(
             folder, net.state_dict(), options, seconds, metrics["batch_losses"],
             len(train_loader), metrics["epoch_losses"], metrics["accuracies"], evaluation,
-            classes, (MEAN, STD)), checks.OUTPUTS)
+            classes, (MEAN, STD)))
     except OSError as exc:
         raise OutputError(f"cannot write the run's outputs to {args.out}: "
                           f"{exc.strerror or exc}{_kept(kept)}") from None

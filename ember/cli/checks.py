@@ -11,10 +11,8 @@ import ember
 from ..vision.datasets.utils import check_mirror
 from . import checkpoint
 from .errors import JobError
+from .report import OUTPUTS, read_only
 
-# What a run writes into its output folder (report.save_run); a folder holding anything else
-# is not replaced (see report.replace_outputs).
-OUTPUTS = ("model.pt", "curves.png", "predictions.png", "metrics.json")
 _MAX_SEED = 2 ** 32 - 1  # NumPy's global generator takes seeds up to 2**32 - 1
 MAX_COUNT = 2 ** 31 - 1  # --epochs, --batch-size (larger ones overflow index arithmetic)
 MAX_WORKERS = 256  # more worker processes only fork for minutes
@@ -81,11 +79,6 @@ def check_device(name):
 def foreign_entries(out):
     """The entries of the folder `out` that are not a run's outputs."""
     return sorted(name for name in os.listdir(out) if name not in OUTPUTS)
-
-
-def read_only(path):
-    """No write permission for us, or (honoured even for root) no write bit at all."""
-    return not os.access(path, os.W_OK) or not os.stat(path).st_mode & 0o222
 
 
 def check_output_dir(out):

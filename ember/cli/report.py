@@ -9,7 +9,10 @@ import numpy as np
 
 import ember
 from ..utils._tempfiles import remove_stale, temp_dir
-from .checks import read_only
+
+# What a run writes into its output folder (save_run); a folder holding anything else is not
+# replaced (see replace_outputs).
+OUTPUTS = ("model.pt", "curves.png", "predictions.png", "metrics.json")
 
 
 def class_accuracy_lines(classes, evaluation):
@@ -76,7 +79,12 @@ def write_json(path, obj):
         raise
 
 
-def replace_outputs(out, write, outputs):
+def read_only(path):
+    """No write permission for us, or (honoured even for root) no write bit at all."""
+    return not os.access(path, os.W_OK) or not os.stat(path).st_mode & 0o222
+
+
+def replace_outputs(out, write, outputs=OUTPUTS):
     """Call write(folder) on a fresh hidden folder beside `out`, then swap it in for `out` (two
     renames, undone if interrupted between them), so `out` always holds one run's outputs,
     never a mix. The previous folder is replaced only if it holds nothing but `outputs` and is
