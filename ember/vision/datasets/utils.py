@@ -142,8 +142,9 @@ def download_url(url, root, filename=None, md5=None, timeout=None, deadline=None
     matches `md5` is already there. Raises RuntimeError naming the URL when the data received
     is truncated or does not match `md5`, or when the download breaks one of its limits
     (seconds without data, overall deadline, minimum average rate after the grace period: the
-    module's DOWNLOAD_* values unless given); urllib's URLError when the server cannot be
-    reached."""
+    module's DOWNLOAD_* values unless given; the deadline and the rate are checked as data
+    arrive, so a silent server is stopped by the timeout); urllib's URLError when the server
+    cannot be reached."""
     timeout = _limit(timeout, DOWNLOAD_TIMEOUT)
     deadline = _limit(deadline, DOWNLOAD_DEADLINE)
     min_rate = _limit(min_rate, DOWNLOAD_MIN_RATE)
