@@ -264,9 +264,9 @@ def _gelu_chunk(xp, xk, cdf, s1, s2, yk):
 
 
 def _gelu_and_slope_chunk(xp, xk, cdf, s1, s2, yk, dk):
-    """y = x * cdf(x) (rounded once from float64) and the slope cdf(x) + x * pdf(x), whose pdf
-    term is made in float32 in dk: x clipped to +-16 first, where pdf(x) has long underflowed,
-    so that x * x never overflows (and x * pdf stays exact 0 * x out there)."""
+    """y = x * cdf(x) and the slope cdf(x) + x * pdf(x), in float32 (NOTE [ GELU's erf ]), the
+    pdf term in dk: x clipped to +-16 first, where pdf(x) has long underflowed, so that x * x
+    never overflows (and x * pdf stays exact 0 * x out there)."""
     xp.multiply(xk, cdf, out=yk)
     xp.clip(xk, -16.0, 16.0, out=dk)
     dk *= dk
@@ -279,12 +279,13 @@ def _gelu_and_slope_chunk(xp, xk, cdf, s1, s2, yk, dk):
 
 def _gelu_erf(xp, x, slope):
     """Exact GELU x * cdf(x) and, when `slope`, its derivative cdf(x) + x * pdf(x), in x's dtype:
-    both from one pass of the erf kernel for float32 and narrower."""
+    both from one pass of the erf kernel in float32 scratch for float32 and narrower (NOTE [
+    GELU's erf ] in special.py)."""
     if x.dtype.itemsize <= 4:
         if not slope:
-            y = _erf_kernel(xp, x, _SQRT_HALF, 0.5, 0.5, _gelu_chunk)[0]
+            y = _erf_kernel(xp, x, _SQRT_HALF, 0.5, 0.5, _gelu_chunk, exact=False)[0]
             return y if x.dtype == np.float32 else y.astype(x.dtype)
-        y, d = _erf_kernel(xp, x, _SQRT_HALF, 0.5, 0.5, _gelu_and_slope_chunk, 2)
+        y, d = _erf_kernel(xp, x, _SQRT_HALF, 0.5, 0.5, _gelu_and_slope_chunk, 2, exact=False)
         return (y, d) if x.dtype == np.float32 else (y.astype(x.dtype), d.astype(x.dtype))
     cdf = _erf(xp, x, _SQRT_HALF, 0.5, 0.5)
     if not slope:
