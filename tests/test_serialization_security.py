@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 import ember
-from ember.serialization import _atomic, _reader, _writer, load_safetensors, save_safetensors
+from ember.serialization import _reader, _writer, load_safetensors, save_safetensors
+from ember.utils import _tempfiles
 
 
 class _View:
@@ -294,12 +295,16 @@ def _dead_pid():
     return proc.pid
 
 
+def _temporary(folder, target, pid, host=_tempfiles._HOST, kind="pt"):
+    return folder / f".{target}.ember-{host}-{pid}-abcd1234.{kind}"
+
+
 def test_the_next_save_removes_stale_temporaries_of_ours_only(tmp_path):
-    dead = tmp_path / f".tmp-ember-{_atomic._HOST}-{_dead_pid()}-abcd1234.pt"
-    alive = tmp_path / f".tmp-ember-{_atomic._HOST}-{os.getppid()}-abcd1234.pt"
+    dead = _temporary(tmp_path, "model.pt", _dead_pid())
+    alive = _temporary(tmp_path, "model.pt", os.getppid())
     old_style = tmp_path / ".tmp-x1y2z3w4.pt"
     fresh_old_style = tmp_path / ".tmp-q1q2q3q4.pt"
-    other_host = tmp_path / ".tmp-ember-00000000-1-abcd1234.safetensors"
+    other_host = _temporary(tmp_path, "m.safetensors", 1, host="00000000", kind="safetensors")
     not_ours = tmp_path / ".tmp-mine.txt"
     for p in (dead, alive, old_style, fresh_old_style, other_host, not_ours):
         p.write_bytes(b"x")
@@ -321,6 +326,6 @@ def test_a_killed_save_leaves_a_temporary_the_next_save_removes(tmp_path):
               "_writer._write_archive = lambda obj, out, name: (out.write(b'partial'), die())\n"
               "ember.save({'w': ember.ones(3)}, sys.argv[1])\n")
     subprocess.run([sys.executable, "-c", script, str(tmp_path / "m.pt")], check=False)
-    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".tmp-ember-")]
+    assert [p.name for p in tmp_path.iterdir() if ".ember-" in p.name]
     ember.save({"w": ember.ones(3)}, tmp_path / "m.pt")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m.pt"]

@@ -1,34 +1,31 @@
 """Atomic file writes (temp file + fsync + rename) and the cleanup of temporaries that a killed
 writer left behind.
 
-A temporary is named `.tmp-ember-<host>-<pid>-<random><suffix>`, so a later write into the same
-folder can tell its own kind's leftovers from anything else: one whose writer ran on this host and is
-gone, or one untouched for an hour (a live writer keeps its file's mtime moving), is removed. Files
-named by earlier versions (`.tmp-<8 random characters>.pt`) count as stale after the same hour.
+The temporary is one of ember/utils/_tempfiles.py (`.<name>.ember-<host>-<pid>-<random>.<kind>`),
+so the next write into the same folder removes the stale ones of a killed save (writer gone, or
+untouched for an hour) and nothing else. Files named by earlier versions of ember.save
+(`.tmp-<8 random characters>.pt`) count as stale after the same hour.
 """
 import os
 import re
-import socket
-import tempfile
 import time
-import zlib
 
-_STALE_AFTER_S = 3600
-_HOST = format(zlib.crc32(socket.gethostname().encode()), "08x")
-_OURS = re.compile(r"^\.tmp-ember-([0-9a-f]{8})-(\d+)-[A-Za-z0-9_]{8}\.(pt|safetensors)$")
-_EARLIER = re.compile(r"^\.tmp-[a-z0-9_]{8}\.(pt|safetensors)$")
+from ..utils import _tempfiles
+
+_KINDS = ("pt", "safetensors")
+_EARLIER = re.compile(r"\.tmp-[a-z0-9_]{8}\.(pt|safetensors)")
 
 
-def write_atomically(path, write, suffix):
+def write_atomically(path, write, kind):
     """Call write(fileobj) on a temporary beside path, then move it over path: a crash or an error
     mid-write leaves any previous file intact and no temporary behind (a kill leaves one, which the
     next write into that folder removes)."""
     folder = os.path.dirname(os.path.abspath(path))
-    remove_stale_temporaries(folder)
-    fd, tmp = tempfile.mkstemp(prefix=f".tmp-ember-{_HOST}-{os.getpid()}-", suffix=suffix,
-                               dir=folder)
+    _tempfiles.remove_stale(folder, _KINDS)
+    _remove_earlier_temporaries(folder)
+    out, tmp = _tempfiles.temp_file(os.path.join(folder, os.path.basename(path)), kind)
     try:
-        with os.fdopen(fd, "wb") as out:
+        with out:
             write(out)
             out.flush()
             os.fsync(out.fileno())
@@ -39,34 +36,15 @@ def write_atomically(path, write, suffix):
         raise
 
 
-def remove_stale_temporaries(folder):
-    now = time.time()
+def _remove_earlier_temporaries(folder):
     try:
-        names = os.listdir(folder)
+        names = [n for n in os.listdir(folder) if _EARLIER.fullmatch(n)]
     except OSError:
         return
     for name in names:
-        ours, earlier = _OURS.match(name), _EARLIER.match(name)
-        if not (ours or earlier):
-            continue
         path = os.path.join(folder, name)
         try:
-            stale = now - os.stat(path).st_mtime > _STALE_AFTER_S
-            if ours and not stale and ours.group(1) == _HOST:
-                stale = not _alive(int(ours.group(2)))
-            if stale:
+            if time.time() - os.stat(path).st_mtime >= _tempfiles.STALE_AFTER:
                 os.unlink(path)
         except OSError:
             continue  # gone already, or not ours to remove
-
-
-def _alive(pid):
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # someone else's live process
-    return True

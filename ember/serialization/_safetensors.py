@@ -45,7 +45,7 @@ def save_safetensors(tensors, path, metadata=None):
         out.write(raw)
         for a in chunks:
             out.write(memoryview(a).cast("B") if a.size else b"")
-    write_atomically(os.fspath(path), write, ".safetensors")
+    write_atomically(os.fspath(path), write, "safetensors")
 
 
 def load_safetensors(path, device="cpu"):

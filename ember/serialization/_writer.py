@@ -162,7 +162,7 @@ def save(obj, f, pickle_module=None, pickle_protocol=PROTOCOL,
     if isinstance(f, (str, os.PathLike)):
         path = os.fspath(f)
         name = _archive_name(os.path.splitext(os.path.basename(path))[0])
-        write_atomically(path, lambda out: _write_archive(obj, out, name), ".pt")
+        write_atomically(path, lambda out: _write_archive(obj, out, name), "pt")
     else:
         _write_archive(obj, f, "archive")
 
