@@ -14,6 +14,8 @@ numpy.ndarray); anything else is a device array.
 """
 import numpy
 
+from . import _host_memory  # noqa: F401  (NOTE [ Host allocations ]: set once, at import)
+
 _cupy = None  # the CUDA array module, once imported (or installed by tests)
 _device_array = ()  # its ndarray type; an empty tuple matches nothing until then
 _import_error = None  # why CuPy could not be imported, kept so the import is tried once
