@@ -179,7 +179,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
                 in_grads = (in_grads,)
             edges = node._edges
             n_grads = len(in_grads)
-            if n_grads < len(edges) and node._forward_cls._strict_grad_count:
+            if node._forward_cls._strict_grad_count and n_grads < len(edges):
                 raise RuntimeError(f"function {type(node).__name__} returned an incorrect number "
                                    f"of gradients (expected {len(edges)}, got {n_grads})")
             if node._hooks:
@@ -198,8 +198,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
                     g = in_grads[i] if i < n_grads else None
                     if g is not None:
                         if on_arrays:
-                            if type(g) is not _ndarray or g.shape != e[2] or \
-                                    (g.dtype is not e[3] and g.dtype != e[3]):
+                            if type(g) is not _ndarray or g.shape != e[2] or g.dtype is not e[3]:
                                 g = _validate_array(node, i, g, e, fast)
                         elif type(g) is not _Tensor or g._data.shape != e[2] or \
                                 g._data.dtype != e[3]:

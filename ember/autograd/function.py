@@ -210,22 +210,22 @@ def _edges(args, n_operands):
     among the first `n_operands` arguments; False for an option (dim, alpha ...), which
     next_functions does not list."""
     edges = []
-    i = 0
     for a in args:
         if isinstance(a, _Tensor):
-            fn = a._grad_fn
-            if fn is not None:
-                edges.append((fn, a._out_idx, a._data.shape, a._data.dtype))
-            elif a._requires_grad:
-                acc = a._accum
-                if acc is None:
-                    acc = a._accum = AccumulateGrad(a)
-                edges.append((acc, 0, a._data.shape, a._data.dtype))
+            if a._requires_grad:
+                d = a._data
+                fn = a._grad_fn
+                if fn is not None:
+                    edges.append((fn, a._out_idx, d.shape, d.dtype))
+                else:
+                    acc = a._accum
+                    if acc is None:
+                        acc = a._accum = AccumulateGrad(a)
+                    edges.append((acc, 0, d.shape, d.dtype))
             else:
                 edges.append(None)
         else:
-            edges.append(None if i < n_operands else False)
-        i += 1
+            edges.append(None if len(edges) < n_operands else False)
     return edges
 
 
@@ -325,21 +325,24 @@ def _attach(node, args, outputs, tensor_saved=False, raw=None):
 
 
 def _pack(saved, args, outputs, tensor_saved, raw):
-    """What forward saved, packed as NOTE [ Saved tensors ] says. raw: forward's own return
-    values, when a NumPy scalar among them was wrapped as an array."""
+    """What forward saved, packed as NOTE [ Saved tensors ] says: an output (by identity of its
+    array, or of forward's own return value in raw, which may be a NumPy scalar since wrapped),
+    else an input, else a constant. tensor_saved: a user Function saved Tensors, not arrays."""
     packed = []
     for s in saved:
-        if s is None:
-            packed.append(None)
+        if s is None or type(s) in _NUMBERS:
+            packed.append(None if s is None else (_CONSTANT, s))
             continue
-        sd = s._data if isinstance(s, _Tensor) else s
-        for i, o in enumerate(outputs):
+        sd = s._data if tensor_saved and isinstance(s, _Tensor) else s
+        i = 0
+        for o in outputs:
             if isinstance(o, _Tensor) and (o._data is sd or raw is not None and raw[i] is s):
                 if o._grad_fn is not None:
                     packed.append((_OUTPUT, o._data, i, o._version, o._version[0]))
                 else:
                     packed.append((_INPUT, o, o._version[0]))
                 break
+            i += 1
         else:
             if tensor_saved:
                 packed.append((_INPUT, s, s._version[0]) if isinstance(s, _Tensor)
@@ -352,6 +355,9 @@ def _pack(saved, args, outputs, tensor_saved, raw):
             else:
                 packed.append((_ARRAY, s) if hasattr(s, "shape") else (_CONSTANT, s))
     return packed
+
+
+_NUMBERS = frozenset((int, float, bool, complex))
 
 
 class NestedIOFunction(Function):

@@ -9,6 +9,8 @@ from .._tensor import _make
 from ..autograd.grad_mode import state as _grad_state
 from ._op import broadcast_error, promote
 
+_ndarray = np.ndarray
+
 # The C++ names of the dtypes, as some PyTorch messages print them ("float", "long int").
 _CPP_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double",
               "int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int",
@@ -24,7 +26,11 @@ def _c10_name(dt):
 
 def _binary(xp_fn, a, b):
     """xp_fn on two operands after PyTorch's promotion, with PyTorch's broadcast error."""
-    a, b = promote(a, b)
+    tb = type(b)
+    if type(a) is not _ndarray or not (  # the common cases, which need no cast, skip promote
+            (tb is float or tb is int) and a.dtype.kind == "f"
+            or tb is _ndarray and a.dtype is b.dtype):
+        a, b = promote(a, b)
     try:
         return xp_fn(a, b)
     except ValueError:
