@@ -1,5 +1,6 @@
 """L-BFGS with an optional strong-Wolfe line search, on the flattened parameter arrays."""
 import math
+from typing import NamedTuple
 
 from .._backend import xp_of
 from .._creation import as_tensor
@@ -8,104 +9,95 @@ from .optimizer import Optimizer, _bump, _check_ranges
 __all__ = ["LBFGS"]
 
 
-def _cubic_interpolate(x1, f1, g1, x2, f2, g2, bounds=None):
-    """The minimiser of the cubic through two points with their slopes, clamped to bounds."""
-    if bounds is not None:
-        xmin_bound, xmax_bound = bounds
-    else:
-        xmin_bound, xmax_bound = (x1, x2) if x1 <= x2 else (x2, x1)
-    d1 = g1 + g2 - 3 * (f1 - f2) / (x1 - x2)
-    d2_square = d1 ** 2 - g1 * g2
-    if d2_square >= 0:
-        d2 = math.sqrt(d2_square)
-        if x1 <= x2:
-            min_pos = x2 - (x2 - x1) * ((g2 + d2 - d1) / (g2 - g1 + 2 * d2))
-        else:
-            min_pos = x1 - (x1 - x2) * ((g1 + d2 - d1) / (g1 - g2 + 2 * d2))
-        return min(max(min_pos, xmin_bound), xmax_bound)
-    return (xmin_bound + xmax_bound) / 2.0
+class _Probe(NamedTuple):
+    """One evaluation on the search line x + step * direction."""
+    step: float
+    loss: float
+    grad: object      # the flat gradient array there
+    slope: float      # grad . direction, the derivative of the loss along the line
+
+
+def _cubic_minimizer(a, b, bounds=None):
+    """Where the cubic with a's and b's loss and slope has its minimum (Nocedal & Wright eq. 3.59,
+    taken from the right-hand point), clamped to bounds (default: between a and b). Without a
+    real minimum, the middle of the bounds."""
+    left, right = (a, b) if a.step <= b.step else (b, a)
+    lower, upper = bounds if bounds is not None else (left.step, right.step)
+    d1 = left.slope + right.slope - 3 * (left.loss - right.loss) / (left.step - right.step)
+    radicand = d1 ** 2 - left.slope * right.slope
+    if radicand >= 0:
+        d2 = math.sqrt(radicand)
+        width = right.step - left.step
+        step = right.step - width * ((right.slope + d2 - d1) / (right.slope - left.slope + 2 * d2))
+        return min(max(step, lower), upper)
+    return (lower + upper) / 2.0
+
+
+def _away_from_ends(step, ends, stalled):
+    """Safeguard of the zoom: a trial within a tenth of the interval from an end is accepted once;
+    the next time (or when it falls outside) it is moved to that tenth. Returns (step, stalled)."""
+    left, right = min(ends), max(ends)
+    margin = 0.1 * (right - left)
+    if min(right - step, step - left) < margin:
+        if stalled or not left < step < right:
+            return (right - margin if abs(step - right) < abs(step - left) else left + margin), False
+        return step, True
+    return step, False
+
+
+def _strong_wolfe(probe, origin, step, direction_size, c1=1e-4, c2=0.9, tolerance_change=1e-9,
+                  max_ls=25):
+    """A step meeting the strong Wolfe conditions, by Nocedal & Wright's Algorithm 3.5 (bracketing)
+    and 3.6 (zoom). probe(step) evaluates a _Probe; origin is the _Probe at step 0; at most
+    max_ls probes follow the first. Returns the accepted _Probe and the number of probes made."""
+    def too_high(p):          # fails the sufficient decrease (Armijo) condition
+        return p.loss > origin.loss + c1 * p.step * origin.slope
+
+    def flat_enough(p):       # meets the curvature condition
+        return abs(p.slope) <= -c2 * origin.slope
+
+    # Algorithm 3.5: grow the step by cubic extrapolation until an interval must hold a Wolfe point.
+    prev, cur = origin, probe(step)
+    probes = 1
+    while True:
+        if probes > max_ls:
+            return (origin if origin.loss <= cur.loss else cur), probes
+        if too_high(cur) or (probes > 2 and cur.loss >= prev.loss):
+            break
+        if flat_enough(cur):
+            return cur, probes
+        if cur.slope >= 0:
+            break
+        bounds = (cur.step + 0.01 * (cur.step - prev.step), cur.step * 10)
+        prev, cur = cur, probe(_cubic_minimizer(prev, cur, bounds))
+        probes += 1
+
+    # Algorithm 3.6: shrink [prev, cur] around the Wolfe point; `best` is the end with the lower loss.
+    ends = [prev, cur]
+    best = 0 if prev.loss <= cur.loss else 1
+    stalled = False
+    while probes <= max_ls:
+        if abs(ends[1].step - ends[0].step) * direction_size < tolerance_change:
+            break
+        trial, stalled = _away_from_ends(_cubic_minimizer(*ends), (ends[0].step, ends[1].step),
+                                         stalled)
+        p = probe(trial)
+        probes += 1
+        other = 1 - best
+        if too_high(p) or p.loss >= ends[best].loss:
+            ends[other] = p
+            best = 0 if ends[0].loss <= ends[1].loss else 1
+            continue
+        if flat_enough(p):
+            return p, probes
+        if p.slope * (ends[other].step - ends[best].step) >= 0:
+            ends[other] = ends[best]
+        ends[best] = p
+    return ends[best], probes
 
 
 def _dot(a, b):
     return float(xp_of(a).dot(a, b))
-
-
-def _strong_wolfe(obj_func, x, t, d, f, g, gtd, c1=1e-4, c2=0.9, tolerance_change=1e-9,
-                  max_ls=25):
-    """PyTorch's strong-Wolfe line search (bracketing, then zoom) on flat arrays."""
-    xp = xp_of(d)
-    d_norm = float(xp.abs(d).max())
-    g = g.copy()
-    f_new, g_new = obj_func(x, t, d)
-    ls_func_evals = 1
-    gtd_new = _dot(g_new, d)
-    t_prev, f_prev, g_prev, gtd_prev = 0, f, g, gtd
-    done = False
-    ls_iter = 0
-    while ls_iter < max_ls:
-        if f_new > f + c1 * t * gtd or (ls_iter > 1 and f_new >= f_prev):
-            bracket, bracket_f = [t_prev, t], [f_prev, f_new]
-            bracket_g, bracket_gtd = [g_prev, g_new.copy()], [gtd_prev, gtd_new]
-            break
-        if abs(gtd_new) <= -c2 * gtd:
-            bracket, bracket_f, bracket_g = [t], [f_new], [g_new]
-            done = True
-            break
-        if gtd_new >= 0:
-            bracket, bracket_f = [t_prev, t], [f_prev, f_new]
-            bracket_g, bracket_gtd = [g_prev, g_new.copy()], [gtd_prev, gtd_new]
-            break
-        min_step = t + 0.01 * (t - t_prev)
-        max_step = t * 10
-        tmp = t
-        t = _cubic_interpolate(t_prev, f_prev, gtd_prev, t, f_new, gtd_new,
-                               bounds=(min_step, max_step))
-        t_prev, f_prev, g_prev, gtd_prev = tmp, f_new, g_new.copy(), gtd_new
-        f_new, g_new = obj_func(x, t, d)
-        ls_func_evals += 1
-        gtd_new = _dot(g_new, d)
-        ls_iter += 1
-    if ls_iter == max_ls:
-        bracket, bracket_f, bracket_g = [0, t], [f, f_new], [g, g_new]
-
-    # zoom: shrink the bracket until the strong Wolfe conditions hold
-    insuf_progress = False
-    low_pos, high_pos = (0, 1) if bracket_f[0] <= bracket_f[-1] else (1, 0)
-    while not done and ls_iter < max_ls:
-        if abs(bracket[1] - bracket[0]) * d_norm < tolerance_change:
-            break
-        t = _cubic_interpolate(bracket[0], bracket_f[0], bracket_gtd[0], bracket[1],
-                               bracket_f[1], bracket_gtd[1])
-        eps = 0.1 * (max(bracket) - min(bracket))
-        if min(max(bracket) - t, t - min(bracket)) < eps:
-            if insuf_progress or t >= max(bracket) or t <= min(bracket):
-                if abs(t - max(bracket)) < abs(t - min(bracket)):
-                    t = max(bracket) - eps
-                else:
-                    t = min(bracket) + eps
-                insuf_progress = False
-            else:
-                insuf_progress = True
-        else:
-            insuf_progress = False
-        f_new, g_new = obj_func(x, t, d)
-        ls_func_evals += 1
-        gtd_new = _dot(g_new, d)
-        ls_iter += 1
-        if f_new > f + c1 * t * gtd or f_new >= bracket_f[low_pos]:
-            bracket[high_pos], bracket_f[high_pos] = t, f_new
-            bracket_g[high_pos], bracket_gtd[high_pos] = g_new.copy(), gtd_new
-            low_pos, high_pos = (0, 1) if bracket_f[0] <= bracket_f[1] else (1, 0)
-        else:
-            if abs(gtd_new) <= -c2 * gtd:
-                done = True
-            elif gtd_new * (bracket[high_pos] - bracket[low_pos]) >= 0:
-                bracket[high_pos], bracket_f[high_pos] = bracket[low_pos], bracket_f[low_pos]
-                bracket_g[high_pos] = bracket_g[low_pos]
-                bracket_gtd[high_pos] = bracket_gtd[low_pos]
-            bracket[low_pos], bracket_f[low_pos] = t, f_new
-            bracket_g[low_pos], bracket_gtd[low_pos] = g_new.copy(), gtd_new
-    return bracket_f[low_pos], bracket_g[low_pos], bracket[low_pos], ls_func_evals
 
 
 class LBFGS(Optimizer):
@@ -228,11 +220,14 @@ class LBFGS(Optimizer):
                     raise RuntimeError("only 'strong_wolfe' is supported")
                 x_init = [p._data.copy() for p in self._params]
 
-                def obj_func(x, step, direction):
-                    return self._directional_evaluate(evaluate, x, step, direction)
+                def probe(step):
+                    value, grad = self._directional_evaluate(evaluate, x_init, step, d)
+                    return _Probe(step, value, grad, _dot(grad, d))
 
-                loss, flat_grad, t, ls_func_evals = _strong_wolfe(
-                    obj_func, x_init, t, d, loss, flat_grad, gtd, max_ls=max_eval - current_evals)
+                found, ls_func_evals = _strong_wolfe(
+                    probe, _Probe(0, loss, flat_grad, gtd), t, float(xp.abs(d).max()),
+                    max_ls=max_eval - current_evals)
+                loss, flat_grad, t = found.loss, found.grad, found.step
                 self._add_grad(t, d)
                 opt_cond = float(xp.abs(flat_grad).max()) <= tolerance_grad
             else:
