@@ -27,26 +27,22 @@ class _PrintOptions:
 
 PRINT_OPTS = _PrintOptions()
 
-# profile -> (precision, threshold, edgeitems, linewidth)
-_PROFILES = {"default": (4, 1000, 3, 80), "short": (2, 1000, 2, 80),
-             "full": (4, math.inf, 3, 80)}
+# A profile names a full set of the four layout options; explicit arguments override it.
+_PROFILES = {"default": dict(precision=4, threshold=1000, edgeitems=3, linewidth=80),
+             "short": dict(precision=2, threshold=1000, edgeitems=2, linewidth=80),
+             "full": dict(precision=4, threshold=math.inf, edgeitems=3, linewidth=80)}
 
 
 def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=None,
                      profile=None, sci_mode=None):
     """Set the print options; as in PyTorch, `sci_mode` is reset to automatic unless given."""
-    if profile in _PROFILES:
-        (PRINT_OPTS.precision, PRINT_OPTS.threshold, PRINT_OPTS.edgeitems,
-         PRINT_OPTS.linewidth) = _PROFILES[profile]
-    if precision is not None:
-        PRINT_OPTS.precision = precision
-    if threshold is not None:
-        PRINT_OPTS.threshold = threshold
-    if edgeitems is not None:
-        PRINT_OPTS.edgeitems = edgeitems
-    if linewidth is not None:
-        PRINT_OPTS.linewidth = linewidth
-    PRINT_OPTS.sci_mode = sci_mode
+    changes = dict(_PROFILES.get(profile, {}))
+    explicit = dict(precision=precision, threshold=threshold, edgeitems=edgeitems,
+                    linewidth=linewidth)
+    changes.update({name: value for name, value in explicit.items() if value is not None})
+    changes["sci_mode"] = sci_mode
+    for name, value in changes.items():
+        setattr(PRINT_OPTS, name, value)
 
 
 def get_printoptions():

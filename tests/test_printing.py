@@ -160,6 +160,16 @@ def test_set_printoptions_resets_sci_mode(both_options):
     assert repr(ember.tensor(data)) == repr(torch.from_numpy(data)) == "tensor([1.5000, 2.0000])"
 
 
+def test_profile_replaces_earlier_layout_options(both_options):
+    both_options(linewidth=30, edgeitems=1, threshold=5, precision=7)
+    both_options(profile="short")
+    for data in (_randn(3, 10), _randn(2000)):
+        e, t = _both(data)
+        assert repr(e) == repr(t)
+    assert _printing.get_printoptions() == dict(precision=2, threshold=1000, edgeitems=2,
+                                                linewidth=80, sci_mode=None)
+
+
 def test_printoptions_context_restores():
     before = _printing.get_printoptions()
     with _printing.printoptions(precision=1, threshold=3):
