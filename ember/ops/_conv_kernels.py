@@ -175,32 +175,35 @@ def _conv_forward(xp, x, w, bias, geo, out_hw):
 
 
 def _forward_range(xp, x, w, bias, geo, lay, y, lo, hi):
-    """y[lo:hi] = conv(x[lo:hi], w) + bias, chunk by chunk through im2col."""
+    """y[lo:hi] = conv(x[lo:hi], w) + bias, chunk by chunk through im2col. The bias rides in the
+    GEMM as one more column of the weights against a row of ones under the columns: a separate
+    pass adding it to the output's short rows cost as much as the extraction itself."""
     c, o, g = x.shape[1], w.shape[0], geo.groups
-    kk, ll = c // g * geo.kh * geo.kw, lay.ho * lay.wq
+    cg, og = c // g, o // g
+    kk, ll = cg * geo.kh * geo.kw, lay.ho * lay.wq
+    extra = 0 if bias is None else 1
     m = lay.chunk(hi - lo, c, geo)
-    wm = w.reshape(g, o // g, kk)
+    wm = w.reshape(g, og, kk)
+    if bias is not None:
+        wm = xp.concatenate([wm, bias.reshape(g, og, 1)], axis=2)
     flat, interior = _padded_rows(xp, lay, geo, m, c, x.dtype)
     windows = lay.windows(xp, flat, geo)
-    cols = _buffer(xp, "cols", (m, c, geo.kh, geo.kw, lay.ho, lay.wq), x.dtype)
+    windows = windows.reshape((m, g, cg) + windows.shape[2:])
+    cols = _buffer(xp, "cols", (m, g, kk + extra, ll), x.dtype)
+    if bias is not None:
+        cols[:, :, kk] = 1
+    blocks = cols[:, :, :kk].reshape((m, g, cg, geo.kh, geo.kw, lay.ho, lay.wq))
     wide = None if lay.wq == lay.wo else _buffer(xp, "out", (m, o, lay.ho, lay.wq), x.dtype)
-    bias = None if bias is None else bias.reshape(o, 1, 1)
     for a in range(lo, hi, m):
         b = min(a + m, hi)
         k = b - a
         interior[:k] = x[a:b]
-        xp.copyto(cols[:k], windows[:k])
-        src = cols[:k].reshape(k, g, kk, ll)
+        xp.copyto(blocks[:k], windows[:k])
         if wide is None:
-            xp.matmul(wm, src, out=y[a:b].reshape(k, g, o // g, ll))
-            if bias is not None:
-                y[a:b] += bias  # while the chunk is in cache
+            xp.matmul(wm, cols[:k], out=y[a:b].reshape(k, g, og, ll))
         else:
-            xp.matmul(wm, src, out=wide[:k].reshape(k, g, o // g, ll))
-            if bias is None:
-                y[a:b] = wide[:k, :, :, :lay.wo]
-            else:
-                xp.add(wide[:k, :, :, :lay.wo], bias, out=y[a:b])
+            xp.matmul(wm, cols[:k], out=wide[:k].reshape(k, g, og, ll))
+            y[a:b] = wide[:k, :, :, :lay.wo]
 
 
 def _conv_input_grad(xp, gy, w, image_hw, geo):
