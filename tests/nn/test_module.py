@@ -76,6 +76,34 @@ def test_assignment_routes_parameters_modules_and_buffers():
         m.scale = nn.Linear(1, 1)
 
 
+def assignment_outcome(lib, holder, name, value):
+    """Where `name` lives after `holder.name = value` (or the error), in library-neutral words."""
+    try:
+        setattr(holder, name, value)
+    except Exception as exc:  # noqa: BLE001 (the exception is the outcome)
+        return type(exc).__name__, str(exc).replace("ember.", "torch.")
+    places = [attr for attr in ("_parameters", "_modules", "_buffers", "__dict__")
+              if name in getattr(holder, attr)]
+    stored = getattr(holder, name)
+    return (places, name in holder._non_persistent_buffers_set,
+            type(stored).__name__ if stored is not None else None)
+
+
+@pytest.mark.parametrize("name", ["plain", "w", "count", "scratch", "child", "fresh"])
+@pytest.mark.parametrize("kind", ["parameter", "module", "tensor", "none", "int"])
+def test_every_assignment_routes_like_torch(torch, name, kind):
+    """Each kind of value assigned over each kind of name: the same registry, or the same error."""
+    outcomes = []
+    for lib, affine in ((torch, torch_twins(torch)[0]), (ember, Affine)):
+        holder = affine()
+        holder.plain = 1
+        holder.child = lib.nn.ReLU()
+        value = {"parameter": lambda: lib.nn.Parameter(lib.ones(2)), "module": lib.nn.Tanh,
+                 "tensor": lambda: lib.ones(2), "none": lambda: None, "int": lambda: 7}[kind]()
+        outcomes.append(assignment_outcome(lib, holder, name, value))
+    assert outcomes[1] == outcomes[0]
+
+
 def test_buffer_assignment_and_deletion():
     m = Affine()
     m.count = ember.ones(1)

@@ -4,6 +4,7 @@ Forward hooks (with __call__) come from _HooksMixin in _hooks.py, state dicts fr
 _StateDictMixin in _state_dict.py (NOTE [ Loading a state dict ]).
 """
 from collections import OrderedDict
+from typing import NamedTuple
 
 from ... import _dtype
 from ..._device import device as _device_cls
@@ -201,48 +202,30 @@ class Module(_HooksMixin, _StateDictMixin):
         raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
 
     def __setattr__(self, name, value):
-        def remove_from(*dicts_or_sets):
-            for d in dicts_or_sets:
-                if name in d:
-                    if isinstance(d, dict):
-                        del d[name]
-                    else:
-                        d.discard(name)
-
-        params = self.__dict__.get("_parameters")
-        if isinstance(value, Parameter):
-            if params is None:
-                raise AttributeError("cannot assign parameters before Module.__init__() call")
-            remove_from(self.__dict__, self._buffers, self._modules,
-                        self._non_persistent_buffers_set)
-            self.register_parameter(name, value)
-        elif params is not None and name in params:
-            if value is not None:
-                raise TypeError(f"cannot assign '{_typename(value)}' as parameter '{name}' "
-                                "(torch.nn.Parameter or None expected)")
-            self.register_parameter(name, value)
-        else:
-            modules = self.__dict__.get("_modules")
-            if isinstance(value, Module):
-                if modules is None:
-                    raise AttributeError("cannot assign module before Module.__init__() call")
-                remove_from(self.__dict__, self._parameters, self._buffers,
-                            self._non_persistent_buffers_set)
-                modules[name] = value
-            elif modules is not None and name in modules:
-                if value is not None:
-                    raise TypeError(f"cannot assign '{_typename(value)}' as child module "
-                                    f"'{name}' (torch.nn.Module or None expected)")
-                modules[name] = value
-            else:
-                buffers = self.__dict__.get("_buffers")
-                if buffers is not None and name in buffers:
-                    if value is not None and not isinstance(value, Tensor):
-                        raise TypeError(f"cannot assign '{_typename(value)}' as buffer '{name}' "
-                                        "(torch.nn.Buffer, torch.Tensor or None expected)")
-                    buffers[name] = value
-                else:
-                    super().__setattr__(name, value)
+        # NOTE [ Attribute routing ]: the registries are asked in _REGISTRIES' order. A registry
+        # whose kind the value is takes the name from every other place; a registry that already
+        # holds the name keeps it and checks the value; otherwise it is a plain attribute.
+        own = self.__dict__
+        for registry in _REGISTRIES:
+            table = own.get(registry.attr)
+            if registry.kind is not None and isinstance(value, registry.kind):
+                if table is None:
+                    raise AttributeError(f"cannot assign {registry.early} before Module.__init__() "
+                                         "call")
+                own.pop(name, None)
+                for other in _REGISTRIES:
+                    if other is not registry:
+                        own[other.attr].pop(name, None)
+                self._non_persistent_buffers_set.discard(name)
+                registry.store(self, name, value)
+                return
+            if table is not None and name in table:
+                if value is not None and not isinstance(value, registry.accepts):
+                    raise TypeError(f"cannot assign '{_typename(value)}' as {registry.role} "
+                                    f"'{name}' ({registry.expected} expected)")
+                registry.store(self, name, value)
+                return
+        super().__setattr__(name, value)
 
     def __delattr__(self, name):
         if name in self._parameters:
@@ -418,6 +401,33 @@ class Module(_HooksMixin, _StateDictMixin):
             else:
                 main += "\n  " + "\n  ".join(lines) + "\n"
         return main + ")"
+
+
+class _Registry(NamedTuple):
+    """One of a Module's name tables (NOTE [ Attribute routing ])."""
+    attr: str         # the Module attribute holding the table
+    kind: object      # values of this type always land here (None: only names already here)
+    accepts: object   # what a name already here may be reassigned to (besides None)
+    role: str         # what the TypeError calls such a name
+    expected: str     # ... and what it says it expected
+    early: str        # what the AttributeError says cannot be assigned before __init__
+    store: object     # store(module, name, value)
+
+
+def _store_in(attr):
+    def store(module, name, value):
+        module.__dict__[attr][name] = value
+    return store
+
+
+_REGISTRIES = (
+    _Registry("_parameters", Parameter, Parameter, "parameter", "torch.nn.Parameter or None",
+              "parameters", Module.register_parameter),
+    _Registry("_modules", Module, Module, "child module", "torch.nn.Module or None", "module",
+              _store_in("_modules")),
+    _Registry("_buffers", None, Tensor, "buffer", "torch.nn.Buffer, torch.Tensor or None", "",
+              _store_in("_buffers")),
+)
 
 
 def _zero_grads(params, set_to_none):
