@@ -42,7 +42,7 @@ def _split_forced(monkeypatch, split):
 
 
 CONV_CASES = [  # stride, padding, dilation, groups: the stacked (stride 1) and im2col kernels
-    (1, 0, 1, 1), (1, 2, 1, 2), (2, 1, 1, 1), ((1, 2), (0, 1), (2, 1), 2)]
+    (1, 0, 1, 1), (1, 2, 1, 2), (1, (1, 2), (2, 2), 2), (2, 1, 1, 1), ((1, 2), (0, 1), (2, 1), 2)]
 
 
 @pytest.mark.parametrize("split", [False, True])
