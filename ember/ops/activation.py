@@ -288,11 +288,11 @@ def _gelu_erf(xp, x, slope):
         y, d = _erf_kernel(xp, x, _SQRT_HALF, 0.5, 0.5, _gelu_and_slope_chunk, 2, exact=False)
         return (y, d) if x.dtype == np.float32 else (y.astype(x.dtype), d.astype(x.dtype))
     cdf = _erf(xp, x, _SQRT_HALF, 0.5, 0.5)
-    if not slope:
-        return x * cdf
-    with np.errstate(over="ignore"):  # x * x overflows to inf far out, where the PDF is 0
-        pdf = xp.exp(x * x * -0.5) * _INV_SQRT_2PI
-    return x * cdf, cdf + x * pdf
+    # x * x overflows to inf far out, where the PDF is 0; -inf * 0 is NaN
+    with np.errstate(over="ignore", invalid="ignore"):
+        if not slope:
+            return x * cdf
+        return x * cdf, cdf + x * (xp.exp(x * x * -0.5) * _INV_SQRT_2PI)
 
 
 class GeluBackward(_Grad, grad_fn="GeluBackwardBackward0"):

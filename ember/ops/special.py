@@ -109,6 +109,10 @@ def _erf_kernel(xp, x, scale=1.0, mul=1.0, add=0.0, finish=None, n_out=1, exact=
     scratch = np.float64 if exact else np.float32
 
     def work(lo, hi):
+        with np.errstate(invalid="ignore"):  # GELU's slope at x = +-inf is inf * 0: NaN
+            chunks(lo, hi)
+
+    def chunks(lo, hi):
         m = min(hi - lo, chunk)
         u, t, p, q = (xp.empty(m, scratch) for _ in range(4))
         for start in range(lo, hi, chunk):

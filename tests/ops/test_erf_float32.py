@@ -127,6 +127,20 @@ def test_gelu_float32_forward_and_gradient_against_float64():
     np.testing.assert_array_equal(y[x >= 6], x[x >= 6])
 
 
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("dtype", [ember.float32, ember.float64])
+def test_gelu_special_values(dtype):
+    """NaN stays NaN, -inf gives NaN (-inf * 0) as in PyTorch, and the slope at +-inf is NaN;
+    no NumPy warning on the way."""
+    t = ember.tensor([np.inf, -np.inf, np.nan, 0.0, -0.0], dtype=dtype, requires_grad=True)
+    y = F.gelu(t)
+    y.sum().backward()
+    assert np.isnan(y._data[1:3]).all() and y._data[0] == np.inf
+    np.testing.assert_array_equal(y._data[3:], 0.0)
+    assert np.isnan(t.grad._data[:3]).all()
+    np.testing.assert_array_equal(t.grad._data[3:], 0.5)
+
+
 def test_gelu_matches_torch_float32():
     torch = pytest.importorskip("torch")
     x = np.random.default_rng(1).standard_normal((64, 1024)).astype(np.float32) * 3
