@@ -354,7 +354,7 @@ def _weight_grad_stacked(xp, x, gy, w_shape, geo, lay, lo, hi):
     flat, interior = _padded_rows(xp, lay, geo, m, c, x.dtype)
     shifted = _shifts(xp, flat, kw, geo.dw, span)
     stack = _buffer(xp, "stack", (m, c, kw, span), x.dtype)
-    part = _buffer(xp, "wgrad", (m, g, o // g, kk), x.dtype)
+    part = _buffer(xp, "wgrad", (m, kh, g, o // g, kk), x.dtype)
     gw = xp.zeros((kh, g, o // g, kk), x.dtype)
     for a in range(lo, hi, m):
         b = min(a + m, hi)
@@ -365,8 +365,8 @@ def _weight_grad_stacked(xp, x, gy, w_shape, geo, lay, lo, hi):
         src = _wide(xp, lay, gy, a, b, m, x.dtype).reshape(k, g, o // g, ll)
         for i in range(kh):
             at = i * geo.dh * lay.wp
-            xp.matmul(src, rows[..., at:at + ll].transpose(0, 1, 3, 2), out=part[:k])
-            gw[i] += part[:k].sum(0)
+            xp.matmul(src, rows[..., at:at + ll].transpose(0, 1, 3, 2), out=part[:k, i])
+        gw += part[:k].sum(0)  # all kernel rows at once: per-row sums cost more in calls
     # (kh, G, Og, Cg, kw) -> (G*Og, Cg, kh, kw)
     gw = gw.reshape(kh, o, c // g, kw).transpose(1, 2, 0, 3)
     return xp.ascontiguousarray(gw).reshape(w_shape)
