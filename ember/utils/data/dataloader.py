@@ -4,6 +4,7 @@ import math
 import multiprocessing
 import os
 import warnings
+from types import SimpleNamespace
 
 from ._collate import default_collate, default_convert
 from ._iterators import _SingleProcessDataLoaderIter
@@ -23,6 +24,50 @@ class _InfiniteConstantSampler(Sampler):
             yield None
 
 
+# NOTE [ DataLoader arguments ]: a rule is (broken(options), message). The first broken rule
+# raises ValueError with its message, formatted with the options. Worker rules are checked before
+# the multiprocessing context is parsed, sampling rules after it, which gives PyTorch's choice of
+# error when several options are wrong at once.
+_WORKER_RULES = (
+    (lambda o: o.num_workers < 0,
+     "num_workers option should be non-negative; use num_workers=0 to disable multiprocessing."),
+    (lambda o: o.timeout < 0, "timeout option should be non-negative"),
+    (lambda o: o.num_workers == 0 and o.prefetch_factor is not None,
+     "prefetch_factor option could only be specified in multiprocessing.let num_workers > 0 to "
+     "enable multiprocessing, otherwise set prefetch_factor to None."),
+    (lambda o: o.prefetch_factor is not None and o.prefetch_factor < 0,
+     "prefetch_factor option should be non-negative"),
+    (lambda o: o.persistent_workers and o.num_workers == 0,
+     "persistent_workers option needs num_workers > 0"),
+)
+_UNSPECIFIED = frozenset({False, None})
+_SAMPLING_RULES = (
+    (lambda o: o.iterable and o.shuffle not in _UNSPECIFIED,
+     "DataLoader with IterableDataset: expected unspecified shuffle option, but got "
+     "shuffle={shuffle}"),
+    (lambda o: o.iterable and o.sampler is not None,
+     "DataLoader with IterableDataset: expected unspecified sampler option, but got "
+     "sampler={sampler}"),
+    (lambda o: o.iterable and o.batch_sampler is not None,
+     "DataLoader with IterableDataset: expected unspecified batch_sampler option, but got "
+     "batch_sampler={batch_sampler}"),
+    (lambda o: o.sampler is not None and o.shuffle,
+     "sampler option is mutually exclusive with shuffle"),
+    (lambda o: o.batch_sampler is not None and (o.batch_size != 1 or o.shuffle
+                                                or o.sampler is not None or o.drop_last),
+     "batch_sampler option is mutually exclusive with batch_size, shuffle, sampler, and "
+     "drop_last"),
+    (lambda o: o.batch_sampler is None and o.batch_size is None and o.drop_last,
+     "batch_size=None option disables auto-batching and is mutually exclusive with drop_last"),
+)
+
+
+def _check(rules, options):
+    for broken, message in rules:
+        if broken(options):
+            raise ValueError(message.format(**vars(options)))
+
+
 class DataLoader:
     """Batches of a dataset, in the order of a sampler, loaded by `num_workers` processes."""
 
@@ -33,22 +78,12 @@ class DataLoader:
                  worker_init_fn=None, multiprocessing_context=None, generator=None, *,
                  prefetch_factor=None, persistent_workers=False, pin_memory_device="",
                  in_order=True):
-        if num_workers < 0:
-            raise ValueError("num_workers option should be non-negative; use num_workers=0 to "
-                             "disable multiprocessing.")
-        if timeout < 0:
-            raise ValueError("timeout option should be non-negative")
-        if num_workers == 0 and prefetch_factor is not None:
-            raise ValueError("prefetch_factor option could only be specified in multiprocessing."
-                             "let num_workers > 0 to enable multiprocessing, otherwise set "
-                             "prefetch_factor to None.")
+        options = SimpleNamespace(**locals())
+        del options.self
+        options.iterable = isinstance(dataset, IterableDataset)
+        _check(_WORKER_RULES, options)
         if num_workers > 0 and prefetch_factor is None:
             prefetch_factor = 2
-        elif prefetch_factor is not None and prefetch_factor < 0:
-            raise ValueError("prefetch_factor option should be non-negative")
-        if persistent_workers and num_workers == 0:
-            raise ValueError("persistent_workers option needs num_workers > 0")
-
         self.dataset = dataset
         self.num_workers = num_workers
         self.prefetch_factor = prefetch_factor
@@ -58,42 +93,16 @@ class DataLoader:
         self.worker_init_fn = worker_init_fn
         self.multiprocessing_context = multiprocessing_context
         self.in_order = in_order
+        _check(_SAMPLING_RULES, options)
 
-        if isinstance(dataset, IterableDataset):
-            self._dataset_kind = _DatasetKind.Iterable
-            if shuffle not in {False, None}:
-                raise ValueError("DataLoader with IterableDataset: expected unspecified shuffle "
-                                 f"option, but got shuffle={shuffle}")
-            if sampler is not None:
-                raise ValueError("DataLoader with IterableDataset: expected unspecified sampler "
-                                 f"option, but got sampler={sampler}")
-            if batch_sampler is not None:
-                raise ValueError("DataLoader with IterableDataset: expected unspecified "
-                                 f"batch_sampler option, but got batch_sampler={batch_sampler}")
-        else:
-            shuffle = bool(shuffle)
-            self._dataset_kind = _DatasetKind.Map
-
-        if sampler is not None and shuffle:
-            raise ValueError("sampler option is mutually exclusive with shuffle")
-        if batch_sampler is not None:
-            if batch_size != 1 or shuffle or sampler is not None or drop_last:
-                raise ValueError("batch_sampler option is mutually exclusive with batch_size, "
-                                 "shuffle, sampler, and drop_last")
-            batch_size = None
-            drop_last = False
-        elif batch_size is None and drop_last:
-            raise ValueError("batch_size=None option disables auto-batching and is mutually "
-                             "exclusive with drop_last")
-
+        self._dataset_kind = _DatasetKind.Iterable if options.iterable else _DatasetKind.Map
+        if batch_sampler is not None:        # it decides the batches: no batch size of our own
+            batch_size, drop_last = None, False
         if sampler is None:
-            if self._dataset_kind == _DatasetKind.Iterable:
-                sampler = _InfiniteConstantSampler()
-            elif shuffle:
-                sampler = RandomSampler(dataset, generator=generator)
-            else:
-                sampler = SequentialSampler(dataset)
-        if batch_size is not None and batch_sampler is None:
+            sampler = (_InfiniteConstantSampler() if options.iterable
+                       else RandomSampler(dataset, generator=generator) if shuffle
+                       else SequentialSampler(dataset))
+        if batch_sampler is None and batch_size is not None:
             batch_sampler = BatchSampler(sampler, batch_size, drop_last)
 
         self.batch_size = batch_size

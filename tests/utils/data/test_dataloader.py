@@ -1,6 +1,7 @@
 """DataLoader: the same batches as PyTorch's for the same sampler, with and without worker
 processes; shuffling under manual_seed; iterable datasets; argument errors."""
 import collections
+import itertools
 import os
 import time
 
@@ -210,6 +211,40 @@ def test_argument_errors_as_torch(torch, case):
     with pytest.raises(exc) as theirs:
         torch.utils.data.DataLoader(list(range(4)), **kw)
     assert str(ours.value) == str(theirs.value)
+
+
+CONFLICTS = [dict(num_workers=-1), dict(timeout=-2), dict(prefetch_factor=3),
+             dict(num_workers=1, prefetch_factor=-1), dict(persistent_workers=True),
+             dict(multiprocessing_context="fork"), dict(shuffle=True), dict(shuffle=0),
+             dict(sampler=[0, 1]), dict(batch_sampler=[[0], [1]]), dict(batch_size=None),
+             dict(batch_size=2), dict(drop_last=True), dict(num_workers=1)]
+
+
+def loader_outcome(make, dataset, options):
+    """The error a DataLoader call raises, or what the loader resolved its options to."""
+    try:
+        loader = make(dataset, **options)
+    except Exception as exc:  # noqa: BLE001 (the exception is the outcome)
+        return type(exc).__name__, str(exc)
+    return (loader.batch_size, loader.drop_last, loader.prefetch_factor,
+            type(loader.sampler).__name__, type(loader.batch_sampler).__name__,
+            loader.collate_fn.__name__)
+
+
+@pytest.mark.parametrize("iterable", [False, True])
+def test_option_combinations_resolve_as_torch(torch, iterable):
+    """Up to three options at a time, on a list and on an IterableDataset: the first error PyTorch
+    reports (by message), or the same sampler, batch sampler, batch size and collate function."""
+    class TorchStream(torch.utils.data.IterableDataset):
+        def __iter__(self):
+            return iter(range(4))
+
+    ours, theirs = (Stream(4), TorchStream()) if iterable else (list(range(4)), list(range(4)))
+    for count in (1, 2, 3):
+        for chosen in itertools.combinations(CONFLICTS, count):
+            options = {key: value for option in chosen for key, value in option.items()}
+            want = loader_outcome(torch.utils.data.DataLoader, theirs, options)
+            assert loader_outcome(DataLoader, ours, options) == want, options
 
 
 def test_iterable_argument_errors_and_frozen_attributes(torch):
