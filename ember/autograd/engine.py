@@ -155,57 +155,57 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
                 for i, g in enumerate(grads):
                     if (node, i) in capture:
                         captured[(node, i)] = g
+                if not accumulate and type(node) is not AccumulateGrad and \
+                        _done(capture, captured):
+                    break
             if type(node) is AccumulateGrad:
                 if grads[0] is None:  # every path to this leaf returned no gradient
                     continue
                 if accumulate and (capture is None or (node, 0) in capture):
                     _accumulate(node.variable, grads[0], create_graph)
                 continue
-            if capture is not None and not accumulate and _done(capture, captured):
-                break
             if len(grads) > 1 or grads[0] is None:
                 grads = _materialize(node, grads, on_arrays)
+            fcls = node._forward_cls
             fast = on_arrays and node._array_backward
             if fast:
                 state.arrays = True
-                in_grads = node._forward_cls.backward(node, *grads)
+                in_grads = fcls.backward(node, *grads)
                 state.arrays = False
             elif on_arrays:
-                in_grads = node._forward_cls.backward(
-                    node, *[None if g is None else _make(g) for g in grads])
+                in_grads = fcls.backward(node, *[None if g is None else _make(g) for g in grads])
             else:
-                in_grads = node._forward_cls.backward(node, *grads)
+                in_grads = fcls.backward(node, *grads)
             if type(in_grads) is not tuple:
                 in_grads = (in_grads,)
             edges = node._edges
-            n_grads = len(in_grads)
-            if node._forward_cls._strict_grad_count and n_grads < len(edges):
+            if fcls._strict_grad_count and len(in_grads) < len(edges):
                 raise RuntimeError(f"function {type(node).__name__} returned an incorrect number "
-                                   f"of gradients (expected {len(edges)}, got {n_grads})")
+                                   f"of gradients (expected {len(edges)}, got {len(in_grads)})")
             if node._hooks:
                 in_grads = _run_hooks(node, in_grads, grads, on_arrays, fast)
             if not retain_graph and node._packed is not None:
                 node._freed = True
                 node._packed = None
-            i = 0
-            for e in edges:
-                if e:
-                    nxt = e[0]
-                    buf = buffers.get(nxt)
-                    if buf is None:
-                        buf = buffers[nxt] = [None] * len(nxt._out_meta)
-                        heappush(heap, (nxt._seq, nxt))
-                    g = in_grads[i] if i < n_grads else None
-                    if g is not None:
-                        if on_arrays:
-                            if type(g) is not _ndarray or g.shape != e[2] or g.dtype is not e[3]:
-                                g = _validate_array(node, i, g, e, fast)
-                        elif type(g) is not _Tensor or g._data.shape != e[2] or \
-                                g._data.dtype != e[3]:
-                            g = _validate(node, i, g, e)
-                        cur = buf[e[1]]
-                        buf[e[1]] = g if cur is None else _sum(cur, g, on_arrays)
-                i += 1
+            if len(in_grads) < len(edges):  # trailing options (dim, alpha ...) take none
+                in_grads = in_grads + (None,) * (len(edges) - len(in_grads))
+            for e, g in zip(edges, in_grads):
+                if not e:
+                    continue
+                nxt, idx, shape, dt = e
+                buf = buffers.get(nxt)
+                if buf is None:
+                    buf = buffers[nxt] = [None] * len(nxt._out_meta)
+                    heappush(heap, (nxt._seq, nxt))
+                if g is None:
+                    continue
+                if on_arrays:
+                    if type(g) is not _ndarray or g.shape != shape or g.dtype is not dt:
+                        g = _validate_array(node, _position(edges, e), g, e, fast)
+                elif type(g) is not _Tensor or g._data.shape != shape or g._data.dtype != dt:
+                    g = _validate(node, _position(edges, e), g, e)
+                cur = buf[idx]
+                buf[idx] = g if cur is None else _sum(cur, g, on_arrays)
     finally:
         state.enabled = prev_mode
         state.arrays = False
@@ -214,6 +214,11 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
             if g is not None:
                 captured[k] = _make(g)
     return captured
+
+
+def _position(edges, e):
+    """The index of edge e in edges (for error messages)."""
+    return next(i for i, f in enumerate(edges) if f is e)
 
 
 def _sum(a, b, on_arrays):

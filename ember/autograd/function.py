@@ -204,16 +204,27 @@ class BackwardNode(Node):
     _forward_cls = None
 
 
-def _edges(args, n_operands):
-    """The edges of a node whose forward took `args`: for a Tensor, the (node, output index, shape,
-    dtype) through which its gradient flows, or None when it takes no gradient; None for a number
-    among the first `n_operands` arguments; False for an option (dim, alpha ...), which
-    next_functions does not list."""
+def _inputs(args, n_operands, enabled):
+    """One pass over an op's arguments. Returns the values forward takes (a Tensor's array,
+    anything else as is); the node's edges, or None when nothing requires grad or grad mode
+    (`enabled`) is off; and the array type of the Tensors (None when there is none, _MIXED when
+    they differ). An edge is, for a Tensor, the (node, output index, shape, dtype) through which
+    its gradient flows, or None when it takes no gradient; None for a number among the first
+    `n_operands` arguments; False for an option (dim, alpha ...), which next_functions omits."""
+    arrays = []
     edges = []
+    record = False
+    array_type = None
     for a in args:
         if isinstance(a, _Tensor):
-            if a._requires_grad:
-                d = a._data
+            d = a._data
+            arrays.append(d)
+            if array_type is None:
+                array_type = type(d)
+            elif type(d) is not array_type:
+                array_type = _MIXED
+            if a._requires_grad and enabled:
+                record = True
                 fn = a._grad_fn
                 if fn is not None:
                     edges.append((fn, a._out_idx, d.shape, d.dtype))
@@ -225,8 +236,12 @@ def _edges(args, n_operands):
             else:
                 edges.append(None)
         else:
+            arrays.append(a)
             edges.append(None if len(edges) < n_operands else False)
-    return edges
+    return arrays, (edges if record else None), array_type
+
+
+_MIXED = object()  # Tensors of different array types (devices) among an op's arguments
 
 
 class Function:
@@ -269,8 +284,8 @@ class Function:
     @classmethod
     def apply(cls, *args, **kwargs):
         node = cls._node_cls.__new__(cls._node_cls)
-        tensors = [a for a in args if isinstance(a, _Tensor)]
-        record = _grad_state.enabled and any(t._requires_grad for t in tensors)
+        edges = _inputs(args, node._n_operands, _grad_state.enabled)[1]
+        record = edges is not None
         node._needs = tuple(isinstance(a, _Tensor) and a._requires_grad and record
                             for a in args)
         prev = _grad_state.enabled
@@ -297,13 +312,14 @@ class Function:
                 r._version = o._version
                 results.append(r)
         if record:
-            _attach(node, args, results, tensor_saved=True)
+            _attach(node, args, edges, results, tensor_saved=True)
         return results[0] if single else tuple(results)
 
 
-def _attach(node, args, outputs, tensor_saved=False, raw=None):
-    """Record node as the grad_fn of its float outputs and pack what forward saved."""
-    node._edges = _edges(args, node._n_operands)
+def _attach(node, args, edges, outputs, tensor_saved=False, raw=None):
+    """Record node, with its edges (from _inputs), as the grad_fn of its float outputs and pack
+    what forward saved."""
+    node._edges = edges
     node._seq = _next_seq()
     non_diff = node._non_diff
     metas = []

@@ -12,7 +12,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor, _make
-from ..autograd.function import Function, _attach, _edges, _next_seq, _pack
+from ..autograd.function import _MIXED, Function, _attach, _inputs, _next_seq, _pack
 from ..autograd.grad_mode import state as _grad_state
 
 _ndarray = np.ndarray
@@ -32,46 +32,30 @@ class Op(Function):
             return _apply_on_arrays(cls, args)
         node_cls = cls._node_cls
         node = node_cls.__new__(node_cls)
-        arrays = []
-        record = False
-        array_type = None
-        mixed = False
-        enabled = _grad_state.enabled
-        for a in args:
-            if isinstance(a, Tensor):
-                d = a._data
-                if array_type is None:
-                    array_type = type(d)
-                elif type(d) is not array_type:
-                    mixed = True
-                arrays.append(d)
-                if enabled and a._requires_grad:
-                    record = True
-            else:
-                arrays.append(a)
-        if mixed:
-            array_type = _join_devices(args, arrays)
+        arrays, edges, array_type = _inputs(args, cls._n_operands, _grad_state.enabled)
         if array_type is not _ndarray and array_type is not None:
+            if array_type is _MIXED:
+                array_type = _join_devices(args, arrays)
             node.xp = _xp_of_type(array_type)
-        if record:
+        if edges is not None:
             node.recording = True
         raw = cls.forward(node, *arrays)
         out = raw
         if type(out) is not _ndarray:
             if type(out) is tuple or not isinstance(out, _generic):
-                return _finish(cls, node, args, out, record)
+                return _finish(cls, node, args, edges, out)
             out = _asarray(out)  # NumPy returns scalars from 0-d computations
         t = _make(out)
         if cls._is_view:
             t._version = args[0]._version
-            if record:  # NOTE [ In place on a view ] (ops/view_write.py)
+            if edges is not None:  # NOTE [ In place on a view ] (ops/view_write.py)
                 node._view_src = args[0]
                 node._view_args = args[1:]
-        if record:
+        if edges is not None:
             if node._non_diff:
-                _attach(node, args, (t,), raw=(raw,))
+                _attach(node, args, edges, (t,), raw=(raw,))
                 return t
-            node._edges = _edges(args, cls._n_operands)
+            node._edges = edges
             node._seq = _next_seq()
             node._out_meta = ((out.shape, out.dtype),)
             if out.dtype.kind == "f":
@@ -84,9 +68,9 @@ class Op(Function):
         return t
 
 
-def _finish(cls, node, args, out, record):
+def _finish(cls, node, args, edges, out):
     """Op.apply for the rarer results: several outputs, a device array."""
-    if cls._is_view and record:
+    if cls._is_view and edges is not None:
         node._view_src = args[0]
         node._view_args = args[1:]
     if type(out) is tuple:
@@ -94,14 +78,14 @@ def _finish(cls, node, args, out, record):
         if cls._is_view:
             for o in outs:
                 o._version = args[0]._version
-        if record:
-            _attach(node, args, outs, raw=out)
+        if edges is not None:
+            _attach(node, args, edges, outs, raw=out)
         return outs
     t = _make(_as_array(out, node.xp))
     if cls._is_view:
         t._version = args[0]._version
-    if record:
-        _attach(node, args, (t,), raw=(out,))
+    if edges is not None:
+        _attach(node, args, edges, (t,), raw=(out,))
     return t
 
 
