@@ -18,89 +18,93 @@ default_collate_err_msg_format = (
     "found {}")
 
 
+def _like_mapping(template, values):
+    """A mapping of template's kind holding `values` (a dict): a shallow copy of a mutable one,
+    updated; the type called on the dict for others; the dict itself when neither works."""
+    try:
+        if isinstance(template, collections.abc.MutableMapping):
+            rebuilt = copy.copy(template)
+            rebuilt.update(values)
+            return rebuilt
+        return type(template)(values)
+    except TypeError:
+        return values
+
+
+def _like_sequence(template, values):
+    """A sequence of template's kind holding `values` (a list): a named tuple of the same fields;
+    a list for a plain tuple; a shallow copy of a mutable sequence with its items replaced; the
+    type called on the list for others; the list itself when neither works."""
+    if isinstance(template, tuple):
+        return type(template)(*values) if _is_named_tuple(template) else values
+    try:
+        if isinstance(template, collections.abc.MutableSequence):
+            rebuilt = copy.copy(template)
+            for index, value in enumerate(values):
+                rebuilt[index] = value
+            return rebuilt
+        return type(template)(values)
+    except TypeError:
+        return values
+
+
+def _is_named_tuple(value):
+    return isinstance(value, tuple) and hasattr(value, "_fields")
+
+
+def _holds_text_or_objects(array):
+    return _np_str_obj_array_pattern.search(array.dtype.str) is not None
+
+
 def default_convert(data):
     """Convert NumPy arrays (not of strings or objects) and numbers inside `data` to tensors,
     keeping the containers: the collate_fn of a DataLoader without automatic batching."""
-    elem_type = type(data)
     if isinstance(data, Tensor):
         return data
     if isinstance(data, np.ndarray):
-        if _np_str_obj_array_pattern.search(data.dtype.str):
-            return data
-        return as_tensor(data)
+        return data if _holds_text_or_objects(data) else as_tensor(data)
     if isinstance(data, (np.bool_, np.number)):
         return as_tensor(data)
     if isinstance(data, collections.abc.Mapping):
-        try:
-            if isinstance(data, collections.abc.MutableMapping):
-                clone = copy.copy(data)
-                clone.update({key: default_convert(data[key]) for key in data})
-                return clone
-            return elem_type({key: default_convert(data[key]) for key in data})
-        except TypeError:
-            return {key: default_convert(data[key]) for key in data}
-    if isinstance(data, tuple) and hasattr(data, "_fields"):
-        return elem_type(*(default_convert(d) for d in data))
-    if isinstance(data, tuple):
-        return [default_convert(d) for d in data]
+        return _like_mapping(data, {key: default_convert(data[key]) for key in data})
     if isinstance(data, collections.abc.Sequence) and not isinstance(data, (str, bytes)):
-        try:
-            if isinstance(data, collections.abc.MutableSequence):
-                clone = copy.copy(data)
-                for i, d in enumerate(data):
-                    clone[i] = default_convert(d)
-                return clone
-            return elem_type([default_convert(d) for d in data])
-        except TypeError:
-            return [default_convert(d) for d in data]
+        return _like_sequence(data, [default_convert(item) for item in data])
     return data
+
+
+def _registered_handler(first, collate_fn_map):
+    """The collate_fn_map entry for the first sample: its exact type, else the first entry whose
+    type (or tuple of types) it is an instance of."""
+    if collate_fn_map is None:
+        return None
+    if type(first) in collate_fn_map:
+        return collate_fn_map[type(first)]
+    return next((handler for kinds, handler in collate_fn_map.items() if isinstance(first, kinds)),
+                None)
 
 
 def collate(batch, *, collate_fn_map=None):
     """Collate a batch, dispatching on the type of its first element: `collate_fn_map` maps a
     type (or tuple of types) to a function `fn(batch, *, collate_fn_map)`; containers recurse."""
-    elem = batch[0]
-    elem_type = type(elem)
-    if collate_fn_map is not None:
-        if elem_type in collate_fn_map:
-            return collate_fn_map[elem_type](batch, collate_fn_map=collate_fn_map)
-        for collate_type, fn in collate_fn_map.items():
-            if isinstance(elem, collate_type):
-                return fn(batch, collate_fn_map=collate_fn_map)
-    if isinstance(elem, collections.abc.Mapping):
-        try:
-            if isinstance(elem, collections.abc.MutableMapping):
-                clone = copy.copy(elem)
-                clone.update({key: collate([d[key] for d in batch], collate_fn_map=collate_fn_map)
-                              for key in elem})
-                return clone
-            return elem_type({key: collate([d[key] for d in batch], collate_fn_map=collate_fn_map)
-                              for key in elem})
-        except TypeError:
-            return {key: collate([d[key] for d in batch], collate_fn_map=collate_fn_map)
-                    for key in elem}
-    if isinstance(elem, tuple) and hasattr(elem, "_fields"):
-        return elem_type(*(collate(samples, collate_fn_map=collate_fn_map)
-                           for samples in zip(*batch)))
-    if isinstance(elem, collections.abc.Sequence):
-        it = iter(batch)
-        elem_size = len(next(it))
-        if not all(len(e) == elem_size for e in it):
-            raise RuntimeError("each element in list of batch should be of equal size")
-        transposed = list(zip(*batch))
-        if isinstance(elem, tuple):
-            return [collate(samples, collate_fn_map=collate_fn_map) for samples in transposed]
-        try:
-            if isinstance(elem, collections.abc.MutableSequence):
-                clone = copy.copy(elem)
-                for i, samples in enumerate(transposed):
-                    clone[i] = collate(samples, collate_fn_map=collate_fn_map)
-                return clone
-            return elem_type([collate(samples, collate_fn_map=collate_fn_map)
-                              for samples in transposed])
-        except TypeError:
-            return [collate(samples, collate_fn_map=collate_fn_map) for samples in transposed]
-    raise TypeError(default_collate_err_msg_format.format(elem_type))
+    first = batch[0]
+    handler = _registered_handler(first, collate_fn_map)
+    if handler is not None:
+        return handler(batch, collate_fn_map=collate_fn_map)
+
+    def inner(samples):
+        return collate(samples, collate_fn_map=collate_fn_map)
+
+    if isinstance(first, collections.abc.Mapping):
+        return _like_mapping(first, {key: inner([sample[key] for sample in batch])
+                                     for key in first})
+    if isinstance(first, collections.abc.Sequence):
+        if not _is_named_tuple(first):          # named tuples are zipped as they are
+            sizes = map(len, batch)
+            size = next(sizes)
+            if any(other != size for other in sizes):
+                raise RuntimeError("each element in list of batch should be of equal size")
+        return _like_sequence(first, [inner(column) for column in zip(*batch)])
+    raise TypeError(default_collate_err_msg_format.format(type(first)))
 
 
 def collate_tensor_fn(batch, *, collate_fn_map=None):
@@ -108,7 +112,7 @@ def collate_tensor_fn(batch, *, collate_fn_map=None):
 
 
 def collate_numpy_array_fn(batch, *, collate_fn_map=None):
-    if _np_str_obj_array_pattern.search(batch[0].dtype.str) is not None:
+    if _holds_text_or_objects(batch[0]):
         raise TypeError(default_collate_err_msg_format.format(batch[0].dtype))
     return from_numpy(np.stack(batch))
 
