@@ -122,7 +122,7 @@ class NativeLayerNorm(Op):
             mean, rstd, xc, _ = _moments(xp, x, axes, eps)
             ctx.mean = ctx.rstd = None
             ctx.save_for_backward(x, w)
-            return _affine(xc * rstd, w, b, x.shape[axes[0]:])
+            return _affine(xc * rstd, w, b, x.shape[axes[0]:]).astype(x.dtype, copy=False)
         rows = x.reshape(-1, n)
         avg = xp.full(n, 1.0 / n, x.dtype)
         mean = (rows @ avg)[:, None]
@@ -229,7 +229,22 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5, cudnn_
             raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but "
                                f"got {name} of shape {shape_str(t.shape)} and normalized_shape "
                                f"= {shape_str(shape)}")
+    _check_param_dtypes(input, weight, bias)
     return NativeLayerNorm.apply(input, weight, bias, k, float(eps))
+
+
+def _check_param_dtypes(input, weight, bias):
+    """PyTorch's CPU rule: parameters share the input's dtype, except float32 ones for a 16-bit
+    input (whose dtype the output keeps)."""
+    dt = input._data.dtype
+    params = [t._data.dtype for t in (weight, bias) if t is not None]
+    if all(p == dt for p in params):
+        return
+    if dt.itemsize == 2 and dt.kind == "f" and len(set(params)) == 1 and params[0] == np.float32:
+        return
+    if dt == np.float32 or dt.itemsize == 2:
+        raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
+    raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5, cudnn_enabled=True):

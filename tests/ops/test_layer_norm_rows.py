@@ -56,3 +56,21 @@ def test_double_backward_matches_torch():
         out.append([t.detach().numpy() for t in (gx, gw, xt.grad, wt.grad, bt.grad)])
     for a, e in zip(*out):
         np.testing.assert_allclose(a, e, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("xd,pd", [("float32", "float64"), ("float64", "float32"),
+                                   ("float32", "float16"), ("float16", "float32"),
+                                   ("float16", "float64")])
+@pytest.mark.parametrize("which", ["weight", "bias", "both"])
+def test_mixed_parameter_dtypes_as_torch(xd, pd, which):
+    results = []
+    for mod, fn in ((ember, F.layer_norm), (torch, torch.nn.functional.layer_norm)):
+        x = mod.ones(3, 4, dtype=getattr(mod, xd))
+        p = mod.ones(4, dtype=getattr(mod, pd))
+        w = p if which != "bias" else None
+        b = p if which != "weight" else None
+        try:
+            results.append(str(fn(x, (4,), w, b).dtype).split(".")[-1])
+        except RuntimeError as e:
+            results.append(str(e))
+    assert results[0] == results[1]
