@@ -53,6 +53,17 @@ _lock = threading.Lock()
 _pool = None
 
 
+def _after_fork():
+    """A forked child (a DataLoader worker) has none of the parent's worker threads, and the
+    lock may have been held at the fork: start both afresh."""
+    global _lock, _pool
+    _lock, _pool = threading.Lock(), None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork)
+
+
 def num_threads():
     """Threads a kernel may use: the BLAS's own count, else 1 (the caller's thread)."""
     return _BLAS[0]() if _BLAS is not None else 1

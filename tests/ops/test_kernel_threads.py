@@ -157,3 +157,32 @@ def test_adaptive_avg_pool_gradcheck():
     x = ember.tensor(_rand(2, 2, 5, 7, dtype=np.float64), requires_grad=True)
     assert gradcheck(lambda a: P.adaptive_avg_pool2d(a, (3, 4)), (x,))
     assert ember.autograd.gradgradcheck(lambda a: P.adaptive_avg_pool2d(a, (3, 4)), (x,))
+
+
+def _child_conv(queue):
+    x = ember.tensor(_rand(6, 2, 8, 8))
+    w = ember.tensor(_rand(3, 2, 3, 3, seed=1))
+    queue.put(_np(C.conv2d(x, w)).tolist())
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="no fork on this platform")
+def test_split_kernels_work_in_a_forked_child(monkeypatch):
+    """A DataLoader-style forked worker starts its own kernel threads (the parent's do not exist
+    there) instead of waiting forever on them."""
+    import multiprocessing
+    _split_forced(monkeypatch, True)
+    monkeypatch.setattr(T, "num_threads", lambda: 2)
+    x = ember.tensor(_rand(6, 2, 8, 8))
+    w = ember.tensor(_rand(3, 2, 3, 3, seed=1))
+    want = _np(C.conv2d(x, w))  # the parent's pool now has a worker thread
+    ctx = multiprocessing.get_context("fork")
+    queue = ctx.Queue()
+    child = ctx.Process(target=_child_conv, args=(queue,))
+    child.start()
+    try:
+        got = queue.get(timeout=60)
+    finally:
+        child.join(10)
+        if child.is_alive():
+            child.kill()
+    np.testing.assert_allclose(np.array(got, np.float32), want, rtol=1e-6)
