@@ -4,7 +4,9 @@ ops.
 
 Integer and bool inputs of float-valued functions compute in the default float dtype (`_float`).
 Most of these ops are `_SavesInput` or `_SavesOutput`: the forward is the array module's function
-of the same name, and the op says which of x and y its backward needs.
+of the same name, and the op says which of x and y its backward needs. Those marked
+`_array_backward` also run their backward on arrays (NOTE [ Backward on arrays ] in
+autograd/engine.py); the ones that divide keep to Tensors, where division is quiet.
 """
 import math
 
@@ -50,6 +52,8 @@ class _SavesOutput(Op):
 # -- sign and roots --------------------------------------------------------------------------------
 
 class Abs(Op):
+    _array_backward = True
+
     def forward(ctx, a):
         if a.dtype == np.bool_:
             raise NotImplementedError("\"abs_cpu\" not implemented for 'Bool'")
@@ -74,6 +78,7 @@ class Sgn(Sign):
 
 
 class Reciprocal(_SavesOutput):
+    _array_backward = True
     _fn = "reciprocal"
 
     def backward(ctx, g):
@@ -90,6 +95,8 @@ class Sqrt(_SavesOutput):
 
 
 class Rsqrt(Op):
+    _array_backward = True
+
     def forward(ctx, a):
         with quiet():
             y = ctx.xp.reciprocal(ctx.xp.sqrt(_float(a)))
@@ -104,6 +111,7 @@ class Rsqrt(Op):
 # -- exponentials and logarithms -------------------------------------------------------------------
 
 class Exp(_SavesOutput):
+    _array_backward = True
     _fn = "exp"
 
     def backward(ctx, g):
@@ -112,6 +120,7 @@ class Exp(_SavesOutput):
 
 
 class Exp2(_SavesOutput):
+    _array_backward = True
     _fn = "exp2"
 
     def backward(ctx, g):
@@ -120,6 +129,7 @@ class Exp2(_SavesOutput):
 
 
 class Expm1(_SavesOutput):
+    _array_backward = True
     _fn = "expm1"
 
     def backward(ctx, g):
@@ -162,6 +172,7 @@ class Log10(_SavesInput):
 # -- trigonometric ---------------------------------------------------------------------------------
 
 class Sin(_SavesInput):
+    _array_backward = True
     _fn = "sin"
 
     def backward(ctx, g):
@@ -170,6 +181,7 @@ class Sin(_SavesInput):
 
 
 class Cos(_SavesInput):
+    _array_backward = True
     _fn = "cos"
 
     def backward(ctx, g):
@@ -178,6 +190,7 @@ class Cos(_SavesInput):
 
 
 class Tan(_SavesOutput):
+    _array_backward = True
     _fn = "tan"
 
     def backward(ctx, g):
@@ -186,6 +199,7 @@ class Tan(_SavesOutput):
 
 
 class Asin(_SavesInput):
+    _array_backward = True
     _fn = "arcsin"
 
     def backward(ctx, g):
@@ -194,6 +208,7 @@ class Asin(_SavesInput):
 
 
 class Acos(_SavesInput):
+    _array_backward = True
     _fn = "arccos"
 
     def backward(ctx, g):
@@ -229,6 +244,7 @@ class Atan2(Op):
 
 class Deg2Rad(Op):
     """x * pi / 180; Rad2Deg is the same with the inverse `_scale`."""
+    _array_backward = True
     _scale = math.pi / 180.0
 
     def forward(ctx, a):
@@ -245,6 +261,7 @@ class Rad2Deg(Deg2Rad):
 # -- hyperbolic and sigmoid ------------------------------------------------------------------------
 
 class Sinh(_SavesInput):
+    _array_backward = True
     _fn = "sinh"
 
     def backward(ctx, g):
@@ -253,6 +270,7 @@ class Sinh(_SavesInput):
 
 
 class Cosh(_SavesInput):
+    _array_backward = True
     _fn = "cosh"
 
     def backward(ctx, g):
@@ -261,6 +279,7 @@ class Cosh(_SavesInput):
 
 
 class Tanh(_SavesOutput):
+    _array_backward = True
     _fn = "tanh"
 
     def backward(ctx, g):
@@ -270,6 +289,7 @@ class Tanh(_SavesOutput):
 
 class TanhBackward(Op, grad_fn="TanhBackwardBackward0"):
     """g * (1 - y**2) in one pass; the hot backward of tanh."""
+    _array_backward = True
     _n_operands = 2
 
     def forward(ctx, g, y):
@@ -286,6 +306,7 @@ class TanhBackward(Op, grad_fn="TanhBackwardBackward0"):
 
 
 class Asinh(_SavesInput):
+    _array_backward = True
     _fn = "arcsinh"
 
     def backward(ctx, g):
@@ -294,6 +315,7 @@ class Asinh(_SavesInput):
 
 
 class Acosh(_SavesInput):
+    _array_backward = True
     _fn = "arccosh"
 
     def backward(ctx, g):
@@ -310,6 +332,8 @@ class Atanh(_SavesInput):
 
 
 class Sigmoid(Op):
+    _array_backward = True
+
     def forward(ctx, a):
         xp = ctx.xp
         a = _float(a)
@@ -329,6 +353,7 @@ class Sigmoid(Op):
 
 class SigmoidBackward(Op, grad_fn="SigmoidBackwardBackward0"):
     """g * y * (1 - y) in one pass; the hot backward of sigmoid."""
+    _array_backward = True
     _n_operands = 2
 
     def forward(ctx, g, y):

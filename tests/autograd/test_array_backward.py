@@ -8,6 +8,7 @@ import ember
 from ember.autograd import grad
 from ember.autograd.grad_mode import state
 from ember.ops.arithmetic import Add, Div, Mul, Neg, Rsub, Sub
+from ember.ops import unary
 from ember.ops.activation import Relu, ThresholdBackward
 from ember.ops.reduce import Mean, MeanDim, Sum, SumDim
 
@@ -22,6 +23,14 @@ CASES = [
     ("neg_mean_dim", lambda m, a, b: (-a * b).mean(dim=0, keepdim=True).sum()),
     ("relu_twice", lambda m, a, b: (m.relu(a) * m.relu(b)).sum()),
     ("zero_dim", lambda m, a, b: a.sum() * b.sum() / (b.mean() + 3.0)),
+    ("exp_tanh_sigmoid", lambda m, a, b: (m.exp(a * 0.5) * m.tanh(b) + m.sigmoid(a)).sum()),
+    ("trig", lambda m, a, b: (m.sin(a) * m.cos(b) + m.tan(b * 0.3) + m.asin(m.tanh(a))
+                              + m.acos(m.tanh(b))).sum()),
+    ("hyperbolic", lambda m, a, b: (m.sinh(a) + m.cosh(b) + m.asinh(a) * m.acosh(b * b + 1.5)
+                                    ).sum()),
+    ("abs_roots_powers", lambda m, a, b: (m.abs(a) * m.rsqrt(b * b + 1.0)
+                                          + m.reciprocal(a * a + 2.0) + m.exp2(b)
+                                          + m.expm1(a) + m.deg2rad(b)).sum()),
 ]
 
 
@@ -72,9 +81,11 @@ def test_double_backward_uses_the_same_formulas(name, f):
 
 def test_ops_that_run_on_arrays():
     for op in (Add, Sub, Rsub, Mul, Div, Neg, Sum, SumDim, Mean, MeanDim, Relu,
-               ThresholdBackward):
+               ThresholdBackward, unary.Exp, unary.Tanh, unary.TanhBackward, unary.Sigmoid,
+               unary.SigmoidBackward, unary.Sin, unary.Abs, unary.Rad2Deg):
         assert op._array_backward and op._node_cls._array_backward
     assert not ember.autograd.Function._array_backward
+    assert not unary.Log._array_backward  # divides: NumPy would warn on arrays
 
 
 def test_array_backward_sees_arrays_and_tensor_backward_sees_tensors():
