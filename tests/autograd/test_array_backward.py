@@ -1,5 +1,6 @@
-"""NOTE [ Backward on arrays ]: without create_graph the engine runs `_array_backward` formulas on
-arrays; the same formulas on Tensors (create_graph=True) are the reference. Hooks always see Tensors.
+"""NOTE [ Backward on arrays ]: without create_graph the engine runs `_array_backward` formulas
+on arrays; the same formulas on Tensors (create_graph=True) are the reference. Hooks always see
+Tensors.
 """
 import numpy as np
 import pytest
@@ -128,7 +129,8 @@ def test_grad_fn_names_and_results_of_grad_are_tensors():
     ga, gb = grad(y, (a, b), retain_graph=True)
     assert type(ga) is ember.Tensor and ga.grad_fn is None and ga.dtype == ember.float32
     (gg,) = grad(y, a, create_graph=True)
-    assert type(gg.grad_fn).__name__ in ("AddBackward0", "MulBackward0", "ThresholdBackwardBackward0")
+    assert type(gg.grad_fn).__name__ in ("AddBackward0", "MulBackward0",
+                                         "ThresholdBackwardBackward0")
 
 
 def test_scalar_gradients_stay_arrays_of_the_input_dtype():
