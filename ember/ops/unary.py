@@ -67,7 +67,12 @@ class Abs(Op):
 
 class Sign(Op):
     def forward(ctx, a):
-        return a.copy() if a.dtype == np.bool_ else ctx.xp.sign(a)
+        if a.dtype == np.bool_:
+            return a.copy()
+        y = ctx.xp.sign(a, out=ctx.xp.empty(a.shape, a.dtype))  # an array even when 0-d
+        if y.dtype.kind == "f":
+            ctx.xp.nan_to_num(y, copy=False, nan=0.0)  # torch's sign(nan) is 0
+        return y
 
     def backward(ctx, g):
         return _zeros(ctx, g)

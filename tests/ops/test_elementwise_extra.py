@@ -630,3 +630,9 @@ def test_ieee_results_come_without_numpy_warnings(expr):
         got = eval(expr, {"e": ember, "x": ember.tensor(vals)})
     want = eval(expr.replace("e.", "torch."), {"torch": torch, "x": torch.tensor(vals)})
     np.testing.assert_allclose(got.numpy(), want.numpy(), equal_nan=True, rtol=1e-6)
+
+
+@pytest.mark.parametrize("fn", ["sign", "sgn"])
+def test_sign_of_nan_is_zero_as_in_torch(fn):
+    x = ember.tensor([float("nan"), -0.0, 2.0, -float("inf")])
+    assert getattr(ember, fn)(x).tolist() == [0.0, 0.0, 1.0, -1.0]

@@ -272,3 +272,16 @@ def test_logsumexp_of_infinities_matches_torch(torch):
     a = np.array([[-np.inf, -np.inf], [np.inf, 1.0], [0.0, -np.inf]])
     (e, _), (t, _) = _both(torch, lambda m, x: x.logsumexp(1), [a])
     _assert_same(e, t)
+
+
+@pytest.mark.parametrize("norm", [lambda x: ember.norm(x, p=0),
+                                  lambda x: ember.linalg.vector_norm(x, ord=0)])
+def test_zero_norm_has_no_gradient(norm):
+    """torch leaves x.grad undefined through a count of nonzeros, and other paths still add."""
+    x = ember.tensor([1.0, 0.0, 2.0], requires_grad=True)
+    y = norm(x)
+    assert y.item() == 2.0 and y.requires_grad
+    y.backward()
+    assert x.grad is None
+    (norm(x) * 2 + x.sum()).backward()
+    assert x.grad.tolist() == [1.0, 1.0, 1.0]
