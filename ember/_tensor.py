@@ -442,6 +442,8 @@ class Tensor:
     # -- in place ----------------------------------------------------------------------------------
     def _inplace(self, fn, *args, **kwargs):
         """Compute fn(self, *args) and write the result into self's memory (see NOTE [ In place ])."""
+        if type(self._data) is np.ndarray and not self._data.flags.writeable:
+            _refuse_write(self._data)  # device arrays have no read-only views
         if _grad_state.enabled and (self._requires_grad or _any_requires_grad(args)):
             if self._requires_grad and self._grad_fn is None:
                 raise RuntimeError("a leaf Variable that requires grad is being used in an "
@@ -492,7 +494,7 @@ class Tensor:
 
     def zero_(self):
         self._check_inplace_leaf()
-        self._data.fill(0)
+        _fill_target(self._data).fill(0)
         self._version[0] += 1
         return self
 
@@ -501,7 +503,7 @@ class Tensor:
             return self._inplace(_ops.fill_like, value)
         self._check_inplace_leaf()
         value = value.item() if isinstance(value, Tensor) else value
-        self._data.fill(_dtype.checked_fill(value, self.dtype))
+        _fill_target(self._data).fill(_dtype.checked_fill(value, self.dtype))
         self._version[0] += 1
         return self
 
@@ -1536,6 +1538,33 @@ def _rebuild(array, requires_grad):
 
 
 # autograd and the ops import Tensor, so they come after the class.
+def _fill_target(array):
+    """Where a fill writes: the array itself, or, for an expanded tensor (read-only because its
+    elements share memory), a writable alias of the same memory: filling writes one value to
+    every shared location, which torch allows."""
+    if type(array) is not np.ndarray or array.flags.writeable:
+        return array
+    root = array
+    while isinstance(root.base, np.ndarray):
+        root = root.base
+    if root.flags.writeable and root.flags.c_contiguous:
+        offset = array.__array_interface__["data"][0] - root.__array_interface__["data"][0]
+        return np.ndarray(array.shape, array.dtype, buffer=root, offset=offset,
+                          strides=array.strides)
+    _refuse_write(array)
+
+
+def _refuse_write(array):
+    """torch's error for writing into memory that several elements share (an expanded tensor);
+    other read-only memory (a NumPy array marked so) is named as such."""
+    if any(st == 0 and n > 1 for st, n in zip(array.strides, array.shape)):
+        raise RuntimeError("unsupported operation: more than one element of the written-to tensor "
+                           "refers to a single memory location. Please clone() the tensor before "
+                           "performing the operation.")
+    raise RuntimeError("the tensor's memory is read-only (it wraps a NumPy array whose writeable "
+                       "flag is False); clone() it before writing in place")
+
+
 from . import _creation  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
 from .autograd.grad_mode import state as _grad_state  # noqa: E402

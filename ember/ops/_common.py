@@ -5,7 +5,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype
-from .._tensor import _make
+from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as _grad_state
 from ._op import broadcast_error, promote
 
@@ -119,6 +119,21 @@ def _binary_function(op):
         r = apply(input, other)
         return r if out is None else _out(r, out)
     return _named(fn, op)
+
+
+def tensors_only(op, name):
+    """The public function of a two-tensor op that, as torch's, takes no Python number."""
+    fn = _binary_function(op)
+
+    def checked(input, other, *, out=None):
+        for pos, (arg, x) in enumerate((("input", input), ("other", other)), 1):
+            if not isinstance(x, Tensor):
+                raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, "
+                                f"not {type(x).__name__}")
+        return fn(input, other, out=out)
+    checked.__name__ = checked.__qualname__ = name
+    checked.__doc__ = fn.__doc__
+    return checked
 
 
 def _named(fn, op):

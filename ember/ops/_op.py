@@ -14,6 +14,7 @@ from .. import _dtype
 from .._tensor import Tensor, _make
 from ..autograd.function import _MIXED, Function, _attach, _inputs, _next_seq, _pack
 from ..autograd.grad_mode import state as _grad_state
+from . import _errors
 
 _ndarray = np.ndarray
 _generic = np.generic
@@ -39,7 +40,13 @@ class Op(Function):
             node.xp = _xp_of_type(array_type)
         if edges is not None:
             node.recording = True
-        raw = cls.forward(node, *arrays)
+        try:
+            raw = cls.forward(node, *arrays)
+        except Exception as exc:  # NOTE [ Errors at the op boundary ] (ops/_errors.py)
+            torch_exc = _errors.translate(cls, exc, arrays)
+            if torch_exc is None:
+                raise
+            raise torch_exc from exc
         out = raw
         if type(out) is not _ndarray:
             if type(out) is tuple or not isinstance(out, _generic):

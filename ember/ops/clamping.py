@@ -12,7 +12,7 @@ import numpy as np
 from .. import _dtype
 from .._dtype import type_name as _type_name
 from .._tensor import Tensor
-from ._common import _binary, _binary_function, _const, _masked, _out
+from ._common import _binary, _const, _masked, _out, tensors_only
 from ._op import Op, broadcast_error, promote, scalar
 from .sorting import nonzero
 
@@ -260,25 +260,10 @@ def clamp_max(input, max, *, out=None):
     return r if out is None else _out(r, out)
 
 
-def _tensors_only(op, name):
-    """The public function of a two-tensor op that, as torch's, takes no Python number."""
-    fn = _binary_function(op)
-
-    def checked(input, other, *, out=None):
-        for pos, (arg, x) in enumerate((("input", input), ("other", other)), 1):
-            if not isinstance(x, Tensor):
-                raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, "
-                                f"not {type(x).__name__}")
-        return fn(input, other, out=out)
-    checked.__name__ = checked.__qualname__ = name
-    checked.__doc__ = fn.__doc__
-    return checked
-
-
-maximum = _tensors_only(Maximum, "maximum")
-minimum = _tensors_only(Minimum, "minimum")
-fmax = _tensors_only(Fmax, "fmax")
-fmin = _tensors_only(Fmin, "fmin")
+maximum = tensors_only(Maximum, "maximum")
+minimum = tensors_only(Minimum, "minimum")
+fmax = tensors_only(Fmax, "fmax")
+fmin = tensors_only(Fmin, "fmin")
 
 
 def where(condition, input=None, other=None, *, out=None):

@@ -3,8 +3,9 @@ operands (logaddexp, logaddexp2); forward on arrays, backward in ember ops."""
 import math
 import warnings
 
+from .. import _dtype
 from .._tensor import Tensor
-from ._common import _float_pair
+from ._common import tensors_only
 from ._op import Op, broadcast_error, promote, wrap_dim
 from .activation import sigmoid
 
@@ -59,7 +60,11 @@ class Logaddexp(Op):
 
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        a, b = _float_pair(a, b)
+        a, b = promote(a, b)
+        if a.dtype.kind != "f":
+            name = _dtype.LEGACY_NAMES[_dtype.from_numpy_dtype(a.dtype)][:-len("Tensor")]
+            raise NotImplementedError(f'"{ctx._forward_cls._fn}_cpu" not implemented for '
+                                      f"'{name}'")
         try:
             return getattr(ctx.xp, ctx._forward_cls._fn)(a, b)
         except ValueError:
@@ -77,14 +82,8 @@ class Logaddexp2(Logaddexp):
     _fn, _scale = "logaddexp2", math.log(2.0)
 
 
-def logaddexp(input, other, *, out=None):
-    """log(exp(input) + exp(other)) without overflow."""
-    return Logaddexp.apply(input, other)
-
-
-def logaddexp2(input, other, *, out=None):
-    """log2(2**input + 2**other) without overflow."""
-    return Logaddexp2.apply(input, other)
+logaddexp = tensors_only(Logaddexp, "logaddexp")
+logaddexp2 = tensors_only(Logaddexp2, "logaddexp2")
 
 
 class Cdist(Op):

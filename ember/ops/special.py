@@ -34,7 +34,7 @@ import numpy as np
 
 from .._dtype import type_name as _type_name
 from .._tensor import Tensor
-from ._common import (_binary, _binary_function, _const, _float, _float_pair, _log_scalar,
+from ._common import (_binary, _const, _float, _float_pair, _log_scalar, tensors_only,
                       _masked, _out, _unary)
 from . import _threads
 from ._op import Op, broadcast_error, scalar
@@ -338,7 +338,7 @@ class Hypot(Op):
     _n_operands = 2
 
     def forward(ctx, a, b):
-        ta = a.dtype if hasattr(a, "dtype") else b.dtype
+        ta = np.promote_types(a.dtype, b.dtype)  # both arrays: hypot takes no Python number
         if ta.kind != "f":
             raise NotImplementedError(f"\"hypot_cpu\" not implemented for '{_type_name(ta)}'")
         y = _binary(ctx.xp.hypot, a, b)
@@ -357,7 +357,7 @@ erf = _unary(Erf)
 erfc = _unary(Erfc)
 erfinv = _unary(Erfinv)
 sinc = _unary(Sinc)
-hypot = _binary_function(Hypot)
+hypot = tensors_only(Hypot, "hypot")
 
 
 def logit(input, eps=None, *, out=None):

@@ -13,7 +13,7 @@ import math
 import numpy as np
 
 from .._dtype import type_name as _type_name
-from ._common import _binary_function, _float, _float_pair, _out, _unary, _zeros, quiet
+from ._common import _float, _float_pair, _out, _unary, _zeros, quiet, tensors_only
 from ._op import Op, broadcast_error
 
 __all__ = [
@@ -453,7 +453,7 @@ deg2rad = _unary(Deg2Rad)
 rad2deg = _unary(Rad2Deg)
 
 
-atan2 = arctan2 = _binary_function(Atan2)
+atan2 = arctan2 = tensors_only(Atan2, "atan2")
 
 
 def round(input, *, decimals=0, out=None):

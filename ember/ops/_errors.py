@@ -1,0 +1,50 @@
+"""NumPy's and Python's own exceptions, met inside an op's forward, as the exception torch raises.
+
+NOTE [ Errors at the op boundary ]
+An op validates what PyTorch validates and raises PyTorch's exception itself. What slips past
+(a broadcast NumPy refuses, an axis out of range, a ufunc with no loop for a dtype, an array too
+large to allocate, a division of integers by zero) surfaces from NumPy as ValueError, AxisError,
+TypeError, MemoryError, ZeroDivisionError ... where torch raises RuntimeError or IndexError.
+`Op.apply` passes such an exception here and raises what this returns. Exceptions an op raised
+on purpose (RuntimeError, IndexError, NotImplementedError, and ValueError/TypeError that are not
+NumPy's) pass through unchanged.
+"""
+import numpy as np
+
+from .. import _dtype
+
+_AXIS_ERROR = np.exceptions.AxisError
+_NUMPY_VALUE_ERRORS = ("could not be broadcast", "could not broadcast", "cannot reshape array",
+                       "zero-size array to reduction", "buffer is smaller", "array is too big",
+                       "negative dimensions are not allowed", "maximum supported dimension",
+                       "Unable to avoid copy", "cannot convert float NaN to integer",
+                       "assignment destination is read-only")
+_NUMPY_TYPE_ERRORS = ("ufunc", "numpy boolean", "Cannot cast", "not supported for the input types",
+                      "did not contain a loop")
+
+
+def translate(op, exc, arrays):
+    """The exception torch raises in place of exc, or None when exc is already torch's."""
+    if isinstance(exc, _AXIS_ERROR):
+        return IndexError(f"Dimension out of range (expected to be in range of "
+                          f"[{-max(exc.ndim, 1)}, {max(exc.ndim, 1) - 1}], but got {exc.axis})")
+    if isinstance(exc, MemoryError):
+        return RuntimeError(f"not enough memory: {exc}")
+    if isinstance(exc, ZeroDivisionError):
+        return RuntimeError("ZeroDivisionError")
+    if isinstance(exc, (OverflowError, AttributeError, KeyError, LookupError)) \
+            and not isinstance(exc, IndexError):
+        return RuntimeError(f"{op.__name__.lower()}: {exc}")
+    message = str(exc)
+    if type(exc) is ValueError and any(m in message for m in _NUMPY_VALUE_ERRORS):
+        shapes = [a.shape for a in arrays if hasattr(a, "shape")]
+        if "broadcast" in message and len(shapes) >= 2:
+            from ._op import broadcast_error
+            return broadcast_error(shapes[0], shapes[1])
+        return RuntimeError(message)
+    if isinstance(exc, TypeError) and any(m in message for m in _NUMPY_TYPE_ERRORS):
+        dtypes = [a.dtype for a in arrays if hasattr(a, "dtype")]
+        name = _dtype.LEGACY_NAMES[_dtype.from_numpy_dtype(dtypes[0])][:-len("Tensor")] \
+            if dtypes else "this type"
+        return RuntimeError(f'"{op.__name__.lower()}_cpu" not implemented for \'{name}\'')
+    return None
