@@ -5,7 +5,7 @@ NOTE [ Worker processes ]
 Each worker has its own index queue; all workers answer on one result queue. The main process
 hands out (task index, sampler index) pairs round-robin, keeping at most prefetch_factor tasks
 per worker in flight, and yields results in task order: a result that arrives early waits in
-`_task_info` until its turn. Every blocking read in the main process waits at most
+`_early` until its turn (NOTE [ Ordered reassembly ]). Every blocking read in the main process waits at most
 MP_STATUS_CHECK_INTERVAL seconds; when nothing came, it checks that every worker is alive and
 raises a RuntimeError naming a dead one, so a killed worker never hangs the loop. Shutdown (end
 of epoch, an early `break`, garbage collection, interpreter exit) sets the done event, sends
@@ -94,20 +94,24 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
 
     def _reset(self, loader, first_iter=False):
         super()._reset(loader, first_iter)
-        self._send_idx = 0  # index of the next task to send to a worker
-        self._rcvd_idx = 0  # index of the next task to return to the caller
-        # task index -> (worker id,) while in flight, (worker id, data) once arrived early
-        self._task_info = {}
+        # NOTE [ Ordered reassembly ]: tasks are numbered as they are sent; `_sent` is the next
+        # number and `_due` the next one the caller gets. A sent task waits in `_in_flight`
+        # (task -> worker) until its result comes; a result that comes before its turn waits in
+        # `_early` (task -> result). Workers take tasks in turn, skipping retired ones.
+        self._sent = 0
+        self._due = 0
+        self._in_flight = {}
+        self._early = {}
         self._workers_status = [True] * self._num_workers
-        self._worker_queue_idx_cycle = itertools.cycle(range(self._num_workers))
+        self._turns = itertools.cycle(range(self._num_workers))
         if not first_iter:  # persistent workers: restart their fetchers, drop stale results
             for q in self._index_queues:
                 q.put(_ResumeIteration())
-            pending = self._num_workers
-            while pending > 0:
-                idx, _ = self._get_data()
-                if isinstance(idx, _ResumeIteration):
-                    pending -= 1
+            unacknowledged = self._num_workers
+            while unacknowledged:
+                task, _ = self._get_data()
+                if isinstance(task, _ResumeIteration):
+                    unacknowledged -= 1
         for _ in range(self._prefetch_factor * self._num_workers):
             self._try_put_index()
 
@@ -134,56 +138,66 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             if ok:
                 return data
 
+    def _next_due_task(self):
+        """The task the caller gets next (NOTE [ Ordered reassembly ]), past the tasks that will
+        never answer (their worker's dataset copy ended) and those already handed out of order;
+        None when no task is left."""
+        while self._due < self._sent:
+            task = self._due
+            if task in self._early:
+                return task
+            worker = self._in_flight.get(task)
+            if worker is not None and self._workers_status[worker]:
+                return task
+            self._in_flight.pop(task, None)
+            self._due += 1
+        return None
+
     def _next_data(self):
         while True:
-            # Skip tasks whose worker ended (an exhausted IterableDataset copy) without data.
-            while self._rcvd_idx < self._send_idx:
-                info = self._task_info.get(self._rcvd_idx)
-                if info is not None:
-                    if len(info) == 2 or self._workers_status[info[0]]:
-                        break
-                    del self._task_info[self._rcvd_idx]
-                self._rcvd_idx += 1
-            else:
+            due = self._next_due_task()
+            if due is None:
                 if not self._persistent_workers:
                     self._shutdown_workers()
                 raise StopIteration
-            if len(self._task_info[self._rcvd_idx]) == 2:
-                _, data = self._task_info.pop(self._rcvd_idx)
-                self._rcvd_idx += 1
-                return self._process_data(data)
-            idx, data = self._get_data()
-            if isinstance(data, _IterableDatasetStopIteration):
+            if due in self._early:
+                self._due += 1
+                return self._process_data(self._early.pop(due))
+            task, result = self._get_data()
+            if isinstance(result, _IterableDatasetStopIteration):
                 if self._persistent_workers:
-                    self._workers_status[data.worker_id] = False
+                    self._workers_status[result.worker_id] = False  # idle until next epoch
                 else:
-                    self._mark_worker_as_unavailable(data.worker_id)
+                    self._mark_worker_as_unavailable(result.worker_id)
                 self._try_put_index()
                 continue
-            if idx != self._rcvd_idx:
-                if not self._in_order:
-                    del self._task_info[idx]
-                    return self._process_data(data)
-                self._task_info[idx] += (data,)
-            else:
-                del self._task_info[idx]
-                self._rcvd_idx += 1
-                return self._process_data(data)
+            del self._in_flight[task]
+            if task == due:
+                self._due += 1
+            elif self._in_order:
+                self._early[task] = result
+                continue
+            return self._process_data(result)
+
+    def _next_worker(self):
+        """The next active worker in turn, or None when every worker is retired."""
+        for _ in range(self._num_workers):
+            worker = next(self._turns)
+            if self._workers_status[worker]:
+                return worker
+        return None
 
     def _try_put_index(self):
         try:
             index = self._next_index()
         except StopIteration:
             return
-        for _ in range(self._num_workers):  # the next active worker, if any
-            worker_queue_idx = next(self._worker_queue_idx_cycle)
-            if self._workers_status[worker_queue_idx]:
-                break
-        else:
+        worker = self._next_worker()
+        if worker is None:
             return
-        self._index_queues[worker_queue_idx].put((self._send_idx, index))
-        self._task_info[self._send_idx] = (worker_queue_idx,)
-        self._send_idx += 1
+        self._index_queues[worker].put((self._sent, index))
+        self._in_flight[self._sent] = worker
+        self._sent += 1
 
     def _process_data(self, data):
         self._try_put_index()

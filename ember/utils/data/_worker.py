@@ -154,6 +154,64 @@ def _seed_worker(base_seed, worker_id):
     return seed
 
 
+class _Server:
+    """A worker's answers (NOTE [ Worker processes ]): each request gets the batch, the
+    exception its fetch raised, or, once an IterableDataset copy ends, the end marker (after
+    which requests go unanswered until the next epoch). A failing worker_init_fn is the answer
+    to the first request."""
+
+    def __init__(self, dataset_kind, dataset, auto_collation, collate_fn, drop_last, worker_id):
+        self.fetcher_args = (dataset_kind, dataset, auto_collation, collate_fn, drop_last)
+        self.iterable = dataset_kind == _DatasetKind.Iterable
+        self.worker_id = worker_id
+        self.where = f"in DataLoader worker process {worker_id}"
+        self.fetcher = None
+        self.exhausted = False
+        self.failed_start = None
+
+    def start(self, init_fn):
+        try:
+            if init_fn is not None:
+                init_fn(self.worker_id)
+            self.restart()
+        except Exception:
+            self.failed_start = ExceptionWrapper(where=self.where)
+
+    def restart(self):
+        self.fetcher = _DatasetKind.create_fetcher(*self.fetcher_args)
+        self.exhausted = False
+
+    def answer(self, index):
+        if self.failed_start is not None:
+            failure, self.failed_start = self.failed_start, None
+            return failure
+        try:
+            return self.fetcher.fetch(index)
+        except StopIteration:
+            if not self.iterable:
+                return ExceptionWrapper(where=self.where)
+            self.exhausted = True
+            return _IterableDatasetStopIteration(self.worker_id)
+        except Exception:
+            return ExceptionWrapper(where=self.where)
+
+
+def _requests(index_queue, done_event):
+    """The main process's messages, until None, the parent's death (an orphaned worker exits by
+    itself), or a shutdown whose final None was lost."""
+    parent = os.getppid()
+    while os.getppid() == parent:
+        try:
+            message = index_queue.get(timeout=MP_STATUS_CHECK_INTERVAL)
+        except queue.Empty:
+            if done_event.is_set():
+                return
+            continue
+        if message is None:
+            return
+        yield message
+
+
 def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, auto_collation,
                  collate_fn, drop_last, base_seed, init_fn, worker_id, num_workers):
     """Serve (task index, sampler index) requests from `index_queue` until None arrives or the
@@ -163,49 +221,16 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
         seed = _seed_worker(base_seed, worker_id)
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed,
                                   dataset=dataset)
-        where = f"in DataLoader worker process {worker_id}"
-        init_exception = None
-        fetcher = None
-        try:
-            if init_fn is not None:
-                init_fn(worker_id)
-            fetcher = _DatasetKind.create_fetcher(dataset_kind, dataset, auto_collation,
-                                                  collate_fn, drop_last)
-        except Exception:
-            init_exception = ExceptionWrapper(where=where)
-        iteration_end = False
-        parent = os.getppid()
-        while os.getppid() == parent:  # an orphaned worker exits by itself
-            try:
-                r = index_queue.get(timeout=MP_STATUS_CHECK_INTERVAL)
-            except queue.Empty:
-                if done_event.is_set():
-                    break  # shutting down and the final None was lost: leave anyway
-                continue
-            if isinstance(r, _ResumeIteration):
-                data_queue.put(_dumps((r, None), worker_id))
-                iteration_end = False
-                fetcher = _DatasetKind.create_fetcher(dataset_kind, dataset, auto_collation,
-                                                      collate_fn, drop_last)
-                continue
-            if r is None:
-                break
-            if done_event.is_set() or iteration_end:
-                continue  # shutting down, or exhausted: wait for the final None
-            idx, index = r
-            if init_exception is not None:
-                data, init_exception = init_exception, None
-            else:
-                try:
-                    data = fetcher.fetch(index)
-                except Exception as e:
-                    if isinstance(e, StopIteration) and dataset_kind == _DatasetKind.Iterable:
-                        data = _IterableDatasetStopIteration(worker_id)
-                        iteration_end = True
-                    else:
-                        data = ExceptionWrapper(where=where)
-            data_queue.put(_dumps((idx, data), worker_id))
-            del data, idx, index, r  # drop the batch now, not when the next one replaces it
+        server = _Server(dataset_kind, dataset, auto_collation, collate_fn, drop_last, worker_id)
+        server.start(init_fn)
+        for request in _requests(index_queue, done_event):
+            if isinstance(request, _ResumeIteration):   # a new epoch: acknowledge, start over
+                data_queue.put(_dumps((request, None), worker_id))
+                server.restart()
+            elif not (done_event.is_set() or server.exhausted):
+                task, index = request
+                # the answer is pickled at once and not kept: the batch is freed now
+                data_queue.put(_dumps((task, server.answer(index)), worker_id))
     except KeyboardInterrupt:
         pass  # the main process raises it
     if done_event.is_set():

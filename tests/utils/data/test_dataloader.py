@@ -139,6 +139,54 @@ def test_iterable_dataset_with_workers_as_torch(torch):
     assert len(DataLoader(Stream(11), batch_size=3)) == 4
 
 
+class Lopsided(IterableDataset):
+    """Worker 0 streams 0..6, worker 1 only 7 and 8: worker 1 ends long before worker 0."""
+
+    def __init__(self, info):
+        self.info = info
+
+    def __iter__(self):
+        return iter(range(7) if self.info().id == 0 else [7, 8])
+
+
+class FirstIsLate(Dataset):
+    """Item 0 takes a while, so the batches after it arrive first and must wait their turn."""
+
+    def __getitem__(self, i):
+        if i == 0:
+            time.sleep(0.3)
+        return i
+
+    def __len__(self):
+        return 12
+
+
+@pytest.mark.parametrize("persistent", [False, True])
+def test_uneven_workers_over_epochs_as_torch(torch, persistent):
+    """A worker whose copy ends early retires for the epoch (persistent: until the next one);
+    the other goes on; the batches come in the same order as PyTorch's, every epoch."""
+    def epochs(lib, dataset):
+        loader = lib.utils.data.DataLoader(dataset, batch_size=2, num_workers=2,
+                                           persistent_workers=persistent)
+        return [[b.tolist() for b in loader] for _ in range(3)]
+
+    class TorchLopsided(torch.utils.data.IterableDataset):
+        def __iter__(self):
+            return iter(range(7) if torch.utils.data.get_worker_info().id == 0 else [7, 8])
+
+    ours = epochs(ember, Lopsided(get_worker_info))
+    assert ours == epochs(torch, TorchLopsided())
+    assert ours[0] == [[0, 1], [7, 8], [2, 3], [4, 5], [6]]
+
+
+@pytest.mark.parametrize("in_order", [True, False])
+def test_early_batches_wait_their_turn(in_order):
+    batches = [b.tolist() for b in DataLoader(FirstIsLate(), batch_size=2, num_workers=2,
+                                              in_order=in_order)]
+    assert sorted(batches) == [[i, i + 1] for i in range(0, 12, 2)]
+    assert (batches[0] == [0, 1]) == in_order
+
+
 class Pids(Dataset):
     def __getitem__(self, i):
         return i, os.getpid()
