@@ -34,20 +34,30 @@ class Add(Op):
         return g, (g if ctx.alpha == 1 else g * ctx.alpha)
 
 
+_BOOL = np.dtype(np.bool_)
+
+
+def _check_not_bool(a, b):
+    """torch refuses subtraction with a bool operand, a tensor or a Python bool."""
+    a_bool = getattr(a, "dtype", None) is _BOOL or a is True or a is False
+    b_bool = getattr(b, "dtype", None) is _BOOL or b is True or b is False
+    if a_bool and b_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
+                           "supported. Use the `^` or `logical_xor()` operator instead.")
+    if a_bool or b_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
+                           "If you are trying to invert a mask, use the `~` or `logical_not()` "
+                           "operator instead.")
+
+
 class Sub(Op):
     _n_operands = 2
     _array_backward = True
 
     def forward(ctx, a, b, alpha=1):
         ctx.alpha = alpha
-        try:
-            return _binary(ctx.xp.subtract, a, b if alpha == 1 else b * alpha)
-        except TypeError:
-            if getattr(a, "dtype", None) == np.bool_ or getattr(b, "dtype", None) == np.bool_:
-                raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not "
-                                   "supported. Use the `^` or `logical_xor()` operator "
-                                   "instead.") from None
-            raise
+        _check_not_bool(a, b)
+        return _binary(ctx.xp.subtract, a, b if alpha == 1 else b * alpha)
 
     def backward(ctx, g):
         return g, (-g if ctx.alpha == 1 else g * -ctx.alpha)
@@ -60,6 +70,7 @@ class Rsub(Op, grad_fn="RsubBackward1"):
 
     def forward(ctx, a, b, alpha=1):
         ctx.alpha = alpha
+        _check_not_bool(a, b)
         return _binary(ctx.xp.subtract, b, a if alpha == 1 else a * alpha)
 
     def backward(ctx, g):
@@ -143,7 +154,10 @@ def _divide(xp, name, a, b):
     'trunc_divide': the forward of every integer-safe division (div with a rounding mode,
     floor_divide, remainder, fmod)."""
     a, b = promote(a, b)
-    ints = (a if hasattr(a, "dtype") else b).dtype.kind != "f"
+    kind = (a if hasattr(a, "dtype") else b).dtype.kind
+    if kind == "b" and name in ("fmod", "remainder"):
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Bool'")
+    ints = kind != "f"
     if ints:
         _check_int_zero(b)
     try:
@@ -259,6 +273,8 @@ class Pow(Op):
 def _power(xp, a, b):
     """a ** b; integer powers with a negative exponent follow C (1, -1 or 0), as in PyTorch."""
     b_arr = b if hasattr(b, "dtype") else a
+    if b_arr.dtype.kind == "b":
+        raise NotImplementedError("\"pow\" not implemented for 'Bool'")
     if b_arr.dtype.kind == "f" or not (b < 0).any():
         with quiet():
             return xp.power(a, b)

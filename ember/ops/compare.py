@@ -198,7 +198,7 @@ def bitwise_not(input, *, out=None):
     """~x: bitwise for integers, logical for bool."""
     a = input._data
     if a.dtype.kind == "f":
-        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type "
-                        "tensors")
+        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for "
+                                  f"'{_dtype.LEGACY_NAMES[input.dtype][:-len('Tensor')]}'")
     r = _const(xp_of(a).invert(a))
     return r if out is None else _out(r, out)

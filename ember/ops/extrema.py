@@ -8,6 +8,7 @@ constant too.
 
 import numpy as np
 
+from .. import _dtype
 from .. import return_types as _rt
 from .._tensor import Tensor
 from ._op import Op, wrap_dim
@@ -177,6 +178,9 @@ def min(input, dim=None, keepdim=False, *, other=None):
 
 def median(input, dim=None, keepdim=False):
     """The lower median of all elements, or (values, indices) along dim."""
+    if input.dtype is _dtype.bool:
+        kernel = "median_cpu" if dim is None else "median_out"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
     if dim is None:
         return Median.apply(input)
     return _along("median", MedianDim, _rt.median, input, dim, keepdim)

@@ -4,6 +4,7 @@ import builtins
 
 import numpy as np
 
+from .. import _dtype
 from .. import return_types as _rt
 from .._backend import accumulate
 from .._tensor import Tensor, _make
@@ -87,6 +88,8 @@ class Kthvalue(Op):
 
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     """(values, indices) of the k-th smallest element along dim."""
+    if input.dtype is _dtype.bool:
+        raise NotImplementedError("\"kthvalue_cpu\" not implemented for 'Bool'")
     dim = wrap_dim(dim, input.ndim)
     n = input.shape[dim] if input.ndim else 1
     k = builtins.int(k)

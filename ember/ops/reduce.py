@@ -168,6 +168,9 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
                            f"floating point or complex dtype. Got: {_type_name(input)}")
     dtype = _dtype.to_numpy_dtype(dtype)
+    if dtype is not None and dtype.kind != "f":
+        raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be either a "
+                           f"floating point or complex dtype. Got: {_type_name(dtype)}")
     dim = axis if dim is None else dim
     if dim is None and not keepdim:
         return Mean.apply(input, dtype)

@@ -378,26 +378,32 @@ class SigmoidBackward(Op, grad_fn="SigmoidBackwardBackward0"):
 # -- rounding --------------------------------------------------------------------------------------
 
 class Floor(Op):
-    """Rounding by xp.<_fn>: integers are returned as they are, and the gradient is zero."""
-    _fn = "floor"
+    """Rounding by xp.<_fn>: integers are returned as they are (bools are refused, as torch's
+    `<name>_vml_cpu` kernel does), and the gradient is zero."""
+    _fn = _kernel = "floor"
 
     def forward(ctx, a):
-        return a.copy() if a.dtype.kind != "f" else getattr(ctx.xp, ctx._forward_cls._fn)(a)
+        if a.dtype.kind == "f":
+            return getattr(ctx.xp, ctx._forward_cls._fn)(a)
+        if a.dtype.kind == "b":
+            raise NotImplementedError(f"\"{ctx._forward_cls._kernel}_vml_cpu\" not implemented "
+                                      "for 'Bool'")
+        return a.copy()
 
     def backward(ctx, g):
         return _zeros(ctx, g)
 
 
 class Ceil(Floor):
-    _fn = "ceil"
+    _fn = _kernel = "ceil"
 
 
 class Trunc(Floor):
-    _fn = "trunc"
+    _fn = _kernel = "trunc"
 
 
 class Round(Floor):
-    _fn = "rint"
+    _fn, _kernel = "rint", "round"
 
 
 class RoundDecimals(Floor, grad_fn="RoundBackward1"):
