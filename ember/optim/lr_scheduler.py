@@ -341,6 +341,33 @@ def _undo_initial_steps(schedulers):
             scheduler.last_epoch -= 1
 
 
+# The 1cycle policy's phases: each moves the lr and the momentum between two of a group's named
+# values, (lr from, lr to, momentum from, momentum to), linearly or along half a cosine. The
+# names and the phase dicts built from them are those of PyTorch's saved scheduler state.
+_PHASE_KEYS = ("start_lr", "end_lr", "start_momentum", "end_momentum")
+_ONE_CYCLE_PHASES = {
+    False: (("initial_lr", "max_lr", "max_momentum", "base_momentum"),      # warm up
+            ("max_lr", "min_lr", "base_momentum", "max_momentum")),         # anneal
+    True: (("initial_lr", "max_lr", "max_momentum", "base_momentum"),       # warm up
+           ("max_lr", "initial_lr", "base_momentum", "max_momentum"),       # come back down
+           ("initial_lr", "min_lr", "max_momentum", "max_momentum")),       # annihilate
+}
+
+
+def _one_cycle_length(total_steps, epochs, steps_per_epoch):
+    """The schedule's length in steps: total_steps, else epochs * steps_per_epoch."""
+    if total_steps is not None:
+        if total_steps <= 0 or not isinstance(total_steps, int):
+            raise ValueError(f"Expected positive integer total_steps, but got {total_steps}")
+        return total_steps
+    if epochs is None or steps_per_epoch is None:
+        raise ValueError("You must define either total_steps OR (epochs AND steps_per_epoch)")
+    for name, count in (("epochs", epochs), ("steps_per_epoch", steps_per_epoch)):
+        if not isinstance(count, int) or count <= 0:
+            raise ValueError(f"Expected positive integer {name}, but got {count}")
+    return epochs * steps_per_epoch
+
+
 class OneCycleLR(LRScheduler):
     """The 1cycle policy: warm up to max_lr, then anneal far below the initial lr."""
 
@@ -351,47 +378,24 @@ class OneCycleLR(LRScheduler):
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
         self.optimizer = optimizer
-        if total_steps is not None:
-            if total_steps <= 0 or not isinstance(total_steps, int):
-                raise ValueError(f"Expected positive integer total_steps, but got {total_steps}")
-            self.total_steps = total_steps
-        elif epochs is not None and steps_per_epoch is not None:
-            if not isinstance(epochs, int) or epochs <= 0:
-                raise ValueError(f"Expected positive integer epochs, but got {epochs}")
-            if not isinstance(steps_per_epoch, int) or steps_per_epoch <= 0:
-                raise ValueError("Expected positive integer steps_per_epoch, but got "
-                                 f"{steps_per_epoch}")
-            self.total_steps = epochs * steps_per_epoch
-        else:
-            raise ValueError("You must define either total_steps OR (epochs AND "
-                             "steps_per_epoch)")
-        end_up = float(pct_start * self.total_steps) - 1
-        if three_phase:
-            self._schedule_phases = [
-                {"end_step": end_up, "start_lr": "initial_lr", "end_lr": "max_lr",
-                 "start_momentum": "max_momentum", "end_momentum": "base_momentum"},
-                {"end_step": float(2 * pct_start * self.total_steps) - 2, "start_lr": "max_lr",
-                 "end_lr": "initial_lr", "start_momentum": "base_momentum",
-                 "end_momentum": "max_momentum"},
-                {"end_step": self.total_steps - 1, "start_lr": "initial_lr", "end_lr": "min_lr",
-                 "start_momentum": "max_momentum", "end_momentum": "max_momentum"}]
-        else:
-            self._schedule_phases = [
-                {"end_step": end_up, "start_lr": "initial_lr", "end_lr": "max_lr",
-                 "start_momentum": "max_momentum", "end_momentum": "base_momentum"},
-                {"end_step": self.total_steps - 1, "start_lr": "max_lr", "end_lr": "min_lr",
-                 "start_momentum": "base_momentum", "end_momentum": "max_momentum"}]
+        self.total_steps = _one_cycle_length(total_steps, epochs, steps_per_epoch)
+        # Phase k of n ends at step k * pct_start * total - k (k < n), the last at total - 1.
+        names = _ONE_CYCLE_PHASES[bool(three_phase)]
+        ends = [float(k * pct_start * self.total_steps) - k for k in range(1, len(names))]
+        ends.append(self.total_steps - 1)
+        self._schedule_phases = [{"end_step": end, **dict(zip(_PHASE_KEYS, phase))}
+                                 for end, phase in zip(ends, names)]
         if pct_start < 0 or pct_start > 1 or not isinstance(pct_start, float):
             raise ValueError(f"Expected float between 0 and 1 pct_start, but got {pct_start}")
         if anneal_strategy not in ("cos", "linear"):
             raise ValueError("anneal_strategy must be one of 'cos' or 'linear', instead got "
                              f"{anneal_strategy}")
         self._anneal_func_type = anneal_strategy
-        max_lrs = _format_param("max_lr", optimizer, max_lr)
+        peaks = _format_param("max_lr", optimizer, max_lr)
         if last_epoch == -1:
-            for idx, group in enumerate(optimizer.param_groups):
-                group["initial_lr"] = max_lrs[idx] / div_factor
-                group["max_lr"] = max_lrs[idx]
+            for group, peak in zip(optimizer.param_groups, peaks):
+                group["initial_lr"] = peak / div_factor
+                group["max_lr"] = peak
                 group["min_lr"] = group["initial_lr"] / final_div_factor
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
@@ -399,48 +403,47 @@ class OneCycleLR(LRScheduler):
                 raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` "
                                  "option enabled")
             self.use_beta1 = "betas" in optimizer.defaults
-            max_momentums = _format_param("max_momentum", optimizer, max_momentum)
-            base_momentums = _format_param("base_momentum", optimizer, base_momentum)
+            tops = _format_param("max_momentum", optimizer, max_momentum)
+            bottoms = _format_param("base_momentum", optimizer, base_momentum)
             if last_epoch == -1:
-                for m_mom, b_mom, group in zip(max_momentums, base_momentums,
-                                               optimizer.param_groups):
-                    if self.use_beta1:
-                        group["betas"] = (m_mom, *group["betas"][1:])
-                    else:
-                        group["momentum"] = m_mom
-                    group["max_momentum"] = m_mom
-                    group["base_momentum"] = b_mom
+                for group, top, bottom in zip(optimizer.param_groups, tops, bottoms):
+                    self._set_momentum(group, top)
+                    group["max_momentum"] = top
+                    group["base_momentum"] = bottom
         super().__init__(optimizer, last_epoch)
+
+    def _set_momentum(self, group, value):
+        """Momentum is beta1 for Adam-like optimizers."""
+        if self.use_beta1:
+            group["betas"] = (value, *group["betas"][1:])
+        else:
+            group["momentum"] = value
 
     def _anneal(self, start, end, pct):
         if self._anneal_func_type == "cos":
             return end + (start - end) / 2.0 * (math.cos(math.pi * pct) + 1)
         return (end - start) * pct + start
 
+    def _phase_at(self, step):
+        """The phase holding `step` (the last one past its end) and the fraction of it done."""
+        phases = self._schedule_phases
+        begin, k = 0.0, 0
+        while k < len(phases) - 1 and not step <= phases[k]["end_step"]:
+            begin = phases[k]["end_step"]
+            k += 1
+        return phases[k], (step - begin) / (phases[k]["end_step"] - begin)
+
     def get_lr(self):
-        step_num = self.last_epoch
-        if step_num > self.total_steps:
-            raise ValueError(f"Tried to step {step_num} times. The specified number of total "
-                             f"steps is {self.total_steps}")
+        if self.last_epoch > self.total_steps:
+            raise ValueError(f"Tried to step {self.last_epoch} times. The specified number of "
+                             f"total steps is {self.total_steps}")
+        phase, done = self._phase_at(self.last_epoch)
         lrs = []
         for group in self.optimizer.param_groups:
-            start_step = 0.0
-            for i, phase in enumerate(self._schedule_phases):
-                end_step = phase["end_step"]
-                if step_num <= end_step or i == len(self._schedule_phases) - 1:
-                    pct = (step_num - start_step) / (end_step - start_step)
-                    lr = self._anneal(group[phase["start_lr"]], group[phase["end_lr"]], pct)
-                    if self.cycle_momentum:
-                        momentum = self._anneal(group[phase["start_momentum"]],
-                                                group[phase["end_momentum"]], pct)
-                    break
-                start_step = phase["end_step"]
-            lrs.append(lr)
+            lrs.append(self._anneal(group[phase["start_lr"]], group[phase["end_lr"]], done))
             if self.cycle_momentum:
-                if self.use_beta1:
-                    group["betas"] = (momentum, *group["betas"][1:])
-                else:
-                    group["momentum"] = momentum
+                self._set_momentum(group, self._anneal(group[phase["start_momentum"]],
+                                                       group[phase["end_momentum"]], done))
         return lrs
 
 

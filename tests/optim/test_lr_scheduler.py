@@ -183,3 +183,49 @@ def test_scheduler_marks_the_optimizer_steps():
     assert not getattr(opt, "_opt_called", False)
     opt.step()
     assert opt._opt_called
+
+
+ONE_CYCLES = [dict(max_lr=1.0, total_steps=12),
+              dict(max_lr=[0.4, 2.0], total_steps=15, pct_start=0.45, anneal_strategy="linear"),
+              dict(max_lr=1.0, epochs=2, steps_per_epoch=6, three_phase=True),
+              dict(max_lr=0.3, total_steps=13, pct_start=0.2, three_phase=True,
+                   base_momentum=[0.7, 0.8], max_momentum=0.99, div_factor=5.0,
+                   final_div_factor=100.0),
+              dict(max_lr=1.0, total_steps=12, cycle_momentum=False)]
+
+
+@pytest.mark.parametrize("optimizer", ["SGD", "Adam"])
+@pytest.mark.parametrize("case", range(len(ONE_CYCLES)))
+def test_one_cycle_schedules_and_state_match_torch(torch, optimizer, case):
+    """Every step's lr and momentum (or beta1), and the saved state, as PyTorch's."""
+    def build(lib, opt):
+        return lib.optim.lr_scheduler.OneCycleLR(opt, **ONE_CYCLES[case])
+    def flat(history):
+        return [float(x) for values, last in history for v in values + last
+                for x in (v if isinstance(v, tuple) else (v,))]
+    key = "betas" if optimizer == "Adam" else "momentum"
+    for watched in ("lr", key):
+        got = flat(lr_history(ember, build, optimizer=optimizer, key=watched))
+        assert got == pytest.approx(flat(lr_history(torch, build, optimizer=optimizer,
+                                                    key=watched)), rel=1e-12)
+    want, got = (build(lib, make_optimizer(lib, optimizer)).state_dict() for lib in (torch, ember))
+    want.pop("_get_lr_called_within_step")    # torch's flag for its base class's warning
+    assert got == want
+
+
+@pytest.mark.parametrize("counts", [dict(epochs=0, steps_per_epoch=3),
+                                    dict(epochs=2, steps_per_epoch=1.5), dict(epochs=2),
+                                    dict(total_steps=0), dict(total_steps=4, epochs=-1),
+                                    dict(total_steps=4, anneal_strategy="cubic"),
+                                    dict(total_steps=4, max_lr=[1.0]),
+                                    dict(total_steps=4, base_momentum=[0.8, 0.9, 1.0])])
+def test_one_cycle_argument_errors_match_torch(torch, counts):
+    """The same ValueError, or none (total_steps given: epochs are not looked at)."""
+    def outcome(lib):
+        try:
+            lib.optim.lr_scheduler.OneCycleLR(make_optimizer(lib), **{"max_lr": 1.0, **counts})
+        except ValueError as exc:
+            return str(exc)
+        return None
+    assert outcome(ember) == outcome(torch)
+    assert (outcome(ember) is None) == (counts == dict(total_steps=4, epochs=-1))
