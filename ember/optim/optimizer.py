@@ -66,6 +66,25 @@ def _bump(param):
     param._version[0] += 1
 
 
+def _param_entries(params):
+    """A group's "params" as a list: one tensor, or an ordered collection (never a set)."""
+    if isinstance(params, Tensor):
+        return [params]
+    if isinstance(params, set):
+        raise TypeError("optimizer parameters need to be organized in ordered collections, but "
+                        "the ordering of tensors in sets will change between runs. Please use a "
+                        "list instead.")
+    return list(params)
+
+
+def _check_optimizable(param):
+    if not isinstance(param, Tensor):
+        raise TypeError("optimizer can only optimize Tensors, but one of the params is "
+                        + _typename(param))
+    if not (param.is_leaf or param.retains_grad):
+        raise ValueError("can't optimize a non-leaf Tensor")
+
+
 class Optimizer:
     """Base class of the optimizers: `params` is an iterable of tensors or of group dicts."""
 
@@ -104,52 +123,34 @@ class Optimizer:
         """Add a group of parameters with its own hyperparameters (defaults fill the rest)."""
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group)}")
-        params = param_group["params"]
-        if isinstance(params, Tensor):
-            params = [params]
-        elif isinstance(params, set):
-            raise TypeError("optimizer parameters need to be organized in ordered collections, "
-                            "but the ordering of tensors in sets will change between runs. "
-                            "Please use a list instead.")
-        else:
-            params = list(params)
-        tensors, names = [], []
-        for p in params:
-            if isinstance(p, tuple):  # (name, tensor) pairs from named_parameters()
-                names.append(p[0])
-                tensors.append(p[1])
-            else:
-                tensors.append(p)
+        entries = _param_entries(param_group["params"])
+        # named_parameters() gives (name, tensor) pairs: the names are kept beside the tensors
+        tensors = [entry[1] if isinstance(entry, tuple) else entry for entry in entries]
+        names = [entry[0] for entry in entries if isinstance(entry, tuple)]
         param_group["params"] = tensors
         if names:
             if len(names) != len(tensors):
                 raise ValueError("all optimizer params should be with/without names. Some param "
                                  "names are missing")
             param_group["param_names"] = names
-        for p in tensors:
-            if not isinstance(p, Tensor):
-                raise TypeError("optimizer can only optimize Tensors, but one of the params is "
-                                + _typename(p))
-            if not (p.is_leaf or p.retains_grad):
-                raise ValueError("can't optimize a non-leaf Tensor")
-        for name, default in self.defaults.items():
-            if default is required and name not in param_group:
+        for param in tensors:
+            _check_optimizable(param)
+        for option, default in self.defaults.items():
+            if option not in param_group and default is required:
                 raise ValueError("parameter group didn't specify a value of required "
-                                 f"optimization parameter {name}")
-            param_group.setdefault(name, default)
-        if len(tensors) != len({id(p) for p in tensors}):
+                                 f"optimization parameter {option}")
+            param_group.setdefault(option, default)
+        if len({id(t) for t in tensors}) < len(tensors):
             warnings.warn("optimizer contains a parameter group with duplicate parameters; in "
                           "future, this will cause an error; see "
                           "github.com/pytorch/pytorch/issues/40967 for more information",
                           stacklevel=3)
-        seen = set()
-        for group in self.param_groups:
-            seen.update(id(p) for p in group["params"])
-            if ("param_names" in param_group) != ("param_names" in group):
-                which = "with names" if "param_names" in param_group else "without names"
-                raise ValueError("all optimizer param groups should be with/without names. "
-                                 f"cannot add param group {which} to the optimizer")
-        if any(id(p) in seen for p in tensors):
+        named = "param_names" in param_group
+        if any(("param_names" in group) != named for group in self.param_groups):
+            raise ValueError("all optimizer param groups should be with/without names. cannot add "
+                             f"param group {'with' if named else 'without'} names to the optimizer")
+        taken = {id(t) for group in self.param_groups for t in group["params"]}
+        if not taken.isdisjoint(id(t) for t in tensors):
             raise ValueError("some parameters appear in more than one parameter group")
         self.param_groups.append(param_group)
 

@@ -148,6 +148,53 @@ def test_named_parameters_are_accepted():
     assert opt.param_groups[0]["params"][0] is m.weight
 
 
+def group_cases(lib):
+    """(first group, group to add) pairs, each wrong in one way or fine."""
+    a, b = lib.nn.Parameter(lib.ones(2)), lib.nn.Parameter(lib.zeros(3))
+    derived = lib.ones(2, requires_grad=True) * 2
+    kept = lib.ones(2, requires_grad=True) * 3
+    kept.retain_grad()
+    return [([a], [("name", b)]),                       # names in one group only
+            ([("a", a)], [b]),
+            ([("a", a)], [("b", b), b]),                # some names missing
+            ([a], {b}),                                 # a set
+            ([a], [b, 3.0]),                            # not a tensor
+            ([a], [derived]),                           # not a leaf
+            ([a], [kept]),                              # not a leaf, but it retains its grad
+            ([a], [b, a]),                              # already in the first group
+            ([a], b),                                   # one tensor
+            ([a], (t for t in [b])),                    # any iterable
+            ([("a", a)], [("b", b)])]
+
+
+@pytest.mark.parametrize("case", range(11))
+def test_add_param_group_matches_torch(torch, case):
+    """The same error, or the same group (its keys, names and tensors' shapes), as PyTorch."""
+    def outcome(lib):
+        first, extra = group_cases(lib)[case]
+        opt = lib.optim.SGD(first, lr=0.1, momentum=0.5)
+        try:
+            opt.add_param_group({"params": extra, "lr": 0.2})
+        except (TypeError, ValueError) as exc:
+            return type(exc).__name__, str(exc).replace("ember.", "torch.")
+        group = opt.param_groups[-1]
+        return ({k: v for k, v in group.items() if k != "params"},
+                [tuple(p.shape) for p in group["params"]])
+    assert outcome(ember) == outcome(torch)
+
+
+def test_required_option_must_be_given():
+    class NeedsLr(optim.Optimizer):
+        def __init__(self, params, lr=optim.optimizer.required):
+            super().__init__(params, dict(lr=lr, decay=0.5))
+
+    opt = NeedsLr([{"params": [nn.Parameter(ember.ones(1))], "lr": 1.0}])
+    assert opt.param_groups[0] == dict(opt.param_groups[0], lr=1.0, decay=0.5)
+    with pytest.raises(ValueError, match="didn't specify a value of required optimization "
+                                         "parameter lr"):
+        opt.add_param_group({"params": [nn.Parameter(ember.ones(1))]})
+
+
 @pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta",
                                   "Adamax", "NAdam", "LBFGS"])
 def test_repr_and_state_dict_layout_match_torch(torch, name):
