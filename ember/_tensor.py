@@ -434,10 +434,13 @@ class Tensor:
         return _backend.is_pinned(self._data)
 
     def share_memory_(self):
-        return self
+        """Move this tensor's memory into shared memory (NOTE [ Shared storage ])."""
+        from .multiprocessing._shared import share_memory_
+        return share_memory_(self)
 
     def is_shared(self):
-        return False
+        from .multiprocessing._shared import is_shared
+        return is_shared(self._data)
 
     # -- in place ----------------------------------------------------------------------------------
     def _inplace(self, fn, *args, **kwargs):
@@ -1494,6 +1497,11 @@ class Tensor:
     def _set_view(self, view):
         self._data = view._data
         return self
+
+    # ember has no XPU, MPS or meta tensors: these device queries are always False.
+    is_xpu = property(lambda self: False)
+    is_mps = property(lambda self: False)
+    is_meta = property(lambda self: False)
 
 
 def _random_fill(t, kind, generator, *params):
