@@ -20,4 +20,12 @@ from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set
 from . import nn, optim, utils
 from . import linalg, return_types
 
+from math import e, inf, nan, pi
+from ._bfloat16 import bfloat16
+from ._default_device import get_default_device, set_default_device
+from ._dropin import install_as_torch
+from ._finfo import finfo, iinfo
+from .compiler import compile
+from . import accelerator, backends, compiler, jit, onnx, random, serialization
+
 __version__ = "0.1.0"

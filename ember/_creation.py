@@ -27,6 +27,7 @@ def _infer_array(data, dtype):
         a = data._data
         return a if dtype is None else a.astype(dtype.np, copy=False)
     if isinstance(data, np.ndarray) or hasattr(data, "__cuda_array_interface__"):
+        data = _plain(data)
         if dtype is None:
             _dtype.from_numpy_dtype(data.dtype)
             return data
@@ -113,7 +114,14 @@ def from_numpy(array):
     if not isinstance(array, np.ndarray) or not is_cpu_array(array):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
     _dtype.from_numpy_dtype(array.dtype)
-    return _make(array)
+    return _make(_plain(array))
+
+
+def _plain(array):
+    """A NumPy array subclass (np.memmap, np.matrix ...) as a plain ndarray view of the same
+    memory: ember tells host arrays from CUDA ones by type, and a subclass's own methods must not
+    leak into ops."""
+    return array.view(np.ndarray) if type(array) is not np.ndarray and is_cpu_array(array) else array
 
 
 def _factory_dtype(dtype):

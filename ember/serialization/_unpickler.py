@@ -7,13 +7,17 @@ can neither run code nor change anything outside the objects it builds, nor reac
 its own storages:
 - GLOBAL resolves only the names in `_torch_globals` (tensor and parameter rebuilders, dtypes,
   storage types, Size, device, OrderedDict) and a few inert builtins; anything else is refused.
+  The user may allowlist more with `add_safe_globals` / `safe_globals` (their own classes, such
+  as a config dataclass saved beside the weights): those resolve by `module.qualname` too.
 - The opcodes that mutate an object already on the stack act only on the kinds torch lets them act
-  on: BUILD on OrderedDict instances (a state_dict's `_metadata`), APPEND(S) on lists,
+  on: BUILD on OrderedDict instances (a state_dict's `_metadata`) and on instances of allowlisted
+  classes (through their `__setstate__` or `__dict__`, as pickle does), APPEND(S) on lists,
   SETITEM(S) on dicts, ADDITEMS on sets. BUILD on a class, a dtype or a function would change it
   for the whole process.
 - Every tensor view is checked against its storage before it is made (`_check_view`).
 """
 import collections
+import contextlib
 import operator
 import pickle
 
@@ -90,6 +94,56 @@ def _bytearray(source=b"", *args):
     if isinstance(source, int):
         raise pickle.UnpicklingError(_REFUSED.format(what="bytearray(<count>) was refused"))
     return bytearray(source, *args)
+
+
+_safe_globals = []  # what add_safe_globals was given, in order: objects or (object, name) pairs
+
+
+def _qualified_name(entry):
+    if isinstance(entry, tuple):
+        if len(entry) != 2 or not isinstance(entry[1], str):
+            raise TypeError(f"a safe global is an object or an (object, 'module.name') pair, not "
+                            f"{entry!r}")
+        return entry[1], entry[0]
+    module = getattr(entry, "__module__", None)
+    name = getattr(entry, "__qualname__", None) or getattr(entry, "__name__", None)
+    if module is None or name is None:
+        raise TypeError(f"{entry!r} has no __module__ and __qualname__: pass it as an "
+                        f"(object, 'module.name') pair")
+    return f"{module}.{name}", entry
+
+
+def add_safe_globals(safe_globals):
+    """Let weights-only loads resolve these globals (classes or functions, or (object,
+    'module.name') pairs for an object saved under another name), for the rest of the process.
+    Only add what you trust: a weights-only load may call or build each of them."""
+    entries = list(safe_globals)
+    for entry in entries:
+        _qualified_name(entry)  # checks every entry before any is added
+    _safe_globals.extend(entries)
+
+
+def get_safe_globals():
+    return list(_safe_globals)
+
+
+def clear_safe_globals():
+    _safe_globals.clear()
+
+
+@contextlib.contextmanager
+def safe_globals(safe_globals):
+    """add_safe_globals for the duration of a with block."""
+    saved = list(_safe_globals)
+    add_safe_globals(safe_globals)
+    try:
+        yield
+    finally:
+        _safe_globals[:] = saved
+
+
+def _user_globals():
+    return dict(_qualified_name(entry) for entry in _safe_globals)
 
 
 def _torch_globals():
@@ -178,11 +232,17 @@ class WeightsOnlyUnpickler(_Checkpoint, pickle._Unpickler):
     def __init__(self, file, read_storage, locations):
         super().__init__(file)
         self._setup(read_storage, locations)
+        self._user_globals = _user_globals()
+        self._user_classes = tuple(g for g in self._user_globals.values() if isinstance(g, type))
 
     def find_class(self, module, name):
         hit, module = self._resolve(module, name)
         if hit is None:
-            _refuse(f"unsupported global GLOBAL {module}.{name} was refused")
+            hit = self._user_globals.get(f"{module}.{name}")
+        if hit is None:
+            _refuse(f"unsupported global GLOBAL {module}.{name} was refused (if you trust it, "
+                    f"allow it with ember.serialization.add_safe_globals([{name}]) or the "
+                    f"safe_globals([...]) context manager)")
         return hit
 
     def _target(self, depth, allowed, opcode):
@@ -192,6 +252,9 @@ class WeightsOnlyUnpickler(_Checkpoint, pickle._Unpickler):
                     f"only on {', '.join(t.__name__ for t in allowed)})")
 
     def load_build(self):
+        if len(self.stack) >= 2 and type(self.stack[-2]) in self._user_classes:
+            pickle._Unpickler.load_build(self)  # an instance of a class the user allowlisted
+            return
         self._target(2, (collections.OrderedDict,), "BUILD")
         state = self.stack.pop()
         if not isinstance(state, dict):

@@ -328,3 +328,12 @@ class Softmax2d(Module):
             raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.dim()}D "
                              "instead")
         return F.softmax(input, -3)
+
+
+def __getattr__(name):
+    # torch keeps MultiheadAttention in activation.py; ember keeps it beside the transformer
+    # layers, which import this module, so it is reached lazily.
+    if name == "MultiheadAttention":
+        from .transformer import MultiheadAttention
+        return MultiheadAttention
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,49 @@
+"""torch.jit: ember does not compile. `script` and `trace` hand back what they are given (a warning
+says so, once per process), and the decorators that steer TorchScript return their function."""
+import typing
+import warnings
+
+__all__ = ["script", "trace", "ignore", "unused", "export", "is_scripting", "is_tracing", "Final"]
+
+Final = typing.Final
+_warned = set()
+
+
+def _not_compiled(what):
+    if what not in _warned:
+        _warned.add(what)
+        warnings.warn(f"{what}: ember does not compile; the function or module is returned "
+                      f"unchanged and runs eagerly", UserWarning, stacklevel=3)
+
+
+def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):
+    _not_compiled("torch.jit.script")
+    return obj
+
+
+def trace(func, example_inputs=None, *args, **kwargs):
+    _not_compiled("torch.jit.trace")
+    return func
+
+
+def ignore(drop=False, **kwargs):
+    """@ignore and @ignore(drop=...) both return the function."""
+    if callable(drop):
+        return drop
+    return lambda fn: fn
+
+
+def unused(fn):
+    return fn
+
+
+def export(fn):
+    return fn
+
+
+def is_scripting():
+    return False
+
+
+def is_tracing():
+    return False
