@@ -42,7 +42,7 @@ from . import _threads
 
 
 _CHUNK_BYTES = 1 << 20
-_SPLIT_BYTES = 1 << 20  # scratch bytes per thread below which a kernel runs on one thread
+_SPLIT_BYTES = 1 << 20  # im2col bytes per thread below which a kernel runs on one thread
 
 
 # -- geometry --------------------------------------------------------------------------------------
@@ -136,9 +136,11 @@ def _padded_rows(xp, lay, geo, m, channels, dtype):
     return flat, lay.interior(flat, geo)
 
 
-def _run(xp, n, per_sample_bytes, work):
-    """work(lo, hi) over the batch, split over threads above _SPLIT_BYTES of scratch each."""
-    return _threads.over_batch(xp, n, per_sample_bytes, _SPLIT_BYTES, work)
+def _run(xp, n, channels, geo, lay, work):
+    """work(lo, hi) over the batch, split over threads when each gets _SPLIT_BYTES of work,
+    measured for all three kernels alike by the im2col matrix's size (their GEMMs' work)."""
+    per_sample = channels * geo.kh * geo.kw * lay.ho * lay.wq * lay.itemsize
+    return _threads.over_batch(xp, n, per_sample, _SPLIT_BYTES, work)
 
 
 def _chunk_rows(n, per_sample_bytes):
@@ -169,8 +171,7 @@ def _conv_forward(xp, x, w, bias, geo, out_hw):
     n, c, h, wd = x.shape
     lay = _Layout(geo, (h, wd), out_hw, x.itemsize)
     y = xp.empty((n, w.shape[0], lay.ho, lay.wo), x.dtype)
-    per_sample = c * geo.kh * geo.kw * lay.ho * lay.wq * x.itemsize
-    _run(xp, n, per_sample, lambda lo, hi: _forward_range(xp, x, w, bias, geo, lay, y, lo, hi))
+    _run(xp, n, c, geo, lay, lambda lo, hi: _forward_range(xp, x, w, bias, geo, lay, y, lo, hi))
     return y
 
 
@@ -209,17 +210,11 @@ def _forward_range(xp, x, w, bias, geo, lay, y, lo, hi):
 def _conv_input_grad(xp, gy, w, image_hw, geo):
     """The transposed convolution: scatters gy through w onto an image of size image_hw."""
     lay = _Layout(geo, image_hw, gy.shape[2:], gy.itemsize)
-    n, o = gy.shape[:2]
+    n = gy.shape[0]
     c = w.shape[1] * geo.groups
     gx = xp.empty((n, c, lay.h, lay.w), gy.dtype)
-    if geo.sh == geo.sw == 1:
-        span = lay.ho * lay.wp + (geo.kw - 1) * geo.dw
-        per_sample = (o * geo.kw + geo.kh * c) * span * gy.itemsize
-        work = _input_grad_stacked
-    else:
-        per_sample = c * geo.kh * geo.kw * lay.ho * lay.wq * gy.itemsize
-        work = _input_grad_range
-    _run(xp, n, per_sample, lambda lo, hi: work(xp, gy, w, geo, lay, gx, lo, hi))
+    work = _input_grad_stacked if geo.sh == geo.sw == 1 else _input_grad_range
+    _run(xp, n, c, geo, lay, lambda lo, hi: work(xp, gy, w, geo, lay, gx, lo, hi))
     return gx
 
 
@@ -256,14 +251,8 @@ def _col2im(xp, cols, windows):
 def _conv_weight_grad(xp, x, gy, w_shape, geo):
     n, c, h, wd = x.shape
     lay = _Layout(geo, (h, wd), gy.shape[2:], x.itemsize)
-    if geo.sh == geo.sw == 1:
-        span = (geo.kh - 1) * geo.dh * lay.wp + lay.ho * lay.wp
-        per_sample = c * geo.kw * span * x.itemsize
-        work = _weight_grad_stacked
-    else:
-        per_sample = c * geo.kh * geo.kw * lay.ho * lay.wq * x.itemsize
-        work = _weight_grad_range
-    parts = _run(xp, n, per_sample, lambda lo, hi: work(xp, x, gy, w_shape, geo, lay, lo, hi))
+    work = _weight_grad_stacked if geo.sh == geo.sw == 1 else _weight_grad_range
+    parts = _run(xp, n, c, geo, lay, lambda lo, hi: work(xp, x, gy, w_shape, geo, lay, lo, hi))
     gw = parts[0]
     for part in parts[1:]:
         gw += part
