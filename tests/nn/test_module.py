@@ -317,6 +317,46 @@ def test_load_state_dict_non_strict_returns_the_keys(torch):
     assert 'Missing key(s) in state_dict: "scale", "a.b"' in str(strict)
 
 
+def renaming_tree(lib):
+    """A parent that renames its child's old key before the child loads, a module shared under
+    two names, and a grandchild: what the walk over the modules must get right."""
+    class Renamer(lib.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.inner = lib.nn.Linear(2, 2)
+            shared = lib.nn.Linear(1, 1)
+            self.left = lib.nn.Sequential(shared, lib.nn.Sequential(lib.nn.Linear(1, 3)))
+            self.right = shared
+
+        def _load_from_state_dict(self, state_dict, prefix, *args):
+            old = prefix + "old_inner.weight"
+            if old in state_dict:
+                state_dict[prefix + "inner.weight"] = state_dict.pop(old)
+            super()._load_from_state_dict(state_dict, prefix, *args)
+    return Renamer
+
+
+@pytest.mark.parametrize("strict", [True, False])
+def test_load_state_dict_walk_matches_torch(torch, strict):
+    state = {k: v.detach().numpy() + 1 for k, v in renaming_tree(torch)().state_dict().items()}
+    state["old_inner.weight"] = state.pop("inner.weight")
+    del state["left.1.0.bias"], state["inner.bias"]
+    state["left.1.0.extra"] = state["zz"] = state["right.bias"]
+    results = []
+    for lib in (torch, ember):
+        model = renaming_tree(lib)()
+        try:
+            keys = model.load_state_dict({k: lib.tensor(v) for k, v in state.items()},
+                                         strict=strict)
+        except RuntimeError as exc:
+            results.append(str(exc))
+            continue
+        results.append((keys.missing_keys, keys.unexpected_keys,   # the missing one is random
+                        {k: v.tolist() for k, v in model.state_dict().items()
+                         if k not in ("left.1.0.bias", "inner.bias")}))
+    assert results[1] == results[0]
+
+
 def test_load_state_dict_converts_dtype_and_checks_types():
     m = Net()
     m.load_state_dict({k: v.double() for k, v in Net().state_dict().items()})

@@ -113,41 +113,41 @@ class _StateDictMixin:
         """Copy parameters and buffers from state_dict; nothing changes if any entry is rejected."""
         if not isinstance(state_dict, Mapping):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict)}.")
-        missing_keys, unexpected_keys, error_msgs, pending = [], [], [], []
-        metadata = getattr(state_dict, "_metadata", None)
-        state_dict = OrderedDict(state_dict)  # subclasses may add keys; the caller's stays intact
-
-        def check(module, local_state_dict, prefix=""):
-            local_metadata = dict({} if metadata is None else metadata.get(prefix[:-1], {}))
-            local_metadata[_PENDING] = pending
+        metadata = getattr(state_dict, "_metadata", None) or {}
+        entries = OrderedDict(state_dict)  # subclasses may add keys; the caller's stays intact
+        missing, unexpected, problems, writes = [], [], [], []
+        # First pass (NOTE [ Loading a state dict ]): depth first, parents before children, a
+        # shared module under each of its names. A module sees the entries under its prefix as
+        # its parent left them (a parent may rewrite its children's keys); the root sees them all.
+        stack = [(self, "", None)]
+        while stack:
+            module, prefix, outer = stack.pop()
+            own = entries if outer is None else {k: v for k, v in outer.items()
+                                                 if k.startswith(prefix)}
+            local_metadata = dict(metadata.get(prefix[:-1], {}))
+            local_metadata[_PENDING] = writes
             if assign:
                 local_metadata["assign_to_params_buffers"] = True
-            module._load_from_state_dict(local_state_dict, prefix, local_metadata, True,
-                                         missing_keys, unexpected_keys, error_msgs)
-            for name, child in module._modules.items():
-                if child is not None:
-                    child_prefix = prefix + name + "."
-                    child_state = {k: v for k, v in local_state_dict.items()
-                                   if k.startswith(child_prefix)}
-                    check(child, child_state, child_prefix)
-
-        check(self, state_dict)
-        if strict:
-            if unexpected_keys:
-                error_msgs.insert(0, "Unexpected key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{k}"' for k in unexpected_keys)))
-            if missing_keys:
-                error_msgs.insert(0, "Missing key(s) in state_dict: {}. ".format(
-                    ", ".join(f'"{k}"' for k in missing_keys)))
-        if error_msgs:
-            raise RuntimeError("Error(s) in loading state_dict for {}:\n\t{}".format(
-                type(self).__name__, "\n\t".join(error_msgs)))
-        for module, name, param, value, assign_value in pending:
-            if assign_value:
-                if isinstance(param, Parameter):
-                    value = Parameter(value, requires_grad=param.requires_grad)
-                setattr(module, name, value)
-            else:
+            module._load_from_state_dict(own, prefix, local_metadata, True, missing, unexpected,
+                                         problems)
+            children = [(child, f"{prefix}{name}.", own) for name, child in module._modules.items()
+                        if child is not None]
+            stack.extend(reversed(children))
+        key_reports = [f"{kind} key(s) in state_dict: {', '.join(repr_keys)}. "
+                       for kind, repr_keys in (("Missing", [f'"{k}"' for k in missing]),
+                                               ("Unexpected", [f'"{k}"' for k in unexpected]))
+                       if strict and repr_keys]
+        if key_reports or problems:
+            raise RuntimeError(f"Error(s) in loading state_dict for {type(self).__name__}:\n\t"
+                               + "\n\t".join(key_reports + problems))
+        # Second pass: nothing was rejected, so write.
+        for module, name, current, value, replace in writes:
+            if not replace:
                 with no_grad():
-                    param.copy_(value)
-        return _IncompatibleKeys(missing_keys, unexpected_keys)
+                    current.copy_(value)
+            elif isinstance(current, Parameter):
+                setattr(module, name, Parameter(value, requires_grad=current.requires_grad))
+            else:
+                setattr(module, name, value)
+        return _IncompatibleKeys(missing, unexpected)
+
