@@ -1,4 +1,6 @@
 """Conv1d, Conv2d and ConvTranspose2d: parameters, PyTorch's checks and repr; maths in F."""
+from types import SimpleNamespace
+
 from ..._creation import empty
 from .. import functional as F
 from ..parameter import Parameter
@@ -9,28 +11,48 @@ from .utils import _pair, _single
 __all__ = ["Conv1d", "Conv2d", "ConvTranspose2d"]
 
 
+_PADDING_STRINGS = {"same", "valid"}
+_PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
+# (broken(options), ValueError message formatted with the options), checked in this order.
+_CONV_RULES = (
+    (lambda o: o.groups <= 0, "groups must be a positive integer"),
+    (lambda o: o.in_channels % o.groups != 0, "in_channels must be divisible by groups"),
+    (lambda o: o.out_channels % o.groups != 0, "out_channels must be divisible by groups"),
+    (lambda o: isinstance(o.padding, str) and o.padding not in _PADDING_STRINGS,
+     "Invalid padding string {padding!r}, should be one of {strings}"),
+    (lambda o: o.padding == "same" and any(s != 1 for s in o.stride),
+     "padding='same' is not supported for strided convolutions"),
+    (lambda o: o.padding_mode not in _PADDING_MODES,
+     "padding_mode must be one of {modes}, but got padding_mode='{padding_mode}'"),
+)
+
+
+def _pad_amounts(padding, kernel_size, dilation):
+    """F.pad's (before, after) amounts, last spatial dim first, for the non-zero padding modes.
+    'same' pads the dilated kernel's extent d * (k - 1), the odd unit after."""
+    if padding == "valid":
+        return [0, 0] * len(kernel_size)
+    if padding == "same":
+        amounts = []
+        for k, d in reversed(list(zip(kernel_size, dilation))):
+            extent = d * (k - 1)
+            amounts += [extent // 2, extent - extent // 2]
+        return amounts
+    return [p for p in reversed(padding) for _ in range(2)]
+
+
 class _ConvNd(Module):
     def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation,
                  transposed, output_padding, groups, bias, padding_mode, device=None,
                  dtype=None):
         super().__init__()
-        if groups <= 0:
-            raise ValueError("groups must be a positive integer")
-        if in_channels % groups != 0:
-            raise ValueError("in_channels must be divisible by groups")
-        if out_channels % groups != 0:
-            raise ValueError("out_channels must be divisible by groups")
-        valid_padding_strings = {"same", "valid"}
-        if isinstance(padding, str):
-            if padding not in valid_padding_strings:
-                raise ValueError(f"Invalid padding string {padding!r}, should be one of "
-                                 f"{valid_padding_strings}")
-            if padding == "same" and any(s != 1 for s in stride):
-                raise ValueError("padding='same' is not supported for strided convolutions")
-        valid_padding_modes = {"zeros", "reflect", "replicate", "circular"}
-        if padding_mode not in valid_padding_modes:
-            raise ValueError(f"padding_mode must be one of {valid_padding_modes}, but got "
-                             f"padding_mode='{padding_mode}'")
+        options = SimpleNamespace(in_channels=in_channels, out_channels=out_channels,
+                                  stride=stride, padding=padding, groups=groups,
+                                  padding_mode=padding_mode, strings=_PADDING_STRINGS,
+                                  modes=_PADDING_MODES)
+        for broken, message in _CONV_RULES:
+            if broken(options):
+                raise ValueError(message.format(**vars(options)))
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = kernel_size
@@ -41,22 +63,11 @@ class _ConvNd(Module):
         self.output_padding = output_padding
         self.groups = groups
         self.padding_mode = padding_mode
-        # F.pad's (left, right) amounts, last spatial dim first, for non-zero padding modes.
-        if isinstance(padding, str):
-            self._reversed_padding_repeated_twice = [0, 0] * len(kernel_size)
-            if padding == "same":
-                for d, k, i in zip(dilation, kernel_size, range(len(kernel_size) - 1, -1, -1)):
-                    total = d * (k - 1)
-                    self._reversed_padding_repeated_twice[2 * i] = total // 2
-                    self._reversed_padding_repeated_twice[2 * i + 1] = total - total // 2
-        else:
-            self._reversed_padding_repeated_twice = [p for p in reversed(padding)
-                                                     for _ in range(2)]
-        if transposed:
-            shape = (in_channels, out_channels // groups, *kernel_size)
-        else:
-            shape = (out_channels, in_channels // groups, *kernel_size)
-        self.weight = Parameter(empty(shape, device=device, dtype=dtype))
+        self._reversed_padding_repeated_twice = _pad_amounts(padding, kernel_size, dilation)
+        # a transposed convolution maps out of in_channels: its weight's first dim is theirs
+        outer, inner = (in_channels, out_channels) if transposed else (out_channels, in_channels)
+        self.weight = Parameter(empty((outer, inner // groups, *kernel_size), device=device,
+                                      dtype=dtype))
         if bias:
             self.bias = Parameter(empty(out_channels, device=device, dtype=dtype))
         else:
