@@ -324,6 +324,22 @@ def test_encoder_repr_state_dict_and_clones():
                                   layer.linear1.weight.detach().numpy())
 
 
+@pytest.mark.parametrize("activation", ["relu", "gelu", "F.relu", "F.gelu", "ReLU", "GELU",
+                                        "Tanh", "lambda"])
+def test_encoder_layer_activation_code_and_layout_match_torch(activation):
+    def build(lib, functional):
+        act = {"F.relu": functional.relu, "F.gelu": functional.gelu, "ReLU": lib.nn.ReLU(),
+               "GELU": lib.nn.GELU(), "Tanh": lib.nn.Tanh(),
+               "lambda": lambda x: x}.get(activation, activation)
+        return lib.nn.TransformerEncoderLayer(8, 2, 12, activation=act, bias=False,
+                                              norm_first=True, layer_norm_eps=1e-3)
+    t, e = build(torch, torch.nn.functional), build(ember, F)
+    assert e.activation_relu_or_gelu == t.activation_relu_or_gelu
+    assert repr(e) == repr(t)
+    assert list(e.state_dict()) == list(t.state_dict())
+    assert (e.norm_first, e.norm2.eps) == (t.norm_first, t.norm2.eps)
+
+
 def test_encoder_layer_bad_activation():
     with pytest.raises(RuntimeError, match="activation should be relu/gelu, not tanh"):
         nn.TransformerEncoderLayer(8, 2, activation="tanh")

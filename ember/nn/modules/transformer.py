@@ -120,6 +120,15 @@ def _detect_is_causal_mask(mask, is_causal, size):
     return tuple(mask.shape) == tuple(causal.shape) and bool((mask == causal).all())
 
 
+# PyTorch's attribute activation_relu_or_gelu: 1 for ReLU, 2 for GELU (function or module), else 0.
+_ACTIVATION_CODES = ((F.relu, ReLU, 1), (F.gelu, GELU, 2))
+
+
+def _activation_code(activation):
+    return next((code for function, module, code in _ACTIVATION_CODES
+                 if activation is function or isinstance(activation, module)), 0)
+
+
 class TransformerEncoderLayer(Module):
     """Self-attention then a feed-forward block, each with a residual connection and LayerNorm
     (after the block, or before it with norm_first)."""
@@ -127,26 +136,21 @@ class TransformerEncoderLayer(Module):
     def __init__(self, d_model, nhead, dim_feedforward=2048, dropout=0.1, activation=F.relu,
                  layer_norm_eps=1e-5, batch_first=False, norm_first=False, bias=True,
                  device=None, dtype=None):
-        factory = {"device": device, "dtype": dtype}
         super().__init__()
-        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout, bias=bias,
-                                            batch_first=batch_first, **factory)
-        self.linear1 = Linear(d_model, dim_feedforward, bias=bias, **factory)
-        self.dropout = Dropout(dropout)
-        self.linear2 = Linear(dim_feedforward, d_model, bias=bias, **factory)
+        shared = {"bias": bias, "device": device, "dtype": dtype}
+        # The order of registration is PyTorch's: it orders the state_dict keys and the repr.
+        self.self_attn = MultiheadAttention(d_model, nhead, dropout=dropout,
+                                            batch_first=batch_first, **shared)
+        self.linear1, self.dropout, self.linear2 = (Linear(d_model, dim_feedforward, **shared),
+                                                    Dropout(dropout),
+                                                    Linear(dim_feedforward, d_model, **shared))
         self.norm_first = norm_first
-        self.norm1 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
-        self.norm2 = LayerNorm(d_model, eps=layer_norm_eps, bias=bias, **factory)
-        self.dropout1 = Dropout(dropout)
-        self.dropout2 = Dropout(dropout)
+        self.norm1, self.norm2 = (LayerNorm(d_model, eps=layer_norm_eps, **shared)
+                                  for _ in range(2))
+        self.dropout1, self.dropout2 = Dropout(dropout), Dropout(dropout)
         if isinstance(activation, str):
             activation = _get_activation_fn(activation)
-        if activation is F.relu or isinstance(activation, ReLU):
-            self.activation_relu_or_gelu = 1
-        elif activation is F.gelu or isinstance(activation, GELU):
-            self.activation_relu_or_gelu = 2
-        else:
-            self.activation_relu_or_gelu = 0
+        self.activation_relu_or_gelu = _activation_code(activation)
         self.activation = activation
 
     def forward(self, src, src_mask=None, src_key_padding_mask=None, is_causal=False):
