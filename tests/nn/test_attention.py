@@ -340,6 +340,20 @@ def test_encoder_layer_activation_code_and_layout_match_torch(activation):
     assert (e.norm_first, e.norm2.eps) == (t.norm_first, t.norm2.eps)
 
 
+@pytest.mark.parametrize("options", [dict(), dict(kdim=3, vdim=5), dict(vdim=5, bias=False),
+                                     dict(add_bias_kv=True, add_zero_attn=True),
+                                     dict(kdim=8, vdim=8, add_bias_kv=True, bias=False)])
+def test_attention_parameters_match_torch(options):
+    """Names (unused ones as None, in order), shapes, state_dict keys and attributes."""
+    def layout(lib):
+        m = lib.nn.MultiheadAttention(8, 2, **options)
+        return ([(n, None if p is None else tuple(p.shape)) for n, p in m._parameters.items()],
+                list(m.state_dict()), (m.kdim, m.vdim, m.head_dim, m._qkv_same_embed_dim),
+                [None if v is None else tuple(v.shape) for v in (m.bias_k, m.bias_v)],
+                repr(m))
+    assert layout(ember) == layout(torch)
+
+
 def test_encoder_layer_bad_activation():
     with pytest.raises(RuntimeError, match="activation should be relu/gelu, not tanh"):
         nn.TransformerEncoderLayer(8, 2, activation="tanh")

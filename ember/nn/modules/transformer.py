@@ -26,37 +26,37 @@ class MultiheadAttention(Module):
         if embed_dim <= 0 or num_heads <= 0:
             raise ValueError(f"embed_dim and num_heads must be greater than 0, got "
                              f"embed_dim={embed_dim} and num_heads={num_heads} instead")
-        factory = {"device": device, "dtype": dtype}
         super().__init__()
-        self.embed_dim = embed_dim
-        self.kdim = kdim if kdim is not None else embed_dim
-        self.vdim = vdim if vdim is not None else embed_dim
-        self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
-        self.num_heads = num_heads
-        self.dropout = dropout
-        self.batch_first = batch_first
+        self.embed_dim, self.num_heads = embed_dim, num_heads
+        self.dropout, self.batch_first = dropout, batch_first
+        self.kdim, self.vdim = (embed_dim if size is None else size for size in (kdim, vdim))
+        self._qkv_same_embed_dim = self.kdim == self.vdim == embed_dim
         self.head_dim = embed_dim // num_heads
         if self.head_dim * num_heads != embed_dim:
             raise AssertionError("embed_dim must be divisible by num_heads")
+
+        def fresh(*shape):
+            return Parameter(_creation.empty(shape, device=device, dtype=dtype))
+
+        # One packed (3E, E) input projection when keys and values have E features too, else one
+        # per input; the unused names are registered as None (PyTorch's parameter names).
         if self._qkv_same_embed_dim:
-            self.in_proj_weight = Parameter(_creation.empty((3 * embed_dim, embed_dim), **factory))
-            for name in ("q_proj_weight", "k_proj_weight", "v_proj_weight"):
+            projections = {"in_proj_weight": (3 * embed_dim, embed_dim)}
+        else:
+            projections = {"q_proj_weight": (embed_dim, embed_dim),
+                           "k_proj_weight": (embed_dim, self.kdim),
+                           "v_proj_weight": (embed_dim, self.vdim)}
+        for name, shape in projections.items():
+            self.register_parameter(name, fresh(*shape))
+        for name in ("in_proj_weight", "q_proj_weight", "k_proj_weight", "v_proj_weight"):
+            if name not in projections:
                 self.register_parameter(name, None)
-        else:
-            self.q_proj_weight = Parameter(_creation.empty((embed_dim, embed_dim), **factory))
-            self.k_proj_weight = Parameter(_creation.empty((embed_dim, self.kdim), **factory))
-            self.v_proj_weight = Parameter(_creation.empty((embed_dim, self.vdim), **factory))
-            self.register_parameter("in_proj_weight", None)
-        if bias:
-            self.in_proj_bias = Parameter(_creation.empty(3 * embed_dim, **factory))
-        else:
-            self.register_parameter("in_proj_bias", None)
-        self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias, **factory)
-        if add_bias_kv:
-            self.bias_k = Parameter(_creation.empty((1, 1, embed_dim), **factory))
-            self.bias_v = Parameter(_creation.empty((1, 1, embed_dim), **factory))
-        else:
-            self.bias_k = self.bias_v = None
+        self.register_parameter("in_proj_bias", fresh(3 * embed_dim) if bias else None)
+        self.out_proj = NonDynamicallyQuantizableLinear(embed_dim, embed_dim, bias=bias,
+                                                        device=device, dtype=dtype)
+        # learned key and value rows appended to every sequence (plain None attributes without)
+        self.bias_k, self.bias_v = ((fresh(1, 1, embed_dim), fresh(1, 1, embed_dim))
+                                    if add_bias_kv else (None, None))
         self.add_zero_attn = add_zero_attn
         self._reset_parameters()
 
