@@ -40,6 +40,7 @@ class Op(Function):
             node.xp = _xp_of_type(array_type)
         if edges is not None:
             node.recording = True
+            node._edges = edges  # forward may ask ctx.needs_input_grad
         try:
             raw = cls.forward(node, *arrays)
         except Exception as exc:  # NOTE [ Errors at the op boundary ] (ops/_errors.py)

@@ -440,7 +440,7 @@ def _rows(a, dim):
     """a viewed as (rows, n) when dim is its last axis and a is C-contiguous float32/float64;
     else None."""
     if dim != a.ndim - 1 and dim != -1 or a.ndim == 0 or a.dtype.kind != "f" or \
-            a.dtype.itemsize < 4 or not a.flags.c_contiguous:
+            a.dtype.itemsize < 4 or not a.flags.c_contiguous or a.size == 0:
         return None
     return a.reshape(-1, a.shape[-1])
 
@@ -466,6 +466,9 @@ class Softmax(Op):
         ctx.dim = dim
         xp = ctx.xp
         y = xp.empty_like(a)
+        if a.size == 0:  # nothing to normalise (and no max to take)
+            ctx.save_for_backward(y)
+            return y
         with np.errstate(invalid="ignore"):  # a row of -inf gives NaN, as in PyTorch
             xp.subtract(a, a.max(axis=dim, keepdims=True), out=y)
         xp.exp(y, out=y)
@@ -506,6 +509,9 @@ class LogSoftmax(Op):
         ctx.dim = dim
         xp = ctx.xp
         y = xp.empty_like(a)
+        if a.size == 0:  # nothing to normalise (and no max to take)
+            ctx.save_for_backward(y)
+            return y
         with np.errstate(invalid="ignore"):  # a row of -inf gives NaN, as in PyTorch
             xp.subtract(a, a.max(axis=dim, keepdims=True), out=y)
         y -= xp.log(_sum_last(xp, xp.exp(y), dim))
@@ -557,7 +563,7 @@ def _softmax_args(name, input, dim, stacklevel, dtype):
     a = input._data
     nd = a.ndim
     dim = wrap_dim(dim, nd)
-    if a.dtype.kind != "f":
+    if a.dtype.kind != "f" and a.size:  # torch's kernels refuse integers, unless empty
         kernel = f"{name}_lastdim_kernel_impl" if dim == nd - 1 else f"{name}_kernel_impl"
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{_type_name(a.dtype)}'")
     return input, (dim if nd else None)  # numpy reduces a 0-d array only over axis=None

@@ -47,11 +47,20 @@ def _blas(x):
 
 # -- the primitives -----------------------------------------------------------------------------
 
+def _save_operands(ctx, a, b, first):
+    """Save each factor of a product only for the other's gradient, as torch does: a weight
+    changed in place after the forward of a layer whose input needs no gradient is no error.
+    `first` is a's position among forward's arguments."""
+    if ctx.recording:
+        need = ctx.needs_input_grad
+        ctx.save_for_backward(a if need[first + 1] else None, b if need[first] else None)
+
+
 class Mm(Op):
     """The matrix product; Bmm (batched) is the same op, Mv (matrix @ vector) the same forward."""
 
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        _save_operands(ctx, a, b, 0)
         return ctx.xp.matmul(_blas(a), _blas(b))
 
     def backward(ctx, g):
@@ -134,7 +143,7 @@ class Addmm(Op):
     _product = Mm
 
     def forward(ctx, c, a, b, beta, alpha):
-        ctx.save_for_backward(a, b)
+        _save_operands(ctx, a, b, 1)
         ctx.beta, ctx.alpha = beta, alpha
         return _add_scaled(ctx.xp.matmul(_blas(a), _blas(b)), c, beta, alpha)
 

@@ -9,6 +9,7 @@ import warnings
 import numpy as np
 
 from .._tensor import _make
+from ._common import _const
 from ._op import Op, broadcast_error, shape_str
 from .activation import logsigmoid
 
@@ -129,8 +130,8 @@ def _piecewise_grad(ctx, d, inner, outer, g):
     xp = ctx.xp
     dd = d._data
     inside = xp.abs(dd) < ctx.beta
-    a = _make((inside * inner).astype(dd.dtype))
-    c = _make(((~inside) * xp.sign(dd) * outer).astype(dd.dtype))
+    a = _const((inside * inner).astype(dd.dtype))  # _const: 0-d results come back as scalars
+    c = _const(((~inside) * xp.sign(dd) * outer).astype(dd.dtype))
     return (d * a + c) * _grad_scale(ctx, g)
 
 

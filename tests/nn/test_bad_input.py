@@ -1,5 +1,6 @@
 """Bad input: torch's exception type and message, and the model left exactly as it was."""
 import numpy as np
+import pytest
 
 import ember
 import ember.nn as nn
@@ -79,3 +80,21 @@ def test_optimizer_refuses_bad_parameters(torch):
     err = raises_like(lambda: torch.optim.SGD(torch.nn.Linear(2, 2).parameters(), lr=-0.1),
                       lambda: optim.SGD(m.parameters(), lr=-0.1))
     assert str(err) == "Invalid learning rate: -0.1"
+
+
+def test_first_layer_weight_updated_between_forward_and_backward():
+    """torch saves a weight only for its input's gradient: a first layer (input needs no grad)
+    may be updated in place under no_grad before backward, as some training loops do."""
+    lin = ember.nn.Linear(3, 2)
+    y = lin(ember.ones(4, 3)).sum()
+    with ember.no_grad():
+        lin.weight.add_(1.0)
+    y.backward()
+    assert lin.bias.grad.tolist() == [4.0, 4.0]
+    assert lin.weight.grad.tolist() == [[4.0] * 3] * 2
+    x = ember.ones(4, 3, requires_grad=True)  # here the weight is needed: torch raises too
+    y = lin(x).sum()
+    with ember.no_grad():
+        lin.weight.add_(1.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        y.backward()

@@ -285,3 +285,26 @@ def test_zero_norm_has_no_gradient(norm):
     assert x.grad is None
     (norm(x) * 2 + x.sum()).backward()
     assert x.grad.tolist() == [1.0, 1.0, 1.0]
+
+
+@pytest.mark.parametrize("fn", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("shape, dim", [((2, 0), 1), ((0, 3), 0), ((0, 3), 1)])
+def test_softmax_over_empty_tensors(fn, shape, dim):
+    torch = pytest.importorskip("torch")
+    for dtype in ("float32", "int64"):
+        t = getattr(torch, fn)(torch.zeros(shape, dtype=getattr(torch, dtype)), dim)
+        e = getattr(ember, fn)(ember.zeros(shape, dtype=getattr(ember, dtype)), dim)
+        assert e.shape == t.shape and str(e.dtype) == str(t.dtype)
+    x = ember.zeros(shape, requires_grad=True)
+    getattr(ember, fn)(x, dim).sum().backward()
+    assert x.grad.shape == shape
+
+
+@pytest.mark.parametrize("loss", ["smooth_l1_loss", "huber_loss"])
+def test_piecewise_losses_of_0d_tensors(loss):
+    x = ember.tensor(1.5, requires_grad=True)
+    getattr(ember.nn.functional, loss)(x, ember.tensor(0.0)).backward()
+    assert x.grad.item() == 1.0
+    x = ember.tensor(0.5, requires_grad=True)
+    getattr(ember.nn.functional, loss)(x, ember.tensor(0.0)).backward()
+    assert x.grad.item() == 0.5
