@@ -104,3 +104,36 @@ def test_install_as_torch_in_process_and_refusal_after_real_torch(tmp_path):
     """, runner=())
     assert r.returncode == 1
     assert "RuntimeError: ember.install_as_torch(): a real PyTorch is already imported" in r.stderr
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_spawned_children_also_see_ember_as_torch(tmp_path, method):
+    r = _run(tmp_path, """
+        import multiprocessing as mp
+        import sys
+        import torch
+
+
+        class Box:
+            def __init__(self, v):
+                self.v = v
+
+
+        def work(q, box):
+            import torch.nn.functional as F
+            real = [n for n, m in sys.modules.items() if n.split(".")[0] == "torch"
+                    and not m.__name__.startswith("ember")]
+            q.put((torch.__name__, F.__name__, box.v, __name__, real))
+
+
+        if __name__ == "__main__":
+            ctx = mp.get_context(sys.argv[1])
+            q = ctx.Queue()
+            p = ctx.Process(target=work, args=(q, Box(5)))
+            p.start()
+            print(q.get())
+            p.join()
+            print("exit", p.exitcode)
+    """, method)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "('ember', 'ember.nn.functional', 5, '__mp_main__', [])\nexit 0\n"
