@@ -27,5 +27,8 @@ from ._dropin import install_as_torch
 from ._finfo import finfo, iinfo
 from .compiler import compile
 from . import accelerator, backends, compiler, jit, onnx, random, serialization
+from . import amp, cpu, multiprocessing, profiler
+from .amp import autocast
+from .amp.autocast_mode import get_autocast_dtype, is_autocast_enabled
 
 __version__ = "0.1.0"

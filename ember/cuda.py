@@ -1,5 +1,6 @@
 """ember.cuda: NVIDIA GPU queries and controls through CuPy (imported only via ember._backend)."""
 import collections
+import sys
 
 from . import _backend, _random
 from ._device import as_device
@@ -224,3 +225,8 @@ class Event:
             raise RuntimeError("Both events must be recorded before calculating elapsed time.")
         end_event._event.synchronize()
         return _backend.cupy().cuda.get_elapsed_time(self._event, end_event._event)
+
+
+# torch.cuda.amp: ember.cuda.amp.autocast / GradScaler (`import ember.cuda.amp` finds it here).
+from .amp import _cuda_amp as amp  # noqa: E402
+sys.modules[__name__ + ".amp"] = amp

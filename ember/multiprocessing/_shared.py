@@ -101,7 +101,7 @@ def share_memory_(tensor):
     # may be another Tensor viewing the same memory.
     if sys.getrefcount(owner) > 3:
         for obj in gc.get_objects():
-            if isinstance(obj, Tensor) and obj is not tensor and \
+            if issubclass(type(obj), Tensor) and obj is not tensor and \
                     type(obj._data) is np.ndarray and _owner(obj._data) is owner:
                 obj._data = new_owner if obj._data is owner else _moved(obj._data, lo, m)
     tensor._data = new_owner if array is owner else _moved(array, lo, m)

@@ -19,6 +19,7 @@ from . import _errors
 _ndarray = np.ndarray
 _generic = np.generic
 _asarray = np.asarray
+_hook = None  # set while autocast or a profiler is active (NOTE [ Op hooks ] in ops/_hooks.py)
 
 
 class Op(Function):
@@ -31,6 +32,8 @@ class Op(Function):
     def apply(cls, *args):
         if _grad_state.arrays:
             return _apply_on_arrays(cls, args)
+        if _hook is not None:
+            return _hook(cls, args)
         node_cls = cls._node_cls
         node = node_cls.__new__(node_cls)
         arrays, edges, array_type = _inputs(args, cls._n_operands, _grad_state.enabled)

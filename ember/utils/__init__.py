@@ -1,2 +1,2 @@
 """ember.utils: data loading (ember.utils.data)."""
-from . import data  # noqa: F401
+from . import checkpoint, data  # noqa: F401

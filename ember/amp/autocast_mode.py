@@ -1,0 +1,192 @@
+"""autocast: ops on torch's lower-precision list run in float16/bfloat16 inside the region.
+
+NOTE [ Autocast ]
+As torch's autocast, a region casts the floating inputs (never float64 ones) of each op on its
+"lower precision" list to the region's dtype, and those of each op on its "float32" list back to
+float32; other ops run on what they are given. Casts of leaf tensors that require grad (the
+weights) are cached for the region when cache_enabled; a weight that reaches its op through a
+view (linear's `weight.t()` into addmm) is cast at each call instead. The casts go through `Tensor.to`, so
+gradients flow back in the inputs' dtypes. Ops are matched by aten name through the Op hook
+(NOTE [ Op hooks ] in ops/_hooks.py): composite functions (linear, conv2d) reach these lists
+through the Ops they are built of (addmm, convolution). An autocast region for a device type
+changes only the tensors on that device type.
+"""
+import functools
+import warnings
+
+from .. import _dtype, cuda
+from .._bfloat16 import bfloat16 as _bfloat16
+from .._tensor import Tensor
+from ..ops import _hooks
+
+__all__ = ["autocast", "is_autocast_available", "is_autocast_enabled", "get_autocast_dtype",
+           "custom_fwd", "custom_bwd"]
+
+# torch's CPU autocast lists (the CUDA lists hold the same matmul/conv family in lower precision).
+LOWER_PRECISION = frozenset((
+    "conv1d", "conv2d", "conv3d", "bmm", "mm", "linalg_vecdot", "baddbmm", "addmm", "addbmm",
+    "linear", "convolution", "matmul", "conv_tbc", "conv_transpose1d", "conv_transpose2d",
+    "conv_transpose3d", "prelu", "scaled_dot_product_attention"))
+FLOAT32 = frozenset((
+    "avg_pool3d", "binary_cross_entropy", "grid_sampler", "polar", "prod", "quantile",
+    "nanquantile", "stft", "cdist", "trace", "view_as_complex", "cholesky", "cholesky_inverse",
+    "cholesky_solve", "inverse", "lu_solve", "orgqr", "ormqr", "pinverse", "max_pool3d",
+    "max_unpool2d", "max_unpool3d", "adaptive_avg_pool3d", "reflection_pad1d",
+    "reflection_pad2d", "replication_pad1d", "replication_pad2d", "replication_pad3d",
+    "mse_loss", "cosine_embedding_loss", "nll_loss", "nll_loss2d", "hinge_embedding_loss",
+    "poisson_nll_loss", "smooth_l1_loss", "cross_entropy_loss", "l1_loss", "huber_loss",
+    "margin_ranking_loss", "soft_margin_loss", "triplet_margin_loss", "multi_margin_loss",
+    "ctc_loss", "kl_div", "multilabel_margin_loss", "binary_cross_entropy_with_logits",
+    "fft_fft", "fft_ifft", "fft_fft2", "fft_ifft2", "fft_fftn", "fft_ifftn", "fft_rfft",
+    "fft_irfft", "fft_rfft2", "fft_irfft2", "fft_rfftn", "fft_irfftn", "fft_hfft", "fft_ihfft",
+    "linalg_cond", "linalg_matrix_rank", "linalg_solve", "linalg_cholesky", "linalg_svdvals",
+    "linalg_eigvals", "linalg_eigvalsh", "linalg_inv", "linalg_householder_product",
+    "linalg_tensorinv", "linalg_tensorsolve", "fake_quantize_per_tensor_affine", "geqrf",
+    "_lu_with_info", "qr", "svd", "triangular_solve", "fractional_max_pool2d",
+    "fractional_max_pool3d", "adaptive_max_pool3d", "multilabel_margin_loss_forward",
+    "linalg_qr", "linalg_cholesky_ex", "linalg_svd", "linalg_eig", "linalg_eigh",
+    "linalg_lstsq", "linalg_inv_ex"))
+
+_DEFAULT_DTYPE = {"cpu": "bfloat16", "cuda": "float16"}
+_regions = []  # the active autocast objects, innermost last
+_settings = {}  # device type -> (region, target np dtype) for the enabled innermost regions
+
+
+def is_autocast_available(device_type):
+    return device_type in _DEFAULT_DTYPE
+
+
+def is_autocast_enabled(device_type=None):
+    """Whether autocast is on for device_type (CUDA when not given, as torch's legacy form)."""
+    return (device_type or "cuda") in _settings
+
+
+def get_autocast_dtype(device_type):
+    setting = _settings.get(device_type)
+    if setting is not None:
+        return _dtype._FROM_NP[setting[1]]
+    return _bfloat16 if _DEFAULT_DTYPE[device_type] == "bfloat16" else _dtype.float16
+
+
+class autocast:
+    """Context manager and decorator: inside, ops on the lower-precision list compute in
+    `dtype` (bfloat16 on CPU and float16 on CUDA by default) and those on the float32 list in
+    float32; `enabled=False` opens a region where nothing is cast."""
+
+    def __init__(self, device_type, dtype=None, enabled=True, cache_enabled=None):
+        if not isinstance(device_type, str):
+            raise ValueError(f"Expected `device_type` of type `str`, got: `{type(device_type)}`")
+        if device_type not in _DEFAULT_DTYPE:
+            raise RuntimeError(f"User specified an unsupported autocast device_type "
+                               f"'{device_type}'")
+        self.device = device_type
+        self.fast_dtype = get_autocast_dtype(device_type) if dtype is None else dtype
+        self._cache_enabled = True if cache_enabled is None else bool(cache_enabled)
+        self._enabled = bool(enabled)
+        if self._enabled and device_type == "cuda" and not cuda.is_available():
+            warnings.warn("User provided device_type of 'cuda', but CUDA is not available. "
+                          "Disabling")
+            self._enabled = False
+        if self._enabled:
+            self._check_dtype()
+        self._cache = {}
+
+    def _check_dtype(self):
+        """As torch, an unsupported dtype disables the region with a warning; bfloat16 is one
+        here while NumPy has none (ember._bfloat16)."""
+        reason = ""
+        if self.fast_dtype is _bfloat16:
+            try:
+                self.fast_dtype.np
+            except TypeError as exc:
+                reason = f"\n{exc}"
+        elif self.fast_dtype is not _dtype.float16:
+            reason = (f"\n{self.device.upper()} Autocast only supports dtypes of "
+                      "torch.float16, torch.bfloat16 currently.")
+        if reason:
+            warnings.warn(f"In {self.device.upper()} autocast, but the target dtype is not "
+                          f"supported. Disabling autocast.{reason}")
+            self._enabled = False
+
+    def __enter__(self):
+        _regions.append(self)
+        _refresh()
+        return self
+
+    def __exit__(self, *exc):
+        _regions.remove(self)
+        self._cache.clear()
+        _refresh()
+        return False
+
+    def __call__(self, func):
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with self.__class__(self.device, self.fast_dtype, self._enabled,
+                                self._cache_enabled):
+                return func(*args, **kwargs)
+        return wrapper
+
+
+def _refresh():
+    _settings.clear()
+    for region in _regions:
+        if region._enabled:
+            _settings[region.device] = (region, region.fast_dtype.np)
+        else:
+            _settings.pop(region.device, None)
+    _hooks.state.autocast = _cast_args if _settings else None
+    _hooks.refresh()
+
+
+def _cast_args(name, args):
+    if name in LOWER_PRECISION:
+        lower = True
+    elif name in FLOAT32:
+        lower = False
+    else:
+        return args
+    return tuple(_cast(a, lower) if isinstance(a, Tensor) else a for a in args)
+
+
+def _cast(t, lower):
+    setting = _settings.get(t.device.type)
+    kind = t._data.dtype
+    if setting is None or kind.kind != "f" or kind.itemsize == 8:
+        return t
+    region, target = setting
+    if not lower:
+        return t if kind == _dtype.float32.np else t.to(_dtype.float32)
+    if kind == target:
+        return t
+    if not (region._cache_enabled and t._requires_grad and t._grad_fn is None):
+        return t.to(_dtype._FROM_NP[target])
+    hit = region._cache.get(id(t))
+    if hit is None or hit[0] is not t:
+        hit = region._cache[id(t)] = (t, t.to(_dtype._FROM_NP[target]))
+    return hit[1]
+
+
+def custom_fwd(fwd=None, *, device_type="cuda", cast_inputs=None):
+    """Decorator for a custom Function's forward: with cast_inputs, run it with autocast off
+    and its floating tensor inputs cast to cast_inputs while autocast is on."""
+    if fwd is None:
+        return functools.partial(custom_fwd, device_type=device_type, cast_inputs=cast_inputs)
+
+    @functools.wraps(fwd)
+    def wrapper(*args, **kwargs):
+        if cast_inputs is None or device_type not in _settings:
+            return fwd(*args, **kwargs)
+        args = tuple(a.to(cast_inputs) if isinstance(a, Tensor) and a.is_floating_point()
+                     else a for a in args)
+        with autocast(device_type, enabled=False):
+            return fwd(*args, **kwargs)
+    return wrapper
+
+
+def custom_bwd(bwd=None, *, device_type="cuda"):
+    """Decorator for a custom Function's backward (runs it as is: ember's backward runs under
+    the autocast state of the caller)."""
+    if bwd is None:
+        return functools.partial(custom_bwd, device_type=device_type)
+    return bwd
