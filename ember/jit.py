@@ -3,7 +3,8 @@ says so, once per process), and the decorators that steer TorchScript return the
 import typing
 import warnings
 
-__all__ = ["script", "trace", "ignore", "unused", "export", "is_scripting", "is_tracing", "Final"]
+__all__ = ["script", "trace", "ignore", "unused", "export", "is_scripting", "is_tracing", "Final",
+           "save", "load"]
 
 Final = typing.Final
 _warned = set()
@@ -47,3 +48,18 @@ def is_scripting():
 
 def is_tracing():
     return False
+
+
+def _no_torchscript(name):
+    raise NotImplementedError(
+        f"torch.jit.{name}: ember has no TorchScript archives (script and trace return the "
+        f"eager module). Save weights with torch.save(model.state_dict(), path) and rebuild the "
+        f"module from its class.")
+
+
+def save(m, f, _extra_files=None):
+    _no_torchscript("save")
+
+
+def load(f, map_location=None, _extra_files=None):
+    _no_torchscript("load")

@@ -67,6 +67,10 @@ def test_jit_and_compile_return_what_they_get_and_warn_once(monkeypatch):
     assert ember.jit.ignore(f) is f and ember.jit.ignore(drop=True)(f) is f
     assert ember.jit.unused(f) is f and ember.jit.export(f) is f
     assert ember.jit.is_scripting() is False and ember.jit.is_tracing() is False
+    with pytest.raises(NotImplementedError, match="torch.jit.save: ember has no TorchScript"):
+        ember.jit.save(net, "m.pt")
+    with pytest.raises(NotImplementedError, match="torch.jit.load: ember has no TorchScript"):
+        ember.jit.load("m.pt")
 
 
 @pytest.mark.parametrize("name", ["float16", "float32", "float64"])
