@@ -106,6 +106,8 @@ class Relu(Op):
     _array_backward = True
 
     def forward(ctx, a):
+        if a.dtype.kind == "b":
+            raise RuntimeError("Boolean inputs not supported for relu")
         y = ctx.xp.maximum(a, 0)
         ctx.save_for_backward(y)
         return y
@@ -593,13 +595,25 @@ def threshold_(input, threshold, value):
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    _check_hardtanh(input, min_val, max_val)
     if inplace:
         return input._inplace(Hardtanh.apply, min_val, max_val)
     return Hardtanh.apply(input, min_val, max_val)
 
 
 def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    _check_hardtanh(input, min_val, max_val)
     return input._inplace(Hardtanh.apply, min_val, max_val)
+
+
+def _check_hardtanh(input, min_val, max_val):
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    kind = input.dtype.np.kind
+    if kind == "b":
+        raise RuntimeError("Bool inputs not supported for hardtanh")
+    if kind == "u" and (min_val < 0 or max_val < 0):
+        raise RuntimeError("cannot do hardtanh on an unsigned type with negative limits")
 
 
 def relu6(input, inplace=False):

@@ -4,13 +4,16 @@ Every loss takes reduction='none' | 'mean' | 'sum' (or PyTorch's enum 0 | 1 | 2)
 functions are written with ember ops and are linear in the incoming gradient; the masks they use
 (which target an element picked, which branch of a piecewise loss it is on) are constants.
 """
+import math
 import warnings
 
 import numpy as np
 
+from .. import _dtype
+from .._dtype import type_name as _type_name
 from .._tensor import _make
 from ._common import _const
-from ._op import Op, broadcast_error, shape_str
+from ._op import Op, broadcast_error, promote, shape_str
 from .activation import logsigmoid
 
 __all__ = ["nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
@@ -75,9 +78,24 @@ def _weighted(loss, weight, input, reduction, mean_by_weight):
 
 
 def _save_pair(ctx, x, y, reduction):
-    """Forward bookkeeping of an elementwise loss of (input, target)."""
+    """Forward bookkeeping of an elementwise loss of (input, target); the pair promoted as torch
+    promotes it (float32 input, int64 target: float32, not NumPy's float64)."""
     ctx.reduction, ctx.numel = reduction, x.size
     ctx.save_for_backward(x, y)
+    return promote(x, y)
+
+
+def _kernel_dtype(kernel, input, target):
+    """torch's pointwise loss kernels take floating types only, after promoting the pair."""
+    dt = _dtype.result_type(input._data, target._data)
+    if dt.kind != "f":
+        raise NotImplementedError(f"\"{kernel}\" not implemented for '{_type_name(dt)}'")
+    return dt
+
+
+def _cast_error(result, output):
+    return RuntimeError(f"result type {_type_name(result)} can't be cast to the desired output "
+                        f"type {_type_name(output)}")
 
 
 def _pair_grads(ctx, gd):
@@ -88,7 +106,7 @@ def _pair_grads(ctx, gd):
 
 class MseLoss(Op):
     def forward(ctx, x, y, reduction):
-        _save_pair(ctx, x, y, reduction)
+        x, y = _save_pair(ctx, x, y, reduction)
         d = x - y
         return _reduce(d * d, reduction)
 
@@ -99,7 +117,7 @@ class MseLoss(Op):
 
 class SmoothL1Loss(Op):
     def forward(ctx, x, y, reduction, beta):
-        _save_pair(ctx, x, y, reduction)
+        x, y = _save_pair(ctx, x, y, reduction)
         ctx.beta = beta
         d = x - y
         ad = ctx.xp.abs(d)
@@ -112,7 +130,7 @@ class SmoothL1Loss(Op):
 
 class HuberLoss(Op):
     def forward(ctx, x, y, reduction, delta):
-        _save_pair(ctx, x, y, reduction)
+        x, y = _save_pair(ctx, x, y, reduction)
         ctx.beta = delta
         d = x - y
         ad = ctx.xp.abs(d)
@@ -271,15 +289,18 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     target (N, d1, ...) or (); weight per class; targets equal to ignore_index count for
     nothing, and 'mean' divides by the summed weight of the targets that count."""
     reduction = _reduction(_legacy(size_average, reduce, reduction))
-    if target.dtype.name not in ("int64", "uint8"):
-        raise RuntimeError("expected target dtype to be Long or Byte, but got "
-                           f"{_SCALAR_NAMES.get(target.dtype.name, target.dtype.name)}")
     nd = input.dim()
     if nd < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {nd})")
     if nd >= 2 and (target.dim() == 0 or input.shape[0] != target.shape[0]):
         raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
                          f"batch_size ({target.shape[0] if target.dim() else 0}).")
+    if nd == 1 and target.dim() == 1 and target.shape[0] != 1:
+        raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: "
+                         f"{target.shape[0]}")
+    if target.dtype.name not in ("int64", "uint8"):
+        raise RuntimeError("expected target dtype to be Long or Byte, but got "
+                           f"{_SCALAR_NAMES.get(target.dtype.name, target.dtype.name)}")
     if nd == 2 and target.dim() != 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if nd > 2:
@@ -299,7 +320,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     if nd == 4:
         return NllLoss2d.apply(input, target, weight, reduction, int(ignore_index))
     n, c = input.shape[:2]
-    out = NllLoss2d.apply(input.reshape(n, c, 1, -1), target.reshape(n, 1, -1), weight,
+    rest = math.prod(input.shape[2:])  # not -1: an empty batch leaves -1 ambiguous
+    out = NllLoss2d.apply(input.reshape(n, c, 1, rest), target.reshape(n, 1, rest), weight,
                           reduction, int(ignore_index))
     return out.view(target.shape) if reduction == "none" else out
 
@@ -307,6 +329,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean squared error (input - target) ** 2, target broadcast to input with a warning."""
     reduction = _reduction(_legacy(size_average, reduce, reduction))
+    _kernel_dtype("mse_cpu", input, target)
     input, target = _expand_pair(input, target)
     if weight is not None:
         return _weighted((input - target) ** 2, weight, input, reduction, True)
@@ -332,6 +355,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     if beta == 0:
         return l1_loss(input, target, reduction=reduction)
+    _kernel_dtype("smooth_l1_cpu", input, target)
     input, target = _expand_pair(input, target)
     return SmoothL1Loss.apply(input, target, reduction, float(beta))
 
@@ -341,6 +365,9 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     reduction = _reduction(reduction)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    dt = _kernel_dtype("huber_cpu", input, target)
+    if input.dtype.np != dt:  # the loss is written into a tensor of input's dtype
+        raise _cast_error(dt, input.dtype.np)
     input, target = _expand_pair(input, target)
     if weight is not None:
         return _weighted(HuberLoss.apply(input, target, "none", float(delta)), weight, input,
@@ -352,6 +379,12 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
                          reduction="mean"):
     """-w (y log x + (1 - y) log(1 - x)) for probabilities x in [0, 1], logs clamped at -100."""
     reduction = _reduction(_legacy(size_average, reduce, reduction))
+    if target.dtype != input.dtype:
+        raise RuntimeError(f"Found dtype {_type_name(target.dtype.np)} but expected "
+                           f"{_type_name(input.dtype.np)}")
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"binary_cross_entropy\" not implemented for "
+                                  f"'{_type_name(input.dtype.np)}'")
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
                          f"size ({input.shape}) is deprecated. Please ensure they have the same "
@@ -366,6 +399,11 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     """binary_cross_entropy(sigmoid(input), target), computed stably from the logits;
     pos_weight multiplies the positive term (broadcast along the last, class, dim)."""
     reduction = _reduction(_legacy(size_average, reduce, reduction))
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for "
+                                  f"'{_type_name(input.dtype.np)}'")
+    if not target.dtype.is_floating_point:
+        raise _cast_error(input.dtype.np, target.dtype.np)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "
                          f"({input.shape})")
@@ -383,6 +421,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
                       "'batchmean' in the next major release.", stacklevel=2)
     red = "sum" if reduction == "batchmean" else _reduction(_legacy(size_average, reduce,
                                                                     reduction))
+    if not (input.dtype.is_floating_point and target.dtype.is_floating_point):
+        raise RuntimeError("kl_div: Integral inputs not supported.")
     if log_target:
         loss = target.exp() * (target - input)
     else:

@@ -26,6 +26,23 @@ def _u8(m):
 
 
 CASES = {
+    "mse_int": lambda m: m.nn.functional.mse_loss(m.ones(2, dtype=m.int64), m.ones(2, dtype=m.int64)),
+    "mse_float_int_target": lambda m: m.nn.functional.mse_loss(m.ones(2), m.ones(2, dtype=m.int64)),
+    "smooth_l1_int": lambda m: m.nn.functional.smooth_l1_loss(m.ones(2, dtype=m.int8), m.ones(2, dtype=m.int8)),
+    "huber_int_input": lambda m: m.nn.functional.huber_loss(m.ones(2, dtype=m.int64), m.ones(2)),
+    "bce_int": lambda m: m.nn.functional.binary_cross_entropy(m.ones(2, dtype=m.int64), m.ones(2, dtype=m.int64)),
+    "bce_mixed_dtypes": lambda m: m.nn.functional.binary_cross_entropy(m.ones(2) * 0.5, m.ones(2, dtype=m.float64)),
+    "bce_logits_int": lambda m: m.nn.functional.binary_cross_entropy_with_logits(m.ones(2, dtype=m.uint8), m.ones(2, dtype=m.uint8)),
+    "bce_logits_int_target": lambda m: m.nn.functional.binary_cross_entropy_with_logits(m.ones(2), m.ones(2, dtype=m.int64)),
+    "kl_div_int": lambda m: m.nn.functional.kl_div(m.ones(2), m.ones(2, dtype=m.int32), reduction="sum"),
+    "nll_batch_before_dtype": lambda m: m.nn.functional.nll_loss(m.zeros(1, 2), m.zeros(2)),
+    "nll_1d_target_size": lambda m: m.nn.functional.nll_loss(m.zeros(3), m.tensor([0, 1, 1])),
+    "cross_entropy_empty_batch": lambda m: m.nn.functional.cross_entropy(m.zeros(0, 1, 2), m.zeros(0, 2, dtype=m.int64), reduction="sum"),
+    "relu_bool": lambda m: m.nn.functional.relu(m.tensor([True])),
+    "relu6_bool": lambda m: m.nn.functional.relu6(m.tensor([True])),
+    "hardtanh_unsigned_negative": lambda m: m.nn.functional.hardtanh(m.ones(2, dtype=m.uint8)),
+    "hardtanh_unsigned_ok": lambda m: m.nn.functional.hardtanh(m.ones(2, dtype=m.uint8), 0.0, 6.0),
+    "hardtanh_min_above_max": lambda m: m.nn.functional.hardtanh(m.ones(2), 2.0, -2.0),
     "sub_bool_tensors": lambda m: m.tensor([True]) - m.tensor([False]),
     "sub_bool_scalar": lambda m: m.ones(2) - True,
     "rsub_bool_tensor": lambda m: 1 - m.tensor([True]),
