@@ -258,6 +258,8 @@ def _spaced(start, end, steps, dt=np.float64):
 
 def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False, out=None):
     dt = np.dtype(_factory_dtype(dtype))
+    if dt == np.bool_:
+        raise NotImplementedError("\"linspace_cpu\" not implemented for 'Bool'")
     start, end = _num(start), _num(end)
     _dtype.check_fits([start, end], _dtype.from_numpy_dtype(dt), fill=True)
     if dt.kind == "f" and dt.itemsize >= 4:

@@ -1201,6 +1201,18 @@ class Tensor:
             return NotImplemented
         return _ops.matmul(other, self)
 
+    def __lshift__(self, other):
+        return _ops.bitwise_left_shift(self, other)
+
+    def __rlshift__(self, other):
+        return _ops.bitwise_left_shift(other, self)
+
+    def __rshift__(self, other):
+        return _ops.bitwise_right_shift(self, other)
+
+    def __rrshift__(self, other):
+        return _ops.bitwise_right_shift(other, self)
+
     def __and__(self, other):
         return _ops.bitwise_and(self, other)
 
@@ -1244,7 +1256,7 @@ class Tensor:
         return _Neg.apply(self)
 
     def __pos__(self):
-        return self
+        return _ops.positive(self)
 
     def __abs__(self):
         return _ops.abs(self)
@@ -1273,6 +1285,60 @@ class Tensor:
     @property
     def mH(self):
         return self.mT
+
+    def multiply(self, *args, **kwargs):
+        return _ops.multiply(self, *args, **kwargs)
+
+    def subtract(self, *args, **kwargs):
+        return _ops.subtract(self, *args, **kwargs)
+
+    def divide(self, *args, **kwargs):
+        return _ops.divide(self, *args, **kwargs)
+
+    def copysign(self, *args, **kwargs):
+        return _ops.copysign(self, *args, **kwargs)
+
+    def float_power(self, *args, **kwargs):
+        return _ops.float_power(self, *args, **kwargs)
+
+    def heaviside(self, *args, **kwargs):
+        return _ops.heaviside(self, *args, **kwargs)
+
+    def nextafter(self, *args, **kwargs):
+        return _ops.nextafter(self, *args, **kwargs)
+
+    def bitwise_left_shift(self, *args, **kwargs):
+        return _ops.bitwise_left_shift(self, *args, **kwargs)
+
+    def bitwise_right_shift(self, *args, **kwargs):
+        return _ops.bitwise_right_shift(self, *args, **kwargs)
+
+    def signbit(self, *args, **kwargs):
+        return _ops.signbit(self, *args, **kwargs)
+
+    def angle(self, *args, **kwargs):
+        return _ops.angle(self, *args, **kwargs)
+
+    def logcumsumexp(self, *args, **kwargs):
+        return _ops.logcumsumexp(self, *args, **kwargs)
+
+    def nanmean(self, *args, **kwargs):
+        return _ops.nanmean(self, *args, **kwargs)
+
+    def nanmedian(self, *args, **kwargs):
+        return _ops.nanmedian(self, *args, **kwargs)
+
+    def msort(self, *args, **kwargs):
+        return _ops.msort(self, *args, **kwargs)
+
+    def scatter_reduce(self, *args, **kwargs):
+        return _ops.scatter_reduce(self, *args, **kwargs)
+
+    def positive(self):
+        return _ops.positive(self)
+
+    def unfold(self, dimension, size, step):
+        return _unfold_windows(self, dimension, size, step)
 
     # in place: the out-of-place op, written back into self by _inplace
     def add_(self, *args, **kwargs):
@@ -1452,6 +1518,168 @@ class Tensor:
     def bitwise_xor_(self, *args, **kwargs):
         return self._inplace(_ops.bitwise_xor, *args, **kwargs)
 
+    def absolute_(self, *args, **kwargs):
+        return self._inplace(_ops.absolute, *args, **kwargs)
+
+    def acos_(self, *args, **kwargs):
+        return self._inplace(_ops.acos, *args, **kwargs)
+
+    def acosh_(self, *args, **kwargs):
+        return self._inplace(_ops.acosh, *args, **kwargs)
+
+    def arccos_(self, *args, **kwargs):
+        return self._inplace(_ops.arccos, *args, **kwargs)
+
+    def arccosh_(self, *args, **kwargs):
+        return self._inplace(_ops.arccosh, *args, **kwargs)
+
+    def arcsin_(self, *args, **kwargs):
+        return self._inplace(_ops.arcsin, *args, **kwargs)
+
+    def arcsinh_(self, *args, **kwargs):
+        return self._inplace(_ops.arcsinh, *args, **kwargs)
+
+    def arctan2_(self, *args, **kwargs):
+        return self._inplace(_ops.arctan2, *args, **kwargs)
+
+    def arctan_(self, *args, **kwargs):
+        return self._inplace(_ops.arctan, *args, **kwargs)
+
+    def arctanh_(self, *args, **kwargs):
+        return self._inplace(_ops.arctanh, *args, **kwargs)
+
+    def asin_(self, *args, **kwargs):
+        return self._inplace(_ops.asin, *args, **kwargs)
+
+    def asinh_(self, *args, **kwargs):
+        return self._inplace(_ops.asinh, *args, **kwargs)
+
+    def atan_(self, *args, **kwargs):
+        return self._inplace(_ops.atan, *args, **kwargs)
+
+    def atanh_(self, *args, **kwargs):
+        return self._inplace(_ops.atanh, *args, **kwargs)
+
+    def bitwise_not_(self, *args, **kwargs):
+        return self._inplace(_ops.bitwise_not, *args, **kwargs)
+
+    def cosh_(self, *args, **kwargs):
+        return self._inplace(_ops.cosh, *args, **kwargs)
+
+    def sinh_(self, *args, **kwargs):
+        return self._inplace(_ops.sinh, *args, **kwargs)
+
+    def cumprod_(self, *args, **kwargs):
+        return self._inplace(_ops.cumprod, *args, **kwargs)
+
+    def cumsum_(self, *args, **kwargs):
+        return self._inplace(_ops.cumsum, *args, **kwargs)
+
+    def deg2rad_(self, *args, **kwargs):
+        return self._inplace(_ops.deg2rad, *args, **kwargs)
+
+    def rad2deg_(self, *args, **kwargs):
+        return self._inplace(_ops.rad2deg, *args, **kwargs)
+
+    def divide_(self, *args, **kwargs):
+        return self._inplace(_ops.divide, *args, **kwargs)
+
+    def multiply_(self, *args, **kwargs):
+        return self._inplace(_ops.multiply, *args, **kwargs)
+
+    def subtract_(self, *args, **kwargs):
+        return self._inplace(_ops.subtract, *args, **kwargs)
+
+    def negative_(self, *args, **kwargs):
+        return self._inplace(_ops.negative, *args, **kwargs)
+
+    def eq_(self, *args, **kwargs):
+        return self._inplace(_ops.eq, *args, **kwargs)
+
+    def ne_(self, *args, **kwargs):
+        return self._inplace(_ops.ne, *args, **kwargs)
+
+    def lt_(self, *args, **kwargs):
+        return self._inplace(_ops.lt, *args, **kwargs)
+
+    def le_(self, *args, **kwargs):
+        return self._inplace(_ops.le, *args, **kwargs)
+
+    def gt_(self, *args, **kwargs):
+        return self._inplace(_ops.gt, *args, **kwargs)
+
+    def ge_(self, *args, **kwargs):
+        return self._inplace(_ops.ge, *args, **kwargs)
+
+    def greater_(self, *args, **kwargs):
+        return self._inplace(_ops.greater, *args, **kwargs)
+
+    def greater_equal_(self, *args, **kwargs):
+        return self._inplace(_ops.greater_equal, *args, **kwargs)
+
+    def less_(self, *args, **kwargs):
+        return self._inplace(_ops.less, *args, **kwargs)
+
+    def less_equal_(self, *args, **kwargs):
+        return self._inplace(_ops.less_equal, *args, **kwargs)
+
+    def not_equal_(self, *args, **kwargs):
+        return self._inplace(_ops.not_equal, *args, **kwargs)
+
+    def erfc_(self, *args, **kwargs):
+        return self._inplace(_ops.erfc, *args, **kwargs)
+
+    def erfinv_(self, *args, **kwargs):
+        return self._inplace(_ops.erfinv, *args, **kwargs)
+
+    def exp2_(self, *args, **kwargs):
+        return self._inplace(_ops.exp2, *args, **kwargs)
+
+    def fix_(self, *args, **kwargs):
+        return self._inplace(_ops.fix, *args, **kwargs)
+
+    def logical_and_(self, *args, **kwargs):
+        return self._inplace(_ops.logical_and, *args, **kwargs)
+
+    def logical_or_(self, *args, **kwargs):
+        return self._inplace(_ops.logical_or, *args, **kwargs)
+
+    def logical_xor_(self, *args, **kwargs):
+        return self._inplace(_ops.logical_xor, *args, **kwargs)
+
+    def logit_(self, *args, **kwargs):
+        return self._inplace(_ops.logit, *args, **kwargs)
+
+    def sgn_(self, *args, **kwargs):
+        return self._inplace(_ops.sgn, *args, **kwargs)
+
+    def sinc_(self, *args, **kwargs):
+        return self._inplace(_ops.sinc, *args, **kwargs)
+
+    def xlogy_(self, *args, **kwargs):
+        return self._inplace(_ops.xlogy, *args, **kwargs)
+
+    def copysign_(self, *args, **kwargs):
+        return self._inplace(_ops.copysign, *args, **kwargs)
+
+    def float_power_(self, *args, **kwargs):
+        return self._inplace(_ops.float_power, *args, **kwargs)
+
+    def heaviside_(self, *args, **kwargs):
+        return self._inplace(_ops.heaviside, *args, **kwargs)
+
+    def nextafter_(self, *args, **kwargs):
+        return self._inplace(_ops.nextafter, *args, **kwargs)
+
+    def bitwise_left_shift_(self, *args, **kwargs):
+        return self._inplace(_ops.bitwise_left_shift, *args, **kwargs)
+
+    def bitwise_right_shift_(self, *args, **kwargs):
+        return self._inplace(_ops.bitwise_right_shift, *args, **kwargs)
+
+    def scatter_reduce_(self, *args, **kwargs):
+        return self._inplace(_ops.scatter_reduce, *args, **kwargs)
+
     def __iadd__(self, other):
         return self.add_(other)
 
@@ -1481,6 +1709,18 @@ class Tensor:
 
     def __ixor__(self, other):
         return self.bitwise_xor_(other)
+
+    def __ilshift__(self, other):
+        return self.bitwise_left_shift_(other)
+
+    def __irshift__(self, other):
+        return self.bitwise_right_shift_(other)
+
+    def swapaxes_(self, dim0, dim1):
+        return self.transpose_(dim0, dim1)
+
+    def swapdims_(self, dim0, dim1):
+        return self.transpose_(dim0, dim1)
 
     def squeeze_(self, *dims):
         return self._set_view(_ops.squeeze(self.detach(), *dims))
@@ -1584,3 +1824,4 @@ from .ops.activation import Relu as _Relu  # noqa: E402
 from .ops.arithmetic import Add as _Add, Div as _Div, Mul as _Mul  # noqa: E402
 from .ops.arithmetic import Neg as _Neg, Sub as _Sub  # noqa: E402
 from .ops import view_write as _view_write  # noqa: E402
+from .ops.shape import unfold as _unfold_windows  # noqa: E402

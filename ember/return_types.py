@@ -2,7 +2,7 @@
 the ember.linalg decompositions return (picklable, with PyTorch's repr)."""
 import collections
 
-__all__ = ["max", "min", "median", "sort", "topk", "cummax", "cummin", "kthvalue",
+__all__ = ["max", "min", "median", "nanmedian", "sort", "topk", "cummax", "cummin", "kthvalue",
            "linalg_slogdet", "linalg_eigh", "linalg_svd", "linalg_inv_ex"]
 
 
@@ -20,6 +20,7 @@ def _return_type(name, fields=("values", "indices")):
 max = _return_type("max")
 min = _return_type("min")
 median = _return_type("median")
+nanmedian = _return_type("nanmedian")
 sort = _return_type("sort")
 topk = _return_type("topk")
 cummax = _return_type("cummax")

@@ -10,14 +10,15 @@ import math
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Tensor
-from ._common import _binary, _log_scalar, _out, _unary, _zeros, quiet
+from .._tensor import Tensor, _make
+from ._common import _binary, _float_pair, _log_scalar, _out, _unary, _zeros, quiet
 from ._op import Op, broadcast_error, promote, scalar
 from .clamping import Where
 from .unary import log
 
 __all__ = ["add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide",
-           "floor_divide", "remainder", "fmod", "pow", "square", "neg", "negative"]
+           "floor_divide", "remainder", "fmod", "pow", "square", "neg", "negative", "copysign",
+           "float_power", "heaviside", "nextafter", "positive"]
 
 
 # -- sums and products -----------------------------------------------------------------------------
@@ -437,3 +438,102 @@ def pow(input, exponent, *, out=None):
 
 def square(input, *, out=None):
     return pow(input, 2, out=out)
+
+
+# -- sign transfer, float_power, heaviside, nextafter ----------------------------------------------
+
+class Copysign(Op):
+    """|a| with b's sign; b gets no gradient (the result does not vary with b where it is
+    defined)."""
+    _n_operands = 2
+
+    def forward(ctx, a, b):
+        a, b = _float_pair(a, b)
+        y = ctx.xp.copysign(a, b)
+        ctx.save_for_backward(a, y)
+        return y
+
+    def backward(ctx, g):
+        a, y = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        ga = None
+        if need[0]:  # +1 where the sign is kept, -1 where it flips, 0 at a == 0
+            flip = y._data * a._data
+            ga = g * _make(ctx.xp.asarray((flip > 0) * 1.0 - (flip < 0), flip.dtype))
+        return ga, (_zeros(ctx, g) if need[1] else None)
+
+
+class CopysignScalar(Copysign, grad_fn="CopysignBackward1"):
+    _n_operands = 1
+
+
+class Heaviside(_NotDifferentiable):
+    _n_operands = 2
+
+    def forward(ctx, a, b, name):
+        ctx.name = name
+        return ctx.xp.heaviside(a, b).astype(a.dtype, copy=False)
+
+
+class Nextafter(Op):
+    """The next representable value after a towards b: the gradient is g for a, 0 for b."""
+    _n_operands = 2
+    _array_backward = True
+
+    def forward(ctx, a, b):
+        return ctx.xp.nextafter(a, b)
+
+    def backward(ctx, g):
+        return g, g * 0.0
+
+
+def copysign(input, other, *, out=None):
+    """input's magnitude with other's sign (-0.0 counts as negative); integers give floats."""
+    if isinstance(other, Tensor):
+        r = Copysign.apply(input, other)
+    else:
+        r = CopysignScalar.apply(input, scalar(other))
+    return r if out is None else _out(r, out)
+
+
+def float_power(input, exponent, *, out=None):
+    """pow computed in float64 whatever the operands' dtypes."""
+    f64 = _dtype.float64
+    if isinstance(input, Tensor):
+        input = input.to(f64)
+    if isinstance(exponent, Tensor):
+        exponent = exponent.to(f64)
+    return pow(input, exponent, out=out)
+
+
+def _same_float_dtypes(name, input, other, kinds):
+    if input.dtype != other.dtype:
+        raise RuntimeError(f"{name} is not yet implemented for tensors with different dtypes.")
+    if input._data.dtype.kind not in kinds:
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for "
+                                  f"'{_dtype.type_name(input)}'")
+
+
+def heaviside(input, values, *, out=None):
+    """0 where input < 0, values where input == 0, 1 where input > 0; torch defines no
+    derivative."""
+    _same_float_dtypes("heaviside", input, values, "biuf")
+    r = Heaviside.apply(input, values, "heaviside")
+    return r if out is None else _out(r, out)
+
+
+def nextafter(input, other, *, out=None):
+    """The next floating-point value after input in the direction of other."""
+    if input.dtype != other.dtype or input._data.dtype.kind != "f":
+        bad = input if input._data.dtype.kind != "f" else other
+        raise NotImplementedError(f"\"nextafter_cpu\" not implemented for "
+                                  f"'{_dtype.type_name(bad)}'")
+    r = Nextafter.apply(input, other)
+    return r if out is None else _out(r, out)
+
+
+def positive(input):
+    """input itself (the unary + operator); refused for bool, as torch does."""
+    if input._data.dtype == np.bool_:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input

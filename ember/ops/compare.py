@@ -17,7 +17,8 @@ __all__ = [
     "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal",
     "not_equal", "isnan", "isinf", "isfinite", "isposinf", "isneginf", "isclose", "allclose",
     "equal", "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
-    "bitwise_or", "bitwise_xor", "bitwise_not",
+    "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift",
+    "signbit",
 ]
 
 def _need_tensor(fn, input, other=None, other_tensor=False):
@@ -201,4 +202,45 @@ def bitwise_not(input, *, out=None):
         raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for "
                                   f"'{_dtype.LEGACY_NAMES[input.dtype][:-len('Tensor')]}'")
     r = _const(xp_of(a).invert(a))
+    return r if out is None else _out(r, out)
+
+
+def _shift(name, kernel, input, other, out):
+    """a << b or a >> b in the operands' promoted integer dtype; shifting by the bit width or
+    more gives 0 (or -1 for a negative a shifted right), as torch does."""
+    if not isinstance(input, Tensor):
+        input = _make(xp_of(other._data).asarray(scalar(input), other._data.dtype))
+    a, b = _operands(input, other)
+    if a.dtype.kind == "f" or getattr(b, "dtype", np.dtype(type(b))).kind == "f":
+        raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for 'Float'"
+                                  if a.dtype.kind != "f" else
+                                  f"\"{kernel}_cpu\" not implemented for '{_type_name(a)}'")
+    if a.dtype == np.bool_:
+        a = a.astype(np.int64)
+    xp = xp_of(a)
+    b = xp.asarray(b, a.dtype)
+    bits = a.dtype.itemsize * 8
+    big = (b < 0) | (b >= bits)
+    try:
+        r = getattr(xp, name)(a, xp.where(big, 0, b))
+    except ValueError:
+        raise broadcast_error(a.shape, b.shape) from None
+    if big.any():
+        r = xp.where(big, (a < 0).astype(a.dtype) * -1 if name == "right_shift" else 0, r)
+    r = _const(xp.asarray(r, a.dtype))
+    return r if out is None else _out(r, out)
+
+
+def bitwise_left_shift(input, other, *, out=None):
+    return _shift("left_shift", "lshift", input, other, out)
+
+
+def bitwise_right_shift(input, other, *, out=None):
+    return _shift("right_shift", "rshift", input, other, out)
+
+
+def signbit(input, *, out=None):
+    """True where the sign bit is set (-0.0 included); False for every unsigned and bool value."""
+    a = input._data
+    r = _const(xp_of(a).signbit(a) if a.dtype.kind in "fi" else xp_of(a).zeros(a.shape, bool))
     return r if out is None else _out(r, out)

@@ -12,9 +12,9 @@ from .. import _dtype
 from .. import return_types as _rt
 from .._tensor import Tensor
 from ._op import Op, wrap_dim
-from ._reduction import _const_as, _dims, _nodiff, _restore, _tie_share
+from ._reduction import _const_as, _dims, _nodiff, _restore, _tie_share, axis_alias
 
-__all__ = ["max", "min", "amax", "amin", "median", "argmax", "argmin"]
+__all__ = ["max", "min", "amax", "amin", "median", "nanmedian", "argmax", "argmin"]
 
 
 
@@ -62,6 +62,21 @@ class Median(_OfAll):
         if flat.size == 0:
             y = ctx.xp.full((), np.nan, a.dtype)
         elif a.dtype.kind == "f" and ctx.xp.isnan(flat).any():
+            y = ctx.xp.full((), np.nan, a.dtype)
+        else:
+            y = ctx.xp.partition(flat, (flat.size - 1) // 2)[(flat.size - 1) // 2]
+        ctx.save_for_backward(a, y)
+        return y
+
+
+class NanMedian(_OfAll, grad_fn="NanmedianBackward0"):
+    """The lower median of the non-NaN elements; NaN if all are."""
+
+    def forward(ctx, a):
+        flat = a.reshape(-1)
+        if a.dtype.kind == "f":
+            flat = flat[~ctx.xp.isnan(flat)]
+        if flat.size == 0:
             y = ctx.xp.full((), np.nan, a.dtype)
         else:
             y = ctx.xp.partition(flat, (flat.size - 1) // 2)[(flat.size - 1) // 2]
@@ -143,6 +158,17 @@ class MedianDim(_AlongDim, grad_fn="MedianBackward1"):
         return idx
 
 
+class NanMedianDim(_AlongDim, grad_fn="NanmedianBackward1"):
+    """The lower median of each row's non-NaN elements along one dim (NaN sorts last)."""
+
+    @staticmethod
+    def _indices(xp, a, dim):
+        order = xp.argsort(a, axis=dim, kind="stable")
+        n = a.shape[dim] - (xp.isnan(a).sum(axis=dim, keepdims=True) if a.dtype.kind == "f" else 0)
+        k = xp.maximum((n - 1) // 2, 0) + xp.zeros((1,) * a.ndim, np.int64)
+        return xp.take_along_axis(order, k, axis=dim)
+
+
 # -- public functions ------------------------------------------------------------------------------
 
 def _along(name, op, result, input, dim, keepdim):
@@ -166,16 +192,19 @@ def _extreme(name, full, along, result, input, dim, keepdim, other):
     return _along(name, along, result, input, dim, keepdim)
 
 
+@axis_alias
 def max(input, dim=None, keepdim=False, *, other=None):
     """max(input) -> value; max(input, dim, keepdim) -> (values, indices); max(a, b) = maximum."""
     return _extreme("max", Max, MaxDim, _rt.max, input, dim, keepdim, other)
 
 
+@axis_alias
 def min(input, dim=None, keepdim=False, *, other=None):
     """min(input) -> value; min(input, dim, keepdim) -> (values, indices); min(a, b) = minimum."""
     return _extreme("min", Min, MinDim, _rt.min, input, dim, keepdim, other)
 
 
+@axis_alias
 def median(input, dim=None, keepdim=False):
     """The lower median of all elements, or (values, indices) along dim."""
     if input.dtype is _dtype.bool:
@@ -184,6 +213,17 @@ def median(input, dim=None, keepdim=False):
     if dim is None:
         return Median.apply(input)
     return _along("median", MedianDim, _rt.median, input, dim, keepdim)
+
+
+@axis_alias
+def nanmedian(input, dim=None, keepdim=False):
+    """median ignoring NaN: of all elements, or (values, indices) along dim."""
+    if input.dtype is _dtype.bool:
+        kernel = "nanmedian_cpu" if dim is None else "nanmedian_out"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    if dim is None:
+        return NanMedian.apply(input)
+    return _along("nanmedian", NanMedianDim, _rt.nanmedian, input, dim, keepdim)
 
 
 def _amax_like(op, name, input, dim, keepdim):
@@ -195,11 +235,13 @@ def _amax_like(op, name, input, dim, keepdim):
     return op.apply(input, dims, keepdim)
 
 
+@axis_alias
 def amax(input, dim=(), keepdim=False):
     """The maximum over dims (all when dim=()); ties share the gradient evenly."""
     return _amax_like(Amax, "amax", input, dim, keepdim)
 
 
+@axis_alias
 def amin(input, dim=(), keepdim=False):
     """The minimum over dims (all when dim=()); ties share the gradient evenly."""
     return _amax_like(Amin, "amin", input, dim, keepdim)
@@ -221,11 +263,13 @@ def _arg(name, input, dim, keepdim):
     return _nodiff(input, lambda xp, x: getattr(xp, name)(x, axis=d, keepdims=keepdim))
 
 
+@axis_alias
 def argmax(input, dim=None, keepdim=False):
     """Index of the maximum (of the flattened input when dim is None); the first NaN wins."""
     return _arg("argmax", input, dim, keepdim)
 
 
+@axis_alias
 def argmin(input, dim=None, keepdim=False):
     """Index of the minimum (of the flattened input when dim is None)."""
     return _arg("argmin", input, dim, keepdim)

@@ -78,8 +78,8 @@ def _classify(k, xp):
         arr = k._data
         if xp_of(arr) is not xp:  # PyTorch lets a CPU index tensor index a CUDA tensor
             arr = xp.asarray(to_numpy(arr)) if xp is not np else to_numpy(arr)
-    elif isinstance(k, (list, tuple)) or hasattr(k, "__array__") or hasattr(k, "dtype"):
-        arr = xp.asarray(k)
+    elif isinstance(k, (list, tuple, range)) or hasattr(k, "__array__") or hasattr(k, "dtype"):
+        arr = xp.asarray(k, np.int64) if isinstance(k, range) else xp.asarray(k)
         if arr.size == 0 and arr.dtype.kind == "f":
             arr = arr.astype(np.int64)
     else:

@@ -8,10 +8,13 @@ from .. import _dtype
 from .. import return_types as _rt
 from .._backend import accumulate
 from .._tensor import Tensor, _make
+from ._common import _out
 from ._op import Op, wrap_dim
+from ._reduction import axis_alias
 from .scatter_gather import ScatterAdd
+from .sorting import sort
 
-__all__ = ["cummax", "cummin", "kthvalue", "searchsorted", "bucketize"]
+__all__ = ["cummax", "cummin", "kthvalue", "searchsorted", "bucketize", "msort"]
 
 # PyTorch's named tuples for these ops (torch.return_types.cummax ...)
 
@@ -57,11 +60,13 @@ def _cum(op, tuple_type, input, dim):
     return tuple_type(*op.apply(input, dim))
 
 
+@axis_alias
 def cummax(input, dim, *, out=None):
     """(values, indices) of the running maximum along dim."""
     return _cum(Cummax, _rt.cummax, input, dim)
 
 
+@axis_alias
 def cummin(input, dim, *, out=None):
     """(values, indices) of the running minimum along dim."""
     return _cum(Cummin, _rt.cummin, input, dim)
@@ -86,6 +91,7 @@ class Kthvalue(Op):
         return _put_back(ctx, g, ctx.index)
 
 
+@axis_alias
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     """(values, indices) of the k-th smallest element along dim."""
     if input.dtype is _dtype.bool:
@@ -147,3 +153,10 @@ def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
         raise RuntimeError("boundaries tensor must be 1 dimension, but got dim("
                            f"{boundaries.ndim})")
     return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+
+
+
+def msort(input, *, out=None):
+    """The input sorted along dim 0 (the values of sort(input, 0))."""
+    r = sort(input, 0).values
+    return r if out is None else _out(r, out)

@@ -16,13 +16,13 @@ from .._backend import xp_of
 from .._dtype import type_name as _type_name
 from .._tensor import _make
 from ._op import Op
-from ._reduction import _const_as, _dims, _nodiff, _restore, _sum_dtype, _tie_share
+from ._reduction import _const_as, _dims, _nodiff, _restore, _sum_dtype, _tie_share, axis_alias
 from .join import cat, narrow
 from .scan import cumprod
 from .shape import Expand, flip
 
 __all__ = ["sum", "mean", "nansum", "prod", "std", "var", "std_mean", "var_mean", "norm",
-           "logsumexp", "all", "any", "count_nonzero"]
+           "logsumexp", "all", "any", "count_nonzero", "nanmean"]
 
 _inf = float("inf")
 
@@ -177,12 +177,14 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     return MeanDim.apply(input, _dims(dim, input._data.ndim), keepdim, dtype)
 
 
+@axis_alias
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     """sum treating NaN as zero."""
     return Nansum.apply(input, _dims(dim, input._data.ndim), keepdim,
                         _sum_dtype(input._data, dtype))
 
 
+@axis_alias
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """The product over all elements (ProdBackward0) or one int dim (ProdBackward1)."""
     dtype = _sum_dtype(input._data, dtype)
@@ -261,21 +263,25 @@ def _moments(op, input, dim, unbiased, keepdim, correction):
     return op.apply(input, _dims(dim, input._data.ndim), correction, keepdim)
 
 
+@axis_alias
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """The variance with Bessel's correction by default (correction=1, or unbiased=False for 0)."""
     return _moments(Var, input, dim, unbiased, keepdim, correction)
 
 
+@axis_alias
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """The standard deviation; arguments as var."""
     return _moments(Std, input, dim, unbiased, keepdim, correction)
 
 
+@axis_alias
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(var, mean) over the same dims."""
     return _moments(VarMean, input, dim, unbiased, keepdim, correction)
 
 
+@axis_alias
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(std, mean) over the same dims."""
     return _moments(StdMean, input, dim, unbiased, keepdim, correction)
@@ -376,6 +382,7 @@ class Logsumexp(Op):
         return _restore(g, shape, dims, keepdim) * (x - _restore(y, shape, dims, keepdim)).exp()
 
 
+@axis_alias
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(input))) over dim, computed stably; integer inputs give the default float."""
     return Logsumexp.apply(input, _dims(dim, input._data.ndim), keepdim)
@@ -390,17 +397,30 @@ def _logical(name, input, dim, keepdim):
                    .astype(out_dtype, copy=False))
 
 
+@axis_alias
 def all(input, dim=None, keepdim=False):
     """True where every element along dim is nonzero (uint8 in, uint8 out)."""
     return _logical("all", input, dim, keepdim)
 
 
+@axis_alias
 def any(input, dim=None, keepdim=False):
     """True where some element along dim is nonzero (uint8 in, uint8 out)."""
     return _logical("any", input, dim, keepdim)
 
 
+@axis_alias
 def count_nonzero(input, dim=None):
     """The number of nonzero elements over dim (all when None), as int64."""
     dims = _dims(dim, input._data.ndim)
     return _nodiff(input, lambda xp, x: (x != 0).sum(axis=dims, dtype=np.int64))
+
+
+@axis_alias
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    """The mean of the non-NaN elements (nansum over their count)."""
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("nanmean(): expected input to have floating point or complex dtype but "
+                           f"got {_dtype.LEGACY_NAMES[input.dtype][:-len('Tensor')]}")
+    count = _make(~xp_of(input._data).isnan(input._data)).sum(dim, keepdim)
+    return nansum(input, dim, keepdim, dtype=dtype) / count

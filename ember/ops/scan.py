@@ -1,12 +1,14 @@
-"""Scans (cumsum, cumprod): forward on arrays, backward in ember ops."""
+"""Scans (cumsum, cumprod, logcumsumexp): forward on arrays, backward in ember ops."""
 from .._backend import xp_of
+from .._dtype import type_name as _type_name
 from .._tensor import _make
+from ._common import _float, _out, quiet
 from ._op import Op, wrap_dim
-from ._reduction import _sum_dtype
+from ._reduction import _sum_dtype, axis_alias
 from .clamping import where
 from .shape import flip
 
-__all__ = ["cumsum", "cumprod"]
+__all__ = ["cumsum", "cumprod", "logcumsumexp"]
 
 
 def _scan_array(a, name, dim, dtype):
@@ -72,11 +74,54 @@ def _scan(op, input, dim, dtype):
     return op.apply(input, d, _sum_dtype(a, dtype))
 
 
+@axis_alias
 def cumsum(input, dim, *, dtype=None):
     """Cumulative sum along dim; integer inputs accumulate in int64."""
     return _scan(Cumsum, input, dim, dtype)
 
 
+@axis_alias
 def cumprod(input, dim, *, dtype=None):
     """Cumulative product along dim; zeros in the input are handled exactly in the backward."""
     return _scan(Cumprod, input, dim, dtype)
+
+
+class Logcumsumexp(Op):
+    """y_i = log(sum_{j<=i} exp(x_j)) along dim, as a running logaddexp."""
+
+    def forward(ctx, a, dim):
+        ctx.dim = dim
+        a = _float(a)
+        with quiet():
+            y = a.copy() if a.ndim == 0 else ctx.xp.logaddexp.accumulate(a, axis=dim)
+        ctx.save_for_backward(a, y)
+        return y
+
+    def backward(ctx, g):
+        # dx_j = sum_{i>=j} g_i exp(x_j - y_i), summed in log space for g's positive and
+        # negative parts apart, so that neither exp overflows. A term with no part (w_i <= 0)
+        # is _NO_TERM rather than log(0) = -inf, and does not depend on y: a -inf would make
+        # the backward of this logcumsumexp (double backward) NaN.
+        x, y = ctx.saved_tensors
+        if x.ndim == 0:
+            return g
+        d = ctx.dim
+
+        def part(w):
+            pos = w > 0
+            terms = where(pos, where(pos, w, 1.0).log() - y, _NO_TERM)
+            return flip(logcumsumexp(flip(terms, (d,)), d), (d,)).add(x).exp()
+        return part(g) - part(-g)
+
+
+_NO_TERM = -1e30  # exp of it (plus any finite x) is 0 in float32 and float64
+
+
+@axis_alias
+def logcumsumexp(input, dim, *, out=None):
+    """log(cumsum(exp(input), dim)) without overflow; integer inputs give floats."""
+    if input._data.dtype.kind not in "fiub":
+        raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for "
+                                  f"'{_type_name(input)}'")
+    r = Logcumsumexp.apply(input, wrap_dim(dim, input._data.ndim))
+    return r if out is None else _out(r, out)

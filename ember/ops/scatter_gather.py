@@ -15,7 +15,7 @@ from ._op import Op, broadcast_error, scalar, shape_str, wrap_dim
 from ._scatter import index_add_rows
 from .index import _EMBED, _IndexPutAcc, _Key, _accumulate
 
-__all__ = ["gather", "scatter", "scatter_add", "index_select", "index_add", "index_fill",
+__all__ = ["gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add", "index_fill",
            "index_copy", "masked_fill", "masked_select", "masked_scatter", "take"]
 
 
@@ -49,11 +49,19 @@ def _region(a, shape, skip=None):
     return a[tuple(slice(None) if d == skip else slice(0, s) for d, s in enumerate(shape))]
 
 
+def _src_grad(gs, src_shape):
+    """gs (index-shaped) placed in zeros of src's shape: src may be larger than the index."""
+    if tuple(gs.shape) == tuple(src_shape):
+        return gs
+    key = _Key(tuple(slice(0, n) for n in gs.shape), None, "Slice", True)
+    return _EMBED["Slice"].apply(gs, tuple(src_shape), key)
+
+
 class Gather(Op):
     def forward(ctx, a, dim, index):
         ctx.in_shape, ctx.dim, ctx.index = a.shape, dim, index
-        if a.ndim == 0 or index.size == 0:  # an empty index may have any number of dims
-            return a.reshape(-1)[index.reshape(-1)].reshape(index.shape)
+        if a.ndim == 0 or index.size == 0 or index.ndim == 0:  # any dims when empty; a 0-d
+            return a.reshape(-1)[index.reshape(-1)].reshape(index.shape)  # one picks from 1-D
         return ctx.xp.take_along_axis(_region(a, index.shape, dim), index, axis=dim)
 
     def backward(ctx, g):
@@ -65,7 +73,7 @@ class Scatter(Op):
     """scatter with a src tensor; repeated positions keep one of the written values."""
 
     def forward(ctx, a, dim, index, src):
-        ctx.dim, ctx.index = dim, index
+        ctx.dim, ctx.index, ctx.src_shape = dim, index, src.shape
         out = a.copy()
         out.reshape(-1)[_flat_targets(a.shape, dim, index)] = _region(src, index.shape)
         return out
@@ -74,7 +82,7 @@ class Scatter(Op):
         index = _make(ctx.index)
         need = ctx.needs_input_grad
         ga = ScatterValue.apply(g, ctx.dim, index, 0.0) if need[0] else None
-        gs = Gather.apply(g, ctx.dim, index) if need[3] else None
+        gs = _src_grad(Gather.apply(g, ctx.dim, index), ctx.src_shape) if need[3] else None
         return ga, None, None, gs
 
 
@@ -91,7 +99,7 @@ class ScatterValue(Op, grad_fn="ScatterBackward1"):
 
 class ScatterAdd(Op):
     def forward(ctx, a, dim, index, src):
-        ctx.dim, ctx.index = dim, index
+        ctx.dim, ctx.index, ctx.src_shape = dim, index, src.shape
         out = a.copy()
         lin = _flat_targets(a.shape, dim, index).reshape(-1)
         index_add_rows(ctx.xp, out.reshape(-1), lin, _region(src, index.shape).reshape(-1))
@@ -99,7 +107,8 @@ class ScatterAdd(Op):
 
     def backward(ctx, g):
         need = ctx.needs_input_grad
-        gs = Gather.apply(g, ctx.dim, _make(ctx.index)) if need[3] else None
+        gs = _src_grad(Gather.apply(g, ctx.dim, _make(ctx.index)), ctx.src_shape) if need[3] \
+            else None
         return (g if need[0] else None), None, None, gs
 
 
@@ -121,6 +130,109 @@ class _ScatterReduce(Op, grad_fn="NotImplemented"):
         raise RuntimeError("the derivative for 'scatter' with reduce is not implemented.")
 
 
+class ScatterReduce(Op):
+    """scatter_reduce: src reduced (sum, prod, mean, amax, amin) into input at index along dim,
+    input's own value taking part where include_self.
+
+    Gradients: sum passes g through; mean divides it by each target's count; prod gives each
+    factor the product of the others (computed without dividing by a zero); amax/amin share it
+    evenly among the values equal to the result."""
+
+    def forward(ctx, a, dim, index, src, reduce, include_self):
+        xp = ctx.xp
+        ctx.dim, ctx.index, ctx.reduce, ctx.include_self = dim, index, reduce, include_self
+        ctx.src_shape = src.shape
+        lin = _flat_targets(a.shape, dim, index).reshape(-1)
+        vals = _region(src, index.shape).reshape(-1)
+        out = a.copy()
+        flat = out.reshape(-1)
+        if reduce in ("sum", "mean"):
+            if not include_self:
+                flat[lin] = 0
+            index_add_rows(xp, flat, lin, vals)
+            if reduce == "mean":
+                count = xp.bincount(lin, minlength=flat.size)[:flat.size] + int(include_self)
+                hit = count > 0
+                if flat.dtype.kind == "f":
+                    flat[hit] /= count[hit]
+                else:
+                    flat[hit] //= count[hit]
+        else:
+            ufunc = {"prod": xp.multiply, "amax": xp.maximum, "amin": xp.minimum}[reduce]
+            if not include_self and reduce == "prod":
+                flat[lin] = 1
+            elif not include_self:  # each target starts from one of its own values
+                targets, first = xp.unique(lin, return_index=True)
+                flat[targets] = vals[first]
+            ufunc.at(flat, lin, vals)  # the multiply/maximum/minimum of repeated positions
+        ctx.save_for_backward(a, src, out)
+        return out
+
+    def backward(ctx, g):
+        a, src, out = ctx.saved_tensors
+        xp, dim, reduce, incl = ctx.xp, ctx.dim, ctx.reduce, ctx.include_self
+        index = _make(ctx.index)
+        need = ctx.needs_input_grad
+        if src.shape != index.shape:  # the part of src that index uses
+            src = src[tuple(slice(0, n) for n in index.shape)]
+        touched = _make(xp.zeros(a.shape, bool))
+        touched = ScatterValue.apply(touched, dim, index, True)._data
+        zeros = _make(xp.zeros(a.shape, g.dtype.np))
+        ga = gs = None
+        if reduce == "sum":
+            ga = g if incl else g * _make(xp.asarray(~touched, g.dtype.np))
+            gs = Gather.apply(g, dim, index)
+        elif reduce == "mean":
+            ones = _make(xp.ones(index.shape, g.dtype.np))
+            count = ScatterAdd.apply(zeros + float(incl), dim, index, ones)._data
+            gn = g / _make(xp.maximum(count, 1))
+            ga = gn if incl else gn * _make(xp.asarray(~touched, g.dtype.np))
+            gs = Gather.apply(gn, dim, index)
+        elif reduce == "prod":
+            ga, gs = _prod_grads(ctx, g, a, src, index, touched)
+        else:
+            ga, gs = _extreme_grads(ctx, g, a, src, out, index, touched)
+        gs = _src_grad(gs, ctx.src_shape) if need[3] else None
+        return (ga if need[0] else None), None, None, gs
+
+
+def _prod_grads(ctx, g, a, src, index, touched):
+    """Each factor's gradient: g times the product of the other factors at its target (exact
+    at zeros to first order; second derivatives assume no factor is exactly zero)."""
+    xp, dim, incl = ctx.xp, ctx.dim, ctx.include_self
+    ones = _make(xp.ones(a.shape, a.dtype.np))
+    src_prod = ScatterReduce.apply(ones, dim, index, src, "prod", True)
+    ga = g * src_prod if incl else g * _make(xp.asarray(~touched, g.dtype.np))
+    zero = (src._data == 0)
+    n_zero = ScatterAdd.apply(_make(xp.zeros(a.shape, np.int64)), dim, index,
+                              _make(zero.astype(np.int64)))
+    nonzero_src = src + _make(zero.astype(src.dtype.np))  # a zero factor counts as 1
+    base = a if incl else ones
+    prod_nz = ScatterReduce.apply(base, dim, index, nonzero_src, "prod", True)
+    at = Gather.apply(g * prod_nz, dim, index)
+    zeros_at = Gather.apply(n_zero, dim, index)._data
+    keep = xp.where(zero, zeros_at == 1, zeros_at == 0)
+    gs = at / nonzero_src * _make(keep.astype(g.dtype.np))
+    return ga, gs
+
+
+def _extreme_grads(ctx, g, a, src, out, index, touched):
+    """amax/amin: the gradient shared evenly by the values equal to the result. As in torch,
+    input's own value counts among them even without include_self (it then gets no share)."""
+    xp, dim, incl = ctx.xp, ctx.dim, ctx.include_self
+    self_hit = ~touched | (a._data == out._data)
+    src_hit = src._data == Gather.apply(out, dim, index)._data
+    count = ScatterAdd.apply(_make(self_hit.astype(g.dtype.np)), dim, index,
+                             _make(src_hit.astype(g.dtype.np)))._data
+    gn = g / _make(xp.maximum(count, 1))
+    ga = gn * _make((self_hit if incl else ~touched).astype(g.dtype.np))
+    gs = Gather.apply(gn, dim, index) * _make(src_hit.astype(g.dtype.np))
+    return ga, gs
+
+
+_SCATTER_REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
+
+
 def _scatter_dim(fn, input, dim, index, src):
     """Check gather's and scatter's arguments in PyTorch's order; return dim wrapped."""
     if index._data.dtype.kind not in "iu":
@@ -128,7 +240,7 @@ def _scatter_dim(fn, input, dim, index, src):
     dim = wrap_dim(dim, input.ndim)
     if src is not None and src.dtype != input.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
-    if index.ndim != input.ndim and index._data.size:
+    if builtins.max(index.ndim, 1) != builtins.max(input.ndim, 1) and index._data.size:
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     for d in range(builtins.min(index.ndim, input.ndim)):
         too_big = d != dim and index.shape[d] > input.shape[d]
@@ -161,6 +273,10 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
         src = value
     src_t = src if isinstance(src, Tensor) else None
     dim = _scatter_dim("scatter", input, dim, index, src_t)
+    if index.ndim == 0 and input.ndim:  # a 0-d index writes one element of a 1-D input
+        index = index.reshape(1)
+        if src_t is not None and src_t.ndim == 0:
+            src = src_t = src_t.reshape(1)
     if reduce is not None:
         if reduce not in ("add", "multiply"):
             raise RuntimeError("reduce argument must be either add or multiply.")
@@ -173,7 +289,21 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
 def scatter_add(input, dim, index, src):
     """A copy of input with src added at index along dim (repeated positions accumulate)."""
     dim = _scatter_dim("scatter_add", input, dim, index, src)
+    if index.ndim == 0 and input.ndim:
+        index, src = index.reshape(1), (src.reshape(1) if src.ndim == 0 else src)
     return ScatterAdd.apply(input, dim, index, src)
+
+
+def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
+    """A copy of input with src reduced into it at index along dim ("sum", "prod", "mean",
+    "amax" or "amin"), input's own values taking part where include_self."""
+    if reduce not in _SCATTER_REDUCTIONS:
+        raise RuntimeError("reduce argument must be either sum, prod, mean, amax or amin, got "
+                           f"{reduce}")
+    dim = _scatter_dim("scatter_reduce", input, dim, index, src)
+    if index.ndim == 0 and input.ndim:
+        index, src = index.reshape(1), (src.reshape(1) if src.ndim == 0 else src)
+    return ScatterReduce.apply(input, dim, index, src, reduce, bool(include_self))
 
 
 # -- index_select / index_add / index_fill / index_copy ----------------------------------------

@@ -471,3 +471,60 @@ def roll(input, shifts, dims=None):
         raise IndexError(f"Dimension specified as {dims[0]} but tensor has no dimensions")
     dims = tuple(wrap_dim(d, nd) for d in dims)
     return Roll.apply(input, shifts, dims)
+
+
+# -- sliding windows (Tensor.unfold) ---------------------------------------------------------------
+
+class Unfold(Op):
+    """The windows of `size` elements every `step` along dim, as a new last dim: a view (writable
+    where the windows do not overlap)."""
+    _is_view = True
+
+    def forward(ctx, a, dim, size, step):
+        ctx.in_shape, ctx.dim, ctx.size, ctx.step = a.shape, dim, size, step
+        if a.ndim == 0:
+            return a.reshape(1)
+        n = (a.shape[dim] - size) // step + 1
+        shape = a.shape[:dim] + (n,) + a.shape[dim + 1:] + (size,)
+        strides = a.strides[:dim] + (a.strides[dim] * step,) + a.strides[dim + 1:] + (a.strides[dim],)
+        return ctx.xp.lib.stride_tricks.as_strided(a, shape, strides, writeable=step >= size)
+
+    def backward(ctx, g):
+        return UnfoldBackward.apply(g, ctx.in_shape, ctx.dim, ctx.size, ctx.step)
+
+
+class UnfoldBackward(Op):
+    """The windows' gradients added back into the input's shape: one strided add per offset
+    within a window."""
+
+    def forward(ctx, g, in_shape, dim, size, step):
+        ctx.dim, ctx.size, ctx.step = dim, size, step
+        if not in_shape:
+            return g.reshape(())
+        out = ctx.xp.zeros(in_shape, g.dtype)
+        n = g.shape[dim]
+        lead = (slice(None),) * dim
+        for k in range(size):
+            out[lead + (slice(k, k + step * (n - 1) + 1, step),)] += g[..., k]
+        return out
+
+    def backward(ctx, gg):
+        if gg.ndim == 0:
+            return gg.reshape(1)
+        return Unfold.apply(gg, ctx.dim, ctx.size, ctx.step)
+
+
+def unfold(input, dimension, size, step):
+    """Tensor.unfold: every window of `size` elements `step` apart along `dimension`, as a view
+    with the window as a new last dim."""
+    nd = input._data.ndim
+    dim = wrap_dim(dimension, nd)
+    length = input.shape[dim] if nd else 1
+    if size > length:
+        raise RuntimeError(f"maximum size for tensor at dimension {dim} is {length} but size is "
+                           f"{size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    if size < 0:
+        raise RuntimeError(f"size is {size} but must be >= 0")
+    return Unfold.apply(input, dim, size, step)

@@ -21,7 +21,7 @@ __all__ = [
     "log", "log1p", "log2", "log10", "sin", "cos", "tan", "asin", "acos", "atan", "atan2",
     "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
     "arcsinh", "arccosh", "arctanh", "sigmoid", "floor", "ceil", "round", "trunc", "fix", "frac",
-    "deg2rad", "rad2deg",
+    "deg2rad", "rad2deg", "angle",
 ]
 
 _LN2 = math.log(2.0)
@@ -464,4 +464,22 @@ atan2 = arctan2 = tensors_only(Atan2, "atan2")
 
 def round(input, *, decimals=0, out=None):
     r = Round.apply(input) if decimals == 0 else RoundDecimals.apply(input, decimals)
+    return r if out is None else _out(r, out)
+
+
+class Angle(Op):
+    """The argument of a real number: 0 for x >= 0, pi for x < 0, NaN for NaN; its gradient is
+    zero."""
+
+    def forward(ctx, a):
+        a = _float(a)
+        xp = ctx.xp
+        return xp.where(xp.isnan(a), a, xp.where(a < 0, math.pi, 0.0)).astype(a.dtype, copy=False)
+
+    def backward(ctx, g):
+        return _zeros(ctx, g)
+
+
+def angle(input, *, out=None):
+    r = Angle.apply(input)
     return r if out is None else _out(r, out)

@@ -90,4 +90,17 @@ OPS = [
            input_dtypes=("bool",)),
     OpInfo("bitwise_and_scalar", lambda m, a: a & 6, [((2, 3),)], ref=lambda a: a & 6,
            grad=False, input_dtypes=("int64",), int_high=8),
+    # shifts (the operators, the functions, shift counts past the bit width) and signbit
+    OpInfo("lshift", lambda m, a, b: a << b, BINARY, ref=np.left_shift, grad=False,
+           input_dtypes=INTS, int_high=8),
+    OpInfo("rshift_negative", lambda m, a, b: (a - 4) >> b, BINARY,
+           ref=lambda a, b: np.right_shift(a - 4, b), grad=False, input_dtypes=INTS, int_high=8),
+    OpInfo("bitwise_left_shift_wide", lambda m, a: m.bitwise_left_shift(a.to(m.int8), 9), [((2, 3),)],
+           ref=lambda a: np.zeros_like(a, np.int8), grad=False, input_dtypes=("int64",)),
+    OpInfo("bitwise_right_shift_wide", lambda m, a: m.bitwise_right_shift(a - 2, 70), [((2, 3),)],
+           ref=lambda a: np.where(a - 2 < 0, -1, 0), grad=False, input_dtypes=("int64",)),
+    OpInfo("rlshift_scalar", lambda m, a: 3 << a, [((2, 3),)], ref=lambda a: 3 << a, grad=False,
+           input_dtypes=("int64",), int_high=8),
+    OpInfo("signbit", lambda m, a: m.signbit(a), [((2, 3),)], ref=np.signbit, grad=False,
+           make_inputs=_with_specials),
 ]

@@ -31,6 +31,17 @@ def _with_specials(rng, dtype, shapes):
     return [a]
 
 
+def _with_specials_angle(rng, dtype, shapes):
+    """Angle's inputs with NaN, +-inf and -0.0 among them (torch: nan, 0, pi, 0)."""
+    a = rng.uniform(-2, 2, size=shapes[0]).astype(dtype)
+    a.reshape(-1)[:4] = [np.nan, np.inf, -np.inf, -0.0][:a.size]
+    return [a]
+
+
+def _angle_ref(a):
+    return np.where(np.isnan(a), np.nan, np.where(a < 0, np.pi, 0.0))
+
+
 _erf_ref = np.vectorize(math.erf)
 _erfc_ref = np.vectorize(math.erfc)
 
@@ -242,4 +253,20 @@ OPS = [
     _unary("sinc", np.sinc, "SincBackward0"),
     _unary("deg2rad", np.deg2rad, "Deg2RadBackward0"),
     _unary("rad2deg", np.rad2deg, "Rad2DegBackward0"),
+    # sign transfer, float_power, angle, nextafter, positive, heaviside
+    _binary("copysign", np.copysign, "CopysignBackward0", kinks_ok=True),
+    OpInfo("copysign_scalar", lambda m, a: m.copysign(a, -1.0), UNARY,
+           ref=lambda a: np.copysign(a, -1.0), grad_fn="CopysignBackward1"),
+    OpInfo("float_power", lambda m, a, b: m.float_power(a, b), BINARY, domain=POS,
+           ref=np.power, grad_fn="PowBackward1"),
+    OpInfo("float_power_scalar", lambda m, a: a.float_power(2.5), UNARY, domain=POS,
+           ref=lambda a: a ** 2.5, grad_fn="PowBackward0"),
+    OpInfo("angle", lambda m, a: m.angle(a), UNARY, ref=_angle_ref, grad_fn="AngleBackward0"),
+    OpInfo("angle_specials", lambda m, a: a.angle(), [((2, 3),)], ref=_angle_ref, grad=False,
+           make_inputs=_with_specials_angle),
+    OpInfo("nextafter", lambda m, a, b: m.nextafter(a, b), [((2, 3), (2, 3)), ((2, 1), (3,))],
+           ref=np.nextafter, grad_fn="NextafterBackward0", gradgrad=False),
+    OpInfo("positive", lambda m, a: +m.positive(a), UNARY, ref=lambda a: a),
+    OpInfo("heaviside", lambda m, a, b: m.heaviside(a.round(), b), BINARY, grad=False,
+           ref=lambda a, b: np.heaviside(np.round(a), b)),
 ]

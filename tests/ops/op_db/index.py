@@ -10,6 +10,20 @@ _MASK = [[True, False, True, False], [False, False, True, True], [True, True, Fa
 _ROWS = [2, 0, 2]                      # a repeated row: its gradient must accumulate
 
 
+_R = [[0, 0, 2], [1, 1, 1]]            # scatter_reduce index: repeated targets in both rows
+
+
+def _np_scatter_reduce(a, s, reduce, include_self):
+    """The reduction of each target's values (a's own first where include_self), by loops."""
+    out = a.copy()
+    fn = {"sum": np.sum, "prod": np.prod, "mean": np.mean, "amax": np.max, "amin": np.min}[reduce]
+    for i, row in enumerate(_R):
+        for t in set(row):
+            vals = [s[i, j] for j, r in enumerate(row) if r == t]
+            out[i, t] = fn(([a[i, t]] if include_self else []) + vals)
+    return out
+
+
 def _on(m, like, data):
     """An index or mask tensor on like's device (CUDA runs index CUDA tensors)."""
     return m.tensor(data, device=like.device)
@@ -144,6 +158,28 @@ OPS = [
            grad_fn="TopkBackward0"),
     OpInfo("topk_smallest_dim0", lambda m, a: m.topk(a, 2, dim=0, largest=False), [((3, 4),)],
            ref=lambda a: (np.sort(a, 0)[:2], np.argsort(a, 0)[:2]), grad_fn="TopkBackward0"),
+    # scatter_reduce: repeated targets, every reduction, with and without self
+    *[OpInfo(f"scatter_reduce_{r}{'' if incl else '_noself'}",
+             lambda m, a, s, r=r, incl=incl: a.scatter_reduce(1, _on(m, a, _R), s, r,
+                                                               include_self=incl),
+             [((2, 4), (2, 3))], ref=lambda a, s, r=r, incl=incl: _np_scatter_reduce(a, s, r, incl),
+             grad_fn="ScatterReduceBackward0", kinks_ok=r in ("amax", "amin"))
+      for r in ("sum", "prod", "mean", "amax", "amin") for incl in (True, False)],
+    OpInfo("scatter_reduce_fn_dim0", lambda m, a, s: m.scatter_reduce(a, 0, _on(m, a, [[1, 1, 0]]),
+                                                                     s, "sum"),
+           [((2, 3), (1, 3))], ref=lambda a, s: a + np.array([[0, 0, s[0, 2]], [s[0, 0], s[0, 1], 0]]),
+           grad_fn="ScatterReduceBackward0"),
+    # a 0-d index into a 1-D input
+    OpInfo("gather_0d_index", lambda m, a: m.gather(a, 0, _on(m, a, 2)), [((4,),)],
+           ref=lambda a: a[2], grad_fn="GatherBackward0"),
+    OpInfo("scatter_0d_index", lambda m, a, s: a.scatter(0, _on(m, a, 1), s), [((4,), ())],
+           ref=lambda a, s: np.concatenate([a[:1], [s], a[2:]]), grad_fn="ScatterBackward0"),
+    OpInfo("scatter_add_0d_index", lambda m, a, s: a.scatter_add(0, _on(m, a, 3), s),
+           [((4,), ())], ref=lambda a, s: a + np.array([0, 0, 0, s]),
+           grad_fn="ScatterAddBackward0"),
+    # a Python range as an index ("x[range(n), y]")
+    OpInfo("getitem_range", lambda m, a: a[range(3), _on(m, a, [1, 0, 3])], [((3, 4),)],
+           ref=lambda a: a[np.arange(3), [1, 0, 3]], grad_fn="IndexBackward0"),
 ]
 
 

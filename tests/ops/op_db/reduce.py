@@ -42,6 +42,23 @@ def _logsumexp(a, axis, keepdims=False):
     return out if keepdims else np.squeeze(out, axis=axis)
 
 
+def _with_nan(rng, dtype, shapes):
+    """(3, 4) inputs with a NaN in two rows (and none in the last)."""
+    a = rng.uniform(-2, 2, size=shapes[0]).astype(dtype)
+    a[0, 1] = a[1, 3] = np.nan
+    return [a]
+
+
+def _nanmedian_rows(a):
+    values = np.array([np.sort(r[~np.isnan(r)])[(np.sum(~np.isnan(r)) - 1) // 2] for r in a])
+    return values, np.array([np.flatnonzero(r == v)[0] for r, v in zip(a, values)])
+
+
+def _spread(rng, dtype, shapes):
+    """Values far apart (one term dominates each log-sum, the rest underflow in float32)."""
+    return [rng.uniform(-60, 60, size=shapes[0]).astype(dtype)]
+
+
 OPS = [
     # sum, mean, nansum, prod
     OpInfo("sum", lambda m, a: a.sum(), [((3, 4),), ((),)], ref=np.sum, grad_fn="SumBackward0"),
@@ -155,4 +172,25 @@ OPS = [
            ref=lambda a: a.any(1, keepdims=True), grad=False, input_dtypes=("int64",)),
     OpInfo("count_nonzero", lambda m, a: m.count_nonzero(a, (0, 1)), [((3, 4),)],
            ref=np.count_nonzero, grad=False, input_dtypes=("int64",)),
+    # NaN-ignoring reductions and logcumsumexp
+    OpInfo("nanmean", lambda m, a: m.nanmean(a), [((3, 4),)], make_inputs=_with_nan,
+           ref=np.nanmean, grad_fn="DivBackward0"),
+    OpInfo("nanmean_dim", lambda m, a: a.nanmean(1, keepdim=True), [((3, 4),)],
+           make_inputs=_with_nan, ref=lambda a: np.nanmean(a, 1, keepdims=True),
+           grad_fn="DivBackward0"),
+    OpInfo("nanmedian", lambda m, a: m.nanmedian(a), [((3, 4),)], make_inputs=_with_nan,
+           ref=lambda a: np.sort(a[~np.isnan(a)])[(np.sum(~np.isnan(a)) - 1) // 2],
+           grad_fn="NanmedianBackward0"),
+    OpInfo("nanmedian_dim", lambda m, a: tuple(a.nanmedian(1)), [((3, 4),)],
+           make_inputs=_with_nan, ref=_nanmedian_rows, grad_fn="NanmedianBackward1"),
+    OpInfo("logcumsumexp", lambda m, a: a.logcumsumexp(-1), [((3, 4),), ((5,),)],
+           domain=(-3.0, 3.0), ref=lambda a: np.logaddexp.accumulate(a, axis=-1),
+           grad_fn="LogcumsumexpBackward0"),
+    OpInfo("logcumsumexp_dim0", lambda m, a: m.logcumsumexp(a, 0), [((4, 2),)],
+           make_inputs=_spread, ref=lambda a: np.logaddexp.accumulate(a, axis=0),
+           grad_fn="LogcumsumexpBackward0"),
+    OpInfo("logcumsumexp_0d", lambda m, a: a.logcumsumexp(0), [((),)], ref=lambda a: a,
+           grad_fn="LogcumsumexpBackward0"),
+    OpInfo("prod_axis", lambda m, a: a.prod(axis=1), [((3, 4),)], ref=lambda a: a.prod(1),
+           grad_fn="ProdBackward1"),
 ]

@@ -105,4 +105,13 @@ OPS = [
            grad_fn="RollBackward0"),
     OpInfo("roll_dims", lambda m, a: m.roll(a, (1, -1), (0, 1)), [((3, 4),)],
            ref=lambda a: np.roll(a, (1, -1), (0, 1)), grad_fn="RollBackward0"),
+    # sliding windows (a view)
+    OpInfo("unfold", lambda m, a: a.unfold(1, 3, 2), [((2, 7),)],
+           ref=lambda a: np.stack([a[:, i:i + 3] for i in range(0, 5, 2)], 1),
+           grad_fn="UnfoldBackward0"),
+    OpInfo("unfold_overlap_dim0", lambda m, a: a.unfold(0, 2, 1) * 1.0, [((4, 3),)],
+           ref=lambda a: np.stack([a[i:i + 2] for i in range(3)], 0).transpose(0, 2, 1),
+           grad_fn="MulBackward0"),
+    OpInfo("unfold_0d", lambda m, a: a.unfold(0, 1, 1), [((),)], ref=lambda a: a.reshape(1),
+           grad_fn="UnfoldBackward0"),
 ]
