@@ -173,6 +173,78 @@ def _heads(t, static, bsz, num_heads, head_dim, name):
     return static
 
 
+def _resolve_causal(attn_mask, is_causal, key_padding_mask, need_weights, dtype):
+    """(attn_mask, is_causal) as the attention kernels take them: with is_causal alone standing
+    for the mask where no weights are asked for and no padding mask joins it."""
+    if is_causal and attn_mask is None:
+        raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the "
+                           "Transformer module method `generate_square_subsequent_mask` to "
+                           "create this mask.")
+    if is_causal and key_padding_mask is None and not need_weights:
+        return None, True      # the kernel builds the causal mask itself
+    attn_mask = _canonical_mask(attn_mask, "attn_mask", None, "", dtype, False)
+    return attn_mask, is_causal and key_padding_mask is None
+
+
+def _projection_weights(key, value, separate, in_proj_weight, q_w, k_w, v_w):
+    """The (q, k, v) weights _in_projection takes after checking the inputs fit them: separate
+    weights (keys and values may differ in features) or None for the packed in_proj_weight."""
+    if separate:
+        if tuple(key.shape[:2]) != tuple(value.shape[:2]):
+            raise AssertionError(f"key's sequence and batch dims {key.shape[:2]} do not match "
+                                 f"value's {value.shape[:2]}")
+        for name, weight in zip("qkv", (q_w, k_w, v_w)):
+            if weight is None:
+                raise AssertionError(f"use_separate_proj_weight is True but {name}_proj_weight "
+                                     "is None")
+        return q_w, k_w, v_w
+    if tuple(key.shape) != tuple(value.shape):
+        raise AssertionError(f"key shape {key.shape} does not match value shape {value.shape}")
+    if in_proj_weight is None:
+        raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
+    return None, None, None
+
+
+def _check_kv_bias(bias_k, bias_v, static_k, static_v):
+    if bias_k is None:
+        raise AssertionError("bias_v is set but bias_k is None")
+    if bias_v is None:
+        raise AssertionError("bias_k is set but bias_v is None")
+    for static, what in ((static_k, "key"), (static_v, "value")):
+        if static is not None:
+            raise AssertionError(f"bias cannot be added to static {what}.")
+
+
+def _one_more_key(k, v, k_row, v_row, masks, dim):
+    """Keys and values with one more position at the end of `dim` (the learned bias_k/bias_v
+    rows, or zeros); every mask gets a zero column for it, so it is attended to."""
+    return (cat([k, k_row], dim=dim), cat([v, v_row], dim=dim),
+            [None if mask is None else F.pad(mask, (0, 1)) for mask in masks])
+
+
+def _with_padding(attn_mask, key_padding_mask, bsz, num_heads, src_len):
+    """attn_mask with the (N, S) key padding mask added to each head's rows."""
+    for d, size in enumerate((bsz, src_len)):
+        if key_padding_mask.shape[d] != size:
+            raise AssertionError(f"Expected key_padded_mask.shape[{d}] to be {size}, but "
+                                 f"got {key_padding_mask.shape[d]}")
+    per_head = (key_padding_mask.view(bsz, 1, 1, src_len).expand(-1, num_heads, -1, -1)
+                .reshape(bsz * num_heads, 1, src_len))
+    return per_head if attn_mask is None else attn_mask + per_head
+
+
+def _attention_with_weights(q, k, v, attn_mask, dropout_p):
+    """softmax(q k^T / sqrt(head_dim) + mask) v over (N * heads, L, head_dim) inputs, and the
+    weights; a fully masked row gives NaN here, as in PyTorch."""
+    scaled = q * math.sqrt(1.0 / float(q.shape[-1]))
+    keys_t = k.transpose(-2, -1)
+    scores = bmm(scaled, keys_t) if attn_mask is None else baddbmm(attn_mask, scaled, keys_t)
+    weights = F.softmax(scores, -1)
+    if dropout_p > 0.0:
+        weights = F.dropout(weights, p=dropout_p)
+    return bmm(weights, v), weights
+
+
 def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_heads,
                                  in_proj_weight, in_proj_bias, bias_k, bias_v, add_zero_attn,
                                  dropout_p, out_proj_weight, out_proj_bias, training=True,
@@ -182,116 +254,65 @@ def multi_head_attention_forward(query, key, value, embed_dim_to_check, num_head
                                  static_v=None, average_attn_weights=True, is_causal=False):
     """Multi-head attention of sequence-first (L, N, E) inputs (or unbatched (L, E)); returns
     (output, weights averaged over heads or per head, or None without need_weights)."""
-    is_batched = _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)
-    if not is_batched:
+    batched = _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads)
+    if not batched:            # one sequence: a batch of one
         query, key, value = query.unsqueeze(1), key.unsqueeze(1), value.unsqueeze(1)
         if key_padding_mask is not None:
             key_padding_mask = key_padding_mask.unsqueeze(0)
     tgt_len, bsz, embed_dim = query.shape
     key_padding_mask = _canonical_mask(key_padding_mask, "key_padding_mask",
                                        _none_or_dtype(attn_mask), "attn_mask", query.dtype)
-    if is_causal and attn_mask is None:
-        raise RuntimeError("Need attn_mask if specifying the is_causal hint. You may use the "
-                           "Transformer module method `generate_square_subsequent_mask` to "
-                           "create this mask.")
-    if is_causal and key_padding_mask is None and not need_weights:
-        # the hint stands for the mask: attention builds the causal mask itself
-        attn_mask = None
-    else:
-        attn_mask = _canonical_mask(attn_mask, "attn_mask", None, "", query.dtype, False)
-        if key_padding_mask is not None:
-            is_causal = False
+    attn_mask, is_causal = _resolve_causal(attn_mask, is_causal, key_padding_mask, need_weights,
+                                           query.dtype)
     if embed_dim != embed_dim_to_check:
         raise AssertionError(f"was expecting embedding dimension of {embed_dim_to_check}, but "
                              f"got {embed_dim}")
-    head_dim = embed_dim // num_heads
-    if head_dim * num_heads != embed_dim:
+    head_dim, rest = divmod(embed_dim, num_heads)
+    if rest:
         raise AssertionError(f"embed_dim {embed_dim} not divisible by num_heads {num_heads}")
-    if use_separate_proj_weight:
-        if tuple(key.shape[:2]) != tuple(value.shape[:2]):
-            raise AssertionError(f"key's sequence and batch dims {key.shape[:2]} do not match "
-                                 f"value's {value.shape[:2]}")
-        for name, w in (("q", q_proj_weight), ("k", k_proj_weight), ("v", v_proj_weight)):
-            if w is None:
-                raise AssertionError(f"use_separate_proj_weight is True but {name}_proj_weight "
-                                     "is None")
-    else:
-        if tuple(key.shape) != tuple(value.shape):
-            raise AssertionError(f"key shape {key.shape} does not match value shape "
-                                 f"{value.shape}")
-        if in_proj_weight is None:
-            raise AssertionError("use_separate_proj_weight is False but in_proj_weight is None")
-        q_proj_weight = k_proj_weight = v_proj_weight = None
-    q, k, v = _in_projection(query, key, value, in_proj_weight, in_proj_bias, q_proj_weight,
-                             k_proj_weight, v_proj_weight)
-    src_len = key.shape[0]
+    q, k, v = _in_projection(query, key, value, in_proj_weight, in_proj_bias,
+                             *_projection_weights(key, value, use_separate_proj_weight,
+                                                  in_proj_weight, q_proj_weight, k_proj_weight,
+                                                  v_proj_weight))
     if attn_mask is not None:
-        attn_mask = _check_attn_mask(attn_mask, tgt_len, src_len, bsz, num_heads)
+        attn_mask = _check_attn_mask(attn_mask, tgt_len, key.shape[0], bsz, num_heads)
+    masks = [attn_mask, key_padding_mask]
+    if bias_k is not None or bias_v is not None:
+        _check_kv_bias(bias_k, bias_v, static_k, static_v)
+        k, v, masks = _one_more_key(k, v, bias_k.repeat(1, bsz, 1), bias_v.repeat(1, bsz, 1),
+                                    masks, dim=0)
 
-    if bias_k is not None and bias_v is not None:
-        if static_k is not None:
-            raise AssertionError("bias cannot be added to static key.")
-        if static_v is not None:
-            raise AssertionError("bias cannot be added to static value.")
-        k = cat([k, bias_k.repeat(1, bsz, 1)])
-        v = cat([v, bias_v.repeat(1, bsz, 1)])
-        attn_mask = None if attn_mask is None else F.pad(attn_mask, (0, 1))
-        key_padding_mask = None if key_padding_mask is None else F.pad(key_padding_mask, (0, 1))
-    elif bias_k is not None:
-        raise AssertionError("bias_k is set but bias_v is None")
-    elif bias_v is not None:
-        raise AssertionError("bias_v is set but bias_k is None")
-
-    q = q.view(tgt_len, bsz * num_heads, head_dim).transpose(0, 1)
+    # (L, N, E) -> (N * heads, L, head_dim); static keys and values come in that layout
+    q = _heads(q, None, bsz, num_heads, head_dim, "q")
     k = _heads(k, static_k, bsz, num_heads, head_dim, "k")
     v = _heads(v, static_v, bsz, num_heads, head_dim, "v")
     if add_zero_attn:
         zeros = _creation.zeros((bsz * num_heads, 1, head_dim), dtype=k.dtype, device=k.device)
-        k = cat([k, zeros], dim=1)
-        v = cat([v, zeros], dim=1)
-        attn_mask = None if attn_mask is None else F.pad(attn_mask, (0, 1))
-        key_padding_mask = None if key_padding_mask is None else F.pad(key_padding_mask, (0, 1))
+        k, v, masks = _one_more_key(k, v, zeros, zeros, masks, dim=1)
+    attn_mask, key_padding_mask = masks
     src_len = k.size(1)
-
     if key_padding_mask is not None:
-        for d, size in enumerate((bsz, src_len)):
-            if key_padding_mask.shape[d] != size:
-                raise AssertionError(f"Expected key_padded_mask.shape[{d}] to be {size}, but "
-                                     f"got {key_padding_mask.shape[d]}")
-        key_padding_mask = (key_padding_mask.view(bsz, 1, 1, src_len)
-                            .expand(-1, num_heads, -1, -1).reshape(bsz * num_heads, 1, src_len))
-        attn_mask = key_padding_mask if attn_mask is None else attn_mask + key_padding_mask
+        attn_mask = _with_padding(attn_mask, key_padding_mask, bsz, num_heads, src_len)
     if not training:
         dropout_p = 0.0
 
     if need_weights:
-        # explicit weights; a fully masked row gives NaN here, as in PyTorch
-        q_scaled = q * math.sqrt(1.0 / float(head_dim))
-        if attn_mask is None:
-            weights = bmm(q_scaled, k.transpose(-2, -1))
-        else:
-            weights = baddbmm(attn_mask, q_scaled, k.transpose(-2, -1))
-        weights = F.softmax(weights, -1)
-        if dropout_p > 0.0:
-            weights = F.dropout(weights, p=dropout_p)
-        out = bmm(weights, v).transpose(0, 1).reshape(tgt_len * bsz, embed_dim)
-        out = F.linear(out, out_proj_weight, out_proj_bias).view(tgt_len, bsz, -1)
+        context, weights = _attention_with_weights(q, k, v, attn_mask, dropout_p)
+        context = context.transpose(0, 1)                  # (L, N * heads, head_dim)
         weights = weights.view(bsz, num_heads, tgt_len, src_len)
         if average_attn_weights:
             weights = weights.mean(dim=1)
-        if not is_batched:
-            return out.squeeze(1), weights.squeeze(0)
+    else:
+        if attn_mask is not None:   # per batch and head, or one mask broadcast over both
+            attn_mask = (attn_mask.unsqueeze(0) if attn_mask.dim() == 3 and attn_mask.size(0) == 1
+                         else attn_mask.view(bsz, num_heads, -1, src_len))
+        context = scaled_dot_product_attention(
+            q.view(bsz, num_heads, tgt_len, head_dim), k.view(bsz, num_heads, src_len, head_dim),
+            v.view(bsz, num_heads, src_len, head_dim), attn_mask, dropout_p, is_causal)
+        context = context.permute(2, 0, 1, 3)              # (L, N, heads, head_dim)
+        weights = None
+    out = F.linear(context.reshape(tgt_len * bsz, embed_dim), out_proj_weight, out_proj_bias)
+    out = out.view(tgt_len, bsz, -1)
+    if batched:
         return out, weights
-
-    if attn_mask is not None:
-        if attn_mask.size(0) == 1 and attn_mask.dim() == 3:
-            attn_mask = attn_mask.unsqueeze(0)
-        else:
-            attn_mask = attn_mask.view(bsz, num_heads, -1, src_len)
-    q = q.view(bsz, num_heads, tgt_len, head_dim)
-    k = k.view(bsz, num_heads, src_len, head_dim)
-    v = v.view(bsz, num_heads, src_len, head_dim)
-    out = scaled_dot_product_attention(q, k, v, attn_mask, dropout_p, is_causal)
-    out = out.permute(2, 0, 1, 3).reshape(bsz * tgt_len, embed_dim)
-    out = F.linear(out, out_proj_weight, out_proj_bias).view(tgt_len, bsz, -1)
-    return (out if is_batched else out.squeeze(1)), None
+    return out.squeeze(1), (None if weights is None else weights.squeeze(0))

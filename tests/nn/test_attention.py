@@ -359,3 +359,57 @@ def test_encoder_layer_bad_activation():
         nn.TransformerEncoderLayer(8, 2, activation="tanh")
     with pytest.raises(AssertionError, match="embed_dim must be divisible by num_heads"):
         nn.TransformerEncoderLayer(8, 3)
+
+
+def _mha_call(lib, change):
+    """F.multi_head_attention_forward on (L=3, N=2, E=4) inputs, two heads, with one argument
+    changed; returns the output (and weights) or the error's type and message."""
+    rng = np.random.default_rng(7)
+    arrays = {"query": (3, 2, 4), "key": (5, 2, 4), "value": (5, 2, 4), "in_proj_weight": (12, 4),
+              "in_proj_bias": (12,), "out_proj_weight": (4, 4), "out_proj_bias": (4,),
+              "bias_k": (1, 1, 4), "bias_v": (1, 1, 4), "q_proj_weight": (4, 4),
+              "k_proj_weight": (4, 4), "v_proj_weight": (4, 4), "static_k": (4, 5, 2),
+              "key_padding_mask": (2, 5)}
+    values = {name: rng.standard_normal(shape).astype(np.float32) for name, shape in arrays.items()}
+    values["key_padding_mask"] = values["key_padding_mask"] > 1.0
+    args = dict(embed_dim_to_check=4, num_heads=2, bias_k=None, bias_v=None, add_zero_attn=False,
+                dropout_p=0.0, training=False, static_k=None, key_padding_mask=None,
+                q_proj_weight=None, k_proj_weight=None, v_proj_weight=None)
+    args.update({n: values[n] for n in ("query", "key", "value", "in_proj_weight", "in_proj_bias",
+                                        "out_proj_weight", "out_proj_bias")})
+    args.update({n: values[n] if isinstance(v, str) else v for n, v in change.items()})
+    args = {n: lib.tensor(v) if isinstance(v, np.ndarray) else v for n, v in args.items()}
+    try:
+        out, weights = lib.nn.functional.multi_head_attention_forward(**args)
+    except (AssertionError, RuntimeError) as exc:
+        return type(exc).__name__, str(exc).replace("ember.", "torch.")
+    return out.detach().numpy(), None if weights is None else weights.detach().numpy()
+
+
+MHA_CHANGES = [dict(), dict(bias_k="bias_k"), dict(bias_v="bias_v"),
+               dict(bias_k="bias_k", bias_v="bias_v"),
+               dict(bias_k="bias_k", bias_v="bias_v", static_k="static_k"),
+               dict(bias_k="bias_k", bias_v="bias_v", add_zero_attn=True,
+                    key_padding_mask="key_padding_mask"),
+               dict(add_zero_attn=True, need_weights=False, key_padding_mask="key_padding_mask"),
+               dict(use_separate_proj_weight=True, q_proj_weight="q_proj_weight"),
+               dict(use_separate_proj_weight=True, q_proj_weight="q_proj_weight",
+                    k_proj_weight="k_proj_weight", v_proj_weight="v_proj_weight"),
+               dict(in_proj_weight=None), dict(value=np.zeros((4, 2, 4), np.float32)),
+               dict(embed_dim_to_check=6), dict(static_k="static_k", need_weights=False),
+               dict(is_causal=True), dict(average_attn_weights=False),
+               dict(attn_mask=np.triu(np.full((3, 5), -np.inf, np.float32), 1), is_causal=True,
+                    need_weights=False)]
+
+
+@pytest.mark.parametrize("case", range(len(MHA_CHANGES)))
+def test_multi_head_attention_forward_matches_torch(case):
+    """Each argument path of the functional form: the same numbers, or the same error."""
+    got, want = _mha_call(ember, MHA_CHANGES[case]), _mha_call(torch, MHA_CHANGES[case])
+    if isinstance(want[0], str):
+        assert got == want
+    else:
+        for g, w in zip(got, want):
+            assert (g is None) == (w is None)
+            if w is not None:
+                np.testing.assert_allclose(g, w, rtol=1e-5, atol=1e-6)
