@@ -445,7 +445,7 @@ class Tensor:
     # -- in place ----------------------------------------------------------------------------------
     def _inplace(self, fn, *args, **kwargs):
         """Compute fn(self, *args) and write the result into self's memory (see NOTE [ In place ])."""
-        if type(self._data) is np.ndarray and not self._data.flags.writeable:
+        if type(self._data) is np.ndarray and not self._data.flags.writeable and self._data.size:
             _refuse_write(self._data)  # device arrays have no read-only views
         if _grad_state.enabled and (self._requires_grad or _any_requires_grad(args)):
             if self._requires_grad and self._grad_fn is None:
@@ -487,7 +487,8 @@ class Tensor:
             if wanted != mine.shape:
                 raise RuntimeError(f"output with shape {list(mine.shape)} doesn't match the "
                                    f"broadcast shape {list(wanted)}")
-        mine[...] = array
+        if mine.size:  # an empty expanded tensor is read-only but has nothing to write
+            mine[...] = array
         self._version[0] += 1
 
     def _check_inplace_leaf(self):
@@ -505,7 +506,10 @@ class Tensor:
         if isinstance(value, Tensor) and value._requires_grad:
             return self._inplace(_ops.fill_like, value)
         self._check_inplace_leaf()
-        value = value.item() if isinstance(value, Tensor) else value
+        if isinstance(value, Tensor):  # torch fills shared memory from a number, not a tensor
+            if type(self._data) is np.ndarray and not self._data.flags.writeable:
+                _refuse_write(self._data)
+            value = value.item()
         _fill_target(self._data).fill(_dtype.checked_fill(value, self.dtype))
         self._version[0] += 1
         return self

@@ -2,7 +2,7 @@
 import math
 import warnings
 
-from .. import _creation
+from .. import _creation, _dtype
 from ..autograd.grad_mode import no_grad
 from ..ops import sigmoid, tanh  # noqa: F401  (defined by whichever family owns them)
 from ..ops.activation import (  # noqa: F401
@@ -283,8 +283,12 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     n_classes = input.shape[class_dim]
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    probabilities = tuple(target.shape) == tuple(input.shape)
+    if probabilities and not target.dtype.is_floating_point:
+        raise RuntimeError("Expected floating point type for target with class probabilities, "
+                           f"got {_dtype.LEGACY_NAMES[target.dtype][:-len('Tensor')]}")
     logp = log_softmax(input, class_dim)
-    if tuple(target.shape) == tuple(input.shape):
+    if probabilities:
         return _cross_entropy_probs(logp, target, weight, reduction, ignore_index,
                                     label_smoothing, class_dim, n_classes)
     nll = nll_loss(logp, target, weight, ignore_index=ignore_index, reduction=reduction)

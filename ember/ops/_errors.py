@@ -4,8 +4,10 @@ NOTE [ Errors at the op boundary ]
 An op validates what PyTorch validates and raises PyTorch's exception itself. What slips past
 (a broadcast NumPy refuses, an axis out of range, a ufunc with no loop for a dtype, an array too
 large to allocate, a division of integers by zero) surfaces from NumPy as ValueError, AxisError,
-TypeError, MemoryError, ZeroDivisionError ... where torch raises RuntimeError or IndexError.
-`Op.apply` passes such an exception here and raises what this returns. Exceptions an op raised
+TypeError, MemoryError, ZeroDivisionError ... where torch raises RuntimeError, IndexError, or
+NotImplementedError (a kernel with no loop for a dtype).
+`Op.apply` passes such an exception here and raises what this returns; an op may name its torch
+kernel (`_kernel`) for the "not implemented for" message. Exceptions an op raised
 on purpose (RuntimeError, IndexError, NotImplementedError, and ValueError/TypeError that are not
 NumPy's) pass through unchanged.
 """
@@ -46,5 +48,6 @@ def translate(op, exc, arrays):
         dtypes = [a.dtype for a in arrays if hasattr(a, "dtype")]
         name = _dtype.LEGACY_NAMES[_dtype.from_numpy_dtype(dtypes[0])][:-len("Tensor")] \
             if dtypes else "this type"
-        return RuntimeError(f'"{op.__name__.lower()}_cpu" not implemented for \'{name}\'')
+        kernel = getattr(op, "_kernel", None) or f"{op.__name__.lower()}_cpu"
+        return NotImplementedError(f'"{kernel}" not implemented for \'{name}\'')
     return None

@@ -2,7 +2,7 @@
 reshaped operands; einsum parsed into subscripts per operand, with one np.einsum forward and one
 more einsum per operand in the backward.
 """
-import numpy as np
+import math
 
 from .._backend import xp_of
 from .._dtype import type_name
@@ -35,9 +35,11 @@ def tensordot(a, b, dims=2, out=None):
                                f"dim {gb}")
     free_a = [d for d in range(a.ndim) if d not in dims_a]
     free_b = [d for d in range(b.ndim) if d not in dims_b]
-    k = int(np.prod([a.shape[d] for d in dims_a]))
-    a2 = _permute(a, free_a + dims_a).reshape(-1, k)
-    b2 = _permute(b, dims_b + free_b).reshape(k, -1)
+    k = math.prod(a.shape[d] for d in dims_a)
+    m = math.prod(a.shape[d] for d in free_a)  # explicit sizes: -1 is ambiguous when k is 0
+    n = math.prod(b.shape[d] for d in free_b)
+    a2 = _permute(a, free_a + dims_a).reshape(m, k)
+    b2 = _permute(b, dims_b + free_b).reshape(k, n)
     result = mm(a2, b2).reshape([a.shape[d] for d in free_a] + [b.shape[d] for d in free_b])
     return result if out is None else _out(result, out)
 

@@ -292,9 +292,10 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     nd = input.dim()
     if nd < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {nd})")
-    if nd >= 2 and (target.dim() == 0 or input.shape[0] != target.shape[0]):
+    target_batch = target.shape[0] if target.dim() else 0
+    if nd >= 2 and input.shape[0] != target_batch:
         raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
-                         f"batch_size ({target.shape[0] if target.dim() else 0}).")
+                         f"batch_size ({target_batch}).")
     if nd == 1 and target.dim() == 1 and target.shape[0] != 1:
         raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: "
                          f"{target.shape[0]}")

@@ -14,6 +14,7 @@ __all__ = ["cross", "cdist", "logaddexp", "logaddexp2"]
 
 class LinalgCross(Op):
     _n_operands = 2
+    _kernel = "cross"
 
     def forward(ctx, a, b, dim):
         ctx.save_for_backward(a, b)

@@ -380,13 +380,13 @@ class SigmoidBackward(Op, grad_fn="SigmoidBackwardBackward0"):
 class Floor(Op):
     """Rounding by xp.<_fn>: integers are returned as they are (bools are refused, as torch's
     `<name>_vml_cpu` kernel does), and the gradient is zero."""
-    _fn = _kernel = "floor"
+    _fn = _vml = "floor"
 
     def forward(ctx, a):
         if a.dtype.kind == "f":
             return getattr(ctx.xp, ctx._forward_cls._fn)(a)
         if a.dtype.kind == "b":
-            raise NotImplementedError(f"\"{ctx._forward_cls._kernel}_vml_cpu\" not implemented "
+            raise NotImplementedError(f"\"{ctx._forward_cls._vml}_vml_cpu\" not implemented "
                                       "for 'Bool'")
         return a.copy()
 
@@ -395,15 +395,15 @@ class Floor(Op):
 
 
 class Ceil(Floor):
-    _fn = _kernel = "ceil"
+    _fn = _vml = "ceil"
 
 
 class Trunc(Floor):
-    _fn = _kernel = "trunc"
+    _fn = _vml = "trunc"
 
 
 class Round(Floor):
-    _fn, _kernel = "rint", "round"
+    _fn, _vml = "rint", "round"
 
 
 class RoundDecimals(Floor, grad_fn="RoundBackward1"):

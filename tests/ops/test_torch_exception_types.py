@@ -26,6 +26,13 @@ def _u8(m):
 
 
 CASES = {
+    "cross_entropy_int_probabilities": lambda m: m.nn.functional.cross_entropy(m.tensor([5, -6], dtype=m.int16), m.tensor([0, 0])),
+    "nll_empty_batch_0d_target": lambda m: m.nn.functional.nll_loss(m.zeros(0, 1), m.tensor(0, dtype=m.int16)),
+    "inner_empty": lambda m: m.inner(m.zeros(0), m.zeros(0)),
+    "tensordot_empty": lambda m: m.tensordot(m.zeros(2, 0), m.zeros(0, 3), dims=1),
+    "fill_tensor_into_expanded": lambda m: m.ones(1, 3).expand(2, 3).fill_(m.tensor(2)),
+    "inplace_into_empty_expanded": lambda m: m.ones(1, 0).expand(2, 0).relu_(),
+    "cross_bool": lambda m: m.cross(m.ones(3, dtype=m.bool), m.ones(3, dtype=m.bool), dim=-1),
     "mse_int": lambda m: m.nn.functional.mse_loss(m.ones(2, dtype=m.int64), m.ones(2, dtype=m.int64)),
     "mse_float_int_target": lambda m: m.nn.functional.mse_loss(m.ones(2), m.ones(2, dtype=m.int64)),
     "smooth_l1_int": lambda m: m.nn.functional.smooth_l1_loss(m.ones(2, dtype=m.int8), m.ones(2, dtype=m.int8)),
