@@ -14,7 +14,7 @@ import time
 
 from . import _op
 
-__all__ = ["state", "refresh", "aten_name"]
+__all__ = ["state", "refresh", "aten_name", "autocasting"]
 
 
 class _State:
@@ -37,6 +37,12 @@ def aten_name(cls):
         public = next(c for c in cls.__mro__ if not c.__name__.startswith("_"))
         name = _names[cls] = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", public.__name__).lower()
     return name
+
+
+def autocasting():
+    """Whether an autocast region is active: the matmul and convolution functions then let
+    mixed float operands through their same-dtype checks, since the region casts them."""
+    return state.autocast is not None
 
 
 def refresh():

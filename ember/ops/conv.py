@@ -5,6 +5,7 @@ differentiate into each other (NOTE [ Convolution kernels ]).
 """
 from .. import _dtype
 from .._tensor import Tensor
+from . import _hooks
 from ._conv_kernels import (
     _col2im, _conv_forward, _conv_input_grad, _conv_weight_grad, _exact_layout, _Geometry)
 from ._op import Op, shape_str
@@ -215,11 +216,12 @@ def _string_padding(padding, kernel, stride, dilation, transposed, fn):
 
 
 def _check_dtypes(input, weight, bias):
-    if input.dtype != weight.dtype:
+    cast = _hooks.autocasting()  # autocast gives the operands one dtype (ops/_hooks.py)
+    if input.dtype != weight.dtype and not cast:
         raise RuntimeError(f"Input type ({_legacy(input)}) and weight type ({_legacy(weight)}) "
                            "should be the same or input should be a MKLDNN tensor and weight is "
                            "a dense tensor")
-    if bias is not None and bias.dtype != input.dtype:
+    if bias is not None and bias.dtype != input.dtype and not cast:
         raise RuntimeError(f"Input type ({_scalar_name(input)}) and bias type "
                            f"({_scalar_name(bias)}) should be the same")
     if input.dtype == _dtype.bool:

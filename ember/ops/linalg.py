@@ -13,6 +13,7 @@ import numpy as np
 from .._backend import xp_of
 from .._dtype import type_name
 from .._tensor import Tensor
+from . import _hooks
 from ._common import _c10_name, _out
 from ._op import Op, broadcast_error, shape_str
 
@@ -20,8 +21,8 @@ __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "addmm", 
            "baddbmm"]
 
 
-def _same_dtype(a, b):
-    if a._data.dtype != b._data.dtype:
+def _same_dtype(a, b, autocast=True):
+    if a._data.dtype != b._data.dtype and not (autocast and _hooks.autocasting()):
         raise RuntimeError("expected m1 and m2 to have the same dtype, but got: "
                            f"{_c10_name(a.dtype)} != {_c10_name(b.dtype)}")
 
@@ -233,7 +234,7 @@ def _check_mv(a, v, n_input=None):
     if a.shape[1] != v.shape[0]:
         raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat "
                            f"({a.shape[0]}x{a.shape[1]}), vec ({v.shape[0]})")
-    _same_dtype(a, v)
+    _same_dtype(a, v, autocast=False)  # mv is not on the autocast lists
 
 
 def _check_dot(a, b, name="dot"):

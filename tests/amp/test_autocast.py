@@ -128,3 +128,23 @@ def test_legacy_paths_and_unsupported_dtypes():
     with pytest.raises(RuntimeError, match="unsupported autocast device_type"):
         ember.autocast("tpu")
     assert ember.autocast is ember.amp.autocast
+
+
+def test_layers_stacked_take_float16_activations(torch):
+    """The second layer gets float16 activations and float32 weights: autocast casts both."""
+    x_np = np.random.randn(2, 2, 6, 6).astype("float32")
+    nets = []
+    for m in (ember, torch):
+        m.manual_seed(0)
+        nets.append(m.nn.Sequential(m.nn.Conv2d(2, 3, 3), m.nn.ReLU(), m.nn.Conv2d(3, 2, 3),
+                                    m.nn.Flatten(), m.nn.Linear(8, 4), m.nn.ReLU(),
+                                    m.nn.Linear(4, 2)))
+    nets[0].load_state_dict({k: ember.tensor(v.numpy()) for k, v in nets[1].state_dict().items()})
+    with ember.autocast("cpu", dtype=ember.float16):
+        y = nets[0](ember.tensor(x_np))
+    with torch.autocast("cpu", dtype=torch.float16):
+        ty = nets[1](torch.tensor(x_np))
+    assert str(y.dtype) == str(ty.dtype) == "torch.float16"
+    np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-2, atol=1e-2)
+    with pytest.raises(RuntimeError, match="same dtype"):
+        ember.mm(ember.ones(2, 2, dtype=ember.float16), ember.ones(2, 2))  # outside a region
