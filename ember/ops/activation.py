@@ -463,18 +463,23 @@ def _dot_last(xp, a, b, dim):
     return xp.einsum("ij,ij->i", rows, b_rows).reshape(a.shape[:-1] + (1,))
 
 
+def _shifted(ctx, a, dim):
+    """a minus its max along dim, in a new array (empty stays empty: there is no max to take)."""
+    y = ctx.xp.empty_like(a)
+    if a.size:
+        with np.errstate(invalid="ignore"):  # a row of -inf gives NaN, as in PyTorch
+            ctx.xp.subtract(a, a.max(axis=dim, keepdims=True), out=y)
+    return y
+
+
 class Softmax(Op):
     def forward(ctx, a, dim):
         ctx.dim = dim
         xp = ctx.xp
-        y = xp.empty_like(a)
-        if a.size == 0:  # nothing to normalise (and no max to take)
-            ctx.save_for_backward(y)
-            return y
-        with np.errstate(invalid="ignore"):  # a row of -inf gives NaN, as in PyTorch
-            xp.subtract(a, a.max(axis=dim, keepdims=True), out=y)
-        xp.exp(y, out=y)
-        y *= 1.0 / _sum_last(xp, y, dim)
+        y = _shifted(ctx, a, dim)
+        if y.size:
+            xp.exp(y, out=y)
+            y *= 1.0 / _sum_last(xp, y, dim)
         ctx.save_for_backward(y)
         return y
 
@@ -510,13 +515,9 @@ class LogSoftmax(Op):
     def forward(ctx, a, dim):
         ctx.dim = dim
         xp = ctx.xp
-        y = xp.empty_like(a)
-        if a.size == 0:  # nothing to normalise (and no max to take)
-            ctx.save_for_backward(y)
-            return y
-        with np.errstate(invalid="ignore"):  # a row of -inf gives NaN, as in PyTorch
-            xp.subtract(a, a.max(axis=dim, keepdims=True), out=y)
-        y -= xp.log(_sum_last(xp, xp.exp(y), dim))
+        y = _shifted(ctx, a, dim)
+        if y.size:
+            y -= xp.log(_sum_last(xp, xp.exp(y), dim))
         ctx.save_for_backward(y)
         return y
 
