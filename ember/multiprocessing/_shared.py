@@ -97,9 +97,10 @@ def share_memory_(tensor):
     new_owner = _moved(owner, lo, m)
     new_owner.flags.writeable = True
     new_owner[...] = owner
-    # The local `owner`, getrefcount's argument and tensor._data (or its .base): anything more
-    # may be another Tensor viewing the same memory.
-    if sys.getrefcount(owner) > 3:
+    # The locals `owner` and `array` (or array's .base), getrefcount's argument and, when the
+    # tensor holds the owner itself, tensor._data: anything more may be another Tensor viewing
+    # the same memory, found by a scan of the live objects.
+    if sys.getrefcount(owner) > (4 if array is owner else 3):
         for obj in gc.get_objects():
             if issubclass(type(obj), Tensor) and obj is not tensor and \
                     type(obj._data) is np.ndarray and _owner(obj._data) is owner:

@@ -121,3 +121,21 @@ def test_reexports_and_sharing_strategy():
     assert mp.get_sharing_strategy() == "file_descriptor"
     with pytest.raises(ValueError):
         mp.set_sharing_strategy("file_system")
+
+
+def test_no_scan_for_views_when_nothing_else_holds_the_memory(monkeypatch):
+    """Looking for other views walks every live object: only done when the array has other
+    holders (model.share_memory() on a model with hundreds of parameters stays fast)."""
+    from ember.multiprocessing import _shared
+
+    def scan():
+        raise AssertionError("scanned")
+
+    monkeypatch.setattr(_shared.gc, "get_objects", scan)
+    ember.nn.Sequential(ember.nn.Linear(3, 3), ember.nn.Conv2d(1, 2, 3)).share_memory()
+    ember.randn(3, 3)[0].share_memory_()
+    x = ember.randn(3)
+    y = x[1:]
+    with pytest.raises(AssertionError, match="scanned"):
+        x.share_memory_()
+    assert y is not None
