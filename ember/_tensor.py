@@ -1338,6 +1338,39 @@ class Tensor:
     def scatter_reduce(self, *args, **kwargs):
         return _ops.scatter_reduce(self, *args, **kwargs)
 
+    def ravel(self, *args, **kwargs):
+        return _ops.ravel(self, *args, **kwargs)
+
+    def broadcast_to(self, *args, **kwargs):
+        return _ops.broadcast_to(self, *args, **kwargs)
+
+    def select(self, *args, **kwargs):
+        return _ops.select(self, *args, **kwargs)
+
+    def rot90(self, *args, **kwargs):
+        return _ops.rot90(self, *args, **kwargs)
+
+    def aminmax(self, *args, **kwargs):
+        return _ops.aminmax(self, *args, **kwargs)
+
+    def argwhere(self, *args, **kwargs):
+        return _ops.argwhere(self, *args, **kwargs)
+
+    def bincount(self, *args, **kwargs):
+        return _ops.bincount(self, *args, **kwargs)
+
+    def diff(self, *args, **kwargs):
+        return _ops.diff(self, *args, **kwargs)
+
+    def is_nonzero(self, *args, **kwargs):
+        return _ops.is_nonzero(self, *args, **kwargs)
+
+    def is_same_size(self, *args, **kwargs):
+        return _ops.is_same_size(self, *args, **kwargs)
+
+    def take_along_dim(self, *args, **kwargs):
+        return _ops.take_along_dim(self, *args, **kwargs)
+
     def positive(self):
         return _ops.positive(self)
 

@@ -18,7 +18,7 @@ __all__ = [
     "not_equal", "isnan", "isinf", "isfinite", "isposinf", "isneginf", "isclose", "allclose",
     "equal", "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
     "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift",
-    "signbit",
+    "signbit", "isin", "is_nonzero", "is_same_size",
 ]
 
 def _need_tensor(fn, input, other=None, other_tensor=False):
@@ -244,3 +244,25 @@ def signbit(input, *, out=None):
     a = input._data
     r = _const(xp_of(a).signbit(a) if a.dtype.kind in "fi" else xp_of(a).zeros(a.shape, bool))
     return r if out is None else _out(r, out)
+
+
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    """True where an element of `elements` is among `test_elements` (either may be a number)."""
+    e = elements._data if isinstance(elements, Tensor) else np.asarray(elements)
+    t = test_elements._data if isinstance(test_elements, Tensor) else np.asarray(test_elements)
+    xp = xp_of(e) if isinstance(elements, Tensor) else xp_of(t)
+    return _const(xp.isin(xp.asarray(e), xp.asarray(t), assume_unique=assume_unique,
+                          invert=invert))
+
+
+def is_nonzero(input):
+    """bool(input) for a one-element tensor."""
+    n = input._data.size
+    if n != 1:
+        raise RuntimeError("Boolean value of Tensor with no values is ambiguous" if n == 0 else
+                           "Boolean value of Tensor with more than one value is ambiguous")
+    return bool(input._data.reshape(-1)[0] != 0)
+
+
+def is_same_size(input, other):
+    return tuple(input.shape) == tuple(other.shape)

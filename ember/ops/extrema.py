@@ -14,7 +14,8 @@ from .._tensor import Tensor
 from ._op import Op, wrap_dim
 from ._reduction import _const_as, _dims, _nodiff, _restore, _tie_share, axis_alias
 
-__all__ = ["max", "min", "amax", "amin", "median", "nanmedian", "argmax", "argmin"]
+__all__ = ["max", "min", "amax", "amin", "median", "nanmedian", "argmax", "argmin",
+           "aminmax"]
 
 
 
@@ -105,6 +106,29 @@ class Amax(Op):
 
 class Amin(Amax):
     _reduce = "min"
+
+
+class Aminmax(Op):
+    """(amin, amax) over all dims or one; each gradient is shared evenly by its ties."""
+
+    def forward(ctx, a, dims, keepdim):
+        ctx.dims, ctx.keepdim = dims, keepdim
+        lo = a.min(axis=dims, keepdims=keepdim)
+        hi = a.max(axis=dims, keepdims=keepdim)
+        ctx.save_for_backward(a, lo, hi)
+        return lo, hi
+
+    def backward(ctx, g_lo, g_hi):
+        x, lo, hi = ctx.saved_tensors
+        dims, keepdim = ctx.dims, ctx.keepdim
+        grad = None
+        for g, y in ((g_lo, lo), (g_hi, hi)):
+            if g is None:
+                continue
+            share = _tie_share(ctx.xp, x._data, _restore(y, x.shape, dims, keepdim)._data, dims)
+            part = _restore(g, x.shape, dims, keepdim) * _const_as(share, g)
+            grad = part if grad is None else grad + part
+        return grad
 
 
 class _AlongDim(Op):
@@ -224,6 +248,17 @@ def nanmedian(input, dim=None, keepdim=False):
     if dim is None:
         return NanMedian.apply(input)
     return _along("nanmedian", NanMedianDim, _rt.nanmedian, input, dim, keepdim)
+
+
+@axis_alias
+def aminmax(input, *, dim=None, keepdim=False):
+    """(min, max) of all elements, or along dim."""
+    a = input._data
+    dims = _dims(dim, a.ndim)
+    if a.size == 0 or any(a.shape[d] == 0 for d in dims):
+        raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
+                           "operation has no identity.")
+    return _rt.aminmax(*Aminmax.apply(input, dims, keepdim))
 
 
 def _amax_like(op, name, input, dim, keepdim):

@@ -22,7 +22,7 @@ from .scan import cumprod
 from .shape import Expand, flip
 
 __all__ = ["sum", "mean", "nansum", "prod", "std", "var", "std_mean", "var_mean", "norm",
-           "logsumexp", "all", "any", "count_nonzero", "nanmean"]
+           "logsumexp", "all", "any", "count_nonzero", "nanmean", "bincount"]
 
 _inf = float("inf")
 
@@ -424,3 +424,23 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
                            f"got {_dtype.LEGACY_NAMES[input.dtype][:-len('Tensor')]}")
     count = _make(~xp_of(input._data).isnan(input._data)).sum(dim, keepdim)
     return nansum(input, dim, keepdim, dtype=dtype) / count
+
+
+def bincount(input, weights=None, minlength=0):
+    """How often each non-negative integer occurs in the 1-D input (or the sum of its weights:
+    float32 weights count in float32, any other in float64)."""
+    a = input._data
+    if a.dtype.kind not in "iu":
+        raise NotImplementedError(f"\"bincount_cpu\" not implemented for '{_type_name(a)}'")
+    if minlength < 0:
+        raise RuntimeError("minlength should be >= 0")
+    if a.ndim != 1 or a.size and builtins.int(a.min()) < 0:
+        raise RuntimeError("bincount only supports 1-d non-negative integral inputs.")
+    xp = xp_of(a)
+    if weights is None:
+        return _make(xp.bincount(a, minlength=minlength).astype(np.int64))
+    w = weights._data
+    if w.ndim != 1 or w.shape[0] != a.shape[0]:
+        raise RuntimeError("weights should be 1-d and have the same length as input")
+    out = xp.bincount(a, weights=w, minlength=minlength)
+    return _make(out.astype(np.float32 if w.dtype == np.float32 else np.float64))

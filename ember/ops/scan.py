@@ -4,11 +4,12 @@ from .._dtype import type_name as _type_name
 from .._tensor import _make
 from ._common import _float, _out, quiet
 from ._op import Op, wrap_dim
+from .join import cat, narrow
 from ._reduction import _sum_dtype, axis_alias
 from .clamping import where
 from .shape import flip
 
-__all__ = ["cumsum", "cumprod", "logcumsumexp"]
+__all__ = ["cumsum", "cumprod", "logcumsumexp", "diff"]
 
 
 def _scan_array(a, name, dim, dtype):
@@ -125,3 +126,22 @@ def logcumsumexp(input, dim, *, out=None):
                                   f"'{_type_name(input)}'")
     r = Logcumsumexp.apply(input, wrap_dim(dim, input._data.ndim))
     return r if out is None else _out(r, out)
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    """The n-th forward difference along dim, after joining prepend and append to input; bool
+    inputs differ by logical xor."""
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    if input._data.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    d = wrap_dim(dim, input._data.ndim)
+    parts = [t for t in (prepend, input, append) if t is not None]
+    x = cat(parts, d) if len(parts) > 1 else input
+    for _ in range(n):
+        length = x.shape[d] - 1
+        if length <= 0:
+            return narrow(x, d, 0, 0)
+        hi, lo = narrow(x, d, 1, length), narrow(x, d, 0, length)
+        x = hi.logical_xor(lo) if x._data.dtype.kind == "b" else hi - lo
+    return x

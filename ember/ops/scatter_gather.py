@@ -15,7 +15,7 @@ from ._op import Op, broadcast_error, scalar, shape_str, wrap_dim
 from ._scatter import index_add_rows
 from .index import _EMBED, _IndexPutAcc, _Key, _accumulate
 
-__all__ = ["gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add", "index_fill",
+__all__ = ["gather", "take_along_dim", "argwhere", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add", "index_fill",
            "index_copy", "masked_fill", "masked_select", "masked_scatter", "take"]
 
 
@@ -265,6 +265,34 @@ def gather(input, dim, index, *, sparse_grad=False, out=None):
     """out[i][j] = input[index[i][j]][j] (dim 0): values along dim picked by index."""
     dim = _scatter_dim("gather", input, dim, index, None)
     return Gather.apply(input, dim, index)
+
+
+def take_along_dim(input, indices, dim=None, *, out=None):
+    """gather with input and indices broadcast against each other off `dim`; with no dim, both
+    flattened."""
+    if indices._data.dtype != np.int64:
+        raise RuntimeError("torch.take_along_dim(): dtype of indices should be Long but got "
+                           f"{_dtype.LEGACY_NAMES[indices.dtype][:-len('Tensor')]}")
+    if dim is None:
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
+    if input.ndim != indices.ndim:
+        raise RuntimeError("torch.take_along_dim(): input and indices should have the same number "
+                           f"of dimensions, but got {input.ndim} dimensions for input, and "
+                           f"{indices.ndim} dimensions for indices")
+    d = wrap_dim(dim, input.ndim)
+    off = np.broadcast_shapes(*(tuple(1 if i == d else n for i, n in enumerate(t.shape))
+                                for t in (input, indices)))
+
+    def to(t):
+        want = tuple(t.shape[d] if i == d else n for i, n in enumerate(off))
+        return t if tuple(t.shape) == want else t.expand(want)
+    return gather(to(input), d, to(indices))
+
+
+def argwhere(input):
+    """The (n, ndim) int64 coordinates of input's nonzero elements."""
+    from .sorting import nonzero  # sorting.py imports this module
+    return nonzero(input)
 
 
 def scatter(input, dim, index, src=None, value=None, *, reduce=None):

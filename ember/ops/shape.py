@@ -8,14 +8,15 @@ import numpy as np
 
 from .. import _dtype
 from .._dtype import type_name as _type_name
-from .._backend import broadcast_to
-from .._tensor import _make
+from .._backend import broadcast_to as _broadcast_array
+from .._tensor import Size, _make
 from ._op import Op, shape_str, size_args, wrap_dim
 
 __all__ = ["view", "reshape", "view_as", "reshape_as", "flatten", "unflatten", "squeeze",
            "unsqueeze", "permute", "transpose", "swapaxes", "swapdims", "t", "expand",
            "expand_as", "repeat", "tile", "flip", "fliplr", "flipud", "roll", "movedim",
-           "moveaxis", "sum_to_size"]
+           "moveaxis", "sum_to_size", "ravel", "broadcast_to", "broadcast_shapes",
+           "broadcast_tensors", "select", "rot90"]
 
 
 def _unique_dims(dims, ndim):
@@ -309,7 +310,7 @@ class Expand(Op):
         lead = len(shape) - a.ndim
         if shape[lead:] == a.shape and not any(s != 1 for s in shape[:lead]):  # nothing repeats: a writable view, as torch's
             return a[(None,) * lead]
-        return broadcast_to(a, shape)
+        return _broadcast_array(a, shape)
 
     def backward(ctx, g):
         return sum_to_size(g, ctx.in_shape)
@@ -528,3 +529,69 @@ def unfold(input, dimension, size, step):
     if size < 0:
         raise RuntimeError(f"size is {size} but must be >= 0")
     return Unfold.apply(input, dim, size, step)
+
+
+# -- aliases of reshape/expand/indexing, rot90 -----------------------------------------------------
+
+def ravel(input):
+    """input as 1-D: a view of its contiguous form (a copy when it is not contiguous)."""
+    return view(input.contiguous(), -1)
+
+
+def broadcast_to(input, size):
+    return expand(input, size)
+
+
+def broadcast_shapes(*shapes):
+    """The shape that tensors of the given shapes broadcast to."""
+    shapes = [(s,) if isinstance(s, int) else tuple(s) for s in shapes]
+    try:
+        return Size(np.broadcast_shapes(*shapes))
+    except ValueError:
+        raise RuntimeError(f"Shape mismatch: objects cannot be broadcast to a single shape.  "
+                           f"Mismatch is between {list(shapes[0])} and "
+                           f"{list(shapes[-1])}.") from None
+
+
+def broadcast_tensors(*tensors):
+    """Each tensor expanded to the shape they broadcast to (views)."""
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    shape = broadcast_shapes(*(t.shape for t in tensors))
+    return tuple(expand(t, shape) for t in tensors)
+
+
+def select(input, dim, index):
+    """The slice of input at index along dim (a view, one dim fewer)."""
+    nd = input._data.ndim
+    d = wrap_dim(dim, nd)
+    size = input.shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{list(input.shape)} at dimension {d}")
+    return input[(slice(None),) * d + (index,)]
+
+
+class Rot90(Op):
+    """A copy rotated k quarter turns from dims[0] towards dims[1]."""
+
+    def forward(ctx, a, k, dims):
+        ctx.k, ctx.dims = k, dims
+        return ctx.xp.rot90(a, k, dims).copy()
+
+    def backward(ctx, g):
+        return Rot90.apply(g, -ctx.k, ctx.dims)
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    dims = tuple(dims)
+    nd = input._data.ndim
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if nd < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {nd}")
+    d0, d1 = wrap_dim(dims[0], nd), wrap_dim(dims[1], nd)
+    if d0 == d1:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and "
+                           f"dim1 = {d1}")
+    return Rot90.apply(input, k % 4, (d0, d1))

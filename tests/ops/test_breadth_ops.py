@@ -296,3 +296,49 @@ def test_copysign_signbit_and_angle_of_integers_and_zeros(torch):
     _close(ember.angle(e), torch.angle(t))
     _close(ember.signbit(ember.tensor([-0.0, 0.0])), torch.signbit(torch.tensor([-0.0, 0.0])))
     _close(ember.float_power(e, 2), torch.float_power(t, 2))
+
+
+def test_refusals_of_the_shape_and_counting_ops_match_torch(torch):
+    cases = [
+        lambda m: m.rot90(m.zeros(2, 3), 1, (0, 0)),
+        lambda m: m.rot90(m.zeros(2, 3), 1, (0, 1, 2)),
+        lambda m: m.rot90(m.zeros(3)),
+        lambda m: m.select(m.zeros(2, 3), 0, 5),
+        lambda m: m.take_along_dim(m.zeros(2, 3), m.tensor([[0.0]]), 1),
+        lambda m: m.take_along_dim(m.zeros(2, 3), m.tensor([0]), 1),
+        lambda m: m.bincount(m.tensor([-1])),
+        lambda m: m.bincount(m.tensor([1.0])),
+        lambda m: m.bincount(m.tensor([1]), minlength=-1),
+        lambda m: m.bincount(m.tensor([1]), weights=m.tensor([1.0, 2.0])),
+        lambda m: m.aminmax(m.zeros(0)),
+        lambda m: m.diff(m.zeros(3), n=-1),
+        lambda m: m.diff(m.tensor(1.0)),
+        lambda m: m.is_nonzero(m.zeros(2)),
+        lambda m: m.is_nonzero(m.zeros(0)),
+    ]
+    for case in cases:
+        with pytest.raises(Exception) as t_err:
+            case(torch)
+        with pytest.raises(type(t_err.value)) as e_err:
+            case(ember)
+        assert str(e_err.value) == str(t_err.value)
+
+
+def test_predicates_and_broadcast_helpers(torch):
+    for m in (ember, torch):
+        assert m.is_nonzero(m.tensor([2])) and not m.is_nonzero(m.tensor(0.0))
+        assert m.zeros(2, 3).is_same_size(m.ones(2, 3)) and not m.is_same_size(m.zeros(2),
+                                                                                 m.zeros(3))
+        assert tuple(m.broadcast_shapes((2, 1), (3,), 1)) == (2, 3)
+        assert type(m.broadcast_shapes((2, 1))).__name__ == "Size"
+
+
+def test_mse_loss_with_an_integer_target_has_torch_dtype(torch):
+    for dtype in ("float32", "float64"):
+        e, t = _both(torch, [0.5, 1.5, 2.0], dtype, requires_grad=True)
+        le = ember.nn.functional.mse_loss(e, ember.tensor([1, 2, 3]))
+        lt = torch.nn.functional.mse_loss(t, torch.tensor([1, 2, 3]))
+        _close(le, lt)
+        le.backward()
+        lt.backward()
+        _close(e.grad, t.grad)

@@ -103,4 +103,8 @@ OPS = [
            input_dtypes=("int64",), int_high=8),
     OpInfo("signbit", lambda m, a: m.signbit(a), [((2, 3),)], ref=np.signbit, grad=False,
            make_inputs=_with_specials),
+    OpInfo("isin", lambda m, a, b: m.isin(a, b), [((3, 4), (3,)), ((), (2, 2))], ref=np.isin,
+           grad=False, input_dtypes=INTS, int_high=5),
+    OpInfo("isin_invert_scalar", lambda m, a: m.isin(a, 2, invert=True), [((3, 4),)],
+           ref=lambda a: a != 2, grad=False, input_dtypes=("int64",), int_high=4),
 ]

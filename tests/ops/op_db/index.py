@@ -180,6 +180,17 @@ OPS = [
     # a Python range as an index ("x[range(n), y]")
     OpInfo("getitem_range", lambda m, a: a[range(3), _on(m, a, [1, 0, 3])], [((3, 4),)],
            ref=lambda a: a[np.arange(3), [1, 0, 3]], grad_fn="IndexBackward0"),
+    OpInfo("take_along_dim", lambda m, a: m.take_along_dim(a, _on(m, a, [[0], [2], [1]]), 1),
+           [((3, 4),)], ref=lambda a: np.take_along_axis(a, np.array([[0], [2], [1]]), 1),
+           grad_fn="GatherBackward0"),
+    OpInfo("take_along_dim_broadcast", lambda m, a: a.take_along_dim(_on(m, a, [[2, 0, 1, 1]]), 0),
+           [((3, 1),)], ref=lambda a: np.take_along_axis(np.broadcast_to(a, (3, 4)),
+                                                         np.array([[2, 0, 1, 1]]), 0),
+           grad_fn="GatherBackward0"),
+    OpInfo("take_along_dim_flat", lambda m, a: m.take_along_dim(a, _on(m, a, [5, 0, 5])),
+           [((2, 3),)], ref=lambda a: a.reshape(-1)[[5, 0, 5]], grad_fn="GatherBackward0"),
+    OpInfo("argwhere", lambda m, a: m.argwhere(a), [((3, 4),), ((),)], ref=np.argwhere,
+           grad=False, input_dtypes=("int64",)),
 ]
 
 

@@ -10,7 +10,7 @@ OPS = [
     OpInfo("reshape", lambda m, a: m.reshape(a, (4, 1, 3)), [((3, 4),)],
            ref=lambda a: a.reshape(4, 1, 3), grad_fn="ViewBackward0"),
     OpInfo("reshape_copy", lambda m, a: a.t().reshape(-1), [((3, 4),)],
-           ref=lambda a: a.T.reshape(-1), grad_fn="UnsafeViewBackward0"),
+           ref=lambda a: a.T.reshape(-1), grad_fn="ViewBackward0"),
     OpInfo("reshape_as", lambda m, a, b: a.reshape_as(b), [((3, 4), (2, 6))],
            ref=lambda a, b: a.reshape(2, 6), grad_inputs=(0,), grad_fn="ViewBackward0"),
     OpInfo("view_as", lambda m, a, b: a.view_as(b), [((3, 4), (12,))],
@@ -114,4 +114,18 @@ OPS = [
            grad_fn="MulBackward0"),
     OpInfo("unfold_0d", lambda m, a: a.unfold(0, 1, 1), [((),)], ref=lambda a: a.reshape(1),
            grad_fn="UnfoldBackward0"),
+    # aliases (ravel, broadcast_to, select) and rot90
+    OpInfo("ravel", lambda m, a: a.ravel(), [((2, 3),)], ref=lambda a: a.reshape(-1),
+           grad_fn="ViewBackward0"),
+    OpInfo("ravel_copy", lambda m, a: m.ravel(a.t()), [((2, 3),)], ref=lambda a: a.T.reshape(-1),
+           grad_fn="ViewBackward0"),
+    OpInfo("broadcast_to", lambda m, a: a.broadcast_to((2, 2, 3)), [((2, 1),), ((3,),)],
+           ref=lambda a: np.broadcast_to(a, (2, 2, 3)), grad_fn="ExpandBackward0"),
+    OpInfo("broadcast_tensors", lambda m, a, b: m.broadcast_tensors(a, b), [((2, 1), (3,))],
+           ref=lambda a, b: np.broadcast_arrays(a, b), grad_fn="ExpandBackward0"),
+    OpInfo("select", lambda m, a: m.select(a, 1, -1), [((2, 3, 4),)], ref=lambda a: a[:, -1],
+           grad_fn="SelectBackward0"),
+    *[OpInfo(f"rot90_{k}", lambda m, a, k=k: m.rot90(a, k, (2, 0)), [((2, 3, 4),)],
+             ref=lambda a, k=k: np.rot90(a, k, (2, 0)), grad_fn="Rot90Backward0")
+      for k in (1, 2, -1, 4)],
 ]
