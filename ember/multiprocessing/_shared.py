@@ -23,6 +23,7 @@ from multiprocessing import context, reduction
 
 import numpy as np
 
+from .._backend import is_cpu_array
 from .._tensor import Tensor
 
 __all__ = ["share_memory_", "is_shared"]
@@ -73,6 +74,9 @@ def _address(array):
 
 
 def is_shared(array):
+    """True for memory moved by share_memory_, and always for device memory (as in torch)."""
+    if not is_cpu_array(array):
+        return True
     return type(array) is np.ndarray and isinstance(_owner(array).base, _SharedMap)
 
 

@@ -148,3 +148,22 @@ def test_layers_stacked_take_float16_activations(torch):
     np.testing.assert_allclose(y.detach().numpy(), ty.detach().numpy(), rtol=1e-2, atol=1e-2)
     with pytest.raises(RuntimeError, match="same dtype"):
         ember.mm(ember.ones(2, 2, dtype=ember.float16), ember.ones(2, 2))  # outside a region
+
+
+@pytest.fixture
+def fake_cuda():
+    """ember with the NumPy-backed fake CuPy as its CUDA module (no GPU needed)."""
+    from tests import _fake_cupy
+    previous = _fake_cupy.install()
+    yield
+    _fake_cupy.uninstall(previous)
+
+
+def test_a_region_casts_only_its_device_type(fake_cuda):
+    a, b = ember.ones(2, 2), ember.ones(2, 2, device="cuda")
+    with ember.autocast("cuda"):  # float16 by default on CUDA
+        assert ember.mm(b, b).dtype == ember.float16
+        assert ember.mm(a, a).dtype == ember.float32
+        assert ember.is_autocast_enabled() and not ember.amp.is_autocast_enabled("cpu")
+    scaler = ember.amp.GradScaler()  # CUDA is there: enabled, no warning
+    assert scaler.is_enabled()

@@ -139,3 +139,17 @@ def test_no_scan_for_views_when_nothing_else_holds_the_memory(monkeypatch):
     with pytest.raises(AssertionError, match="scanned"):
         x.share_memory_()
     assert y is not None
+
+
+@pytest.fixture
+def fake_cuda():
+    """ember with the NumPy-backed fake CuPy as its CUDA module (no GPU needed)."""
+    from tests import _fake_cupy
+    previous = _fake_cupy.install()
+    yield
+    _fake_cupy.uninstall(previous)
+
+
+def test_device_tensors_count_as_shared(fake_cuda):
+    x = ember.ones(3, device="cuda")
+    assert x.is_shared() and x.share_memory_() is x and str(x.device) == "cuda:0"
