@@ -1371,6 +1371,12 @@ class Tensor:
     def take_along_dim(self, *args, **kwargs):
         return _ops.take_along_dim(self, *args, **kwargs)
 
+    def index_put(self, *args, **kwargs):
+        return _ops.index_put(self, *args, **kwargs)
+
+    def put(self, *args, **kwargs):
+        return _ops.put(self, *args, **kwargs)
+
     def positive(self):
         return _ops.positive(self)
 
@@ -1716,6 +1722,12 @@ class Tensor:
 
     def scatter_reduce_(self, *args, **kwargs):
         return self._inplace(_ops.scatter_reduce, *args, **kwargs)
+
+    def index_put_(self, *args, **kwargs):
+        return self._inplace(_ops.index_put, *args, **kwargs)
+
+    def put_(self, *args, **kwargs):
+        return self._inplace(_ops.put, *args, **kwargs)
 
     def __iadd__(self, other):
         return self.add_(other)

@@ -20,12 +20,12 @@ import numpy as np
 
 from .. import _dtype
 from .._backend import to_numpy, xp_of
-from .._tensor import Tensor
+from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as _grad_state
 from ._op import Op, shape_str
 from ._scatter import index_add_rows
 
-__all__ = ["getitem", "setitem"]
+__all__ = ["getitem", "setitem", "index_put", "put"]
 
 _INT, _SLICE, _NONE, _ELLIPSIS, _BOOL, _ARRAY, _MASK = range(7)
 _KIND_MSG = ("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
@@ -389,3 +389,92 @@ def _has_int_indices(key):
 
 def _index_put(input, key, value):
     return _put_op(key).apply(input, value, key)
+
+
+# -- index_put / put ------------------------------------------------------------------------------
+
+class IndexPutAccumulate(Op, grad_fn="IndexPutBackward0"):
+    """out = input with value added at key (repeated positions add up)."""
+
+    def forward(ctx, a, value, key):
+        ctx.key = key
+        out = a.copy()
+        view = out[key.basic]
+        shape = view[key.adv].shape
+        try:
+            vals = ctx.xp.broadcast_to(ctx.xp.asarray(value, a.dtype), shape)
+        except ValueError:
+            raise RuntimeError(f"shape mismatch: value tensor of shape {shape_str(np.shape(value))} "
+                               f"cannot be broadcast to indexing result of shape "
+                               f"{shape_str(shape)}") from None
+        pos, arrays = key.adv_arrays()
+        _accumulate(view, pos, arrays, vals)
+        return out
+
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        return (g if need[0] else None), (Index.apply(g, ctx.key) if need[1] else None)
+
+
+def index_put(input, indices, values, accumulate=False):
+    """A copy of input with values written (or, with accumulate, added) at the tensors of
+    indices, as input[indices] = values does."""
+    key = _key_of(tuple(indices), input)
+    if values.dtype != input.dtype:
+        names = [_dtype.LEGACY_NAMES[d][:-len("Tensor")] for d in (input.dtype, values.dtype)]
+        raise RuntimeError("Index put requires the source and destination dtypes match, got "
+                           f"{names[0]} for the destination and {names[1]} for the source.")
+    if accumulate:
+        return IndexPutAccumulate.apply(input, values, key)
+    return IndexPut.apply(input, values, key)
+
+
+class Put(Op):
+    """out = input with source written (or added) at flat positions index."""
+
+    def forward(ctx, a, index, source, accumulate):
+        ctx.index, ctx.accumulate, ctx.source_shape = index, accumulate, source.shape
+        out = a.copy()
+        flat = out.reshape(-1)
+        if accumulate:
+            index_add_rows(ctx.xp, flat, index, source.reshape(-1))
+        else:
+            flat[index] = source.reshape(-1)
+        return out
+
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        index = _make(ctx.index)
+        ga = gs = None
+        if need[0]:
+            ga = g if ctx.accumulate else Put.apply(g, index, _make(ctx.xp.zeros(
+                ctx.index.shape, g.dtype.np)), False)
+        if need[2]:
+            gs = Index.apply(g.reshape(-1), _key_of((index,), g.reshape(-1))).reshape(
+                ctx.source_shape)
+        return ga, None, gs
+
+
+def put(input, index, source, accumulate=False):
+    """A copy of input, seen as 1-D, with source's elements written (or added) at index
+    (negative positions count from the end)."""
+    d = index._data
+    if d.dtype != np.int64:
+        raise RuntimeError("put_(): Expected a long tensor for index, but got "
+                           f"{_dtype.LEGACY_NAMES[index.dtype][:-len('Tensor')]}")
+    if source.dtype != input.dtype:
+        names = [_dtype.LEGACY_NAMES[t.dtype][:-len("Tensor")] for t in (input, source)]
+        raise RuntimeError("put_(): self and source expected to have the same dtype, but got "
+                           f"self.dtype = {names[0]} and source.dtype = {names[1]}")
+    if source.numel() != index.numel():
+        raise IndexError("put_(): Expected source and index to have the same number of elements, "
+                         f"but got source.numel() = {source.numel()}, index.numel() = "
+                         f"{index.numel()}")
+    n = input.numel()
+    flat = d.reshape(-1)
+    if flat.size:
+        lo, hi = builtins.int(flat.min()), builtins.int(flat.max())
+        if lo < -n or hi >= n:
+            raise IndexError(f"out of range: tried to access index {hi if hi >= n else lo} on "
+                             f"a tensor of {n} elements.")
+    return Put.apply(input, _make(flat % builtins.max(n, 1)), source, builtins.bool(accumulate))

@@ -342,3 +342,31 @@ def test_mse_loss_with_an_integer_target_has_torch_dtype(torch):
         le.backward()
         lt.backward()
         _close(e.grad, t.grad)
+
+
+def test_put_and_index_put_refusals_and_in_place(torch):
+    cases = [
+        lambda m: m.zeros(5).put(m.tensor([5]), m.tensor([1.0])),
+        lambda m: m.zeros(5).put(m.tensor([1]), m.tensor([1.0], dtype=m.float64)),
+        lambda m: m.zeros(5).put(m.tensor([1, 2]), m.tensor([1.0])),
+        lambda m: m.zeros(5).put(m.tensor([1.0]), m.tensor([1.0])),
+        lambda m: m.zeros(5).index_put((m.tensor([7]),), m.tensor(1.0)),
+        lambda m: m.zeros(5).index_put((m.tensor([1]),), m.tensor(1.0, dtype=m.float64)),
+        lambda m: m.zeros(2, 3).index_put((m.tensor([0, 1]),), m.tensor([1.0, 2.0])),
+        lambda m: m.zeros(2, 3).index_put((m.tensor([0, 1]),), m.tensor([1.0, 2.0]),
+                                          accumulate=True),
+    ]
+    for case in cases:
+        with pytest.raises(Exception) as t_err:
+            case(torch)
+        with pytest.raises(type(t_err.value)) as e_err:
+            case(ember)
+        assert str(e_err.value) == str(t_err.value)
+    e, t = _both(torch, np.zeros((2, 3)))
+    assert e.put_(ember.tensor([0, 0]), ember.tensor([1.0, 2.0], dtype=ember.float64),
+                  accumulate=True) is e
+    t.put_(torch.tensor([0, 0]), torch.tensor([1.0, 2.0], dtype=torch.float64), accumulate=True)
+    assert e.index_put_((ember.tensor([1]), ember.tensor([2])),
+                        ember.tensor(5.0, dtype=ember.float64)) is e
+    t.index_put_((torch.tensor([1]), torch.tensor([2])), torch.tensor(5.0, dtype=torch.float64))
+    _close(e, t)

@@ -24,6 +24,19 @@ def _np_scatter_reduce(a, s, reduce, include_self):
     return out
 
 
+def _np_put(a, index, v):
+    out = a.copy()
+    out[tuple(np.array(i) for i in index)] = v
+    return out
+
+
+def _np_add_at(a, index, v):
+    out = a.copy()
+    idx = tuple(np.array(i) for i in index)
+    np.add.at(out, idx, np.broadcast_to(v, out[idx].shape))
+    return out
+
+
 def _on(m, like, data):
     """An index or mask tensor on like's device (CUDA runs index CUDA tensors)."""
     return m.tensor(data, device=like.device)
@@ -191,6 +204,21 @@ OPS = [
            [((2, 3),)], ref=lambda a: a.reshape(-1)[[5, 0, 5]], grad_fn="GatherBackward0"),
     OpInfo("argwhere", lambda m, a: m.argwhere(a), [((3, 4),), ((),)], ref=np.argwhere,
            grad=False, input_dtypes=("int64",)),
+    # index_put / put, writing and accumulating (repeated positions)
+    OpInfo("index_put", lambda m, a, v: m.index_put(a, (_on(m, a, [0, 2]), _on(m, a, [1, 3])), v),
+           [((3, 4), (2,)), ((3, 4), ())],
+           ref=lambda a, v: _np_put(a, ([0, 2], [1, 3]), v), grad_fn="IndexPutBackward0"),
+    OpInfo("index_put_accumulate",
+           lambda m, a, v: a.index_put((_on(m, a, [0, 0, 2]),), v, accumulate=True),
+           [((3, 4), (3, 4)), ((3, 4), (4,))],
+           ref=lambda a, v: _np_add_at(a, ([0, 0, 2],), v), grad_fn="IndexPutBackward0"),
+    OpInfo("put", lambda m, a, s: a.put(_on(m, a, [[1, -1], [4, 0]]), s), [((3, 4), (2, 2))],
+           ref=lambda a, s: _np_put(a.reshape(-1), ([1, -1, 4, 0],), s.reshape(-1)).reshape(3, 4),
+           grad_fn="PutBackward0"),
+    OpInfo("put_accumulate", lambda m, a, s: m.put(a, _on(m, a, [1, 1, -1]), s, accumulate=True),
+           [((3, 4), (3,))],
+           ref=lambda a, s: _np_add_at(a.reshape(-1), ([1, 1, -1],), s).reshape(3, 4),
+           grad_fn="PutBackward0"),
 ]
 
 
