@@ -1377,6 +1377,18 @@ class Tensor:
     def put(self, *args, **kwargs):
         return _ops.put(self, *args, **kwargs)
 
+    def mode(self, *args, **kwargs):
+        return _ops.mode(self, *args, **kwargs)
+
+    def ldexp(self, *args, **kwargs):
+        return _ops.ldexp(self, *args, **kwargs)
+
+    def gcd(self, *args, **kwargs):
+        return _ops.gcd(self, *args, **kwargs)
+
+    def lcm(self, *args, **kwargs):
+        return _ops.lcm(self, *args, **kwargs)
+
     def positive(self):
         return _ops.positive(self)
 
@@ -1728,6 +1740,15 @@ class Tensor:
 
     def put_(self, *args, **kwargs):
         return self._inplace(_ops.put, *args, **kwargs)
+
+    def ldexp_(self, *args, **kwargs):
+        return self._inplace(_ops.ldexp, *args, **kwargs)
+
+    def gcd_(self, *args, **kwargs):
+        return self._inplace(_ops.gcd, *args, **kwargs)
+
+    def lcm_(self, *args, **kwargs):
+        return self._inplace(_ops.lcm, *args, **kwargs)
 
     def __iadd__(self, other):
         return self.add_(other)

@@ -2,7 +2,7 @@
 the ember.linalg decompositions return (picklable, with PyTorch's repr)."""
 import collections
 
-__all__ = ["max", "min", "median", "nanmedian", "aminmax", "sort", "topk", "cummax", "cummin", "kthvalue",
+__all__ = ["max", "min", "median", "nanmedian", "aminmax", "mode", "sort", "topk", "cummax", "cummin", "kthvalue",
            "linalg_slogdet", "linalg_eigh", "linalg_svd", "linalg_inv_ex"]
 
 
@@ -27,6 +27,7 @@ cummax = _return_type("cummax")
 cummin = _return_type("cummin")
 kthvalue = _return_type("kthvalue")
 aminmax = _return_type("aminmax", ("min", "max"))
+mode = _return_type("mode")
 linalg_slogdet = _return_type("linalg_slogdet", ("sign", "logabsdet"))
 linalg_eigh = _return_type("linalg_eigh", ("eigenvalues", "eigenvectors"))
 linalg_svd = _return_type("linalg_svd", ("U", "S", "Vh"))

@@ -18,7 +18,7 @@ from .unary import log
 
 __all__ = ["add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide",
            "floor_divide", "remainder", "fmod", "pow", "square", "neg", "negative", "copysign",
-           "float_power", "heaviside", "nextafter", "positive"]
+           "float_power", "heaviside", "nextafter", "positive", "ldexp", "gcd", "lcm"]
 
 
 # -- sums and products -----------------------------------------------------------------------------
@@ -489,6 +489,11 @@ class Nextafter(Op):
 
 def copysign(input, other, *, out=None):
     """input's magnitude with other's sign (-0.0 counts as negative); integers give floats."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"copysign() received an invalid combination of arguments - got "
+                        f"({type(input).__name__}, {type(other).__name__}), but expected one of:\n"
+                        " * (Tensor input, Tensor other, *, Tensor out = None)\n"
+                        " * (Tensor input, Number other, *, Tensor out = None)\n")
     if isinstance(other, Tensor):
         r = Copysign.apply(input, other)
     else:
@@ -506,7 +511,16 @@ def float_power(input, exponent, *, out=None):
     return pow(input, exponent, out=out)
 
 
+def _need_tensors(name, input, other, other_name="other"):
+    """torch's TypeError for a Python number where a function takes only tensors."""
+    for pos, (arg, x) in enumerate((("input", input), (other_name, other)), 1):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not "
+                            f"{type(x).__name__}")
+
+
 def _same_float_dtypes(name, input, other, kinds):
+    _need_tensors(name, input, other, "values")
     if input.dtype != other.dtype:
         raise RuntimeError(f"{name} is not yet implemented for tensors with different dtypes.")
     if input._data.dtype.kind not in kinds:
@@ -524,6 +538,7 @@ def heaviside(input, values, *, out=None):
 
 def nextafter(input, other, *, out=None):
     """The next floating-point value after input in the direction of other."""
+    _need_tensors("nextafter", input, other)
     if input.dtype != other.dtype or input._data.dtype.kind != "f":
         bad = input if input._data.dtype.kind != "f" else other
         raise NotImplementedError(f"\"nextafter_cpu\" not implemented for "
@@ -537,3 +552,56 @@ def positive(input):
     if input._data.dtype == np.bool_:
         raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
     return input
+
+
+class Ldexp(Op):
+    """input * 2**other."""
+    _n_operands = 2
+
+    def forward(ctx, a, b):
+        a, b = _float_pair(a, b)
+        y = (a * ctx.xp.exp2(b)).astype(a.dtype, copy=False)
+        ctx.save_for_backward(b, y)
+        return y
+
+    def backward(ctx, g):
+        b, y = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        ga = g * PowTensor.apply(_make(ctx.xp.asarray(2.0, g.dtype.np)), b) if need[0] else None
+        return ga, (g * y * math.log(2.0) if need[1] else None)
+
+
+def ldexp(input, other, *, out=None):
+    _need_tensors("ldexp", input, other)
+    r = Ldexp.apply(input, other)
+    return r if out is None else _out(r, out)
+
+
+class _GcdLcm(_NotDifferentiable):
+    def forward(ctx, a, b, name):
+        ctx.name = name
+        a, b = promote(a, b)
+        try:
+            return getattr(ctx.xp, name)(a, b)
+        except ValueError:
+            raise broadcast_error(np.shape(a), np.shape(b)) from None
+
+
+def _integer_binary(name, input, other, out):
+    _need_tensors(name, input, other)
+    for t in (input, other):
+        if isinstance(t, Tensor) and t._data.dtype.kind not in "iu":
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for "
+                                      f"'{_dtype.LEGACY_NAMES[t.dtype][:-len('Tensor')]}'")
+    r = _GcdLcm.apply(input, other, name)
+    return r if out is None else _out(r, out)
+
+
+def gcd(input, other, *, out=None):
+    """The greatest common divisor of integers (non-negative; gcd(0, 0) = 0)."""
+    return _integer_binary("gcd", input, other, out)
+
+
+def lcm(input, other, *, out=None):
+    """The least common multiple of integers (non-negative; 0 where either is 0)."""
+    return _integer_binary("lcm", input, other, out)

@@ -209,6 +209,8 @@ def _shift(name, kernel, input, other, out):
     """a << b or a >> b in the operands' promoted integer dtype; shifting by the bit width or
     more gives 0 (or -1 for a negative a shifted right), as torch does."""
     if not isinstance(input, Tensor):
+        if isinstance(input, float):
+            raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for 'Float'")
         input = _make(xp_of(other._data).asarray(scalar(input), other._data.dtype))
     a, b = _operands(input, other)
     if a.dtype.kind == "f" or getattr(b, "dtype", np.dtype(type(b))).kind == "f":

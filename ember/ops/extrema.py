@@ -15,7 +15,7 @@ from ._op import Op, wrap_dim
 from ._reduction import _const_as, _dims, _nodiff, _restore, _tie_share, axis_alias
 
 __all__ = ["max", "min", "amax", "amin", "median", "nanmedian", "argmax", "argmin",
-           "aminmax"]
+           "aminmax", "mode"]
 
 
 
@@ -193,6 +193,28 @@ class NanMedianDim(_AlongDim, grad_fn="NanmedianBackward1"):
         return xp.take_along_axis(order, k, axis=dim)
 
 
+class ModeDim(_AlongDim, grad_fn="ModeBackward0"):
+    """The most frequent value along one dim (the smallest of equally frequent ones), at its
+    last position."""
+
+    @staticmethod
+    def _indices(xp, a, dim):
+        m = xp.moveaxis(a, dim, -1)
+        n = m.shape[-1]
+        s = xp.sort(m, axis=-1)
+        pos = xp.arange(n)
+        new = xp.ones(s.shape, bool)  # where a run of equal sorted values starts
+        new[..., 1:] = s[..., 1:] != s[..., :-1]
+        start = xp.maximum.accumulate(xp.where(new, pos, 0), axis=-1)
+        ends = xp.ones(s.shape, bool)
+        ends[..., :-1] = new[..., 1:]
+        end = xp.flip(xp.minimum.accumulate(xp.flip(xp.where(ends, pos, n), -1), axis=-1), -1)
+        best = xp.argmax(end - start, axis=-1)[..., None]  # the first longest run: the smallest
+        hit = m == xp.take_along_axis(s, best, -1)
+        last = n - 1 - xp.argmax(hit[..., ::-1], axis=-1)[..., None]
+        return xp.moveaxis(last, -1, dim)
+
+
 # -- public functions ------------------------------------------------------------------------------
 
 def _along(name, op, result, input, dim, keepdim):
@@ -259,6 +281,12 @@ def aminmax(input, *, dim=None, keepdim=False):
         raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
                            "operation has no identity.")
     return _rt.aminmax(*Aminmax.apply(input, dims, keepdim))
+
+
+@axis_alias
+def mode(input, dim=-1, keepdim=False):
+    """(values, indices): the most frequent value along dim and where it last occurs."""
+    return _along("mode", ModeDim, _rt.mode, input, dim, keepdim)
 
 
 def _amax_like(op, name, input, dim, keepdim):

@@ -370,3 +370,23 @@ def test_put_and_index_put_refusals_and_in_place(torch):
                         ember.tensor(5.0, dtype=ember.float64)) is e
     t.index_put_((torch.tensor([1]), torch.tensor([2])), torch.tensor(5.0, dtype=torch.float64))
     _close(e, t)
+
+
+def test_python_numbers_where_torch_takes_only_tensors(torch):
+    t = [1.0, -2.0]
+    cases = [
+        lambda m: m.copysign(2.0, m.tensor(t)),
+        lambda m: m.heaviside(m.tensor(t), 2.0),
+        lambda m: m.nextafter(m.tensor(t), 0.0),
+        lambda m: m.ldexp(2.0, m.tensor([1])),
+        lambda m: m.gcd(m.tensor([4]), 2),
+        lambda m: m.lcm(2, m.tensor([4])),
+        lambda m: m.gcd(m.tensor([1.0]), m.tensor([2.0])),
+        lambda m: m.bitwise_left_shift(2.0, m.tensor([1])),
+    ]
+    for case in cases:
+        with pytest.raises(Exception) as t_err:
+            case(torch)
+        with pytest.raises(type(t_err.value)) as e_err:
+            case(ember)
+        assert str(e_err.value) == str(t_err.value)

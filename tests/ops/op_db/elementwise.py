@@ -269,4 +269,11 @@ OPS = [
     OpInfo("positive", lambda m, a: +m.positive(a), UNARY, ref=lambda a: a),
     OpInfo("heaviside", lambda m, a, b: m.heaviside(a.round(), b), BINARY, grad=False,
            ref=lambda a, b: np.heaviside(np.round(a), b)),
+    OpInfo("ldexp", lambda m, a, e: m.ldexp(a, e), [((2, 3), (2, 3)), ((2, 1), (3,))],
+           input_dtypes=("float", "int64"), int_high=4, ref=lambda a, e: a * 2.0 ** e,
+           grad_fn="LdexpBackward0"),
+    OpInfo("gcd", lambda m, a, b: m.gcd(a - 5, b), BINARY, input_dtypes=("int64", "int64"),
+           int_high=12, ref=lambda a, b: np.gcd(a - 5, b), grad=False),
+    OpInfo("lcm", lambda m, a, b: a.lcm(b - 3), BINARY, input_dtypes=("int64", "int64"),
+           int_high=7, ref=lambda a, b: np.lcm(a, b - 3), grad=False),
 ]

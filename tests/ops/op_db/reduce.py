@@ -54,6 +54,21 @@ def _nanmedian_rows(a):
     return values, np.array([np.flatnonzero(r == v)[0] for r, v in zip(a, values)])
 
 
+def _mode_ref(a, keepdim=False):
+    """Per row of round(a): the most frequent value (the smallest if tied), its last position."""
+    a = np.round(a)
+    if a.ndim == 0:
+        return a, np.array(0)
+    values, where = [], []
+    for row in a:
+        vals, counts = np.unique(row, return_counts=True)
+        v = vals[np.argmax(counts)]
+        values.append(v)
+        where.append(np.flatnonzero(row == v)[-1])
+    shape = (-1, 1) if keepdim else (-1,)
+    return np.array(values).reshape(shape), np.array(where).reshape(shape)
+
+
 def _spread(rng, dtype, shapes):
     """Values far apart (one term dominates each log-sum, the rest underflow in float32)."""
     return [rng.uniform(-60, 60, size=shapes[0]).astype(dtype)]
@@ -211,4 +226,9 @@ OPS = [
            input_dtypes=("int64",), int_high=5),
     OpInfo("bincount_weights", lambda m, a, w: a.bincount(w), [((6,), (6,))],
            ref=lambda a, w: np.bincount(a, w), grad=False, input_dtypes=("int64", "float")),
+    OpInfo("mode", lambda m, a: tuple(m.mode(a.round(), -1)), [((3, 6),), ((),)],
+           ref=_mode_ref, grad_fn="ModeBackward0"),
+    OpInfo("mode_dim0_keepdim", lambda m, a: tuple(a.round().mode(0, keepdim=True)),
+           [((5, 3),)], ref=lambda a: tuple(v.T for v in _mode_ref(a.T, True)),
+           grad_fn="ModeBackward0"),
 ]
