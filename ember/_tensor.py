@@ -1389,6 +1389,12 @@ class Tensor:
     def lcm(self, *args, **kwargs):
         return _ops.lcm(self, *args, **kwargs)
 
+    def quantile(self, *args, **kwargs):
+        return _ops.quantile(self, *args, **kwargs)
+
+    def nanquantile(self, *args, **kwargs):
+        return _ops.nanquantile(self, *args, **kwargs)
+
     def positive(self):
         return _ops.positive(self)
 

@@ -139,18 +139,18 @@ EXCLUDED = {
         isreal istft kaiser_window layout lcm_ ldexp_ legacy_contiguous_format lgamma lobpcg
         log10_ log1p_ log2_ log_ logdet logit_ lu_solve lu_unpack margin_ranking_loss masked
         matrix_exp matrix_power max_pool1d_with_indices max_pool3d memory_format mps
-        mvlgamma nan_to_num_ nanquantile neg_ negative_ nested newaxis orgqr ormqr
-        pairwise_distance pca_lowrank pdist pinverse pixel_shuffle pixel_unshuffle poisson
-        poisson_nll_loss polygamma prelu preserve_format promote_types qr quantile
-        quasirandom rad2deg_ real reciprocal_ renorm result_type rms_norm round_ row_stack
-        rrelu rrelu_ rsqrt_ scalar_tensor select_scatter set_anomaly_enabled
-        set_autocast_cache_enabled set_autocast_cpu_dtype set_autocast_cpu_enabled
-        set_autocast_dtype set_autocast_enabled set_autocast_gpu_dtype
-        set_deterministic_debug_mode set_float32_matmul_precision set_flush_denormal
-        set_num_interop_threads set_num_threads set_warn_always sigmoid_ signal sin_ sinc_
-        sinh_ slice_scatter slogdet special split_with_sizes sqrt_ square_ stft strided svd
-        svd_lowrank tan_ tanh_ tensor_split testing to_dlpack trapezoid triplet_margin_loss
-        trunc_ typename types uint16 uint32 uint64 unique_consecutive unravel_index
+        mvlgamma nan_to_num_ neg_ negative_ nested newaxis orgqr ormqr pairwise_distance
+        pca_lowrank pdist pinverse pixel_shuffle pixel_unshuffle poisson poisson_nll_loss
+        polygamma prelu preserve_format promote_types qr quasirandom rad2deg_ real
+        reciprocal_ renorm result_type rms_norm round_ row_stack rrelu rrelu_ rsqrt_
+        scalar_tensor select_scatter set_anomaly_enabled set_autocast_cache_enabled
+        set_autocast_cpu_dtype set_autocast_cpu_enabled set_autocast_dtype
+        set_autocast_enabled set_autocast_gpu_dtype set_deterministic_debug_mode
+        set_float32_matmul_precision set_flush_denormal set_num_interop_threads
+        set_num_threads set_warn_always sigmoid_ signal sin_ sinc_ sinh_ slice_scatter
+        slogdet special split_with_sizes sqrt_ square_ stft strided svd svd_lowrank tan_
+        tanh_ tensor_split testing to_dlpack trapezoid triplet_margin_loss trunc_ typename
+        types uint16 uint32 uint64 unique_consecutive unravel_index
         use_deterministic_algorithms vander vsplit windows xlogy_ xpu zero_
         """,
     },
@@ -187,11 +187,10 @@ EXCLUDED = {
         digamma digamma_ dist dsplit fill_diagonal_ frexp geqrf hardshrink histc histogram
         hsplit i0 i0_ igamma igamma_ igammac igammac_ imag index index_reduce index_reduce_
         inverse is_inference is_nested isreal istft layout lgamma lgamma_ logdet lu_solve
-        matrix_exp matrix_power mvlgamma mvlgamma_ name nanquantile new_empty_strided orgqr
-        ormqr pinverse polygamma polygamma_ prelu qr quantile real
-        register_post_accumulate_grad_hook renorm renorm_ select_scatter slice_scatter
-        slogdet split_with_sizes stft svd tensor_split to_padded_tensor unique_consecutive
-        vsplit xpu
+        matrix_exp matrix_power mvlgamma mvlgamma_ name new_empty_strided orgqr ormqr
+        pinverse polygamma polygamma_ prelu qr real register_post_accumulate_grad_hook
+        renorm renorm_ select_scatter slice_scatter slogdet split_with_sizes stft svd
+        tensor_split to_padded_tensor unique_consecutive vsplit xpu
         """,
     },
     'torch.nn': {

@@ -6,15 +6,18 @@ import numpy as np
 
 from .. import _dtype
 from .. import return_types as _rt
-from .._backend import accumulate
+from .._backend import accumulate, xp_of
 from .._tensor import Tensor, _make
 from ._common import _out
 from ._op import Op, wrap_dim
 from ._reduction import axis_alias
 from .scatter_gather import ScatterAdd
+from .join import stack
+from .scatter_gather import gather
 from .sorting import sort
 
-__all__ = ["cummax", "cummin", "kthvalue", "searchsorted", "bucketize", "msort"]
+__all__ = ["cummax", "cummin", "kthvalue", "searchsorted", "bucketize", "msort", "quantile",
+           "nanquantile"]
 
 # PyTorch's named tuples for these ops (torch.return_types.cummax ...)
 
@@ -159,4 +162,80 @@ def bucketize(input, boundaries, *, out_int32=False, right=False, out=None):
 def msort(input, *, out=None):
     """The input sorted along dim 0 (the values of sort(input, 0))."""
     r = sort(input, 0).values
+    return r if out is None else _out(r, out)
+
+
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
+    """The q-th quantiles along dim (of every element when dim is None): the sorted values at
+    position q * (n - 1), interpolated between the two around it. NaNs sort last; with
+    ignore_nan n counts the others, else a row holding a NaN reads its last value (a NaN, which
+    gets the gradient, as in torch). Errors name quantile() for both, as torch's do."""
+    name = "quantile"
+    a = input._data
+    if a.dtype.kind != "f":
+        raise RuntimeError(f"{name}() input tensor must be either float or double dtype")
+    if isinstance(q, Tensor):
+        if q.ndim > 1:
+            raise RuntimeError(f"{name}() q must be a scalar or 1D tensor")
+        if q.dtype != input.dtype:
+            raise RuntimeError(f"{name}() q tensor must be same dtype as the input tensor")
+        qs = [builtins.float(v) for v in q._data.reshape(-1)]
+    else:
+        qs = [builtins.float(q)]
+    for v in qs:
+        if not 0.0 <= v <= 1.0:
+            raise RuntimeError(f"{name}() q must be in the range [0, 1] but got {v}")
+    if interpolation not in _INTERPOLATIONS:
+        raise RuntimeError(f"{name}() interpolation must be one of linear, lower, higher, midpoint "
+                           f"or nearest, but got {interpolation}")
+    if a.size == 0:
+        raise RuntimeError(f"{name}() input tensor must be non-empty")
+    x = input.reshape(-1) if dim is None else input
+    d = 0 if dim is None else wrap_dim(dim, a.ndim)
+    if x.ndim == 0:
+        x = x.reshape(1)
+    xp = xp_of(a)
+    nan = xp.isnan(x._data)
+    rows = nan.any(axis=d, keepdims=True)
+    n = x.shape[d] - nan.sum(axis=d, keepdims=True) if ignore_nan else x.shape[d]
+    values = sort(x, d).values
+    out = []
+    for v in qs:
+        pos = v * (xp.maximum(n, 1) - 1) + xp.zeros(rows.shape)
+        if not ignore_nan:  # a row with a NaN reads its last sorted value: a NaN
+            pos = xp.where(rows, n - 1, pos)
+        lo, hi = xp.floor(pos), xp.ceil(pos)
+        if interpolation == "nearest":
+            lo = hi = xp.round(pos)
+        elif interpolation == "lower":
+            hi = lo
+        elif interpolation == "higher":
+            lo = hi
+        r = gather(values, d, _make(lo.astype(np.int64)))
+        if interpolation in ("linear", "midpoint"):
+            frac = pos - lo if interpolation == "linear" else xp.full(pos.shape, 0.5)
+            upper = gather(values, d, _make(hi.astype(np.int64)))
+            r = r + (upper - r) * _make(frac.astype(a.dtype))
+        out.append(r)
+    r = stack(out) if isinstance(q, Tensor) and q.ndim else out[0]
+    lead = 1 if isinstance(q, Tensor) and q.ndim else 0
+    if dim is None:
+        shape = r.shape[:lead] + ((1,) * a.ndim if keepdim else ())
+        return r.reshape(shape)
+    return r if keepdim else r.squeeze(d + lead)
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+    """The q-th quantiles of input along dim (of every element when dim is None); NaN where
+    a NaN takes part."""
+    r = _quantile(input, q, dim, keepdim, interpolation, False)
+    return r if out is None else _out(r, out)
+
+
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
+    """quantile over the non-NaN values only (NaN where a row has none)."""
+    r = _quantile(input, q, dim, keepdim, interpolation, True)
     return r if out is None else _out(r, out)

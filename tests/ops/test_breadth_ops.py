@@ -390,3 +390,30 @@ def test_python_numbers_where_torch_takes_only_tensors(torch):
         with pytest.raises(type(t_err.value)) as e_err:
             case(ember)
         assert str(e_err.value) == str(t_err.value)
+
+
+def test_quantile_refusals_and_nan_rows_match_torch(torch):
+    x = [[1.0, 2.0], [3.0, 4.0]]
+    cases = [
+        lambda m: m.quantile(m.tensor(x), 1.5),
+        lambda m: m.quantile(m.tensor([1, 2]), 0.5),
+        lambda m: m.quantile(m.tensor(x), m.tensor([[0.5]])),
+        lambda m: m.quantile(m.tensor(x), 0.5, interpolation="foo"),
+        lambda m: m.quantile(m.tensor(x), m.tensor([0.5], dtype=m.float64)),
+        lambda m: m.nanquantile(m.zeros(0), 0.5),
+        lambda m: m.nanquantile(m.tensor(x), -0.5),
+    ]
+    for case in cases:
+        with pytest.raises(Exception) as t_err:
+            case(torch)
+        with pytest.raises(type(t_err.value)) as e_err:
+            case(ember)
+        assert str(e_err.value) == str(t_err.value)
+    y = [[1.0, np.nan, 3.0, 0.5], [np.nan] * 4, [1.0, 2.0, 3.0, 4.0]]
+    for fn in ("quantile", "nanquantile"):
+        e, t = _both(torch, y, requires_grad=True)
+        ve, vt = getattr(e, fn)(0.4, 1), getattr(t, fn)(0.4, 1)
+        _close(ve, vt)
+        ve.backward(ember.tensor([1.0, 2.0, 3.0], dtype=ember.float64))
+        vt.backward(torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64))
+        _close(e.grad, t.grad)

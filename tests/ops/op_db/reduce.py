@@ -231,4 +231,17 @@ OPS = [
     OpInfo("mode_dim0_keepdim", lambda m, a: tuple(a.round().mode(0, keepdim=True)),
            [((5, 3),)], ref=lambda a: tuple(v.T for v in _mode_ref(a.T, True)),
            grad_fn="ModeBackward0"),
+    # quantiles (composites of sort and gather: no grad_fn of their own)
+    *[OpInfo(f"quantile_{interp}", lambda m, a, interp=interp: m.quantile(a, 0.3, 1,
+                                                                       interpolation=interp),
+             [((3, 5),)], ref=lambda a, interp=interp: np.quantile(a, 0.3, 1, method=interp))
+      for interp in ("linear", "lower", "higher", "midpoint", "nearest")],
+    OpInfo("quantile_q_tensor", lambda m, a: a.quantile(m.tensor([0.0, 0.25, 1.0], dtype=a.dtype),
+                                                        keepdim=True),
+           [((3, 4),)], ref=lambda a: np.quantile(a, [0.0, 0.25, 1.0], keepdims=True)),
+    OpInfo("nanquantile", lambda m, a: a.nanquantile(0.6, 1), [((3, 4),)], make_inputs=_with_nan,
+           ref=lambda a: np.nanquantile(a, 0.6, 1)),
+    OpInfo("nanquantile_all", lambda m, a: m.nanquantile(a, 0.25, interpolation="midpoint"),
+           [((3, 4),)], make_inputs=_with_nan,
+           ref=lambda a: np.nanquantile(a, 0.25, method="midpoint")),
 ]
