@@ -1395,6 +1395,27 @@ class Tensor:
     def nanquantile(self, *args, **kwargs):
         return _ops.nanquantile(self, *args, **kwargs)
 
+    def isreal(self, *args, **kwargs):
+        return _ops.isreal(self, *args, **kwargs)
+
+    def real(self, *args, **kwargs):
+        return _ops.real(self, *args, **kwargs)
+
+    def conj(self, *args, **kwargs):
+        return _ops.conj(self, *args, **kwargs)
+
+    def imag(self, *args, **kwargs):
+        return _ops.imag(self, *args, **kwargs)
+
+    def histc(self, *args, **kwargs):
+        return _ops.histc(self, *args, **kwargs)
+
+    def cov(self, *args, **kwargs):
+        return _ops.cov(self, *args, **kwargs)
+
+    def corrcoef(self, *args, **kwargs):
+        return _ops.corrcoef(self, *args, **kwargs)
+
     def positive(self):
         return _ops.positive(self)
 

@@ -123,34 +123,33 @@ EXCLUDED = {
         as_strided_scatter asin_ asinh_ atan_ atanh_ bartlett_window bilinear binomial bit
         blackman_window block_diag can_cast cartesian_prod ceil_ channel_shuffle
         channels_last channels_last_3d cholesky cholesky_inverse cholesky_solve clamp_
-        clamp_max_ clamp_min_ clear_autocast_cache clip_ combinations conj contiguous_format
-        conv3d conv_transpose3d corrcoef cos_ cosh_ cosine_embedding_loss cosine_similarity
-        cov ctc_loss cumulative_trapezoid deg2rad_ det detach detach_ diagflat
-        diagonal_scatter digamma dist distributed distributions dropout dropout_ dsplit
-        empty_permuted empty_strided erf_ erfc_ exp2_ exp_ expm1_ fft fill fill_ fix_ floor_
-        frac_ frexp from_dlpack frombuffer functional gcd_ geqrf get_autocast_cpu_dtype
-        get_autocast_gpu_dtype get_deterministic_debug_mode get_device get_device_module
+        clamp_max_ clamp_min_ clear_autocast_cache clip_ combinations contiguous_format
+        conv3d conv_transpose3d cos_ cosh_ cosine_embedding_loss cosine_similarity ctc_loss
+        deg2rad_ det detach detach_ diagflat diagonal_scatter digamma dist distributed
+        distributions dropout dropout_ dsplit empty_permuted empty_strided erf_ erfc_ exp2_
+        exp_ expm1_ fft fill fill_ fix_ floor_ frac_ frexp from_dlpack frombuffer functional
+        gcd_ geqrf get_autocast_cpu_dtype get_autocast_gpu_dtype
+        get_deterministic_debug_mode get_device get_device_module
         get_float32_matmul_precision get_num_interop_threads get_num_threads gradient
-        hamming_window hann_window hinge_embedding_loss histc histogram histogramdd hsplit
-        hub i0 i0_ igamma igammac imag index_put_ index_reduce instance_norm inverse
+        hamming_window hann_window hinge_embedding_loss histogram histogramdd hsplit hub i0
+        i0_ igamma igammac index_put_ index_reduce instance_norm inverse
         is_anomaly_check_nan_enabled is_anomaly_enabled is_autocast_cache_enabled
-        is_autocast_cpu_enabled is_complex is_deterministic_algorithms_warn_only_enabled
-        is_inference is_inference_mode_enabled is_signed is_storage is_warn_always_enabled
-        isreal istft kaiser_window layout lcm_ ldexp_ legacy_contiguous_format lgamma lobpcg
-        log10_ log1p_ log2_ log_ logdet logit_ lu_solve lu_unpack margin_ranking_loss masked
-        matrix_exp matrix_power max_pool1d_with_indices max_pool3d memory_format mps
-        mvlgamma nan_to_num_ neg_ negative_ nested newaxis orgqr ormqr pairwise_distance
-        pca_lowrank pdist pinverse pixel_shuffle pixel_unshuffle poisson poisson_nll_loss
-        polygamma prelu preserve_format promote_types qr quasirandom rad2deg_ real
-        reciprocal_ renorm result_type rms_norm round_ row_stack rrelu rrelu_ rsqrt_
-        scalar_tensor select_scatter set_anomaly_enabled set_autocast_cache_enabled
-        set_autocast_cpu_dtype set_autocast_cpu_enabled set_autocast_dtype
-        set_autocast_enabled set_autocast_gpu_dtype set_deterministic_debug_mode
-        set_float32_matmul_precision set_flush_denormal set_num_interop_threads
-        set_num_threads set_warn_always sigmoid_ signal sin_ sinc_ sinh_ slice_scatter
-        slogdet special split_with_sizes sqrt_ square_ stft strided svd svd_lowrank tan_
-        tanh_ tensor_split testing to_dlpack trapezoid triplet_margin_loss trunc_ typename
-        types uint16 uint32 uint64 unique_consecutive unravel_index
+        is_autocast_cpu_enabled is_deterministic_algorithms_warn_only_enabled is_inference
+        is_inference_mode_enabled is_storage is_warn_always_enabled istft kaiser_window
+        layout lcm_ ldexp_ legacy_contiguous_format lgamma lobpcg log10_ log1p_ log2_ log_
+        logdet logit_ lu_solve lu_unpack margin_ranking_loss masked matrix_exp matrix_power
+        max_pool1d_with_indices max_pool3d memory_format mps mvlgamma nan_to_num_ neg_
+        negative_ nested newaxis orgqr ormqr pairwise_distance pca_lowrank pdist pinverse
+        pixel_shuffle pixel_unshuffle poisson poisson_nll_loss polygamma prelu
+        preserve_format promote_types qr quasirandom rad2deg_ reciprocal_ renorm result_type
+        rms_norm round_ row_stack rrelu rrelu_ rsqrt_ scalar_tensor select_scatter
+        set_anomaly_enabled set_autocast_cache_enabled set_autocast_cpu_dtype
+        set_autocast_cpu_enabled set_autocast_dtype set_autocast_enabled
+        set_autocast_gpu_dtype set_deterministic_debug_mode set_float32_matmul_precision
+        set_flush_denormal set_num_interop_threads set_num_threads set_warn_always sigmoid_
+        signal sin_ sinc_ sinh_ slice_scatter slogdet special split_with_sizes sqrt_ square_
+        stft strided svd svd_lowrank tan_ tanh_ tensor_split testing to_dlpack
+        triplet_margin_loss trunc_ typename types uint16 uint32 uint64 unique_consecutive
         use_deterministic_algorithms vander vsplit windows xlogy_ xpu zero_
         """,
     },
@@ -183,14 +182,14 @@ EXCLUDED = {
         """,
         'todo': """
         addr addr_ as_strided as_strided_ as_strided_scatter bfloat16 cholesky
-        cholesky_inverse cholesky_solve conj corrcoef cov det diagflat diagonal_scatter
-        digamma digamma_ dist dsplit fill_diagonal_ frexp geqrf hardshrink histc histogram
-        hsplit i0 i0_ igamma igamma_ igammac igammac_ imag index index_reduce index_reduce_
-        inverse is_inference is_nested isreal istft layout lgamma lgamma_ logdet lu_solve
-        matrix_exp matrix_power mvlgamma mvlgamma_ name new_empty_strided orgqr ormqr
-        pinverse polygamma polygamma_ prelu qr real register_post_accumulate_grad_hook
-        renorm renorm_ select_scatter slice_scatter slogdet split_with_sizes stft svd
-        tensor_split to_padded_tensor unique_consecutive vsplit xpu
+        cholesky_inverse cholesky_solve det diagflat diagonal_scatter digamma digamma_ dist
+        dsplit fill_diagonal_ frexp geqrf hardshrink histogram hsplit i0 i0_ igamma igamma_
+        igammac igammac_ index index_reduce index_reduce_ inverse is_inference is_nested
+        istft layout lgamma lgamma_ logdet lu_solve matrix_exp matrix_power mvlgamma
+        mvlgamma_ name new_empty_strided orgqr ormqr pinverse polygamma polygamma_ prelu qr
+        register_post_accumulate_grad_hook renorm renorm_ select_scatter slice_scatter
+        slogdet split_with_sizes stft svd tensor_split to_padded_tensor unique_consecutive
+        vsplit xpu
         """,
     },
     'torch.nn': {

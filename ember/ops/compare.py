@@ -18,7 +18,7 @@ __all__ = [
     "not_equal", "isnan", "isinf", "isfinite", "isposinf", "isneginf", "isclose", "allclose",
     "equal", "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and",
     "bitwise_or", "bitwise_xor", "bitwise_not", "bitwise_left_shift", "bitwise_right_shift",
-    "signbit", "isin", "is_nonzero", "is_same_size",
+    "signbit", "isin", "is_nonzero", "is_same_size", "isreal", "is_complex", "is_signed",
 ]
 
 def _need_tensor(fn, input, other=None, other_tensor=False):
@@ -268,3 +268,16 @@ def is_nonzero(input):
 
 def is_same_size(input, other):
     return tuple(input.shape) == tuple(other.shape)
+
+
+def isreal(input):
+    """True everywhere: ember's tensors are real."""
+    return _const(xp_of(input._data).ones(input._data.shape, bool))
+
+
+def is_complex(input):
+    return input.is_complex()
+
+
+def is_signed(input):
+    return input.is_signed()

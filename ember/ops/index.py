@@ -25,7 +25,7 @@ from ..autograd.grad_mode import state as _grad_state
 from ._op import Op, shape_str
 from ._scatter import index_add_rows
 
-__all__ = ["getitem", "setitem", "index_put", "put"]
+__all__ = ["getitem", "setitem", "index_put", "put", "unravel_index"]
 
 _INT, _SLICE, _NONE, _ELLIPSIS, _BOOL, _ARRAY, _MASK = range(7)
 _KIND_MSG = ("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
@@ -478,3 +478,18 @@ def put(input, index, source, accumulate=False):
             raise IndexError(f"out of range: tried to access index {hi if hi >= n else lo} on "
                              f"a tensor of {n} elements.")
     return Put.apply(input, _make(flat % builtins.max(n, 1)), source, builtins.bool(accumulate))
+
+
+def unravel_index(indices, shape):
+    """The coordinates, one int64 tensor per dim of shape, of flat positions in a C-ordered
+    tensor of that shape."""
+    d = indices._data
+    if d.dtype.kind not in "iu":
+        raise TypeError("expected 'indices' to be integer dtype, but got "
+                        f"{_dtype.type_name(indices)}")
+    shape = (shape,) if isinstance(shape, int) else tuple(shape)
+    n = math.prod(shape)
+    if d.size and (builtins.int(d.min()) < -n or builtins.int(d.max()) >= n):
+        raise RuntimeError(f"'indices' must be in range [{-n}, {n - 1}]")
+    xp = xp_of(d)
+    return tuple(_make(c.astype(np.int64)) for c in xp.unravel_index(d % builtins.max(n, 1), shape))

@@ -22,7 +22,8 @@ from .scan import cumprod
 from .shape import Expand, flip
 
 __all__ = ["sum", "mean", "nansum", "prod", "std", "var", "std_mean", "var_mean", "norm",
-           "logsumexp", "all", "any", "count_nonzero", "nanmean", "bincount"]
+           "logsumexp", "all", "any", "count_nonzero", "nanmean", "bincount", "histc",
+           "cov", "corrcoef"]
 
 _inf = float("inf")
 
@@ -444,3 +445,57 @@ def bincount(input, weights=None, minlength=0):
         raise RuntimeError("weights should be 1-d and have the same length as input")
     out = xp.bincount(a, weights=w, minlength=minlength)
     return _make(out.astype(np.float32 if w.dtype == np.float32 else np.float64))
+
+
+def histc(input, bins=100, min=0, max=0):
+    """Counts of input's elements in `bins` equal bins over [min, max] (the data's range when
+    min == max), in input's dtype; elements outside are not counted."""
+    a = input._data
+    if a.dtype.kind != "f":
+        raise NotImplementedError(f"\"histogram_cpu\" not implemented for '{_type_name(a)}'")
+    lo, hi = builtins.float(min), builtins.float(max)
+    if lo == hi and a.size:
+        lo, hi = builtins.float(a.min()), builtins.float(a.max())
+    if lo == hi:
+        lo, hi = lo - 1.0, hi + 1.0
+    xp = xp_of(a)
+    counts, _ = xp.histogram(a, bins=bins, range=(lo, hi))
+    return _make(counts.astype(a.dtype))
+
+
+def cov(input, *, correction=1, fweights=None, aweights=None):
+    """The covariance matrix of input's rows (variables) over its columns (observations); a
+    1-D input is one variable. fweights count observations, aweights weight them."""
+    x = input if input.ndim == 2 else input.reshape(1, -1)
+    if x._data.dtype.kind != "f":
+        x = x.to(_dtype.get_default_dtype())
+    w = None
+    if fweights is not None:
+        w = fweights
+    if aweights is not None:
+        w = aweights if w is None else w * aweights
+    if w is None:
+        n = x.shape[1]
+        avg = x.mean(1, keepdim=True)
+        fact = builtins.max(n - correction, 0)
+        xc = x - avg
+        c = xc.matmul(xc.t())
+    else:
+        w = w.to(x.dtype)
+        w_sum = w.sum()
+        avg = (x * w).sum(1, keepdim=True) / w_sum
+        fact = (w_sum - correction * ((w * aweights).sum() / w_sum if aweights is not None
+                                      else 1)).clamp(min=0)
+        xc = x - avg
+        c = (xc * w).matmul(xc.t())
+    c = c / fact
+    return c.reshape(()) if input.ndim < 2 else c
+
+
+def corrcoef(input):
+    """Pearson correlation coefficients of input's rows, clipped to [-1, 1]."""
+    c = cov(input)
+    if c.ndim == 0:
+        return c / c
+    std = c.diagonal().sqrt()
+    return (c / std.reshape(-1, 1) / std.reshape(1, -1)).clamp(-1, 1)

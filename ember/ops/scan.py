@@ -9,7 +9,7 @@ from ._reduction import _sum_dtype, axis_alias
 from .clamping import where
 from .shape import flip
 
-__all__ = ["cumsum", "cumprod", "logcumsumexp", "diff"]
+__all__ = ["cumsum", "cumprod", "logcumsumexp", "diff", "trapezoid", "cumulative_trapezoid"]
 
 
 def _scan_array(a, name, dim, dtype):
@@ -145,3 +145,29 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
         hi, lo = narrow(x, d, 1, length), narrow(x, d, 0, length)
         x = hi.logical_xor(lo) if x._data.dtype.kind == "b" else hi - lo
     return x
+
+
+def _trapezoids(y, x, dx, dim):
+    """The area of each interval along dim by the trapezoidal rule: spacing x's differences
+    (x a tensor), or dx (1 by default)."""
+    d = wrap_dim(dim, y.ndim)
+    n = y.shape[d]
+    mid = narrow(y, d, 1, n - 1) + narrow(y, d, 0, n - 1)
+    if x is None:
+        return mid * ((1.0 if dx is None else dx) / 2.0), d
+    step = diff(x, dim=-1 if x.ndim == 1 else d)
+    if x.ndim == 1 and y.ndim > 1:
+        step = step.reshape((-1,) + (1,) * (y.ndim - 1 - d))
+    return mid * step / 2.0, d
+
+
+def trapezoid(y, x=None, *, dx=None, dim=-1):
+    """The integral of y along dim by the trapezoidal rule."""
+    areas, d = _trapezoids(y, x, dx, dim)
+    return areas.sum(d)
+
+
+def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
+    """The running integral of y along dim by the trapezoidal rule."""
+    areas, d = _trapezoids(y, x, dx, dim)
+    return cumsum(areas, d)

@@ -21,7 +21,7 @@ __all__ = [
     "log", "log1p", "log2", "log10", "sin", "cos", "tan", "asin", "acos", "atan", "atan2",
     "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
     "arcsinh", "arccosh", "arctanh", "sigmoid", "floor", "ceil", "round", "trunc", "fix", "frac",
-    "deg2rad", "rad2deg", "angle",
+    "deg2rad", "rad2deg", "angle", "real", "imag", "conj",
 ]
 
 _LN2 = math.log(2.0)
@@ -483,3 +483,17 @@ class Angle(Op):
 def angle(input, *, out=None):
     r = Angle.apply(input)
     return r if out is None else _out(r, out)
+
+
+def real(input):
+    """The real part: input itself, as ember's tensors are real."""
+    return input
+
+
+def conj(input):
+    """The complex conjugate: input itself, as ember's tensors are real."""
+    return input
+
+
+def imag(input):
+    raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")

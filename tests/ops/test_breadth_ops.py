@@ -417,3 +417,26 @@ def test_quantile_refusals_and_nan_rows_match_torch(torch):
         ve.backward(ember.tensor([1.0, 2.0, 3.0], dtype=ember.float64))
         vt.backward(torch.tensor([1.0, 2.0, 3.0], dtype=torch.float64))
         _close(e.grad, t.grad)
+
+
+def test_real_tensor_views_and_refusals_as_torch(torch):
+    x = ember.randn(2, 3)
+    assert ember.real(x) is x and x.conj() is x and ember.conj(x) is x
+    assert not ember.is_complex(x) and ember.is_signed(x) and not ember.is_signed(x.to(ember.uint8))
+    assert ember.isreal(x).all()
+    cases = [lambda m: m.imag(m.zeros(2)), lambda m: m.histc(m.tensor([1, 2]), 3)]
+    for case in cases:
+        with pytest.raises(Exception) as t_err:
+            case(torch)
+        with pytest.raises(type(t_err.value)) as e_err:
+            case(ember)
+        assert str(e_err.value) == str(t_err.value)
+
+
+def test_histc_of_the_data_range_and_cov_of_one_observation(torch):
+    data = [1.0, 2.0, 1.0, 5.0]
+    e, t = _both(torch, data, "float32")
+    _close(e.histc(4), t.histc(4))
+    _close(ember.histc(ember.tensor([3.0, 3.0]), 2), torch.histc(torch.tensor([3.0, 3.0]), 2))
+    e, t = _both(torch, [[1.0], [2.0]])
+    _close(ember.cov(e), torch.cov(t))  # n - correction = 0: inf and nan, as torch

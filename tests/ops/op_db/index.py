@@ -219,6 +219,9 @@ OPS = [
            [((3, 4), (3,))],
            ref=lambda a, s: _np_add_at(a.reshape(-1), ([1, 1, -1],), s).reshape(3, 4),
            grad_fn="PutBackward0"),
+    OpInfo("unravel_index", lambda m, a: m.unravel_index(a * 7 - 20, (3, 2, 4)), [((2, 5),)],
+           ref=lambda a: np.unravel_index((a * 7 - 20) % 24, (3, 2, 4)), grad=False,
+           input_dtypes=("int64",), int_high=6),
 ]
 
 
