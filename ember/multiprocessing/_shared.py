@@ -10,7 +10,9 @@ writes one copy. Like torch, which moves a tensor's whole storage, we move the w
 re-point every live Tensor viewing that array at the new memory, so a view made before
 share_memory_() keeps aliasing its base. NumPy arrays held outside a Tensor (the array given to
 from_numpy, a .numpy() result taken earlier) cannot be re-pointed: they keep the old memory.
-Plain pickle (ember.save, copy) still copies; only multiprocessing's ForkingPickler attaches.
+Plain pickle (ember.save, copy) still copies; multiprocessing's ForkingPickler (a Queue, the
+arguments of a spawned process) moves a CPU tensor into shared memory first, as torch does, and
+sends a handle on it.
 """
 import gc
 import mmap
@@ -115,8 +117,17 @@ def share_memory_(tensor):
 
 # -- pickling through multiprocessing -----------------------------------------------------------
 def _reduce_tensor(t):
+    """As torch: a CPU tensor sent to another process is first moved into shared memory (the
+    sender keeps using it there), then sent as a handle on that memory."""
+    if t._requires_grad and t._grad_fn is not None:
+        raise RuntimeError("Cowardly refusing to serialize non-leaf tensor which requires_grad, "
+                           "since autograd does not support crossing process boundaries.  If "
+                           "you just want to transfer the data, call detach() on the tensor "
+                           "before serializing (e.g., putting it on the queue).")
+    if type(t._data) is np.ndarray:
+        share_memory_(t)
     array = t._data
-    if not is_shared(array):
+    if not is_shared(array) or not is_cpu_array(array):
         return t.__reduce_ex__(reduction.ForkingPickler.HIGHEST_PROTOCOL)
     m = _owner(array).base
     layout = (array.shape, array.dtype.str, array.strides, _address(array) - _address_of_map(m),

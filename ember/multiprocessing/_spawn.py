@@ -55,29 +55,21 @@ class ProcessContext:
         return [p.pid for p in self.processes]
 
     def join(self, timeout=None):
-        """Wait for the processes; True once all ended well, False while some still run. The
-        first failure terminates the others and raises ProcessRaisedException (with the
-        child's traceback) or ProcessExitedException."""
-        if all(p.exitcode is not None for p in self.processes) and not self._failed():
-            return True
-        ready = multiprocessing.connection.wait([p.sentinel for p in self.processes],
-                                                timeout=timeout)
-        failed = None
-        for i, p in enumerate(self.processes):
-            if p.sentinel in ready:
-                p.join()
-                if p.exitcode != 0 and failed is None:
-                    failed = i
+        """Wait for the processes; True once all ended well, False while some still run. A
+        failure terminates the others and raises ProcessRaisedException (with the child's
+        traceback) or ProcessExitedException."""
+        running = [p.sentinel for p in self.processes if p.exitcode is None]
+        if running:
+            multiprocessing.connection.wait(running, timeout=timeout)
+        codes = [p.exitcode for p in self.processes]  # one reading: they change meanwhile
+        failed = next((i for i, code in enumerate(codes) if code not in (None, 0)), None)
         if failed is None:
-            return all(p.exitcode is not None for p in self.processes)
+            return None not in codes
         for p in self.processes:
             if p.is_alive():
                 p.terminate()
             p.join()
         self._raise(failed)
-
-    def _failed(self):
-        return any(p.exitcode != 0 for p in self.processes)
 
     def _raise(self, i):
         p = self.processes[i]

@@ -153,3 +153,28 @@ def fake_cuda():
 def test_device_tensors_count_as_shared(fake_cuda):
     x = ember.ones(3, device="cuda")
     assert x.is_shared() and x.share_memory_() is x and str(x.device) == "cuda:0"
+
+
+def _bump(q, done):
+    t = q.get()
+    t.add_(1.)
+    done.put(t.is_shared())
+
+
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_a_tensor_sent_to_another_process_is_moved_into_shared_memory(start_method):
+    ctx = mp.get_context(start_method)
+    t = ember.zeros(3)
+    q, done = ctx.Queue(), ctx.Queue()
+    p = ctx.Process(target=_bump, args=(q, done))
+    p.start()
+    q.put(t)
+    assert done.get(timeout=60) is True
+    p.join()
+    assert t.is_shared() and t.tolist() == [1., 1., 1.]
+
+
+def test_non_leaf_requiring_grad_is_refused():
+    x = ember.ones(2, requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match="Cowardly refusing to serialize non-leaf tensor"):
+        ForkingPickler.dumps(x)
