@@ -117,40 +117,37 @@ EXCLUDED = {
         version view_as_complex_copy view_as_real_copy view_copy wait while_loop
         """,
         'todo': """
-        BFloat16Tensor GradScaler ModuleDict OutOfMemoryError ParameterDict abs_ acos_
-        acosh_ adaptive_max_pool1d addmv_ addr arccos_ arccosh_ arcsin_ arcsinh_ arctan_
-        arctanh_ are_deterministic_algorithms_enabled as_strided as_strided_
-        as_strided_scatter asin_ asinh_ atan_ atanh_ bartlett_window bilinear binomial bit
-        blackman_window block_diag can_cast cartesian_prod ceil_ channel_shuffle
-        channels_last channels_last_3d cholesky cholesky_inverse cholesky_solve clamp_
-        clamp_max_ clamp_min_ clear_autocast_cache clip_ combinations contiguous_format
-        conv3d conv_transpose3d cos_ cosh_ cosine_embedding_loss cosine_similarity ctc_loss
-        deg2rad_ det detach detach_ diagflat diagonal_scatter digamma dist distributed
-        distributions dropout dropout_ dsplit empty_permuted empty_strided erf_ erfc_ exp2_
-        exp_ expm1_ fft fill fill_ fix_ floor_ frac_ frexp from_dlpack frombuffer functional
-        gcd_ geqrf get_autocast_cpu_dtype get_autocast_gpu_dtype
+        BFloat16Tensor GradScaler ModuleDict OutOfMemoryError ParameterDict
+        adaptive_max_pool1d addmv_ addr are_deterministic_algorithms_enabled as_strided
+        as_strided_ as_strided_scatter bartlett_window bilinear binomial bit blackman_window
+        block_diag can_cast cartesian_prod channel_shuffle channels_last channels_last_3d
+        cholesky cholesky_inverse cholesky_solve clamp_ clamp_max_ clamp_min_
+        clear_autocast_cache clip_ combinations contiguous_format conv3d conv_transpose3d
+        cosine_embedding_loss cosine_similarity ctc_loss det detach detach_ diagflat
+        diagonal_scatter digamma dist distributed distributions dropout dropout_ dsplit
+        empty_permuted empty_strided erf_ erfc_ fft fill fill_ frexp from_dlpack frombuffer
+        functional geqrf get_autocast_cpu_dtype get_autocast_gpu_dtype
         get_deterministic_debug_mode get_device get_device_module
         get_float32_matmul_precision get_num_interop_threads get_num_threads gradient
         hamming_window hann_window hinge_embedding_loss histogram histogramdd hsplit hub i0
-        i0_ igamma igammac index_put_ index_reduce instance_norm inverse
-        is_anomaly_check_nan_enabled is_anomaly_enabled is_autocast_cache_enabled
-        is_autocast_cpu_enabled is_deterministic_algorithms_warn_only_enabled is_inference
-        is_inference_mode_enabled is_storage is_warn_always_enabled istft kaiser_window
-        layout lcm_ ldexp_ legacy_contiguous_format lgamma lobpcg log10_ log1p_ log2_ log_
-        logdet logit_ lu_solve lu_unpack margin_ranking_loss masked matrix_exp matrix_power
-        max_pool1d_with_indices max_pool3d memory_format mps mvlgamma nan_to_num_ neg_
-        negative_ nested newaxis orgqr ormqr pairwise_distance pca_lowrank pdist pinverse
-        pixel_shuffle pixel_unshuffle poisson poisson_nll_loss polygamma prelu
-        preserve_format promote_types qr quasirandom rad2deg_ reciprocal_ renorm result_type
-        rms_norm round_ row_stack rrelu rrelu_ rsqrt_ scalar_tensor select_scatter
+        i0_ igamma igammac index_reduce instance_norm inverse is_anomaly_check_nan_enabled
+        is_anomaly_enabled is_autocast_cache_enabled is_autocast_cpu_enabled
+        is_deterministic_algorithms_warn_only_enabled is_inference is_inference_mode_enabled
+        is_storage is_warn_always_enabled istft kaiser_window layout
+        legacy_contiguous_format lgamma lobpcg logdet logit_ lu_solve lu_unpack
+        margin_ranking_loss masked matrix_exp matrix_power max_pool1d_with_indices
+        max_pool3d memory_format mps mvlgamma nan_to_num_ nested newaxis orgqr ormqr
+        pairwise_distance pca_lowrank pdist pinverse pixel_shuffle pixel_unshuffle poisson
+        poisson_nll_loss polygamma prelu preserve_format promote_types qr quasirandom renorm
+        result_type rms_norm row_stack rrelu rrelu_ scalar_tensor select_scatter
         set_anomaly_enabled set_autocast_cache_enabled set_autocast_cpu_dtype
         set_autocast_cpu_enabled set_autocast_dtype set_autocast_enabled
         set_autocast_gpu_dtype set_deterministic_debug_mode set_float32_matmul_precision
-        set_flush_denormal set_num_interop_threads set_num_threads set_warn_always sigmoid_
-        signal sin_ sinc_ sinh_ slice_scatter slogdet special split_with_sizes sqrt_ square_
-        stft strided svd svd_lowrank tan_ tanh_ tensor_split testing to_dlpack
-        triplet_margin_loss trunc_ typename types uint16 uint32 uint64 unique_consecutive
-        use_deterministic_algorithms vander vsplit windows xlogy_ xpu zero_
+        set_flush_denormal set_num_interop_threads set_num_threads set_warn_always signal
+        sinc_ slice_scatter slogdet special split_with_sizes stft strided svd svd_lowrank
+        tensor_split testing to_dlpack triplet_margin_loss typename types uint16 uint32
+        uint64 unique_consecutive use_deterministic_algorithms vander vsplit windows xlogy_
+        xpu zero_
         """,
     },
     'torch.Tensor': {

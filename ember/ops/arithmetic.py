@@ -18,7 +18,8 @@ from .unary import log
 
 __all__ = ["add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide",
            "floor_divide", "remainder", "fmod", "pow", "square", "neg", "negative", "copysign",
-           "float_power", "heaviside", "nextafter", "positive", "ldexp", "gcd", "lcm"]
+           "float_power", "heaviside", "nextafter", "positive", "ldexp", "gcd", "lcm", "neg_",
+           "negative_", "square_", "ldexp_", "gcd_", "lcm_"]
 
 
 # -- sums and products -----------------------------------------------------------------------------
@@ -605,3 +606,29 @@ def gcd(input, other, *, out=None):
 def lcm(input, other, *, out=None):
     """The least common multiple of integers (non-negative; 0 where either is 0)."""
     return _integer_binary("lcm", input, other, out)
+
+
+# -- in place (torch.neg_(x) ...): the op written back into its input ------------------------------
+
+def neg_(input):
+    return input._inplace(neg)
+
+
+def negative_(input):
+    return input._inplace(neg)
+
+
+def square_(input):
+    return input._inplace(square)
+
+
+def ldexp_(input, other):
+    return input._inplace(ldexp, other)
+
+
+def gcd_(input, other):
+    return input._inplace(gcd, other)
+
+
+def lcm_(input, other):
+    return input._inplace(lcm, other)

@@ -25,7 +25,7 @@ from ..autograd.grad_mode import state as _grad_state
 from ._op import Op, shape_str
 from ._scatter import index_add_rows
 
-__all__ = ["getitem", "setitem", "index_put", "put", "unravel_index"]
+__all__ = ["getitem", "setitem", "index_put", "index_put_", "put", "unravel_index"]
 
 _INT, _SLICE, _NONE, _ELLIPSIS, _BOOL, _ARRAY, _MASK = range(7)
 _KIND_MSG = ("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
@@ -427,6 +427,10 @@ def index_put(input, indices, values, accumulate=False):
     if accumulate:
         return IndexPutAccumulate.apply(input, values, key)
     return IndexPut.apply(input, values, key)
+
+
+def index_put_(input, indices, values, accumulate=False):
+    return input._inplace(index_put, indices, values, accumulate)
 
 
 class Put(Op):

@@ -22,6 +22,11 @@ __all__ = [
     "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
     "arcsinh", "arccosh", "arctanh", "sigmoid", "floor", "ceil", "round", "trunc", "fix", "frac",
     "deg2rad", "rad2deg", "angle", "real", "imag", "conj",
+    "abs_", "acos_", "acosh_", "arccos_", "arccosh_", "arcsin_", "arcsinh_", "arctan_",
+    "arctanh_", "asin_", "asinh_", "atan_", "atanh_", "ceil_", "cos_", "cosh_", "deg2rad_",
+    "exp2_", "exp_", "expm1_", "fix_", "floor_", "frac_", "log10_", "log1p_", "log2_", "log_",
+    "rad2deg_", "reciprocal_", "round_", "rsqrt_", "sigmoid_", "sin_", "sinh_", "sqrt_", "tan_",
+    "tanh_", "trunc_",
 ]
 
 _LN2 = math.log(2.0)
@@ -497,3 +502,157 @@ def conj(input):
 
 def imag(input):
     raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+
+
+# -- in place (torch.sin_(x) ...): the op written back into its input ------------------------------
+
+def abs_(input):
+    return input._inplace(abs)
+
+
+def acos_(input):
+    return input._inplace(acos)
+
+
+def acosh_(input):
+    return input._inplace(acosh)
+
+
+def arccos_(input):
+    return input._inplace(arccos)
+
+
+def arccosh_(input):
+    return input._inplace(arccosh)
+
+
+def arcsin_(input):
+    return input._inplace(arcsin)
+
+
+def arcsinh_(input):
+    return input._inplace(arcsinh)
+
+
+def arctan_(input):
+    return input._inplace(arctan)
+
+
+def arctanh_(input):
+    return input._inplace(arctanh)
+
+
+def asin_(input):
+    return input._inplace(asin)
+
+
+def asinh_(input):
+    return input._inplace(asinh)
+
+
+def atan_(input):
+    return input._inplace(atan)
+
+
+def atanh_(input):
+    return input._inplace(atanh)
+
+
+def ceil_(input):
+    return input._inplace(ceil)
+
+
+def cos_(input):
+    return input._inplace(cos)
+
+
+def cosh_(input):
+    return input._inplace(cosh)
+
+
+def deg2rad_(input):
+    return input._inplace(deg2rad)
+
+
+def exp2_(input):
+    return input._inplace(exp2)
+
+
+def exp_(input):
+    return input._inplace(exp)
+
+
+def expm1_(input):
+    return input._inplace(expm1)
+
+
+def fix_(input):
+    return input._inplace(fix)
+
+
+def floor_(input):
+    return input._inplace(floor)
+
+
+def frac_(input):
+    return input._inplace(frac)
+
+
+def log10_(input):
+    return input._inplace(log10)
+
+
+def log1p_(input):
+    return input._inplace(log1p)
+
+
+def log2_(input):
+    return input._inplace(log2)
+
+
+def log_(input):
+    return input._inplace(log)
+
+
+def rad2deg_(input):
+    return input._inplace(rad2deg)
+
+
+def reciprocal_(input):
+    return input._inplace(reciprocal)
+
+
+def round_(input, **kwargs):
+    return input._inplace(round, **kwargs)
+
+
+def rsqrt_(input):
+    return input._inplace(rsqrt)
+
+
+def sigmoid_(input):
+    return input._inplace(sigmoid)
+
+
+def sin_(input):
+    return input._inplace(sin)
+
+
+def sinh_(input):
+    return input._inplace(sinh)
+
+
+def sqrt_(input):
+    return input._inplace(sqrt)
+
+
+def tan_(input):
+    return input._inplace(tan)
+
+
+def tanh_(input):
+    return input._inplace(tanh)
+
+
+def trunc_(input):
+    return input._inplace(trunc)

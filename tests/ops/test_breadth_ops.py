@@ -440,3 +440,37 @@ def test_histc_of_the_data_range_and_cov_of_one_observation(torch):
     _close(ember.histc(ember.tensor([3.0, 3.0]), 2), torch.histc(torch.tensor([3.0, 3.0]), 2))
     e, t = _both(torch, [[1.0], [2.0]])
     _close(ember.cov(e), torch.cov(t))  # n - correction = 0: inf and nan, as torch
+
+
+TORCH_INPLACE = ["abs_", "acos_", "arccos_", "arcsin_", "arctan_", "asin_", "atan_", "ceil_",
+                 "cos_", "cosh_", "deg2rad_", "exp2_", "exp_", "expm1_", "fix_", "floor_",
+                 "frac_", "log10_", "log1p_", "log2_", "log_", "rad2deg_", "reciprocal_",
+                 "round_", "rsqrt_", "sigmoid_", "sin_", "sinh_", "sqrt_", "tan_", "tanh_",
+                 "trunc_", "neg_", "negative_", "square_"]
+
+
+@pytest.mark.parametrize("name", TORCH_INPLACE)
+def test_torch_level_in_place_functions(torch, name):
+    data = np.random.default_rng(8).uniform(0.2, 0.8, (2, 3))
+    e_leaf, t_leaf = _both(torch, data, requires_grad=True)
+    e, t = e_leaf * 1.0, t_leaf * 1.0
+    assert getattr(ember, name)(e) is e
+    getattr(torch, name)(t)
+    _close(e, t)
+    e.sum().backward()
+    t.sum().backward()
+    _close(e_leaf.grad, t_leaf.grad)
+
+
+def test_torch_level_in_place_with_arguments(torch):
+    e, t = _both(torch, [[1.26, -2.5]])
+    _close(ember.round_(e, decimals=1), torch.round_(t, decimals=1))
+    for name, other in (("gcd_", [6, 4]), ("lcm_", [6, 4]), ("ldexp_", [1, 2])):
+        dtype = "float64" if name == "ldexp_" else "int64"
+        e, t = _both(torch, [4, 10], dtype)
+        eo, to = _both(torch, other, "int64")
+        _close(getattr(ember, name)(e, eo), getattr(torch, name)(t, to))
+    e, t = _both(torch, np.zeros(4))
+    i = [1, 3]
+    _close(ember.index_put_(e, (ember.tensor(i),), ember.tensor(2.0, dtype=ember.float64), True),
+           torch.index_put_(t, (torch.tensor(i),), torch.tensor(2.0, dtype=torch.float64), True))
