@@ -1416,6 +1416,12 @@ class Tensor:
     def corrcoef(self, *args, **kwargs):
         return _ops.corrcoef(self, *args, **kwargs)
 
+    def slice_scatter(self, *args, **kwargs):
+        return _ops.slice_scatter(self, *args, **kwargs)
+
+    def select_scatter(self, *args, **kwargs):
+        return _ops.select_scatter(self, *args, **kwargs)
+
     def positive(self):
         return _ops.positive(self)
 

@@ -139,15 +139,14 @@ EXCLUDED = {
         max_pool3d memory_format mps mvlgamma nan_to_num_ nested newaxis orgqr ormqr
         pairwise_distance pca_lowrank pdist pinverse pixel_shuffle pixel_unshuffle poisson
         poisson_nll_loss polygamma prelu preserve_format promote_types qr quasirandom renorm
-        result_type rms_norm row_stack rrelu rrelu_ scalar_tensor select_scatter
-        set_anomaly_enabled set_autocast_cache_enabled set_autocast_cpu_dtype
-        set_autocast_cpu_enabled set_autocast_dtype set_autocast_enabled
-        set_autocast_gpu_dtype set_deterministic_debug_mode set_float32_matmul_precision
-        set_flush_denormal set_num_interop_threads set_num_threads set_warn_always signal
-        sinc_ slice_scatter slogdet special split_with_sizes stft strided svd svd_lowrank
-        tensor_split testing to_dlpack triplet_margin_loss typename types uint16 uint32
-        uint64 unique_consecutive use_deterministic_algorithms vander vsplit windows xlogy_
-        xpu zero_
+        result_type rms_norm row_stack rrelu rrelu_ scalar_tensor set_anomaly_enabled
+        set_autocast_cache_enabled set_autocast_cpu_dtype set_autocast_cpu_enabled
+        set_autocast_dtype set_autocast_enabled set_autocast_gpu_dtype
+        set_deterministic_debug_mode set_float32_matmul_precision set_flush_denormal
+        set_num_interop_threads set_num_threads set_warn_always signal sinc_ slogdet special
+        split_with_sizes stft strided svd svd_lowrank tensor_split testing to_dlpack
+        triplet_margin_loss typename types uint16 uint32 uint64 unique_consecutive
+        use_deterministic_algorithms vander vsplit windows xlogy_ xpu zero_
         """,
     },
     'torch.Tensor': {
@@ -184,9 +183,8 @@ EXCLUDED = {
         igammac igammac_ index index_reduce index_reduce_ inverse is_inference is_nested
         istft layout lgamma lgamma_ logdet lu_solve matrix_exp matrix_power mvlgamma
         mvlgamma_ name new_empty_strided orgqr ormqr pinverse polygamma polygamma_ prelu qr
-        register_post_accumulate_grad_hook renorm renorm_ select_scatter slice_scatter
-        slogdet split_with_sizes stft svd tensor_split to_padded_tensor unique_consecutive
-        vsplit xpu
+        register_post_accumulate_grad_hook renorm renorm_ slogdet split_with_sizes stft svd
+        tensor_split to_padded_tensor unique_consecutive vsplit xpu
         """,
     },
     'torch.nn': {

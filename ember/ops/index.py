@@ -22,10 +22,11 @@ from .. import _dtype
 from .._backend import to_numpy, xp_of
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as _grad_state
-from ._op import Op, shape_str
+from ._op import Op, shape_str, wrap_dim
 from ._scatter import index_add_rows
 
-__all__ = ["getitem", "setitem", "index_put", "index_put_", "put", "unravel_index"]
+__all__ = ["getitem", "setitem", "index_put", "index_put_", "put", "unravel_index",
+           "slice_scatter", "select_scatter"]
 
 _INT, _SLICE, _NONE, _ELLIPSIS, _BOOL, _ARRAY, _MASK = range(7)
 _KIND_MSG = ("only integers, slices (`:`), ellipsis (`...`), None and long or byte Variables "
@@ -497,3 +498,52 @@ def unravel_index(indices, shape):
         raise RuntimeError(f"'indices' must be in range [{-n}, {n - 1}]")
     xp = xp_of(d)
     return tuple(_make(c.astype(np.int64)) for c in xp.unravel_index(d % builtins.max(n, 1), shape))
+
+
+# -- slice_scatter / select_scatter ---------------------------------------------------------------
+
+class SliceScatter(Op):
+    """out = input with src written into the slice input[key] (key: slices and ints only)."""
+
+    def forward(ctx, a, src, key):
+        ctx.key = key
+        out = a.copy()
+        out[key] = src
+        return out
+
+    def backward(ctx, g):
+        need = ctx.needs_input_grad
+        part = g[ctx.key]
+        ga = None
+        if need[0]:
+            zeros = _make(xp_of(g._data).zeros(part.shape, g.dtype.np))
+            ga = ctx._forward_cls.apply(g, zeros, ctx.key)
+        return ga, (part if need[1] else None)
+
+
+class SelectScatter(SliceScatter):
+    pass
+
+
+def _scatter_into(cls, input, src, key):
+    want = input._data[key].shape
+    if tuple(src.shape) != want:
+        raise RuntimeError("expected src to have a size equal to the slice of self. src size = "
+                           f"{list(src.shape)}, slice size = {list(want)}")
+    return cls.apply(input, src, key)
+
+
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+    """A copy of input with src written into input[start:end:step] along dim."""
+    d = wrap_dim(dim, input.ndim)
+    return _scatter_into(SliceScatter, input, src, (slice(None),) * d + (slice(start, end, step),))
+
+
+def select_scatter(input, src, dim, index):
+    """A copy of input with src written into input.select(dim, index)."""
+    d = wrap_dim(dim, input.ndim)
+    size = input.shape[d]
+    if not -size <= index < size:
+        raise IndexError(f"select(): index {index} out of range for tensor of size "
+                         f"{list(input.shape)} at dimension {d}")
+    return _scatter_into(SelectScatter, input, src, (slice(None),) * d + (index,))

@@ -474,3 +474,15 @@ def test_torch_level_in_place_with_arguments(torch):
     i = [1, 3]
     _close(ember.index_put_(e, (ember.tensor(i),), ember.tensor(2.0, dtype=ember.float64), True),
            torch.index_put_(t, (torch.tensor(i),), torch.tensor(2.0, dtype=torch.float64), True))
+
+
+def test_slice_and_select_scatter_refusals(torch):
+    cases = [lambda m: m.select_scatter(m.zeros(3, 4), m.ones(3), 0, 1),
+             lambda m: m.slice_scatter(m.zeros(3, 4), m.ones(3, 3), 1, 0, 4, 2),
+             lambda m: m.select_scatter(m.zeros(3, 4), m.ones(4), 0, 5)]
+    for case in cases:
+        with pytest.raises(Exception) as t_err:
+            case(torch)
+        with pytest.raises(type(t_err.value)) as e_err:
+            case(ember)
+        assert str(e_err.value) == str(t_err.value)

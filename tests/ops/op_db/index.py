@@ -30,6 +30,12 @@ def _np_put(a, index, v):
     return out
 
 
+def _np_slice_put(a, key, v):
+    out = a.copy()
+    out[key] = v
+    return out
+
+
 def _np_add_at(a, index, v):
     out = a.copy()
     idx = tuple(np.array(i) for i in index)
@@ -222,6 +228,14 @@ OPS = [
     OpInfo("unravel_index", lambda m, a: m.unravel_index(a * 7 - 20, (3, 2, 4)), [((2, 5),)],
            ref=lambda a: np.unravel_index((a * 7 - 20) % 24, (3, 2, 4)), grad=False,
            input_dtypes=("int64",), int_high=6),
+    OpInfo("slice_scatter", lambda m, a, s: m.slice_scatter(a, s, 1, 0, 4, 2),
+           [((3, 4), (3, 2))], ref=lambda a, s: _np_slice_put(a, (slice(None), slice(0, 4, 2)), s),
+           grad_fn="SliceScatterBackward0"),
+    OpInfo("slice_scatter_default", lambda m, a, s: a.slice_scatter(s, start=2),
+           [((3, 4), (1, 4))], ref=lambda a, s: _np_slice_put(a, (slice(2, None),), s),
+           grad_fn="SliceScatterBackward0"),
+    OpInfo("select_scatter", lambda m, a, s: m.select_scatter(a, s, 0, -1), [((3, 4), (4,))],
+           ref=lambda a, s: _np_slice_put(a, (-1,), s), grad_fn="SelectScatterBackward0"),
 ]
 
 
