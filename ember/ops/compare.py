@@ -220,11 +220,11 @@ def _shift(name, kernel, input, other, out):
     if a.dtype == np.bool_:
         a = a.astype(np.int64)
     xp = xp_of(a)
-    b = xp.asarray(b, a.dtype)
+    b = xp.asarray(b)  # a Python number keeps its sign here: -7 is no uint8
     bits = a.dtype.itemsize * 8
     big = (b < 0) | (b >= bits)
     try:
-        r = getattr(xp, name)(a, xp.where(big, 0, b))
+        r = getattr(xp, name)(a, xp.where(big, 0, b).astype(a.dtype, copy=False))
     except ValueError:
         raise broadcast_error(a.shape, b.shape) from None
     if big.any():

@@ -189,3 +189,8 @@ def test_setitem_into_expanded_tensor():
     y = ember.zeros(2, 3)
     y.expand(1, 2, 3)[0, 1] = 5.0  # nothing repeats: writes through, as in torch
     assert y[1].tolist() == [5.0, 5.0, 5.0]
+
+
+def test_shift_by_a_negative_python_number_on_unsigned(torch):
+    f = lambda m: m.bitwise_left_shift(m.tensor([6, 200], dtype=m.uint8), -7)  # noqa: E731
+    assert _outcome(f, ember) == _outcome(f, torch)
