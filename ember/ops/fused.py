@@ -4,6 +4,7 @@ import builtins
 
 import numpy as np
 
+from .. import _dtype
 from .._dtype import type_name as _type_name
 from .._tensor import Tensor
 from ._common import _binary, _out
@@ -109,7 +110,14 @@ def lerp(input, end, weight, *, out=None):
 
 
 def addcmul(input, tensor1, tensor2, *, value=1, out=None):
-    """input + value * tensor1 * tensor2."""
+    """input + value * tensor1 * tensor2; for integer tensors value is first converted to their
+    dtype (3.25 counts as 3), as torch does."""
+    dt = _dtype.from_numpy_dtype(_dtype.result_type(input._data, tensor1._data, tensor2._data))
+    if dt is _dtype.bool:
+        raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
+    if not dt.is_floating_point and isinstance(value, float):
+        _dtype.check_fits(value, dt, fill=True)
+        value = int(value)
     r = Addcmul.apply(input, tensor1, tensor2, scalar(value))
     return r if out is None else _out(r, out)
 

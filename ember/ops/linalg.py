@@ -84,6 +84,8 @@ class Mv(Mm):
 
 class Dot(Op):
     def forward(ctx, a, b):
+        if a.dtype.kind == "b":
+            raise NotImplementedError("\"dot\" not implemented for 'Bool'")  # vdot's too
         ctx.save_for_backward(a, b)
         return ctx.xp.dot(a, b)
 

@@ -97,7 +97,7 @@ class Kthvalue(Op):
 @axis_alias
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     """(values, indices) of the k-th smallest element along dim."""
-    if input.dtype is _dtype.bool:
+    if input.dtype is _dtype.bool and input.ndim:  # a 0-d tensor is its own kth value
         raise NotImplementedError("\"kthvalue_cpu\" not implemented for 'Bool'")
     dim = wrap_dim(dim, input.ndim)
     n = input.shape[dim] if input.ndim else 1

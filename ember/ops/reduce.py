@@ -423,7 +423,11 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     if input._data.dtype.kind != "f":
         raise RuntimeError("nanmean(): expected input to have floating point or complex dtype but "
                            f"got {_dtype.LEGACY_NAMES[input.dtype][:-len('Tensor')]}")
-    count = _make(~xp_of(input._data).isnan(input._data)).sum(dim, keepdim)
+    if dtype is not None and not dtype.is_floating_point:
+        raise RuntimeError("nanmean(): could not infer output dtype. Optional dtype must be either "
+                           f"a floating point or complex dtype. Got: {_type_name(dtype)}")
+    count = _make(xp_of(input._data).asarray(~xp_of(input._data).isnan(input._data)))
+    count = count.sum(dim, keepdim)  # asarray: a 0-d input's mask comes back as a NumPy scalar
     return nansum(input, dim, keepdim, dtype=dtype) / count
 
 

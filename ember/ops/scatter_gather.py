@@ -612,7 +612,7 @@ def masked_fill(input, mask, value):
             raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
                                f"tensor with {value.ndim} dimension(s).")
         return MaskedFillTensor.apply(input, mask, value)
-    return MaskedFill.apply(input, mask, value)
+    return MaskedFill.apply(input, mask, _dtype.checked_fill(value, input.dtype))
 
 
 def masked_select(input, mask, *, out=None):

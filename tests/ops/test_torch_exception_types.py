@@ -26,6 +26,18 @@ def _u8(m):
 
 
 CASES = {
+    "dot_bool": lambda m: m.dot(m.tensor([True]), m.tensor([True])),
+    "vdot_bool": lambda m: m.vdot(m.tensor([True]), m.tensor([True])),
+    "nanmean_0d": lambda m: m.nanmean(m.tensor(-2.0, dtype=m.float16)),
+    "nanmean_int_dtype": lambda m: m.nanmean(m.ones(2), dtype=m.int64),
+    "masked_fill_nan_into_int": lambda m: m.masked_fill(m.ones(2, dtype=m.int64), m.tensor([True, False]), float("nan")),
+    "masked_fill_wraps_into_uint8": lambda m: m.masked_fill(m.ones(2, dtype=m.uint8), m.tensor([True, False]), -1),
+    "masked_fill_float_into_uint8": lambda m: m.masked_fill(m.ones(2, dtype=m.uint8), m.tensor([True, False]), 2.7),
+    "kthvalue_0d_bool": lambda m: m.kthvalue(m.tensor(True), 1),
+    "addcmul_int_float_value": lambda m: m.addcmul(m.tensor([1, 2], dtype=m.uint8), m.tensor([1, 2], dtype=m.uint8), m.tensor([1, 2], dtype=m.uint8), value=3.25),
+    "addcmul_int_nan_value": lambda m: m.addcmul(m.tensor([1, 2], dtype=m.uint8), m.tensor([1, 2], dtype=m.uint8), m.tensor([1, 2], dtype=m.uint8), value=float("nan")),
+    "addcmul_bool": lambda m: m.addcmul(m.tensor([True]), m.tensor([True]), m.tensor([True]), value=0.0),
+    "logcumsumexp_int": lambda m: m.logcumsumexp(m.ones(2, dtype=m.int64), 0),
     "cross_entropy_int_probabilities": lambda m: m.nn.functional.cross_entropy(m.tensor([5, -6], dtype=m.int16), m.tensor([0, 0])),
     "nll_empty_batch_0d_target": lambda m: m.nn.functional.nll_loss(m.zeros(0, 1), m.tensor(0, dtype=m.int16)),
     "inner_empty": lambda m: m.inner(m.zeros(0), m.zeros(0)),
