@@ -167,6 +167,14 @@ def report(title, command, env, table, notes=()):
     return "\n".join(lines).rstrip() + "\n"
 
 
+def publish(title, body, write):
+    """Print a section, and with --write store it in RESULTS.md."""
+    print()
+    print(body)
+    if write:
+        write_section(title, body)
+
+
 def write_section(title, body, path=RESULTS):
     """Replace the `## title` section of RESULTS.md (up to the next `## `), or append it."""
     header = "# ember benchmark results\n\nEach section is written by the script it names.\n"

@@ -123,10 +123,7 @@ def main():
          "and (conv2 only) the input. Each framework in its own process, alternating (3 pairs); "
          "each process's median over at least 15 calls and 0.5 s; the ratio is the median of "
          "the pair ratios (ember / torch)."])
-    print()
-    print(body)
-    if args.write:
-        _common.write_section(TITLE, body)
+    _common.publish(TITLE, body, args.write)
 
 
 if __name__ == "__main__":

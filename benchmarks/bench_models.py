@@ -126,10 +126,7 @@ def main():
         ["Each framework in its own process, alternating ember, torch (3 pairs); the medians are "
          "over the three processes' median step times, the ratio is the median of the pair ratios "
          "(ember / torch). Targets: issue 11's."])
-    print()
-    print(body)
-    if args.write:
-        _common.write_section(TITLE, body)
+    _common.publish(TITLE, body, args.write)
 
 
 if __name__ == "__main__":

@@ -250,12 +250,17 @@ def min(input, dim=None, keepdim=False, *, other=None):
     return _extreme("min", Min, MinDim, _rt.min, input, dim, keepdim, other)
 
 
+def _refuse_bool(name, input, dim):
+    """torch's median kernels take no bool: `<name>_cpu` over all elements, `<name>_out` along dim."""
+    if input.dtype is _dtype.bool:
+        kernel = f"{name}_cpu" if dim is None else f"{name}_out"
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
 @axis_alias
 def median(input, dim=None, keepdim=False):
     """The lower median of all elements, or (values, indices) along dim."""
-    if input.dtype is _dtype.bool:
-        kernel = "median_cpu" if dim is None else "median_out"
-        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    _refuse_bool("median", input, dim)
     if dim is None:
         return Median.apply(input)
     return _along("median", MedianDim, _rt.median, input, dim, keepdim)
@@ -264,9 +269,7 @@ def median(input, dim=None, keepdim=False):
 @axis_alias
 def nanmedian(input, dim=None, keepdim=False):
     """median ignoring NaN: of all elements, or (values, indices) along dim."""
-    if input.dtype is _dtype.bool:
-        kernel = "nanmedian_cpu" if dim is None else "nanmedian_out"
-        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+    _refuse_bool("nanmedian", input, dim)
     if dim is None:
         return NanMedian.apply(input)
     return _along("nanmedian", NanMedianDim, _rt.nanmedian, input, dim, keepdim)
