@@ -58,6 +58,38 @@ def shared_bench_file(name):
     return path
 
 
+def child_values(python, argv, env):
+    """Run one timed child process (`python argv...` from the repository root); return its
+    `key=value` stdout lines as floats. Exits naming the child when it fails."""
+    proc = subprocess.run([python, *argv], cwd=ROOT, env=env, capture_output=True, text=True)
+    values = {}
+    for line in proc.stdout.splitlines():
+        key, sep, value = line.partition("=")
+        if sep:
+            try:
+                values[key.strip()] = float(value)
+            except ValueError:
+                pass
+    if proc.returncode != 0 or not values:
+        raise SystemExit(f"{os.path.basename(sys.argv[0])}: child `{shlex.join(argv)}` "
+                         f"failed:\n{proc.stdout}{proc.stderr}")
+    return values
+
+
+def alternating(pythons, argv_of, env, pairs=3):
+    """`pairs` rounds of an ember child then a torch child (NOTE [ Timing on a shared machine ]):
+    argv_of(framework) gives a child's arguments; returns [(ember values, torch values)]."""
+    return [(child_values(pythons[0], argv_of("ember"), env),
+             child_values(pythons[1], argv_of("torch"), env)) for _ in range(pairs)]
+
+
+def child_env(setting):
+    """The environment of a timed child: thread setting applied, this checkout first on the path."""
+    env = thread_env(setting)
+    env["PYTHONPATH"] = ROOT + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    return env
+
+
 def import_torch():
     """torch when installed (the reference), else None: ember is then timed alone."""
     try:

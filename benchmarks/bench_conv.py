@@ -63,25 +63,13 @@ def worker(framework, batch, shape):
     print(f"median_us={statistics.median(times) * 1e6:.2f}")
 
 
-def child_us(python, framework, batch, shape, env):
-    argv = [python, os.path.abspath(__file__), "--worker", framework, str(batch), str(shape)]
-    proc = subprocess.run(argv, cwd=_common.ROOT, env=env, capture_output=True, text=True)
-    if proc.returncode != 0 or not proc.stdout.startswith("median_us="):
-        raise SystemExit(f"bench_conv: the {framework} process failed:\n{proc.stdout}{proc.stderr}")
-    return float(proc.stdout.split("=", 1)[1])
-
-
 def measure(batch, shape, setting, pythons):
     """PAIRS alternating ember/torch processes: one table row."""
-    env = _common.thread_env(setting)
-    env["PYTHONPATH"] = _common.ROOT + (os.pathsep + env["PYTHONPATH"]
-                                        if env.get("PYTHONPATH") else "")
     before = _common.load_average()
-    pairs = []
-    for _ in range(PAIRS):
-        e = child_us(pythons[0], "ember", batch, shape, env)
-        t = child_us(pythons[1], "torch", batch, shape, env)
-        pairs.append((e, t, e / t))
+    runs = _common.alternating(
+        pythons, lambda fw: [os.path.abspath(__file__), "--worker", fw, str(batch), str(shape)],
+        _common.child_env(setting), PAIRS)
+    pairs = [(e["median_us"], t["median_us"], e["median_us"] / t["median_us"]) for e, t in runs]
     row = [SHAPES[shape][0], batch,
            f"{statistics.median(p[0] for p in pairs) / 1e3:.2f}",
            f"{statistics.median(p[1] for p in pairs) / 1e3:.2f}",

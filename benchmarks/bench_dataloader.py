@@ -1,13 +1,15 @@
 """DataLoader throughput (images/s) on a CIFAR-10-format dataset with ToTensor and Normalize,
-batch 64, 0 and 2 workers: ember against PyTorch's DataLoader in one run.
+batch 64, 0 and 2 workers: ember against PyTorch's DataLoader, each in its own process.
 
 The dataset is synthetic (random pixels) but written in CIFAR-10's official format (pickled
 batches in cifar-10-batches-py/) and read by ember.vision.datasets.CIFAR10. torchvision is not
 installed, so the PyTorch side reads the same arrays through a torch Dataset that applies what
 torchvision's ToTensor and Normalize do to a PIL image: np.array(pic) -> from_numpy -> permute ->
 float().div(255), then clone().sub_(mean).div_(std). One timed round is one epoch, workers
-started and stopped inside it (not persistent), as a plain `for` loop over a DataLoader does;
-the frameworks alternate round by round so both see the same machine load.
+started and stopped inside it (not persistent), as a plain `for` loop over a DataLoader does.
+Each framework runs in its own process (NOTE [ Timing on a shared machine ] in
+benchmarks/_common.py), alternating ember, torch (3 pairs); each process times one warm-up and
+then --repeats epochs.
 
 --main-job also runs the default main job (python -m ember.train) once and records its test
 accuracy and run time in the "Main job" section.
@@ -31,10 +33,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-import ember  # noqa: E402
-from ember.utils.data import DataLoader  # noqa: E402
-from ember.vision import transforms as T  # noqa: E402
-from ember.vision.datasets import CIFAR10  # noqa: E402
+from ember.vision.datasets import CIFAR10  # noqa: E402  (its file layout; no tensors made)
 import _common  # noqa: E402
 
 MEAN, STD = (0.4914, 0.4822, 0.4465), (0.2470, 0.2435, 0.2616)
@@ -42,8 +41,7 @@ BATCH = 64
 
 
 def write_cifar(root, n_images, seed=0):
-    """CIFAR-10's on-disk layout with random images; returns a CIFAR10 subclass whose MD5
-    lists are those of these files."""
+    """CIFAR-10's on-disk layout with random images, and digests.json: the files' MD5s."""
     rng = np.random.default_rng(seed)
     folder = os.path.join(root, CIFAR10.base_folder)
     os.makedirs(folder)
@@ -61,16 +59,28 @@ def write_cifar(root, n_images, seed=0):
                     "data": rng.integers(0, 256, (per_batch, 3072), dtype=np.uint8),
                     "filenames": [f"{i}.png" for i in range(per_batch)]})
     dump("batches.meta", {"label_names": [f"c{i}" for i in range(10)]})
-
-    class Synthetic(CIFAR10):
-        train_list = [[n, digests[n]] for n, _ in CIFAR10.train_list]
-        test_list = [[n, digests[n]] for n, _ in CIFAR10.test_list]
-        meta = dict(CIFAR10.meta, md5=digests["batches.meta"])
-    return Synthetic
+    with open(os.path.join(root, "digests.json"), "w") as f:
+        json.dump(digests, f)
 
 
-def torch_dataset(torch, data, targets):
+def read_cifar_arrays(root):
+    """The training images (N, 32, 32, 3) uint8 and labels of the files write_cifar wrote, read
+    as CIFAR-10's format says (the torch process must not import ember)."""
+    folder = os.path.join(root, CIFAR10.base_folder)
+    data, labels = [], []
+    for name, _ in CIFAR10.train_list:
+        with open(os.path.join(folder, name), "rb") as f:
+            batch = pickle.load(f, encoding="latin1")
+        data.append(batch["data"])
+        labels += batch["labels"]
+    return np.vstack(data).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1), labels
+
+
+def torch_loader(root, workers):
+    import torch
     from PIL import Image
+    torch.set_num_threads(int(os.environ.get("THREADS", "2")))
+    data, targets = read_cifar_arrays(root)
     mean = torch.tensor(MEAN).view(-1, 1, 1)
     std = torch.tensor(STD).view(-1, 1, 1)
 
@@ -84,7 +94,26 @@ def torch_dataset(torch, data, targets):
             x = x.view(pic.size[1], pic.size[0], 3).permute(2, 0, 1).contiguous()
             x = x.float().div(255)
             return x.clone().sub_(mean).div_(std), targets[i]
-    return TorchCIFAR()
+    return torch.utils.data.DataLoader(TorchCIFAR(), batch_size=BATCH, shuffle=True,
+                                       num_workers=workers)
+
+
+def ember_loader(root, workers):
+    import ember
+    from ember.utils.data import DataLoader
+    from ember.vision import transforms as T
+    from ember.vision.datasets import CIFAR10
+    ember.manual_seed(0)
+    with open(os.path.join(root, "digests.json")) as f:
+        digests = json.load(f)
+
+    class Synthetic(CIFAR10):  # the MD5 lists of the files write_cifar wrote
+        train_list = [[n, digests[n]] for n, _ in CIFAR10.train_list]
+        test_list = [[n, digests[n]] for n, _ in CIFAR10.test_list]
+        meta = dict(CIFAR10.meta, md5=digests["batches.meta"])
+    transform = T.Compose([T.ToTensor(), T.Normalize(MEAN, STD)])
+    return DataLoader(Synthetic(root, train=True, transform=transform), batch_size=BATCH,
+                      shuffle=True, num_workers=workers)
 
 
 def epoch_seconds(loader):
@@ -95,61 +124,67 @@ def epoch_seconds(loader):
     return time.perf_counter() - start, n
 
 
+def worker(framework, root, workers, repeats):
+    """The child process: one warm-up epoch, then `repeats` timed ones; prints the median and
+    best images per second."""
+    loader = (torch_loader if framework == "torch" else ember_loader)(root, workers)
+    epoch_seconds(loader)
+    rates = []
+    for _ in range(repeats):
+        seconds, n = epoch_seconds(loader)
+        rates.append(n / seconds)
+    print(f"median={statistics.median(rates)}")
+    print(f"best={max(rates)}")
+
+
 def run_loaders(args):
-    try:
-        import torch
-    except ImportError:
-        torch = None
+    python = sys.executable
+    torch_python = os.environ.get("TORCH_PYTHON", python)
+    if subprocess.run([torch_python, "-c", "import torch"], capture_output=True).returncode:
+        raise SystemExit(f"bench_dataloader: no torch in {torch_python} (set TORCH_PYTHON)")
+    rows = []
     with tempfile.TemporaryDirectory() as root:
-        cls = write_cifar(root, args.images)
-        transform = T.Compose([T.ToTensor(), T.Normalize(MEAN, STD)])
-        ours = cls(root, train=True, transform=transform)
-        theirs = torch_dataset(torch, ours.data, ours.targets) if torch else None
-        rows = []
+        write_cifar(root, args.images)
         for workers in (0, 2):
-            loaders = {"ember": DataLoader(ours, batch_size=BATCH, shuffle=True,
-                                           num_workers=workers)}
-            if torch:
-                loaders["torch"] = torch.utils.data.DataLoader(
-                    theirs, batch_size=BATCH, shuffle=True, num_workers=workers)
-            rates = {name: [] for name in loaders}
-            for name, loader in loaders.items():  # warm-up
-                epoch_seconds(loader)
-            for _ in range(args.repeats):
-                for name, loader in loaders.items():
-                    seconds, n = epoch_seconds(loader)
-                    rates[name].append(n / seconds)
-            rows.append((workers, {k: (statistics.median(v), max(v)) for k, v in rates.items()}))
-    return rows, torch
+            runs = _common.alternating(
+                (python, torch_python),
+                lambda fw: [os.path.abspath(__file__), "--worker", fw, root, str(workers),
+                            str(args.repeats)], _common.child_env(args.threads))
+            rows.append((workers, runs))
+            print(f"workers {workers}: " + ", ".join(
+                f"{e['median']:.0f}/{t['median']:.0f}" for e, t in runs), flush=True)
+    return rows
 
 
-def loaders_section(args, rows, torch):
-    header = "| num_workers | ember img/s (median) | ember img/s (best) |"
-    rule = "| --- | --- | --- |"
-    if torch:
-        header += " torch img/s (median) | torch img/s (best) | ember/torch (median) |"
-        rule += " --- | --- | --- |"
-    lines = [header, rule]
-    for workers, r in rows:
-        cells = [str(workers), f"{r['ember'][0]:.0f}", f"{r['ember'][1]:.0f}"]
-        if torch:
-            cells += [f"{r['torch'][0]:.0f}", f"{r['torch'][1]:.0f}",
-                      f"{r['ember'][0] / r['torch'][0]:.2f}x"]
-        lines.append("| " + " | ".join(cells) + " |")
+def loaders_section(args, rows):
+    lines = [_common.markdown_table(
+        ["num_workers", "ember img/s (median)", "ember img/s (best)", "torch img/s (median)",
+         "torch img/s (best)", "ember/torch throughput", "pair ratios"],
+        [[workers,
+          f"{statistics.median(e['median'] for e, _ in runs):.0f}",
+          f"{max(e['best'] for e, _ in runs):.0f}",
+          f"{statistics.median(t['median'] for _, t in runs):.0f}",
+          f"{max(t['best'] for _, t in runs):.0f}",
+          f"**{statistics.median(e['median'] / t['median'] for e, t in runs):.2f}x**",
+          ", ".join(f"{e['median'] / t['median']:.2f}" for e, t in runs)]
+         for workers, runs in rows])]
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return "\n".join([
         f"Command: `python benchmarks/bench_dataloader.py --images {args.images} "
-        f"--repeats {args.repeats}`; torch {torch.__version__ if torch else 'not installed'}; "
-        f"CPU {_common.cpu_model()}; load average at the end {load:.1f} on {os.cpu_count()} "
-        "cores.",
+        f"--repeats {args.repeats} --threads {args.threads}`; "
+        f"{_common.python_versions(sys.executable)}; CPU {_common.cpu_model()}; "
+        f"{_common.THREAD_SETTINGS[args.threads][0]}; load average at the end {load:.1f} on "
+        f"{os.cpu_count()} cores.",
         "",
         *lines,
         "",
         f"One epoch of {args.images} synthetic images in CIFAR-10's official format, batch "
-        f"{BATCH}, shuffled, ToTensor + Normalize, workers started per epoch; median and best "
-        f"of {args.repeats} epochs, the frameworks alternating. The torch side uses a torch "
-        "Dataset applying torchvision's ToTensor/Normalize steps with PIL + NumPy + torch ops "
-        "(torchvision is not installed). Target: ember at least torch's throughput."])
+        f"{BATCH}, shuffled, ToTensor + Normalize, workers started per epoch. Each framework in "
+        f"its own process, alternating (3 pairs); a process's median and best of "
+        f"{args.repeats} epochs after a warm-up; the ratio is the median of the pair ratios. "
+        "The torch side uses a torch Dataset applying torchvision's ToTensor/Normalize steps "
+        "with PIL + NumPy + torch ops (torchvision is not installed). Target: ember at least "
+        "torch's throughput."])
 
 
 def run_main_job():
@@ -191,10 +226,16 @@ def main():
     p.add_argument("--repeats", type=int, default=5)
     p.add_argument("--write", action="store_true", help="update RESULTS.md")
     p.add_argument("--main-job", action="store_true", help="also time the default main job")
+    p.add_argument("--threads", choices=list(_common.THREAD_SETTINGS), default="2",
+                   help="thread setting of the timed processes")
+    p.add_argument("--worker", nargs=4, metavar=("FRAMEWORK", "ROOT", "WORKERS", "REPEATS"),
+                   help=argparse.SUPPRESS)
     args = p.parse_args()
-    ember.manual_seed(0)
-    rows, torch = run_loaders(args)
-    body = loaders_section(args, rows, torch)
+    if args.worker:
+        framework, root, workers, repeats = args.worker
+        worker(framework, root, int(workers), int(repeats))
+        return
+    body = loaders_section(args, run_loaders(args))
     print(body)
     if args.write:
         _write("DataLoader throughput (issue 4)", body)

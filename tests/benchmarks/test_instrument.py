@@ -143,3 +143,17 @@ def test_profile_covers_the_timed_steps_of_this_checkout(load):
     names = {name for _, _, name in stats.stats}
     assert "step" in names and "backward" in names
     assert "timeit" not in names and "lenet" not in names  # the harness ran unprofiled
+
+
+def test_children_alternate_and_report_key_values(load, tmp_path):
+    common = load("_common")
+    log = tmp_path / "order"
+    script = tmp_path / "child.py"
+    script.write_text("import sys\nopen(sys.argv[2], 'a').write(sys.argv[1] + ' ')\n"
+                      "print('noise line')\nprint(f'median_us={len(sys.argv[1])}')\n")
+    runs = common.alternating(("python3", "python3"), lambda fw: [str(script), fw, str(log)],
+                              dict(os.environ), pairs=2)
+    assert log.read_text().split() == ["ember", "torch", "ember", "torch"]
+    assert runs == [({"median_us": 5.0}, {"median_us": 5.0})] * 2
+    with pytest.raises(SystemExit, match="failed"):
+        common.child_values("python3", ["-c", "import sys; sys.exit(3)"], dict(os.environ))
