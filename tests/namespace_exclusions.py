@@ -206,8 +206,8 @@ EXCLUDED = {
         LazyConvTranspose2d LazyConvTranspose3d LazyInstanceNorm1d LazyInstanceNorm2d
         LazyInstanceNorm3d LazyLinear LinearCrossEntropyLoss LinearCrossEntropyOptions
         LocalResponseNorm MaxPool3d MaxUnpool1d MaxUnpool2d MaxUnpool3d MultiLabelMarginLoss
-        MultiMarginLoss RMSNorm RReLU SyncBatchNorm Transformer TransformerDecoder
-        TransformerDecoderLayer TripletMarginWithDistanceLoss UninitializedBuffer
+        MultiMarginLoss RMSNorm RReLU SyncBatchNorm TripletMarginWithDistanceLoss
+        UninitializedBuffer
         UninitializedParameter attention common_types grad
         """,
     },
