@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
-from ..parameter import Parameter
+from ..parameter import Parameter, is_lazy
 
 _PENDING = "_ember_pending_writes"  # the local_metadata key under which loads are recorded
 
@@ -77,6 +77,8 @@ class _StateDictMixin:
                     missing_keys.append(key)
                 continue
             value = state_dict[key]
+            if is_lazy(param) and is_lazy(value):
+                continue  # nothing to copy from one uninitialized tensor to another
             if not isinstance(value, Tensor):
                 error_msgs.append(f'While copying the parameter named "{key}", expected '
                                   "torch.Tensor or Tensor-like object from checkpoint but "
