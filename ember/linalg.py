@@ -100,8 +100,7 @@ def det(A, *, out=None):
 class LinalgSlogdet(Op):
     def forward(ctx, a):
         sign, logabs = ctx.xp.linalg.slogdet(a)
-        ctx.save_for_backward(a)
-        ctx.mark_non_differentiable(sign)
+        ctx.save_for_backward(a)  # the sign records the node too, as in torch; its gradient is 0
         return sign, logabs
 
     def backward(ctx, _, g):
@@ -118,27 +117,32 @@ def slogdet(A, *, out=None):
 # -- solvers --------------------------------------------------------------------------------------
 
 class LinalgSolveEx(Op):
-    """X with A X = B; B is a batch of vectors when `vector` (its last dim is A's size)."""
+    """X with A X = B (left) or X A = B; B is a batch of vectors when `vector` (its last dim is
+    A's size)."""
 
-    def forward(ctx, a, b, vector):
-        ctx.vector = vector
+    def forward(ctx, a, b, vector, left=True):
+        ctx.vector, ctx.left = vector, left
         xp = ctx.xp
-        try:
-            x = xp.linalg.solve(a, b[..., None] if vector else b)
+        lhs, rhs = (a, b) if left else (xp.swapaxes(a, -1, -2), xp.swapaxes(b, -1, -2))
+        try:  # X A = B is A^T X^T = B^T
+            x = xp.linalg.solve(lhs, rhs[..., None] if vector else rhs)
         except np.linalg.LinAlgError:
             raise LinAlgError("torch.linalg.solve: The solver failed because the input matrix "
                               "is singular.") from None
-        x = x[..., 0] if vector else x
+        x = x[..., 0] if vector else x if left else xp.swapaxes(x, -1, -2)
         ctx.save_for_backward(a, x)
         return x
 
     def backward(ctx, g):
         a, x = ctx.saved_tensors
         need = ctx.needs_input_grad
-        gb = LinalgSolveEx.apply(_T(a), g, ctx.vector)
+        gb = LinalgSolveEx.apply(_T(a), g, ctx.vector, ctx.left)
         ga = None
         if need[0]:
-            ga = -(gb.unsqueeze(-1) * x.unsqueeze(-2) if ctx.vector else matmul(gb, _T(x)))
+            if ctx.vector:
+                ga = -(gb.unsqueeze(-1) * x.unsqueeze(-2))
+            else:
+                ga = -(matmul(gb, _T(x)) if ctx.left else matmul(_T(x), gb))
         return ga, (gb if need[1] else None)
 
 
@@ -151,14 +155,15 @@ def solve(A, B, *, left=True, out=None):
     if A._data.dtype != B._data.dtype:
         raise RuntimeError(f"linalg.solve: Expected A and B to have the same dtype, but found "
                            f"A of type {_float_name(A)} and B of type {_float_name(B)} instead")
-    if not left:
-        return _T(solve(_T(A), _T(B)))
-    vector = B.ndim == 1 or B.ndim == A.ndim - 1 and tuple(B.shape) == tuple(A.shape[:-1])
+    vector = left and (B.ndim == 1 or B.ndim == A.ndim - 1 and
+                       tuple(B.shape) == tuple(A.shape[:-1]))
     n = A.shape[-1]
-    if (B.shape[-1] if vector else B.shape[-2] if B.ndim >= 2 else -1) != n:
-        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation AX = "
-                           f"B ({A.shape[-2]}x{n} and {'x'.join(str(s) for s in B.shape)})")
-    return LinalgSolveEx.apply(A, B, vector)
+    rows, cols = (B.shape[-1], 1) if B.ndim == 1 else B.shape[-2:]  # a 1-D B is a column
+    if (B.shape[-1] if vector else rows if left else cols) != n:
+        raise RuntimeError(f"linalg.solve: Incompatible shapes of A and B for the equation "
+                           f"{'AX = B' if left else 'XA = B'} ({A.shape[-2]}x{n} and "
+                           f"{rows}x{cols})")
+    return LinalgSolveEx.apply(A, B, vector, left)
 
 
 # -- factorizations -------------------------------------------------------------------------------
@@ -291,17 +296,38 @@ def svdvals(A, *, driver=None, out=None):
     return LinalgSvd.apply(A, False)[1]
 
 
-def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
+class LinalgPinv(Op):
     """The Moore-Penrose pseudo-inverse through the SVD, dropping singular values at or below
-    max(atol, rtol * largest)."""
-    u, s, vh = svd(A, full_matrices=False)
-    smax = s.detach().amax(-1, keepdim=True) if s.shape[-1] else s.detach()
+    max(atol, rtol * largest). The backward is Golub and Pereyra's derivative of the
+    pseudo-inverse (valid where the rank does not change):
+    dA = -P^T G P^T + (I - A P) G^T P P^T + P^T P G^T (I - P A), with P = pinv(A)."""
+
+    def forward(ctx, a, atol, rtol):
+        xp = ctx.xp
+        u, s, vh = xp.linalg.svd(a, full_matrices=False)
+        smax = s.max(-1, keepdims=True) if s.shape[-1] else s
+        tol = xp.maximum(smax * rtol, atol)
+        keep = s > tol
+        s_inv = xp.where(keep, 1.0 / xp.where(keep, s, 1.0), 0.0).astype(s.dtype)
+        p = xp.matmul(xp.swapaxes(vh, -1, -2) * s_inv[..., None, :], xp.swapaxes(u, -1, -2))
+        ctx.save_for_backward(a, p)
+        return p
+
+    def backward(ctx, g):
+        a, p = ctx.saved_tensors
+        pt, gt = _T(p), _T(g)
+        from_left = matmul(gt, matmul(p, pt))     # G^T P P^T
+        from_right = matmul(matmul(pt, p), gt)    # P^T P G^T
+        return (-matmul(matmul(pt, g), pt) + from_left - matmul(a, matmul(p, from_left))
+                + from_right - matmul(matmul(from_right, p), a))
+
+
+def pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
+    """The Moore-Penrose pseudo-inverse (LinalgPinv); rtol defaults to max(m, n) * eps when atol
+    is not given, else to 0."""
     if rtol is None:
         rtol = max(A.shape[-2:]) * float(np.finfo(A._data.dtype).eps) if atol is None else 0.0
-    tol = _ops.clamp(smax * rtol, min=atol or 0.0)
-    keep = s.detach() > tol
-    s_inv = keep.to(s.dtype) / (s + (~keep).to(s.dtype))  # 1/s where kept, else 0
-    return matmul(_T(vh) * s_inv.unsqueeze(-2), _T(u))
+    return LinalgPinv.apply(A, float(atol or 0.0), float(rtol))
 
 
 def matrix_rank(A, *, atol=None, rtol=None, hermitian=False, out=None):

@@ -101,6 +101,19 @@ class Mul(Op):
         return (g * b if need[0] else None), (g * a if need[1] else None)
 
 
+class MulScalar(Op, grad_fn="MulBackward1"):
+    """input times a Python number as torch's own composites multiply (its mul.Scalar overload);
+    a user's `x * 2` is Mul, MulBackward0."""
+    _array_backward = True
+
+    def forward(ctx, a, s):
+        ctx.s = s
+        return _binary(ctx.xp.multiply, a, s)
+
+    def backward(ctx, g):
+        return g * ctx.s
+
+
 class Neg(Op):
     _array_backward = True
 
@@ -140,6 +153,20 @@ class Div(Op):
         ga = Div.apply(g, b) if need[0] else None
         gb = Div.apply(-g * a, b * b) if need[1] else None
         return ga, gb
+
+
+class DivScalar(Op, grad_fn="DivBackward1"):
+    """A floating input divided by a Python number as torch's own composites divide (its
+    div.Scalar overload); a user's `x / 2` is Div, DivBackward0."""
+    _array_backward = True
+
+    def forward(ctx, a, s):
+        ctx.s = s
+        with quiet():
+            return ctx.xp.true_divide(a, s)
+
+    def backward(ctx, g):
+        return g / ctx.s
 
 
 def _check_int_zero(b):
@@ -468,7 +495,8 @@ class CopysignScalar(Copysign, grad_fn="CopysignBackward1"):
     _n_operands = 1
 
 
-class Heaviside(_NotDifferentiable):
+class Heaviside(_NotDifferentiable, grad_fn="NotImplemented"):
+    """torch gives heaviside no derivative: its backward raises, as _NotDifferentiable's does."""
     _n_operands = 2
 
     def forward(ctx, a, b, name):

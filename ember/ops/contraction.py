@@ -86,6 +86,10 @@ class _EinsumPermute(Einsum, grad_fn="PermuteBackward0"):
     pass
 
 
+class _EinsumMul(Einsum, grad_fn="MulBackward0"):
+    """Two operands with no subscript summed out: torch multiplies them (MulBackward0)."""
+
+
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 
@@ -212,4 +216,6 @@ def einsum(*args):
     node = Einsum
     if len(operands) == 1:  # PyTorch ends a one-operand einsum in a sum or a permute
         node = _EinsumSum if len(set(eq[1])) < len(set(eq[0][0])) else _EinsumPermute
+    elif len(operands) == 2 and set(eq[0][0]) | set(eq[0][1]) <= set(eq[1]):
+        node = _EinsumMul
     return node.apply(eq, *operands)

@@ -12,6 +12,7 @@ from ._common import _out
 from ._op import Op, wrap_dim
 from ._reduction import axis_alias
 from .scatter_gather import ScatterAdd
+from .shape import UnsafeView
 from .join import stack
 from .scatter_gather import gather
 from .sorting import sort
@@ -224,8 +225,14 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
     lead = 1 if isinstance(q, Tensor) and q.ndim else 0
     if dim is None:
         shape = r.shape[:lead] + ((1,) * a.ndim if keepdim else ())
-        return r.reshape(shape)
-    return r if keepdim else r.squeeze(d + lead)
+    else:
+        shape = r.shape if keepdim else r.shape[:d + lead] + r.shape[d + lead + 1:]
+    return QuantileShape.apply(r, tuple(shape))
+
+
+class QuantileShape(UnsafeView, grad_fn="SqueezeBackward4"):
+    """The quantiles reshaped to their result: torch's last step squeezes its rank dim in place
+    whatever the arguments, so the result's grad_fn is SqueezeBackward4."""
 
 
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):

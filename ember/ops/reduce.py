@@ -16,6 +16,7 @@ from .._backend import xp_of
 from .._dtype import type_name as _type_name
 from .._tensor import _make
 from ._op import Op
+from .arithmetic import _NotDifferentiable
 from ._reduction import _const_as, _dims, _nodiff, _restore, _sum_dtype, _tie_share, axis_alias
 from .join import cat, narrow
 from .scan import cumprod
@@ -447,8 +448,17 @@ def bincount(input, weights=None, minlength=0):
     w = weights._data
     if w.ndim != 1 or w.shape[0] != a.shape[0]:
         raise RuntimeError("weights should be 1-d and have the same length as input")
-    out = xp.bincount(a, weights=w, minlength=minlength)
-    return _make(out.astype(np.float32 if w.dtype == np.float32 else np.float64))
+    return WeightedBincount.apply(input, weights, minlength)
+
+
+class WeightedBincount(_NotDifferentiable, grad_fn="NotImplemented"):
+    """bincount's sums of weights: torch records the call but gives it no derivative, so its
+    backward raises."""
+
+    def forward(ctx, a, w, minlength):
+        ctx.name = "bincount"
+        out = ctx.xp.bincount(a, weights=w, minlength=minlength)
+        return out.astype(np.float32 if w.dtype == np.float32 else np.float64)
 
 
 def histc(input, bins=100, min=0, max=0):
@@ -492,8 +502,8 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
                                       else 1)).clamp(min=0)
         xc = x - avg
         c = (xc * w).matmul(xc.t())
-    c = c / fact
-    return c.reshape(()) if input.ndim < 2 else c
+    # torch's result is squeezed whole (SqueezeBackward0): one variable gives a 0-d tensor
+    return (c / fact).squeeze()
 
 
 def corrcoef(input):

@@ -4,6 +4,7 @@ from .._dtype import type_name as _type_name
 from .._tensor import _make
 from ._common import _float, _out, quiet
 from ._op import Op, wrap_dim
+from .arithmetic import DivScalar, MulScalar
 from .join import cat, narrow
 from ._reduction import _sum_dtype, axis_alias
 from .clamping import where
@@ -147,27 +148,33 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
     return x
 
 
-def _trapezoids(y, x, dx, dim):
-    """The area of each interval along dim by the trapezoidal rule: spacing x's differences
-    (x a tensor), or dx (1 by default)."""
+def _paired_sums(y, x, dim):
+    """Twice each interval's area along dim by the trapezoidal rule, spacing aside when x is
+    None: neighbouring values of y summed, times x's differences when x is a tensor."""
     d = wrap_dim(dim, y.ndim)
     n = y.shape[d]
-    mid = narrow(y, d, 1, n - 1) + narrow(y, d, 0, n - 1)
+    pairs = narrow(y, d, 1, n - 1) + narrow(y, d, 0, n - 1)
     if x is None:
-        return mid * ((1.0 if dx is None else dx) / 2.0), d
+        return pairs, d
     step = diff(x, dim=-1 if x.ndim == 1 else d)
     if x.ndim == 1 and y.ndim > 1:
         step = step.reshape((-1,) + (1,) * (y.ndim - 1 - d))
-    return mid * step / 2.0, d
+    return pairs * step, d
 
 
 def trapezoid(y, x=None, *, dx=None, dim=-1):
-    """The integral of y along dim by the trapezoidal rule."""
-    areas, d = _trapezoids(y, x, dx, dim)
-    return areas.sum(d)
+    """The integral of y along dim by the trapezoidal rule. As in torch, the sum is scaled last,
+    by a Python number: dx / 2 (MulBackward1), or halved when x gives the spacing (DivBackward1)."""
+    twice, d = _paired_sums(y, x, dim)
+    if x is None:
+        return MulScalar.apply(twice.sum(d), (1.0 if dx is None else dx) / 2.0)
+    return DivScalar.apply(twice.sum(d), 2.0)
 
 
 def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
-    """The running integral of y along dim by the trapezoidal rule."""
-    areas, d = _trapezoids(y, x, dx, dim)
-    return cumsum(areas, d)
+    """The running integral of y along dim by the trapezoidal rule (halved last when x gives the
+    spacing, as in torch)."""
+    twice, d = _paired_sums(y, x, dim)
+    if x is None:
+        return cumsum(twice * ((1.0 if dx is None else dx) / 2.0), d)
+    return DivScalar.apply(cumsum(twice, d), 2.0)

@@ -1,5 +1,6 @@
 """Five checks for every OpInfo: NumPy forward, gradcheck, gradgradcheck, PyTorch parity (forward,
-dtype, grad_fn name, gradients of a random cotangent), in float32 and float64."""
+dtype, each output's requires_grad and grad_fn name, gradients of a random cotangent) in float32
+and float64."""
 import numpy as np
 import pytest
 
@@ -13,13 +14,15 @@ IDS = [f"{op.name}-{i}" for op, i in CASES]
 
 
 def _tensors(m, arrays, op, requires_grad, device="cpu"):
+    """The inputs as m's tensors; with requires_grad, the floating ones (or op.grad_inputs)
+    require grad, also for an op not claimed differentiable: its graph is compared with torch's."""
     out = []
     for i, a in enumerate(arrays):
         t = m.tensor(a.copy(), device=device) if not np.isscalar(a) else a
         floating = a.dtype.kind == "f"
         wants = op.grad_inputs is None and floating or op.grad_inputs is not None and \
             i in op.grad_inputs
-        if requires_grad and wants and op.grad:
+        if requires_grad and wants:
             t.requires_grad_()
         out.append(t)
     return out
@@ -31,6 +34,11 @@ def _outs(r):
 
 def _host(t):
     return np.asarray(t.detach().cpu()._data)
+
+
+def _graph(t):
+    """What an output records: whether it requires grad, and its grad_fn's name."""
+    return t.requires_grad, None if t.grad_fn is None else type(t.grad_fn).__name__
 
 
 @pytest.mark.parametrize("op,i", CASES, ids=IDS)
@@ -89,9 +97,10 @@ def test_against_torch(op, i, dtype, device):
         np.testing.assert_allclose(_host(e).astype(np.float64),
                                    t.detach().numpy().astype(np.float64),
                                    rtol=op.rtol, atol=op.atol)
-    first = e_out[0]
-    if op.grad_fn is not None and first.requires_grad:
-        assert type(first.grad_fn).__name__ == op.grad_fn == type(t_out[0].grad_fn).__name__
+    for n, (e, t) in enumerate(zip(e_out, t_out)):
+        assert _graph(e) == _graph(t), f"output {n}: ember {_graph(e)}, torch {_graph(t)}"
+    if op.grad_fn is not None:
+        assert _graph(t_out[0])[1] == op.grad_fn
     diff = [(e, t) for e, t in zip(e_out, t_out) if e.requires_grad and t.requires_grad]
     if not op.grad or not diff:
         return

@@ -92,5 +92,5 @@ OPS = [
     OpInfo("einsum_sublist", lambda m, a, b: m.einsum(a, [0, 1], b, [1, 2], [0, 2]),
            [((2, 3), (3, 2))], ref=np.matmul),
     OpInfo("einsum_outer", lambda m, a, b: m.einsum("i,j->ij", a, b), [((2,), (3,))],
-           ref=np.outer),
+           ref=np.outer, grad_fn="MulBackward0"),
 ]

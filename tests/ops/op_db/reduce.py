@@ -231,7 +231,7 @@ OPS = [
     OpInfo("mode_dim0_keepdim", lambda m, a: tuple(a.round().mode(0, keepdim=True)),
            [((5, 3),)], ref=lambda a: tuple(v.T for v in _mode_ref(a.T, True)),
            grad_fn="ModeBackward0"),
-    # quantiles (composites of sort and gather: no grad_fn of their own)
+    # quantiles (composites of sort and gather ending, as torch's, in SqueezeBackward4)
     *[OpInfo(f"quantile_{interp}", lambda m, a, interp=interp: m.quantile(a, 0.3, 1,
                                                                        interpolation=interp),
              [((3, 5),)], ref=lambda a, interp=interp: np.quantile(a, 0.3, 1, method=interp))
@@ -244,20 +244,24 @@ OPS = [
     OpInfo("nanquantile_all", lambda m, a: m.nanquantile(a, 0.25, interpolation="midpoint"),
            [((3, 4),)], make_inputs=_with_nan,
            ref=lambda a: np.nanquantile(a, 0.25, method="midpoint")),
-    # statistics (composites: no grad_fn of their own) and histc
-    OpInfo("cov", lambda m, a: m.cov(a), [((3, 5),), ((4,),)], ref=np.cov),
+    # statistics (composites: grad_fn named after torch's last step) and histc
+    OpInfo("cov", lambda m, a: m.cov(a), [((3, 5),), ((4,),), ((1, 5),)], ref=np.cov,
+           grad_fn="SqueezeBackward0"),
     OpInfo("cov_weights", lambda m, a, w: a.cov(correction=0, fweights=m.tensor([1, 2, 1, 3]),
                                                  aweights=w),
            [((2, 4), (4,))], domain=(0.5, 2.0),
            ref=lambda a, w: np.cov(a, ddof=0, fweights=[1, 2, 1, 3], aweights=w)),
     OpInfo("corrcoef", lambda m, a: a.corrcoef(), [((3, 5),)], ref=np.corrcoef),
     OpInfo("trapezoid", lambda m, a: m.trapezoid(a), [((3, 5),), ((4,),)],
-           ref=lambda a: np.trapezoid(a, axis=-1)),
+           ref=lambda a: np.trapezoid(a, axis=-1), grad_fn="MulBackward1"),
     OpInfo("trapezoid_x_dim0", lambda m, a, x: m.trapezoid(a, x.cumsum(0), dim=0),
            [((3, 5), (3,))], domain=(0.5, 2.0),
-           ref=lambda a, x: np.trapezoid(a, np.cumsum(x), axis=0)),
+           ref=lambda a, x: np.trapezoid(a, np.cumsum(x), axis=0), grad_fn="DivBackward1"),
     OpInfo("cumulative_trapezoid", lambda m, a: m.cumulative_trapezoid(a, dx=0.5, dim=0),
            [((4, 3),)], ref=lambda a: np.cumsum((a[1:] + a[:-1]) * 0.25, 0)),
+    OpInfo("cumulative_trapezoid_x", lambda m, a, x: m.cumulative_trapezoid(a, x.cumsum(0)),
+           [((2, 4), (4,))], domain=(0.5, 2.0), grad_fn="DivBackward1",
+           ref=lambda a, x: np.cumsum((a[:, 1:] + a[:, :-1]) * np.diff(np.cumsum(x)) / 2, 1)),
     OpInfo("histc", lambda m, a: m.histc(a, bins=5, min=-1.5, max=1.5), [((4, 6),)], grad=False,
            ref=lambda a: np.histogram(a, 5, (-1.5, 1.5))[0]),
 ]
