@@ -356,8 +356,3 @@ def test_cell_bad_input(name):
 ], ids=range(12))
 def test_constructor_errors(call):
     raises_like(lambda: call(torch.nn), lambda: call(nn))
-
-
-def test_lstm_proj_size_not_implemented():
-    with pytest.raises(NotImplementedError):
-        nn.LSTM(I, H, proj_size=2)

@@ -1,7 +1,18 @@
-"""Recurrent layers: RNN, LSTM, GRU and their single-step cells, composed from ember ops."""
+"""Recurrent layers: RNN, LSTM, GRU and their single-step cells, composed from ember ops.
+
+NOTE [ Packed sequences in RNNs ]
+A PackedSequence holds, step after step, the rows of the sequences still running, longest first,
+so the batch at each step is a prefix of the one before. The layers run such input step by step
+with the same per-step cell as the cells use, on that shrinking prefix: a sequence that ends
+leaves the batch with its final state, which becomes its h_n (c_n). The reverse direction runs
+from the last step backwards, the batch growing as sequences start, each newcomer taking its
+initial state. LSTM with proj_size (the fused LSTM layer op has no projection) takes this path too,
+its padded batch seen as packed steps of the full batch.
+"""
 import math
 import numbers
 import warnings
+from functools import partial
 
 from ..._creation import empty, zeros
 from ...ops import cat, stack
@@ -9,6 +20,7 @@ from ...ops.rnn import lstm_layer
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
+from ..utils.rnn import PackedSequence
 from .module import Module
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
@@ -27,11 +39,12 @@ def _rnn_relu_step(gi, hx, w_hh, b_hh):
     return F.relu(gi + F.linear(hx, w_hh, b_hh))
 
 
-def _lstm_step(gi, state, w_hh, b_hh):
+def _lstm_step(gi, state, w_hh, b_hh, w_hr=None):
     h, c = state
     i, f, g, o = (gi + F.linear(h, w_hh, b_hh)).chunk(4, 1)
     c = F.sigmoid(f) * c + F.sigmoid(i) * F.tanh(g)
-    return F.sigmoid(o) * F.tanh(c), c
+    h = F.sigmoid(o) * F.tanh(c)
+    return (h if w_hr is None else F.linear(h, w_hr)), c
 
 
 def _gru_step(gi, hx, w_hh, b_hh):
@@ -44,6 +57,59 @@ def _gru_step(gi, hx, w_hh, b_hh):
 
 
 _STEPS = {"RNN_TANH": _rnn_tanh_step, "RNN_RELU": _rnn_relu_step, "GRU": _gru_step}
+
+
+# -- packed input (NOTE [ Packed sequences in RNNs ]) -------------------------------------------
+# A state is a tensor, or LSTM's (h, c) pair, with one row per sequence.
+
+def _rows(state, start, stop):
+    if isinstance(state, tuple):
+        return tuple(s[start:stop] for s in state)
+    return state[start:stop]
+
+
+def _joined(parts):
+    if isinstance(parts[0], tuple):
+        return tuple(cat(p, 0) for p in zip(*parts))
+    return cat(parts, 0)
+
+
+def _hidden(state):
+    return state[0] if isinstance(state, tuple) else state
+
+
+def _packed_direction(step, gates, state, batch_sizes, reverse):
+    """One direction of one layer over packed steps; gates[t] is step t's input projection.
+    Returns each step's output, in time order, and every sequence's final state."""
+    outputs = [None] * len(batch_sizes)
+    if reverse:
+        initial, size = state, batch_sizes[-1]
+        if size < batch_sizes[0]:
+            state = _rows(initial, 0, size)
+        for t in range(len(batch_sizes) - 1, -1, -1):
+            if batch_sizes[t] > size:  # sequences starting here join with their initial state
+                state = _joined([state, _rows(initial, size, batch_sizes[t])])
+                size = batch_sizes[t]
+            state = step(gates[t], state)
+            outputs[t] = _hidden(state)
+        return outputs, state
+    ended = []  # final states of the sequences that ended, the shortest first
+    size = batch_sizes[0]
+    for t, gi in enumerate(gates):
+        if batch_sizes[t] < size:
+            ended.append(_rows(state, batch_sizes[t], size))
+            state = _rows(state, 0, batch_sizes[t])
+            size = batch_sizes[t]
+        state = step(gi, state)
+        outputs[t] = _hidden(state)
+    if ended:
+        state = _joined([state] + ended[::-1])
+    return outputs, state
+
+
+def _permuted(hx, permutation):
+    """A (layers, batch, size) state with its batch reordered (packed input's sorted order)."""
+    return hx if permutation is None else hx.index_select(1, permutation)
 
 
 def _check_type(name, value, kind):
@@ -80,8 +146,6 @@ class RNNBase(Module):
                              "projections")
         if proj_size >= hidden_size:
             raise ValueError("proj_size has to be smaller than hidden_size")
-        if proj_size > 0:
-            raise NotImplementedError("LSTM with proj_size > 0 is not supported by ember")
         if mode not in _GATES:
             raise ValueError("Unrecognized RNN mode: " + mode)
         self.mode = mode
@@ -96,17 +160,20 @@ class RNNBase(Module):
 
         gate_size = _GATES[mode] * hidden_size
         num_directions = 2 if bidirectional else 1
+        output_size = proj_size if proj_size > 0 else hidden_size
         kwargs = {"device": device, "dtype": dtype}
         self._flat_weights_names = []
         self._all_weights = []
         for layer in range(num_layers):
-            layer_input_size = input_size if layer == 0 else hidden_size * num_directions
+            layer_input_size = input_size if layer == 0 else output_size * num_directions
             for direction in range(num_directions):
                 suffix = "_reverse" if direction == 1 else ""
                 shapes = {"weight_ih": (gate_size, layer_input_size),
-                          "weight_hh": (gate_size, hidden_size)}
+                          "weight_hh": (gate_size, output_size)}
                 if bias:
                     shapes.update(bias_ih=(gate_size,), bias_hh=(gate_size,))
+                if proj_size > 0:
+                    shapes.update(weight_hr=(proj_size, hidden_size))
                 names = []
                 for kind, shape in shapes.items():
                     name = f"{kind}_l{layer}{suffix}"
@@ -156,16 +223,23 @@ class RNNBase(Module):
             raise ValueError(f"RNN input dtype ({input.dtype}) does not match weight dtype "
                              f"({weight_dtype}). Convert input: input.to({weight_dtype}), or "
                              f"convert model: model.to({input.dtype})")
-        if input.dim() != 3:
-            raise RuntimeError(f"input must have 3 dimensions, got {input.dim()}")
+        expected_dim = 2 if batch_sizes is not None else 3  # packed data is (steps x rows, I)
+        if input.dim() != expected_dim:
+            raise RuntimeError(f"input must have {expected_dim} dimensions, got {input.dim()}")
         if self.input_size != input.size(-1):
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected "
                                f"{self.input_size}, got {input.size(-1)}")
 
-    def get_expected_hidden_size(self, input, batch_sizes=None):
-        mini_batch = input.size(0) if self.batch_first else input.size(1)
+    def _state_size(self, input, batch_sizes, size):
+        if batch_sizes is not None:
+            mini_batch = int(batch_sizes[0])
+        else:
+            mini_batch = input.size(0) if self.batch_first else input.size(1)
         num_directions = 2 if self.bidirectional else 1
-        return (self.num_layers * num_directions, mini_batch, self.hidden_size)
+        return (self.num_layers * num_directions, mini_batch, size)
+
+    def get_expected_hidden_size(self, input, batch_sizes=None):
+        return self._state_size(input, batch_sizes, self.hidden_size)
 
     def check_hidden_size(self, hx, expected_hidden_size, msg="Expected hidden size {}, got {}"):
         if tuple(hx.shape) != expected_hidden_size:
@@ -196,11 +270,10 @@ class RNNBase(Module):
                 hx = hx.unsqueeze(1)
         return input, hx, is_batched
 
-    def _zeros_state(self, input):
-        num_directions = 2 if self.bidirectional else 1
-        batch = input.size(0) if self.batch_first else input.size(1)
-        return zeros(self.num_layers * num_directions, batch, self.hidden_size,
-                     dtype=input.dtype, device=input.device)
+    def _zeros_state(self, input, batch_sizes=None, size=None):
+        """Zeros for the initial state, of the given size (hidden_size by default)."""
+        shape = self._state_size(input, batch_sizes, size or self.hidden_size)
+        return zeros(shape, dtype=input.dtype, device=input.device)
 
     # -- the recurrence ---------------------------------------------------------------------------
 
@@ -242,8 +315,51 @@ class RNNBase(Module):
                 layer_input = F.dropout(layer_input, self.dropout, True)
         return layer_input, finals
 
+    def _layer_weights(self, layer, direction):
+        """A layer direction's parameters by kind: weight_ih, weight_hh (, bias_ih, bias_hh,
+        weight_hr)."""
+        names = self._all_weights[layer * (2 if self.bidirectional else 1) + direction]
+        return {name.split("_l")[0]: getattr(self, name) for name in names}
+
+    def _run_packed(self, data, states, batch_sizes):
+        """_run over packed data (rows of every step, (N, I)) with the given batch sizes (a list
+        of ints): the last layer's packed output and the final states.
+        NOTE [ Packed sequences in RNNs ]."""
+        num_directions = 2 if self.bidirectional else 1
+        finals = []
+        layer_input = data
+        for layer in range(self.num_layers):
+            outputs = []
+            for direction in range(num_directions):
+                w = self._layer_weights(layer, direction)
+                if self.mode == "LSTM":
+                    step = partial(_lstm_step, w_hh=w["weight_hh"], b_hh=w.get("bias_hh"),
+                                   w_hr=w.get("weight_hr"))
+                else:
+                    step = partial(_STEPS[self.mode], w_hh=w["weight_hh"], b_hh=w.get("bias_hh"))
+                gates = F.linear(layer_input, w["weight_ih"], w.get("bias_ih")).split(batch_sizes)
+                out, final = _packed_direction(step, gates,
+                                               states[layer * num_directions + direction],
+                                               batch_sizes, direction == 1)
+                outputs.append(cat(out, 0))
+                finals.append(final)
+            layer_input = outputs[0] if num_directions == 1 else cat(outputs, 1)
+            if self.dropout > 0 and self.training and layer < self.num_layers - 1:
+                layer_input = F.dropout(layer_input, self.dropout, True)
+        return layer_input, finals
+
     def _forward_single_state(self, input, hx):
         """RNN's and GRU's forward: one hidden tensor in, (output, h_n) out."""
+        if isinstance(input, PackedSequence):
+            data, batch_sizes, sorted_indices, unsorted_indices = input
+            if hx is None:
+                hx = self._zeros_state(data, batch_sizes)
+            else:
+                hx = _permuted(hx, sorted_indices)
+            self.check_forward_args(data, hx, batch_sizes)
+            output, finals = self._run_packed(data, hx.unbind(0), batch_sizes.tolist())
+            h_n = _permuted(stack(finals, 0), unsorted_indices)
+            return PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices), h_n
         input, hx, is_batched = self._batched(input, hx)
         if hx is None:
             hx = self._zeros_state(input)
@@ -257,7 +373,13 @@ class RNNBase(Module):
     def _forward(self, input, states):
         if self.batch_first:
             input = input.transpose(0, 1)
-        output, finals = self._run(input, states)
+        if self.proj_size:  # NOTE [ Packed sequences in RNNs ]
+            steps, batch = input.shape[:2]
+            output, finals = self._run_packed(input.reshape(steps * batch, -1), states,
+                                              [batch] * steps)
+            output = output.reshape(steps, batch, -1)
+        else:
+            output, finals = self._run(input, states)
         if self.batch_first:
             output = output.transpose(0, 1)
         return output, finals
@@ -305,8 +427,15 @@ class LSTM(RNNBase):
     def __init__(self, *args, **kwargs):
         super().__init__("LSTM", *args, **kwargs)
 
+    def get_expected_hidden_size(self, input, batch_sizes=None):
+        return self._state_size(input, batch_sizes, self.proj_size or self.hidden_size)
+
     def get_expected_cell_size(self, input, batch_sizes=None):
-        return self.get_expected_hidden_size(input, batch_sizes)
+        return self._state_size(input, batch_sizes, self.hidden_size)
+
+    def _zeros_states(self, input, batch_sizes=None):
+        return (self._zeros_state(input, batch_sizes, self.proj_size or self.hidden_size),
+                self._zeros_state(input, batch_sizes))
 
     def check_forward_args(self, input, hidden, batch_sizes=None):
         self.check_input(input, batch_sizes)
@@ -316,13 +445,15 @@ class LSTM(RNNBase):
                                "Expected hidden[1] size {}, got {}")
 
     def forward(self, input, hx=None):
+        if isinstance(input, PackedSequence):
+            return self._forward_packed(input, hx)
         if input.dim() not in (2, 3):
             raise ValueError(f"LSTM: Expected input to be 2D or 3D, got {input.dim()}D instead")
         is_batched = input.dim() == 3
         if not is_batched:
             input = input.unsqueeze(0 if self.batch_first else 1)
         if hx is None:
-            hx = (self._zeros_state(input), self._zeros_state(input))
+            hx = self._zeros_states(input)
         else:
             dims = (hx[0].dim(), hx[1].dim())
             if is_batched and dims != (3, 3):
@@ -341,6 +472,20 @@ class LSTM(RNNBase):
             output = output.squeeze(0 if self.batch_first else 1)
             h_n, c_n = h_n.squeeze(1), c_n.squeeze(1)
         return output, (h_n, c_n)
+
+    def _forward_packed(self, packed, hx):
+        data, batch_sizes, sorted_indices, unsorted_indices = packed
+        if hx is None:
+            hx = self._zeros_states(data, batch_sizes)
+        else:
+            hx = (_permuted(hx[0], sorted_indices), _permuted(hx[1], sorted_indices))
+        self.check_forward_args(data, hx, batch_sizes)
+        output, finals = self._run_packed(data, list(zip(hx[0].unbind(0), hx[1].unbind(0))),
+                                          batch_sizes.tolist())
+        h_n = _permuted(stack([h for h, _ in finals], 0), unsorted_indices)
+        c_n = _permuted(stack([c for _, c in finals], 0), unsorted_indices)
+        return (PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices),
+                (h_n, c_n))
 
 
 class RNNCellBase(Module):
