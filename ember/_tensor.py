@@ -245,6 +245,21 @@ class Tensor:
         from .autograd.function import _RemovableHandle
         return _RemovableHandle(self._hooks, hook)
 
+    def register_post_accumulate_grad_hook(self, hook):
+        """hook(tensor) runs after backward has added into this leaf's .grad (and never under
+        autograd.grad); kept on the leaf's AccumulateGrad node."""
+        if not self._requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
+                               "tensors")
+        from .autograd.function import AccumulateGrad, _RemovableHandle
+        if self._accum is None:
+            self._accum = AccumulateGrad(self)
+        hooks = self._accum.__dict__.setdefault("post_accumulate_grad_hooks", [])
+        hooks.append(hook)
+        return _RemovableHandle(hooks, hook)
+
     def detach(self):
         t = _make(self._data)
         t._version = self._version
@@ -764,6 +779,36 @@ class Tensor:
 
     def sinc(self, *args, **kwargs):
         return _ops.sinc(self, *args, **kwargs)
+
+    def lgamma(self):
+        return _ops.lgamma(self)
+
+    def digamma(self):
+        return _ops.digamma(self)
+
+    def polygamma(self, n):
+        return _ops.polygamma(n, self)
+
+    def mvlgamma(self, p):
+        return _ops.mvlgamma(self, p)
+
+    def i0(self):
+        return _ops.i0(self)
+
+    def lgamma_(self):
+        return self._inplace(_ops.lgamma)
+
+    def digamma_(self):
+        return self._inplace(_ops.digamma)
+
+    def polygamma_(self, n):
+        return self._inplace(lambda t: _ops.polygamma(n, t))
+
+    def mvlgamma_(self, p):
+        return self._inplace(_ops.mvlgamma, p)
+
+    def i0_(self):
+        return self._inplace(_ops.i0)
 
     def deg2rad(self, *args, **kwargs):
         return _ops.deg2rad(self, *args, **kwargs)

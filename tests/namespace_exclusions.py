@@ -124,7 +124,7 @@ EXCLUDED = {
         cholesky cholesky_inverse cholesky_solve clamp_ clamp_max_ clamp_min_
         clear_autocast_cache clip_ combinations contiguous_format conv3d conv_transpose3d
         cosine_embedding_loss cosine_similarity ctc_loss det detach detach_ diagflat
-        diagonal_scatter digamma dist distributed distributions dropout dropout_ dsplit
+        diagonal_scatter digamma dist distributions dropout dropout_ dsplit
         empty_permuted empty_strided erf_ erfc_ fft fill fill_ frexp from_dlpack frombuffer
         functional geqrf get_autocast_cpu_dtype get_autocast_gpu_dtype
         get_deterministic_debug_mode get_device get_device_module
@@ -183,7 +183,7 @@ EXCLUDED = {
         igammac igammac_ index index_reduce index_reduce_ inverse is_inference is_nested
         istft layout lgamma lgamma_ logdet lu_solve matrix_exp matrix_power mvlgamma
         mvlgamma_ name new_empty_strided orgqr ormqr pinverse polygamma polygamma_ prelu qr
-        register_post_accumulate_grad_hook renorm renorm_ slogdet split_with_sizes stft svd
+        renorm renorm_ slogdet split_with_sizes stft svd
         tensor_split to_padded_tensor unique_consecutive vsplit xpu
         """,
     },
@@ -201,14 +201,11 @@ EXCLUDED = {
         AdaptiveAvgPool3d AdaptiveLogSoftmaxWithLoss AdaptiveMaxPool1d AdaptiveMaxPool3d
         AlphaDropout AvgPool3d BatchNorm3d Buffer CTCLoss ChannelShuffle Conv3d
         ConvTranspose1d ConvTranspose3d Dropout1d Dropout3d EmbeddingBag FeatureAlphaDropout
-        FractionalMaxPool2d FractionalMaxPool3d LPPool1d LPPool2d LPPool3d LazyBatchNorm1d
-        LazyBatchNorm2d LazyBatchNorm3d LazyConv1d LazyConv2d LazyConv3d LazyConvTranspose1d
-        LazyConvTranspose2d LazyConvTranspose3d LazyInstanceNorm1d LazyInstanceNorm2d
-        LazyInstanceNorm3d LazyLinear LinearCrossEntropyLoss LinearCrossEntropyOptions
-        LocalResponseNorm MaxPool3d MaxUnpool1d MaxUnpool2d MaxUnpool3d MultiLabelMarginLoss
-        MultiMarginLoss RMSNorm RReLU SyncBatchNorm TripletMarginWithDistanceLoss
-        UninitializedBuffer
-        UninitializedParameter attention common_types grad
+        FractionalMaxPool2d FractionalMaxPool3d LPPool1d LPPool2d LPPool3d LazyBatchNorm3d
+        LazyConv3d LazyConvTranspose1d LazyConvTranspose3d LinearCrossEntropyLoss
+        LinearCrossEntropyOptions LocalResponseNorm MaxPool3d MaxUnpool1d MaxUnpool2d
+        MaxUnpool3d MultiLabelMarginLoss MultiMarginLoss RMSNorm RReLU
+        TripletMarginWithDistanceLoss attention common_types grad
         """,
     },
     'torch.nn.functional': {

@@ -163,6 +163,8 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
                     continue
                 if accumulate and (capture is None or (node, 0) in capture):
                     _accumulate(node.variable, grads[0], create_graph)
+                    if "post_accumulate_grad_hooks" in node.__dict__:
+                        _run_post_accumulate_hooks(node)
                 continue
             if len(grads) > 1 or grads[0] is None:
                 grads = _materialize(node, grads, on_arrays)
@@ -286,6 +288,14 @@ def _run_pre_hooks(node, grads, on_arrays):
     if on_arrays:
         grads = [g._data if isinstance(g, _Tensor) else g for g in grads]
     return grads
+
+
+def _run_post_accumulate_hooks(node):
+    """Tensor.register_post_accumulate_grad_hook: hook(leaf) after its .grad was updated."""
+    for hook in list(node.__dict__["post_accumulate_grad_hooks"]):
+        r = hook(node.variable)
+        if r is not None:
+            raise TypeError(f"expected Variable, but hook returned '{type(r).__name__}'")
 
 
 def _check_hook_result(hook, grad, r):

@@ -1,5 +1,6 @@
-"""ember.nn.parallel: DataParallel on one device (DistributedDataParallel comes with ember's
-distributed package)."""
+"""ember.nn.parallel: DataParallel on one device, and DistributedDataParallel over the processes
+of ember.distributed."""
 from .data_parallel import DataParallel, data_parallel
+from .distributed import DistributedDataParallel
 
-__all__ = ["DataParallel", "data_parallel"]
+__all__ = ["DataParallel", "data_parallel", "DistributedDataParallel"]
