@@ -40,6 +40,12 @@ def parity(make_opt, as_view):
         local.load_state_dict(reference.state_dict())
     model = DDP(local, gradient_as_bucket_view=as_view, bucket_cap_mb=0.05)
     assert len(model._reducer.buckets) > 2
+    # overlap: the last layers' bucket is on its way before backward reaches the first layer
+    started = []
+
+    def watch(module, inputs, out):
+        out.register_hook(lambda g: started.append(model._reducer.buckets[0].work is not None))
+    model.module.conv1.register_forward_hook(watch)
     for p, q in zip(model.parameters(), reference.parameters()):
         close(p, q, "broadcast at construction", 0)
     opt, ref_opt = make_opt(model.parameters()), make_opt(reference.parameters())
@@ -52,6 +58,7 @@ def parity(make_opt, as_view):
         ref_opt.zero_grad()
         loss_fn(reference(x), y).backward()
         ref_opt.step()
+    assert started == [True] * 20
     for (name, p), q in zip(model.module.named_parameters(), reference.parameters()):
         close(p, q, f"{name} after 20 steps")
         close(p.grad, q.grad, f"{name}.grad after 20 steps")

@@ -1,0 +1,168 @@
+"""Distributed training on this machine: ember over MPI against torch's gloo backend, each in its
+own job (mpiexec for ember, torchrun for torch), alternating, single-threaded processes.
+
+    python benchmarks/bench_distributed.py [--write]
+
+- all-reduce of 1, 10 and 100 MB of float32 between 2 processes (target: ember at most 1.0x gloo);
+- a DDP training step of the tutorial network at global batch 256 on 2 processes, and on 1 (the
+  2-process ratio should be at most the 1-process one);
+- scaling: ember's images per second with 1 and 2 processes.
+A worker (--worker ...) is one rank of one job; rank 0 prints its timings as JSON.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+
+import _common
+
+TITLE = "Distributed: all-reduce and DDP steps, ember (MPI) against torch (gloo)"
+SIZES_MB = (1, 10, 100)
+GLOBAL_BATCH = 256
+PAIRS = 3
+SINGLE_THREADED = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+def _framework(name):
+    if name == "ember":
+        import ember
+        import ember.distributed as dist
+        from ember.nn.parallel import DistributedDataParallel
+        dist.init_process_group("mpi")
+        return ember, dist, DistributedDataParallel
+    import torch
+    import torch.distributed as dist
+    from torch.nn.parallel import DistributedDataParallel
+    torch.set_num_threads(1)
+    dist.init_process_group("gloo")
+    return torch, dist, DistributedDataParallel
+
+
+def _median_time(fn, dist, repeats):
+    times = []
+    for _ in range(repeats):
+        dist.barrier()
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def worker_allreduce(name):
+    lib, dist, _ = _framework(name)
+    result = {}
+    for mb in SIZES_MB:
+        t = lib.ones(mb * 1024 * 1024 // 4)
+        dist.all_reduce(t)  # warm-up: buffers and connections
+        result[mb] = _median_time(lambda: dist.all_reduce(t), dist, 10 if mb < 100 else 5)
+    return result
+
+
+def worker_ddp(name):
+    lib, dist, DDP = _framework(name)
+    model = DDP(_net(lib))
+    opt = lib.optim.SGD(model.parameters(), lr=0.001, momentum=0.9)
+    loss_fn = lib.nn.CrossEntropyLoss()
+    per_rank = GLOBAL_BATCH // dist.get_world_size()
+    lib.manual_seed(dist.get_rank())
+    x, y = lib.randn(per_rank, 3, 32, 32), lib.randint(0, 10, (per_rank,))
+
+    def step():
+        opt.zero_grad()
+        loss_fn(model(x), y).backward()
+        opt.step()
+    step()
+    step()
+    return {"step": _median_time(step, dist, 7), "world": dist.get_world_size()}
+
+
+def _net(lib):
+    """The tutorial's network, written once against either framework's nn."""
+    nn, F = lib.nn, lib.nn.functional
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1, self.pool, self.conv2 = nn.Conv2d(3, 6, 5), nn.MaxPool2d(2, 2), \
+                nn.Conv2d(6, 16, 5)
+            self.fc1, self.fc2, self.fc3 = nn.Linear(400, 120), nn.Linear(120, 84), \
+                nn.Linear(84, 10)
+
+        def forward(self, x):
+            x = self.pool(F.relu(self.conv1(x)))
+            x = self.pool(F.relu(self.conv2(x)))
+            x = lib.flatten(x, 1)
+            return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
+    return Net()
+
+
+def _launch(framework, nproc, worker):
+    """Run one job; rank 0's JSON."""
+    here = os.path.abspath(__file__)
+    if framework == "ember":
+        from ember.distributed._mpi import mpiexec
+        cmd = [mpiexec(), "-n", str(nproc), sys.executable, here]
+    else:
+        cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", str(nproc),
+               "--master-port", "29571", here]
+    cmd += ["--worker", worker, "--framework", framework]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True,
+                         env={**os.environ, **SINGLE_THREADED}).stdout
+    return json.loads([line for line in out.splitlines() if line.startswith("{")][0])
+
+
+def _pairs(nproc, worker):
+    """PAIRS alternating (ember, torch) jobs."""
+    return [(_launch("ember", nproc, worker), _launch("torch", nproc, worker))
+            for _ in range(PAIRS)]
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--write", action="store_true", help="store the section in RESULTS.md")
+    p.add_argument("--worker", choices=["allreduce", "ddp"])
+    p.add_argument("--framework", choices=["ember", "torch"])
+    args = p.parse_args()
+    if args.worker:
+        result = (worker_allreduce if args.worker == "allreduce" else worker_ddp)(args.framework)
+        if int(os.environ.get("RANK", os.environ.get("PMI_RANK", "0"))) == 0:
+            print(json.dumps(result))
+        return
+    rows = []
+    pairs = _pairs(2, "allreduce")
+    for mb in SIZES_MB:
+        e = statistics.median(a[str(mb)] for a, _ in pairs)
+        t = statistics.median(b[str(mb)] for _, b in pairs)
+        ratios = statistics.median(a[str(mb)] / b[str(mb)] for a, b in pairs)
+        rows.append([f"all-reduce {mb} MB float32, 2 processes", _common.ms(e), _common.ms(t),
+                     f"{ratios:.2f}x"])
+    steps = {}
+    for nproc in (1, 2):
+        pairs = _pairs(nproc, "ddp")
+        steps[nproc] = [statistics.median(a["step"] for a, _ in pairs),
+                        statistics.median(b["step"] for _, b in pairs),
+                        statistics.median(a["step"] / b["step"] for a, b in pairs)]
+        rows.append([f"DDP step, tutorial net, global batch {GLOBAL_BATCH}, {nproc} process"
+                     f"{'es' if nproc > 1 else ''}", _common.ms(steps[nproc][0]),
+                     _common.ms(steps[nproc][1]), f"{steps[nproc][2]:.2f}x"])
+    for nproc in (1, 2):
+        rows.append([f"images/s, {nproc} process{'es' if nproc > 1 else ''} (ember | torch)",
+                     f"{GLOBAL_BATCH / steps[nproc][0]:.0f}",
+                     f"{GLOBAL_BATCH / steps[nproc][1]:.0f}", ""])
+    table = _common.markdown_table(["case", "ember ms", "torch ms", "ember/torch (median of "
+                                    f"{PAIRS} pairs)"], rows)
+    notes = ["Each rank single-threaded (OPENBLAS/OMP/MKL_NUM_THREADS=1, torch.set_num_threads(1)); "
+             "ember's jobs under the mpich wheel's mpiexec, torch's under torchrun with gloo. "
+             "Targets: all-reduce ratio at most 1.0x; the 2-process DDP ratio at most the "
+             "1-process one."]
+    body = _common.report(TITLE, _common.command_line(),
+                          _common.process_environment(sys.executable, sys.executable), table,
+                          notes)
+    _common.publish(TITLE, body, args.write)
+
+
+if __name__ == "__main__":
+    main()
