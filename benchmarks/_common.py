@@ -130,6 +130,18 @@ def python_versions(python):
     return out.stdout.strip() or f"could not run ({out.stderr.strip()[-200:]})"
 
 
+def ember_core(python):
+    """Which of ember's core modules `python` loads compiled (NOTE [ Compiled core ])."""
+    probe = ("import ember._compiled as c, importlib\n"
+             "[importlib.import_module(n) for n in c.COMPILED]\n"
+             "print(', '.join(c.active()) or 'none')")
+    out = subprocess.run([python, "-c", probe], capture_output=True, text=True, cwd=ROOT,
+                         env=child_env("1"))
+    compiled = out.stdout.strip() or f"could not tell ({out.stderr.strip()[-200:]})"
+    return (f"compiled modules: {compiled} (rows marked pure-Python ran with "
+            "EMBER_PURE_PYTHON=1)")
+
+
 def git_commit(root=ROOT):
     """The checkout's commit, and whether ember/ differs from it there."""
     def git(*args):

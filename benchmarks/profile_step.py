@@ -1,7 +1,8 @@
 """Where ember's time goes in one step of a ../shared/bench/step.py case: a cProfile table.
 
 Runs `FRAMEWORK=ember step.py CASE [BATCH]` unchanged in a fresh process, single-threaded
-(THREADS=1 OPENBLAS_NUM_THREADS=1, so every kernel runs on the profiled thread), with cProfile on
+(THREADS=1 OPENBLAS_NUM_THREADS=1, so every kernel runs on the profiled thread) and on ember's
+pure-Python core (EMBER_PURE_PYTHON=1: compiled functions are invisible to cProfile), with cProfile on
 during the timed steps only: step.py's `timeit` reads time.perf_counter right before and right
 after each timed step, and the profiler is switched on and off there. Import, model set-up and
 warm-up are left out. Prints the top functions by own time (tottime) per step.
@@ -91,6 +92,7 @@ def profile(case, batch, root):
     step_py = _common.shared_bench_file("step.py")
     env = _common.thread_env("1")
     env["FRAMEWORK"] = "ember"
+    env["EMBER_PURE_PYTHON"] = "1"  # cProfile cannot see inside the compiled core's functions
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     with tempfile.TemporaryDirectory() as tmp:
         out = os.path.join(tmp, "step.prof")

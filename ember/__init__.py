@@ -1,4 +1,5 @@
 """ember: PyTorch's programming model on NumPy (CPU) and CuPy (GPU). The public face: re-exports."""
+from . import _compiled  # first: EMBER_PURE_PYTHON must act before the core is imported
 from ._dtype import (bool, double, dtype, float, float16, float32, float64, get_default_dtype,
                      half, int, int8, int16, int32, int64, long, set_default_dtype, short, uint8)
 from ._device import device
@@ -27,7 +28,7 @@ from ._dropin import install_as_torch
 from ._finfo import finfo, iinfo
 from .compiler import compile
 from . import accelerator, backends, compiler, jit, onnx, random, serialization
-from . import amp, cpu, multiprocessing, profiler
+from . import amp, cpu, distributed, multiprocessing, profiler
 from .amp import autocast
 from .amp.autocast_mode import get_autocast_dtype, is_autocast_enabled
 

@@ -45,16 +45,20 @@ def test_table_rows_medians_ratio_and_targets(load):
     pairs, final = models.parse_ratio_output(RATIO_OUTPUT)
     row = {"pairs": pairs, "ratio": final, "load before": "1.00 1.00 1.00",
            "load after": "2.00 1.00 1.00"}
-    table = models.table("1", {"overhead": row, "lenet 64": row})
+    table = models.table("1", {("overhead", "pure"): row, ("lenet 64", "compiled"): row,
+                               ("overhead", "compiled"): row})
     lines = table.splitlines()
-    assert "49.9 µs | 40.0 µs | **1.25x** | 1.23, 1.26, 1.25 | <= 1.0x (**not met**)" in lines[2]
+    assert "pure-Python core | 49.9 µs | 40.0 µs | **1.25x** | 1.23, 1.26, 1.25 | <= 1.0x " \
+           "(**not met**)" in lines[2]
     assert "1.00 1.00 1.00 / 2.00 1.00 1.00" in lines[2]
     assert "| - |" in lines[3]  # lenet's bounds are for 2 threads only
+    assert "elements | 49.9 µs" in lines[4] and "<= 0.7x" in lines[4]
 
 
 def test_issue_targets(load):
     target = load("bench_models").target
-    assert [target(c, "1") for c in ("gpt 12", "lstm 20", "overhead")] == [1.5, 1.5, 1.0]
+    assert [target(c, "1") for c in ("gpt 12", "lstm 20", "overhead")] == [1.5, 1.5, 0.7]
+    assert target("overhead", "1", "pure") == 1.0
     assert [target(c, "2") for c in ("gpt 12", "lenet 4", "lenet 64", "lenet 256")] == \
         [1.5, 1.2, 1.0, 1.0]
     assert target("lenet 64", "1") is None
