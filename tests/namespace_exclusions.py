@@ -124,21 +124,21 @@ EXCLUDED = {
         cholesky cholesky_inverse cholesky_solve clamp_ clamp_max_ clamp_min_
         clear_autocast_cache clip_ combinations contiguous_format conv3d conv_transpose3d
         cosine_embedding_loss cosine_similarity ctc_loss det detach detach_ diagflat
-        diagonal_scatter digamma dist distributions dropout dropout_ dsplit
+        diagonal_scatter dist distributions dropout dropout_ dsplit
         empty_permuted empty_strided erf_ erfc_ fft fill fill_ frexp from_dlpack frombuffer
         functional geqrf get_autocast_cpu_dtype get_autocast_gpu_dtype
         get_deterministic_debug_mode get_device get_device_module
         get_float32_matmul_precision get_num_interop_threads get_num_threads gradient
-        hamming_window hann_window hinge_embedding_loss histogram histogramdd hsplit hub i0
-        i0_ igamma igammac index_reduce instance_norm inverse is_anomaly_check_nan_enabled
+        hamming_window hann_window hinge_embedding_loss histogram histogramdd hsplit hub
+        igamma igammac index_reduce instance_norm inverse is_anomaly_check_nan_enabled
         is_anomaly_enabled is_autocast_cache_enabled is_autocast_cpu_enabled
         is_deterministic_algorithms_warn_only_enabled is_inference is_inference_mode_enabled
         is_storage is_warn_always_enabled istft kaiser_window layout
-        legacy_contiguous_format lgamma lobpcg logdet logit_ lu_solve lu_unpack
+        legacy_contiguous_format lobpcg logdet logit_ lu_solve lu_unpack
         margin_ranking_loss masked matrix_exp matrix_power max_pool1d_with_indices
-        max_pool3d memory_format mps mvlgamma nan_to_num_ nested newaxis orgqr ormqr
+        max_pool3d memory_format mps nan_to_num_ nested newaxis orgqr ormqr
         pairwise_distance pca_lowrank pdist pinverse pixel_shuffle pixel_unshuffle poisson
-        poisson_nll_loss polygamma prelu preserve_format promote_types qr quasirandom renorm
+        poisson_nll_loss prelu preserve_format promote_types qr quasirandom renorm
         result_type rms_norm row_stack rrelu rrelu_ scalar_tensor set_anomaly_enabled
         set_autocast_cache_enabled set_autocast_cpu_dtype set_autocast_cpu_enabled
         set_autocast_dtype set_autocast_enabled set_autocast_gpu_dtype
@@ -178,11 +178,11 @@ EXCLUDED = {
         """,
         'todo': """
         addr addr_ as_strided as_strided_ as_strided_scatter bfloat16 cholesky
-        cholesky_inverse cholesky_solve det diagflat diagonal_scatter digamma digamma_ dist
-        dsplit fill_diagonal_ frexp geqrf hardshrink histogram hsplit i0 i0_ igamma igamma_
+        cholesky_inverse cholesky_solve det diagflat diagonal_scatter dist
+        dsplit fill_diagonal_ frexp geqrf hardshrink histogram hsplit igamma igamma_
         igammac igammac_ index index_reduce index_reduce_ inverse is_inference is_nested
-        istft layout lgamma lgamma_ logdet lu_solve matrix_exp matrix_power mvlgamma
-        mvlgamma_ name new_empty_strided orgqr ormqr pinverse polygamma polygamma_ prelu qr
+        istft layout logdet lu_solve matrix_exp matrix_power
+        name new_empty_strided orgqr ormqr pinverse prelu qr
         renorm renorm_ slogdet split_with_sizes stft svd
         tensor_split to_padded_tensor unique_consecutive vsplit xpu
         """,

@@ -3,6 +3,7 @@ from types import ModuleType as _ModuleType
 
 from .activation import *  # noqa: F401,F403
 from .arithmetic import *  # noqa: F401,F403
+from .bessel import *  # noqa: F401,F403
 from .clamping import *  # noqa: F401,F403
 from .compare import *  # noqa: F401,F403
 from .contraction import *  # noqa: F401,F403
@@ -11,6 +12,7 @@ from .convert import *  # noqa: F401,F403
 from .embedding import *  # noqa: F401,F403
 from .extrema import *  # noqa: F401,F403
 from .fused import *  # noqa: F401,F403
+from .gamma import *  # noqa: F401,F403
 from .index import *  # noqa: F401,F403
 from .join import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403

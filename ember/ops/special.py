@@ -1,5 +1,5 @@
-"""Special functions (erf, erfc, erfinv, logit, xlogy, sinc, hypot): forward on arrays,
-backward in ember ops.
+"""Special functions (erf, erfc, erfinv, logit, xlogy, xlog1py, entr, sinc, hypot): forward on
+arrays, backward in ember ops.
 
 NOTE [ erf without SciPy ]
 float64 erf and erfc (and float32 erfc beyond x = 0.5, where 1 - erf loses digits) use Cephes'
@@ -34,12 +34,12 @@ import numpy as np
 
 from .._dtype import type_name as _type_name
 from .._tensor import Tensor
-from ._common import (_binary, _const, _float, _float_pair, _log_scalar, tensors_only,
+from ._common import (_binary, _float, _float_pair, _log_scalar, tensors_only,
                       _masked, _out, _unary)
 from . import _threads
 from ._op import Op, broadcast_error, scalar
 from .clamping import Where
-from .unary import cos, exp, sin
+from .unary import cos, exp, log, sin
 
 __all__ = ["erf", "erfc", "erfinv", "logit", "xlogy", "sinc", "hypot"]
 
@@ -267,15 +267,32 @@ class Logit(Op):
         return Where.apply(grad, 0.0, (x >= eps) & (x <= 1.0 - eps))
 
 
-def _xlogy_array(xp, x, y):
+def _log1p_scalar(y):
+    return math.log1p(y) if y > -1 else _log_scalar(y + 1.0)
+
+
+def _xlogy_array(xp, x, y, log1p=False):
+    """x * log(y), or x * log1p(y) for xlog1py."""
     x, y = _float_pair(x, y)
     with np.errstate(divide="ignore", invalid="ignore"):
         try:
-            out = x * (xp.log(y) if hasattr(y, "dtype") else _log_scalar(y))
+            if hasattr(y, "dtype"):
+                out = x * (xp.log1p(y) if log1p else xp.log(y))
+            else:
+                out = x * (_log1p_scalar(y) if log1p else _log_scalar(y))
         except ValueError:
             raise broadcast_error(np.shape(x), np.shape(y)) from None
     # 0 * log(0) is 0 (but a NaN y still gives NaN)
     return xp.where((x == 0) & ~xp.isnan(y), 0.0, out).astype(out.dtype, copy=False)
+
+
+def _x_grad(g_log, x, log_undefined):
+    """xlogy's and xlog1py's x-gradient, g * log(y): 0 where x is 0 and the log is not finite,
+    as torch's."""
+    zero = (x._data == 0) & log_undefined
+    if not zero.any():
+        return g_log
+    return Where.apply(0.0, g_log, zero)
 
 
 class Xlogy(Op):
@@ -288,7 +305,7 @@ class Xlogy(Op):
     def backward(ctx, g):
         x, y = ctx.saved_tensors
         need = ctx.needs_input_grad
-        gx = g * xlogy(_const((x._data != 0).astype(g._data.dtype)), y) if need[0] else None
+        gx = _x_grad(xlogy(g, y), x, y._data <= 0) if need[0] else None
         gy = g * (x / y) if need[1] else None
         return gx, gy
 
@@ -317,7 +334,66 @@ class XlogyScalarOther(Op, grad_fn="XlogyBackward2"):
 
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return Where.apply(g * _log_scalar(ctx.y), 0.0, x._data != 0)
+        return _x_grad(g * _log_scalar(ctx.y), x, ctx.y <= 0)
+
+
+class SpecialXlog1py(Op, grad_fn="SpecialXlog1PyBackward0"):
+    """x * log1p(y), 0 where x is 0 (unless y is NaN)."""
+    _n_operands = 2
+
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return _xlogy_array(ctx.xp, x, y, log1p=True)
+
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = _x_grad(xlogy(g, y + 1.0), x, y._data <= -1) if need[0] else None
+        gy = g * (x / (y + 1.0)) if need[1] else None
+        return gx, gy
+
+
+class SpecialXlog1pyScalarSelf(Op, grad_fn="SpecialXlog1PyBackward1"):
+    """xlog1py(number, tensor), applied as (tensor, number)."""
+    _n_operands = 1
+
+    def forward(ctx, y, x):
+        ctx.save_for_backward(y)
+        ctx.x = x
+        return _xlogy_array(ctx.xp, x, y, log1p=True)
+
+    def backward(ctx, g):
+        (y,) = ctx.saved_tensors
+        return g * (ctx.x / (y + 1.0))
+
+
+class SpecialXlog1pyScalarOther(Op, grad_fn="SpecialXlog1PyBackward2"):
+    _n_operands = 1
+
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x)
+        ctx.y = y
+        return _xlogy_array(ctx.xp, x, y, log1p=True)
+
+    def backward(ctx, g):
+        (x,) = ctx.saved_tensors
+        return _x_grad(g * _log1p_scalar(ctx.y), x, ctx.y <= -1)
+
+
+class SpecialEntr(Op):
+    """-x log(x), 0 at 0, -inf for negative x."""
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        xp = ctx.xp
+        a = _float(a)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = -a * xp.log(a)
+        out = xp.where(a == 0, 0.0, xp.where(a < 0, -math.inf, out))
+        return out.astype(a.dtype, copy=False)
+
+    def backward(ctx, g):
+        (a,) = ctx.saved_tensors
+        return g * -(log(a) + 1.0)
 
 
 class Sinc(Op):
@@ -364,6 +440,20 @@ def logit(input, eps=None, *, out=None):
     """log(p / (1 - p)), with p clamped to [eps, 1 - eps] when eps is given."""
     r = Logit.apply(input, eps)
     return r if out is None else _out(r, out)
+
+
+def xlog1py(input, other, *, out=None):
+    """input * log1p(other), and 0 where input is 0 (unless other is NaN)."""
+    if not isinstance(input, Tensor):
+        r = SpecialXlog1pyScalarSelf.apply(other, scalar(input))
+    elif isinstance(other, Tensor):
+        r = SpecialXlog1py.apply(input, other)
+    else:
+        r = SpecialXlog1pyScalarOther.apply(input, scalar(other))
+    return r if out is None else _out(r, out)
+
+
+entr = _unary(SpecialEntr)
 
 
 def xlogy(input, other, *, out=None):
