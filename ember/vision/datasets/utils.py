@@ -109,10 +109,10 @@ def _stopped(url, why, received):
                         "Nothing was kept; try again, or another mirror.")
 
 
-def _fetch(url, out, timeout, deadline, min_rate, grace):
-    """Stream `url` into the open file `out` within the limits; (bytes, md5, Content-Length)."""
+def _fetch(url, out, timeout, deadline, min_rate, grace, digests):
+    """Stream `url` into the open file `out` within the limits, updating each hash object of
+    `digests` with the data; (bytes, Content-Length)."""
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-    digest = hashlib.md5(usedforsecurity=False)
     received = 0
     start = time.monotonic()
     with urllib.request.urlopen(request, timeout=timeout) as response:
@@ -123,9 +123,10 @@ def _fetch(url, out, timeout, deadline, min_rate, grace):
             except (socket.timeout, TimeoutError):
                 raise _stopped(url, f"no data for {timeout:g} s", received) from None
             if not chunk:
-                return received, digest.hexdigest(), expected
+                return received, expected
             out.write(chunk)
-            digest.update(chunk)
+            for digest in digests:
+                digest.update(chunk)
             received += len(chunk)
             elapsed = time.monotonic() - start
             if elapsed > deadline:
@@ -137,10 +138,11 @@ def _fetch(url, out, timeout, deadline, min_rate, grace):
 
 
 def download_url(url, root, filename=None, md5=None, timeout=None, deadline=None,
-                 min_rate=None, grace=None):
+                 min_rate=None, grace=None, sha256_prefix=None):
     """Download `url` to root/filename (default: the URL's basename), unless a file that
     matches `md5` is already there. Raises RuntimeError naming the URL when the data received
-    is truncated or does not match `md5`, or when the download breaks one of its limits
+    is truncated, does not match `md5`, or has a SHA-256 sum that does not start with
+    `sha256_prefix` (torch.hub's check), or when the download breaks one of its limits
     (seconds without data, overall deadline, minimum average rate after the grace period: the
     module's DOWNLOAD_* values unless given; the deadline and the rate are checked as data
     arrive, so a silent server is stopped by the timeout); urllib's URLError when the server
@@ -157,16 +159,23 @@ def download_url(url, root, filename=None, md5=None, timeout=None, deadline=None
         print(f"Using downloaded and verified file: {fpath}")
         return fpath
     print(f"Downloading {url} to {fpath}")
+    md5_sum = hashlib.md5(usedforsecurity=False)
+    sha256 = hashlib.sha256() if sha256_prefix is not None else None
     out, tmp = temp_file(fpath, "part")
     try:
         with out:
-            received, digest, expected = _fetch(url, out, timeout, deadline, min_rate, grace)
+            received, expected = _fetch(url, out, timeout, deadline, min_rate, grace,
+                                        [d for d in (md5_sum, sha256) if d is not None])
         if expected is not None and received != int(expected):
             raise RuntimeError(f"Download of {url} is truncated: received {received} of "
                                f"{expected} bytes. Nothing was kept; try again.")
-        if md5 is not None and digest != md5:
+        if md5 is not None and md5_sum.hexdigest() != md5:
             raise RuntimeError(f"Download of {url} is corrupt: its MD5 sum is "
-                               f"{digest}, expected {md5}. Nothing was kept.")
+                               f"{md5_sum.hexdigest()}, expected {md5}. Nothing was kept.")
+        if sha256 is not None and not sha256.hexdigest().startswith(sha256_prefix):
+            raise RuntimeError(f'invalid hash value (expected "{sha256_prefix}", got '
+                               f'"{sha256.hexdigest()}"): the download of {url} is corrupt. '
+                               "Nothing was kept.")
         os.replace(tmp, fpath)
     except BaseException:
         _remove(tmp)
