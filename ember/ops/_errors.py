@@ -5,7 +5,8 @@ An op validates what PyTorch validates and raises PyTorch's exception itself. Wh
 (a broadcast NumPy refuses, an axis out of range, a ufunc with no loop for a dtype, an array too
 large to allocate, a division of integers by zero) surfaces from NumPy as ValueError, AxisError,
 TypeError, MemoryError, ZeroDivisionError ... where torch raises RuntimeError, IndexError, or
-NotImplementedError (a kernel with no loop for a dtype).
+NotImplementedError (a kernel with no loop for a dtype), and a list given for the input tensor,
+where torch's argument parser raises TypeError.
 `Op.apply` passes such an exception here and raises what this returns; an op may name its torch
 kernel (`_kernel`) for the "not implemented for" message. Exceptions an op raised
 on purpose (RuntimeError, IndexError, NotImplementedError, and ValueError/TypeError that are not
@@ -34,6 +35,10 @@ def translate(op, exc, arrays):
         return RuntimeError(f"not enough memory: {exc}")
     if isinstance(exc, ZeroDivisionError):
         return RuntimeError("ZeroDivisionError")
+    if arrays and isinstance(arrays[0], (list, tuple)) and isinstance(exc, (AttributeError,
+                                                                          TypeError)):
+        return TypeError(f"{op.__name__.lower()}(): argument 'input' (position 1) must be "
+                         f"Tensor, not {type(arrays[0]).__name__}")
     if isinstance(exc, (OverflowError, AttributeError, KeyError, LookupError)) \
             and not isinstance(exc, IndexError):
         return RuntimeError(f"{op.__name__.lower()}: {exc}")

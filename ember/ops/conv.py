@@ -313,9 +313,13 @@ def _blocks_error(hw, k, d, p, s, blocks):
 
 def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     """F.unfold: sliding blocks of a (N, C, H, W) or (C, H, W) input as (N, C*kh*kw, L)."""
-    if input.dim() not in (3, 4):
-        raise NotImplementedError(f"Input Error: Only 3D or 4D input Tensors are supported (got "
-                                  f"{input.dim()}D)")
+    nd = input.dim()
+    if nd < 3:  # torch reads the size of a dim the input does not have
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-max(nd, 1)}, "
+                         f"{max(nd, 1) - 1}], but got {max(nd, 1)})")
+    if nd > 4:
+        raise RuntimeError("Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and "
+                           f"other non-zero dimensions for input, but got: {list(input.shape)}")
     k, d, p, s = _pairs(kernel_size, dilation, padding, stride)
     geo = _Geometry(k, s, d, ((p[0], p[0]), (p[1], p[1])))
     hw = tuple(input.shape[-2:])

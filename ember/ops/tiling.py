@@ -96,6 +96,10 @@ def meshgrid(*tensors, indexing=None):
 
 def kron(input, other, *, out=None):
     """The Kronecker product: block (i, j ...) is input[i, j ...] * other."""
+    for pos, (arg, x) in enumerate((("input", input), ("other", other)), 1):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"kron(): argument '{arg}' (position {pos}) must be Tensor, not "
+                            f"{type(x).__name__}")
     nd = builtins.max(input.ndim, other.ndim)
     a = input.reshape((1,) * (nd - input.ndim) + tuple(input.shape))
     b = other.reshape((1,) * (nd - other.ndim) + tuple(other.shape))

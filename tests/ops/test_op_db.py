@@ -1,6 +1,6 @@
 """Five checks for every OpInfo: NumPy forward, gradcheck, gradgradcheck, PyTorch parity (forward,
 dtype, each output's requires_grad and grad_fn name, gradients of a random cotangent) in float32
-and float64."""
+and float64, and for the entries that list invalid inputs, torch's exception type."""
 import numpy as np
 import pytest
 
@@ -11,6 +11,7 @@ from tests.ops.op_db import all_ops
 OPS = all_ops()
 CASES = [(op, i) for op in OPS for i in range(len(op.shapes))]
 IDS = [f"{op.name}-{i}" for op, i in CASES]
+ERROR_CASES = [(op, j) for op in OPS for j in range(len(op.error_inputs))]
 
 
 def _tensors(m, arrays, op, requires_grad, device="cpu"):
@@ -125,3 +126,28 @@ def test_against_torch(op, i, dtype, device):
         np.testing.assert_allclose(_host(eg).astype(np.float64),
                                    tg.numpy(force=True).astype(np.float64),
                                    rtol=op.rtol * 10, atol=op.atol * 10)
+
+
+def _error_call(op, j):
+    """The j-th invalid call of op, as a function of the framework."""
+    bad = op.error_inputs[j]
+    if callable(bad):
+        return bad
+    arrays = op.error_np(j)
+    return lambda m: op.fn(m, *_tensors(m, arrays, op, False))
+
+
+def _error_type(exc):
+    """An exception's type name, torch's private prefix dropped (torch._C._LinAlgError)."""
+    return type(exc).__name__.lstrip("_")
+
+
+@pytest.mark.parametrize("op,j", ERROR_CASES, ids=[f"{op.name}-{j}" for op, j in ERROR_CASES])
+def test_error_like_torch(op, j):
+    torch = pytest.importorskip("torch")
+    call = _error_call(op, j)
+    with pytest.raises(Exception) as want:
+        call(torch)
+    with pytest.raises(Exception) as got:
+        call(ember)
+    assert _error_type(got.value) == _error_type(want.value), (got.value, want.value)

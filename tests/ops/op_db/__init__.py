@@ -28,13 +28,23 @@ class OpInfo:
     make_inputs: Optional[Callable] = None  # make_inputs(rng, dtype) -> list of numpy arrays
     kinks_ok: bool = False            # the op is only piecewise smooth; skip gradcheck
     extra: dict = field(default_factory=dict)
+    # invalid calls that must raise torch's exception type: each a tuple of input shapes that fn
+    # refuses (a shape mismatch, a dim out of range), or a callable err(m) making the bad call
+    error_inputs: tuple = ()
 
     def inputs_np(self, sample_idx, dtype, seed=0):
         rng = np.random.default_rng(seed + 1000 * sample_idx)
+        return self._arrays(rng, dtype, self.shapes[sample_idx])
+
+    def error_np(self, error_idx, dtype=np.float64):
+        """The arrays of a shape-tuple error input, drawn as the samples are."""
+        return self._arrays(np.random.default_rng(error_idx), dtype, self.error_inputs[error_idx])
+
+    def _arrays(self, rng, dtype, shapes):
         if self.make_inputs is not None:
-            return self.make_inputs(rng, dtype, self.shapes[sample_idx])
+            return self.make_inputs(rng, dtype, shapes)
         out = []
-        for i, shape in enumerate(self.shapes[sample_idx]):
+        for i, shape in enumerate(shapes):
             kind = self.input_dtypes[i] if self.input_dtypes else "float"
             if kind == "float":
                 out.append(rng.uniform(*self.domain, size=shape).astype(dtype))

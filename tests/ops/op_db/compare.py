@@ -11,8 +11,9 @@ BOOLS = ("bool", "bool")
 
 
 def _cmp(name, ref, fn=None, **kw):
+    """A comparison; shapes that do not broadcast are refused."""
     return OpInfo(name, fn or (lambda m, a, b: getattr(m, name)(a, b)), BINARY, ref=ref,
-                  grad=False, input_dtypes=INTS, **kw)
+                  grad=False, input_dtypes=INTS, error_inputs=(((2, 3), (4,)),), **kw)
 
 
 def _with_specials(rng, dtype, shapes):
@@ -66,7 +67,8 @@ OPS = [
            [((2, 4), (2, 4))], make_inputs=_near,
            ref=lambda a, b: np.isclose(a, b, rtol=1e-2, equal_nan=True), grad=False),
     OpInfo("logical_and", lambda m, a, b: m.logical_and(a, b), BOOL_BINARY,
-           ref=np.logical_and, grad=False, input_dtypes=BOOLS),
+           ref=np.logical_and, grad=False, input_dtypes=BOOLS,
+           error_inputs=(((2, 3), (4,)),)),
     OpInfo("logical_or", lambda m, a, b: a.logical_or(b), BOOL_BINARY, ref=np.logical_or,
            grad=False, input_dtypes=BOOLS),
     OpInfo("logical_xor", lambda m, a, b: m.logical_xor(a, b), BOOL_BINARY,
@@ -77,7 +79,8 @@ OPS = [
     OpInfo("logical_not", lambda m, a: m.logical_not(a), [((2, 3),)], ref=np.logical_not,
            grad=False),
     OpInfo("bitwise_and", lambda m, a, b: a & b, BINARY, ref=np.bitwise_and, grad=False,
-           input_dtypes=INTS, int_high=8),
+           input_dtypes=INTS, int_high=8,
+           error_inputs=(lambda m: m.bitwise_and(m.ones(2), m.ones(2)),)),
     OpInfo("bitwise_or", lambda m, a, b: m.bitwise_or(a, b), BINARY, ref=np.bitwise_or,
            grad=False, input_dtypes=INTS, int_high=8),
     OpInfo("bitwise_xor", lambda m, a, b: a ^ b, BINARY, ref=np.bitwise_xor, grad=False,
@@ -92,7 +95,8 @@ OPS = [
            grad=False, input_dtypes=("int64",), int_high=8),
     # shifts (the operators, the functions, shift counts past the bit width) and signbit
     OpInfo("lshift", lambda m, a, b: a << b, BINARY, ref=np.left_shift, grad=False,
-           input_dtypes=INTS, int_high=8),
+           input_dtypes=INTS, int_high=8,
+           error_inputs=(lambda m: m.ones(2) << m.ones(2),)),
     OpInfo("rshift_negative", lambda m, a, b: (a - 4) >> b, BINARY,
            ref=lambda a, b: np.right_shift(a - 4, b), grad=False, input_dtypes=INTS, int_high=8),
     OpInfo("bitwise_left_shift_wide", lambda m, a: m.bitwise_left_shift(a.to(m.int8), 9), [((2, 3),)],

@@ -105,17 +105,26 @@ def _fold_ref(cols, output_size, kernel_size, dilation=1, padding=0, stride=1):
     return out[:, :, ph:ph + h, pw:pw + w]
 
 
+def _refused(shapes):
+    """Invalid (x, weight) pairs for a sample's op: x with two dims fewer, and x with a channel
+    count the weight does not take."""
+    x, w = shapes[0][:2]
+    return ((x[2:], w), (x[:1] + (x[1] + 1,) + x[2:], w))
+
+
 def _conv(name, shapes, **kw):
     """conv2d / conv1d with keyword options; inputs are (x, weight[, bias])."""
     fn_name = "conv1d" if len(shapes[0][0]) == 3 else "conv2d"
     return OpInfo(f"{fn_name}_{name}", lambda m, *a: getattr(_F(m), fn_name)(*a, **kw), shapes,
-                  ref=lambda *a: _conv_ref(*a, **kw), grad_fn="ConvolutionBackward0")
+                  ref=lambda *a: _conv_ref(*a, **kw), grad_fn="ConvolutionBackward0",
+                  error_inputs=_refused(shapes))
 
 
 def _conv_t(name, shapes, **kw):
     fn_name = "conv_transpose1d" if len(shapes[0][0]) == 3 else "conv_transpose2d"
     return OpInfo(f"{fn_name}_{name}", lambda m, *a: getattr(_F(m), fn_name)(*a, **kw), shapes,
-                  ref=lambda *a: _conv_t_ref(*a, **kw), grad_fn="ConvolutionBackward0")
+                  ref=lambda *a: _conv_t_ref(*a, **kw), grad_fn="ConvolutionBackward0",
+                  error_inputs=_refused(shapes))
 
 
 OPS = [
@@ -139,9 +148,11 @@ OPS = [
     OpInfo("unfold", lambda m, a: _F(m).unfold(a, (2, 3), dilation=(1, 2), padding=1,
                                                stride=(2, 1)),
            [((2, 2, 4, 5),)], ref=lambda a: _unfold_ref(a, (2, 3), (1, 2), 1, (2, 1)),
-           grad_fn="Im2ColBackward0"),
+           grad_fn="Im2ColBackward0",
+           error_inputs=(lambda m: m.nn.functional.unfold(m.ones(3, 4), 2),)),
     OpInfo("fold", lambda m, a: _F(m).fold(a, (4, 5), (2, 3), dilation=(1, 2), padding=1,
                                            stride=(2, 1)),
            [((2, 12, 9),)], ref=lambda a: _fold_ref(a, (4, 5), (2, 3), (1, 2), 1, (2, 1)),
-           grad_fn="Col2ImBackward0"),
+           grad_fn="Col2ImBackward0",
+           error_inputs=(lambda m: m.nn.functional.fold(m.ones(1, 4, 5), (3, 3), 2),)),
 ]

@@ -110,7 +110,10 @@ def _per_reduction():
         ops += [
             OpInfo(f"nll_loss_{r}", lambda m, x, t, r=r: F(m).nll_loss(x, t, reduction=r),
                    [((4, 5), (4,))], make_inputs=_targets(5, (4,)), ref=_nll_ref(r),
-                   grad_fn="NllLossBackward0", grad_inputs=(0,)),
+                   grad_fn="NllLossBackward0", grad_inputs=(0,),
+                   error_inputs=(lambda m: F(m).nll_loss(m.ones(4, 5), m.zeros(3).long()),
+                                 lambda m: F(m).nll_loss(m.ones(4, 5), m.zeros(4)),
+                                 lambda m: F(m).nll_loss(m.ones(4, 5), m.tensor([0, 1, 2, 5])))),
             OpInfo(f"nll_loss_weight_ignore_{r}", lambda m, x, t, w, r=r: F(m).nll_loss(
                        x, t, w, ignore_index=2, reduction=r),
                    [((4, 3), (4,), (3,))], make_inputs=_targets(3, (4,), ignore=2),
@@ -118,7 +121,7 @@ def _per_reduction():
                    grad_inputs=(0,)),
             OpInfo(f"mse_loss_{r}", lambda m, x, y, r=r: F(m).mse_loss(x, y, reduction=r),
                    [((3, 4), (3, 4)), ((), ())], ref=lambda x, y, r=r: _reduce((x - y) ** 2, r),
-                   grad_fn="MseLossBackward0"),
+                   grad_fn="MseLossBackward0", error_inputs=(((3, 4), (2, 4)),)),
             OpInfo(f"smooth_l1_loss_{r}", lambda m, x, y, r=r: F(m).smooth_l1_loss(
                        x, y, reduction=r, beta=0.5), [((3, 4), (3, 4))],
                    ref=lambda x, y, r=r: _huber_ref(0.5, 1 / 0.5)(x, y, r),
@@ -128,15 +131,19 @@ def _per_reduction():
                    ref=lambda x, y, r=r: _huber_ref(0.8)(x, y, r), grad_fn="HuberLossBackward0"),
             OpInfo(f"l1_loss_{r}", lambda m, x, y, r=r: F(m).l1_loss(x, y, reduction=r),
                    [((3, 4), (3, 4))], ref=lambda x, y, r=r: _reduce(np.abs(x - y), r),
+                   error_inputs=(((3, 4), (5,)),),
                    grad_fn={"none": "AbsBackward0", "mean": "MeanBackward0",
                             "sum": "SumBackward0"}[r]),
             OpInfo(f"binary_cross_entropy_{r}", lambda m, x, y, w, r=r: F(m).binary_cross_entropy(
                        x, y, w, reduction=r), [((3, 4), (3, 4), (3, 4))], make_inputs=_probs,
-                   ref=_bce_ref(r), grad_fn="BinaryCrossEntropyBackward0", grad_inputs=(0, 1)),
+                   ref=_bce_ref(r), grad_fn="BinaryCrossEntropyBackward0", grad_inputs=(0, 1),
+                   error_inputs=(lambda m: F(m).binary_cross_entropy(m.ones(3, 4) / 2,
+                                                                     m.ones(4, 3) / 2),)),
             OpInfo(f"bce_with_logits_{r}", lambda m, x, y, r=r:
                    F(m).binary_cross_entropy_with_logits(x, y, reduction=r),
                    [((3, 4), (3, 4))], make_inputs=_logits, ref=_bce_logits_ref(r),
-                   grad_fn="BinaryCrossEntropyWithLogitsBackward0"),
+                   grad_fn="BinaryCrossEntropyWithLogitsBackward0",
+                   error_inputs=(((3, 4), (4, 3)),)),
             OpInfo(f"bce_with_logits_weights_{r}", lambda m, x, y, w, pw, r=r:
                    F(m).binary_cross_entropy_with_logits(x, y, w, reduction=r, pos_weight=pw),
                    [((3, 4), (3, 4), (4,), (4,))], make_inputs=_logits,

@@ -108,16 +108,19 @@ def _adaptive_ref(reduce, out_size):
     return ref
 
 
+REFUSED = (((4, 4),), ((1, 1, 2, 4, 4),))  # 2-D pooling takes only 3-D or 4-D inputs
+
+
 def _max(name, shapes, *args, **kw):
     return OpInfo(f"max_pool2d_{name}",
                   lambda m, a: _F(m).max_pool2d(a, *args, return_indices=True, **kw), shapes,
                   ref=_max_ref(*args, **kw), grad_fn="MaxPool2DWithIndicesBackward0",
-                  make_inputs=_spaced)
+                  make_inputs=_spaced, error_inputs=REFUSED)
 
 
 def _avg(name, shapes, *args, **kw):
     return OpInfo(f"avg_pool2d_{name}", lambda m, a: _F(m).avg_pool2d(a, *args, **kw), shapes,
-                  ref=_avg_ref(*args, **kw), grad_fn="AvgPool2DBackward0")
+                  ref=_avg_ref(*args, **kw), grad_fn="AvgPool2DBackward0", error_inputs=REFUSED)
 
 
 def _squeezed(ref):
@@ -146,7 +149,8 @@ OPS = [
            grad_fn="SqueezeBackward1"),
     OpInfo("adaptive_avg_pool2d", lambda m, a: _F(m).adaptive_avg_pool2d(a, (3, 2)),
            [((2, 3, 5, 7),), ((2, 4, 4),)], ref=_adaptive_ref(np.mean, (3, 2)),
-           grad_fn="AdaptiveAvgPool2DBackward0"),
+           grad_fn="AdaptiveAvgPool2DBackward0",
+           error_inputs=(lambda m: m.nn.functional.adaptive_avg_pool2d(m.ones(3), 2),)),
     OpInfo("adaptive_avg_pool2d_none", lambda m, a: _F(m).adaptive_avg_pool2d(a, (None, 4)),
            [((1, 2, 3, 6),)], ref=_adaptive_ref(np.mean, (None, 4)),
            grad_fn="AdaptiveAvgPool2DBackward0"),
