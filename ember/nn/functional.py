@@ -5,6 +5,7 @@ import warnings
 from .. import _creation, _dtype
 from ..autograd.grad_mode import no_grad
 from ..ops import sigmoid, tanh  # noqa: F401  (defined by whichever family owns them)
+from ..ops.clamping import where as _where
 from ..ops.activation import (  # noqa: F401
     celu, celu_, elu, elu_, gelu, hardshrink, hardsigmoid, hardswish, hardtanh, hardtanh_,
     leaky_relu, leaky_relu_, log_softmax, logsigmoid, mish, relu, relu6, relu_, selu, selu_, silu,
@@ -336,12 +337,6 @@ def _cross_entropy_probs(logp, target, weight, reduction, ignore_index, label_sm
     if reduction == "sum":
         return -prod.sum()
     return -prod.sum(class_dim)
-
-
-def _where(cond, a, b):
-    """a where cond holds, else b (b may be 0); cond is a constant bool tensor."""
-    keep = cond.to(a.dtype)
-    return a * keep if isinstance(b, (int, float)) and b == 0 else a * keep + b * (1 - keep)
 
 
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8,

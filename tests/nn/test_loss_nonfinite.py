@@ -1,0 +1,54 @@
+"""Losses that pick a branch per element (hinge_embedding, cosine_embedding) select it, as
+torch does, instead of multiplying by a mask: an infinite or NaN input on the branch not taken
+gives torch's value and gradient, not NaN."""
+import warnings
+
+import numpy as np
+import pytest
+
+import ember
+import ember.nn.functional as EF
+
+INF, NAN = float("inf"), float("nan")
+
+
+def _run(lib, fn, inputs, target, **kwargs):
+    xs = [lib.tensor(x, requires_grad=True) for x in inputs]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # NumPy's inf - inf in the final sum
+        loss = fn(lib.nn.functional, *xs, lib.tensor(target), **kwargs)
+        loss.sum().backward()
+    return loss, [x.grad for x in xs]
+
+
+def _same(torch, fn, inputs, target, **kwargs):
+    got, got_grads = _run(ember, fn, inputs, target, **kwargs)
+    want, want_grads = _run(torch, fn, inputs, target, **kwargs)
+    assert type(got.grad_fn).__name__ == type(want.grad_fn).__name__
+    np.testing.assert_allclose(got.detach().numpy(), want.detach().numpy(), rtol=1e-6)
+    for g, w in zip(got_grads, want_grads):
+        np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
+def test_hinge_embedding_infinite_input(reduction):
+    torch = pytest.importorskip("torch")
+    x = [INF, -INF, INF, -INF, 0.5, NAN, NAN, 2.0]
+    t = [1.0, 1.0, -1.0, -1.0, 0.3, 1.0, -1.0, 0.0]
+    _same(torch, lambda F, x, t, **kw: F.hinge_embedding_loss(x, t, **kw), [x], t,
+          reduction=reduction)
+
+
+def test_hinge_embedding_branch_not_taken_is_zero():
+    # target -1 and input +inf: max(0, margin - inf) = 0 (it was NaN when masks multiplied)
+    loss = EF.hinge_embedding_loss(ember.tensor([INF, 3.0]), ember.tensor([-1.0, -1.0]),
+                                   reduction="none")
+    assert loss.tolist() == [0.0, 0.0]
+
+
+def test_cosine_embedding_nonfinite_cosine():
+    torch = pytest.importorskip("torch")
+    a = [[1.0, 2.0], [NAN, 1.0], [3.0, -1.0]]
+    b = [[2.0, 1.0], [1.0, 1.0], [1.0, 1.0]]
+    _same(torch, lambda F, a, b, t, **kw: F.cosine_embedding_loss(a, b, t, **kw), [a, b],
+          [1.0, -1.0, -1.0], reduction="none")
