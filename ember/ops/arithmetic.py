@@ -446,7 +446,13 @@ def remainder(input, other, *, out=None):
 
 
 def fmod(input, other, *, out=None):
-    """C's fmod: the result takes the sign of the dividend."""
+    """C's fmod: the result takes the sign of the dividend. Unlike remainder, torch has no
+    overload for a Python-number dividend."""
+    if not isinstance(input, Tensor):
+        raise TypeError(f"fmod() received an invalid combination of arguments - got "
+                        f"({type(input).__name__}, {type(other).__name__}), but expected one of:\n"
+                        " * (Tensor input, Tensor other, *, Tensor out = None)\n"
+                        " * (Tensor input, Number other, *, Tensor out = None)\n")
     if isinstance(other, Tensor):
         r = Fmod.apply(input, other)
     else:

@@ -298,3 +298,70 @@ OPS = [
     OpInfo("lcm", lambda m, a, b: a.lcm(b - 3), BINARY, input_dtypes=("int64", "int64"),
            int_high=7, ref=lambda a, b: np.lcm(a, b - 3), grad=False),
 ]
+
+
+def _scalar(name, fn, ref, grad_fn=None, domain=(-2.0, 2.0), ints=False, grad=True, **kw):
+    """A Python number on one side of a binary op: torch names the overload it takes (Backward0,
+    1 or 2). With ints the tensor is int64 (the result dtype is what is checked)."""
+    return OpInfo(f"scalar_{name}", fn, UNARY, domain=domain, ref=ref, grad_fn=grad_fn,
+                  grad=grad and not ints, input_dtypes=("int64",) if ints else None, int_high=5,
+                  **kw)
+
+
+def _refuses_number(name):
+    """torch's Tensor-only binary ops refuse a Python number on either side (TypeError)."""
+    return (lambda m: getattr(m, name)(m.ones(2), 2.0), lambda m: getattr(m, name)(2.0, m.ones(2)))
+
+
+OPS += [
+    _scalar("add_float", lambda m, a: m.add(a, 2.5), lambda a: a + 2.5, "AddBackward0"),
+    _scalar("add_int", lambda m, a: m.add(a, 2), lambda a: a + 2, "AddBackward0"),
+    _scalar("sub_alpha", lambda m, a: m.sub(a, 2, alpha=3), lambda a: a - 6, "SubBackward0"),
+    _scalar("mul_int", lambda m, a: m.mul(a, 3), lambda a: a * 3, "MulBackward0"),
+    _scalar("rmul_float", lambda m, a: 3.5 * a, lambda a: 3.5 * a, "MulBackward0"),
+    _scalar("div_int", lambda m, a: m.div(a, 2), lambda a: a / 2, "DivBackward0"),
+    _scalar("pow_float", lambda m, a: m.pow(a, 2.5), lambda a: a ** 2.5, "PowBackward0",
+            domain=POS),
+    _scalar("rpow_int", lambda m, a: m.pow(2, a), lambda a: 2.0 ** a, "PowBackward2"),
+    _scalar("fmod_int", lambda m, a: m.fmod(a, 2), lambda a: np.fmod(a, 2), "FmodBackward0",
+            domain=(-4, 4)),
+    _scalar("remainder_neg", lambda m, a: m.remainder(a, -1.5), lambda a: np.remainder(a, -1.5),
+            "RemainderBackward0", domain=(-4, 4)),
+    _scalar("rremainder", lambda m, a: m.remainder(2.5, a), lambda a: np.remainder(2.5, a),
+            "NotImplemented", domain=POS, grad=False),
+    _scalar("float_power_int", lambda m, a: m.float_power(a, 2), lambda a: a ** 2,
+            "PowBackward0"),
+    _scalar("rfloat_power", lambda m, a: m.float_power(2, a), lambda a: 2.0 ** a,
+            "PowBackward2"),
+    _scalar("xlogy_other", lambda m, a: m.xlogy(a, 2.0), lambda a: a * np.log(2.0),
+            "XlogyBackward2"),
+    _scalar("xlogy_self", lambda m, a: m.xlogy(2.0, a), lambda a: 2.0 * np.log(a),
+            "XlogyBackward1", domain=POS),
+    _scalar("copysign_int", lambda m, a: m.copysign(a, -1), lambda a: -np.abs(a),
+            "CopysignBackward1", kinks_ok=True,
+            error_inputs=(lambda m: m.copysign(2.0, m.ones(2)),)),
+    _scalar("clamp_min_float", lambda m, a: m.clamp(a, 0.6), lambda a: np.maximum(a, 0.6),
+            "ClampBackward1", kinks_ok=True),
+    _scalar("atan2_refused", lambda m, a: m.atan2(a, a.abs() + 1), lambda a: np.arctan2(
+            a, np.abs(a) + 1), "Atan2Backward0", error_inputs=_refuses_number("atan2")),
+    _scalar("maximum_refused", lambda m, a: m.maximum(a, -a), lambda a: np.abs(a),
+            "MaximumBackward0", kinks_ok=True, error_inputs=_refuses_number("maximum")),
+    _scalar("fmax_refused", lambda m, a: m.fmax(a, -a), lambda a: np.abs(a), "FmaxBackward0",
+            kinks_ok=True, error_inputs=_refuses_number("fmax")),
+    _scalar("hypot_refused", lambda m, a: m.hypot(a, a + 3), lambda a: np.hypot(a, a + 3),
+            "HypotBackward0", error_inputs=_refuses_number("hypot")),
+    _scalar("fmod_refused", lambda m, a: m.fmod(a, 1.5), lambda a: np.fmod(a, 1.5),
+            "FmodBackward0", domain=(-4, 4), error_inputs=(lambda m: m.fmod(2.0, m.ones(2)),)),
+    # an int64 tensor and a Python number: the result dtype
+    _scalar("int_add_float", lambda m, a: a + 2.5, lambda a: a + 2.5, ints=True),
+    _scalar("int_rsub_float", lambda m, a: 2.5 - a, lambda a: 2.5 - a, ints=True),
+    _scalar("int_div_int", lambda m, a: a / 2, lambda a: a / 2, ints=True),
+    _scalar("int_pow_int", lambda m, a: a ** 2, lambda a: a ** 2, ints=True),
+    _scalar("int_pow_float", lambda m, a: a ** 2.5, lambda a: a ** 2.5, ints=True),
+    _scalar("int_rpow_float", lambda m, a: 2.5 ** a, lambda a: 2.5 ** a, ints=True),
+    _scalar("int_fmod_float", lambda m, a: m.fmod(a, 1.5), lambda a: np.fmod(a, 1.5), ints=True),
+    _scalar("int_remainder_int", lambda m, a: a % 2, lambda a: a % 2, ints=True),
+    _scalar("int_floordiv_float", lambda m, a: a // 2.5, lambda a: a // 2.5, ints=True),
+    _scalar("int_mul_bool", lambda m, a: a * True, lambda a: a * 1, ints=True),
+    _scalar("int_copysign_int", lambda m, a: m.copysign(a, -1), lambda a: -np.abs(a), ints=True),
+]
