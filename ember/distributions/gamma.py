@@ -1,0 +1,55 @@
+"""Gamma(concentration, rate), with reparameterized samples (NOTE [ Implicit gradient of a Gamma
+sample ] in ops/gamma_sampling.py)."""
+import numbers
+
+from .._tensor import Size
+from ..ops import clamp, xlogy
+from ..ops.gamma import digamma, lgamma
+from ..ops.gamma_sampling import standard_gamma
+from . import constraints
+from .distribution import Distribution
+from .utils import broadcast_all
+
+__all__ = ["Gamma"]
+
+
+class Gamma(Distribution):
+    arg_constraints = {"concentration": constraints.positive, "rate": constraints.positive}
+    support = constraints.nonnegative
+    has_rsample = True
+
+    def __init__(self, concentration, rate, validate_args=None):
+        self.concentration, self.rate = broadcast_all(concentration, rate)
+        both_numbers = (isinstance(concentration, numbers.Number)
+                        and isinstance(rate, numbers.Number))
+        super().__init__(Size() if both_numbers else self.concentration.size(),
+                         validate_args=validate_args)
+
+    def expand(self, batch_shape, _instance=None):
+        return self._expanded(batch_shape, _instance, (("concentration", 0), ("rate", 0)))
+
+    @property
+    def mean(self):
+        return self.concentration / self.rate
+
+    @property
+    def mode(self):
+        return clamp((self.concentration - 1) / self.rate, min=0)
+
+    @property
+    def variance(self):
+        return self.concentration / self.rate.pow(2)
+
+    def rsample(self, sample_shape=Size()):
+        shape = self._extended_shape(sample_shape)
+        return standard_gamma(self.concentration.expand(shape)) / self.rate.expand(shape)
+
+    def log_prob(self, value):
+        if self._validate_args:
+            self._validate_sample(value)
+        c, r = self.concentration, self.rate
+        return xlogy(c, r) + xlogy(c - 1, value) - r * value - lgamma(c)
+
+    def entropy(self):
+        c = self.concentration
+        return c - self.rate.log() + lgamma(c) + (1.0 - c) * digamma(c)

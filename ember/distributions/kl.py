@@ -1,0 +1,212 @@
+"""kl_divergence(p, q) and register_kl: KL(p || q) dispatched on the pair of distribution types,
+the most specific registered pair winning (ties between pairs warn, as in torch)."""
+import math
+import warnings
+
+from ..nn.functional import softplus
+from .._creation import full_like
+from ..ops import broadcast_shapes, where, xlogy
+from ..ops.gamma import digamma, lgamma
+from .bernoulli import Bernoulli
+from .beta import Beta
+from .categorical import Categorical
+from .distribution import Distribution
+from .gamma import Gamma
+from .independent import Independent
+from .multivariate_normal import MultivariateNormal, _half_log_det, _mahalanobis, _solve_lower
+from .normal import Normal
+from .uniform import Uniform
+from .utils import _sum_rightmost
+
+__all__ = ["kl_divergence", "register_kl"]
+
+_KL_REGISTRY = {}  # (type_p, type_q) -> fn
+_KL_MEMO = {}  # the pair of the arguments' own types -> the chosen fn, cleared on registration
+
+
+def register_kl(type_p, type_q):
+    """Decorator: fn(p, q) computes KL(p || q) for p of type_p and q of type_q (or subclasses)."""
+    if not (isinstance(type_p, type) and issubclass(type_p, Distribution)):
+        raise TypeError(f"Expected type_p to be a Distribution subclass but got {type_p}")
+    if not (isinstance(type_q, type) and issubclass(type_q, Distribution)):
+        raise TypeError(f"Expected type_q to be a Distribution subclass but got {type_q}")
+
+    def decorator(fn):
+        _KL_REGISTRY[type_p, type_q] = fn
+        _KL_MEMO.clear()
+        return fn
+    return decorator
+
+
+def _dispatch(type_p, type_q):
+    """The registered fn whose pair is nearest to (type_p, type_q) in their MROs."""
+    candidates = [(type_p.__mro__.index(sp), type_q.__mro__.index(sq), sp, sq)
+                  for sp, sq in _KL_REGISTRY if issubclass(type_p, sp) and issubclass(type_q, sq)]
+    if not candidates:
+        return NotImplemented
+    by_p = min(candidates, key=lambda c: (c[0], c[1]))
+    by_q = min(candidates, key=lambda c: (c[1], c[0]))
+    if by_p[2:] != by_q[2:]:
+        warnings.warn(f"Ambiguous kl_divergence({type_p.__name__}, {type_q.__name__}). Please "
+                      f"register_kl({by_q[2].__name__}, {by_p[3].__name__})", RuntimeWarning)
+    return _KL_REGISTRY[by_p[2:]]
+
+
+def kl_divergence(p, q):
+    """KL(p || q) = E_p[log p(x) - log q(x)], of the batch shape p and q broadcast to."""
+    key = (type(p), type(q))
+    fn = _KL_MEMO.get(key)
+    if fn is None:
+        fn = _KL_MEMO[key] = _dispatch(*key)
+    if fn is NotImplemented:
+        raise NotImplementedError(f"No KL(p || q) is implemented for p type "
+                                  f"{p.__class__.__name__} and q type {q.__class__.__name__}")
+    return fn(p, q)
+
+
+@register_kl(Normal, Normal)
+def _kl_normal_normal(p, q):
+    var_ratio = (p.scale / q.scale).pow(2)
+    shift = ((p.loc - q.loc) / q.scale).pow(2)
+    return 0.5 * (var_ratio + shift - 1 - var_ratio.log())
+
+
+@register_kl(Categorical, Categorical)
+def _kl_categorical_categorical(p, q):
+    t = p.probs * (p.logits - q.logits)
+    t = where((q.probs == 0).expand_as(t), math.inf, t)
+    t = where((p.probs == 0).expand_as(t), 0.0, t)
+    return t.sum(-1)
+
+
+@register_kl(Bernoulli, Bernoulli)
+def _kl_bernoulli_bernoulli(p, q):
+    ones = p.probs * (softplus(-q.logits) - softplus(-p.logits))
+    ones = where(p.probs == 0, 0.0, where(q.probs == 0, math.inf, ones))
+    zeros = (1 - p.probs) * (softplus(q.logits) - softplus(p.logits))
+    zeros = where(p.probs == 1, 0.0, where(q.probs == 1, math.inf, zeros))
+    return ones + zeros
+
+
+@register_kl(Uniform, Uniform)
+def _kl_uniform_uniform(p, q):
+    result = ((q.high - q.low) / (p.high - p.low)).log()
+    return where((q.low > p.low) | (q.high < p.high), math.inf, result)
+
+
+@register_kl(Beta, Beta)
+def _kl_beta_beta(p, q):
+    p1, p0, q1, q0 = p.concentration1, p.concentration0, q.concentration1, q.concentration0
+    p_total, q_total = p1 + p0, q1 + q0
+    return (lgamma(q1) + lgamma(q0) + lgamma(p_total)
+            - lgamma(p1) - lgamma(p0) - lgamma(q_total)
+            + (p1 - q1) * digamma(p1) + (p0 - q0) * digamma(p0)
+            + (q_total - p_total) * digamma(p_total))
+
+
+@register_kl(Gamma, Gamma)
+def _kl_gamma_gamma(p, q):
+    pc, pr, qc, qr = p.concentration, p.rate, q.concentration, q.rate
+    return (qc * (pr / qr).log() + lgamma(qc) - lgamma(pc) + (pc - qc) * digamma(pc)
+            + (qr - pr) * (pc / pr))
+
+
+@register_kl(MultivariateNormal, MultivariateNormal)
+def _kl_mvn_mvn(p, q):
+    if p.event_shape != q.event_shape:
+        raise ValueError("KL-divergence between two Multivariate Normals with different event "
+                         "shapes cannot be computed")
+    n = p.event_shape[0]
+    p_low, q_low = p._unbroadcasted_scale_tril, q._unbroadcasted_scale_tril
+    shape = tuple(broadcast_shapes(tuple(p_low.shape[:-2]), tuple(q_low.shape[:-2])))
+    trace = _solve_lower(q_low.expand(shape + (n, n)), p_low.expand(shape + (n, n))).pow(2)
+    trace = trace.sum((-2, -1))
+    return (_half_log_det(q_low) - _half_log_det(p_low)
+            + 0.5 * (trace + _mahalanobis(q_low, q.loc - p.loc) - n))
+
+
+@register_kl(Independent, Independent)
+def _kl_independent_independent(p, q):
+    if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
+        raise NotImplementedError
+    return _sum_rightmost(kl_divergence(p.base_dist, q.base_dist), p.reinterpreted_batch_ndims)
+
+
+# -- pairs of different families (KL = -H(p) - E_p[log q], or infinite where p's support is
+#    not inside q's) ---------------------------------------------------------------------------
+
+def _infinite_like(t):
+    return full_like(t, math.inf)
+
+
+def _normal_cross_entropy(mean, var, q):
+    """-E[log q(x)] for Normal q under any p with the given mean and variance."""
+    return (q.scale * math.sqrt(2 * math.pi)).log() + (var + (mean - q.loc).pow(2)) / (
+        2 * q.scale.pow(2))
+
+
+def _gamma_cross_entropy(mean, mean_log, q):
+    """-E[log q(x)] for Gamma q under any p on (0, inf) with E[x] and E[log x] given."""
+    c, r = q.concentration, q.rate
+    return lgamma(c) - c * r.log() - (c - 1) * mean_log + r * mean
+
+
+def _beta_mean_log(p):
+    """E[log x] and E[log(1 - x)] under Beta p."""
+    total = digamma(p.concentration1 + p.concentration0)
+    return digamma(p.concentration1) - total, digamma(p.concentration0) - total
+
+
+@register_kl(Beta, Normal)
+def _kl_beta_normal(p, q):
+    return -p.entropy() + _normal_cross_entropy(p.mean, p.variance, q)
+
+
+@register_kl(Beta, Gamma)
+def _kl_beta_gamma(p, q):
+    return -p.entropy() + _gamma_cross_entropy(p.mean, _beta_mean_log(p)[0], q)
+
+
+@register_kl(Beta, Uniform)
+def _kl_beta_uniform(p, q):
+    result = -p.entropy() + (q.high - q.low).log()
+    return where((q.low > 0) | (q.high < 1), math.inf, result)
+
+
+@register_kl(Gamma, Normal)
+def _kl_gamma_normal(p, q):
+    return -p.entropy() + _normal_cross_entropy(p.mean, p.variance, q)
+
+
+@register_kl(Uniform, Normal)
+def _kl_uniform_normal(p, q):
+    return -p.entropy() + _normal_cross_entropy(p.mean, p.variance, q)
+
+
+def _uniform_mean_xlogx(low, high):
+    """E[log x] for x uniform on [low, high] with 0 <= low < high: the mean of x log x - x."""
+    return (xlogy(high, high) - xlogy(low, low)) / (high - low) - 1
+
+
+@register_kl(Uniform, Gamma)
+def _kl_uniform_gamma(p, q):
+    mean_log = _uniform_mean_xlogx(p.low.clamp(min=0), p.high.clamp(min=0))
+    result = -p.entropy() + _gamma_cross_entropy(p.mean, mean_log, q)
+    return where(p.low < 0, math.inf, result)
+
+
+@register_kl(Uniform, Beta)
+def _kl_uniform_beta(p, q):
+    low, high = p.low.clamp(0, 1), p.high.clamp(0, 1)
+    mean_log = _uniform_mean_xlogx(low, high)
+    mean_log1m = _uniform_mean_xlogx(1 - high, 1 - low)
+    a, b = q.concentration1, q.concentration0
+    log_beta = lgamma(a) + lgamma(b) - lgamma(a + b)
+    result = -p.entropy() + log_beta - (a - 1) * mean_log - (b - 1) * mean_log1m
+    return where((p.low < 0) | (p.high > 1), math.inf, result)
+
+
+# p has mass where q has none: KL is infinite (of p's batch shape, as in torch)
+for _p, _q, _param in ((Gamma, Beta, "concentration"), (Gamma, Uniform, "concentration"),
+                       (Normal, Beta, "loc"), (Normal, Gamma, "loc"), (Normal, Uniform, "loc")):
+    register_kl(_p, _q)(lambda p, q, _param=_param: _infinite_like(getattr(p, _param)))
