@@ -253,10 +253,8 @@ class Tensor:
         if self._grad_fn is not None:
             raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf "
                                "tensors")
-        from .autograd.function import AccumulateGrad, _RemovableHandle
-        if self._accum is None:
-            self._accum = AccumulateGrad(self)
-        hooks = self._accum.__dict__.setdefault("post_accumulate_grad_hooks", [])
+        from .autograd.function import _RemovableHandle, _leaf_node
+        hooks = _leaf_node(self).__dict__.setdefault("post_accumulate_grad_hooks", [])
         hooks.append(hook)
         return _RemovableHandle(hooks, hook)
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from .. import _tensor
 from .._backend import xp_of
-from .function import AccumulateGrad, _legacy_name
+from .function import AccumulateGrad, _leaf_node, _legacy_name
 from .grad_mode import state as _grad_state
 
 _Tensor = _tensor.Tensor
@@ -65,10 +65,7 @@ def _edge(t):
     if not t._requires_grad:
         raise RuntimeError("element 0 of tensors does not require grad and does not have a "
                            "grad_fn")
-    acc = t._accum
-    if acc is None:
-        acc = t._accum = AccumulateGrad(t)
-    return acc, 0
+    return _leaf_node(t), 0
 
 
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
@@ -132,14 +129,8 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
     buffers = {}  # node -> its output gradients so far; also marks the nodes in the heap
     heap = []
     for t, g in zip(roots, root_grads):
-        if t._grad_fn is None and not t._requires_grad:
-            raise RuntimeError("element 0 of tensors does not require grad and does not have a "
-                               "grad_fn")
         node, idx = _edge(t)
-        buf = buffers.get(node)
-        if buf is None:
-            buf = buffers[node] = [None] * len(node._out_meta)
-            heappush(heap, (node._seq, node))
+        buf = buffers.get(node) or _enqueue(buffers, heap, node)
         buf[idx] = g if buf[idx] is None else _sum(buf[idx], g, on_arrays)
     captured = {}
     state = _grad_state
@@ -151,63 +142,19 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
             grads = buffers.pop(node)
             if node._pre_hooks:
                 grads = _run_pre_hooks(node, grads, on_arrays)
-            if capture is not None:
-                for i, g in enumerate(grads):
-                    if (node, i) in capture:
-                        captured[(node, i)] = g
-                if not accumulate and type(node) is not AccumulateGrad and \
-                        _done(capture, captured):
-                    break
+            if capture is not None and _capture(node, grads, capture, captured, accumulate):
+                break
             if type(node) is AccumulateGrad:
-                if grads[0] is None:  # every path to this leaf returned no gradient
-                    continue
-                if accumulate and (capture is None or (node, 0) in capture):
-                    _accumulate(node.variable, grads[0], create_graph)
-                    if "post_accumulate_grad_hooks" in node.__dict__:
-                        _run_post_accumulate_hooks(node)
+                if accumulate and grads[0] is not None and \
+                        (capture is None or (node, 0) in capture):
+                    _accumulate(node, grads[0], create_graph)
                 continue
-            if len(grads) > 1 or grads[0] is None:
-                grads = _materialize(node, grads, on_arrays)
-            fcls = node._forward_cls
             fast = on_arrays and node._array_backward
-            if fast:
-                state.arrays = True
-                in_grads = fcls.backward(node, *grads)
-                state.arrays = False
-            elif on_arrays:
-                in_grads = fcls.backward(node, *[None if g is None else _make(g) for g in grads])
-            else:
-                in_grads = fcls.backward(node, *grads)
-            if type(in_grads) is not tuple:
-                in_grads = (in_grads,)
-            edges = node._edges
-            if fcls._strict_grad_count and len(in_grads) < len(edges):
-                raise RuntimeError(f"function {type(node).__name__} returned an incorrect number "
-                                   f"of gradients (expected {len(edges)}, got {len(in_grads)})")
-            if node._hooks:
-                in_grads = _run_hooks(node, in_grads, grads, on_arrays, fast)
+            in_grads = _call_backward(node, grads, on_arrays, fast)
             if not retain_graph and node._packed is not None:
                 node._freed = True
                 node._packed = None
-            if len(in_grads) < len(edges):  # trailing options (dim, alpha ...) take none
-                in_grads = in_grads + (None,) * (len(edges) - len(in_grads))
-            for e, g in zip(edges, in_grads):
-                if not e:
-                    continue
-                nxt, idx, shape, dt = e
-                buf = buffers.get(nxt)
-                if buf is None:
-                    buf = buffers[nxt] = [None] * len(nxt._out_meta)
-                    heappush(heap, (nxt._seq, nxt))
-                if g is None:
-                    continue
-                if on_arrays:
-                    if type(g) is not _ndarray or g.shape != shape or g.dtype is not dt:
-                        g = _validate_array(node, _position(edges, e), g, e, fast)
-                elif type(g) is not _Tensor or g._data.shape != shape or g._data.dtype != dt:
-                    g = _validate(node, _position(edges, e), g, e)
-                cur = buf[idx]
-                buf[idx] = g if cur is None else _sum(cur, g, on_arrays)
+            _route(node, in_grads, buffers, heap, on_arrays, fast)
     finally:
         state.enabled = prev_mode
         state.arrays = False
@@ -216,6 +163,71 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
             if g is not None:
                 captured[k] = _make(g)
     return captured
+
+
+def _enqueue(buffers, heap, node):
+    """Put node in the heap on its first incoming gradient; return its gradient buffer."""
+    buf = buffers[node] = [None] * len(node._out_meta)
+    heappush(heap, (node._seq, node))
+    return buf
+
+
+def _capture(node, grads, capture, captured, accumulate):
+    """Keep the gradients of node's outputs that autograd.grad or backward(inputs=) asked for;
+    True when autograd.grad has them all and the rest of the graph need not run."""
+    for i, g in enumerate(grads):
+        if (node, i) in capture:
+            captured[(node, i)] = g
+    return not accumulate and type(node) is not AccumulateGrad and \
+        len(captured) == len(capture)
+
+
+def _call_backward(node, grads, on_arrays, fast):
+    """The node's backward formula on its output gradients (arrays when fast, NOTE [ Backward on
+    arrays ]), then its hooks: one gradient or None per input edge."""
+    if len(grads) > 1 or grads[0] is None:
+        grads = _materialize(node, grads, on_arrays)
+    fcls = node._forward_cls
+    if fast:
+        state = _grad_state
+        state.arrays = True
+        in_grads = fcls.backward(node, *grads)
+        state.arrays = False
+    elif on_arrays:
+        in_grads = fcls.backward(node, *[None if g is None else _make(g) for g in grads])
+    else:
+        in_grads = fcls.backward(node, *grads)
+    if type(in_grads) is not tuple:
+        in_grads = (in_grads,)
+    n_edges = len(node._edges)
+    if fcls._strict_grad_count and len(in_grads) < n_edges:
+        raise RuntimeError(f"function {type(node).__name__} returned an incorrect number "
+                           f"of gradients (expected {n_edges}, got {len(in_grads)})")
+    if node._hooks:
+        in_grads = _run_hooks(node, in_grads, grads, on_arrays, fast)
+    if len(in_grads) < n_edges:  # trailing options (dim, alpha ...) take none
+        in_grads = in_grads + (None,) * (n_edges - len(in_grads))
+    return in_grads
+
+
+def _route(node, in_grads, buffers, heap, on_arrays, fast):
+    """Send each input gradient along its edge, validated against the input it is for (NOTE
+    [ Gradient validation ])."""
+    edges = node._edges
+    for e, g in zip(edges, in_grads):
+        if not e:
+            continue
+        nxt, idx, shape, dt = e
+        buf = buffers.get(nxt) or _enqueue(buffers, heap, nxt)
+        if g is None:
+            continue
+        if on_arrays:
+            if type(g) is not _ndarray or g.shape != shape or g.dtype is not dt:
+                g = _validate_array(node, _position(edges, e), g, e, fast)
+        elif type(g) is not _Tensor or g._data.shape != shape or g._data.dtype != dt:
+            g = _validate(node, _position(edges, e), g, e)
+        cur = buf[idx]
+        buf[idx] = g if cur is None else _sum(cur, g, on_arrays)
 
 
 def _position(edges, e):
@@ -229,10 +241,6 @@ def _sum(a, b, on_arrays):
     if on_arrays and type(s) is not _ndarray and isinstance(s, np.generic):
         return np.asarray(s)
     return s
-
-
-def _done(capture, captured):
-    return len(captured) == len(capture)
 
 
 def _materialize(node, grads, on_arrays):
@@ -349,9 +357,10 @@ def _validate(node, i, g, edge):
     return g
 
 
-def _accumulate(var, g, create_graph):
-    """AccumulateGrad: run the leaf's hooks, then add into .grad (a fresh tensor on first use).
-    g is an array unless create_graph (NOTE [ Backward on arrays ])."""
+def _accumulate(node, g, create_graph):
+    """AccumulateGrad: run the leaf's hooks, add into .grad (a fresh tensor on first use), then
+    the post-accumulate hooks. g is an array unless create_graph (NOTE [ Backward on arrays ])."""
+    var = node.variable
     if var._hooks:
         t = g if create_graph else _make(g)
         for hook in var._hooks:
@@ -369,3 +378,5 @@ def _accumulate(var, g, create_graph):
     else:
         gd = var._grad._data
         gd += g
+    if "post_accumulate_grad_hooks" in node.__dict__:
+        _run_post_accumulate_hooks(node)

@@ -198,6 +198,14 @@ class AccumulateGrad(Node):
         self._seq = _next_leaf_seq()
 
 
+def _leaf_node(t):
+    """The AccumulateGrad node of a leaf that requires grad, made on its first use."""
+    acc = t._accum
+    if acc is None:
+        acc = t._accum = AccumulateGrad(t)
+    return acc
+
+
 class BackwardNode(Node):
     """Base of the per-Function node classes; `_forward_cls` is the Function that made it."""
     __slots__ = ()
@@ -229,10 +237,7 @@ def _inputs(args, n_operands, enabled):
                 if fn is not None:
                     edges.append((fn, a._out_idx, d.shape, d.dtype))
                 else:
-                    acc = a._accum
-                    if acc is None:
-                        acc = a._accum = AccumulateGrad(a)
-                    edges.append((acc, 0, d.shape, d.dtype))
+                    edges.append((_leaf_node(a), 0, d.shape, d.dtype))
             else:
                 edges.append(None)
         else:
