@@ -15,6 +15,8 @@ sampled actions, so every loss, log_prob and gradient is compared with torch's.
 import numpy as np
 
 import ember
+import ember.distributions  # noqa: F401  (the programs use ember.distributions)
+import ember.optim  # noqa: F401
 
 STEPS = 4
 BATCH, DATA, HIDDEN, LATENT = 16, 10, 12, 3
