@@ -19,7 +19,8 @@ from . import autograd, cuda
 from .serialization import load, save
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from . import nn, optim, utils
-from . import linalg, return_types
+from . import linalg, return_types, special
+from . import func
 
 from math import e, inf, nan, pi
 from ._bfloat16 import bfloat16
@@ -29,6 +30,7 @@ from ._finfo import finfo, iinfo
 from .compiler import compile
 from . import accelerator, backends, compiler, jit, onnx, random, serialization
 from . import amp, cpu, distributed, multiprocessing, profiler
+from . import distributions
 from .amp import autocast
 from .amp.autocast_mode import get_autocast_dtype, is_autocast_enabled
 

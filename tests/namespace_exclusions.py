@@ -78,7 +78,7 @@ EXCLUDED = {
         ScriptModuleSerializer ScriptObject ScriptObjectProperty SerializationStorageContext
         StaticModule Stream StreamObjType StringType SymBool SymBoolType SymFloat SymInt
         SymIntType Tag TensorType ThroughputBenchmark TracingState TupleType Type UnionType
-        Use Value classes cpp export func futures fx library monitor overrides package vmap
+        Use Value classes cpp export futures fx library monitor overrides package vmap
         """,
         'complex_or_dtype': """
         adjoint bits16 bits1x8 bits2x4 bits4x2 bits8 cdouble cfloat chalf complex complex128
@@ -124,7 +124,7 @@ EXCLUDED = {
         cholesky cholesky_inverse cholesky_solve clamp_ clamp_max_ clamp_min_
         clear_autocast_cache clip_ combinations contiguous_format conv3d conv_transpose3d
         cosine_embedding_loss cosine_similarity ctc_loss det detach detach_ diagflat
-        diagonal_scatter dist distributions dropout dropout_ dsplit
+        diagonal_scatter dist dropout dropout_ dsplit
         empty_permuted empty_strided erf_ erfc_ fft fill fill_ frexp from_dlpack frombuffer
         functional geqrf get_autocast_cpu_dtype get_autocast_gpu_dtype
         get_deterministic_debug_mode get_device get_device_module
@@ -143,7 +143,7 @@ EXCLUDED = {
         set_autocast_cache_enabled set_autocast_cpu_dtype set_autocast_cpu_enabled
         set_autocast_dtype set_autocast_enabled set_autocast_gpu_dtype
         set_deterministic_debug_mode set_float32_matmul_precision set_flush_denormal
-        set_num_interop_threads set_num_threads set_warn_always signal sinc_ slogdet special
+        set_num_interop_threads set_num_threads set_warn_always signal sinc_ slogdet
         split_with_sizes stft strided svd svd_lowrank tensor_split testing to_dlpack
         triplet_margin_loss typename types uint16 uint32 uint64 unique_consecutive
         use_deterministic_algorithms vander vsplit windows xlogy_ xpu zero_

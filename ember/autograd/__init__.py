@@ -5,7 +5,8 @@ from .grad_mode import (enable_grad, inference_mode, is_grad_enabled,
                         is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .variable import Variable
 from .gradcheck import gradcheck, gradgradcheck
+from . import functional
 
 __all__ = ["backward", "grad", "Function", "NestedIOFunction", "once_differentiable",
            "enable_grad", "inference_mode", "is_grad_enabled", "is_inference_mode_enabled",
-           "no_grad", "set_grad_enabled", "Variable", "gradcheck", "gradgradcheck"]
+           "no_grad", "set_grad_enabled", "Variable", "gradcheck", "gradgradcheck", "functional"]
