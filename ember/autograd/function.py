@@ -12,12 +12,15 @@ input Tensor it came from (so double backward flows through it) or to an output 
 (rebuilt on unpack with grad_fn set to this node), and records the version counter of each, so a
 tensor modified in place before backward raises instead of giving a wrong gradient.
 """
+import warnings
 from itertools import count
 
 import numpy as np
 
 from .. import _tensor
 from .grad_mode import state as _grad_state
+
+__all__ = ["Function", "NestedIOFunction", "once_differentiable"]
 
 _Tensor = _tensor.Tensor
 _make = _tensor._make
@@ -270,7 +273,10 @@ class Function:
     _strict_grad_count = True  # user Functions must return a gradient (or None) per input
 
     def __init__(self, *args, **kwargs):
-        pass
+        warnings.warn(f"{type(self)} should not be instantiated. Methods on autograd functions "
+                      "are all static, so you should invoke them on the class itself. "
+                      "Instantiating an autograd function will raise an error in a future "
+                      "version of PyTorch.", DeprecationWarning, stacklevel=2)
 
     @staticmethod
     def forward(ctx, *args, **kwargs):
@@ -381,9 +387,6 @@ def _pack(saved, args, outputs, tensor_saved, raw):
 _NUMBERS = frozenset((int, float, bool, complex))
 
 
-class NestedIOFunction(Function):
-    pass
-
-
-def once_differentiable(fn):
-    return fn
+# Defined beside this module on top of Function, and found here as in PyTorch.
+from ._nested_io_function import NestedIOFunction  # noqa: E402
+from ._once_differentiable import once_differentiable  # noqa: E402
