@@ -30,7 +30,7 @@ from ._finfo import finfo, iinfo
 from .compiler import compile
 from . import accelerator, backends, compiler, jit, onnx, random, serialization
 from . import amp, cpu, distributed, multiprocessing, profiler
-from . import distributions
+from . import distributions, hub
 from .amp import autocast
 from .amp.autocast_mode import get_autocast_dtype, is_autocast_enabled
 

@@ -129,7 +129,7 @@ EXCLUDED = {
         functional geqrf get_autocast_cpu_dtype get_autocast_gpu_dtype
         get_deterministic_debug_mode get_device get_device_module
         get_float32_matmul_precision get_num_interop_threads get_num_threads gradient
-        hamming_window hann_window hinge_embedding_loss histogram histogramdd hsplit hub
+        hamming_window hann_window hinge_embedding_loss histogram histogramdd hsplit
         igamma igammac index_reduce instance_norm inverse is_anomaly_check_nan_enabled
         is_anomaly_enabled is_autocast_cache_enabled is_autocast_cpu_enabled
         is_deterministic_algorithms_warn_only_enabled is_inference is_inference_mode_enabled
