@@ -10,6 +10,7 @@ import numpy as np
 
 from .. import _dtype
 from .. import return_types as _rt
+from .._backend import accumulate
 from .._tensor import Tensor
 from ._op import Op, wrap_dim
 from ._reduction import _const_as, _dims, _nodiff, _restore, _tie_share, axis_alias
@@ -205,10 +206,10 @@ class ModeDim(_AlongDim, grad_fn="ModeBackward0"):
         pos = xp.arange(n)
         new = xp.ones(s.shape, bool)  # where a run of equal sorted values starts
         new[..., 1:] = s[..., 1:] != s[..., :-1]
-        start = xp.maximum.accumulate(xp.where(new, pos, 0), axis=-1)
+        start = accumulate("maximum", xp.where(new, pos, 0), -1)
         ends = xp.ones(s.shape, bool)
         ends[..., :-1] = new[..., 1:]
-        end = xp.flip(xp.minimum.accumulate(xp.flip(xp.where(ends, pos, n), -1), axis=-1), -1)
+        end = xp.flip(accumulate("minimum", xp.flip(xp.where(ends, pos, n), -1), -1), -1)
         best = xp.argmax(end - start, axis=-1)[..., None]  # the first longest run: the smallest
         hit = m == xp.take_along_axis(s, best, -1)
         last = n - 1 - xp.argmax(hit[..., ::-1], axis=-1)[..., None]

@@ -224,7 +224,8 @@ def _accumulate(dst, pos, arrays, vals):
 def _put(arr, key, value):
     """arr[key] = value with PyTorch's key semantics and error messages."""
     view = arr[key.basic]
-    if not view.flags.writeable:  # an expanded tensor: elements share memory
+    # an expanded tensor: elements share memory (device arrays have no writeable flag)
+    if not getattr(view.flags, "writeable", True):
         raise RuntimeError("unsupported operation: more than one element of the written-to "
                            "tensor refers to a single memory location. Please clone() the tensor "
                            "before performing the operation.")
@@ -234,7 +235,7 @@ def _put(arr, key, value):
         else:
             view[key.adv] = value
     except ValueError:
-        vshape = list(np.shape(value))
+        vshape = list(getattr(value, "shape", ()))
         if key.adv is None:
             raise RuntimeError(_expand_msg(vshape, list(view.shape))) from None
         raise RuntimeError(f"shape mismatch: value tensor of shape {shape_str(vshape)} cannot be "
@@ -324,7 +325,7 @@ class IndexPut(Op):
 
     def forward(ctx, a, value, key):
         ctx.key = key
-        ctx.value_shape = np.shape(value)
+        ctx.value_shape = getattr(value, "shape", ())
         out = a.copy()
         _put(out, key, value)
         return out

@@ -1,5 +1,5 @@
 """Scans (cumsum, cumprod, logcumsumexp): forward on arrays, backward in ember ops."""
-from .._backend import xp_of
+from .._backend import accumulate, xp_of
 from .._dtype import type_name as _type_name
 from .._tensor import _make
 from ._common import _float, _out, quiet
@@ -95,7 +95,7 @@ class Logcumsumexp(Op):
         ctx.dim = dim
         a = _float(a)
         with quiet():
-            y = a.copy() if a.ndim == 0 else ctx.xp.logaddexp.accumulate(a, axis=dim)
+            y = a.copy() if a.ndim == 0 else accumulate("logaddexp", a, dim)
         ctx.save_for_backward(a, y)
         return y
 

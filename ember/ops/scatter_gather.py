@@ -112,6 +112,17 @@ class ScatterAdd(Op):
         return (g if need[0] else None), None, None, gs
 
 
+def _multiply_at(xp, flat, lin, vals):
+    """np.multiply.at for device arrays (CuPy has no multiply.at): repeated positions are
+    multiplied in rounds, each round taking every position once."""
+    while lin.size:
+        targets, first = xp.unique(lin, return_index=True)
+        flat[targets] *= vals[first]
+        rest = xp.ones(lin.shape, bool)
+        rest[first] = False
+        lin, vals = lin[rest], vals[rest]
+
+
 class _ScatterReduce(Op, grad_fn="NotImplemented"):
     """scatter(..., reduce='add'|'multiply'): PyTorch defines no derivative for it."""
 
@@ -164,7 +175,10 @@ class ScatterReduce(Op):
             elif not include_self:  # each target starts from one of its own values
                 targets, first = xp.unique(lin, return_index=True)
                 flat[targets] = vals[first]
-            ufunc.at(flat, lin, vals)  # the multiply/maximum/minimum of repeated positions
+            if reduce == "prod" and xp is not np:
+                _multiply_at(xp, flat, lin, vals)
+            else:
+                ufunc.at(flat, lin, vals)  # the multiply/maximum/minimum of repeated positions
         ctx.save_for_backward(a, src, out)
         return out
 

@@ -488,7 +488,9 @@ class Unfold(Op):
         n = (a.shape[dim] - size) // step + 1
         shape = a.shape[:dim] + (n,) + a.shape[dim + 1:] + (size,)
         strides = a.strides[:dim] + (a.strides[dim] * step,) + a.strides[dim + 1:] + (a.strides[dim],)
-        return ctx.xp.lib.stride_tricks.as_strided(a, shape, strides, writeable=step >= size)
+        if ctx.xp is not np:  # CuPy's as_strided has no writeable flag
+            return ctx.xp.lib.stride_tricks.as_strided(a, shape, strides)
+        return np.lib.stride_tricks.as_strided(a, shape, strides, writeable=step >= size)
 
     def backward(ctx, g):
         return UnfoldBackward.apply(g, ctx.in_shape, ctx.dim, ctx.size, ctx.step)

@@ -271,8 +271,8 @@ OPS = [
     # statistics (composites: grad_fn named after torch's last step) and histc
     OpInfo("cov", lambda m, a: m.cov(a), [((3, 5),), ((4,),), ((1, 5),)], ref=np.cov,
            grad_fn="SqueezeBackward0"),
-    OpInfo("cov_weights", lambda m, a, w: a.cov(correction=0, fweights=m.tensor([1, 2, 1, 3]),
-                                                 aweights=w),
+    OpInfo("cov_weights", lambda m, a, w: a.cov(
+               correction=0, fweights=m.tensor([1, 2, 1, 3], device=a.device), aweights=w),
            [((2, 4), (4,))], domain=(0.5, 2.0),
            ref=lambda a, w: np.cov(a, ddof=0, fweights=[1, 2, 1, 3], aweights=w)),
     OpInfo("corrcoef", lambda m, a: a.corrcoef(), [((3, 5),)], ref=np.corrcoef),
