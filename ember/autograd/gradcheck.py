@@ -14,9 +14,12 @@ PyTorch's defaults (eps=1e-6, atol=1e-5, rtol=1e-3) and checks:
 - check_undefined_grad: the backward of each output's node run with undefined output gradients
   (None to a Function that turned materialize_grads off, else zeros) must not raise a
   RuntimeError and must give undefined or zero gradients;
-- check_grad_dtypes: each gradient has its input's dtype and device.
-ember has no forward-mode AD (check_forward_ad, check_batched_forward_grad, check_fwd_over_rev)
-and no vmap yet (check_batched_grad): those raise NotImplementedError. `masked` concerns sparse
+- check_grad_dtypes: each gradient has its input's dtype and device;
+- check_batched_grad: the gradients of a batch of cotangents under ember.func.vmap equal the
+  loop over the batch (ember's vmap runs the function per slice, so this checks that the
+  backward runs under vmap rather than a batching rule).
+ember has no forward-mode AD (check_forward_ad, check_batched_forward_grad, check_fwd_over_rev):
+those raise NotImplementedError. `masked` concerns sparse
 inputs, which ember does not have.
 """
 import warnings
@@ -48,17 +51,13 @@ def _host(t):
     return np.array(t.detach().cpu()._data, np.float64).reshape(-1)
 
 
-def _refuse_unsupported(check_forward_ad, check_backward_ad, check_batched_grad,
-                        check_batched_forward_grad):
+def _refuse_unsupported(check_forward_ad, check_backward_ad, check_batched_forward_grad):
     if not (check_forward_ad or check_backward_ad):
         raise AssertionError("Expected at least one of check_forward_ad or check_backward_ad to "
                              "be True")
     if check_forward_ad or check_batched_forward_grad:
         raise NotImplementedError("gradcheck: ember has no forward-mode AD, so check_forward_ad "
                                   "and check_batched_forward_grad cannot be checked")
-    if check_batched_grad:
-        raise NotImplementedError("gradcheck: check_batched_grad needs vmap, which ember does "
-                                  "not have yet")
 
 
 # -- Jacobians ------------------------------------------------------------------------------------
@@ -233,8 +232,28 @@ def _check_grad_dtypes(outs, wrt):
                 raise GradcheckError("Gradient has device mismatch")
 
 
+def _check_batched_grad(outs, wrt, atol, rtol):
+    """Gradients of a batch of cotangents under ember.func.vmap equal the loop over the batch."""
+    from ..func import vmap
+    rng = np.random.default_rng(1)
+    for k, o in enumerate(outs):
+        batch = _make(_like(o, rng.standard_normal((2,) + o._data.shape)))
+
+        def vjp(go, o=o):
+            return _grad((o,), wrt, (go,), retain_graph=True, allow_unused=True)
+        batched = vmap(vjp)(batch)
+        for b in range(2):
+            for i, (g, row) in enumerate(zip(vjp(batch[b]), batched)):
+                want = np.zeros(wrt[i].numel()) if g is None else _host(g)
+                got = np.zeros(wrt[i].numel()) if row is None else _host(row[b])
+                if not np.allclose(got, want, rtol=rtol, atol=atol):
+                    raise GradcheckError(
+                        f"While computing batched gradients for output {k} with respect to "
+                        f"input {i}, got: {got}\nexpected: {want}")
+
+
 def _check(func, inputs, wrt, eps, atol, rtol, nondet_tol, check_undefined_grad,
-           check_grad_dtypes, fast_mode):
+           check_grad_dtypes, check_batched_grad, fast_mode):
     all_float = _float_outputs(_outputs(func, inputs))
     index = [k for k, o in enumerate(all_float) if o.requires_grad]
     outs = [all_float[k] for k in index]
@@ -250,6 +269,8 @@ def _check(func, inputs, wrt, eps, atol, rtol, nondet_tol, check_undefined_grad,
         _check_undefined_grad(outs, wrt)
     if check_grad_dtypes:
         _check_grad_dtypes(outs, wrt)
+    if check_batched_grad:
+        _check_batched_grad(outs, wrt, atol, rtol)
 
 
 def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True,
@@ -259,8 +280,7 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
     """True when func's analytical gradients match finite differences for all inputs that
     require grad (see the module's docstring for every check); otherwise raise GradcheckError,
     or return False with raise_exception=False."""
-    _refuse_unsupported(check_forward_ad, check_backward_ad, check_batched_grad,
-                        check_batched_forward_grad)
+    _refuse_unsupported(check_forward_ad, check_backward_ad, check_batched_forward_grad)
     inputs = _as_tuple(inputs)
     wrt = [t for t in inputs if isinstance(t, Tensor) and t.requires_grad]
     if not wrt:
@@ -273,7 +293,7 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
                           "not of double precision floating point or complex. ")
     try:
         _check(func, inputs, wrt, eps, atol, rtol, nondet_tol, check_undefined_grad,
-               check_grad_dtypes, fast_mode)
+               check_grad_dtypes, check_batched_grad, fast_mode)
     except GradcheckError:
         if raise_exception:
             raise
