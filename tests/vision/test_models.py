@@ -102,7 +102,7 @@ def test_resnet18_forward_backward_match_torch(torch, train):
     model.load_state_dict({k: ember.tensor(v.numpy()) for k, v in ref.state_dict().items()})
     ref.train(train)
     model.train(train)
-    x = np.random.default_rng(0).standard_normal((4, 3, 64, 64)).astype(np.float32)
+    x = np.random.default_rng(0).standard_normal((4, 3, 48, 48)).astype(np.float32)
     y = np.array([1, 0, 3, 9])
     xt, xe = torch.tensor(x, requires_grad=True), ember.tensor(x, requires_grad=True)
     loss_t = torch.nn.functional.cross_entropy(ref(xt), torch.tensor(y))
