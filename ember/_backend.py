@@ -1,9 +1,9 @@
 """The one place that chooses the array module of a device: NumPy for 'cpu', CuPy for 'cuda'.
 
 Everything that differs between the two lives here: moving arrays between devices, pinned host
-memory, and the fused CUDA kernels that replace chains of elementwise NumPy-style steps on the
-training hot path (each helper runs plain NumPy on host arrays and one CuPy ElementwiseKernel on
-device arrays, so callers never test which module they hold).
+memory, and compiling the fused CUDA kernels that replace chains of elementwise NumPy-style steps
+on the training hot path (NOTE [ Fused kernels ]; the optimizers' kernels are written in their
+own files, ember/optim/*.py, beside the NumPy maths they replace).
 
 NOTE [ Fake CUDA in tests ]
 `_install_array_module_for_tests(module)` replaces CuPy by any module with its API; the test suite
@@ -146,8 +146,13 @@ def broadcast_to(array, shape):
 # -- pinned (page-locked) host memory --------------------------------------------------------------
 
 def pin_memory(array):
-    """A copy of a host array in page-locked memory, which the GPU copies from asynchronously."""
-    cp = cupy()
+    """A copy of a host array in page-locked memory, which the GPU copies from asynchronously;
+    PyTorch's RuntimeError, with the reason, where there is no GPU to pin for."""
+    try:
+        cp = _cuda(0)
+    except RuntimeError as exc:
+        raise RuntimeError(f"Cannot access accelerator device when none is available. ({exc})") \
+            from None
     mem = cp.cuda.alloc_pinned_memory(max(array.nbytes, 1))
     out = numpy.ndarray(array.shape, array.dtype, buffer=mem)
     out[...] = array
@@ -172,7 +177,10 @@ def is_pinned(array):
 # runs the same text with NumPy, so the maths of every kernel is checked against the host path
 # on machines without a GPU.
 
-def _kernel(name, in_params, out_params, body):
+def elementwise_kernel(name, in_params, out_params, body):
+    """The CuPy ElementwiseKernel `name`, compiled on first use and kept until the CUDA module
+    changes; its users (threshold_backward below, the optimizers' fused steps in ember/optim)
+    write the body beside the maths it replaces."""
     k = _kernels.get(name)
     if k is None:
         k = _kernels[name] = cupy().ElementwiseKernel(in_params, out_params, body, "ember_" + name)
@@ -183,52 +191,8 @@ def threshold_backward(grad, x, threshold):
     """grad where x > threshold, else 0: the backward of relu and threshold."""
     if is_cpu_array(grad):
         return grad * (x > threshold)
-    k = _kernel("threshold_backward", "G g, X x, X th", "G out", "out = g * (x > th)")
+    k = elementwise_kernel("threshold_backward", "G g, X x, X th", "G out", "out = g * (x > th)")
     return k(grad, x, threshold)
-
-
-def sgd_step_(param, grad, buf, *, lr, momentum=0.0, dampening=0.0, weight_decay=0.0,
-              nesterov=False, maximize=False, first=False):
-    """optim.SGD's update of one CUDA parameter as one fused kernel, in place on param (and on
-    buf, the momentum buffer, when momentum != 0; `first` marks its first step, where buf is set
-    to the gradient). Host arrays take optim/sgd.py's NumPy path instead."""
-    sign = -1.0 if maximize else 1.0
-    body = ["T d = sign * g + wd * p"]
-    ins, outs = "T g, T lr, T sign, T wd", "T p"
-    if momentum != 0:
-        ins, outs = ins + ", T mom, T damp", outs + ", T buf"
-        body.append("buf = d" if first else "buf = mom * buf + (1 - damp) * d")
-        body.append("d = d + mom * buf" if nesterov else "d = buf")
-    body.append("p = p - lr * d")
-    name = f"sgd_{momentum != 0:d}{nesterov:d}{first:d}"
-    args = [grad, lr, sign, weight_decay] + ([momentum, dampening] if momentum != 0 else [])
-    _kernel(name, ins, outs, "; ".join(body))(*args, param, *([buf] if momentum != 0 else []))
-
-
-def adam_step_(param, grad, exp_avg, exp_avg_sq, max_exp_avg_sq=None, *, step, lr, beta1, beta2,
-               eps, weight_decay=0.0, decoupled_weight_decay=False, maximize=False):
-    """optim.Adam/AdamW's update of one CUDA parameter at `step` (1-based) as one fused kernel,
-    in place on param and its state (max_exp_avg_sq only with AMSGrad). Host arrays take
-    optim/adam.py's NumPy path instead."""
-    sign = -1.0 if maximize else 1.0
-    bias1 = 1 - beta1 ** step
-    bias2_sqrt = (1 - beta2 ** step) ** 0.5
-    step_size = lr / bias1
-    decay = 1 - lr * weight_decay if decoupled_weight_decay else 1.0
-    l2 = 0.0 if decoupled_weight_decay else weight_decay
-    amsgrad = max_exp_avg_sq is not None
-    body = ["p = p * decay",
-            "T d = sign * g + l2 * p",
-            "m = m + (1 - b1) * (d - m)",
-            "v = v * b2 + (1 - b2) * d * d"]
-    if amsgrad:
-        body.append("vmax = max(vmax, v)")
-    body.append(f"p = p - step_size * (m / (sqrt({'vmax' if amsgrad else 'v'}) / b2s + eps))")
-    outs = "T p, T m, T v" + (", T vmax" if amsgrad else "")
-    k = _kernel(f"adam_{amsgrad:d}", "T g, T sign, T decay, T l2, T b1, T b2, T b2s, "
-                "T step_size, T eps", outs, "; ".join(body))
-    k(grad, sign, decay, l2, beta1, beta2, bias2_sqrt, step_size, eps, param, exp_avg,
-      exp_avg_sq, *([max_exp_avg_sq] if amsgrad else []))
 
 
 def accumulate(name, array, axis):

@@ -1,7 +1,6 @@
 """Adadelta (with weight decay and maximize)."""
-from .._backend import xp_of
 from .._creation import zeros_like
-from .optimizer import Optimizer, _advance, _bump, _check_ranges, _check_unsupported, _new_step
+from .optimizer import Optimizer, _advance, _check_ranges, _check_unsupported, _new_step
 
 __all__ = ["Adadelta"]
 
@@ -15,34 +14,22 @@ class Adadelta(Optimizer):
                         capturable=capturable, foreach=foreach, differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        loss = self._run_closure(closure)
-        for group in self.param_groups:
-            params = [p for p in group["params"] if p.grad is not None]
-            for p in params:
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _new_step()
-                    state["square_avg"] = zeros_like(p)
-                    state["acc_delta"] = zeros_like(p)
-            states = [self.state[p] for p in params]
-            _adadelta([p._data for p in params], [p.grad._data for p in params],
-                      [s["square_avg"]._data for s in states],
-                      [s["acc_delta"]._data for s in states], [s["step"] for s in states],
-                      lr=float(group["lr"]), rho=float(group["rho"]), eps=float(group["eps"]),
-                      weight_decay=float(group["weight_decay"]), maximize=group["maximize"])
-            for p in params:
-                _bump(p)
-        return loss
+    def _init_state(self, param, state, group):
+        state["step"] = _new_step()
+        state["square_avg"] = zeros_like(param)
+        state["acc_delta"] = zeros_like(param)
 
+    def _hyperparameters(self, group):
+        return (float(group["lr"]), float(group["rho"]), float(group["eps"]),
+                float(group["weight_decay"]), group["maximize"])
 
-def _adadelta(params, grads, square_avgs, acc_deltas, steps, *, lr, rho, eps, weight_decay,
-              maximize):
-    """PyTorch's single-tensor Adadelta, in place on arrays (see NOTE [ Optimizer maths ])."""
-    for param, grad, square_avg, acc_delta, step in zip(params, grads, square_avgs, acc_deltas,
-                                                        steps):
-        xp = xp_of(param)
-        _advance(step)
+    @staticmethod
+    def _update(param, grad, state, hp, xp):
+        """PyTorch's single-tensor Adadelta, in place on arrays (NOTE [ Optimizer maths ]); no
+        fused kernel: on the GPU the same steps run on CuPy arrays."""
+        lr, rho, eps, weight_decay, maximize = hp
+        square_avg, acc_delta = state["square_avg"]._data, state["acc_delta"]._data
+        _advance(state["step"])
         if maximize:
             grad = -grad
         if weight_decay != 0:

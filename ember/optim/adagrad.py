@@ -1,7 +1,6 @@
 """Adagrad (with learning-rate decay, weight decay and maximize)."""
-from .._backend import xp_of
 from .._creation import full_like
-from .optimizer import Optimizer, _advance, _bump, _check_ranges, _check_unsupported, _new_step
+from .optimizer import Optimizer, _advance, _check_ranges, _check_unsupported, _new_step
 
 __all__ = ["Adagrad"]
 
@@ -23,26 +22,17 @@ class Adagrad(Optimizer):
                 state["step"] = _new_step()
                 state["sum"] = full_like(p, initial_accumulator_value)
 
-    def step(self, closure=None):
-        loss = self._run_closure(closure)
-        for group in self.param_groups:
-            params = [p for p in group["params"] if p.grad is not None]
-            states = [self.state[p] for p in params]
-            _adagrad([p._data for p in params], [p.grad._data for p in params],
-                     [s["sum"]._data for s in states], [s["step"] for s in states],
-                     lr=float(group["lr"]), weight_decay=float(group["weight_decay"]),
-                     lr_decay=float(group["lr_decay"]), eps=float(group["eps"]),
-                     maximize=group["maximize"])
-            for p in params:
-                _bump(p)
-        return loss
+    def _hyperparameters(self, group):
+        return (float(group["lr"]), float(group["weight_decay"]), float(group["lr_decay"]),
+                float(group["eps"]), group["maximize"])
 
-
-def _adagrad(params, grads, state_sums, steps, *, lr, weight_decay, lr_decay, eps, maximize):
-    """PyTorch's single-tensor Adagrad, in place on arrays (see NOTE [ Optimizer maths ])."""
-    for param, grad, state_sum, step_t in zip(params, grads, state_sums, steps):
-        xp = xp_of(param)
-        step = _advance(step_t)
+    @staticmethod
+    def _update(param, grad, state, hp, xp):
+        """PyTorch's single-tensor Adagrad, in place on arrays (NOTE [ Optimizer maths ]); no
+        fused kernel: on the GPU the same steps run on CuPy arrays."""
+        lr, weight_decay, lr_decay, eps, maximize = hp
+        state_sum = state["sum"]._data
+        step = _advance(state["step"])
         if maximize:
             grad = -grad
         if weight_decay != 0:

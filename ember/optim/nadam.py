@@ -1,8 +1,7 @@
 """NAdam: Adam with Nesterov momentum and momentum decay (weight decay, decoupled or L2)."""
 from .. import _dtype
-from .._backend import xp_of
 from .._creation import tensor, zeros_like
-from .optimizer import Optimizer, _advance, _bump, _check_ranges, _check_unsupported, _new_step
+from .optimizer import Optimizer, _advance, _check_ranges, _check_unsupported, _new_step
 
 __all__ = ["NAdam"]
 
@@ -20,43 +19,30 @@ class NAdam(Optimizer):
                         foreach=foreach, capturable=capturable, differentiable=differentiable)
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        loss = self._run_closure(closure)
-        for group in self.param_groups:
-            params = [p for p in group["params"] if p.grad is not None]
-            for p in params:
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _new_step()
-                    state["mu_product"] = tensor(1.0, dtype=_dtype.float32)
-                    state["exp_avg"] = zeros_like(p)
-                    state["exp_avg_sq"] = zeros_like(p)
-            states = [self.state[p] for p in params]
-            beta1, beta2 = group["betas"]
-            _nadam([p._data for p in params], [p.grad._data for p in params],
-                   [s["exp_avg"]._data for s in states], [s["exp_avg_sq"]._data for s in states],
-                   [s["mu_product"]._data for s in states], [s["step"] for s in states],
-                   beta1=float(beta1), beta2=float(beta2), lr=float(group["lr"]),
-                   weight_decay=float(group["weight_decay"]),
-                   momentum_decay=float(group["momentum_decay"]), eps=float(group["eps"]),
-                   decoupled_weight_decay=group["decoupled_weight_decay"],
-                   maximize=group["maximize"])
-            for p in params:
-                _bump(p)
-        return loss
+    def _init_state(self, param, state, group):
+        state["step"] = _new_step()
+        state["mu_product"] = tensor(1.0, dtype=_dtype.float32)
+        state["exp_avg"] = zeros_like(param)
+        state["exp_avg_sq"] = zeros_like(param)
 
+    def _hyperparameters(self, group):
+        beta1, beta2 = group["betas"]
+        return (float(beta1), float(beta2), float(group["lr"]), float(group["weight_decay"]),
+                float(group["momentum_decay"]), float(group["eps"]),
+                group["decoupled_weight_decay"], group["maximize"])
 
-def _nadam(params, grads, exp_avgs, exp_avg_sqs, mu_products, steps, *, beta1, beta2, lr,
-           weight_decay, momentum_decay, eps, decoupled_weight_decay, maximize):
-    """PyTorch's single-tensor NAdam, in place on arrays (see NOTE [ Optimizer maths ]).
-
-    mu_product is a 0-d float32 array, rounded as PyTorch's float32 state tensor is.
-    """
-    for i, param in enumerate(params):
-        xp = xp_of(param)
-        grad = -grads[i] if maximize else grads[i]
-        exp_avg, exp_avg_sq, mu_product = exp_avgs[i], exp_avg_sqs[i], mu_products[i]
-        step = _advance(steps[i])
+    @staticmethod
+    def _update(param, grad, state, hp, xp):
+        """PyTorch's single-tensor NAdam, in place on arrays (NOTE [ Optimizer maths ]); no fused
+        kernel: on the GPU the same steps run on CuPy arrays. mu_product is a 0-d float32 array,
+        rounded as PyTorch's float32 state tensor is."""
+        (beta1, beta2, lr, weight_decay, momentum_decay, eps, decoupled_weight_decay,
+         maximize) = hp
+        if maximize:
+            grad = -grad
+        exp_avg, exp_avg_sq = state["exp_avg"]._data, state["exp_avg_sq"]._data
+        mu_product = state["mu_product"]._data
+        step = _advance(state["step"])
         bias_correction2 = 1 - beta2 ** step
         if weight_decay != 0:
             if decoupled_weight_decay:

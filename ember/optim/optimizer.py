@@ -1,22 +1,32 @@
-"""Optimizer: parameter groups, per-parameter state, zero_grad and state dicts.
+"""Optimizer: parameter groups, per-parameter state, one step() for every algorithm, zero_grad
+and state dicts.
 
 NOTE [ Optimizer maths ]
-Each algorithm is a class (hyperparameter checks with PyTorch's messages, bookkeeping) plus one
-private function that does PyTorch's single-tensor update rule in place on the parameters'
-arrays, with state arrays of the parameter's dtype and device. Hyperparameters are Python
-floats when they meet arrays, so float32 stays float32 (NumPy 2 would promote to float64 with a
-NumPy scalar). Step counters are 0-d float32 tensors, as in PyTorch's state dicts.
+step() walks the parameter groups; an algorithm (sgd.py, adam.py ...) supplies only what differs:
+- `_hyperparameters(group)`: the group's settings as a tuple of Python floats and flags, made
+  once per group, so float32 stays float32 (NumPy 2 would promote to float64 with a NumPy
+  scalar) and no per-parameter lookups remain;
+- `_init_state(param, state, group)`: the state of a parameter met for the first time (state
+  arrays of the parameter's dtype and device; step counters are 0-d float32 tensors, as in
+  PyTorch's state dicts), or `_states(params, group)` when it needs more than that;
+- `_update(param, grad, state, hp, xp)`: PyTorch's single-tensor update rule, in place on the
+  arrays, written against `xp` (NumPy; CuPy on the GPU where there is no fused kernel);
+- `_fused_update(...)`, same arguments: the GPU's update as one CUDA kernel, written beside
+  `_update` (NOTE [ Fused kernels ] in _backend.py), where the algorithm has one.
 """
 import warnings
 from collections import defaultdict
 from copy import deepcopy
 from itertools import chain
 
+import numpy
+
 from .. import _dtype
+from .._backend import xp_of
 from .._creation import tensor
+from .._grads import typename as _typename, zero_grads
 from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad
-from ..nn.modules.module import _typename, _zero_grads
 
 __all__ = ["Optimizer", "required"]
 
@@ -155,10 +165,43 @@ class Optimizer:
         self.param_groups.append(param_group)
 
     def zero_grad(self, set_to_none=True):
-        _zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
+        zero_grads((p for group in self.param_groups for p in group["params"]), set_to_none)
 
     def step(self, closure=None):
+        """One update of every parameter that has a gradient (NOTE [ Optimizer maths ]);
+        returns what closure, run with grad enabled first, returned."""
+        loss = self._run_closure(closure)
+        update = self._update
+        fused = self._fused_update or update
+        for group in self.param_groups:
+            params = [p for p in group["params"] if p.grad is not None]
+            hp = self._hyperparameters(group)
+            for p, state in zip(params, self._states(params, group)):
+                data = p._data
+                xp = numpy if type(data) is numpy.ndarray else xp_of(data)
+                (update if xp is numpy else fused)(data, p.grad._data, state, hp, xp)
+                p._version[0] += 1  # graphs that saved the old value refuse it
+        return loss
+
+    def _states(self, params, group):
+        """The state of each parameter, filled by _init_state when it is met for the first time;
+        made before any update, as in PyTorch (a parameter listed twice gets one state)."""
+        states = []
+        for p in params:
+            state = self.state[p]
+            if not state:
+                self._init_state(p, state, group)
+            states.append(state)
+        return states
+
+    def _init_state(self, param, state, group):
+        pass
+
+    def _hyperparameters(self, group):
         raise NotImplementedError
+
+    _update = None  # staticmethods of each algorithm (NOTE [ Optimizer maths ])
+    _fused_update = None
 
     def _run_closure(self, closure):
         if closure is None:

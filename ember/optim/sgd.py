@@ -1,7 +1,7 @@
 """SGD with momentum, dampening, Nesterov momentum, weight decay and maximize."""
-from .._backend import is_cpu_array, sgd_step_, xp_of
+from .._backend import elementwise_kernel
 from .._creation import as_tensor
-from .optimizer import Optimizer, _bump, _check_ranges, _check_unsupported
+from .optimizer import Optimizer, _check_ranges, _check_unsupported
 
 __all__ = ["SGD"]
 
@@ -18,45 +18,36 @@ class SGD(Optimizer):
         _check_unsupported(differentiable)
         super().__init__(params, defaults)
 
-    def step(self, closure=None):
-        loss = self._run_closure(closure)
-        for group in self.param_groups:
-            params = [p for p in group["params"] if p.grad is not None]
-            momentum = float(group["momentum"])
-            bufs = []
-            if momentum != 0:
-                bufs = [self.state[p].get("momentum_buffer") for p in params]
-                bufs = [None if b is None else b._data for b in bufs]
-            _sgd([p._data for p in params], [p.grad._data for p in params], bufs,
-                 lr=float(group["lr"]), weight_decay=float(group["weight_decay"]),
-                 momentum=momentum, dampening=float(group["dampening"]),
-                 nesterov=group["nesterov"], maximize=group["maximize"])
-            for i, p in enumerate(params):
-                _bump(p)
-                if momentum != 0 and "momentum_buffer" not in self.state[p]:
-                    self.state[p]["momentum_buffer"] = as_tensor(bufs[i])
-        return loss
+    def _hyperparameters(self, group):
+        return (float(group["lr"]), float(group["momentum"]), float(group["dampening"]),
+                float(group["weight_decay"]), group["nesterov"], group["maximize"])
 
+    def _states(self, params, group):
+        """Without momentum SGD keeps no state. With it, each parameter's state and its momentum
+        buffer as read before any update: the first step makes the buffer (a parameter listed
+        twice starts both updates from no buffer, as in PyTorch)."""
+        if float(group["momentum"]) == 0:
+            return [None] * len(params)
+        states = []
+        for p in params:
+            state = self.state[p]
+            buf = state.get("momentum_buffer")
+            states.append((state, None if buf is None else buf._data))
+        return states
 
-def _sgd(params, grads, momentum_buffers, *, lr, weight_decay, momentum, dampening, nesterov,
-         maximize):
-    """PyTorch's update, in place on arrays; new momentum buffers are stored into the list."""
-    for i, param in enumerate(params):
-        if not is_cpu_array(param):  # one fused kernel on the GPU
-            buf = momentum_buffers[i] if momentum != 0 else None
-            first = momentum != 0 and buf is None
-            if first:
-                buf = momentum_buffers[i] = xp_of(param).empty_like(param)
-            sgd_step_(param, grads[i], buf, lr=lr, momentum=momentum, dampening=dampening,
-                      weight_decay=weight_decay, nesterov=nesterov, maximize=maximize, first=first)
-            continue
-        grad = -grads[i] if maximize else grads[i]
+    @staticmethod
+    def _update(param, grad, state, hp, xp):
+        """PyTorch's update, in place on host arrays."""
+        lr, momentum, dampening, weight_decay, nesterov, maximize = hp
+        if maximize:
+            grad = -grad
         if weight_decay != 0:
             grad = grad + weight_decay * param
         if momentum != 0:
-            buf = momentum_buffers[i]
+            holder, buf = state
             if buf is None:
-                buf = momentum_buffers[i] = grad.copy()  # the first buffer is the gradient
+                buf = grad.copy()  # the first buffer is the gradient
+                holder.setdefault("momentum_buffer", as_tensor(buf))
             else:
                 buf *= momentum
                 if dampening == 0:
@@ -65,3 +56,36 @@ def _sgd(params, grads, momentum_buffers, *, lr, weight_decay, momentum, dampeni
                     buf += (1 - dampening) * grad
             grad = grad + momentum * buf if nesterov else buf
         param -= lr * grad
+
+    @staticmethod
+    def _fused_update(param, grad, state, hp, xp):
+        """The same update of a CUDA parameter as one kernel (sgd_step_)."""
+        lr, momentum, dampening, weight_decay, nesterov, maximize = hp
+        buf, first = None, False
+        if momentum != 0:
+            holder, buf = state
+            first = buf is None
+            if first:
+                buf = xp.empty_like(param)  # the kernel sets it to the gradient
+                holder.setdefault("momentum_buffer", as_tensor(buf))
+        sgd_step_(param, grad, buf, lr=lr, momentum=momentum, dampening=dampening,
+                  weight_decay=weight_decay, nesterov=nesterov, maximize=maximize, first=first)
+
+
+def sgd_step_(param, grad, buf, *, lr, momentum=0.0, dampening=0.0, weight_decay=0.0,
+              nesterov=False, maximize=False, first=False):
+    """SGD's update of one CUDA parameter as one fused kernel, in place on param (and on buf, the
+    momentum buffer, when momentum != 0; `first` marks its first step, where buf is set to the
+    gradient)."""
+    sign = -1.0 if maximize else 1.0
+    body = ["T d = sign * g + wd * p"]
+    ins, outs = "T g, T lr, T sign, T wd", "T p"
+    if momentum != 0:
+        ins, outs = ins + ", T mom, T damp", outs + ", T buf"
+        body.append("buf = d" if first else "buf = mom * buf + (1 - damp) * d")
+        body.append("d = d + mom * buf" if nesterov else "d = buf")
+    body.append("p = p - lr * d")
+    name = f"sgd_{momentum != 0:d}{nesterov:d}{first:d}"
+    args = [grad, lr, sign, weight_decay] + ([momentum, dampening] if momentum != 0 else [])
+    kernel = elementwise_kernel(name, ins, outs, "; ".join(body))
+    kernel(*args, param, *([buf] if momentum != 0 else []))

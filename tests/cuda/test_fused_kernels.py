@@ -1,9 +1,12 @@
-"""The fused helpers of ember._backend: the CUDA kernels (the fake's NumPy run of the kernel text,
-or the GPU) agree with PyTorch (and threshold_backward's NumPy path with its definition)."""
+"""The fused CUDA kernels (ember._backend.threshold_backward, optim's sgd_step_ and adam_step_):
+the kernels (the fake's NumPy run of the kernel text, or the GPU) agree with PyTorch (and
+threshold_backward's NumPy path with its definition)."""
 import numpy as np
 import pytest
 
 from ember import _backend
+from ember.optim.adam import adam_step_
+from ember.optim.sgd import sgd_step_
 
 STEPS = 3
 
@@ -46,7 +49,7 @@ def _sgd(cuda, case):
     p = _on(cuda, p)
     buf = _on(cuda, np.zeros_like(_host(p)))
     for i, g in enumerate(grads):
-        _backend.sgd_step_(p, _on(cuda, g), buf, first=i == 0, **case)
+        sgd_step_(p, _on(cuda, g), buf, first=i == 0, **case)
     return _host(p)
 
 
@@ -73,12 +76,12 @@ def _adam(cuda, case):
     p = _on(cuda, p)
     state = [_on(cuda, np.zeros_like(_host(p))) for _ in range(3)]
     for step, g in enumerate(grads, 1):
-        _backend.adam_step_(p, _on(cuda, g), state[0], state[1],
-                            state[2] if case.get("amsgrad") else None, step=step, lr=0.01,
-                            beta1=0.9, beta2=0.999, eps=1e-8,
-                            weight_decay=case.get("weight_decay", 0.0),
-                            decoupled_weight_decay=case.get("decoupled_weight_decay", False),
-                            maximize=case.get("maximize", False))
+        adam_step_(p, _on(cuda, g), state[0], state[1],
+                   state[2] if case.get("amsgrad") else None, step=step, lr=0.01,
+                   beta1=0.9, beta2=0.999, eps=1e-8,
+                   weight_decay=case.get("weight_decay", 0.0),
+                   decoupled_weight_decay=case.get("decoupled_weight_decay", False),
+                   maximize=case.get("maximize", False))
     return _host(p)
 
 

@@ -8,6 +8,7 @@ from typing import NamedTuple
 
 from ... import _dtype
 from ..._device import device as _device_cls
+from ..._grads import typename as _typename, zero_grads
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ..parameter import Parameter
@@ -24,17 +25,6 @@ def _addindent(s, num_spaces):
     first = lines.pop(0)
     lines = [num_spaces * " " + line if line.strip() else "" for line in lines]
     return first + "\n" + "\n".join(lines)
-
-
-def _typename(obj):
-    """torch.typename: 'torch.FloatTensor' for tensors, the qualified class name otherwise."""
-    if isinstance(obj, Tensor):
-        return obj.type()
-    cls = obj if isinstance(obj, type) else type(obj)
-    module = getattr(cls, "__module__", "") or ""
-    if module in ("", "builtins"):
-        return cls.__qualname__
-    return f"{module}.{cls.__qualname__}"
 
 
 def _parse_to(args, kwargs):
@@ -319,7 +309,7 @@ class Module(_HooksMixin, _StateDictMixin):
         return self
 
     def zero_grad(self, set_to_none=True):
-        _zero_grads(self.parameters(), set_to_none)
+        zero_grads(self.parameters(), set_to_none)
 
     def apply(self, fn):
         for module in self.children():
@@ -428,19 +418,3 @@ _REGISTRIES = (
     _Registry("_buffers", None, Tensor, "buffer", "torch.nn.Buffer, torch.Tensor or None", "",
               _store_in("_buffers")),
 )
-
-
-def _zero_grads(params, set_to_none):
-    """Module.zero_grad and Optimizer.zero_grad: drop each .grad, or zero it in place after
-    cutting it from any graph (PyTorch's rule for set_to_none=False)."""
-    for p in params:
-        if p.grad is None:
-            continue
-        if set_to_none:
-            p.grad = None
-        else:
-            if p.grad.grad_fn is not None:
-                p.grad.detach_()
-            else:
-                p.grad.requires_grad_(False)
-            p.grad.zero_()
