@@ -3,6 +3,7 @@ import warnings
 
 from ... import _dtype
 from ..._creation import empty
+from ._pin_memory import pin_batch, pins_batches
 from ._worker import _DatasetKind
 
 
@@ -19,6 +20,7 @@ class _BaseDataLoaderIter:
         self._timeout = loader.timeout
         self._collate_fn = loader.collate_fn
         self._persistent_workers = loader.persistent_workers
+        self._pin_memory = pins_batches(loader)
         self._sampler_iter = iter(self._index_sampler)
         # Drawn in the same place as PyTorch draws it, so that the default generator advances
         # the same way (a shuffling sampler draws its own seed after this one).
@@ -42,6 +44,8 @@ class _BaseDataLoaderIter:
 
     def __next__(self):
         data = self._next_data()
+        if self._pin_memory:
+            data = pin_batch(data)
         self._num_yielded += 1
         if (self._dataset_kind == _DatasetKind.Iterable
                 and self._IterableDataset_len_called is not None
