@@ -117,28 +117,26 @@ EXCLUDED = {
         version view_as_complex_copy view_as_real_copy view_copy wait while_loop
         """,
         'todo': """
-        BFloat16Tensor GradScaler ModuleDict OutOfMemoryError ParameterDict
-        adaptive_max_pool1d addmv_ addr are_deterministic_algorithms_enabled as_strided
-        as_strided_ as_strided_scatter bartlett_window bilinear binomial bit blackman_window
-        block_diag can_cast cartesian_prod channel_shuffle channels_last channels_last_3d
-        cholesky cholesky_inverse cholesky_solve clamp_ clamp_max_ clamp_min_
-        clear_autocast_cache clip_ combinations contiguous_format conv3d conv_transpose3d
-        cosine_embedding_loss cosine_similarity ctc_loss det detach detach_ diagflat
-        diagonal_scatter dist dropout dropout_ dsplit
+        BFloat16Tensor GradScaler ModuleDict OutOfMemoryError ParameterDict addmv_ addr
+        are_deterministic_algorithms_enabled as_strided as_strided_ as_strided_scatter
+        bartlett_window bilinear binomial bit blackman_window block_diag can_cast
+        cartesian_prod channel_shuffle channels_last channels_last_3d cholesky
+        cholesky_inverse cholesky_solve clamp_ clamp_max_ clamp_min_ clear_autocast_cache
+        clip_ combinations contiguous_format cosine_embedding_loss cosine_similarity
+        ctc_loss det detach detach_ diagflat diagonal_scatter dist dropout dropout_ dsplit
         empty_permuted empty_strided erf_ erfc_ fft fill fill_ frexp from_dlpack frombuffer
         functional geqrf get_autocast_cpu_dtype get_autocast_gpu_dtype
         get_deterministic_debug_mode get_device get_device_module
         get_float32_matmul_precision get_num_interop_threads get_num_threads gradient
-        hamming_window hann_window hinge_embedding_loss histogram histogramdd hsplit
-        igamma igammac index_reduce instance_norm inverse is_anomaly_check_nan_enabled
+        hamming_window hann_window hinge_embedding_loss histogram histogramdd hsplit igamma
+        igammac index_reduce instance_norm inverse is_anomaly_check_nan_enabled
         is_anomaly_enabled is_autocast_cache_enabled is_autocast_cpu_enabled
         is_deterministic_algorithms_warn_only_enabled is_inference is_inference_mode_enabled
         is_storage is_warn_always_enabled istft kaiser_window layout
-        legacy_contiguous_format lobpcg logdet logit_ lu_solve lu_unpack
-        margin_ranking_loss masked matrix_exp matrix_power max_pool1d_with_indices
-        max_pool3d memory_format mps nan_to_num_ nested newaxis orgqr ormqr
-        pairwise_distance pca_lowrank pdist pinverse pixel_shuffle pixel_unshuffle poisson
-        poisson_nll_loss prelu preserve_format promote_types qr quasirandom renorm
+        legacy_contiguous_format lobpcg logdet logit_ lu_solve lu_unpack margin_ranking_loss
+        masked matrix_exp matrix_power memory_format mps nan_to_num_ nested newaxis orgqr
+        ormqr pairwise_distance pca_lowrank pdist pinverse pixel_shuffle pixel_unshuffle
+        poisson poisson_nll_loss prelu preserve_format promote_types qr quasirandom renorm
         result_type rms_norm row_stack rrelu rrelu_ scalar_tensor set_anomaly_enabled
         set_autocast_cache_enabled set_autocast_cpu_dtype set_autocast_cpu_enabled
         set_autocast_dtype set_autocast_enabled set_autocast_gpu_dtype
@@ -198,13 +196,10 @@ EXCLUDED = {
         factory_kwargs
         """,
         'todo': """
-        AdaptiveAvgPool3d AdaptiveLogSoftmaxWithLoss AdaptiveMaxPool1d AdaptiveMaxPool3d
-        AlphaDropout AvgPool3d BatchNorm3d Buffer CTCLoss ChannelShuffle Conv3d
-        ConvTranspose1d ConvTranspose3d Dropout1d Dropout3d EmbeddingBag FeatureAlphaDropout
-        FractionalMaxPool2d FractionalMaxPool3d LPPool1d LPPool2d LPPool3d LazyBatchNorm3d
-        LazyConv3d LazyConvTranspose1d LazyConvTranspose3d LinearCrossEntropyLoss
-        LinearCrossEntropyOptions LocalResponseNorm MaxPool3d MaxUnpool1d MaxUnpool2d
-        MaxUnpool3d MultiLabelMarginLoss MultiMarginLoss RMSNorm RReLU
+        AdaptiveLogSoftmaxWithLoss AlphaDropout Buffer CTCLoss ChannelShuffle Dropout1d
+        Dropout3d EmbeddingBag FeatureAlphaDropout FractionalMaxPool2d FractionalMaxPool3d
+        LPPool1d LPPool2d LPPool3d LinearCrossEntropyLoss LinearCrossEntropyOptions
+        LocalResponseNorm MultiLabelMarginLoss MultiMarginLoss RMSNorm RReLU
         TripletMarginWithDistanceLoss attention common_types grad
         """,
     },
@@ -229,14 +224,10 @@ EXCLUDED = {
         reproducibility_notes tf32_notes
         """,
         'todo': """
-        Tensor adaptive_avg_pool3d adaptive_max_pool1d adaptive_max_pool1d_with_indices
-        adaptive_max_pool2d_with_indices adaptive_max_pool3d
-        adaptive_max_pool3d_with_indices affine_grid avg_pool3d channel_shuffle conv3d
-        conv_transpose3d ctc_loss embedding_bag fractional_max_pool2d
+        Tensor affine_grid channel_shuffle ctc_loss embedding_bag fractional_max_pool2d
         fractional_max_pool2d_with_indices fractional_max_pool3d
         fractional_max_pool3d_with_indices grad grid_sample linear_cross_entropy
-        local_response_norm lp_pool1d lp_pool2d lp_pool3d max_pool1d_with_indices max_pool3d
-        max_pool3d_with_indices max_unpool1d max_unpool2d max_unpool3d multi_margin_loss
+        local_response_norm lp_pool1d lp_pool2d lp_pool3d multi_margin_loss
         multilabel_margin_loss pdist rrelu rrelu_ triplet_margin_with_distance_loss
         """,
     },

@@ -11,7 +11,7 @@ from ..ops.activation import (  # noqa: F401
     leaky_relu, leaky_relu_, log_softmax, logsigmoid, mish, relu, relu6, relu_, selu, selu_, silu,
     softmax, softmin, softplus, softshrink, softsign, tanhshrink, threshold, threshold_)
 from ..ops.conv import (  # noqa: F401
-    conv1d, conv2d, conv_transpose1d, conv_transpose2d, fold, unfold)
+    conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d, fold, unfold)
 from ..ops.embedding import embedding as _embedding, embedding_renorm_
 from ..ops.linalg import addmm, matmul, mm
 from ..ops.loss import (  # noqa: F401
@@ -21,9 +21,13 @@ from ..ops.loss import _legacy, _reduce, _reduction
 from ..ops.norm import batch_norm as _batch_norm
 from ..ops.norm import group_norm, layer_norm  # noqa: F401
 from ..ops.padding import pad  # noqa: F401
+from ..ops import pool as _pool
 from ..ops.pool import (  # noqa: F401
-    adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_max_pool2d, avg_pool1d, avg_pool2d,
-    max_pool1d, max_pool2d, max_pool2d_with_indices)
+    adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d, adaptive_max_pool2d,
+    adaptive_max_pool2d_with_indices, adaptive_max_pool3d, adaptive_max_pool3d_with_indices,
+    avg_pool1d, avg_pool2d, avg_pool3d, max_pool1d, max_pool1d_with_indices, max_pool2d,
+    max_pool2d_with_indices, max_pool3d, max_pool3d_with_indices, max_unpool1d, max_unpool2d,
+    max_unpool3d)
 from ..ops.upsample import interpolate  # noqa: F401
 from ._attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: F401
 
@@ -90,6 +94,19 @@ def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """input / max(||input||_p over dim, eps)."""
     denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
     return input / denom
+
+
+# -- pooling --------------------------------------------------------------------------------------
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """Adaptive max pooling of (N, C, L) or (C, L); with return_indices, also the indices."""
+    out, idx = _pool.adaptive_max_pool1d(input, output_size)
+    return (out, idx) if return_indices else out
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
+    """adaptive_max_pool1d returning (output, indices)."""
+    return _pool.adaptive_max_pool1d(input, output_size)
 
 
 # -- linear ---------------------------------------------------------------------------------------

@@ -33,6 +33,14 @@ gradient is kh GEMMs against slices of the stacked input, the input gradient one
 weights (as kh*C x O*kw) against the stacked output gradient followed by kh adds instead of
 kh*kw. On the LeNet's conv2 both run ~1.7x faster than through im2col; the forward does not (its
 im2col GEMM is already one large K = C*kh*kw product), so it keeps im2col.
+
+NOTE [ Depth taps ]
+A 3-D convolution is a sum over its kd depth kernel offsets ("taps") of 2-D convolutions: tap t
+reads input plane o*sd + t*dd (in the depth-padded input) for output plane o. Gathering those
+planes of every sample into one (N*Do, C, H, W) batch, each tap is one call of a 2-D kernel above
+with the tap's (O, C/g, kh, kw) weights; the forward and the weight gradient sum or stack the taps,
+the input gradient adds each tap's planes back where they were read. The 2-D kernels stay the one
+implementation, and 1-D and 2-D convolutions never reach this code.
 """
 import threading
 
@@ -50,17 +58,19 @@ _SPLIT_BYTES = 1 << 20  # im2col bytes per thread below which a kernel runs on o
 class _Geometry:
     """Kernel size, stride, dilation, (low, high) padding per spatial dim and groups, in 2-D form.
 
-    1-D convolutions use height 1. Padding is stored per side because padding='same' with an even
-    effective kernel pads one more on the high side, as PyTorch does.
+    1-D convolutions use height 1; 3-D ones keep their depth in `depth` (NOTE [ Depth taps ]),
+    None otherwise. Padding is stored per side because padding='same' with an even effective
+    kernel pads one more on the high side, as PyTorch does.
     """
-    __slots__ = ("kh", "kw", "sh", "sw", "dh", "dw", "pt", "pb", "pl", "pr", "groups")
+    __slots__ = ("kh", "kw", "sh", "sw", "dh", "dw", "pt", "pb", "pl", "pr", "groups", "depth")
 
-    def __init__(self, kernel, stride, dilation, padding, groups=1):
+    def __init__(self, kernel, stride, dilation, padding, groups=1, depth=None):
         self.kh, self.kw = kernel
         self.sh, self.sw = stride
         self.dh, self.dw = dilation
         (self.pt, self.pb), (self.pl, self.pr) = padding
         self.groups = groups
+        self.depth = depth
 
     def padded(self, h, w):
         return h + self.pt + self.pb, w + self.pl + self.pr
@@ -70,6 +80,22 @@ class _Geometry:
         hp, wp = self.padded(h, w)
         return ((hp - self.dh * (self.kh - 1) - 1) // self.sh + 1,
                 (wp - self.dw * (self.kw - 1) - 1) // self.sw + 1)
+
+
+class _Depth:
+    """The depth axis of a 3-D convolution: kernel size, stride, dilation, (low, high) padding."""
+    __slots__ = ("k", "s", "d", "lo", "hi")
+
+    def __init__(self, kernel, stride, dilation, padding):
+        self.k, self.s, self.d = kernel, stride, dilation
+        self.lo, self.hi = padding
+
+    def out_size(self, size):
+        return (size + self.lo + self.hi - self.d * (self.k - 1) - 1) // self.s + 1
+
+    def reach(self, out):
+        """Padded depth the windows of `out` output planes read."""
+        return (out - 1) * self.s + (self.k - 1) * self.d + 1
 
 
 class _Layout:
@@ -360,6 +386,77 @@ def _weight_grad_stacked(xp, x, gy, w_shape, geo, lay, lo, hi):
     gw = gw.reshape(kh, o, c // g, kw).transpose(1, 2, 0, 3)
     return xp.ascontiguousarray(gw).reshape(w_shape)
 
+
+
+# -- 3-D convolutions (NOTE [ Depth taps ]) -------------------------------------------------------
+
+def _planes(a):
+    """(N, C, D, H, W) -> (N*D, C, H, W): each depth plane of each sample as one 2-D image."""
+    n, c, d = a.shape[:3]
+    return a.transpose(0, 2, 1, 3, 4).reshape((n * d, c) + a.shape[3:])
+
+
+def _volumes(a, n):
+    """_planes' inverse: (N*D, C, H, W) -> (N, C, D, H, W), a view."""
+    return a.reshape((n, a.shape[0] // n) + a.shape[1:]).transpose(0, 2, 1, 3, 4)
+
+
+def _depth_taps(xp, x, depth, out_d):
+    """(tap, planes) for each depth kernel offset: the input planes that offset reads for every
+    output plane, zero beyond the depth padding, as one (N*Do, C, H, W) batch of images."""
+    if depth.lo or depth.hi:
+        n, c, d = x.shape[:3]
+        padded = xp.zeros((n, c, max(depth.reach(out_d), d + depth.lo)) + x.shape[3:], x.dtype)
+        padded[:, :, depth.lo:depth.lo + d] = x
+        x = padded
+    for tap in range(depth.k):
+        start = tap * depth.d
+        yield tap, _planes(x[:, :, start:start + (out_d - 1) * depth.s + 1:depth.s])
+
+
+def _conv3d(xp, x, w, bias, geo, transposed, out_size):
+    """A 3-D convolution (transposed: its input gradient) through the 2-D kernels, tap by tap."""
+    if transposed:
+        y = _conv3d_input_grad(xp, x, w, out_size, geo)
+        if bias is not None:
+            y += bias.reshape(-1, 1, 1, 1)
+        return y
+    depth = geo.depth
+    out_d = depth.out_size(x.shape[2])
+    out_hw = geo.out_size(*x.shape[3:])
+    y = None
+    for tap, planes in _depth_taps(xp, x, depth, out_d):
+        part = _conv_forward(xp, planes, w[:, :, tap], bias if tap == 0 else None, geo, out_hw)
+        if y is None:
+            y = part
+        else:
+            y += part
+    return xp.ascontiguousarray(_volumes(y, x.shape[0]))
+
+
+def _conv3d_input_grad(xp, gy, w, image_dhw, geo):
+    """Each depth tap's 2-D input gradient added onto the input planes that tap read."""
+    depth = geo.depth
+    n, out_d = gy.shape[0], gy.shape[2]
+    d = image_dhw[0]
+    g_planes = _planes(gy)
+    gx = xp.zeros((n, w.shape[1] * geo.groups, max(depth.reach(out_d), d + depth.lo))
+                  + tuple(image_dhw[1:]), gy.dtype)
+    for tap in range(depth.k):
+        start = tap * depth.d
+        dst = gx[:, :, start:start + (out_d - 1) * depth.s + 1:depth.s]
+        dst += _volumes(_conv_input_grad(xp, g_planes, w[:, :, tap], image_dhw[1:], geo), n)
+    return xp.ascontiguousarray(gx[:, :, depth.lo:depth.lo + d])
+
+
+def _conv3d_weight_grad(xp, x, gy, w_shape, geo):
+    """Each depth tap's weights: the 2-D weight gradient of the planes it read against gy."""
+    gw = xp.empty(w_shape, x.dtype)
+    g_planes = _planes(gy)
+    tap_shape = tuple(w_shape[:2]) + tuple(w_shape[3:])
+    for tap, planes in _depth_taps(xp, x, geo.depth, gy.shape[2]):
+        gw[:, :, tap] = _conv_weight_grad(xp, planes, g_planes, tap_shape, geo)
+    return gw
 
 
 def _exact_layout(geo, image_hw, itemsize):

@@ -7,10 +7,12 @@ from .. import _dtype
 from .._tensor import Tensor
 from . import _hooks
 from ._conv_kernels import (
-    _col2im, _conv_forward, _conv_input_grad, _conv_weight_grad, _exact_layout, _Geometry)
+    _col2im, _conv3d, _conv3d_weight_grad, _conv_forward, _conv_input_grad, _conv_weight_grad,
+    _Depth, _exact_layout, _Geometry)
 from ._op import Op, shape_str
 
-__all__ = ["conv1d", "conv2d", "conv_transpose1d", "conv_transpose2d"]  # unfold/fold: F only
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+           "conv_transpose3d"]  # unfold/fold: F only
 
 
 # -- ops -------------------------------------------------------------------------------------------
@@ -21,12 +23,14 @@ def _as_2d(a):
 
 
 class Convolution(Op):
-    """conv (transposed=False) or transposed conv of a batched input; 1 or 2 spatial dims."""
+    """conv (transposed=False) or transposed conv of a batched input; 1, 2 or 3 spatial dims."""
     _n_operands = 3
 
     def forward(ctx, x, w, b, geo, transposed, out_hw):
         ctx.geo, ctx.transposed = geo, transposed
         ctx.save_for_backward(x, w)
+        if geo.depth is not None:
+            return _conv3d(ctx.xp, x, w, b, geo, transposed, out_hw)
         x2, w2 = _as_2d(x), _as_2d(w)
         if transposed:
             y = _conv_input_grad(ctx.xp, x2, w2, out_hw, geo)
@@ -62,6 +66,8 @@ class ConvolutionWeightGrad(Op):
     def forward(ctx, image, gy, geo, w_shape):
         ctx.geo = geo
         ctx.save_for_backward(image, gy)
+        if geo.depth is not None:
+            return _conv3d_weight_grad(ctx.xp, image, gy, w_shape, geo)
         return _conv_weight_grad(ctx.xp, _as_2d(image), _as_2d(gy), w_shape, geo)
 
     def backward(ctx, gw):
@@ -75,7 +81,7 @@ class ConvolutionWeightGrad(Op):
 
 
 def _spatial(t):
-    """Spatial size of a batched 1-D or 2-D tensor in the 2-D form the kernels use."""
+    """Spatial size of a batched tensor; a 1-D one's in the 2-D form the kernels use."""
     s = tuple(t.shape[2:])
     return (1,) + s if len(s) == 1 else s
 
@@ -167,15 +173,19 @@ def _conv_geometry(input, weight, bias, stride, padding, dilation, groups, trans
         pads = tuple((p, p) for p in _ntuple(padding, nd, "padding"))
         if any(p < 0 for p, _ in pads):
             raise RuntimeError("negative padding is not supported")
-    _check_dtypes(input, weight, bias)
+    _check_dtypes(input, weight, bias, nd, transposed)
     _check_channels(input, weight, bias, groups, transposed, nd)
-    geo = _Geometry(_to_2d(kernel, 1), _to_2d(stride, 1), _to_2d(dilation, 1),
-                    _to_2d(pads, (0, 0)), groups)
+    if nd == 3:
+        geo = _Geometry(kernel[1:], stride[1:], dilation[1:], pads[1:], groups,
+                        _Depth(kernel[0], stride[0], dilation[0], pads[0]))
+    else:
+        geo = _Geometry(_to_2d(kernel, 1), _to_2d(stride, 1), _to_2d(dilation, 1),
+                        _to_2d(pads, (0, 0)), groups)
     spatial = tuple(input.shape[-nd:])
     if transposed:
         out_pad = _ntuple(output_padding, nd, "output_padding")
         if any(op >= s and op >= d for op, s, d in zip(out_pad, stride, dilation)):
-            names = ("height", "width")
+            names = ("depth", "height", "width")[-max(nd, 2):]
             op2, s2, d2 = _to_2d(out_pad, 0), _to_2d(stride, 1), _to_2d(dilation, 1)
             raise RuntimeError(
                 "output padding must be smaller than either stride or dilation, but got " +
@@ -215,7 +225,14 @@ def _string_padding(padding, kernel, stride, dilation, transposed, fn):
     return tuple(pads)
 
 
-def _check_dtypes(input, weight, bias):
+# The kernel PyTorch names when refusing bool input, by (spatial dims, transposed).
+_BOOL_KERNELS = {(1, False): "slow_conv2d_cpu", (2, False): "slow_conv2d_cpu",
+                 (3, False): "compute_columns3d", (1, True): "slow_conv_transpose2d_out_cpu",
+                 (2, True): "slow_conv_transpose2d_out_cpu",
+                 (3, True): "slow_conv_transpose3d_out_cpu"}
+
+
+def _check_dtypes(input, weight, bias, nd, transposed):
     cast = _hooks.autocasting()  # autocast gives the operands one dtype (ops/_hooks.py)
     if input.dtype != weight.dtype and not cast:
         raise RuntimeError(f"Input type ({_legacy(input)}) and weight type ({_legacy(weight)}) "
@@ -225,7 +242,8 @@ def _check_dtypes(input, weight, bias):
         raise RuntimeError(f"Input type ({_scalar_name(input)}) and bias type "
                            f"({_scalar_name(bias)}) should be the same")
     if input.dtype == _dtype.bool:
-        raise NotImplementedError("\"slow_conv2d_cpu\" not implemented for 'Bool'")
+        raise NotImplementedError(f"\"{_BOOL_KERNELS[nd, transposed]}\" not implemented for "
+                                  "'Bool'")
 
 
 def _legacy(t):
@@ -283,6 +301,12 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
                         "conv2d")
 
 
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-D convolution (cross-correlation) over (N, C, D, H, W) or unbatched (C, D, H, W) input."""
+    return _convolution(input, weight, bias, stride, padding, dilation, groups, False, 0, 3,
+                        "conv3d")
+
+
 def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
                      dilation=1):
     """1-D transposed convolution; weight is (C_in, C_out / groups, k)."""
@@ -295,6 +319,13 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     """2-D transposed convolution; weight is (C_in, C_out / groups, kh, kw)."""
     return _convolution(input, weight, bias, stride, padding, dilation, groups, True,
                         output_padding, 2, "conv_transpose2d")
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """3-D transposed convolution; weight is (C_in, C_out / groups, kd, kh, kw)."""
+    return _convolution(input, weight, bias, stride, padding, dilation, groups, True,
+                        output_padding, 3, "conv_transpose3d")
 
 
 def _pairs(kernel_size, dilation, padding, stride):

@@ -1,9 +1,10 @@
-"""Max, average and adaptive pooling of 1-D and 2-D inputs: strided views, backward as pooling ops.
+"""Max, average and adaptive pooling of 1-D, 2-D and 3-D inputs: strided views, backward as
+pooling ops. One implementation for any number of spatial dims (1-D pools a height-1 image).
 
 NOTE [ Pooling by kernel offsets ]
-A pooling window has kh*kw kernel offsets; for each offset (i, j) the elements it picks from
-every window form one strided view of the (padded) input, `_views`. Max pooling is then a running
-np.maximum over those views and average pooling a running sum: kh*kw whole-array NumPy calls,
+A pooling window has kh*kw kernel offsets (kd*kh*kw in 3-D); for each offset (i, j) the elements
+it picks from every window form one strided view of the (padded) input, `_views`. Max pooling is
+then a running np.maximum over those views and average pooling a running sum: kh*kw NumPy calls,
 never a reduction over window axes (np.maximum over the four views of a 2x2 pooling is ~35x faster
 than `.max(axis=(3, 5))` on the reshaped input). When kernel == stride without padding the views
 are exactly the strided views of the reshape (N, C, Ho, kh, Wo, kw). Gradients go back through the
@@ -11,6 +12,9 @@ same views: strided adds, or plain masked copies when windows do not overlap, ne
 Max pooling records, per output, which kernel offset won (the first maximum in window order, or the
 last NaN, as PyTorch); the gradient ops use it and are adjoint pairs, so double backward works.
 """
+import functools
+import itertools
+
 import numpy as np
 
 from .. import _dtype
@@ -18,36 +22,48 @@ from .._tensor import Tensor
 from . import _threads
 from ._op import Op, shape_str
 
-__all__ = ["max_pool1d", "max_pool2d", "max_pool2d_with_indices", "avg_pool1d", "avg_pool2d",
-           "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool2d"]
+# torch.* names; the F-only ones (avg_pool3d, adaptive_*_pool3d, max_unpool*d ...) are bound
+# in nn.functional.
+__all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices",
+           "max_pool2d_with_indices", "avg_pool1d", "avg_pool2d", "adaptive_avg_pool1d",
+           "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d"]
 
 
 # -- geometry --------------------------------------------------------------------------------------
 
 class _PoolGeometry:
-    __slots__ = ("kh", "kw", "sh", "sw", "ph", "pw", "dh", "dw", "ceil_mode")
+    """Kernel, stride, padding and dilation per spatial dim (2 or 3 of them), and ceil_mode.
+    Loops here are plain for loops: this is the LeNet's hot path, and comprehensions are calls."""
+    __slots__ = ("kernel", "stride", "padding", "dilation", "ceil_mode", "taps")
 
     def __init__(self, kernel, stride, padding, dilation, ceil_mode):
-        self.kh, self.kw = kernel
-        self.sh, self.sw = stride
-        self.ph, self.pw = padding
-        self.dh, self.dw = dilation
+        self.kernel, self.stride = tuple(kernel), tuple(stride)
+        self.padding, self.dilation = tuple(padding), tuple(dilation)
         self.ceil_mode = bool(ceil_mode)
+        taps = 1
+        for k in kernel:
+            taps *= k
+        self.taps = taps  # kernel offsets per window
 
-    def out_size(self, h, w):
-        return (_out_len(h, self.kh, self.sh, self.ph, self.dh, self.ceil_mode),
-                _out_len(w, self.kw, self.sw, self.pw, self.dw, self.ceil_mode))
+    def out_size(self, spatial):
+        return tuple(map(_out_len, spatial, self.kernel, self.stride, self.padding,
+                         self.dilation, (self.ceil_mode,) * len(self.kernel)))
 
     def disjoint(self):
         """No input element lies in two windows: gradients can be written instead of added."""
-        return self.sh >= (self.kh - 1) * self.dh + 1 and self.sw >= (self.kw - 1) * self.dw + 1
+        for k, s, d in zip(self.kernel, self.stride, self.dilation):
+            if s < (k - 1) * d + 1:
+                return False
+        return True
 
-    def tiles(self, in_hw, out_hw):
+    def tiles(self, spatial, out):
         """The windows cover the unpadded input exactly once (kernel == stride, no padding, no
         remainder): the views of a gradient then write every element, none twice."""
-        return (self.ph == self.pw == 0 and self.dh == self.dw == 1
-                and self.sh == self.kh and self.sw == self.kw
-                and out_hw[0] * self.kh == in_hw[0] and out_hw[1] * self.kw == in_hw[1])
+        for n, o, k, s, p, d in zip(spatial, out, self.kernel, self.stride, self.padding,
+                                    self.dilation):
+            if p or d != 1 or s != k or o * k != n:
+                return False
+        return True
 
 
 def _out_len(size, k, s, p, d, ceil_mode):
@@ -59,42 +75,53 @@ def _out_len(size, k, s, p, d, ceil_mode):
     return out
 
 
-def _padded(xp, a, geo, out_hw, fill):
+def _padded(xp, a, geo, out, fill):
     """a itself when every window lies inside it, else a copy inside a `fill` border (the high
     border is as wide as ceil_mode's last windows need)."""
-    n, c, h, w = a.shape
-    need_h = (out_hw[0] - 1) * geo.sh + (geo.kh - 1) * geo.dh + 1
-    need_w = (out_hw[1] - 1) * geo.sw + (geo.kw - 1) * geo.dw + 1
-    if geo.ph == 0 and geo.pw == 0 and need_h <= h and need_w <= w:
+    fits = True
+    shape = a.shape[:2]
+    for n, o, k, s, p, d in zip(a.shape[2:], out, geo.kernel, geo.stride, geo.padding,
+                                geo.dilation):
+        need = (o - 1) * s + (k - 1) * d + 1
+        fits = fits and p == 0 and need <= n
+        shape += (need if need > p + n else p + n,)
+    if fits:
         return a
-    buf = xp.full((n, c, max(need_h, geo.ph + h), max(need_w, geo.pw + w)), fill, a.dtype)
-    buf[:, :, geo.ph:geo.ph + h, geo.pw:geo.pw + w] = a
+    buf = xp.full(shape, fill, a.dtype)
+    _crop(buf, geo, a.shape[2:])[...] = a
     return buf
 
 
-def _views(a, geo, out_hw):
+def _views(a, geo, out):
     """The strided view of each kernel offset, in window (row-major) order (NOTE above)."""
-    ho, wo = out_hw
-    for i in range(geo.kh):
-        r = i * geo.dh
-        for j in range(geo.kw):
-            c = j * geo.dw
-            yield a[:, :, r:r + (ho - 1) * geo.sh + 1:geo.sh, c:c + (wo - 1) * geo.sw + 1:geo.sw]
+    taps = ()
+    for o, k, s, d in zip(out, geo.kernel, geo.stride, geo.dilation):
+        # slice(i*d, i*d + (o-1)*s + 1, s) for each kernel offset i of this dim
+        span = (o - 1) * s + 1
+        taps += (tuple(map(slice, range(0, k * d, d), range(span, span + k * d, d),
+                           itertools.repeat(s, k))),)
+    for offset in itertools.product(*taps):
+        yield a[_LEAD + offset]
 
 
-def _crop(a, geo, hw):
-    h, w = hw
-    return a[:, :, geo.ph:geo.ph + h, geo.pw:geo.pw + w]
+_LEAD = (slice(None), slice(None))  # the batch and channel dims
 
 
-def _batched(a):
-    """Pooling kernels see 4-D arrays; an unbatched (C, H, W) input gains a batch of one."""
-    return a[None] if a.ndim == 3 else a
+def _crop(a, geo, spatial):
+    inner = list(_LEAD)
+    for p, n in zip(geo.padding, spatial):
+        inner.append(slice(p, p + n))
+    return a[tuple(inner)]
 
 
-def _shape4(shape):
-    """The 4-D shape `_batched` gives an array of `shape`."""
-    return (1,) + tuple(shape) if len(shape) == 3 else tuple(shape)
+def _batched(a, nd):
+    """Pooling kernels see batched arrays; an unbatched (C, *spatial) input gains a batch of one."""
+    return a[None] if a.ndim == nd + 1 else a
+
+
+def _batched_shape(shape, nd):
+    """The shape `_batched` gives an array of `shape`."""
+    return (1,) + tuple(shape) if len(shape) == nd + 1 else tuple(shape)
 
 
 # Input bytes per thread below which a pooling kernel runs on one thread (NOTE [ Batch threads ]).
@@ -102,7 +129,7 @@ _SPLIT_BYTES = 1 << 18
 
 
 def _over_batch(xp, a, work):
-    """work(lo, hi) over the batch of the 4-D array a, split over threads when it is large."""
+    """work(lo, hi) over the batch of the batched array a, split over threads when it is large."""
     return _threads.over_batch(xp, a.shape[0], a[:1].nbytes, _SPLIT_BYTES, work)
 
 
@@ -113,34 +140,40 @@ def _lowest(dtype):
 # -- max pooling -----------------------------------------------------------------------------------
 
 class MaxPool2DWithIndices(Op):
-    """Max pooling of (N, C, H, W) or (C, H, W); returns (output, indices) when asked."""
+    """Max pooling of (N, C, *spatial) or (C, *spatial); returns (output, indices) when asked.
+    The 3-D op (MaxPool3DWithIndices) is this one under torch's name for its grad_fn."""
 
     def forward(ctx, x, geo, with_indices):
         xp = ctx.xp
-        a = _batched(x)
-        out_hw = geo.out_size(*a.shape[2:])
-        y = xp.empty(a.shape[:2] + out_hw, a.dtype)
+        nd = len(geo.kernel)
+        a = _batched(x, nd)
+        out = geo.out_size(a.shape[2:])
+        y = xp.empty(a.shape[:2] + out, a.dtype)
         # The winning offset is only needed for a gradient or for indices.
         off = None
         if with_indices or ctx.recording:
-            off = xp.empty(y.shape, np.uint8 if geo.kh * geo.kw < 256 else np.int32)
+            off = xp.empty(y.shape, np.uint8 if geo.taps < 256 else np.int32)
         _over_batch(xp, a, lambda lo, hi: _max_pool(
-            xp, a[lo:hi], geo, out_hw, y[lo:hi], None if off is None else off[lo:hi]))
+            xp, a[lo:hi], geo, out, y[lo:hi], None if off is None else off[lo:hi]))
         ctx.geo, ctx.in_shape, ctx.offsets = geo, x.shape, off
-        y = y.reshape(y.shape[1:]) if x.ndim == 3 else y
+        y = y.reshape(y.shape[1:]) if x.ndim == nd + 1 else y
         if not with_indices:
             return y
-        idx = _flat_indices(xp, off, geo, a.shape[3])
+        idx = _flat_indices(xp, off, geo, a.shape[2:])
         return y, idx.reshape(y.shape)
 
     def backward(ctx, g, *_):
-        return MaxPool2DWithIndicesBackward.apply(g, ctx.offsets, ctx.geo, ctx.in_shape)
+        return _GRAD_OPS[ctx._forward_cls].apply(g, ctx.offsets, ctx.geo, ctx.in_shape)
 
 
-def _max_pool(xp, a, geo, out_hw, y, off):
+class MaxPool3DWithIndices(MaxPool2DWithIndices):
+    pass
+
+
+def _max_pool(xp, a, geo, out, y, off):
     """y = the maximum of each window of a; off (when not None) = the winning kernel offset."""
-    src = _padded(xp, a, geo, out_hw, _lowest(a.dtype))
-    views = _views(src, geo, out_hw)
+    src = _padded(xp, a, geo, out, _lowest(a.dtype))
+    views = _views(src, geo, out)
     xp.copyto(y, next(views))
     if off is not None:
         kind = off.dtype.type
@@ -156,22 +189,28 @@ def _max_pool(xp, a, geo, out_hw, y, off):
             xp.maximum(off, step, out=off)
         xp.maximum(y, v, out=y)
     if off is not None and a.dtype.kind == "f" and xp.isnan(y).any():
-        _nan_offsets(xp, src, geo, out_hw, off)
+        _nan_offsets(xp, src, geo, out, off)
 
 
-def _nan_offsets(xp, src, geo, out_hw, off):
+def _nan_offsets(xp, src, geo, out, off):
     """Where a window holds NaN, PyTorch's index is its last NaN (every NaN replaces the max)."""
-    for k, v in enumerate(_views(src, geo, out_hw)):
+    for k, v in enumerate(_views(src, geo, out)):
         xp.copyto(off, k, where=xp.isnan(v))
 
 
-def _flat_indices(xp, off, geo, width):
-    """PyTorch's indices: the winner's position in its unpadded (H, W) plane, flattened."""
-    ho, wo = off.shape[2:]
+def _flat_indices(xp, off, geo, spatial):
+    """PyTorch's indices: the winner's position in its unpadded spatial volume, flattened."""
     k = off.astype(np.int64)
-    rows = (xp.arange(ho, dtype=np.int64) * geo.sh - geo.ph)[:, None] + (k // geo.kw) * geo.dh
-    cols = (xp.arange(wo, dtype=np.int64) * geo.sw - geo.pw) + (k % geo.kw) * geo.dw
-    return rows * width + cols
+    nd = len(spatial)
+    flat, volume = 0, 1
+    for axis in range(nd - 1, -1, -1):
+        size = off.shape[2 + axis]
+        k, tap = k // geo.kernel[axis], k % geo.kernel[axis]
+        start = xp.arange(size, dtype=np.int64) * geo.stride[axis] - geo.padding[axis]
+        pos = start.reshape((size,) + (1,) * (nd - 1 - axis)) + tap * geo.dilation[axis]
+        flat = flat + pos * volume
+        volume *= spatial[axis]
+    return flat
 
 
 class MaxPool2DWithIndicesBackward(Op):
@@ -180,105 +219,131 @@ class MaxPool2DWithIndicesBackward(Op):
     def forward(ctx, g, offsets, geo, in_shape):
         xp = ctx.xp
         ctx.offsets, ctx.geo, ctx.in_shape, ctx.out_shape = offsets, geo, in_shape, g.shape
-        g4 = _batched(g)
-        shape4 = _shape4(in_shape)
+        nd = len(geo.kernel)
+        gb = _batched(g, nd)
+        full = _batched_shape(in_shape, nd)
         # g * mask puts g at the winners and 0 elsewhere, unless g holds NaN (NaN * 0 is NaN).
         exact = g.dtype.kind != "f" or not xp.isnan(g).any()
-        fresh = xp.empty if exact and geo.tiles(shape4[2:], g4.shape[2:]) else xp.zeros
-        gx = fresh(shape4, g.dtype)
+        fresh = xp.empty if exact and geo.tiles(full[2:], gb.shape[2:]) else xp.zeros
+        gx = fresh(full, g.dtype)
         _over_batch(xp, gx, lambda lo, hi: _max_pool_grad(
-            xp, g4[lo:hi], offsets[lo:hi], geo, gx[lo:hi], exact))
+            xp, gb[lo:hi], offsets[lo:hi], geo, gx[lo:hi], exact))
         return gx.reshape(in_shape)
 
     def backward(ctx, gg):
-        shape4 = _shape4(ctx.in_shape)
-        idx = _flat_indices(ctx.xp, ctx.offsets, ctx.geo, shape4[3])
-        return MaxPoolGather.apply(gg, idx.reshape(ctx.out_shape), ctx.in_shape)
+        nd = len(ctx.geo.kernel)
+        full = _batched_shape(ctx.in_shape, nd)
+        idx = _flat_indices(ctx.xp, ctx.offsets, ctx.geo, full[2:])
+        return MaxPoolGather.apply(gg, idx.reshape(ctx.out_shape), ctx.in_shape, nd)
 
 
-def _max_pool_grad(xp, g4, offsets, geo, gx, exact):
-    """gx (zeroed unless the windows tile it) += g4 at each window's winning offset."""
-    out_hw = g4.shape[2:]
-    grid = _padded(xp, gx, geo, out_hw, 0)
+class MaxPool3DWithIndicesBackward(MaxPool2DWithIndicesBackward):
+    pass
+
+
+def _max_pool_grad(xp, gb, offsets, geo, gx, exact):
+    """gx (zeroed unless the windows tile it) += gb at each window's winning offset."""
+    out = gb.shape[2:]
+    grid = _padded(xp, gx, geo, out, 0)
     disjoint = geo.disjoint()
-    mask = xp.empty(g4.shape, np.bool_)
-    for k, view in enumerate(_views(grid, geo, out_hw)):
+    mask = xp.empty(gb.shape, np.bool_)
+    for k, view in enumerate(_views(grid, geo, out)):
         xp.equal(offsets, k, out=mask)
         if not exact:
-            view += xp.where(mask, g4, 0)
+            view += xp.where(mask, gb, 0)
         elif disjoint:
-            xp.multiply(g4, mask, out=view)
+            xp.multiply(gb, mask, out=view)
         else:
-            view += g4 * mask
+            view += gb * mask
     if grid is not gx:
         gx[...] = _crop(grid, geo, gx.shape[2:])
 
 
 class MaxPoolGather(Op):
-    """out[..., p] = x[..., idx[..., p]] over each (H, W) plane: max pooling with known winners.
+    """out[..., p] = x[..., idx[..., p]] over each flattened nd-dim spatial volume: max pooling
+    with known winners. idx has the output's shape; in_shape (x's shape) is kept for the adjoint."""
 
-    idx has the output's shape; in_shape (x's shape) is kept for the adjoint."""
-
-    def forward(ctx, x, idx, in_shape):
-        ctx.idx, ctx.in_shape = idx, in_shape
-        plane = x.shape[-2] * x.shape[-1]
-        flat_idx = idx.reshape(-1, idx.shape[-2] * idx.shape[-1])
-        out = ctx.xp.take_along_axis(x.reshape(-1, plane), flat_idx, axis=1)
+    def forward(ctx, x, idx, in_shape, nd):
+        ctx.idx, ctx.in_shape, ctx.nd = idx, in_shape, nd
+        volume = _volume(x.shape[x.ndim - nd:])
+        flat_idx = idx.reshape(-1, _volume(idx.shape[idx.ndim - nd:]))
+        out = ctx.xp.take_along_axis(x.reshape(-1, volume), flat_idx, axis=1)
         return out.reshape(idx.shape)
 
     def backward(ctx, g):
-        return MaxPoolScatter.apply(g, ctx.idx, ctx.in_shape)
+        return MaxPoolScatter.apply(g, ctx.idx, ctx.in_shape, ctx.nd)
 
 
 class MaxPoolScatter(Op):
     """MaxPoolGather's adjoint: adds each gradient into its winner's place (windows may share)."""
 
-    def forward(ctx, g, idx, in_shape):
+    def forward(ctx, g, idx, in_shape, nd):
         xp = ctx.xp
-        ctx.idx, ctx.in_shape = idx, in_shape
-        plane = in_shape[-2] * in_shape[-1]
-        rows = int(np.prod(in_shape[:-2]))
-        flat = (idx.reshape(rows, -1) + xp.arange(rows)[:, None] * plane).ravel()
+        ctx.idx, ctx.in_shape, ctx.nd = idx, in_shape, nd
+        volume = _volume(in_shape[len(in_shape) - nd:])
+        rows = _volume(in_shape[:len(in_shape) - nd])
+        flat = (idx.reshape(rows, -1) + xp.arange(rows)[:, None] * volume).ravel()
         # bincount sums duplicate indices (overlapping windows) in one pass; it accumulates in
         # float64, so the result is cast back.
-        out = xp.bincount(flat, weights=g.ravel(), minlength=rows * plane)
+        out = xp.bincount(flat, weights=g.ravel(), minlength=rows * volume)
         return out.astype(g.dtype, copy=False).reshape(in_shape)
 
     def backward(ctx, gg):
-        return MaxPoolGather.apply(gg, ctx.idx, ctx.in_shape)
+        return MaxPoolGather.apply(gg, ctx.idx, ctx.in_shape, ctx.nd)
+
+
+def _volume(shape):
+    return int(np.prod(shape, dtype=np.int64))
 
 
 class AdaptiveMaxPool2D(Op):
-    """Adaptive max pooling: window i spans [floor(i*H/oh), ceil((i+1)*H/oh)); (output, indices)."""
+    """Adaptive max pooling: window i spans [floor(i*H/oh), ceil((i+1)*H/oh)) along each dim;
+    returns (output, indices). Separable: the max over the windows of the last dim, then of
+    those maxima over the windows of each dim before it, carrying the winners' flat indices."""
 
-    def forward(ctx, x, out_hw):
+    def forward(ctx, x, out):
         xp = ctx.xp
-        a = _batched(x)
-        n, c, h, w = a.shape
-        oh, ow = out_hw
-        # Separable: the max over each column window, then over each row window of those.
-        col_max = xp.empty((n, c, h, ow), a.dtype)
-        col_arg = xp.empty((n, c, h, ow), np.int64)
-        for j, (lo, hi) in enumerate(_adaptive_bounds(w, ow)):
-            seg = a[..., lo:hi]
-            arg = seg.argmax(-1)
-            col_arg[..., j] = arg + lo
-            col_max[..., j] = xp.take_along_axis(seg, arg[..., None], -1)[..., 0]
-        y = xp.empty((n, c, oh, ow), a.dtype)
-        idx = xp.empty((n, c, oh, ow), np.int64)
-        for i, (lo, hi) in enumerate(_adaptive_bounds(h, oh)):
-            seg = col_max[:, :, lo:hi]
-            arg = seg.argmax(2)[:, :, None]
-            y[:, :, i] = xp.take_along_axis(seg, arg, 2)[:, :, 0]
-            row = arg + lo
-            idx[:, :, i] = (row * w + xp.take_along_axis(col_arg, row, 2))[:, :, 0]
+        nd = len(out)
+        a = _batched(x, nd)
+        spatial = a.shape[2:]
+        idx, volume = None, 1
+        for axis in range(a.ndim - 1, 1, -1):
+            size, n_out = a.shape[axis], out[axis - 2]
+            shape = list(a.shape)
+            shape[axis] = n_out
+            y = xp.empty(shape, a.dtype)
+            new_idx = xp.empty(shape, np.int64)
+            lead = (slice(None),) * axis
+            for j, (lo, hi) in enumerate(_adaptive_bounds(size, n_out)):
+                seg = a[lead + (slice(lo, hi),)]
+                arg = xp.expand_dims(seg.argmax(axis), axis)
+                y[lead + (slice(j, j + 1),)] = xp.take_along_axis(seg, arg, axis)
+                pos = arg + lo
+                if idx is not None:
+                    pos = pos * volume + xp.take_along_axis(idx, pos, axis)
+                new_idx[lead + (slice(j, j + 1),)] = pos
+            a, idx = y, new_idx
+            volume *= spatial[axis - 2]
         ctx.idx, ctx.in_shape = idx, x.shape
-        if x.ndim == 3:
-            return y[0], idx[0]
-        return y, idx
+        if x.ndim == nd + 1:
+            return a[0], idx[0]
+        return a, idx
 
     def backward(ctx, g, *_):
-        return MaxPoolScatter.apply(g, ctx.idx.reshape(g.shape), ctx.in_shape)
+        return _GRAD_OPS[ctx._forward_cls].apply(g, ctx.idx.reshape(g.shape), ctx.in_shape,
+                                                 ctx.idx.ndim - 2)
+
+
+class AdaptiveMaxPool3D(AdaptiveMaxPool2D):
+    pass
+
+
+class AdaptiveMaxPool2DBackward(MaxPoolScatter):
+    pass
+
+
+class AdaptiveMaxPool3DBackward(MaxPoolScatter):
+    pass
 
 
 # -- average pooling -------------------------------------------------------------------------------
@@ -287,21 +352,26 @@ class AvgPool2D(Op):
     def forward(ctx, x, geo, count_include_pad, divisor_override):
         xp = ctx.xp
         ctx.args = (x.shape, geo, count_include_pad, divisor_override)
-        a = _batched(x)
-        out_hw = geo.out_size(*a.shape[2:])
-        views = _views(_padded(xp, a, geo, out_hw, 0), geo, out_hw)
+        nd = len(geo.kernel)
+        a = _batched(x, nd)
+        out = geo.out_size(a.shape[2:])
+        views = _views(_padded(xp, a, geo, out, 0), geo, out)
         y = xp.array(next(views), dtype=np.int64 if a.dtype.kind in "iu" else a.dtype)
         for v in views:
             xp.add(y, v, out=y)
-        div = _divisor(xp, geo, a.shape[2:], out_hw, count_include_pad, divisor_override, a.dtype)
+        div = _divisor(xp, geo, a.shape[2:], out, count_include_pad, divisor_override, a.dtype)
         if a.dtype.kind == "f":
             y /= div
         else:  # integer average pooling truncates toward zero, as PyTorch's does
             y = (xp.sign(y) * (xp.abs(y) // div)).astype(a.dtype)
-        return y.reshape(y.shape[1:]) if x.ndim == 3 else y
+        return y.reshape(y.shape[1:]) if x.ndim == nd + 1 else y
 
     def backward(ctx, g):
-        return AvgPool2DBackward.apply(g, *ctx.args)
+        return _GRAD_OPS[ctx._forward_cls].apply(g, *ctx.args)
+
+
+class AvgPool3D(AvgPool2D):
+    pass
 
 
 class AvgPool2DBackward(Op):
@@ -310,36 +380,42 @@ class AvgPool2DBackward(Op):
     def forward(ctx, g, in_shape, geo, count_include_pad, divisor_override):
         xp = ctx.xp
         ctx.args = (geo, count_include_pad, divisor_override)
-        g4 = _batched(g)
-        shape4 = _shape4(in_shape)
-        out_hw = g4.shape[2:]
-        share = g4 / _divisor(xp, geo, shape4[2:], out_hw, count_include_pad, divisor_override,
+        nd = len(geo.kernel)
+        gb = _batched(g, nd)
+        full = _batched_shape(in_shape, nd)
+        out = gb.shape[2:]
+        share = gb / _divisor(xp, geo, full[2:], out, count_include_pad, divisor_override,
                               g.dtype)
-        fresh = xp.empty if geo.tiles(shape4[2:], out_hw) else xp.zeros
-        grid = _padded(xp, fresh(shape4, g.dtype), geo, out_hw, 0)
+        fresh = xp.empty if geo.tiles(full[2:], out) else xp.zeros
+        grid = _padded(xp, fresh(full, g.dtype), geo, out, 0)
         disjoint = geo.disjoint()
-        for view in _views(grid, geo, out_hw):
+        for view in _views(grid, geo, out):
             if disjoint:
                 view[...] = share
             else:
                 xp.add(view, share, out=view)
-        gx = _crop(grid, geo, shape4[2:]) if grid.shape != shape4 else grid
+        gx = _crop(grid, geo, full[2:]) if grid.shape != full else grid
         return xp.ascontiguousarray(gx).reshape(in_shape)
 
     def backward(ctx, gg):
-        return AvgPool2D.apply(gg, *ctx.args)
+        return _FORWARD_OPS[ctx._forward_cls].apply(gg, *ctx.args)
 
 
-def _divisor(xp, geo, in_hw, out_hw, count_include_pad, divisor_override, dtype):
+class AvgPool3DBackward(AvgPool2DBackward):
+    pass
+
+
+def _divisor(xp, geo, spatial, out, count_include_pad, divisor_override, dtype):
     """PyTorch's divisor per output: the override, else the window size clipped to the padded
     input (count_include_pad) or to the input. A Python number when it is the same everywhere."""
     if divisor_override:
         return int(divisor_override)
-    rows = _window_sizes(in_hw[0], out_hw[0], geo.kh, geo.sh, geo.ph, count_include_pad)
-    cols = _window_sizes(in_hw[1], out_hw[1], geo.kw, geo.sw, geo.pw, count_include_pad)
-    if rows.min() == rows.max() and cols.min() == cols.max():
-        return int(rows[0] * cols[0])
-    div = np.outer(rows, cols)
+    sizes = []
+    for n, o, k, s, p in zip(spatial, out, geo.kernel, geo.stride, geo.padding):
+        sizes.append(_window_sizes(n, o, k, s, p, count_include_pad))
+    if all(w.min() == w.max() for w in sizes):
+        return int(np.prod([w[0] for w in sizes]))
+    div = functools.reduce(np.multiply.outer, sizes)
     return xp.asarray(div.astype(dtype if np.dtype(dtype).kind == "f" else np.int64))
 
 
@@ -358,18 +434,20 @@ def _adaptive_bounds(size, out):
     return [((i * size) // out, -(-(i + 1) * size // out)) for i in range(out)]
 
 
+def _along(axis, index):
+    """An index tuple that picks `index` along the negative axis `axis`, all of the dims after."""
+    return (Ellipsis, index) + (slice(None),) * (-1 - axis)
+
+
 def _window_sums(xp, a, size, out, axis):
-    """Sums of a over each adaptive window along axis (-1 or -2): one reduction per window, so a
-    NaN or Inf reaches only the windows that hold it (a dense averaging matrix would spread it
-    everywhere, 0 * NaN being NaN)."""
+    """Sums of a over each adaptive window along the negative axis `axis`: one reduction per
+    window, so a NaN or Inf reaches only the windows that hold it (a dense averaging matrix
+    would spread it everywhere, 0 * NaN being NaN)."""
     shape = list(a.shape)
     shape[axis] = out
     sums = xp.empty(shape, a.dtype)
     for i, (lo, hi) in enumerate(_adaptive_bounds(size, out)):
-        if axis == -1:
-            a[..., lo:hi].sum(-1, out=sums[..., i])
-        else:
-            a[..., lo:hi, :].sum(-2, out=sums[..., i, :])
+        a[_along(axis, slice(lo, hi))].sum(axis, out=sums[_along(axis, i)])
     return sums
 
 
@@ -379,99 +457,242 @@ def _window_spread(xp, g, size, out, axis):
     shape[axis] = size
     spread = xp.zeros(shape, g.dtype)
     for i, (lo, hi) in enumerate(_adaptive_bounds(size, out)):
-        if axis == -1:
-            spread[..., lo:hi] += g[..., i:i + 1]
-        else:
-            spread[..., lo:hi, :] += g[..., i:i + 1, :]
+        spread[_along(axis, slice(lo, hi))] += g[_along(axis, slice(i, i + 1))]
     return spread
 
 
-def _window_counts(xp, in_hw, out_hw, dtype):
-    """(oh, ow) element counts of the adaptive windows."""
-    rows = [hi - lo for lo, hi in _adaptive_bounds(in_hw[0], out_hw[0])]
-    cols = [hi - lo for lo, hi in _adaptive_bounds(in_hw[1], out_hw[1])]
-    return xp.asarray(np.outer(rows, cols).astype(dtype))
+def _window_counts(xp, spatial, out, dtype):
+    """Element counts of the adaptive windows, shaped as the output's spatial dims."""
+    counts = [np.array([hi - lo for lo, hi in _adaptive_bounds(n, o)])
+              for n, o in zip(spatial, out)]
+    return xp.asarray(functools.reduce(np.multiply.outer, counts).astype(dtype))
 
 
 class AdaptiveAvgPool2D(Op):
-    def forward(ctx, x, out_hw):
+    def forward(ctx, x, out):
         xp = ctx.xp
-        h, w = x.shape[-2:]
-        ctx.in_hw = (h, w)
-        y = _window_sums(xp, _window_sums(xp, x, w, out_hw[1], -1), h, out_hw[0], -2)
-        y /= _window_counts(xp, (h, w), out_hw, x.dtype)
+        spatial = x.shape[x.ndim - len(out):]
+        ctx.in_size = spatial
+        y = x
+        for axis in range(-1, -len(out) - 1, -1):
+            y = _window_sums(xp, y, spatial[axis], out[axis], axis)
+        y /= _window_counts(xp, spatial, out, x.dtype)
         return y
 
     def backward(ctx, g):
-        return AdaptiveAvgPool2DBackward.apply(g, ctx.in_hw)
+        return _GRAD_OPS[ctx._forward_cls].apply(g, ctx.in_size)
+
+
+class AdaptiveAvgPool3D(AdaptiveAvgPool2D):
+    pass
 
 
 class AdaptiveAvgPool2DBackward(Op):
-    def forward(ctx, g, in_hw):
+    def forward(ctx, g, in_size):
         xp = ctx.xp
-        oh, ow = g.shape[-2:]
-        ctx.out_hw = (oh, ow)
-        share = g / _window_counts(xp, in_hw, (oh, ow), g.dtype)
-        return _window_spread(xp, _window_spread(xp, share, in_hw[1], ow, -1), in_hw[0], oh, -2)
+        out = g.shape[g.ndim - len(in_size):]
+        ctx.out = out
+        gx = g / _window_counts(xp, in_size, out, g.dtype)
+        for axis in range(-1, -len(out) - 1, -1):
+            gx = _window_spread(xp, gx, in_size[axis], out[axis], axis)
+        return gx
 
     def backward(ctx, gg):
-        return AdaptiveAvgPool2D.apply(gg, ctx.out_hw)
+        return _FORWARD_OPS[ctx._forward_cls].apply(gg, ctx.out)
+
+
+class AdaptiveAvgPool3DBackward(AdaptiveAvgPool2DBackward):
+    pass
+
+
+# -- max unpooling ---------------------------------------------------------------------------------
+
+class MaxUnpool2D(Op):
+    """Places each input value at its index in a zeroed output volume: max pooling's partial
+    inverse. The 3-D op is this one under torch's name; its gradient gathers at the indices."""
+
+    def forward(ctx, x, idx, out_shape, nd):
+        xp = ctx.xp
+        ctx.idx, ctx.out_shape, ctx.nd = idx, out_shape, nd
+        spatial = out_shape[len(out_shape) - nd:]
+        volume, rows = _volume(spatial), _volume(out_shape[:len(out_shape) - nd])
+        flat_idx = idx.reshape(rows, -1)
+        if flat_idx.size and (flat_idx.min() < 0 or flat_idx.max() >= volume):
+            bad = flat_idx.max() if flat_idx.max() >= volume else flat_idx.min()
+            raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size "
+                               f"{'x'.join(map(str, spatial))})")
+        out = xp.zeros((rows, volume), x.dtype)
+        out[xp.arange(rows)[:, None], flat_idx] = x.reshape(rows, -1)
+        return out.reshape(out_shape)
+
+    def backward(ctx, g):
+        return MaxPoolGather.apply(g, ctx.idx, ctx.out_shape, ctx.nd)
+
+
+class MaxUnpool3D(MaxUnpool2D):
+    pass
+
+
+def _unpool_size(input, kernel_size, stride, padding, output_size, nd):
+    """The output's spatial size: (in - 1) * stride - 2 * padding + kernel, or output_size
+    (nd or nd + 2 entries) when it lies strictly within a stride of that."""
+    k = _ntuple(kernel_size, nd, "max_unpool", "kernel_size")
+    s = k if stride is None else _ntuple(stride, nd, "max_unpool", "stride")
+    p = _ntuple(padding, nd, "max_unpool", "padding")
+    spatial = tuple(input.shape[input.dim() - nd:])
+    default = tuple((n - 1) * ss - 2 * pp + kk for n, kk, ss, pp in zip(spatial, k, s, p))
+    if output_size is None:
+        return default
+    given = output_size
+    if len(given) == nd + 2:
+        given = given[2:]
+    if len(given) != nd:
+        raise ValueError(f"output_size should be a sequence containing {nd} or {nd + 2} elements, "
+                         f"but it has a length of '{len(given)}'")
+    for d in range(nd):
+        lo, hi = default[d] - s[d], default[d] + s[d]
+        if not lo < given[d] < hi:
+            raise ValueError(f'invalid output_size "{output_size}" (dim {d} must be between '
+                             f'{lo} and {hi})')
+    return tuple(int(v) for v in given)
+
+
+def _max_unpool(op, input, indices, kernel_size, stride, padding, output_size, nd):
+    if input.dim() not in (nd + 1, nd + 2):
+        raise RuntimeError(f"Input to max_unpooling{nd}d should be a {nd + 1}d or {nd + 2}d "
+                           f"Tensor, but got a tensor with {input.dim()} dimensions.")
+    if indices.dtype != _dtype.int64:
+        raise RuntimeError(f"elements in indices should be type int64 but got: "
+                           f"{_dtype.type_name(indices.dtype)}")
+    if tuple(indices.shape) != tuple(input.shape):
+        raise RuntimeError(f"Expected shape of indices to be same as that of the input tensor "
+                           f"({shape_str(input.shape)}) but got indices tensor with shape: "
+                           f"{shape_str(indices.shape)}")
+    size = _unpool_size(input, kernel_size, stride, padding, output_size, nd)
+    out_shape = tuple(input.shape[:input.dim() - nd]) + size
+    return op.apply(input, indices._data, out_shape, nd)
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of max_pool2d: input values at their indices, zeros elsewhere."""
+    return _max_unpool(MaxUnpool2D, input, indices, kernel_size, stride, padding, output_size, 2)
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of max_pool3d: input values at their indices, zeros elsewhere."""
+    return _max_unpool(MaxUnpool3D, input, indices, kernel_size, stride, padding, output_size, 3)
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of max_pool1d: a width-1 max_unpool2d, as PyTorch computes it."""
+    k = _ntuple(kernel_size, 1, "max_unpool1d", "kernel_size")
+    s = k if stride is None else _ntuple(stride, 1, "max_unpool1d", "stride")
+    p = _ntuple(padding, 1, "max_unpool1d", "padding")
+    size = _unpool_size(input, k, s, p, output_size, 1)
+    return max_unpool2d(input.unsqueeze(-1), indices.unsqueeze(-1), k + (1,), s + (1,),
+                        p + (0,), size + (1,)).squeeze(-1)
+
+
+# Each pooling op's gradient op, and back: the 3-D ops are the 2-D ones under torch's names.
+_GRAD_OPS = {MaxPool2DWithIndices: MaxPool2DWithIndicesBackward,
+             MaxPool3DWithIndices: MaxPool3DWithIndicesBackward,
+             AdaptiveMaxPool2D: AdaptiveMaxPool2DBackward,
+             AdaptiveMaxPool3D: AdaptiveMaxPool3DBackward,
+             AvgPool2D: AvgPool2DBackward, AvgPool3D: AvgPool3DBackward,
+             AdaptiveAvgPool2D: AdaptiveAvgPool2DBackward,
+             AdaptiveAvgPool3D: AdaptiveAvgPool3DBackward}
+_FORWARD_OPS = {grad: fwd for fwd, grad in _GRAD_OPS.items()}
 
 
 # -- argument parsing and checks -------------------------------------------------------------------
 
-_PAIR_MESSAGES = {
-    "kernel_size": "kernel_size must either be a single int, or a tuple of two ints",
-    "stride": "stride must either be omitted, a single int, or a tuple of two ints",
-    "padding": "padding must either be a single int, or a tuple of two ints",
-    "dilation": "dilation must be either a single int, or a tuple of two ints",
+_ARG_MESSAGES = {
+    "kernel_size": "kernel_size must either be a single int, or a tuple of {n} ints",
+    "stride": "stride must either be omitted, a single int, or a tuple of {n} ints",
+    "padding": "padding must either be a single int, or a tuple of {n} ints",
+    "dilation": "dilation must be either a single int, or a tuple of {n} ints",
 }
+_AVG3D_MESSAGES = {  # avg_pool3d words them differently
+    "kernel_size": "kernel_size must be a single int, or a tuple of three ints",
+    "stride": "stride must be omitted, a single int, or a tuple of three ints",
+    "padding": "padding must be a single int, or a tuple of three ints",
+}
+_LETTERS = {2: ("H", "W"), 3: ("T", "H", "W")}
 
 
-def _pair(value, fn, name):
-    """An int or a 1- or 2-tuple of ints, as PyTorch's pooling arguments."""
+def _ntuple(value, nd, fn, name):
+    """An int or a 1- or nd-tuple of ints, as PyTorch's pooling arguments."""
     if isinstance(value, (tuple, list)):
-        if len(value) in (1, 2):
-            return tuple(int(v) for v in value) * (3 - len(value))
-        raise RuntimeError(f"{fn}: {_PAIR_MESSAGES[name]}")
-    return (int(value),) * 2
+        if len(value) == 1:
+            return (int(value[0]),) * nd
+        if len(value) == nd:
+            return tuple(int(v) for v in value)
+        words = _AVG3D_MESSAGES if fn == "avg_pool3d" else _ARG_MESSAGES
+        raise RuntimeError(f"{fn}: " + words[name].format(n="two" if nd == 2 else "three"))
+    return (int(value),) * nd
 
 
-def _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode, fn):
+def _labelled(prefix, values):
+    return " ".join(f"{prefix}{letter}: {v}" for letter, v in zip(_LETTERS[len(values)], values))
+
+
+def _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode, fn, nd=2):
     if not isinstance(input, Tensor):
         raise TypeError(f"{fn}(): argument 'input' (position 1) must be Tensor, not "
                         f"{type(input).__name__}")
-    k = _pair(kernel_size, fn, "kernel_size")
+    k = _ntuple(kernel_size, nd, fn, "kernel_size")
     omitted = stride is None or isinstance(stride, (tuple, list)) and len(stride) == 0
-    s = k if omitted else _pair(stride, fn, "stride")
-    p = _pair(padding, fn, "padding")
-    d = _pair(dilation, fn, "dilation")
+    s = k if omitted else _ntuple(stride, nd, fn, "stride")
+    p = _ntuple(padding, nd, fn, "padding")
+    d = _ntuple(dilation, nd, fn, "dilation")
     if 0 in s:
         raise RuntimeError("stride should not be zero")
     if min(k) <= 0:
-        raise RuntimeError(f"kernel size should be greater than zero, but got kH: {k[0]} "
-                           f"kW: {k[1]}")
+        raise RuntimeError(f"kernel size should be greater than zero, but got "
+                           f"{_labelled('k', k)}")
     if min(s) < 0:
-        raise RuntimeError(f"stride should be greater than zero, but got dH: {s[0]} dW: {s[1]}")
+        raise RuntimeError(f"stride should be greater than zero, but got {_labelled('d', s)}")
     if min(d) <= 0:
-        raise RuntimeError(f"dilation should be greater than zero, but got dilationH: {d[0]} "
-                           f"dilationW: {d[1]}")
+        raise RuntimeError(f"dilation should be greater than zero, but got "
+                           f"{_labelled('dilation', d)}")
     if min(p) < 0:
-        raise RuntimeError("pad must be non-negative")
+        raise RuntimeError(f"pad must be non-negative, but got pad: {min(p)}")
     for pad, kk, dd in zip(p, k, d):
         if pad > ((kk - 1) * dd + 1) // 2:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got "
                                f"pad={pad}, kernel_size={kk} and dilation={dd}")
     shape = tuple(input.shape)
-    if input.dim() not in (3, 4) or 0 in shape[-3:]:
-        raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch "
-                           f"size for input, but got:{shape_str(shape)}")
+    if nd == 2:
+        if len(shape) not in (3, 4) or 0 in shape[-3:]:
+            raise RuntimeError(f"Expected 3D or 4D (batch mode) tensor with optional 0 dim batch "
+                               f"size for input, but got:{shape_str(shape)}")
+    else:
+        _check_volume_input(shape, fn)
     geo = _PoolGeometry(k, s, p, d, ceil_mode)
-    oh, ow = geo.out_size(*shape[-2:])
-    if oh < 1 or ow < 1:
-        raise RuntimeError(f"Given input size: ({'x'.join(map(str, shape[-3:]))}). Calculated "
-                           f"output size: ({shape[-3]}x{oh}x{ow}). Output size is too small")
+    spatial = shape[-nd:]
+    if fn == "avg_pool3d" and any(n < kk for n, kk in zip(spatial, k)):
+        raise RuntimeError(f"input image ({_labelled('', spatial)}) smaller than kernel size "
+                           f"({_labelled('k', k)})")
+    out = geo.out_size(spatial)
+    for o in out:
+        if o < 1:
+            raise RuntimeError(f"Given input size: ({'x'.join(map(str, shape[-nd - 1:]))}). "
+                               f"Calculated output size: "
+                               f"({'x'.join(map(str, (shape[-nd - 1],) + out))}). Output size "
+                               f"is too small")
     return geo
+
+
+def _check_volume_input(shape, fn):
+    if len(shape) not in (4, 5):
+        raise RuntimeError("non-empty 4D or 5D (batch mode) tensor expected for input")
+    for i in range(len(shape) - 4, len(shape)):
+        if shape[i] == 0:
+            where = "max_pool3d_with_indices_out_cpu_template" if fn == "max_pool3d" else fn
+            raise RuntimeError(f"{where}(): Expected input's non-batch dimensions to have "
+                               f"positive length, but input has a shape of {shape_str(shape)} "
+                               f"and non-batch dimension {i - len(shape) + 4} has length "
+                               f"zero!")
 
 
 def _check_not_bool(input, fn):
@@ -479,21 +700,40 @@ def _check_not_bool(input, fn):
         raise NotImplementedError(f"\"{fn}\" not implemented for 'Bool'")
 
 
-def _adaptive_size(input, output_size, fn):
-    if input.dim() not in (3, 4):
+def _check_floating(input, fn):
+    if input.dtype.np.kind != "f":
+        raise NotImplementedError(f"\"{fn}\" not implemented for '{_dtype.type_name(input.dtype)}'")
+
+
+def _adaptive_size(input, output_size, fn, nd=2):
+    dims = (nd + 1, nd + 2)
+    if input.dim() not in dims:
         sep = ":" if "max" in fn else ""
-        raise RuntimeError(f"{fn}(): Expected 3D or 4D tensor, but got{sep} "
+        raise RuntimeError(f"{fn}(): Expected {dims[0]}D or {dims[1]}D tensor, but got{sep} "
                            f"{shape_str(input.shape)}")
     if isinstance(output_size, (tuple, list)):
-        if len(output_size) != 2:
-            raise RuntimeError(f"{fn}: output_size must be 2")
-        size = tuple(input.shape[-2 + i] if v is None else int(v)
+        if len(output_size) != nd:
+            if fn == "adaptive_max_pool3d":
+                raise RuntimeError(f"{fn}(): internal error: output_size.size() must be {nd}")
+            raise RuntimeError(f"{fn}: output_size must be {nd}")
+        size = tuple(input.shape[-nd + i] if v is None else int(v)
                      for i, v in enumerate(output_size))
     else:
-        size = (int(output_size),) * 2
+        size = (int(output_size),) * nd
     if min(size) < 0:
+        if "max" in fn:
+            shown = shape_str(tuple(input.shape[:-nd]) + size)
+            raise RuntimeError(f"Trying to create tensor with negative dimension {min(size)}: "
+                               f"{shown}")
+        received = ", ".join(map(str, size)) if nd == 2 else f"{size[0]}, {size[1]},{size[2]}"
         raise RuntimeError(f"{fn}: elements of output_size must be greater than or equal to 0 "
-                           f"but received {{{size[0]}, {size[1]}}}")
+                           f"but received {{{received}}}")
+    shape = tuple(input.shape)
+    for i in range(len(shape) - nd - 1, len(shape)):
+        if shape[i] == 0:
+            raise RuntimeError(f"{fn}(): Expected input to have non-zero size for non-batch "
+                               f"dimensions, but input has sizes {shape_str(shape)} with "
+                               f"dimension {i} being empty")
     return size
 
 
@@ -512,20 +752,34 @@ def _one(value):
 
 # -- public functions ------------------------------------------------------------------------------
 
-def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
-                            ceil_mode=False, return_indices=False):
-    """Max pooling of (N, C, H, W) or (C, H, W): (output, int64 indices into each H*W plane)."""
-    geo = _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
-    _check_not_bool(input, "max_pool2d")
-    return MaxPool2DWithIndices.apply(input, geo, True)
-
-
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
                return_indices=False):
     """Max pooling of (N, C, H, W) or (C, H, W); with return_indices, also the argmax indices."""
     geo = _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
     _check_not_bool(input, "max_pool2d")
     return MaxPool2DWithIndices.apply(input, geo, bool(return_indices))
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=False):
+    """Max pooling of (N, C, H, W) or (C, H, W): (output, int64 indices into each H*W plane)."""
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
+def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Max pooling of (N, C, D, H, W) or (C, D, H, W); with return_indices, also the argmax
+    indices into each D*H*W volume."""
+    geo = _pool_geometry(input, kernel_size, stride, padding, dilation, ceil_mode, "max_pool3d",
+                         3)
+    _check_not_bool(input, "max_pool3d")
+    return MaxPool3DWithIndices.apply(input, geo, bool(return_indices))
+
+
+def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=False):
+    """max_pool3d returning (output, indices)."""
+    return max_pool3d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
@@ -543,6 +797,12 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return out.squeeze(-2)
 
 
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1,
+                            ceil_mode=False, return_indices=False):
+    """max_pool1d returning (output, indices)."""
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, True)
+
+
 def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                count_include_pad=True, divisor_override=None):
     """Average pooling of (N, C, H, W) or (C, H, W) with PyTorch's divisor rules."""
@@ -551,10 +811,24 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
         raise IndexError(f"Dimension out of range (expected to be in range of [-{n}, {n - 1}], "
                          f"but got -3)")
     geo = _pool_geometry(input, kernel_size, stride, padding, 1, ceil_mode, "avg_pool2d")
+    return _avg_pool(AvgPool2D, input, geo, count_include_pad, divisor_override, "avg_pool2d")
+
+
+def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
+               count_include_pad=True, divisor_override=None):
+    """Average pooling of (N, C, D, H, W) or (C, D, H, W) with PyTorch's divisor rules."""
+    geo = _pool_geometry(input, kernel_size, stride, padding, 1, ceil_mode, "avg_pool3d", 3)
+    if input.dtype.np.kind == "f" and input.dtype.np.itemsize < 4:
+        raise NotImplementedError("\"avg_pool3d_out_frame\" not implemented for 'Half'")
+    return _avg_pool(AvgPool3D, input, geo, count_include_pad, divisor_override,
+                     "avg_pool3d_out_frame")
+
+
+def _avg_pool(op, input, geo, count_include_pad, divisor_override, kernel_name):
     if divisor_override is not None and divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
-    _check_not_bool(input, "avg_pool2d")
-    return AvgPool2D.apply(input, geo, bool(count_include_pad), divisor_override)
+    _check_not_bool(input, kernel_name)
+    return op.apply(input, geo, bool(count_include_pad), divisor_override)
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
@@ -577,6 +851,16 @@ def adaptive_avg_pool2d(input, output_size):
     return AdaptiveAvgPool2D.apply(input, size)
 
 
+def adaptive_avg_pool3d(input, output_size):
+    """Adaptive average pooling of (N, C, D, H, W) or (C, D, H, W) to output_size (an int, or a
+    triple whose None entries keep the input's size); 1x1x1 is a mean, as in PyTorch."""
+    size = _adaptive_size(input, output_size, "adaptive_avg_pool3d", 3)
+    _check_floating(input, "adaptive_avg_pool3d_cpu")
+    if size == (1, 1, 1):
+        return input.mean((-1, -2, -3), keepdim=True)
+    return AdaptiveAvgPool3D.apply(input, size)
+
+
 def adaptive_avg_pool1d(input, output_size):
     """Adaptive average pooling of (N, C, L) or (C, L)."""
     _check_1d(input, "adaptive_avg_pool1d")
@@ -589,3 +873,30 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     _check_not_bool(input, "adaptive_max_pool2d")
     out, idx = AdaptiveMaxPool2D.apply(input, size)
     return (out, idx) if return_indices else out
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
+    """adaptive_max_pool2d returning (output, indices)."""
+    return adaptive_max_pool2d(input, output_size, True)
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    """Adaptive max pooling of (N, C, D, H, W) or (C, D, H, W); with return_indices, also the
+    argmax indices into each D*H*W volume."""
+    size = _adaptive_size(input, output_size, "adaptive_max_pool3d", 3)
+    _check_floating(input, "adaptive_max_pool3d_cpu")
+    out, idx = AdaptiveMaxPool3D.apply(input, size)
+    return (out, idx) if return_indices else out
+
+
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
+    """adaptive_max_pool3d returning (output, indices)."""
+    return adaptive_max_pool3d(input, output_size, True)
+
+
+def adaptive_max_pool1d(input, output_size):
+    """Adaptive max pooling of (N, C, L) or (C, L): (output, indices), a height-1
+    adaptive_max_pool2d (torch.adaptive_max_pool1d; F's form takes return_indices)."""
+    _check_1d(input, "adaptive_max_pool1d")
+    out, idx = adaptive_max_pool2d(input.unsqueeze(-2), (1, _one(output_size)), True)
+    return out.squeeze(-2), idx.squeeze(-2)

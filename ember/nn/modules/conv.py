@@ -1,4 +1,4 @@
-"""Conv1d, Conv2d and ConvTranspose2d: parameters, PyTorch's checks and repr; maths in F."""
+"""Conv1d/2d/3d and ConvTranspose1d/2d/3d: parameters, PyTorch's checks and repr; maths in F."""
 from types import SimpleNamespace
 
 from ..._creation import empty
@@ -6,9 +6,9 @@ from .. import functional as F
 from ..parameter import Parameter
 from .linear import reset_weight_and_bias
 from .module import Module
-from .utils import _pair, _single
+from .utils import _pair, _single, _triple
 
-__all__ = ["Conv1d", "Conv2d", "ConvTranspose2d"]
+__all__ = ["Conv1d", "Conv2d", "Conv3d", "ConvTranspose1d", "ConvTranspose2d", "ConvTranspose3d"]
 
 
 _PADDING_STRINGS = {"same", "valid"}
@@ -134,23 +134,46 @@ class Conv2d(_ConvNd):
                         self.groups)
 
 
-class ConvTranspose2d(_ConvNd):
-    """2-d transposed convolution (the gradient of Conv2d with respect to its input)."""
+class Conv3d(_ConvNd):
+    """3-d convolution over (N, C_in, D, H, W) or (C_in, D, H, W) inputs."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
+                 groups=1, bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(in_channels, out_channels, _triple(kernel_size), _triple(stride),
+                         padding if isinstance(padding, str) else _triple(padding),
+                         _triple(dilation), False, _triple(0), groups, bias, padding_mode,
+                         device, dtype)
+
+    def forward(self, input):
+        if self.padding_mode != "zeros":
+            return F.conv3d(F.pad(input, self._reversed_padding_repeated_twice,
+                                  mode=self.padding_mode),
+                            self.weight, self.bias, self.stride, _triple(0), self.dilation,
+                            self.groups)
+        return F.conv3d(input, self.weight, self.bias, self.stride, self.padding, self.dilation,
+                        self.groups)
+
+
+class _ConvTransposeNd(_ConvNd):
+    """A transposed convolution (the gradient of a convolution with respect to its input)."""
+    _ntuple = None  # _single, _pair or _triple
+    _function = None  # the F.conv_transpose*d it applies
 
     def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0,
                  output_padding=0, groups=1, bias=True, dilation=1, padding_mode="zeros",
                  device=None, dtype=None):
         if padding_mode != "zeros":
             raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
-        super().__init__(in_channels, out_channels, _pair(kernel_size), _pair(stride),
-                         _pair(padding), _pair(dilation), True, _pair(output_padding), groups,
-                         bias, padding_mode, device, dtype)
+        n = type(self)._ntuple
+        super().__init__(in_channels, out_channels, n(kernel_size), n(stride), n(padding),
+                         n(dilation), True, n(output_padding), groups, bias, padding_mode,
+                         device, dtype)
 
     def _output_padding(self, input, output_size):
         """The output_padding that makes the output `output_size` (PyTorch's rule and errors)."""
         if output_size is None:
             return self.output_padding
-        spatial = 2
+        spatial = len(self.kernel_size)
         non_spatial = 2 if input.dim() == spatial + 2 else 1
         output_size = list(output_size)
         if len(output_size) == non_spatial + spatial:
@@ -174,5 +197,23 @@ class ConvTranspose2d(_ConvNd):
 
     def forward(self, input, output_size=None):
         output_padding = self._output_padding(input, output_size)
-        return F.conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
-                                  output_padding, self.groups, self.dilation)
+        return type(self)._function(input, self.weight, self.bias, self.stride, self.padding,
+                                    output_padding, self.groups, self.dilation)
+
+
+class ConvTranspose1d(_ConvTransposeNd):
+    """1-d transposed convolution over (N, C_in, L) or (C_in, L) inputs."""
+    _ntuple = staticmethod(_single)
+    _function = staticmethod(F.conv_transpose1d)
+
+
+class ConvTranspose2d(_ConvTransposeNd):
+    """2-d transposed convolution over (N, C_in, H, W) or (C_in, H, W) inputs."""
+    _ntuple = staticmethod(_pair)
+    _function = staticmethod(F.conv_transpose2d)
+
+
+class ConvTranspose3d(_ConvTransposeNd):
+    """3-d transposed convolution over (N, C_in, D, H, W) or (C_in, D, H, W) inputs."""
+    _ntuple = staticmethod(_triple)
+    _function = staticmethod(F.conv_transpose3d)
