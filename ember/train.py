@@ -14,6 +14,10 @@ random states, metrics) is saved atomically to <out>.checkpoint.pt beside the ou
 same weights as an uninterrupted run, and the file is removed once the outputs are in place.
 The outputs are written into a fresh hidden folder beside <out> and swapped in whole, so <out>
 never mixes two runs' files (so it must hold nothing but a run's outputs).
+
+Many processes: --nproc N trains data-parallel on N processes under MPI (pip install
+'ember[distributed]'; the same as emberrun --nproc-per-node N -m ember.train ...). --batch-size
+is then the global batch, split evenly among them; rank 0 prints and writes the outputs.
 """
 import argparse
 import os
@@ -26,7 +30,7 @@ import numpy as np
 import ember
 import ember.nn as nn
 import ember.optim
-from ember.cli import checkpoint, checks, report
+from ember.cli import checkpoint, checks, parallel, report
 from ember.cli.data import DATASETS, MEAN, STD, load_datasets, make_loaders
 from ember.cli.errors import JobError, OutputError
 from ember.cli.loop import evaluate, train_epoch
@@ -72,6 +76,9 @@ def parse_args(argv=None):
                    help="continue the unfinished run of a run folder (default: --out's) from "
                         "its last epoch, or start from the weights of a model.pt")
     p.add_argument("--device", default="cpu", help="cpu (default) or cuda")
+    p.add_argument("--nproc", type=int,
+                   help="processes to train on, data-parallel under MPI (default: 1, or as "
+                        "many as emberrun/mpiexec started)")
     args = p.parse_args(argv)
     spec = DATASETS[args.dataset]
     args.epochs = spec.epochs if args.epochs is None else args.epochs
@@ -79,13 +86,20 @@ def parse_args(argv=None):
     if args.lr is None:
         args.lr = spec.lr if args.optimizer == "sgd" else 0.001
     args.out = args.out or os.path.join("runs", args.dataset)
+    started = parallel.launched_size()
+    args.nproc = started if args.nproc is None else args.nproc
     for name, low, high in (("epochs", 1, checks.MAX_COUNT), ("batch_size", 1, checks.MAX_COUNT),
-                            ("workers", 0, checks.MAX_WORKERS)):
+                            ("workers", 0, checks.MAX_WORKERS), ("nproc", 1, checks.MAX_COUNT)):
         value, flag = getattr(args, name), f"--{name.replace('_', '-')}"
         if value < low:
             raise JobError(f"{flag} must be " + ("at least 1" if low else "0 or more"))
         if value > high:
             raise JobError(f"{flag} must be at most {high}")
+    if started not in (1, args.nproc):
+        raise JobError(f"--nproc {args.nproc}, but {started} processes were started")
+    if args.batch_size % args.nproc:
+        raise JobError(f"--batch-size {args.batch_size} must be a multiple of --nproc "
+                       f"{args.nproc}: it is the global batch, split evenly among the processes")
     return args
 
 
@@ -102,34 +116,58 @@ def make_optimizer(name, params, lr, momentum):
 
 def _options(args):
     return {k: getattr(args, k) for k in ("dataset", "epochs", "batch_size", "optimizer", "lr",
-                                          "lr_schedule", "momentum", "seed", "workers")}
+                                          "lr_schedule", "momentum", "seed", "workers", "nproc")}
 
 
-def run(args):
-    """Check everything that can be wrong with the input, then train, test and save."""
+def check_input(args, net):
+    """Everything that can be wrong with the input, checked before anything is trained or
+    written: (device, the checkpoint resumed from and its training state, train set, test
+    set). `net` takes the resumed weights."""
     checks.require_extras()
-    from tqdm import tqdm
-    tqdm.monitor_interval = 0  # no monitor thread: DataLoader workers fork from a 1-thread process
     device = checks.check_device(args.device)
+    path, resumed = None, None
+    if args.resume is not None:
+        path, resumed = checks.load_resume(args.resume, args.out, net, _options(args))
+    train_set, test_set = load_datasets(args.dataset, args.root, args.download, args.mirror)
+    checks.check_output_dir(args.out)
+    return device, path, resumed, train_set, test_set
+
+
+def launch(argv, args):
+    """--nproc N in a process that no launcher started: check the input (and fetch the data)
+    once, then run the job on N processes."""
+    parallel.require_mpi(args.nproc)
+    check_input(args, Net())
+    return parallel.launch(argv, args.nproc)
+
+
+def run(args, world):
+    """Check everything that can be wrong with the input, then train, test and save."""
     seed_everything(args.seed)
     options = _options(args)
     net = Net()
-    path, resumed = None, None
-    if args.resume is not None:
-        path, resumed = checks.load_resume(args.resume, args.out, net, options)
-        print(f"Resuming from {path}" + (f" after epoch {resumed['epoch']}" if resumed else ""))
+    device, path, resumed, train_set, test_set = check_input(args, net)
+    from tqdm import tqdm
+    tqdm.monitor_interval = 0  # no monitor thread: DataLoader workers fork from a 1-thread process
+    if path is not None:
+        world.say(f"Resuming from {path}" +
+                  (f" after epoch {resumed['epoch']}" if resumed else ""))
     net.to(device)
-    train_set, test_set = load_datasets(args.dataset, args.root, args.download, args.mirror)
-    checks.check_output_dir(args.out)
     saved_at = checkpoint.path_for(args.out)
     if resumed is None and os.path.exists(saved_at):
-        print(f"Note: the unfinished run's checkpoint {saved_at} is replaced after this run's "
-              "first epoch (--resume continues it instead)")
+        world.say(f"Note: the unfinished run's checkpoint {saved_at} is replaced after this "
+                  "run's first epoch (--resume continues it instead)")
 
     classes = [str(c).split(" - ")[0] for c in train_set.classes]
     shuffle = ember.Generator().manual_seed(args.seed)
-    train_loader, test_loader = make_loaders(train_set, test_set, args.batch_size, args.workers,
-                                             shuffle)
+    if world.size == 1:
+        train_loader, test_loader = make_loaders(train_set, test_set, args.batch_size,
+                                                 args.workers, shuffle)
+        sampler = None
+    else:  # the shards are fixed by the seed and the epoch, the same after --resume
+        train_loader, test_loader, sampler = world.loaders(train_set, test_set, args.batch_size,
+                                                           args.workers, args.seed)
+    model = world.wrap(net)
     criterion = nn.CrossEntropyLoss()
     optimizer = make_optimizer(args.optimizer, net.parameters(), args.lr, args.momentum)
     scheduler = (ember.optim.lr_scheduler.CosineAnnealingLR(optimizer, T_max=args.epochs)
@@ -138,39 +176,48 @@ def run(args):
     done = 0
     if resumed is not None:
         done, metrics = checkpoint.restore(resumed, optimizer, scheduler, shuffle)
-    print(f"{args.dataset}: {len(train_set)} training and {len(test_set)} test images; "
-          f"{args.epochs} epochs, batch {args.batch_size}, {args.optimizer} lr {args.lr} "
-          f"({args.lr_schedule}), {args.workers} workers, seed {args.seed}")
+    on = f" on {world.size} processes" if world.size > 1 else ""
+    world.say(f"{args.dataset}: {len(train_set)} training and {len(test_set)} test images; "
+              f"{args.epochs} epochs, batch {args.batch_size}, {args.optimizer} lr {args.lr} "
+              f"({args.lr_schedule}), {args.workers} workers, seed {args.seed}{on}")
 
     kept = (done, path) if resumed is not None else None  # the last epoch saved, and where
     evaluation = None
     try:
         for epoch in range(done + 1, args.epochs + 1):
             start = time.perf_counter()
-            with tqdm(total=len(train_set), desc=f"epoch {epoch}/{args.epochs}", unit="img",
-                      file=sys.stderr, dynamic_ncols=True) as bar:
-                batch_losses = train_epoch(net, train_loader, criterion, optimizer, device, bar)
+            if sampler is not None:
+                sampler.set_epoch(epoch)
+            images = len(sampler) * world.size if sampler is not None else len(train_set)
+            with tqdm(total=images, desc=f"epoch {epoch}/{args.epochs}", unit="img",
+                      file=sys.stderr, dynamic_ncols=True, disable=not world.main) as bar:
+                batch_losses = train_epoch(model, train_loader, criterion, optimizer, device,
+                                           bar, world.size)
             metrics["seconds"] += time.perf_counter() - start
+            batch_losses = world.mean(batch_losses).tolist()  # each global batch's loss
             metrics["batch_losses"] += batch_losses
             if scheduler is not None:
                 scheduler.step()
             metrics["epoch_losses"].append(float(np.mean(batch_losses)))
-            evaluation = evaluate(net, test_loader, device, len(classes))
+            evaluation = _evaluate(world, net, test_loader, device, len(classes))
             metrics["accuracies"].append(evaluation.accuracy)
-            print(f"epoch {epoch}: train loss {metrics['epoch_losses'][-1]:.4f}, accuracy of "
-                  f"the network on the {len(test_set)} test images: "
-                  f"{100 * evaluation.accuracy:.1f} %", flush=True)
-            try:
-                checkpoint.save(saved_at, options, epoch, net, optimizer, scheduler, shuffle,
-                                metrics)
-            except OSError as exc:
-                raise OutputError(f"cannot write the checkpoint {saved_at}: "
-                                  f"{exc.strerror or exc}{_kept(kept)}") from None
+            world.say(f"epoch {epoch}: train loss {metrics['epoch_losses'][-1]:.4f}, accuracy "
+                      f"of the network on the {len(test_set)} test images: "
+                      f"{100 * evaluation.accuracy:.1f} %", flush=True)
+            if world.main:
+                try:
+                    checkpoint.save(saved_at, options, epoch, net, optimizer, scheduler,
+                                    shuffle, metrics)
+                except OSError as exc:
+                    raise OutputError(f"cannot write the checkpoint {saved_at}: "
+                                      f"{exc.strerror or exc}{_kept(kept)}") from None
             kept = (epoch, saved_at)
     except KeyboardInterrupt:
         raise KeyboardInterrupt(_kept(kept)) from None
     if evaluation is None:  # resumed after the last epoch: only the outputs were missing
-        evaluation = evaluate(net, test_loader, device, len(classes))
+        evaluation = _evaluate(world, net, test_loader, device, len(classes))
+    if not world.main:
+        return 0
     for line in report.class_accuracy_lines(classes, evaluation):
         print(line)
 
@@ -191,6 +238,11 @@ def run(args):
     return 0
 
 
+def _evaluate(world, net, loader, device, num_classes):
+    """The accuracy on the whole test set: each process tests its part, the counts are summed."""
+    return world.reduce_evaluation(evaluate(net, loader, device, num_classes))
+
+
 def _kept(kept):
     """What an interrupted or failed run leaves: kept is (epoch, checkpoint) or None."""
     if kept is None:
@@ -199,14 +251,33 @@ def _kept(kept):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else list(argv)
+    world = None
     try:
-        return run(parse_args(argv))
+        args = parse_args(argv)
+        if args.nproc > 1 and parallel.launched_size() == 1:
+            return launch(argv, args)
+        world = parallel.World(args.nproc)
+        return run(args, world)
     except JobError as exc:
-        print(f"{PROG}: error: {exc}", file=sys.stderr)
+        _fail(world, f"error: {exc}")
         return exc.exit_code
     except KeyboardInterrupt as exc:
-        print(f"{PROG}: interrupted{exc.args[0] if exc.args else ''}", file=sys.stderr)
+        _fail(world, f"interrupted{exc.args[0] if exc.args else ''}")
         return 130
+
+
+def _fail(world, message):
+    """One line on stderr, from rank 0 or naming the rank (an error in the options is every
+    rank's, and so is Ctrl-C: rank 0 says it); a failing rank ends the job."""
+    rank = parallel.launched_rank() if world is None else world.rank
+    if rank == 0:
+        print(f"{PROG}: {message}", file=sys.stderr)
+    elif world is not None and not message.startswith("interrupted"):
+        print(f"{PROG} (rank {rank}): {message}", file=sys.stderr)
+    if world is not None:
+        sys.stderr.flush()
+        world.abort()
 
 
 if __name__ == "__main__":

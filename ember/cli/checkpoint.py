@@ -16,7 +16,9 @@ FORMAT = "ember-train checkpoint 1"
 SUFFIX = ".checkpoint.pt"
 # The options that must be the same for a resumed run to equal an uninterrupted one.
 SAME_OPTIONS = ("dataset", "epochs", "batch_size", "optimizer", "lr", "lr_schedule",
-                "momentum", "seed")
+                "momentum", "seed", "nproc")
+# Runs saved before an option existed ran with its value here.
+_EARLIER = {"nproc": 1}
 
 
 def path_for(out):
@@ -52,7 +54,7 @@ def save(path, options, epoch, net, optimizer, scheduler, shuffle, metrics):
 
 def option_differences(checkpoint, options):
     """The options (as --flags) of this run that differ from the checkpoint's run."""
-    saved = checkpoint["options"]
+    saved = {**_EARLIER, **checkpoint["options"]}
     return [f"--{k.replace('_', '-')} {saved.get(k)} (this run: {options[k]})"
             for k in SAME_OPTIONS if saved.get(k) != options[k]]
 

@@ -6,9 +6,10 @@ import numpy as np
 import ember
 
 
-def train_epoch(net, loader, criterion, optimizer, device, bar):
+def train_epoch(net, loader, criterion, optimizer, device, bar, processes=1):
     """Train on every batch of `loader`, advancing `bar` by the number of images (so it shows
-    images per second) and showing the running loss; returns the loss of each batch."""
+    images per second; each of `processes` processes trains a batch like this one) and showing
+    the running loss; returns the loss of each batch."""
     net.train()
     losses = []
     for inputs, labels in loader:
@@ -18,7 +19,7 @@ def train_epoch(net, loader, criterion, optimizer, device, bar):
         loss.backward()
         optimizer.step()
         losses.append(loss.item())
-        bar.update(len(labels))
+        bar.update(len(labels) * processes)
         bar.set_postfix(loss=f"{np.mean(losses[-50:]):.4f}", refresh=False)
     return losses
 

@@ -21,7 +21,9 @@ PROG = "emberrun"
 
 
 def _parser():
-    p = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0])
+    # allow_abbrev=False: the program's own options (--nproc ...) are not launcher abbreviations
+    p = argparse.ArgumentParser(prog=PROG, description=__doc__.splitlines()[0],
+                                allow_abbrev=False)
     p.add_argument("--nproc-per-node", "--nproc_per_node", dest="nproc", type=int, default=1,
                    help="processes per machine (default: 1)")
     p.add_argument("--nnodes", type=int, default=1,
