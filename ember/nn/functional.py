@@ -5,6 +5,7 @@ import warnings
 from .. import _creation, _dtype
 from ..autograd.grad_mode import no_grad
 from ..ops import sigmoid, tanh  # noqa: F401  (defined by whichever family owns them)
+from ..ops.arithmetic import div as _div
 from ..ops.clamping import where as _where
 from ..ops.activation import (  # noqa: F401
     celu, celu_, elu, elu_, gelu, hardshrink, hardsigmoid, hardswish, hardtanh, hardtanh_,
@@ -93,7 +94,7 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
     """input / max(||input||_p over dim, eps)."""
     denom = input.norm(p, dim, keepdim=True).clamp_min(eps).expand_as(input)
-    return input / denom
+    return input / denom if out is None else _div(input, denom, out=out)
 
 
 # -- pooling --------------------------------------------------------------------------------------

@@ -9,10 +9,8 @@ __all__ = ["Sampler", "SequentialSampler", "RandomSampler", "SubsetRandomSampler
 
 
 class Sampler:
-    """Base class: `__iter__` yields dataset indices (or lists of them, for a batch sampler)."""
-
-    def __init__(self, data_source=None):
-        pass
+    """Base class: `__iter__` yields dataset indices (or lists of them, for a batch sampler). It
+    takes no constructor arguments, as in PyTorch 2.13 (whose data_source argument is gone)."""
 
     def __iter__(self):
         raise NotImplementedError
