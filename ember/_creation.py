@@ -336,3 +336,51 @@ def is_floating_point(input):
 
 def numel(input):
     return input.numel()
+
+
+# Scalar types of torch that ember's dtypes lack: their legacy names are known, not invalid.
+_TORCH_ONLY_TYPES = ("ComplexHalf", "ComplexFloat", "ComplexDouble", "UInt16", "UInt32",
+                     "UInt64", "Float8_e5m2", "Float8_e4m3fn", "Float8_e5m2fnuz",
+                     "Float8_e4m3fnuz")
+_HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class defined in Python, named by __name__ alone
+
+
+def _c_type_name(cls):
+    """A class's name as the interpreter's C layer spells it (the name torch's errors quote)."""
+    if cls.__flags__ & _HEAPTYPE or cls.__module__ == "builtins":
+        return cls.__name__
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def legacy_type(spec):
+    """Tensor.type's argument as (dtype, device type): a dtype, a legacy class (FloatTensor,
+    Tensor) or a legacy name ('torch.cuda.LongTensor', 'torch.Tensor')."""
+    if isinstance(spec, _dtype.dtype):
+        return spec, None
+    if isinstance(spec, type):
+        if spec is Tensor:
+            return _dtype.get_default_dtype(), "cpu"
+        if isinstance(spec, _LegacyTensorType):
+            return spec.dtype, "cpu"
+        spec = _c_type_name(spec)
+    elif not isinstance(spec, str):
+        raise TypeError("dtype must be a type, str, or dtype object")
+    module, _, name = spec.rpartition(".")
+    if module not in ("torch", "torch.cuda", "torch.sparse", "torch.cuda.sparse"):
+        raise ValueError(f"invalid type: '{spec}'")
+    device_type = "cuda" if module.startswith("torch.cuda") else "cpu"
+    if name == "Tensor" and module in ("torch", "torch.cuda"):
+        found = _dtype.get_default_dtype()
+    elif name == "BFloat16Tensor":
+        from ._bfloat16 import bfloat16
+        found = bfloat16  # a dtype ember names but cannot compute with: `to` says so
+    else:
+        found = next((d for d, n in _dtype.LEGACY_NAMES.items() if n == name), None)
+    if found is None:
+        if name.endswith("Tensor") and name[:-len("Tensor")] in _TORCH_ONLY_TYPES:
+            raise TypeError(f"{spec} is not supported by ember: it has no "
+                            f"{name[:-len('Tensor')]} dtype")
+        raise ValueError(f"invalid type: '{spec}'")
+    if "sparse" in module:
+        raise TypeError(f"{spec} is not supported by ember: it has no sparse tensors")
+    return found, device_type

@@ -13,6 +13,7 @@ backward, as PyTorch does. A leaf that requires grad
 refuses in-place ops while grad mode is on.
 """
 import builtins
+import warnings
 
 import numpy as np
 
@@ -55,9 +56,25 @@ def _make(data, requires_grad=False, grad_fn=None, out_idx=0):
     return t
 
 
+def _as_view_of(t, src):
+    """t, made by a view op from src, shares src's memory: its version counter, and as `_base`
+    the tensor src views (or src itself), as PyTorch's views do."""
+    t._version = src._version
+    base = getattr(src, "_view_base", None)
+    t._view_base = src if base is None else base
+
+
+def _warn_pin_device(method, device):
+    if device is not None:
+        warnings.warn(f"The argument 'device' of Tensor.{method}() is deprecated. Please do not "
+                      "pass this argument.", DeprecationWarning, stacklevel=3)
+
+
 class Tensor:
+    # _view_base is set on views only (_as_view_of); other tensors leave it unset, which costs
+    # nothing on the hot path of making a tensor.
     __slots__ = ("_data", "_requires_grad", "_grad", "_grad_fn", "_out_idx", "_version", "_hooks",
-                 "_accum", "_retains_grad", "__weakref__")
+                 "_accum", "_retains_grad", "_view_base", "__weakref__")
     __array_ufunc__ = None  # NumPy operators defer to Tensor's reflected operators
     __array_priority__ = 1000
 
@@ -214,7 +231,11 @@ class Tensor:
 
     @property
     def _base(self):
-        return None
+        """The tensor this one is a view of (the first non-view in a chain of views), else None."""
+        return getattr(self, "_view_base", None)
+
+    def _is_view(self):
+        return getattr(self, "_view_base", None) is not None
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         _engine.backward((self,), None if gradient is None else (gradient,), retain_graph,
@@ -393,10 +414,11 @@ class Tensor:
         if dtype is None:
             prefix = "torch." if self.is_cpu else "torch.cuda."
             return prefix + _dtype.LEGACY_NAMES[self.dtype]
-        if isinstance(dtype, str):
-            name = dtype.rsplit(".", 1)[-1]
-            dtype = next(d for d, n in _dtype.LEGACY_NAMES.items() if n == name)
-        return _ops.to(self, dtype)
+        from ._creation import legacy_type
+        dtype, device_type = legacy_type(dtype)
+        if device_type is None or device_type == self.device.type:
+            return _ops.to(self, dtype)
+        return _ops.to(self, device_type, dtype, non_blocking=non_blocking)
 
     def type_as(self, other):
         return _ops.to(self, other.dtype)
@@ -437,6 +459,7 @@ class Tensor:
 
     def pin_memory(self, device=None):
         """A copy in page-locked host memory, which copies to the GPU run asynchronously from."""
+        _warn_pin_device("pin_memory", device)
         if not self.is_cpu:
             raise RuntimeError(f"cannot pin '{self.type()}' only dense CPU tensors can be pinned")
         if _backend.is_pinned(self._data):
@@ -444,6 +467,7 @@ class Tensor:
         return _make(_backend.pin_memory(self._data), self._requires_grad)
 
     def is_pinned(self, device=None):
+        _warn_pin_device("is_pinned", device)
         return _backend.is_pinned(self._data)
 
     def share_memory_(self):

@@ -16,6 +16,7 @@ higher-order gradients use the same formula. Every other backward (user Function
 Tensors, wrapped and unwrapped at its boundary. Hooks, retain_grad and autograd.grad's results
 always see Tensors.
 """
+import warnings
 from heapq import heappop, heappush
 
 import numpy as np
@@ -92,6 +93,14 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if isinstance(outputs, _Tensor):
         outputs = (outputs,)
     single = isinstance(inputs, _Tensor)
+    if not only_inputs:
+        warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). "
+                      "To accumulate gradient for other parts of the graph, please use "
+                      "torch.autograd.backward.", FutureWarning, stacklevel=2)
+    if is_grads_batched:
+        from ._batched_grad import batched_grad
+        return batched_grad(grad, outputs, inputs, grad_outputs, retain_graph, create_graph,
+                            allow_unused, materialize_grads)
     inputs = (inputs,) if single else tuple(inputs)
     if isinstance(grad_outputs, _Tensor):
         grad_outputs = (grad_outputs,)

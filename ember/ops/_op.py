@@ -11,7 +11,7 @@ grad, check devices, wrap outputs, record edges and saved tensors (autograd/func
 import numpy as np
 
 from .. import _dtype
-from .._tensor import Tensor, _make
+from .._tensor import Tensor, _as_view_of, _make
 from ..autograd.function import _MIXED, Function, _attach, _inputs, _next_seq, _pack
 from ..autograd.grad_mode import state as _grad_state
 from . import _errors
@@ -58,7 +58,7 @@ class Op(Function):
             out = _asarray(out)  # NumPy returns scalars from 0-d computations
         t = _make(out)
         if cls._is_view:
-            t._version = args[0]._version
+            _as_view_of(t, args[0])
             if edges is not None:  # NOTE [ In place on a view ] (ops/view_write.py)
                 node._view_src = args[0]
                 node._view_args = args[1:]
@@ -88,13 +88,13 @@ def _finish(cls, node, args, edges, out):
         outs = tuple(_wrap(o, node.xp) for o in out)
         if cls._is_view:
             for o in outs:
-                o._version = args[0]._version
+                _as_view_of(o, args[0])
         if edges is not None:
             _attach(node, args, edges, outs, raw=out)
         return outs
     t = _make(_as_array(out, node.xp))
     if cls._is_view:
-        t._version = args[0]._version
+        _as_view_of(t, args[0])
     if edges is not None:
         _attach(node, args, edges, (t,), raw=(out,))
     return t
