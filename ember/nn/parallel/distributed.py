@@ -7,15 +7,27 @@ buckets of one dtype and device: the first up to 1 MiB, the others up to bucket_
 torch. Each forward walks the autograd graph from the module's outputs and puts a hook on every
 node that sends a gradient to a parameter. ember's engine adds into a leaf's .grad only at the end
 of backward (AccumulateGrad nodes run last), so those hooks add each parameter's gradient into
-its bucket as the node produces it; when the last parameter of a bucket is complete, the bucket
-(divided by the world size) starts its non-blocking all-reduce while backward goes on. Buckets
-start in index order on every rank, so the ranks always issue the same collectives in the same
-order. A post-accumulate-grad hook on each parameter (after the engine has added into .grad)
-waits for its bucket and writes the average into .grad.
+the bucket's `local` sums as the node produces it; when the last parameter of a bucket is
+complete, the bucket (.grad as it was plus `local`, divided by the world size) starts its
+non-blocking all-reduce while backward goes on. Buckets start in index order on every rank, so
+the ranks always issue the same collectives in the same order. A post-accumulate-grad hook on
+each parameter (after the engine has added into .grad) waits for its bucket and writes the
+average into .grad.
 
-Gradients must come through the module's forward: a gradient that reaches a parameter from
-outside it (a term of the loss computed from the parameter directly) is not in the bucket and
-is replaced by the bucket's average.
+NOTE [ Gradients from outside the forward ]
+A term of the loss computed from a parameter directly (an L2 penalty on the raw weights) sends
+it a gradient through nodes that the forward's graph does not hold, so the hooks do not see it.
+torch averages whatever reaches the parameter's AccumulateGrad; here a pre-hook on each
+parameter's AccumulateGrad node receives the parameter's whole gradient of this backward, before
+the engine adds it into .grad. Where it differs from the bucket's `local` sum, the difference is
+this rank's outside contribution. At the end of backward the ranks exchange one flag per
+parameter (used; got an outside contribution) in one small all-reduce, and, where any rank has
+outside contributions, average them in one more all-reduce and add them to .grad: .grad is the
+average of the whole accumulated gradient, while the forward's gradients keep their overlap. A
+parameter that only the loss uses (not the forward) is complete when its AccumulateGrad runs;
+with find_unused_parameters=True it was declared unused in forward, and, as in torch, raises.
+Hooks registered on a parameter (Tensor.register_hook) see its local gradient, but what they
+return is not what is averaged (torch averages it).
 
 A parameter that got no gradient leaves its bucket incomplete; as in torch, the next forward
 raises, unless find_unused_parameters=True, where the parameters that the graph does not reach
@@ -49,6 +61,13 @@ _UNFINISHED = (
     "making sure all `forward` function outputs participate in calculating loss. \n"
     "Parameter indices which did not receive grad for rank {rank}: {indices}")
 
+_READY_TWICE = (
+    "Expected to mark a variable ready only once. This error is caused by one of the following "
+    "reasons: 1) Use of a module parameter outside the `forward` function. With "
+    "find_unused_parameters=True, a parameter that the forward does not use is marked ready "
+    "(unused) in forward, and then got a gradient from outside it.\n"
+    "Parameter at index {index} has been marked as ready twice.")
+
 
 class _Bucket:
     """Parameters whose averaged gradients travel together in one flat array."""
@@ -58,13 +77,16 @@ class _Bucket:
         self.params = params
         self.offsets = np.cumsum([0] + [p.numel() for p in params]).tolist()
         first = params[0]._data
-        self.flat = xp_of(first).zeros(self.offsets[-1], first.dtype)
-        self.views = [self.flat[a:b].reshape(p.shape)
-                      for p, a, b in zip(params, self.offsets, self.offsets[1:])]
+        self.flat = xp_of(first).zeros(self.offsets[-1], first.dtype)  # what travels
+        self.local = xp_of(first).zeros(self.offsets[-1], first.dtype)  # this backward's sums
+        self.views, self.local_views = ([flat[a:b].reshape(p.shape)
+                                         for p, a, b in zip(params, self.offsets,
+                                                            self.offsets[1:])]
+                                        for flat in (self.flat, self.local))
 
     def reset(self):
         self.waiting = len(self.params)
-        self.started = False  # filled from the parameters' gradients yet
+        self.local[...] = 0
         self.work = None
         self.reduced = False
 
@@ -84,8 +106,10 @@ class _Reducer:
                 self.where[id(p)] = (b, i)
         self.active = False  # prepared in forward, not yet finished
         self.started = False  # backward has reached a parameter
+        self.marked_unused = set()  # find_unused: ids declared unused by this iteration's forward
         for p in params:
             p.register_post_accumulate_grad_hook(self._accumulated)
+            p._accum.register_prehook(self._arriving(p))
 
     # -- forward ----------------------------------------------------------------------------------
     def prepare(self, outputs):
@@ -96,16 +120,26 @@ class _Reducer:
         self.remaining = remaining  # id(param) -> edges still to deliver a gradient
         self.ready = set()
         self.got_grad = set()
+        self.expected = len(remaining)  # parameters whose AccumulateGrad will run
         self.finalized = 0
+        self.outside = {}  # id(param) -> this rank's gradient from outside the forward
+        self.written = set()  # ids whose .grad holds the average
         self.next = 0
         self.active = True
         self.started = False
         for node, slots in consumers.items():
             node.register_hook(self._node_hook(slots))
         self.unused = [p for p in self.params if id(p) not in remaining]
+        self.marked_unused = set()
         if self.find_unused:
             for p in self.unused:
+                self.marked_unused.add(id(p))
                 self._ready(p)
+
+    def skip(self):
+        """A forward that will not synchronise (no_sync, or no grad mode)."""
+        self.active = False
+        self.marked_unused = set()
 
     def check_finished(self):
         if self.active and self.started:
@@ -120,11 +154,10 @@ class _Reducer:
             for i, p in slots:
                 g = grad_inputs[i] if i < len(grad_inputs) else None
                 b, k = self.where[id(p)]
-                self._fill(b)
                 if g is not None:
                     if g.shape != p.shape:
                         g = g.sum_to_size(p.shape)
-                    b.views[k] += g._data
+                    b.local_views[k] += g._data
                     self.got_grad.add(id(p))
                 self.remaining[id(p)] -= 1
                 if self.remaining[id(p)] == 0:
@@ -132,19 +165,18 @@ class _Reducer:
         return hook
 
     def _fill(self, bucket):
-        """Start a bucket from the gradients its parameters hold (gradient accumulation under
-        no_sync), the first time backward reaches it."""
-        if bucket.started:
-            return
-        bucket.started = True
-        for p, view in zip(bucket.params, bucket.views):
+        """The bucket's gradients before it travels: what .grad holds (accumulated under
+        no_sync) plus this backward's sums."""
+        for p, view, local in zip(bucket.params, bucket.views, bucket.local_views):
             g = p._grad
             if g is None:
-                view[...] = 0
-            elif g._data is not view:
-                view[...] = g._data
-            if self.as_view and g is not None and g._data is view:
-                p._grad = None  # the engine must not add into the bucket while it travels
+                view[...] = local
+            else:
+                if g._data is not view:
+                    view[...] = g._data
+                view += local
+                if self.as_view and g._data is view:
+                    p._grad = None  # the engine must not add into the bucket while it travels
 
     def _ready(self, p):
         self.ready.add(id(p))
@@ -158,13 +190,38 @@ class _Reducer:
             b = self.buckets[self.next]
             self._fill(b)
             b.flat /= self.group.size()
-            tensor = _make(b.flat)
-            if self.group.uses_nccl(not isinstance(b.flat, np.ndarray)):
-                b.work = self.group.nccl().all_reduce(tensor, ReduceOp.SUM, True)
-            else:
-                b.work = all_reduce_array(self.group, _Staged(tensor), ReduceOp.SUM, True,
-                                          "DistributedDataParallel's gradient all_reduce")
+            b.work = self._all_reduce(b.flat, "DistributedDataParallel's gradient all_reduce")
             self.next += 1
+
+    def _all_reduce(self, flat, name):
+        """Start summing `flat` in place over the group; its Work."""
+        tensor = _make(flat)
+        if self.group.uses_nccl(not isinstance(flat, np.ndarray)):
+            return self.group.nccl().all_reduce(tensor, ReduceOp.SUM, True)
+        return all_reduce_array(self.group, _Staged(tensor), ReduceOp.SUM, True, name)
+
+    def _arriving(self, p):
+        """The pre-hook of p's AccumulateGrad: p's whole gradient of this backward (NOTE
+        [ Gradients from outside the forward ])."""
+        def hook(grads):
+            if grads[0] is not None and id(p) in self.marked_unused:
+                self._drain()  # no all-reduce left in flight if the caller goes on
+                raise RuntimeError(_READY_TWICE.format(index=self.params.index(p)))
+            if self.active:
+                self._arrived(p, grads[0])
+        return hook
+
+    def _arrived(self, p, total):
+        if id(p) not in self.remaining:  # the forward did not use p
+            if total is None:
+                return
+            self.expected += 1
+            self._ready(p)
+        b, k = self.where[id(p)]
+        if total is None:  # no gradient to add: nothing more will happen to p
+            self._finalized()
+        elif not xp_of(total._data).array_equal(total._data, b.local_views[k]):
+            self.outside[id(p)] = total._data - b.local_views[k]
 
     def _accumulated(self, p):
         """After the engine added into p.grad: wait for p's bucket and write the average."""
@@ -174,14 +231,18 @@ class _Reducer:
         if b.work is None:
             return  # its bucket never started: check_finished raises at the next forward
         self._write(b, k, p)
+        self._finalized()
+
+    def _finalized(self):
         self.finalized += 1
-        if self.finalized == len(self.got_grad) and self.next == len(self.buckets):
+        if self.finalized == self.expected and self.next == len(self.buckets):
             self._finish()
 
     def _write(self, b, k, p):
         if not b.reduced:
             b.work.wait()
             b.reduced = True
+        self.written.add(id(p))
         view = b.views[k]
         if self.as_view:
             p._grad = _make(view)
@@ -190,23 +251,51 @@ class _Reducer:
         else:
             p._grad._data[...] = view
 
-    def _finish(self):
-        """The end of backward: every bucket reduced; locally unused parameters take the
-        average where another rank used them."""
-        for b in self.buckets:
+    def _drain(self):
+        for b in self.buckets[:self.next]:
             if not b.reduced:
                 b.work.wait()
                 b.reduced = True
-        if self.find_unused and self.unused:
-            MPI = _dist._mpi.mpi()
-            used = np.array([id(p) in self.got_grad for p in self.params], np.uint8)
-            wait_requests([self.group.comm.Iallreduce(MPI.IN_PLACE, used, MPI.BOR)], self.group,
-                          "DistributedDataParallel's unused-parameter map")
-            for i, p in enumerate(self.params):
-                if id(p) not in self.got_grad and used[i]:
-                    b, k = self.where[id(p)]
-                    self._write(b, k, p)
         self.active = False
+
+    def _finish(self):
+        """The end of backward: every bucket reduced; locally unused parameters take the
+        average where another rank used them; outside contributions averaged and added."""
+        self._drain()
+        flags = np.array([(id(p) in self.got_grad) | (id(p) in self.outside) << 1
+                          for p in self.params], np.uint8)
+        if self.group.size() > 1:
+            MPI = _dist._mpi.mpi()
+            wait_requests([self.group.comm.Iallreduce(MPI.IN_PLACE, flags, MPI.BOR)],
+                          self.group, "DistributedDataParallel's gradient map")
+        for i, p in enumerate(self.params):
+            b, k = self.where[id(p)]
+            if flags[i] and id(p) not in self.written and b.work is not None:
+                self._write(b, k, p)  # another rank sent p a gradient
+        outside = [p for i, p in enumerate(self.params) if flags[i] & 2]
+        if outside:
+            self._add_outside(outside)
+
+    def _add_outside(self, params):
+        """Average the outside contributions (zeros where this rank has none) into .grad."""
+        by_kind = {}
+        for p in params:
+            by_kind.setdefault((p.dtype, p.device), []).append(p)
+        for group_params in by_kind.values():
+            xp = xp_of(group_params[0]._data)
+            flat = xp.concatenate([self.outside.get(id(p), xp.zeros(p.shape, p._data.dtype))
+                                   .reshape(-1) for p in group_params])
+            flat /= self.group.size()
+            self._all_reduce(flat, "DistributedDataParallel's outside-gradient all_reduce").wait()
+            offset = 0
+            for p in group_params:
+                n = p.numel()
+                piece = flat[offset:offset + n].reshape(p.shape)
+                offset += n
+                if p._grad is None:
+                    p._grad = _make(piece.copy())
+                else:
+                    p._grad._data += piece
 
 
 def _make_buckets(params, cap_bytes):
@@ -327,7 +416,7 @@ class DistributedDataParallel(Module):
         if sync:
             self._reducer.prepare(output)
         else:
-            self._reducer.active = False
+            self._reducer.skip()
         return output
 
     @contextlib.contextmanager
