@@ -1,12 +1,13 @@
-"""Joining and splitting along a dim: cat and stack make new tensors; split, chunk, unbind and
-narrow give views that share memory and the version counter with their input.
+"""Joining and splitting along a dim: cat and stack make new tensors; split, chunk, unbind,
+narrow and tensor_split (hsplit, vsplit, dsplit) give views that share memory and the version
+counter with their input.
 """
 from .. import _dtype
 from .._tensor import Tensor, _make
 from ._op import Op, shape_str, wrap_dim
 
 __all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "split", "chunk",
-           "unbind", "narrow"]
+           "unbind", "narrow", "split_with_sizes", "tensor_split", "hsplit", "vsplit", "dsplit"]
 
 
 # -- joining ---------------------------------------------------------------------------------------
@@ -203,6 +204,11 @@ def split(tensor, split_size_or_sections, dim=0):
     return Split.apply(tensor, d, sizes or (0,))
 
 
+def split_with_sizes(input, split_sizes, dim=0):
+    """Views of the given sizes along dim (torch.split with a list)."""
+    return split(input, list(split_sizes), dim)
+
+
 def chunk(input, chunks, dim=0):
     """Split into `chunks` pieces of ceil(size / chunks) elements (so possibly fewer pieces)."""
     if chunks <= 0:
@@ -238,3 +244,77 @@ def narrow(input, dim, start, length):
     if start + length > n:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
     return Slice.apply(input, d, start, length)
+
+
+def _split_points(input, indices_or_sections, d):
+    """tensor_split's cut points along dim d: from a section count (the first size % n pieces one
+    longer) or from indices, which wrap when negative and are clamped into the dim."""
+    n = input._data.shape[d]
+    spec = indices_or_sections
+    if isinstance(spec, Tensor):
+        if spec.dim() > 1:
+            raise RuntimeError("tensor_split expected tensor_indices_or_sections to be a "
+                               "zero-dimensional or one-dimensional tensor, but got a tensor "
+                               f"with {spec.dim()} dims")
+        if spec.dtype != _dtype.int64:
+            raise RuntimeError("tensor_split expected tensor_indices_or_sections to have dtype "
+                               f"of long, but got {_dtype.type_name(spec.dtype)}")
+        spec = spec.tolist()
+    if isinstance(spec, (list, tuple)):
+        return [min(max(i + n if i < 0 else i, 0), n) for i in map(int, spec)]
+    if isinstance(spec, bool) or not isinstance(spec, int):
+        raise TypeError(f"tensor_split(): argument 'sections' must be int, not "
+                        f"{type(spec).__name__}")
+    if spec <= 0:
+        raise RuntimeError(f"number of sections must be larger than 0, got {spec}")
+    size, extra = divmod(n, spec)
+    return [i * size + min(i, extra) for i in range(1, spec)]
+
+
+def tensor_split(input, indices_or_sections=None, dim=0, *, sections=None, indices=None,
+                 tensor_indices_or_sections=None):
+    """Views cut along dim at the given indices, or into `sections` pieces of near-equal size
+    (torch.tensor_split; an index past the end or before the previous one gives an empty piece).
+    The keyword forms name torch's overloads."""
+    for given in (sections, indices, tensor_indices_or_sections):
+        if given is not None:
+            indices_or_sections = given
+    if input._data.ndim == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a "
+                           "tensor with 0 dims")
+    d = wrap_dim(dim, input._data.ndim)
+    n = input._data.shape[d]
+    starts = [0] + _split_points(input, indices_or_sections, d)
+    ends = starts[1:] + [n]
+    return tuple(Slice.apply(input, d, a, max(b - a, 0)) for a, b in zip(starts, ends))
+
+
+def _split_along(name, input, indices_or_sections, dim, min_dims):
+    """hsplit/vsplit/dsplit: tensor_split along dim, whose section count must divide it."""
+    nd = input._data.ndim
+    if nd < min_dims:
+        raise RuntimeError(f"torch.{name} requires a tensor with at least {min_dims} "
+                           f"dimension, but got a tensor with {nd} dimensions!")
+    if isinstance(indices_or_sections, int) and not isinstance(indices_or_sections, bool):
+        n = input._data.shape[dim]
+        if indices_or_sections == 0 or n % indices_or_sections:
+            raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but the "
+                               f"size of the dimension {n} is not divisible by the split_size "
+                               f"{indices_or_sections}!")
+    return tensor_split(input, indices_or_sections, dim)
+
+
+def hsplit(input, indices_or_sections):
+    """tensor_split along dim 1 (dim 0 of a 1-D tensor)."""
+    dim = 0 if input._data.ndim == 1 else 1
+    return _split_along("hsplit", input, indices_or_sections, dim, 1)
+
+
+def vsplit(input, indices_or_sections):
+    """tensor_split along dim 0 of a tensor of at least 2 dims."""
+    return _split_along("vsplit", input, indices_or_sections, 0, 2)
+
+
+def dsplit(input, indices_or_sections):
+    """tensor_split along dim 2 of a tensor of at least 3 dims."""
+    return _split_along("dsplit", input, indices_or_sections, 2, 3)
