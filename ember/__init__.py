@@ -2,6 +2,7 @@
 from . import _compiled  # first: EMBER_PURE_PYTHON must act before the core is imported
 from ._dtype import (bool, double, dtype, float, float16, float32, float64, get_default_dtype,
                      half, int, int8, int16, int32, int64, long, set_default_dtype, short, uint8)
+from ._dtype import cdouble, cfloat, complex64, complex128
 from ._device import device
 from ._tensor import Size, Tensor
 from . import ops as _ops
@@ -19,7 +20,7 @@ from . import autograd, cuda
 from .serialization import load, save
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from . import nn, optim, utils
-from . import linalg, return_types, special
+from . import fft, linalg, return_types, special
 from . import func
 
 from math import e, inf, nan, pi

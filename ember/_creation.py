@@ -54,6 +54,10 @@ def _infer_array(data, dtype):
             return a.astype(_dtype.get_default_dtype().np, copy=False)
     if a.dtype.kind in "iub":
         return a
+    if a.dtype.kind == "c":
+        if isinstance(data, np.generic) or _holds_np_scalars(data):
+            return a
+        return a.astype(_dtype.default_complex().np, copy=False)
     if a.size == 0:
         return a.astype(_dtype.get_default_dtype().np)
     raise TypeError(f"Could not infer dtype of {type(data).__name__}")
@@ -166,6 +170,8 @@ def _fill_dtype(value):
         return np.dtype(np.bool_)
     if isinstance(value, builtins.int):
         return np.dtype(np.int64)
+    if isinstance(value, builtins.complex):
+        return _dtype.default_complex().np
     return _dtype.get_default_dtype().np
 
 

@@ -11,16 +11,25 @@ class dtype:
         self.name = name
         self.np = np.dtype(np_dtype)
         self.is_floating_point = self.np.kind == "f"
-        self.is_signed = self.np.kind in "fi"
+        self.is_signed = self.np.kind in "fic"
         self.itemsize = self.np.itemsize
-        self._category = {"b": 0, "u": 1, "i": 1, "f": 2}[self.np.kind]
+        self._category = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}[self.np.kind]
 
     @property
     def is_complex(self):
-        return False
+        return self._category == 3
 
     def to_complex(self):
-        raise TypeError("ember has no complex dtypes")
+        """The complex dtype of a floating dtype's precision (a complex dtype is its own)."""
+        if self._category == 3:
+            return self
+        if self._category != 2:
+            raise RuntimeError(f"Unknown Complex ScalarType for {type_name(self)}")
+        return complex_of(self.np)
+
+    def to_real(self):
+        """The real dtype of a complex dtype's precision (any other dtype is its own)."""
+        return _FROM_NP[np.empty(0, self.np).real.dtype] if self._category == 3 else self
 
     def __repr__(self):
         return "torch." + self.name
@@ -38,14 +47,17 @@ int32 = int = dtype("int32", np.int32)
 int64 = long = dtype("int64", np.int64)
 uint8 = dtype("uint8", np.uint8)
 bool = dtype("bool", np.bool_)
+complex64 = cfloat = dtype("complex64", np.complex64)
+complex128 = cdouble = dtype("complex128", np.complex128)
 
-ALL = (float16, float32, float64, int8, int16, int32, int64, uint8, bool)
+ALL = (float16, float32, float64, int8, int16, int32, int64, uint8, bool, complex64, complex128)
 _FROM_NP = {d.np: d for d in ALL}
 _NAMES = {d.name: d for d in ALL}
 # Legacy tensor type names, as Tensor.type() prints them.
 LEGACY_NAMES = {float16: "HalfTensor", float32: "FloatTensor", float64: "DoubleTensor",
                 int8: "CharTensor", int16: "ShortTensor", int32: "IntTensor",
-                int64: "LongTensor", uint8: "ByteTensor", bool: "BoolTensor"}
+                int64: "LongTensor", uint8: "ByteTensor", bool: "BoolTensor",
+                complex64: "ComplexFloatTensor", complex128: "ComplexDoubleTensor"}
 
 
 def type_name(x):
@@ -65,8 +77,17 @@ def from_numpy_dtype(np_dtype):
         return _FROM_NP[np.dtype(np_dtype)]
     except KeyError:
         raise TypeError(f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only "
-                        "supported types are: float64, float32, float16, int64, int32, int16, "
-                        "int8, uint8, and bool.") from None
+                        "supported types are: float64, float32, float16, complex64, complex128, "
+                        "int64, int32, int16, int8, uint8, and bool.") from None
+
+
+def complex_of(np_dtype):
+    """The complex dtype whose parts have a floating NumPy dtype's precision (torch's
+    toComplexType); ember has no complex32 for float16."""
+    if np_dtype == np.float16:
+        raise TypeError("ember has no complex32 (torch.chalf) dtype: NumPy has no complex type "
+                        "with float16 parts")
+    return complex128 if np_dtype == np.float64 else complex64
 
 
 def to_numpy_dtype(d):
@@ -102,49 +123,81 @@ def default_np():
     return _default.np
 
 
+def default_complex():
+    """The complex dtype of the default float dtype's precision (complex64 for float32)."""
+    return complex128 if _default is float64 else complex64
+
+
 def _category(np_dtype):
-    k = np_dtype.kind
-    return 2 if k == "f" else (0 if k == "b" else 1)
+    return _KIND_CATEGORY[np_dtype.kind]
 
 
-def _promote_group(np_dtypes):
-    top = max(_category(d) for d in np_dtypes)
+_KIND_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
+
+
+def _promote_pair(a, b):
+    """torch.promote_types on NumPy dtypes: the higher category wins, except that a complex
+    dtype meeting a wider float widens to that float's complex (float64 + complex64 is
+    complex128); within a category NumPy's rule is torch's."""
+    ca, cb = _category(a), _category(b)
+    if ca == cb:
+        return np.promote_types(a, b)
+    if ca < cb:
+        a, b, ca, cb = b, a, cb, ca
+    if ca == 3 and cb == 2 and b.itemsize * 2 > a.itemsize:
+        return complex_of(b).np
+    return a
+
+
+def _promote_all(np_dtypes):
     out = None
     for d in np_dtypes:
-        if _category(d) == top:
-            out = d if out is None else np.promote_types(out, d)
+        out = d if out is None else _promote_pair(out, d)
     return out
 
 
-def _scalar_category(x):
+def _combine(higher, lower):
+    """torch's combine of a result from a higher priority tier of operands (dimensioned tensors,
+    then zero-dim tensors, then Python numbers) with one from the tiers below it: the lower
+    tier decides only when its category is higher, and a complex from below takes the float
+    precision of the higher tier."""
+    if higher is None or lower is None:
+        return lower if higher is None else higher
+    ch, cl = _category(higher), _category(lower)
+    if ch == 3 or ch == 2 and cl < 3:
+        return higher
+    if cl == 3:
+        return complex_of(higher).np if ch == 2 else lower
+    if ch == 0 or cl == 2:
+        return _promote_pair(higher, lower)
+    return higher
+
+
+def _scalar_dtype(x):
+    """The dtype a Python number takes in promotion (torch's wrapped numbers)."""
     if isinstance(x, builtins.bool):
-        return 0
+        return np.dtype(np.bool_)
     if isinstance(x, builtins.int):
-        return 1
-    return 2
-
-
+        return np.dtype(np.int64)
+    if isinstance(x, builtins.complex):
+        return default_complex().np
+    return _default.np
 
 
 def result_type(*operands):
     """PyTorch's promotion over arrays (0-d arrays are zero-dim tensors) and Python scalars.
 
-    Dimensioned tensors win ties of category, then zero-dim tensors; a Python scalar only decides
-    the dtype when its category (bool < integer < float) is higher than every tensor's.
+    Each tier (dimensioned tensors, zero-dim tensors, Python numbers) is promoted on its own,
+    then the tiers are combined from the lowest up (`_combine`).
     """
-    dims, zeros, scalar_cat = [], [], -1
+    dims, zeros, scalar = [], [], None
     for x in operands:
         if hasattr(x, "dtype") and hasattr(x, "ndim"):
             (dims if x.ndim else zeros).append(x.dtype)
         else:
-            scalar_cat = max(scalar_cat, _scalar_category(x))
-    dim_cat = max((_category(d) for d in dims), default=-1)
-    zero_cat = max((_category(d) for d in zeros), default=-1)
-    if dims and dim_cat >= zero_cat and dim_cat >= scalar_cat:
-        return _promote_group(dims)
-    if zeros and zero_cat >= scalar_cat:
-        return _promote_group(zeros + [d for d in dims if _category(d) == zero_cat])
-    return {0: np.dtype(np.bool_), 1: np.dtype(np.int64), 2: _default.np}[scalar_cat]
+            d = _scalar_dtype(x)
+            scalar = d if scalar is None or _category(d) > _category(scalar) else scalar
+    return _combine(_promote_all(dims), _combine(_promote_all(zeros), scalar))
 
 
 # The names torch's overflow errors give each dtype: its own name where torch.tensor converts,
@@ -159,7 +212,13 @@ def check_fits(values, d, fill=False):
     C); floats going to an integer type must lie within its range; a fill also refuses finite
     floats beyond a floating type's range, where torch.tensor rounds them to inf."""
     a = np.asarray(values)
-    if a.size == 0 or d is bool or a.dtype.kind not in "iuf":
+    if a.dtype.kind == "c" and not d.is_complex and a.size:
+        if fill:
+            raise RuntimeError(f"value cannot be converted to type {_CPP_NAMES.get(d.name, d.name)} "
+                               "without overflow")
+        raise TypeError("must be real number, not complex" if d.is_floating_point else
+                        "'complex' object cannot be interpreted as an integer")
+    if a.size == 0 or d is bool or d.is_complex or a.dtype.kind not in "iuf":
         return
     if d.is_floating_point:
         if not (fill and a.dtype.kind == "f"):

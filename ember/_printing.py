@@ -116,6 +116,21 @@ class _Formatter:
         return (self.max_width - len(ret)) * " " + ret
 
 
+class _ComplexFormatter:
+    """torch's pair of formatters for complex tensors: one for the real parts, one for the
+    imaginary parts, each deciding its own mode and width."""
+
+    def __init__(self, values):
+        self.real = _Formatter(values.real, True)
+        self.imag = _Formatter(values.imag, True)
+        self.max_width = self.real.max_width + self.imag.max_width + 1  # + 1 for the "j"
+
+    def format(self, value):
+        imag = (self.imag.format(value.imag) + "j").lstrip()
+        sign = "" if imag[0] in "+-" else "+"
+        return self.real.format(value.real) + sign + imag
+
+
 def _summarized(a):
     """The elements that a summarised print shows: `edgeitems` at both ends of every dim."""
     e = PRINT_OPTS.edgeitems
@@ -161,7 +176,11 @@ def _nested_str(a, indent, summarize, fmt):
 
 def _tensor_str(a, indent):
     summarize = a.size > PRINT_OPTS.threshold
-    fmt = _Formatter(_summarized(a) if summarize else a, a.dtype.kind == "f")
+    values = _summarized(a) if summarize else a
+    if a.dtype.kind == "c":
+        fmt = _ComplexFormatter(values)
+    else:
+        fmt = _Formatter(values, a.dtype.kind == "f")
     return _nested_str(a, indent, summarize, fmt)
 
 
@@ -208,7 +227,7 @@ def tensor_repr(t):
     else:
         if not PRINT_OPTS.edgeitems:
             suffixes.append(f"size={tuple(a.shape)}")
-        if dt not in (default, _dtype.int64, _dtype.bool):
+        if dt not in (default, _dtype.default_complex(), _dtype.int64, _dtype.bool):
             suffixes.append(f"dtype={dt}")
         body = _tensor_str(a, indent)
     if t.grad_fn is not None:

@@ -132,10 +132,10 @@ class Tensor:
         return self._data.dtype.kind == "f"
 
     def is_complex(self):
-        return False
+        return self._data.dtype.kind == "c"
 
     def is_signed(self):
-        return self._data.dtype.kind in "fi"
+        return self._data.dtype.kind in "fic"
 
     def element_size(self):
         return self._data.itemsize
@@ -179,7 +179,7 @@ class Tensor:
                 "you can only change requires_grad flags of leaf variables. If you want to use a "
                 "computed variable in a subgraph that doesn't require differentiation use "
                 "var_no_grad = var.detach().")
-        if value and self._data.dtype.kind != "f":
+        if value and self._data.dtype.kind not in "fc":
             raise RuntimeError("only Tensors of floating point dtype can require gradients")
         self._requires_grad = builtins.bool(value)
 
@@ -431,6 +431,12 @@ class Tensor:
 
     def half(self):
         return _ops.to(self, _dtype.float16)
+
+    def cfloat(self):
+        return _ops.to(self, _dtype.complex64)
+
+    def cdouble(self):
+        return _ops.to(self, _dtype.complex128)
 
     def long(self):
         return _ops.to(self, _dtype.int64)
@@ -1465,14 +1471,39 @@ class Tensor:
     def isreal(self, *args, **kwargs):
         return _ops.isreal(self, *args, **kwargs)
 
-    def real(self, *args, **kwargs):
-        return _ops.real(self, *args, **kwargs)
+    @property
+    def real(self):
+        return _ops.real(self)
+
+    @real.setter
+    def real(self, value):
+        _ops.real(self).copy_(value)
+
+    @property
+    def imag(self):
+        return _ops.imag(self)
+
+    @imag.setter
+    def imag(self, value):
+        _ops.imag(self).copy_(value)
 
     def conj(self, *args, **kwargs):
         return _ops.conj(self, *args, **kwargs)
 
-    def imag(self, *args, **kwargs):
-        return _ops.imag(self, *args, **kwargs)
+    def conj_physical(self, *args, **kwargs):
+        return _ops.conj_physical(self, *args, **kwargs)
+
+    def resolve_conj(self, *args, **kwargs):
+        return _ops.resolve_conj(self, *args, **kwargs)
+
+    def resolve_neg(self, *args, **kwargs):
+        return _ops.resolve_neg(self, *args, **kwargs)
+
+    def is_conj(self, *args, **kwargs):
+        return _ops.is_conj(self, *args, **kwargs)
+
+    def is_neg(self, *args, **kwargs):
+        return _ops.is_neg(self, *args, **kwargs)
 
     def histc(self, *args, **kwargs):
         return _ops.histc(self, *args, **kwargs)

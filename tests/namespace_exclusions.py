@@ -81,11 +81,10 @@ EXCLUDED = {
         Use Value classes cpp export futures fx library monitor overrides package vmap
         """,
         'complex_or_dtype': """
-        adjoint bits16 bits1x8 bits2x4 bits4x2 bits8 cdouble cfloat chalf complex complex128
-        complex32 complex64 conj_physical conj_physical_ float4_e2m1fn_x2 float8_e4m3fn
-        float8_e4m3fnuz float8_e5m2 float8_e5m2fnuz float8_e8m0fnu int1 int2 int3 int4 int5
-        int6 int7 is_conj is_neg polar resolve_conj resolve_neg uint1 uint2 uint3 uint4
-        uint5 uint6 uint7 view_as_complex view_as_real
+        adjoint bits16 bits1x8 bits2x4 bits4x2 bits8 chalf complex32 conj_physical_
+        float4_e2m1fn_x2 float8_e4m3fn float8_e4m3fnuz float8_e5m2 float8_e5m2fnuz
+        float8_e8m0fnu int1 int2 int3 int4 int5 int6 int7 uint1 uint2 uint3 uint4 uint5 uint6
+        uint7
         """,
         'deprecated': """
         BFloat16Storage BoolStorage ByteStorage CharStorage ComplexDoubleStorage
@@ -124,7 +123,7 @@ EXCLUDED = {
         cholesky_inverse cholesky_solve clamp_ clamp_max_ clamp_min_ clear_autocast_cache
         clip_ combinations contiguous_format cosine_embedding_loss cosine_similarity
         ctc_loss det detach detach_ diagflat diagonal_scatter dist dropout dropout_ dsplit
-        empty_permuted empty_strided erf_ erfc_ fft fill fill_ frexp from_dlpack frombuffer
+        empty_permuted empty_strided erf_ erfc_ fill fill_ frexp from_dlpack frombuffer
         functional geqrf get_autocast_cpu_dtype get_autocast_gpu_dtype
         get_deterministic_debug_mode get_device get_device_module
         get_float32_matmul_precision get_num_interop_threads get_num_threads gradient
@@ -162,8 +161,7 @@ EXCLUDED = {
         ipu is_ipu is_maia is_mkldnn is_mtia is_vulkan is_xla mtia record_stream to_mkldnn
         """,
         'complex_or_dtype': """
-        adjoint cdouble cfloat chalf conj_physical conj_physical_ is_conj is_neg
-        resolve_conj resolve_neg
+        adjoint chalf conj_physical_
         """,
         'deprecated': """
         eig is_set_to lstsq lu new reinforce resize resize_ resize_as resize_as_ set_ solve

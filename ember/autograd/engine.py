@@ -45,6 +45,9 @@ def _root_grads(roots, grads, on_arrays):
         if g is None:
             if d.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if d.dtype.kind == "c":
+                raise RuntimeError("grad can be implicitly created only for real scalar outputs "
+                                   f"but got {t.dtype}")
             if type(d) is _ndarray:  # np.ones is Python code; this is two C calls
                 g = np.array(1, d.dtype).reshape(d.shape)
             else:
@@ -362,6 +365,8 @@ def _validate(node, i, g, edge):
                 f"{list(g._data.shape)} but expected shape compatible with {list(shape)}")
         g = _ops().sum_to_size(g, shape)
     if g._data.dtype != dt:
+        if g._data.dtype.kind == "c" and dt.kind != "c":  # NOTE [ Complex gradients ] (ops)
+            g = _ops().real(g)
         g = _ops().to(g, _tensor._dtype._FROM_NP[dt])
     return g
 

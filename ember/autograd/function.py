@@ -340,7 +340,7 @@ def _attach(node, args, edges, outputs, tensor_saved=False, raw=None):
             continue
         d = o._data
         metas.append((d.shape, d.dtype))
-        if d.dtype.kind == "f" and not (non_diff and any(o is n or d is n for n in non_diff)):
+        if d.dtype.kind in "fc" and not (non_diff and any(o is n or d is n for n in non_diff)):
             o._grad_fn = node
             o._out_idx = i
             o._requires_grad = True

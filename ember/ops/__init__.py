@@ -6,6 +6,7 @@ from .arithmetic import *  # noqa: F401,F403
 from .bessel import *  # noqa: F401,F403
 from .clamping import *  # noqa: F401,F403
 from .compare import *  # noqa: F401,F403
+from .complex import *  # noqa: F401,F403
 from .contraction import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .convert import *  # noqa: F401,F403

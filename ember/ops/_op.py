@@ -69,7 +69,7 @@ class Op(Function):
             node._edges = edges
             node._seq = _next_seq()
             node._out_meta = ((out.shape, out.dtype),)
-            if out.dtype.kind == "f":
+            if out.dtype.kind == "f" or out.dtype.kind == "c":
                 t._grad_fn = node
                 t._requires_grad = True
             saved = node._saved
@@ -211,7 +211,7 @@ def promote(a, b):
 
 
 def _needs_cast(array_dtype, s):
-    if isinstance(s, float):
+    if isinstance(s, float) or type(s) is complex:
         return True
     return array_dtype.kind == "b" and isinstance(s, int) and not isinstance(s, bool)
 

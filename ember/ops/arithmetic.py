@@ -14,6 +14,7 @@ from .._tensor import Tensor, _make
 from ._common import _binary, _float_pair, _log_scalar, _out, _unary, _zeros, quiet
 from ._op import Op, broadcast_error, promote, scalar
 from .clamping import Where
+from .complex import conj_of
 from .unary import log
 
 __all__ = ["add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide",
@@ -93,12 +94,21 @@ class Mul(Op):
 
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
-        return _binary(ctx.xp.multiply, a, b)
+        out = _binary(ctx.xp.multiply, a, b)
+        if out.dtype.kind == "c":
+            ctx.complex = True
+        return out
 
     def backward(ctx, g):
         a, b = ctx.saved_tensors
+        if getattr(ctx, "complex", False):  # NOTE [ Complex gradients ] (ops/complex.py)
+            a, b = conj_of(a), conj_of(b)
         need = ctx.needs_input_grad
         return (g * b if need[0] else None), (g * a if need[1] else None)
+
+
+Mul._node_cls.complex = False  # forward sets it on a node whose result is complex (a subclass's
+# node lacks this default: backward reads the flag with getattr)
 
 
 class MulScalar(Op, grad_fn="MulBackward1"):
@@ -137,22 +147,30 @@ class Div(Op):
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
         a, b = promote(a, b)
-        if a.dtype.kind != "f":  # int / int is true division in the default float dtype
+        if a.dtype.kind not in "fc":  # int / int is true division in the default float dtype
             ft = _dtype.default_np()
             a = a.astype(ft)
             b = b.astype(ft) if hasattr(b, "dtype") else b
         try:
             with quiet():
-                return ctx.xp.true_divide(a, b)
+                out = ctx.xp.true_divide(a, b)
         except ValueError:
             raise broadcast_error(a.shape, np.shape(b)) from None
+        if out.dtype.kind == "c":
+            ctx.complex = True
+        return out
 
     def backward(ctx, g):
         a, b = ctx.saved_tensors
+        if getattr(ctx, "complex", False):  # NOTE [ Complex gradients ] (ops/complex.py)
+            a, b = conj_of(a), conj_of(b)
         need = ctx.needs_input_grad
         ga = Div.apply(g, b) if need[0] else None
         gb = Div.apply(-g * a, b * b) if need[1] else None
         return ga, gb
+
+
+Div._node_cls.complex = False  # forward sets it on a node whose result is complex
 
 
 class DivScalar(Op, grad_fn="DivBackward1"):

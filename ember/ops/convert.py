@@ -1,9 +1,12 @@
 """Copies and conversions: clone, to(dtype/device), copy_ into a tensor, contiguous."""
+import warnings
+
 from .. import _dtype
 from .._backend import to_device, xp_of
 from .._device import as_device, device as _device_cls
 from .._tensor import Tensor
 from ._op import Op
+from .complex import real
 
 __all__ = ["clone", "to", "copy_into", "fill_like", "contiguous"]
 
@@ -25,6 +28,10 @@ class ToCopy(Op):
         ctx.src_index = None if ctx.src_device == "cpu" else a.device.id
         out = a if dev is None else to_device(a, dev.type, dev.index or 0)
         if np_dtype is not None and out.dtype != np_dtype:
+            if out.dtype.kind == "c" and np_dtype.kind != "c":
+                warnings.warn("Casting complex values to real discards the imaginary part",
+                              UserWarning, stacklevel=5)
+                out = out.real
             out = out.astype(np_dtype)
         elif copy and out is a:
             out = a.copy()
@@ -32,6 +39,8 @@ class ToCopy(Op):
 
     def backward(ctx, g):
         dev = _device_cls(ctx.src_device, ctx.src_index)
+        if g.is_complex() and ctx.src_dtype.kind != "c":  # a real input takes the real part
+            g = real(g)
         return to(g, dev, _dtype._FROM_NP[ctx.src_dtype])
 
 

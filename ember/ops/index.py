@@ -360,14 +360,14 @@ def getitem(input, key):
 
 def setitem(tensor, key, value):
     """tensor[key] = value: differentiable when grad mode is on and anything requires grad."""
-    if isinstance(value, (int, float)):  # as torch, checked before the key
+    if isinstance(value, (int, float, complex)):  # as torch, checked before the key
         value = _dtype.checked_fill(value, tensor.dtype)
     k = _key_of(key, tensor)
     if isinstance(value, Tensor) and value.dtype != tensor.dtype and _has_int_indices(k):
         names = [_dtype.LEGACY_NAMES[d][:-len("Tensor")] for d in (tensor.dtype, value.dtype)]
         raise RuntimeError("Index put requires the source and destination dtypes match, got "
                            f"{names[0]} for the destination and {names[1]} for the source.")
-    if not isinstance(value, (Tensor, int, float, bool, np.generic)):
+    if not isinstance(value, (Tensor, int, float, bool, complex, np.generic)):
         kind = type(value)
         name = kind.__name__ if kind.__module__ == "builtins" else \
             f"{kind.__module__.split('.')[0]}.{kind.__name__}"

@@ -166,11 +166,11 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None):
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
     """The mean over all dims or `dim`; an integer input needs an explicit float dtype."""
-    if dtype is None and input._data.dtype.kind != "f":
+    if dtype is None and input._data.dtype.kind not in "fc":
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
                            f"floating point or complex dtype. Got: {_type_name(input)}")
     dtype = _dtype.to_numpy_dtype(dtype)
-    if dtype is not None and dtype.kind != "f":
+    if dtype is not None and dtype.kind not in "fc":
         raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be either a "
                            f"floating point or complex dtype. Got: {_type_name(dtype)}")
     dim = axis if dim is None else dim

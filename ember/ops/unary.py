@@ -21,7 +21,7 @@ __all__ = [
     "log", "log1p", "log2", "log10", "sin", "cos", "tan", "asin", "acos", "atan", "atan2",
     "arcsin", "arccos", "arctan", "arctan2", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh",
     "arcsinh", "arccosh", "arctanh", "sigmoid", "floor", "ceil", "round", "trunc", "fix", "frac",
-    "deg2rad", "rad2deg", "angle", "real", "imag", "conj",
+    "deg2rad", "rad2deg", "angle",
     "abs_", "acos_", "acosh_", "arccos_", "arccosh_", "arcsin_", "arcsinh_", "arctan_",
     "arctanh_", "asin_", "asinh_", "atan_", "atanh_", "ceil_", "cos_", "cosh_", "deg2rad_",
     "exp2_", "exp_", "expm1_", "fix_", "floor_", "frac_", "log10_", "log1p_", "log2_", "log_",
@@ -67,13 +67,16 @@ class Abs(Op):
 
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
-        return g * sign(a)
+        return g * sgn(a)
 
 
 class Sign(Op):
     def forward(ctx, a):
         if a.dtype == np.bool_:
             return a.copy()
+        if a.dtype.kind == "c" and ctx._forward_cls is Sign:
+            raise NotImplementedError("Unlike NumPy, torch.sign is not intended to support "
+                                      "complex numbers. Please use torch.sgn instead.")
         y = ctx.xp.sign(a, out=ctx.xp.empty(a.shape, a.dtype))  # an array even when 0-d
         if y.dtype.kind == "f":
             ctx.xp.nan_to_num(y, copy=False, nan=0.0)  # torch's sign(nan) is 0
@@ -84,7 +87,22 @@ class Sign(Op):
 
 
 class Sgn(Sign):
-    pass
+    """sign for real inputs; z / |z| (0 at 0) for complex ones, whose gradient is not zero."""
+
+    def forward(ctx, a):
+        if a.dtype.kind == "c":
+            ctx.save_for_backward(a)
+        return Sign.forward(ctx, a)
+
+    def backward(ctx, g):
+        if not ctx.saved_tensors:
+            return _zeros(ctx, g)
+        # sgn(z) moves only with the angle: L's angle derivative Re(conj(g) i s) times the
+        # angle's gradient i s / |z| (NOTE [ Complex gradients ], ops/complex.py); 0 at z = 0.
+        (z,) = ctx.saved_tensors
+        s = sgn(z)
+        size = z.abs()
+        return (g.conj() * 1j * s).real * 1j * s / size.masked_fill(size == 0, math.inf)
 
 
 class Reciprocal(_SavesOutput):
@@ -473,35 +491,30 @@ def round(input, *, decimals=0, out=None):
 
 
 class Angle(Op):
-    """The argument of a real number: 0 for x >= 0, pi for x < 0, NaN for NaN; its gradient is
-    zero."""
+    """The argument of a complex number; of a real one 0 for x >= 0, pi for x < 0, NaN for NaN,
+    with a zero gradient."""
 
     def forward(ctx, a):
-        a = _float(a)
         xp = ctx.xp
+        if a.dtype.kind == "c":
+            ctx.save_for_backward(a)
+            return xp.angle(a)
+        a = _float(a)
         return xp.where(xp.isnan(a), a, xp.where(a < 0, math.pi, 0.0)).astype(a.dtype, copy=False)
 
     def backward(ctx, g):
-        return _zeros(ctx, g)
+        if not ctx.saved_tensors:
+            return _zeros(ctx, g)
+        # d angle = (x dy - y dx) / |z|^2: NOTE [ Complex gradients ] makes it g * i z / |z|^2,
+        # and 0 at z = 0 as in torch.
+        (z,) = ctx.saved_tensors
+        sq = z.abs().square()
+        return g * 1j * z / sq.masked_fill(sq == 0, math.inf)
 
 
 def angle(input, *, out=None):
     r = Angle.apply(input)
     return r if out is None else _out(r, out)
-
-
-def real(input):
-    """The real part: input itself, as ember's tensors are real."""
-    return input
-
-
-def conj(input):
-    """The complex conjugate: input itself, as ember's tensors are real."""
-    return input
-
-
-def imag(input):
-    raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
 
 
 # -- in place (torch.sin_(x) ...): the op written back into its input ------------------------------
