@@ -108,6 +108,8 @@ class SyncBatchNorm(_BatchNorm):
     def forward(self, input):
         from ... import distributed as dist
         self._check_input_dim(input)
+        if input.shape[1] == 0:
+            raise ValueError("SyncBatchNorm number of input channels should be non-zero")
         factor = 0.0 if self.momentum is None else self.momentum
         if self.training and self.track_running_stats and self.num_batches_tracked is not None:
             self.num_batches_tracked.add_(1)
