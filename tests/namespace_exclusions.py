@@ -122,14 +122,14 @@ EXCLUDED = {
         cartesian_prod channel_shuffle channels_last channels_last_3d cholesky
         cholesky_inverse cholesky_solve clamp_ clamp_max_ clamp_min_ clear_autocast_cache
         clip_ combinations contiguous_format cosine_embedding_loss cosine_similarity
-        ctc_loss det detach detach_ diagflat diagonal_scatter dist dropout dropout_ dsplit
+        ctc_loss det detach detach_ diagflat diagonal_scatter dist dropout dropout_
         empty_permuted empty_strided erf_ erfc_ fill fill_ frexp from_dlpack frombuffer
         functional geqrf get_autocast_cpu_dtype get_autocast_gpu_dtype
         get_deterministic_debug_mode get_device get_device_module
         get_float32_matmul_precision get_num_interop_threads get_num_threads gradient
-        hamming_window hann_window hinge_embedding_loss histogram histogramdd hsplit igamma
-        igammac index_reduce instance_norm inverse is_anomaly_check_nan_enabled
-        is_anomaly_enabled is_autocast_cache_enabled is_autocast_cpu_enabled
+        hamming_window hann_window hinge_embedding_loss histogram histogramdd igamma igammac
+        index_reduce instance_norm inverse is_anomaly_check_nan_enabled is_anomaly_enabled
+        is_autocast_cache_enabled is_autocast_cpu_enabled
         is_deterministic_algorithms_warn_only_enabled is_inference is_inference_mode_enabled
         is_storage is_warn_always_enabled istft kaiser_window layout
         legacy_contiguous_format lobpcg logdet logit_ lu_solve lu_unpack margin_ranking_loss
@@ -140,10 +140,10 @@ EXCLUDED = {
         set_autocast_cache_enabled set_autocast_cpu_dtype set_autocast_cpu_enabled
         set_autocast_dtype set_autocast_enabled set_autocast_gpu_dtype
         set_deterministic_debug_mode set_float32_matmul_precision set_flush_denormal
-        set_num_interop_threads set_num_threads set_warn_always signal sinc_ slogdet
-        split_with_sizes stft strided svd svd_lowrank tensor_split testing to_dlpack
-        triplet_margin_loss typename types uint16 uint32 uint64 unique_consecutive
-        use_deterministic_algorithms vander vsplit windows xlogy_ xpu zero_
+        set_num_interop_threads set_num_threads set_warn_always signal sinc_ slogdet stft
+        strided svd svd_lowrank testing to_dlpack triplet_margin_loss typename types uint16
+        uint32 uint64 unique_consecutive use_deterministic_algorithms vander windows xlogy_
+        xpu zero_
         """,
     },
     'torch.Tensor': {
@@ -174,13 +174,12 @@ EXCLUDED = {
         """,
         'todo': """
         addr addr_ as_strided as_strided_ as_strided_scatter bfloat16 cholesky
-        cholesky_inverse cholesky_solve det diagflat diagonal_scatter dist
-        dsplit fill_diagonal_ frexp geqrf hardshrink histogram hsplit igamma igamma_
-        igammac igammac_ index index_reduce index_reduce_ inverse is_inference is_nested
-        istft layout logdet lu_solve matrix_exp matrix_power
-        name new_empty_strided orgqr ormqr pinverse prelu qr
-        renorm renorm_ slogdet split_with_sizes stft svd
-        tensor_split to_padded_tensor unique_consecutive vsplit xpu
+        cholesky_inverse cholesky_solve det diagflat diagonal_scatter dist dsplit
+        fill_diagonal_ frexp geqrf hardshrink histogram hsplit igamma igamma_ igammac
+        igammac_ index index_reduce index_reduce_ inverse is_inference is_nested istft
+        layout logdet lu_solve matrix_exp matrix_power name new_empty_strided orgqr ormqr
+        pinverse prelu qr renorm renorm_ slogdet split_with_sizes stft svd tensor_split
+        to_padded_tensor unique_consecutive vsplit xpu
         """,
     },
     'torch.nn': {
