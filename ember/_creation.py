@@ -345,7 +345,7 @@ def numel(input):
 
 
 # Scalar types of torch that ember's dtypes lack: their legacy names are known, not invalid.
-_TORCH_ONLY_TYPES = ("ComplexHalf", "ComplexFloat", "ComplexDouble", "UInt16", "UInt32",
+_TORCH_ONLY_TYPES = ("ComplexHalf", "UInt16", "UInt32",
                      "UInt64", "Float8_e5m2", "Float8_e4m3fn", "Float8_e5m2fnuz",
                      "Float8_e4m3fnuz")
 _HEAPTYPE = 1 << 9  # Py_TPFLAGS_HEAPTYPE: a class defined in Python, named by __name__ alone

@@ -174,12 +174,12 @@ EXCLUDED = {
         """,
         'todo': """
         addr addr_ as_strided as_strided_ as_strided_scatter bfloat16 cholesky
-        cholesky_inverse cholesky_solve det diagflat diagonal_scatter dist dsplit
-        fill_diagonal_ frexp geqrf hardshrink histogram hsplit igamma igamma_ igammac
+        cholesky_inverse cholesky_solve det diagflat diagonal_scatter dist
+        fill_diagonal_ frexp geqrf hardshrink histogram igamma igamma_ igammac
         igammac_ index index_reduce index_reduce_ inverse is_inference is_nested istft
         layout logdet lu_solve matrix_exp matrix_power name new_empty_strided orgqr ormqr
-        pinverse prelu qr renorm renorm_ slogdet split_with_sizes stft svd tensor_split
-        to_padded_tensor unique_consecutive vsplit xpu
+        pinverse prelu qr renorm renorm_ slogdet stft svd
+        to_padded_tensor unique_consecutive xpu
         """,
     },
     'torch.nn': {

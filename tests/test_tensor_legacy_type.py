@@ -57,7 +57,13 @@ def test_spec_of_another_kind_is_a_type_error(torch):
             lib.zeros(2).type(5)
 
 
-@pytest.mark.parametrize("name", ["torch.sparse.FloatTensor", "torch.ComplexFloatTensor",
+def test_complex_names(torch):
+    for name in ("torch.ComplexFloatTensor", "torch.ComplexDoubleTensor"):
+        got, want = ember.zeros(2).type(name), torch.zeros(2).type(name)
+        assert str(got.dtype) == str(want.dtype) and got.type() == want.type() == name
+
+
+@pytest.mark.parametrize("name", ["torch.sparse.FloatTensor", "torch.ComplexHalfTensor",
                                   "torch.UInt16Tensor", "torch.BFloat16Tensor"])
 def test_torch_names_ember_cannot_build(name):
     with pytest.raises(TypeError, match="not supported by ember"):
