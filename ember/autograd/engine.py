@@ -145,6 +145,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
         buf = buffers.get(node) or _enqueue(buffers, heap, node)
         buf[idx] = g if buf[idx] is None else _sum(buf[idx], g, on_arrays)
     captured = {}
+    leads = None if capture is None else _leading_nodes(heap, capture)
     state = _grad_state
     prev_mode = state.enabled
     state.enabled = create_graph
@@ -161,6 +162,8 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
                         (capture is None or (node, 0) in capture):
                     _accumulate(node, grads[0], create_graph)
                 continue
+            if leads is not None and node not in leads:
+                continue
             fast = on_arrays and node._array_backward
             in_grads = _call_backward(node, grads, on_arrays, fast)
             if not retain_graph and node._packed is not None:
@@ -175,6 +178,24 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
             if g is not None:
                 captured[k] = _make(g)
     return captured
+
+
+def _leading_nodes(heap, capture):
+    """The nodes whose backward must run for a gradient to reach a `capture` edge: those with an
+    edge into a node that is captured or leads to one. autograd.grad and backward(inputs=) run
+    only these, as torch does (a formula off those paths never runs, nor raises)."""
+    targets = {node for node, _ in capture}
+    reaches = {}  # node -> whether a captured node is at or below it
+    stack = [(node, False) for _, node in heap]
+    while stack:
+        node, children_done = stack.pop()
+        if children_done:
+            reaches[node] = node in targets or any(e and reaches[e[0]] for e in node._edges)
+        elif node not in reaches:
+            reaches[node] = False  # visited; its value is set once its children are (a DAG)
+            stack.append((node, True))
+            stack.extend((e[0], False) for e in node._edges if e and e[0] not in reaches)
+    return {node for node in reaches if any(e and reaches[e[0]] for e in node._edges)}
 
 
 def _enqueue(buffers, heap, node):

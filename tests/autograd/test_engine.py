@@ -209,3 +209,36 @@ def test_dtype_of_gradient_is_cast_to_the_input_dtype():
     y = x.double() * 2
     y.sum().backward()
     assert x.grad.dtype == ember.float32
+
+
+def _boom_function():
+    class Boom(ember.autograd.Function):
+        """A backward that must never run: it is off every path to the requested inputs."""
+        @staticmethod
+        def forward(ctx, y):
+            return y * 1
+
+        @staticmethod
+        def backward(ctx, g):
+            raise RuntimeError("this backward is off the path to the inputs")
+    return Boom
+
+
+def test_grad_runs_only_the_nodes_leading_to_its_inputs():
+    boom = _boom_function()
+    x = ember.ones(3, requires_grad=True)
+    y = ember.ones(3, requires_grad=True)
+    (gx,) = ember.autograd.grad((x * 2 + boom.apply(y)).sum(), x)
+    np.testing.assert_array_equal(gx.numpy(), [2.0, 2.0, 2.0])
+    with pytest.raises(RuntimeError, match="off the path"):
+        ember.autograd.grad((x * 2 + boom.apply(y)).sum(), y)
+
+
+def test_backward_with_inputs_runs_only_the_nodes_leading_to_them():
+    boom = _boom_function()
+    x = ember.ones(3, requires_grad=True)
+    y = ember.ones(3, requires_grad=True)
+    mid = x * 3  # a non-leaf input: its own backward is not needed either
+    (mid * 2 + boom.apply(y)).sum().backward(inputs=[x])
+    np.testing.assert_array_equal(x.grad.numpy(), [6.0, 6.0, 6.0])
+    assert y.grad is None
