@@ -809,18 +809,28 @@ class Tensor:
         return self.transpose_(dim0, dim1)
 
     def squeeze_(self, *dims):
-        return self._set_view(_ops.squeeze(self.detach(), *dims))
+        return self._view_in_place(_shape._squeeze_in_place, *dims)
 
     def unsqueeze_(self, dim):
-        return self._set_view(_ops.unsqueeze(self.detach(), dim))
+        return self._view_in_place(_shape._unsqueeze_in_place, dim)
 
     def t_(self):
-        return self._set_view(_ops.t(self.detach()))
+        return self._view_in_place(_shape._t_in_place)
 
     def transpose_(self, dim0, dim1):
-        return self._set_view(_ops.transpose(self.detach(), dim0, dim1))
+        return self._view_in_place(_shape._transpose_in_place, dim0, dim1)
 
-    def _set_view(self, view):
+    def _view_in_place(self, fn, *args):
+        """x.squeeze_() and the like: x becomes fn's view of its own memory; under autograd its
+        node becomes the view's (torch's SqueezeBackward3 ...), fed by the node it had."""
+        if _grad_state.enabled and self._requires_grad:
+            if self._grad_fn is None:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an "
+                                   "in-place operation.")
+            view = fn(_make(self._data, True, self._grad_fn, self._out_idx), *args)
+            self._grad_fn, self._out_idx = view._grad_fn, view._out_idx
+        else:
+            view = fn(self.detach(), *args)
         self._data = view._data
         return self
 
@@ -911,6 +921,7 @@ from .ops.activation import Relu as _Relu  # noqa: E402
 from .ops.arithmetic import Add as _Add, Div as _Div, Mul as _Mul  # noqa: E402
 from .ops.arithmetic import Neg as _Neg, Sub as _Sub  # noqa: E402
 from .ops import view_write as _view_write  # noqa: E402
+from .ops import shape as _shape  # noqa: E402
 from .ops.shape import unfold as _unfold_windows  # noqa: E402
 
 _declare_methods(Tensor, _ops)  # NOTE [ Declared methods ] (ops/_methods.py)

@@ -187,17 +187,48 @@ def unflatten(input, dim, sizes):
 
 def squeeze(input, dim=None):
     """Drop size-1 dims: all of them, one dim, or a tuple of dims (others are kept)."""
+    return _squeeze(input, dim, Squeeze, SqueezeDim, SqueezeDims)
+
+
+def _squeeze(input, dim, every, one, several):
     shape = input._data.shape
     if dim is None:
-        return Squeeze.apply(input, tuple(i for i, s in enumerate(shape) if s == 1))
-    op = SqueezeDims if isinstance(dim, (tuple, list)) else SqueezeDim
-    dims = _unique_dims(dim if op is SqueezeDims else (dim,), len(shape))
+        return every.apply(input, tuple(i for i, s in enumerate(shape) if s == 1))
+    op = several if isinstance(dim, (tuple, list)) else one
+    dims = _unique_dims(dim if op is several else (dim,), len(shape))
     axes = tuple(d for d in dims if shape and shape[d] == 1)
     return op.apply(input, axes)
 
 
 def unsqueeze(input, dim):
     return Unsqueeze.apply(input, wrap_dim(dim, input._data.ndim + 1))
+
+
+# The in-place forms (x.squeeze_() ...): the same views under torch's in-place node names, which
+# the tensor adopts with the view's array (Tensor._view_in_place). Not views of their input: the
+# tensor stays itself, with its own version counter.
+class SqueezeInPlace(Squeeze, grad_fn="SqueezeBackward3"):
+    _is_view = False
+
+
+class SqueezeDimInPlace(Squeeze, grad_fn="SqueezeBackward4"):
+    _is_view = False
+
+
+class SqueezeDimsInPlace(Squeeze, grad_fn="SqueezeBackward5"):
+    _is_view = False
+
+
+class UnsqueezeInPlace(Unsqueeze, grad_fn="UnsqueezeBackward1"):
+    _is_view = False
+
+
+def _squeeze_in_place(input, dim=None):
+    return _squeeze(input, dim, SqueezeInPlace, SqueezeDimInPlace, SqueezeDimsInPlace)
+
+
+def _unsqueeze_in_place(input, dim):
+    return UnsqueezeInPlace.apply(input, wrap_dim(dim, input._data.ndim + 1))
 
 
 # -- permuting views -------------------------------------------------------------------------------
@@ -253,8 +284,20 @@ def permute(input, *dims_args, dims=None):
 
 def transpose(input, dim0, dim1):
     """A view with dim0 and dim1 swapped."""
+    return _transpose(input, dim0, dim1, Transpose)
+
+
+def _transpose(input, dim0, dim1, op):
     nd = input._data.ndim
-    return Transpose.apply(input, wrap_dim(dim0, nd), wrap_dim(dim1, nd))
+    return op.apply(input, wrap_dim(dim0, nd), wrap_dim(dim1, nd))
+
+
+class TransposeInPlace(Transpose, grad_fn="TransposeBackward1"):
+    _is_view = False
+
+
+def _transpose_in_place(input, dim0, dim1):
+    return _transpose(input, dim0, dim1, TransposeInPlace)
 
 
 def swapaxes(input, axis0, axis1):
@@ -267,10 +310,22 @@ def swapdims(input, dim0, dim1):
 
 def t(input):
     """The transpose of a matrix; a 0-d or 1-D tensor is returned as a view of itself."""
+    return _t(input, T)
+
+
+def _t(input, op):
     nd = input._data.ndim
     if nd > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
-    return T.apply(input)
+    return op.apply(input)
+
+
+class TInPlace(T, grad_fn="TBackward1"):
+    _is_view = False
+
+
+def _t_in_place(input):
+    return _t(input, TInPlace)
 
 
 def movedim(input, source, destination):
