@@ -45,6 +45,14 @@ def _framework(name):
     return torch, dist, DistributedDataParallel
 
 
+def _framework_dist(name):
+    if name == "ember":
+        import ember.distributed as dist
+    else:
+        import torch.distributed as dist
+    return dist
+
+
 def _median_time(fn, dist, repeats):
     times = []
     for _ in range(repeats):
@@ -142,7 +150,10 @@ def main():
         result = (worker_allreduce if args.worker == "allreduce" else worker_ddp)(args.framework,
                                                                                   args.settings)
         if int(os.environ.get("RANK", os.environ.get("PMI_RANK", "0"))) == 0:
-            print(json.dumps(result))
+            print(json.dumps(result), flush=True)
+        # gloo aborts the process at exit ("terminate called without an active exception")
+        # when its group is left alive: end it the documented way
+        _framework_dist(args.framework).destroy_process_group()
         return
     if args.smoke and args.write:
         p.error("--smoke times nothing worth keeping: it cannot --write")
