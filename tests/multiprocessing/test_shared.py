@@ -133,7 +133,7 @@ def test_no_scan_for_views_when_nothing_else_holds_the_memory(monkeypatch):
 
     monkeypatch.setattr(_shared.gc, "get_objects", scan)
     ember.nn.Sequential(ember.nn.Linear(3, 3), ember.nn.Conv2d(1, 2, 3)).share_memory()
-    ember.randn(3, 3)[0].share_memory_()
+    ember.randn(3, 3).share_memory_()
     x = ember.randn(3)
     y = x[1:]
     with pytest.raises(AssertionError, match="scanned"):
@@ -178,3 +178,10 @@ def test_non_leaf_requiring_grad_is_refused():
     x = ember.ones(2, requires_grad=True) * 2
     with pytest.raises(RuntimeError, match="Cowardly refusing to serialize non-leaf tensor"):
         ForkingPickler.dumps(x)
+
+
+def test_sharing_a_view_shares_its_base():
+    """A view keeps its base tensor alive (Tensor._base, as torch): that base is moved too."""
+    view = ember.randn(3, 3)[0]
+    view.share_memory_()
+    assert view.is_shared() and view._base.is_shared()
