@@ -466,15 +466,20 @@ def remainder(input, other, *, out=None):
 def fmod(input, other, *, out=None):
     """C's fmod: the result takes the sign of the dividend. Unlike remainder, torch has no
     overload for a Python-number dividend."""
+    return _tensor_then_number("fmod", Fmod, FmodScalar, input, other, out)
+
+
+def _tensor_then_number(name, op, number_op, input, other, out):
+    """An op whose torch overloads are (Tensor, Tensor) and (Tensor, Number) only."""
     if not isinstance(input, Tensor):
-        raise TypeError(f"fmod() received an invalid combination of arguments - got "
+        raise TypeError(f"{name}() received an invalid combination of arguments - got "
                         f"({type(input).__name__}, {type(other).__name__}), but expected one of:\n"
                         " * (Tensor input, Tensor other, *, Tensor out = None)\n"
                         " * (Tensor input, Number other, *, Tensor out = None)\n")
     if isinstance(other, Tensor):
-        r = Fmod.apply(input, other)
+        r = op.apply(input, other)
     else:
-        r = FmodScalar.apply(input, scalar(other))
+        r = number_op.apply(input, scalar(other))
     return r if out is None else _out(r, out)
 
 
@@ -542,16 +547,7 @@ class Nextafter(Op):
 
 def copysign(input, other, *, out=None):
     """input's magnitude with other's sign (-0.0 counts as negative); integers give floats."""
-    if not isinstance(input, Tensor):
-        raise TypeError(f"copysign() received an invalid combination of arguments - got "
-                        f"({type(input).__name__}, {type(other).__name__}), but expected one of:\n"
-                        " * (Tensor input, Tensor other, *, Tensor out = None)\n"
-                        " * (Tensor input, Number other, *, Tensor out = None)\n")
-    if isinstance(other, Tensor):
-        r = Copysign.apply(input, other)
-    else:
-        r = CopysignScalar.apply(input, scalar(other))
-    return r if out is None else _out(r, out)
+    return _tensor_then_number("copysign", Copysign, CopysignScalar, input, other, out)
 
 
 def float_power(input, exponent, *, out=None):

@@ -138,40 +138,32 @@ class _LazyConvXdMixin(LazyModuleMixin):
         return input.shape[1] if input.dim() == unbatched + 1 else input.shape[0]
 
 
-class LazyConv1d(_LazyConvXdMixin, Conv1d):
+class _LazyConvMixin(_LazyConvXdMixin):
+    """A (not transposed) convolution whose in_channels is read from its first input."""
+
+    def __init__(self, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
+                         padding_mode, device=device, dtype=dtype)
+        self._lazy_parameters(out_channels, bias, device, dtype)
+
+
+class LazyConv1d(_LazyConvMixin, Conv1d):
     """A Conv1d whose in_channels is read from its first input."""
     cls_to_become = Conv1d
     _spatial_dims = 1
 
-    def __init__(self, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, padding_mode="zeros", device=None, dtype=None):
-        super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
-                         padding_mode, device=device, dtype=dtype)
-        self._lazy_parameters(out_channels, bias, device, dtype)
 
-
-class LazyConv2d(_LazyConvXdMixin, Conv2d):
+class LazyConv2d(_LazyConvMixin, Conv2d):
     """A Conv2d whose in_channels is read from its first input."""
     cls_to_become = Conv2d
     _spatial_dims = 2
 
-    def __init__(self, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, padding_mode="zeros", device=None, dtype=None):
-        super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
-                         padding_mode, device=device, dtype=dtype)
-        self._lazy_parameters(out_channels, bias, device, dtype)
 
-
-class LazyConv3d(_LazyConvXdMixin, Conv3d):
+class LazyConv3d(_LazyConvMixin, Conv3d):
     """A Conv3d whose in_channels is read from its first input."""
     cls_to_become = Conv3d
     _spatial_dims = 3
-
-    def __init__(self, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
-                 bias=True, padding_mode="zeros", device=None, dtype=None):
-        super().__init__(0, 0, kernel_size, stride, padding, dilation, groups, False,
-                         padding_mode, device=device, dtype=dtype)
-        self._lazy_parameters(out_channels, bias, device, dtype)
 
 
 class _LazyConvTransposeMixin(_LazyConvXdMixin):
