@@ -51,6 +51,10 @@ from . import _threads
 
 _CHUNK_BYTES = 1 << 20
 _SPLIT_BYTES = 1 << 20  # im2col bytes per thread below which a kernel runs on one thread
+# Multiply-adds per sample below which a kernel's GEMMs are too small for threads: it runs on
+# the calling thread with the BLAS at one thread (NOTE [ Batch threads ]). The LeNet's
+# convolutions are ~0.4M, ResNet's ~100M.
+_SPLIT_MACS = 1 << 22
 
 
 # -- geometry --------------------------------------------------------------------------------------
@@ -162,11 +166,15 @@ def _padded_rows(xp, lay, geo, m, channels, dtype):
     return flat, lay.interior(flat, geo)
 
 
-def _run(xp, n, channels, geo, lay, work):
-    """work(lo, hi) over the batch, split over threads when each gets _SPLIT_BYTES of work,
-    measured for all three kernels alike by the im2col matrix's size (their GEMMs' work)."""
-    per_sample = channels * geo.kh * geo.kw * lay.ho * lay.wq * lay.itemsize
-    return _threads.over_batch(xp, n, per_sample, _SPLIT_BYTES, work)
+def _run(xp, n, channels, out_channels, geo, lay, work):
+    """work(lo, hi) over the batch. Its three kernels alike do one sample's GEMM work
+    (out_channels x C/groups*kh*kw x Ho*Wq multiply-adds) per sample: below _SPLIT_MACS the batch
+    runs whole with the BLAS at one thread, above it is split over threads when each gets
+    _SPLIT_BYTES of im2col columns."""
+    per_sample = channels * geo.kh * geo.kw * lay.ho * lay.wq
+    if xp is np and per_sample * out_channels // geo.groups < _SPLIT_MACS:
+        return _threads.one_blas_thread(work, n)
+    return _threads.over_batch(xp, n, per_sample * lay.itemsize, _SPLIT_BYTES, work)
 
 
 def _chunk_rows(n, per_sample_bytes):
@@ -197,7 +205,8 @@ def _conv_forward(xp, x, w, bias, geo, out_hw):
     n, c, h, wd = x.shape
     lay = _Layout(geo, (h, wd), out_hw, x.itemsize)
     y = xp.empty((n, w.shape[0], lay.ho, lay.wo), x.dtype)
-    _run(xp, n, c, geo, lay, lambda lo, hi: _forward_range(xp, x, w, bias, geo, lay, y, lo, hi))
+    _run(xp, n, c, w.shape[0], geo, lay,
+         lambda lo, hi: _forward_range(xp, x, w, bias, geo, lay, y, lo, hi))
     return y
 
 
@@ -240,7 +249,7 @@ def _conv_input_grad(xp, gy, w, image_hw, geo):
     c = w.shape[1] * geo.groups
     gx = xp.empty((n, c, lay.h, lay.w), gy.dtype)
     work = _input_grad_stacked if geo.sh == geo.sw == 1 else _input_grad_range
-    _run(xp, n, c, geo, lay, lambda lo, hi: work(xp, gy, w, geo, lay, gx, lo, hi))
+    _run(xp, n, c, gy.shape[1], geo, lay, lambda lo, hi: work(xp, gy, w, geo, lay, gx, lo, hi))
     return gx
 
 
@@ -278,7 +287,8 @@ def _conv_weight_grad(xp, x, gy, w_shape, geo):
     n, c, h, wd = x.shape
     lay = _Layout(geo, (h, wd), gy.shape[2:], x.itemsize)
     work = _weight_grad_stacked if geo.sh == geo.sw == 1 else _weight_grad_range
-    parts = _run(xp, n, c, geo, lay, lambda lo, hi: work(xp, x, gy, w_shape, geo, lay, lo, hi))
+    parts = _run(xp, n, c, gy.shape[1], geo, lay,
+                 lambda lo, hi: work(xp, x, gy, w_shape, geo, lay, lo, hi))
     gw = parts[0]
     for part in parts[1:]:
         gw += part

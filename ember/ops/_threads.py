@@ -9,6 +9,14 @@ otherwise compete with ours for the same cores) and restored after, through the 
 `openblas_set_num_threads` (found with ctypes: no dependency). The thread count follows the BLAS
 (OPENBLAS_NUM_THREADS=1 runs every kernel on the calling thread), and a batch is split only when
 each thread gets at least `min_bytes` of work, below which the hand-off costs more than it saves.
+
+Measured on this 2-vCPU machine (KVM): a kernel made of many small calls (the LeNet's convolutions,
+a few 10-100 us GEMMs and copies per chunk) runs *slower* on two threads than on one, since every
+call ends in a GIL hand-off across cores that costs about as much as the call; and OpenBLAS's own
+two threads only synchronise on such small GEMMs (conv1 forward + backward at batch 64: 4.6 ms
+split, 3.2 ms on one thread with the BLAS at one thread). Such kernels run whole on the calling
+thread with the BLAS held at one thread (`one_blas_thread`); only kernels whose calls are large
+(ResNet's convolutions: ~100M multiply-adds per sample) are split.
 """
 import ctypes
 import glob
@@ -101,6 +109,21 @@ def run(work, ranges):
             finally:
                 wait(futures)  # never leave a worker writing into a caller's array
             return [first] + [f.result() for f in futures]
+        finally:
+            _BLAS[1](saved)
+
+
+def one_blas_thread(work, n):
+    """[work(0, n)] on the calling thread with the BLAS held at one thread meanwhile."""
+    if _BLAS is None:
+        return [work(0, n)]
+    with _lock:
+        saved = _BLAS[0]()
+        if saved == 1:
+            return [work(0, n)]
+        _BLAS[1](1)
+        try:
+            return [work(0, n)]
         finally:
             _BLAS[1](saved)
 

@@ -24,12 +24,17 @@ def _rand(*shape, seed=0, dtype=np.float32):
 def ranges(monkeypatch):
     """Records the batch ranges of every kernel call; pretends the BLAS has 3 threads."""
     seen = []
-    run = T.run
+    run, one = T.run, T.one_blas_thread
 
     def spy(work, parts):
         seen.append(list(parts))
         return run(work, parts)
+
+    def spy_one(work, n):
+        seen.append([(0, n)])
+        return one(work, n)
     monkeypatch.setattr(T, "run", spy)
+    monkeypatch.setattr(T, "one_blas_thread", spy_one)
     monkeypatch.setattr(T, "num_threads", lambda: 3)
     return seen
 
@@ -38,6 +43,7 @@ def _split_forced(monkeypatch, split):
     """split=True: every kernel splits; False: the threshold is out of reach."""
     bytes_ = 1 if split else 1 << 40
     monkeypatch.setattr(K, "_SPLIT_BYTES", bytes_)
+    monkeypatch.setattr(K, "_SPLIT_MACS", 0 if split else 1 << 40)
     monkeypatch.setattr(P, "_SPLIT_BYTES", bytes_)
 
 
@@ -128,6 +134,39 @@ def test_blas_held_at_one_thread_and_restored():
     with pytest.raises(ValueError):
         T.run(fail, [(0, 1), (1, 2)])
     assert get() == before
+
+
+@pytest.mark.skipif(T._BLAS is None, reason="NumPy's BLAS is not OpenBLAS")
+def test_small_conv_runs_whole_with_the_blas_at_one_thread(monkeypatch):
+    """The LeNet's convolutions (~0.4M multiply-adds a sample) are too small for threads: each
+    kernel runs its whole batch on the calling thread with the BLAS held at one thread."""
+    get, put = T._BLAS
+    before = get()
+    put(2)
+    try:
+        seen = []
+        forward = K._forward_range
+
+        def spy(xp, x, w, bias, geo, lay, y, lo, hi):
+            seen.append((lo, hi, get()))
+            return forward(xp, x, w, bias, geo, lay, y, lo, hi)
+        monkeypatch.setattr(K, "_forward_range", spy)
+        C.conv2d(ember.tensor(_rand(64, 3, 32, 32)), ember.tensor(_rand(6, 3, 5, 5)))
+        assert seen == [(0, 64, 1)]
+        assert get() == 2
+    finally:
+        put(before)
+
+
+def test_large_conv_is_split(monkeypatch, ranges):
+    """Above _SPLIT_MACS a sample's GEMMs are large enough for threads: the batch is split."""
+    monkeypatch.setattr(K, "_SPLIT_BYTES", 1)
+    x, w = _rand(4, 8, 6, 6), _rand(5, 8, 3, 3, seed=1)  # 5*72*4*6 = 8640 multiply-adds a sample
+    monkeypatch.setattr(K, "_SPLIT_MACS", 8641)
+    C.conv2d(ember.tensor(x), ember.tensor(w))
+    monkeypatch.setattr(K, "_SPLIT_MACS", 8640)
+    C.conv2d(ember.tensor(x), ember.tensor(w))
+    assert ranges == [[(0, 4)], [(0, 1), (1, 2), (2, 4)]]
 
 
 # -- adaptive average pooling: NaN and Inf stay in their windows (issue 14) ------------------------
