@@ -18,7 +18,7 @@ from ._common import _c10_name, _out
 from ._op import Op, broadcast_error, shape_str
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "addmm", "addmv", "addbmm",
-           "baddbmm"]
+           "baddbmm", "addr", "addmv_"]
 
 
 def _same_dtype(a, b, autocast=True):
@@ -172,6 +172,23 @@ class Addmv(Addmm):
         ga = _scaled(outer(g, v), ctx.alpha) if need[1] else None
         gv = _scaled(Mv.apply(a.mT, g), ctx.alpha) if need[2] else None
         return gc, ga, gv
+
+
+class Addr(Op):
+    """beta * c + alpha * outer(v1, v2)."""
+
+    def forward(ctx, c, v1, v2, beta, alpha):
+        _save_operands(ctx, v1, v2, 1)
+        ctx.beta, ctx.alpha = beta, alpha
+        return _add_scaled(v1[:, None] * v2, c, beta, alpha)
+
+    def backward(ctx, g):
+        v1, v2 = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gc = _scaled(g, ctx.beta) if need[0] else None
+        g1 = _scaled(Mv.apply(g, v2), ctx.alpha) if need[1] else None
+        g2 = _scaled(Mv.apply(g.mT, v1), ctx.alpha) if need[2] else None
+        return gc, g1, g2
 
 
 class Addbmm(Op):
@@ -361,6 +378,21 @@ def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
     _check_expand(input, (mat.shape[0],))
     result = Addmv.apply(input, mat, vec, beta, alpha)
     return result if out is None else _out(result, out)
+
+
+def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
+    """beta * input + alpha * outer(vec1, vec2)."""
+    for name, v in (("vec1", vec1), ("vec2", vec2)):
+        if v.ndim != 1:
+            raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {v.ndim}-D")
+    _check_expand(input, (vec1.shape[0], vec2.shape[0]))
+    result = Addr.apply(input, vec1, vec2, beta, alpha)
+    return result if out is None else _out(result, out)
+
+
+def addmv_(input, mat, vec, *, beta=1, alpha=1):
+    """torch.addmv_: addmv written into input."""
+    return input.addmv_(mat, vec, beta=beta, alpha=alpha)
 
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):

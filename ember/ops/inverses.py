@@ -1,0 +1,183 @@
+"""Inverses and determinants of square matrices (inv, det, slogdet, logdet, cholesky_inverse) and
+the pseudo-inverse; forward through NumPy's LAPACK, backward in ember ops."""
+import numpy as np
+
+from .. import return_types as _rt
+from ._linalg_common import (LinAlgError, check_matrix, check_square, lu_factor_arrays,
+                             lu_solve_arrays)
+from ._op import Op
+from .linalg import matmul
+
+__all__ = ["det", "logdet", "slogdet", "inverse", "pinverse", "cholesky_inverse"]
+
+
+def _singular(fn, info):
+    return LinAlgError(f"{fn}: The diagonal element {info} is zero, the inversion could not "
+                       "be completed because the input matrix is singular.")
+
+
+class LinalgInvEx(Op):
+    """The inverse and LAPACK's info; a singular matrix raises unless `check_errors` is False,
+    when its inverse holds inf and nan as torch's does."""
+
+    def forward(ctx, a, check_errors=True):
+        xp = ctx.xp
+        try:
+            y = xp.linalg.inv(a)
+            info = xp.zeros(a.shape[:-2], np.int32)
+        except np.linalg.LinAlgError:
+            lu, piv, info = lu_factor_arrays(xp, a)
+            if check_errors:
+                raise _singular("linalg.inv", int(info[info > 0].reshape(-1)[0])) from None
+            eye = xp.broadcast_to(xp.eye(a.shape[-1], dtype=a.dtype), a.shape)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                y = lu_solve_arrays(xp, lu, piv, eye)
+        ctx.save_for_backward(y)
+        return y, info
+
+    def backward(ctx, g, _):
+        (y,) = ctx.saved_tensors
+        return -matmul(matmul(y.mT, g), y.mT)
+
+
+def linalg_inv_ex(A, *, check_errors=False, out=None):
+    """(inverse, info): info is the first zero pivot of a singular matrix (1-based), else 0."""
+    check_square("linalg.inv_ex", A)
+    return _rt.linalg_inv_ex(*LinalgInvEx.apply(A, check_errors))
+
+
+def linalg_inv(A, *, out=None):
+    """The inverse of each square matrix in A; singular matrices raise LinAlgError."""
+    check_square("linalg.inv", A)
+    return LinalgInvEx.apply(A, True)[0]
+
+
+def inverse(input, *, out=None):
+    """torch.inverse: linalg.inv."""
+    return linalg_inv(input)
+
+
+class LinalgDet(Op):
+    def forward(ctx, a):
+        ctx.save_for_backward(a)
+        return ctx.xp.linalg.det(a)
+
+    def backward(ctx, g):
+        # d det(A) / dA = det(A) A^-T (the inverse exists where the gradient is asked for)
+        (a,) = ctx.saved_tensors
+        d = LinalgDet.apply(a)
+        return (g * d).unsqueeze(-1).unsqueeze(-1) * linalg_inv(a).mT
+
+
+def det(input, *, out=None):
+    """The determinant of each square matrix (torch.det and linalg.det)."""
+    check_square("linalg.det", input)
+    return LinalgDet.apply(input)
+
+
+class LinalgSlogdet(Op):
+    def forward(ctx, a):
+        sign, logabs = ctx.xp.linalg.slogdet(a)
+        ctx.save_for_backward(a)  # the sign records the node too, as in torch; its gradient is 0
+        return sign, logabs
+
+    def backward(ctx, _, g):
+        (a,) = ctx.saved_tensors
+        return g.unsqueeze(-1).unsqueeze(-1) * linalg_inv(a).mT
+
+
+def linalg_slogdet(A, *, out=None):
+    """(sign, log|det|) of each square matrix in A: the determinant without overflow."""
+    check_square("linalg.slogdet", A)
+    return _rt.linalg_slogdet(*LinalgSlogdet.apply(A))
+
+
+def slogdet(input, *, out=None):
+    """torch.slogdet: linalg.slogdet with torch.return_types.slogdet."""
+    check_square("linalg.slogdet", input)
+    return _rt.slogdet(*LinalgSlogdet.apply(input))
+
+
+def logdet(input):
+    """log det(input): nan where the determinant is negative, -inf where it is 0."""
+    from .clamping import where
+    sign, logabs = slogdet(input)
+    return where(sign == -1, float("nan"), logabs)
+
+
+class CholeskyInverse(Op):
+    """(L L^T)^-1 from a Cholesky factor (U^T U with upper). Like torch's, the gradient is the
+    formula's for a full factor, without masking to its triangle."""
+
+    def forward(ctx, factor, upper):
+        xp = ctx.xp
+        ctx.upper = upper
+        tri = xp.triu(factor) if upper else xp.tril(factor)
+        a = xp.matmul(xp.swapaxes(tri, -1, -2), tri) if upper else \
+            xp.matmul(tri, xp.swapaxes(tri, -1, -2))
+        try:
+            y = xp.linalg.inv(a)
+        except np.linalg.LinAlgError:
+            raise LinAlgError("cholesky_inverse: The diagonal element 1 is zero, the inversion "
+                              "could not be completed because the input matrix is singular.") \
+                from None
+        ctx.save_for_backward(factor, y)
+        return y
+
+    def backward(ctx, g):
+        factor, y = ctx.saved_tensors
+        common = -matmul(matmul(y, g + g.mT), y)
+        return matmul(factor, common) if ctx.upper else matmul(common, factor)
+
+
+def cholesky_inverse(input, upper=False, *, out=None):
+    """The inverse of A = L L^T (U^T U with upper) from its Cholesky factor."""
+    check_square("cholesky_inverse", input, "input")
+    return CholeskyInverse.apply(input, upper)
+
+
+class LinalgPinv(Op):
+    """The Moore-Penrose pseudo-inverse through the SVD, dropping singular values at or below
+    max(atol, rtol * largest). The backward is Golub and Pereyra's derivative of the
+    pseudo-inverse (valid where the rank does not change)."""
+
+    def forward(ctx, a, atol, rtol):
+        p = pinv_arrays(ctx.xp, a, atol, rtol)
+        ctx.save_for_backward(a, p)
+        return p
+
+    def backward(ctx, g):
+        a, p = ctx.saved_tensors
+        return pinv_grad(a, p, g)
+
+
+def pinv_arrays(xp, a, atol, rtol):
+    u, s, vh = xp.linalg.svd(a, full_matrices=False)
+    smax = s.max(-1, keepdims=True) if s.shape[-1] else s
+    tol = xp.maximum(smax * rtol, atol)
+    keep = s > tol
+    s_inv = xp.where(keep, 1.0 / xp.where(keep, s, 1.0), 0.0).astype(s.dtype)
+    return xp.matmul(xp.swapaxes(vh, -1, -2) * s_inv[..., None, :], xp.swapaxes(u, -1, -2))
+
+
+def pinv_grad(a, p, g):
+    """dA = -P^T G P^T + (I - A P) G^T P P^T + P^T P G^T (I - P A), with P = pinv(A)."""
+    pt, gt = p.mT, g.mT
+    from_left = matmul(gt, matmul(p, pt))     # G^T P P^T
+    from_right = matmul(matmul(pt, p), gt)    # P^T P G^T
+    return (-matmul(matmul(pt, g), pt) + from_left - matmul(a, matmul(p, from_left))
+            + from_right - matmul(matmul(from_right, p), a))
+
+
+def linalg_pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
+    """The Moore-Penrose pseudo-inverse (LinalgPinv); rtol defaults to max(m, n) * eps when atol
+    is not given, else to 0."""
+    check_matrix("linalg.pinv", A)
+    if rtol is None:
+        rtol = max(A.shape[-2:]) * float(np.finfo(A._data.dtype).eps) if atol is None else 0.0
+    return LinalgPinv.apply(A, float(atol or 0.0), float(rtol))
+
+
+def pinverse(input, rcond=1e-15):
+    """torch.pinverse: the pseudo-inverse dropping singular values below rcond * largest."""
+    return linalg_pinv(input, rtol=rcond)
