@@ -96,12 +96,12 @@ EXCLUDED = {
         """,
         'internal': """
         DisableTorchFunction DisableTorchFunctionSubclass PRIVATE_OPS affine_grid_generator
-        alias_copy alpha_dropout alpha_dropout_ as_strided_copy autocast_decrement_nesting
+        alias_copy as_strided_copy autocast_decrement_nesting
         autocast_increment_nesting batch_norm_backward_elemt batch_norm_backward_reduce
         batch_norm_elemt batch_norm_gather_stats batch_norm_gather_stats_with_counts
         batch_norm_stats batch_norm_update_stats classproperty cond conv_tbc convolution
-        detach_copy diagonal_copy embedding_bag expand_copy feature_alpha_dropout
-        feature_alpha_dropout_ feature_dropout feature_dropout_ fork from_file get_file_path
+        detach_copy diagonal_copy embedding_bag expand_copy
+        fork from_file get_file_path
         grid_sampler grid_sampler_2d grid_sampler_3d gru gru_cell hash_tensor
         import_ir_module import_ir_module_from_buffer init_num_threads is_distributed jagged
         lstm lstm_cell merge_type_from_type_comment narrow_copy native_batch_norm
@@ -119,24 +119,24 @@ EXCLUDED = {
         BFloat16Tensor GradScaler ModuleDict OutOfMemoryError ParameterDict addmv_ addr
         are_deterministic_algorithms_enabled as_strided as_strided_ as_strided_scatter
         bartlett_window bilinear binomial bit blackman_window block_diag can_cast
-        cartesian_prod channel_shuffle channels_last channels_last_3d cholesky
+        cartesian_prod channels_last channels_last_3d cholesky
         cholesky_inverse cholesky_solve clamp_ clamp_max_ clamp_min_ clear_autocast_cache
         clip_ combinations contiguous_format cosine_embedding_loss cosine_similarity
-        ctc_loss det detach detach_ diagflat diagonal_scatter dist dropout dropout_
+        ctc_loss det detach detach_ diagflat diagonal_scatter dist
         empty_permuted empty_strided erf_ erfc_ fill fill_ frexp from_dlpack frombuffer
         functional geqrf get_autocast_cpu_dtype get_autocast_gpu_dtype
         get_deterministic_debug_mode get_device get_device_module
         get_float32_matmul_precision get_num_interop_threads get_num_threads gradient
         hamming_window hann_window hinge_embedding_loss histogram histogramdd igamma igammac
-        index_reduce instance_norm inverse is_anomaly_check_nan_enabled is_anomaly_enabled
+        index_reduce inverse is_anomaly_check_nan_enabled is_anomaly_enabled
         is_autocast_cache_enabled is_autocast_cpu_enabled
         is_deterministic_algorithms_warn_only_enabled is_inference is_inference_mode_enabled
         is_storage is_warn_always_enabled istft kaiser_window layout
         legacy_contiguous_format lobpcg logdet logit_ lu_solve lu_unpack margin_ranking_loss
         masked matrix_exp matrix_power memory_format mps nan_to_num_ nested newaxis orgqr
-        ormqr pairwise_distance pca_lowrank pdist pinverse pixel_shuffle pixel_unshuffle
-        poisson poisson_nll_loss prelu preserve_format promote_types qr quasirandom renorm
-        result_type rms_norm row_stack rrelu rrelu_ scalar_tensor set_anomaly_enabled
+        ormqr pairwise_distance pca_lowrank pdist pinverse
+        poisson poisson_nll_loss preserve_format promote_types qr quasirandom renorm
+        result_type row_stack scalar_tensor set_anomaly_enabled
         set_autocast_cache_enabled set_autocast_cpu_dtype set_autocast_cpu_enabled
         set_autocast_dtype set_autocast_enabled set_autocast_gpu_dtype
         set_deterministic_debug_mode set_float32_matmul_precision set_flush_denormal
@@ -175,10 +175,10 @@ EXCLUDED = {
         'todo': """
         addr addr_ as_strided as_strided_ as_strided_scatter bfloat16 cholesky
         cholesky_inverse cholesky_solve det diagflat diagonal_scatter dist
-        fill_diagonal_ frexp geqrf hardshrink histogram igamma igamma_ igammac
+        fill_diagonal_ frexp geqrf histogram igamma igamma_ igammac
         igammac_ index index_reduce index_reduce_ inverse is_inference is_nested istft
         layout logdet lu_solve matrix_exp matrix_power name new_empty_strided orgqr ormqr
-        pinverse prelu qr renorm renorm_ slogdet stft svd
+        pinverse qr renorm renorm_ slogdet stft svd
         to_padded_tensor unique_consecutive xpu
         """,
     },
@@ -193,10 +193,10 @@ EXCLUDED = {
         factory_kwargs
         """,
         'todo': """
-        AdaptiveLogSoftmaxWithLoss AlphaDropout Buffer CTCLoss ChannelShuffle Dropout1d
-        Dropout3d EmbeddingBag FeatureAlphaDropout FractionalMaxPool2d FractionalMaxPool3d
-        LPPool1d LPPool2d LPPool3d LinearCrossEntropyLoss LinearCrossEntropyOptions
-        LocalResponseNorm MultiLabelMarginLoss MultiMarginLoss RMSNorm RReLU
+        AdaptiveLogSoftmaxWithLoss CTCLoss
+        EmbeddingBag
+        LinearCrossEntropyLoss LinearCrossEntropyOptions
+        MultiLabelMarginLoss MultiMarginLoss
         TripletMarginWithDistanceLoss attention common_types grad
         """,
     },
@@ -221,11 +221,10 @@ EXCLUDED = {
         reproducibility_notes tf32_notes
         """,
         'todo': """
-        Tensor affine_grid channel_shuffle ctc_loss embedding_bag fractional_max_pool2d
-        fractional_max_pool2d_with_indices fractional_max_pool3d
-        fractional_max_pool3d_with_indices grad grid_sample linear_cross_entropy
-        local_response_norm lp_pool1d lp_pool2d lp_pool3d multi_margin_loss
-        multilabel_margin_loss pdist rrelu rrelu_ triplet_margin_with_distance_loss
+        Tensor ctc_loss embedding_bag
+        grad linear_cross_entropy
+        multi_margin_loss
+        multilabel_margin_loss pdist triplet_margin_with_distance_loss
         """,
     },
     'torch.linalg': {

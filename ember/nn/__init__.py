@@ -1,5 +1,5 @@
 """ember.nn: Module and Parameter, the layers and losses, functional, init and utils."""
-from .parameter import Parameter, UninitializedBuffer, UninitializedParameter
+from .parameter import Buffer, Parameter, UninitializedBuffer, UninitializedParameter
 from .modules import *  # noqa: F401,F403
 from .modules import __all__ as _modules_all
 from . import functional, init, utils
@@ -7,5 +7,6 @@ from . import parallel
 from .parallel import DataParallel
 from .modules.syncbatchnorm import SyncBatchNorm
 
-__all__ = ["Parameter", "UninitializedParameter", "UninitializedBuffer", "functional", "init",
+__all__ = ["Buffer", "Parameter", "UninitializedParameter", "UninitializedBuffer", "functional",
+           "init",
            "utils", "parallel", "DataParallel", "SyncBatchNorm"] + _modules_all

@@ -21,7 +21,18 @@ from ..ops.loss import (  # noqa: F401
 from ..ops.loss import _legacy, _reduce, _reduction
 from ..ops.norm import batch_norm as _batch_norm
 from ..ops.norm import group_norm, layer_norm  # noqa: F401
+from ..ops.norm_composite import instance_norm as _instance_norm
+from ..ops.norm_composite import local_response_norm, rms_norm  # noqa: F401
+from ..ops.dropouts import apply_dropout as _dropout, check_p as _check_p
+from ..ops.fractional_pool import (  # noqa: F401
+    fractional_max_pool2d, fractional_max_pool2d_with_indices, fractional_max_pool3d,
+    fractional_max_pool3d_with_indices)
+from ..ops.grid_sampling import affine_grid, grid_sample  # noqa: F401
+from ..ops.lp_pool import lp_pool1d, lp_pool2d, lp_pool3d  # noqa: F401
 from ..ops.padding import pad  # noqa: F401
+from ..ops.parametric_relu import prelu  # noqa: F401
+from ..ops.parametric_relu import rrelu as _rrelu, rrelu_ as _rrelu_
+from ..ops.shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: F401
 from ..ops import pool as _pool
 from ..ops.pool import (  # noqa: F401
     adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d, adaptive_max_pool2d,
@@ -32,10 +43,6 @@ from ..ops.pool import (  # noqa: F401
 from ..ops.upsample import interpolate  # noqa: F401
 from ._attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: F401
 
-# SELU's scale * alpha: alpha_dropout sets dropped units to -_ALPHA, SELU's negative saturation
-_ALPHA = 1.7580993408473766
-# torch.finfo(dtype).eps, rms_norm's default eps
-_FLOAT_EPS = {"float16": 2.0 ** -10, "float32": 2.0 ** -23, "float64": 2.0 ** -52}
 
 
 # -- normalisation --------------------------------------------------------------------------------
@@ -55,40 +62,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,
                   use_input_stats=True, momentum=0.1, eps=1e-5):
-    """Normalise each (sample, channel) plane: batch_norm of the input viewed as one sample of
-    N*C channels, running stats averaged over the batch afterwards (PyTorch's scheme)."""
-    size = tuple(input.shape)
-    if use_input_stats and math.prod(size[2:]) == 1:
-        raise ValueError("Expected more than 1 spatial element when training, got input size "
-                         f"{input.shape}")
-    n, c = size[:2]
-    rm = None if running_mean is None else running_mean.repeat(n)
-    rv = None if running_var is None else running_var.repeat(n)
-    out = _batch_norm(input.reshape((1, n * c) + size[2:]),
-                      None if weight is None else weight.repeat(n),
-                      None if bias is None else bias.repeat(n), rm, rv, use_input_stats,
-                      momentum, eps)
-    if use_input_stats:
-        with no_grad():
-            for running, repeated in ((running_mean, rm), (running_var, rv)):
-                if running is not None:
-                    running.copy_(repeated.view(n, c).mean(0))
-    return out.view(size)
-
-
-def rms_norm(input, normalized_shape, weight=None, eps=None):
-    """x / sqrt(mean(x**2 over the normalized_shape dims) + eps) * weight; eps defaults to the
-    machine epsilon of input's dtype."""
-    shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    if tuple(input.shape[input.dim() - len(shape):]) != shape:
-        raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
-                           f"[*, {', '.join(str(s) for s in shape)}], but got input of size"
-                           f"{list(input.shape)}")
-    if eps is None:
-        eps = _FLOAT_EPS.get(input.dtype.name, _FLOAT_EPS["float32"])
-    dims = tuple(range(input.dim() - len(shape), input.dim()))
-    out = input * ((input * input).mean(dims, keepdim=True) + eps).rsqrt()
-    return out if weight is None else out * weight
+    """Normalise each (sample, channel) plane (torch.instance_norm with F's argument order)."""
+    return _instance_norm(input, weight, bias, running_mean, running_var, use_input_stats,
+                          momentum, eps)
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
@@ -149,39 +125,6 @@ def bilinear(input1, input2, weight, bias=None):
 
 
 # -- dropout --------------------------------------------------------------------------------------
-
-def _check_p(p):
-    if p < 0.0 or p > 1.0:
-        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
-
-
-def _noise(input, p, feature):
-    """A Bernoulli(1 - p) keep mask from ember's default generator: one draw per element, or
-    per (sample, channel) with feature=True."""
-    shape = tuple(input.shape)
-    if feature:
-        if len(shape) < 2:
-            raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
-        shape = shape[:2] + (1,) * (len(shape) - 2)
-    return _creation.empty(shape, dtype=input.dtype, device=input.device).bernoulli_(1 - p)
-
-
-def _dropout(input, p, training, inplace, feature=False, alpha=False):
-    _check_p(p)
-    if p == 0 or not training or input.numel() == 0:
-        return input
-    if p == 1:
-        zero = _creation.zeros((), dtype=input.dtype, device=input.device)
-        return input.mul_(zero) if inplace else input * zero
-    noise = _noise(input, p, feature)
-    if not alpha:
-        noise.div_(1 - p)
-        return input.mul_(noise) if inplace else input * noise
-    a = 1.0 / math.sqrt((_ALPHA * _ALPHA * p + 1) * (1 - p))
-    b = (noise - 1) * (_ALPHA * a) + _ALPHA * a * p
-    noise.mul_(a)
-    return input.mul_(noise).add_(b) if inplace else input * noise + b
-
 
 def dropout(input, p=0.5, training=True, inplace=False):
     """Zero each element with probability p and scale the rest by 1 / (1 - p)."""
@@ -507,57 +450,13 @@ def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
     return y_hard - y_soft.detach() + y_soft
 
 
-def prelu(input, weight):
-    """x where x > 0, else weight * x: a one-element weight is
-    one slope; a longer 1-D weight runs along the channel dim 1."""
-    if weight.dim() > 1:
-        raise RuntimeError("prelu: Expected `weight` to be a scalar or 1D tensor, but got: "
-                           f"ndim = {weight.dim()}")
-    if weight.numel() == 1:  # one slope for every element, whatever the input's rank
-        weight = weight.reshape(())
-    elif weight.dim() == 1:
-        channels = input.shape[1] if input.dim() > 1 else 1
-        if weight.numel() != channels:
-            raise RuntimeError("Mismatch of parameter numbers and input channel size. Found "
-                               f"parameter numbers = {weight.numel()} and channel size = "
-                               f"{channels}.")
-        weight = weight.reshape((-1,) + (1,) * (input.dim() - 2))
-    return input.where(input > 0, weight * input)
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """Randomized leaky ReLU: random negative slopes in [lower, upper] while training, their
+    mean in eval."""
+    if inplace:
+        return _rrelu_(input, lower, upper, training)
+    return _rrelu(input, lower, upper, training)
 
 
-def _check_pixel_shuffle(input, name):
-    if input.dim() < 3:
-        raise RuntimeError(f"{name} expects input to have at least 3 dimensions, but got input "
-                           f"with {input.dim()} dimension(s)")
-
-
-def pixel_shuffle(input, upscale_factor):
-    """(*, C*r*r, H, W) -> (*, C, H*r, W*r) with r = upscale_factor, by reshape and permute."""
-    r = upscale_factor
-    _check_pixel_shuffle(input, "pixel_shuffle")
-    *batch, c, h, w = input.shape
-    if c % (r * r):
-        raise RuntimeError("pixel_shuffle expects its input's 'channel' dimension to be "
-                           f"divisible by the square of upscale_factor, but input.size(-3)={c} "
-                           f"is not divisible by {r * r}")
-    nb = len(batch)
-    x = input.reshape((*batch, c // (r * r), r, r, h, w))
-    x = x.permute(*range(nb), nb, nb + 3, nb + 1, nb + 4, nb + 2)
-    return x.reshape((*batch, c // (r * r), h * r, w * r))
-
-
-def pixel_unshuffle(input, downscale_factor):
-    """(*, C, H*r, W*r) -> (*, C*r*r, H, W) with r = downscale_factor, by reshape and permute."""
-    r = downscale_factor
-    _check_pixel_shuffle(input, "pixel_unshuffle")
-    *batch, c, h, w = input.shape
-    if h % r:
-        raise RuntimeError("pixel_unshuffle expects height to be divisible by downscale_factor, "
-                           f"but input.size(-2)={h} is not divisible by {r}")
-    if w % r:
-        raise RuntimeError("pixel_unshuffle expects width to be divisible by downscale_factor, "
-                           f"but input.size(-1)={w} is not divisible by {r}")
-    nb = len(batch)
-    x = input.reshape((*batch, c, h // r, r, w // r, r))
-    x = x.permute(*range(nb), nb, nb + 2, nb + 4, nb + 1, nb + 3)
-    return x.reshape((*batch, c * r * r, h // r, w // r))
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    return _rrelu_(input, lower, upper, training)

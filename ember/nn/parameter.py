@@ -46,6 +46,27 @@ def _rebuild_parameter(array, requires_grad):
     return p
 
 
+class Buffer(Tensor):
+    """A tensor that a Module registers as a buffer when it is assigned to one of the module's
+    attributes (persistent=False keeps it out of the state_dict). It shares `data`'s memory, as
+    data.detach() does, and keeps its requires_grad."""
+    __slots__ = ("persistent",)
+
+    def __init__(self, data=None, *, persistent=True):
+        if data is None:
+            data = _creation.empty(0)
+        Tensor._init_from(self, data._data, data._requires_grad)
+        self.persistent = persistent
+
+    def __repr__(self):
+        return repr(_make(self._data, self._requires_grad))  # prints as torch's plain tensor
+
+    def __deepcopy__(self, memo):
+        new = super().__deepcopy__(memo)
+        new.persistent = self.persistent
+        return new
+
+
 def _default_np():
     from .._dtype import default_np
     return default_np()

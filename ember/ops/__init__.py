@@ -10,6 +10,7 @@ from .complex import *  # noqa: F401,F403
 from .contraction import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .convert import *  # noqa: F401,F403
+from .dropouts import *  # noqa: F401,F403
 from .embedding import *  # noqa: F401,F403
 from .extrema import *  # noqa: F401,F403
 from .fused import *  # noqa: F401,F403
@@ -19,14 +20,17 @@ from .join import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .norm import *  # noqa: F401,F403
+from .norm_composite import *  # noqa: F401,F403
 from .ordering import *  # noqa: F401,F403
 from .padding import *  # noqa: F401,F403
 from .pairwise import *  # noqa: F401,F403
+from .parametric_relu import *  # noqa: F401,F403
 from .pool import *  # noqa: F401,F403
 from .reduce import *  # noqa: F401,F403
 from .scan import *  # noqa: F401,F403
 from .scatter_gather import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
+from .shuffle import *  # noqa: F401,F403
 from .sorting import *  # noqa: F401,F403
 from .special import *  # noqa: F401,F403
 from .tiling import *  # noqa: F401,F403

@@ -33,7 +33,7 @@ heaviside nextafter bitwise_left_shift bitwise_right_shift signbit angle logcums
 nanmedian msort scatter_reduce ravel broadcast_to select rot90 aminmax argwhere bincount diff
 is_nonzero is_same_size take_along_dim index_put put mode ldexp gcd lcm quantile nanquantile
 isreal conj conj_physical resolve_conj resolve_neg is_conj is_neg histc cov corrcoef
-slice_scatter select_scatter positive
+slice_scatter select_scatter positive prelu hardshrink
 """.split()
 
 IN_PLACE = """

@@ -8,7 +8,7 @@ from .. import init as _init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["ReLU", "ReLU6", "LeakyReLU", "ELU", "GELU", "SiLU", "Mish", "Sigmoid", "Tanh",
+__all__ = ["RReLU", "ReLU", "ReLU6", "LeakyReLU", "ELU", "GELU", "SiLU", "Mish", "Sigmoid", "Tanh",
            "Hardtanh", "Softplus", "Softmax", "LogSoftmax", "PReLU", "Softmin", "Softsign",
            "Tanhshrink", "Threshold", "GLU", "LogSigmoid", "Hardswish", "Hardsigmoid", "SELU",
            "CELU", "Softshrink", "Hardshrink", "Softmax2d"]
@@ -193,6 +193,24 @@ class PReLU(Module):
 
     def extra_repr(self):
         return f"num_parameters={self.num_parameters}"
+
+
+class RReLU(Module):
+    """Leaky ReLU whose negative slope is drawn from U(lower, upper) per element in training
+    and is (lower + upper) / 2 in eval."""
+
+    def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False):
+        super().__init__()
+        self.lower = lower
+        self.upper = upper
+        self.inplace = inplace
+
+    def forward(self, input):
+        return F.rrelu(input, self.lower, self.upper, self.training, self.inplace)
+
+    def extra_repr(self):
+        return f"lower={self.lower}, upper={self.upper}" + (", inplace=True" if self.inplace
+                                                               else "")
 
 
 class Softmin(Module):

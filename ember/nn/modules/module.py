@@ -11,7 +11,7 @@ from ..._device import device as _device_cls
 from ..._grads import typename as _typename, zero_grads
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
-from ..parameter import Parameter
+from ..parameter import Buffer, Parameter
 from ._hooks import RemovableHandle, _HooksMixin
 from ._state_dict import _IncompatibleKeys, _StateDictMixin  # noqa: F401 (re-exported)
 
@@ -410,11 +410,20 @@ def _store_in(attr):
     return store
 
 
+def _store_buffer(module, name, value):
+    """A name already holding a buffer keeps its persistence unless an nn.Buffer says otherwise."""
+    module.__dict__["_buffers"][name] = value
+    if isinstance(value, Buffer):
+        persistent = value.persistent
+        (module._non_persistent_buffers_set.discard if persistent else
+         module._non_persistent_buffers_set.add)(name)
+
+
 _REGISTRIES = (
     _Registry("_parameters", Parameter, Parameter, "parameter", "torch.nn.Parameter or None",
               "parameters", Module.register_parameter),
     _Registry("_modules", Module, Module, "child module", "torch.nn.Module or None", "module",
               _store_in("_modules")),
-    _Registry("_buffers", None, Tensor, "buffer", "torch.nn.Buffer, torch.Tensor or None", "",
-              _store_in("_buffers")),
+    _Registry("_buffers", Buffer, Tensor, "buffer", "torch.nn.Buffer, torch.Tensor or None",
+              "buffers", _store_buffer),
 )

@@ -1,4 +1,4 @@
-"""BatchNorm1d/2d (running statistics), LayerNorm and GroupNorm."""
+"""BatchNorm1d/2d/3d (running statistics), LayerNorm, GroupNorm, RMSNorm and LocalResponseNorm."""
 import numbers
 
 from ... import _dtype
@@ -8,7 +8,8 @@ from .. import init
 from ..parameter import Parameter
 from .module import Module
 
-__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm"]
+__all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "LayerNorm", "GroupNorm", "RMSNorm",
+           "LocalResponseNorm"]
 
 
 class _NormBase(Module):
@@ -157,6 +158,49 @@ class GroupNorm(Module):
     def extra_repr(self):
         return ("{num_groups}, {num_channels}, eps={eps}, affine={affine}, "
                 "bias={use_bias}").format(**self.__dict__, use_bias=self.bias is not None)
+
+
+class RMSNorm(Module):
+    """Divides by the root mean square over the trailing `normalized_shape` dims (eps=None: the
+    dtype's machine epsilon), times an elementwise weight."""
+
+    def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None,
+                 dtype=None):
+        super().__init__()
+        if isinstance(normalized_shape, numbers.Integral):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        _register_affine(self, self.normalized_shape, elementwise_affine, False, device, dtype)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        _reset_affine(self)
+
+    def forward(self, x):
+        return F.rms_norm(x, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self):
+        return ("{normalized_shape}, eps={eps}, elementwise_affine={elementwise_affine}"
+                .format(**self.__dict__))
+
+
+class LocalResponseNorm(Module):
+    """Divides each element by a power of the sum of squares over `size` neighbouring channels."""
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+        super().__init__()
+        self.size = size
+        self.alpha = alpha
+        self.beta = beta
+        self.k = k
+
+    def forward(self, input):
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self):
+        return "{size}, alpha={alpha}, beta={beta}, k={k}".format(**self.__dict__)
 
 
 def _register_affine(module, shape, affine, bias, device, dtype):
