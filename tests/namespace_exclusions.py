@@ -116,34 +116,31 @@ EXCLUDED = {
         version view_as_complex_copy view_as_real_copy view_copy wait while_loop
         """,
         'todo': """
-        BFloat16Tensor GradScaler ModuleDict OutOfMemoryError ParameterDict addmv_ addr
+        BFloat16Tensor GradScaler ModuleDict OutOfMemoryError ParameterDict
         are_deterministic_algorithms_enabled as_strided as_strided_ as_strided_scatter
-        bartlett_window bilinear binomial bit blackman_window block_diag can_cast
-        cartesian_prod channels_last channels_last_3d cholesky
-        cholesky_inverse cholesky_solve clamp_ clamp_max_ clamp_min_ clear_autocast_cache
+        bartlett_window bilinear binomial bit blackman_window can_cast cartesian_prod
+        channels_last channels_last_3d clamp_ clamp_max_ clamp_min_ clear_autocast_cache
         clip_ combinations contiguous_format cosine_embedding_loss cosine_similarity
-        ctc_loss det detach detach_ diagflat diagonal_scatter dist
-        empty_permuted empty_strided erf_ erfc_ fill fill_ frexp from_dlpack frombuffer
-        functional geqrf get_autocast_cpu_dtype get_autocast_gpu_dtype
-        get_deterministic_debug_mode get_device get_device_module
+        ctc_loss detach detach_ diagonal_scatter empty_permuted empty_strided erf_ erfc_
+        fill fill_ frexp from_dlpack frombuffer functional get_autocast_cpu_dtype
+        get_autocast_gpu_dtype get_deterministic_debug_mode get_device get_device_module
         get_float32_matmul_precision get_num_interop_threads get_num_threads gradient
-        hamming_window hann_window hinge_embedding_loss histogram histogramdd igamma igammac
-        index_reduce inverse is_anomaly_check_nan_enabled is_anomaly_enabled
+        hamming_window hann_window hinge_embedding_loss histogram histogramdd igamma
+        igammac index_reduce is_anomaly_check_nan_enabled is_anomaly_enabled
         is_autocast_cache_enabled is_autocast_cpu_enabled
-        is_deterministic_algorithms_warn_only_enabled is_inference is_inference_mode_enabled
-        is_storage is_warn_always_enabled istft kaiser_window layout
-        legacy_contiguous_format lobpcg logdet logit_ lu_solve lu_unpack margin_ranking_loss
-        masked matrix_exp matrix_power memory_format mps nan_to_num_ nested newaxis orgqr
-        ormqr pairwise_distance pca_lowrank pdist pinverse
-        poisson poisson_nll_loss preserve_format promote_types qr quasirandom renorm
+        is_deterministic_algorithms_warn_only_enabled is_inference
+        is_inference_mode_enabled is_storage is_warn_always_enabled istft kaiser_window
+        layout legacy_contiguous_format lobpcg logit_ margin_ranking_loss masked
+        memory_format mps nan_to_num_ nested newaxis pairwise_distance pca_lowrank pdist
+        poisson poisson_nll_loss preserve_format promote_types quasirandom renorm
         result_type row_stack scalar_tensor set_anomaly_enabled
         set_autocast_cache_enabled set_autocast_cpu_dtype set_autocast_cpu_enabled
         set_autocast_dtype set_autocast_enabled set_autocast_gpu_dtype
         set_deterministic_debug_mode set_float32_matmul_precision set_flush_denormal
-        set_num_interop_threads set_num_threads set_warn_always signal sinc_ slogdet stft
-        strided svd svd_lowrank testing to_dlpack triplet_margin_loss typename types uint16
-        uint32 uint64 unique_consecutive use_deterministic_algorithms vander windows xlogy_
-        xpu zero_
+        set_num_interop_threads set_num_threads set_warn_always signal sinc_ stft
+        strided svd_lowrank testing to_dlpack triplet_margin_loss typename types uint16
+        uint32 uint64 unique_consecutive use_deterministic_algorithms windows xlogy_ xpu
+        zero_
         """,
     },
     'torch.Tensor': {
@@ -173,13 +170,10 @@ EXCLUDED = {
         unsafe_split unsafe_split_with_sizes
         """,
         'todo': """
-        addr addr_ as_strided as_strided_ as_strided_scatter bfloat16 cholesky
-        cholesky_inverse cholesky_solve det diagflat diagonal_scatter dist
-        fill_diagonal_ frexp geqrf histogram igamma igamma_ igammac
-        igammac_ index index_reduce index_reduce_ inverse is_inference is_nested istft
-        layout logdet lu_solve matrix_exp matrix_power name new_empty_strided orgqr ormqr
-        pinverse qr renorm renorm_ slogdet stft svd
-        to_padded_tensor unique_consecutive xpu
+        as_strided as_strided_ as_strided_scatter bfloat16 diagonal_scatter
+        fill_diagonal_ frexp histogram igamma igamma_ igammac igammac_ index
+        index_reduce index_reduce_ is_inference is_nested istft layout name
+        new_empty_strided renorm renorm_ stft to_padded_tensor unique_consecutive xpu
         """,
     },
     'torch.nn': {
@@ -235,9 +229,7 @@ EXCLUDED = {
         common_notes
         """,
         'todo': """
-        cholesky_ex cond householder_product ldl_factor ldl_factor_ex ldl_solve lstsq lu
-        lu_factor lu_factor_ex lu_solve matrix_exp matrix_power multi_dot qr solve_ex
-        solve_triangular tensorinv tensorsolve vander
+        ldl_factor ldl_factor_ex ldl_solve
         """,
     },
 }

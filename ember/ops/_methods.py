@@ -34,6 +34,8 @@ nanmedian msort scatter_reduce ravel broadcast_to select rot90 aminmax argwhere 
 is_nonzero is_same_size take_along_dim index_put put mode ldexp gcd lcm quantile nanquantile
 isreal conj conj_physical resolve_conj resolve_neg is_conj is_neg histc cov corrcoef
 slice_scatter select_scatter positive prelu hardshrink
+det logdet slogdet inverse pinverse qr svd cholesky cholesky_inverse cholesky_solve matrix_exp
+matrix_power lu_solve geqrf orgqr ormqr dist addr diagflat
 """.split()
 
 IN_PLACE = """
@@ -47,6 +49,7 @@ bitwise_not cosh sinh cumprod cumsum deg2rad rad2deg divide multiply subtract ne
 le gt ge greater greater_equal less less_equal not_equal erfc erfinv exp2 fix logical_and
 logical_or logical_xor logit sgn sinc xlogy copysign float_power heaviside nextafter
 bitwise_left_shift bitwise_right_shift scatter_reduce index_put put ldexp gcd lcm conj_physical
+addr
 """.split()
 
 
