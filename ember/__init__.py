@@ -34,5 +34,13 @@ from . import amp, cpu, distributed, multiprocessing, profiler
 from . import distributions, hub
 from .amp import autocast
 from .amp.autocast_mode import get_autocast_dtype, is_autocast_enabled
+from . import signal
+from .signal import windows  # torch.windows is torch.signal.windows
+from ._settings import *  # noqa: F401,F403
+from ._type_promotion import can_cast, promote_types, result_type
+from ._windows import (bartlett_window, blackman_window, hamming_window, hann_window,
+                       kaiser_window)
+from ._grads import typename
+from .autograd import is_inference_mode_enabled
 
 __version__ = "0.1.0"

@@ -116,31 +116,18 @@ EXCLUDED = {
         version view_as_complex_copy view_as_real_copy view_copy wait while_loop
         """,
         'todo': """
-        BFloat16Tensor GradScaler ModuleDict OutOfMemoryError ParameterDict
-        are_deterministic_algorithms_enabled as_strided as_strided_ as_strided_scatter
-        bartlett_window bilinear binomial bit blackman_window can_cast cartesian_prod
-        channels_last channels_last_3d clamp_ clamp_max_ clamp_min_ clear_autocast_cache
-        clip_ combinations contiguous_format cosine_embedding_loss cosine_similarity
-        ctc_loss detach detach_ diagonal_scatter empty_permuted empty_strided erf_ erfc_
-        fill fill_ frexp from_dlpack frombuffer functional get_autocast_cpu_dtype
-        get_autocast_gpu_dtype get_deterministic_debug_mode get_device get_device_module
-        get_float32_matmul_precision get_num_interop_threads get_num_threads gradient
-        hamming_window hann_window hinge_embedding_loss histogram histogramdd igamma
-        igammac index_reduce is_anomaly_check_nan_enabled is_anomaly_enabled
-        is_autocast_cache_enabled is_autocast_cpu_enabled
-        is_deterministic_algorithms_warn_only_enabled is_inference
-        is_inference_mode_enabled is_storage is_warn_always_enabled istft kaiser_window
-        layout legacy_contiguous_format lobpcg logit_ margin_ranking_loss masked
-        memory_format mps nan_to_num_ nested newaxis pairwise_distance pca_lowrank pdist
-        poisson poisson_nll_loss preserve_format promote_types quasirandom renorm
-        result_type row_stack scalar_tensor set_anomaly_enabled
+        BFloat16Tensor GradScaler ModuleDict OutOfMemoryError ParameterDict as_strided_
+        bilinear binomial bit channels_last channels_last_3d clear_autocast_cache
+        contiguous_format cosine_embedding_loss cosine_similarity ctc_loss fill from_dlpack
+        frombuffer functional get_autocast_cpu_dtype get_autocast_gpu_dtype get_device
+        get_device_module hinge_embedding_loss index_reduce is_anomaly_check_nan_enabled
+        is_anomaly_enabled is_autocast_cache_enabled is_autocast_cpu_enabled is_inference
+        is_storage istft layout legacy_contiguous_format lobpcg margin_ranking_loss masked
+        memory_format mps nested pairwise_distance pca_lowrank pdist poisson
+        poisson_nll_loss preserve_format quasirandom set_anomaly_enabled
         set_autocast_cache_enabled set_autocast_cpu_dtype set_autocast_cpu_enabled
-        set_autocast_dtype set_autocast_enabled set_autocast_gpu_dtype
-        set_deterministic_debug_mode set_float32_matmul_precision set_flush_denormal
-        set_num_interop_threads set_num_threads set_warn_always signal sinc_ stft
-        strided svd_lowrank testing to_dlpack triplet_margin_loss typename types uint16
-        uint32 uint64 unique_consecutive use_deterministic_algorithms windows xlogy_ xpu
-        zero_
+        set_autocast_dtype set_autocast_enabled set_autocast_gpu_dtype stft strided
+        svd_lowrank testing to_dlpack triplet_margin_loss types uint16 uint32 uint64 xpu
         """,
     },
     'torch.Tensor': {
@@ -170,10 +157,8 @@ EXCLUDED = {
         unsafe_split unsafe_split_with_sizes
         """,
         'todo': """
-        as_strided as_strided_ as_strided_scatter bfloat16 diagonal_scatter
-        fill_diagonal_ frexp histogram igamma igamma_ igammac igammac_ index
-        index_reduce index_reduce_ is_inference is_nested istft layout name
-        new_empty_strided renorm renorm_ stft to_padded_tensor unique_consecutive xpu
+        as_strided_ bfloat16 fill_diagonal_ index index_reduce index_reduce_ is_inference
+        is_nested istft layout name stft to_padded_tensor xpu
         """,
     },
     'torch.nn': {

@@ -5,6 +5,7 @@ from .activation import *  # noqa: F401,F403
 from .arithmetic import *  # noqa: F401,F403
 from .bessel import *  # noqa: F401,F403
 from .clamping import *  # noqa: F401,F403
+from .combinatorics import *  # noqa: F401,F403
 from .compare import *  # noqa: F401,F403
 from .complex import *  # noqa: F401,F403
 from .contraction import *  # noqa: F401,F403
@@ -15,8 +16,13 @@ from .dropouts import *  # noqa: F401,F403
 from .embedding import *  # noqa: F401,F403
 from .extrema import *  # noqa: F401,F403
 from .factorizations import *  # noqa: F401,F403
+from .float_parts import *  # noqa: F401,F403
 from .fused import *  # noqa: F401,F403
 from .gamma import *  # noqa: F401,F403
+from .gradient import *  # noqa: F401,F403
+from .histogram import *  # noqa: F401,F403
+from .in_place_forms import *  # noqa: F401,F403
+from .incomplete_gamma import *  # noqa: F401,F403
 from .index import *  # noqa: F401,F403
 from .inverses import *  # noqa: F401,F403
 from .join import *  # noqa: F401,F403
@@ -31,6 +37,8 @@ from .pairwise import *  # noqa: F401,F403
 from .parametric_relu import *  # noqa: F401,F403
 from .pool import *  # noqa: F401,F403
 from .reduce import *  # noqa: F401,F403
+from .renorm import *  # noqa: F401,F403
+from .runs import *  # noqa: F401,F403
 from .scan import *  # noqa: F401,F403
 from .scatter_gather import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
@@ -39,6 +47,7 @@ from .solvers import *  # noqa: F401,F403
 from .sorting import *  # noqa: F401,F403
 from .special import *  # noqa: F401,F403
 from .spectral import *  # noqa: F401,F403
+from .strided import *  # noqa: F401,F403
 from .tiling import *  # noqa: F401,F403
 from .triangular import *  # noqa: F401,F403
 from .unary import *  # noqa: F401,F403
