@@ -118,16 +118,15 @@ EXCLUDED = {
         'todo': """
         BFloat16Tensor GradScaler ModuleDict OutOfMemoryError ParameterDict as_strided_
         bilinear binomial bit channels_last channels_last_3d clear_autocast_cache
-        contiguous_format cosine_embedding_loss cosine_similarity ctc_loss fill from_dlpack
-        frombuffer functional get_autocast_cpu_dtype get_autocast_gpu_dtype get_device
-        get_device_module hinge_embedding_loss index_reduce is_anomaly_check_nan_enabled
-        is_anomaly_enabled is_autocast_cache_enabled is_autocast_cpu_enabled is_inference
-        is_storage istft layout legacy_contiguous_format lobpcg margin_ranking_loss masked
-        memory_format mps nested pairwise_distance pca_lowrank pdist poisson
-        poisson_nll_loss preserve_format quasirandom set_anomaly_enabled
+        contiguous_format fill from_dlpack frombuffer functional get_autocast_cpu_dtype
+        get_autocast_gpu_dtype get_device get_device_module index_reduce
+        is_anomaly_check_nan_enabled is_anomaly_enabled is_autocast_cache_enabled
+        is_autocast_cpu_enabled is_inference is_storage istft layout
+        legacy_contiguous_format lobpcg masked memory_format mps nested pca_lowrank
+        poisson preserve_format quasirandom set_anomaly_enabled
         set_autocast_cache_enabled set_autocast_cpu_dtype set_autocast_cpu_enabled
         set_autocast_dtype set_autocast_enabled set_autocast_gpu_dtype stft strided
-        svd_lowrank testing to_dlpack triplet_margin_loss types uint16 uint32 uint64 xpu
+        svd_lowrank testing to_dlpack types uint16 uint32 uint64 xpu
         """,
     },
     'torch.Tensor': {
@@ -145,7 +144,7 @@ EXCLUDED = {
         ipu is_ipu is_maia is_mkldnn is_mtia is_vulkan is_xla mtia record_stream to_mkldnn
         """,
         'complex_or_dtype': """
-        adjoint chalf conj_physical_
+        adjoint chalf
         """,
         'deprecated': """
         eig is_set_to lstsq lu new reinforce resize resize_ resize_as resize_as_ set_ solve
@@ -172,11 +171,7 @@ EXCLUDED = {
         factory_kwargs
         """,
         'todo': """
-        AdaptiveLogSoftmaxWithLoss CTCLoss
-        EmbeddingBag
-        LinearCrossEntropyLoss LinearCrossEntropyOptions
-        MultiLabelMarginLoss MultiMarginLoss
-        TripletMarginWithDistanceLoss attention common_types grad
+        LinearCrossEntropyLoss LinearCrossEntropyOptions attention common_types grad
         """,
     },
     'torch.nn.functional': {
@@ -200,10 +195,7 @@ EXCLUDED = {
         reproducibility_notes tf32_notes
         """,
         'todo': """
-        Tensor ctc_loss embedding_bag
-        grad linear_cross_entropy
-        multi_margin_loss
-        multilabel_margin_loss pdist triplet_margin_with_distance_loss
+        Tensor grad linear_cross_entropy
         """,
     },
     'torch.linalg': {

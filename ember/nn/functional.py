@@ -6,7 +6,6 @@ from .. import _creation, _dtype
 from ..autograd.grad_mode import no_grad
 from ..ops import sigmoid, tanh  # noqa: F401  (defined by whichever family owns them)
 from ..ops.arithmetic import div as _div
-from ..ops.clamping import where as _where
 from ..ops.activation import (  # noqa: F401
     celu, celu_, elu, elu_, gelu, hardshrink, hardsigmoid, hardswish, hardtanh, hardtanh_,
     leaky_relu, leaky_relu_, log_softmax, logsigmoid, mish, relu, relu6, relu_, selu, selu_, silu,
@@ -14,11 +13,16 @@ from ..ops.activation import (  # noqa: F401
 from ..ops.conv import (  # noqa: F401
     conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d, fold, unfold)
 from ..ops.embedding import embedding as _embedding, embedding_renorm_
+from ..ops.embedding_bag import embedding_bag  # noqa: F401
+from ..ops.ctc import ctc_loss as _ctc_loss
+from ..ops.similarity import cosine_similarity, pairwise_distance, pdist  # noqa: F401
+from ..ops import margin_loss as _margin
 from ..ops.linalg import addmm, matmul, mm
 from ..ops.loss import (  # noqa: F401
     binary_cross_entropy, binary_cross_entropy_with_logits, huber_loss, kl_div, l1_loss,
     mse_loss, nll_loss, smooth_l1_loss)
 from ..ops.loss import _legacy, _reduce, _reduction
+from ..ops.loss import poisson_nll_loss as _poisson_nll_loss
 from ..ops.norm import batch_norm as _batch_norm
 from ..ops.norm import group_norm, layer_norm  # noqa: F401
 from ..ops.norm_composite import instance_norm as _instance_norm
@@ -305,16 +309,7 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
     """exp(input) - target * input (log_input), or input - target * log(input + eps); full adds
     Stirling's approximation of log(target!) where target > 1."""
     reduction = _reduction(_legacy(size_average, reduce, reduction))
-    if log_input:
-        loss = input.exp() - target * input
-    else:
-        loss = input - target * (input + eps).log()
-    if full:
-        big = target > 1
-        safe = target.masked_fill(~big, 2)  # the term is only kept where target > 1: no log(0)
-        stirling = safe * safe.log() - safe + 0.5 * (2 * math.pi * safe).log()
-        loss = loss + stirling.masked_fill(~big, 0)
-    return _reduce(loss, reduction)
+    return _poisson_nll_loss(input, target, log_input, full, eps, reduction)
 
 
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
@@ -344,22 +339,20 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
 
 def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
                         reduction="mean"):
-    """max(0, -target * (input1 - input2) + margin)."""
-    reduction = _reduction(_legacy(size_average, reduce, reduction))
+    """max(0, -target * (input1 - input2) + margin); the three of one rank."""
     if input1.dim() != input2.dim() or input1.dim() != target.dim():
         raise RuntimeError("margin_ranking_loss : All input tensors should have same dimension "
                            f"but got sizes: input1: {input1.shape}, input2: {input2.shape}, "
                            f"target: {target.shape} ")
-    return _reduce((-target * (input1 - input2) + margin).clamp_min(0), reduction)
+    return _margin.margin_ranking_loss(input1, input2, target, margin,
+                                       _reduction(_legacy(size_average, reduce, reduction)))
 
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None,
                          reduction="mean"):
     """input where target is 1, max(0, margin - input) where target is -1."""
-    reduction = _reduction(_legacy(size_average, reduce, reduction))
-    loss = _where(target != 1, (margin - input).clamp_min(0), 0) + \
-        _where(target != -1, input, 0)
-    return _reduce(loss, reduction)
+    return _margin.hinge_embedding_loss(input, target, margin,
+                                        _reduction(_legacy(size_average, reduce, reduction)))
 
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
@@ -382,46 +375,55 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
 def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
                           reduction="mean"):
     """1 - cos(input1, input2) where target is 1, max(0, cos - margin) where target is -1."""
-    reduction = _reduction(_legacy(size_average, reduce, reduction))
-    dim = input1.dim() - 1
-    # PyTorch adds 1e-12 to each squared magnitude
-    denom = (((input1 * input1).sum(dim) + 1e-12) * ((input2 * input2).sum(dim) + 1e-12)).sqrt()
-    cos = (input1 * input2).sum(dim) / denom
-    loss = _where(target == 1, 1 - cos, 0) + _where(target == -1, (cos - margin).clamp_min(0), 0)
-    return _reduce(loss, reduction)
+    return _margin.cosine_embedding_loss(input1, input2, target, margin,
+                                         _reduction(_legacy(size_average, reduce, reduction)))
 
 
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-6, swap=False,
                         size_average=None, reduce=None, reduction="mean"):
     """max(0, margin + d(anchor, positive) - d(anchor, negative)), d the pairwise distance;
     swap uses d(positive, negative) where it is smaller."""
-    reduction = _reduction(_legacy(size_average, reduce, reduction))
+    return _margin.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap,
+                                       _reduction(_legacy(size_average, reduce, reduction)))
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None,
+                                      margin=1.0, swap=False, reduction="mean"):
+    """triplet_margin_loss with any distance_function(x1, x2) (default: pairwise_distance)."""
+    if reduction not in ("none", "mean", "sum"):
+        raise ValueError(f"{reduction} is not a valid value for reduction")
     if margin <= 0:
         raise ValueError(f"margin must be greater than 0, got {margin}")
-    d_pos = pairwise_distance(anchor, positive, p, eps)
-    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if not anchor.dim() == positive.dim() == negative.dim():
+        raise RuntimeError("The anchor, positive, and negative tensors are expected to have the "
+                           f"same number of dimensions, but got: anchor {anchor.dim()}D, "
+                           f"positive {positive.dim()}D, and negative {negative.dim()}D inputs")
+    distance = pairwise_distance if distance_function is None else distance_function
+    d_pos = distance(anchor, positive)
+    d_neg = distance(anchor, negative)
     if swap:
-        d_neg = d_neg.minimum(pairwise_distance(positive, negative, p, eps))
+        d_neg = d_neg.minimum(distance(positive, negative))
     return _reduce((margin + d_pos - d_neg).clamp_min(0), reduction)
 
 
-# -- distances and other composites ---------------------------------------------------------------
-
-def cosine_similarity(x1, x2, dim=1, eps=1e-8):
-    """sum(x1 / max(||x1||, eps) * x2 / max(||x2||, eps)) over dim. As in PyTorch, the norms are
-    clamped without autograd, so the gradient is that of the unclamped expression."""
-    n1 = x1.norm(2, dim, keepdim=True).clone()
-    n2 = x2.norm(2, dim, keepdim=True).clone()
-    with no_grad():
-        n1.clamp_min_(eps)
-        n2.clamp_min_(eps)
-    return ((x1 / n1) * (x2 / n2)).sum(dim)
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None,
+                      reduce=None, reduction="mean"):
+    """sum over i != y of max(0, margin - input[y] + input[i]) ** p / C, times weight[y]."""
+    return _margin.multi_margin_loss(input, target, p, margin, weight,
+                                     _reduction(_legacy(size_average, reduce, reduction)))
 
 
-def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
-    """||x1 - x2 + eps||_p over the last dim."""
-    dim = max(x1.dim(), x2.dim()) - 1
-    return (x1 - x2 + eps).norm(p, dim, keepdim=keepdim)
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """sum over target classes j and other classes i of max(0, 1 - input[j] + input[i]) / C."""
+    return _margin.multilabel_margin_loss(input, target,
+                                          _reduction(_legacy(size_average, reduce, reduction)))
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean",
+             zero_infinity=False):
+    """The CTC loss of log_probs (T, N, C) against targets; see ember.ctc_loss."""
+    return _ctc_loss(log_probs, targets, input_lengths, target_lengths, blank, reduction,
+                     zero_infinity)
 
 
 def glu(input, dim=-1):

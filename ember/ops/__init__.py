@@ -11,6 +11,7 @@ from .complex import *  # noqa: F401,F403
 from .contraction import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .convert import *  # noqa: F401,F403
+from .ctc import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .dropouts import *  # noqa: F401,F403
 from .embedding import *  # noqa: F401,F403
@@ -28,6 +29,7 @@ from .inverses import *  # noqa: F401,F403
 from .join import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
+from .margin_loss import *  # noqa: F401,F403
 from .matrix_functions import *  # noqa: F401,F403
 from .norm import *  # noqa: F401,F403
 from .norm_composite import *  # noqa: F401,F403
@@ -43,6 +45,7 @@ from .scan import *  # noqa: F401,F403
 from .scatter_gather import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
 from .shuffle import *  # noqa: F401,F403
+from .similarity import *  # noqa: F401,F403
 from .solvers import *  # noqa: F401,F403
 from .sorting import *  # noqa: F401,F403
 from .special import *  # noqa: F401,F403

@@ -17,7 +17,8 @@ from ._op import Op, broadcast_error, promote, shape_str
 from .activation import logsigmoid
 
 __all__ = ["nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
-           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div"]
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
+           "poisson_nll_loss"]
 
 _ENUM = {0: "none", 1: "mean", 2: "sum"}
 _SCALAR_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int32": "Int",
@@ -432,6 +433,23 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     if reduction == "batchmean" and input.dim() != 0:
         out = out / input.shape[0]
     return out
+
+
+def poisson_nll_loss(input, target, log_input, full, eps, reduction):
+    """exp(input) - target * input (log_input), or input - target * log(input + eps); full adds
+    Stirling's approximation of log(target!) where target > 1. torch.poisson_nll_loss's
+    arguments, every one required (nn.functional's has defaults)."""
+    reduction = _reduction(reduction)
+    if log_input:
+        loss = input.exp() - target * input
+    else:
+        loss = input - target * (input + eps).log()
+    if full:
+        big = target > 1
+        safe = target.masked_fill(~big, 2)  # the term is only kept where target > 1: no log(0)
+        stirling = safe * safe.log() - safe + 0.5 * (2 * math.pi * safe).log()
+        loss = loss + stirling.masked_fill(~big, 0)
+    return _reduce(loss, reduction)
 
 
 def _legacy(size_average, reduce, reduction):

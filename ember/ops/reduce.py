@@ -295,43 +295,52 @@ class LinalgVectorNorm(Op):
 
     def forward(ctx, a, p, dims, keepdim):
         ctx.p, ctx.dims, ctx.keepdim = p, dims, keepdim
-        xp = ctx.xp
-        ab = xp.abs(a)
-        if p == 2:
-            y = xp.sqrt((a * a).sum(axis=dims, keepdims=keepdim))
-        elif p == _inf and a.size:
-            y = ab.max(axis=dims, keepdims=keepdim)
-        elif p == -_inf:
-            y = ab.min(axis=dims, keepdims=keepdim)
-        elif p == 0:
-            y = (a != 0).sum(axis=dims, keepdims=keepdim).astype(a.dtype)
-        elif p == 1 or p == _inf:  # the inf-norm of an empty tensor is 0, an empty sum
-            y = ab.sum(axis=dims, keepdims=keepdim)
-        else:
-            with np.errstate(divide="ignore"):
-                y = (ab ** p).sum(axis=dims, keepdims=keepdim) ** (1.0 / p)
+        y = vector_norm_array(ctx.xp, a, p, dims, keepdim)
         ctx.save_for_backward(a, y)
         return y
 
     def backward(ctx, g):
         x, y = ctx.saved_tensors
-        p, xp = ctx.p, ctx.xp
         g = _restore(g, x.shape, ctx.dims, ctx.keepdim)
         y = _restore(y, x.shape, ctx.dims, ctx.keepdim)
-        xd = x._data
-        if p == 0:
-            return None  # a count of nonzeros has no gradient: torch leaves x.grad undefined
-        if p == 1:
-            return g * _const_as(xp.sign(xd), g)
-        if p == 2:
-            return x * _safe_div(g, y)
-        if p in (_inf, -_inf):
-            share = _tie_share(xp, xp.abs(xd), y._data, ctx.dims)
-            return g * _const_as(xp.sign(xd) * share, g)
-        # d|x|_p/dx = x |x|^(p-2) / |x|_p^(p-1), taken as 0 where x or the norm is 0
-        zero = xd == 0
-        ab = x * _const_as(xp.sign(xd), x) + _const_as(zero, x)
-        return x * ab ** (p - 2) * _const_as(~zero, x) * _safe_div(g, y ** (p - 1))
+        return vector_norm_grad(x, y, g, ctx.p, ctx.dims)
+
+
+def vector_norm_array(xp, a, p, dims, keepdim):
+    """The vector p-norm of array a over dims (shared with dist and pdist)."""
+    ab = xp.abs(a)
+    if p == 2:
+        return xp.sqrt((a * a).sum(axis=dims, keepdims=keepdim))
+    if p == _inf and a.size:
+        return ab.max(axis=dims, keepdims=keepdim)
+    if p == -_inf:
+        return ab.min(axis=dims, keepdims=keepdim)
+    if p == 0:
+        return (a != 0).sum(axis=dims, keepdims=keepdim).astype(a.dtype)
+    if p == 1 or p == _inf:  # the inf-norm of an empty tensor is 0, an empty sum
+        return ab.sum(axis=dims, keepdims=keepdim)
+    with np.errstate(divide="ignore"):
+        return (ab ** p).sum(axis=dims, keepdims=keepdim) ** (1.0 / p)
+
+
+def vector_norm_grad(x, y, g, p, dims):
+    """g times the derivative of the p-norm y of Tensor x over dims, y and g broadcasting
+    against x (reduced dims kept as 1); None for p == 0, a count with no gradient."""
+    xp = xp_of(x._data)
+    xd = x._data
+    if p == 0:
+        return None  # a count of nonzeros has no gradient: torch leaves x.grad undefined
+    if p == 1:
+        return g * _const_as(xp.sign(xd), g)
+    if p == 2:
+        return x * _safe_div(g, y)
+    if p in (_inf, -_inf):
+        share = _tie_share(xp, xp.abs(xd), y._data, dims)
+        return g * _const_as(xp.sign(xd) * share, g)
+    # d|x|_p/dx = x |x|^(p-2) / |x|_p^(p-1), taken as 0 where x or the norm is 0
+    zero = xd == 0
+    ab = x * _const_as(xp.sign(xd), x) + _const_as(zero, x)
+    return x * ab ** (p - 2) * _const_as(~zero, x) * _safe_div(g, y ** (p - 1))
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
