@@ -100,7 +100,7 @@ EXCLUDED = {
         autocast_increment_nesting batch_norm_backward_elemt batch_norm_backward_reduce
         batch_norm_elemt batch_norm_gather_stats batch_norm_gather_stats_with_counts
         batch_norm_stats batch_norm_update_stats classproperty cond conv_tbc convolution
-        detach_copy diagonal_copy embedding_bag expand_copy
+        detach_copy diagonal_copy expand_copy
         fork from_file get_file_path
         grid_sampler grid_sampler_2d grid_sampler_3d gru gru_cell hash_tensor
         import_ir_module import_ir_module_from_buffer init_num_threads is_distributed jagged

@@ -13,7 +13,7 @@ from ..ops.activation import (  # noqa: F401
 from ..ops.conv import (  # noqa: F401
     conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d, fold, unfold)
 from ..ops.embedding import embedding as _embedding, embedding_renorm_
-from ..ops.embedding_bag import embedding_bag  # noqa: F401
+from ..ops.embedding_bag import functional_embedding_bag as embedding_bag  # noqa: F401
 from ..ops.ctc import ctc_loss as _ctc_loss
 from ..ops.similarity import cosine_similarity, pairwise_distance, pdist  # noqa: F401
 from ..ops import margin_loss as _margin

@@ -15,6 +15,7 @@ from .ctc import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .dropouts import *  # noqa: F401,F403
 from .embedding import *  # noqa: F401,F403
+from .embedding_bag import *  # noqa: F401,F403
 from .extrema import *  # noqa: F401,F403
 from .factorizations import *  # noqa: F401,F403
 from .float_parts import *  # noqa: F401,F403

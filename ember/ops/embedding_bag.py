@@ -4,12 +4,12 @@ indices equal to padding_idx are left out of their bag, and an empty bag gives z
 import numpy as np
 
 from .._backend import xp_of
-from .._tensor import _make
+from .._tensor import Tensor, _make
 from ._op import Op
 from ._scatter import index_add_rows
 from .embedding import EmbeddingDenseBackward, embedding_renorm_
 
-__all__ = []
+__all__ = ["embedding_bag"]
 
 _MODES = ("sum", "mean", "max")
 _INDEX_CHECK = ("Expected i < index_size to be true, but got false.  (Could this error message "
@@ -31,7 +31,8 @@ class EmbeddingBag(Op):
                                                                      weight.shape[0])
         ctx.save_for_backward(weight, psw)
         if mode == "max":
-            return _bag_max(ctx, xp, rows, n_bags, dim)
+            out, ctx.argmax, ctx.has_max = _bag_max(xp, rows, bag_of, keep, indices, n_bags)
+            return out
         if psw is not None:
             rows = rows * psw[:, None]
         rows = xp.where(keep[:, None], rows, 0)
@@ -64,22 +65,22 @@ class EmbeddingBag(Op):
         return gw, gp
 
 
-def _bag_max(ctx, xp, rows, n_bags, dim):
-    """The column-wise maximum of each bag: the rows laid out (bag, place in bag, dim), padded
-    with -inf; ctx keeps the weight row of each maximum (argmax) and whether there is one."""
-    m = rows.shape[0]
-    place = xp.arange(m) - xp.searchsorted(ctx.bag_of, ctx.bag_of, side="left")
+def _bag_max(xp, rows, bag_of, keep, indices, n_bags):
+    """The column-wise maximum of each bag, the weight row of each maximum (argmax, 0 for an
+    empty bag) and whether there is one: the kept rows laid out (bag, place in bag, dim),
+    padded with -inf."""
+    m, dim = rows.shape
+    place = xp.arange(m) - xp.searchsorted(bag_of, bag_of, side="left")
     longest = int(place.max()) + 1 if m else 1
     laid = xp.full((n_bags, longest, dim), -np.inf, rows.dtype)
-    kept = xp.flatnonzero(ctx.keep)
-    laid[ctx.bag_of[kept], place[kept]] = rows[kept]
+    kept = xp.flatnonzero(keep)
+    laid[bag_of[kept], place[kept]] = rows[kept]
     best = laid.argmax(axis=1)
     out = xp.take_along_axis(laid, best[:, None, :], axis=1)[:, 0]
-    ctx.has_max = out != -np.inf
-    start = xp.searchsorted(ctx.bag_of, xp.arange(n_bags), side="left")
-    ctx.argmax = xp.where(ctx.has_max, ctx.indices[xp.minimum(start[:, None] + best, m - 1)]
-                          if m else 0, 0)
-    return xp.where(ctx.has_max, out, 0).astype(rows.dtype, copy=False)
+    has_max = out != -np.inf
+    start = xp.searchsorted(bag_of, xp.arange(n_bags), side="left")
+    argmax = xp.where(has_max, indices[xp.minimum(start[:, None] + best, m - 1)] if m else 0, 0)
+    return xp.where(has_max, out, 0).astype(rows.dtype, copy=False), argmax, has_max
 
 
 def _check_indices(t):
@@ -89,9 +90,10 @@ def _check_indices(t):
                            "(while checking arguments for embedding_bag)")
 
 
-def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale_grad_by_freq=False,
-                  mode="mean", sparse=False, per_sample_weights=None, include_last_offset=False,
-                  padding_idx=None):
+def functional_embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2,
+                             scale_grad_by_freq=False, mode="mean", sparse=False,
+                             per_sample_weights=None, include_last_offset=False,
+                             padding_idx=None):
     """Reduce (sum, mean or max) bags of rows of weight, without materialising the rows looked up.
     2-D input: each row a bag, offsets None. 1-D input: bag b is input[offsets[b]:offsets[b+1]]
     (the last bag runs to the end, or to offsets[-1] with include_last_offset).
@@ -141,6 +143,17 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         padding_idx = padding_idx + n if padding_idx < 0 else int(padding_idx)
     if max_norm is not None:
         embedding_renorm_(weight, input, max_norm, norm_type)
+    indices, bag_of, keep, n_bags = _layout(input, weight, offsets, include_last_offset,
+                                            padding_idx)
+    psw = None if per_sample_weights is None else per_sample_weights.reshape(-1)
+    return EmbeddingBag.apply(weight, psw, indices, bag_of, keep, n_bags, mode, padding_idx,
+                              bool(scale_grad_by_freq))
+
+
+def _layout(input, weight, offsets, include_last_offset, padding_idx):
+    """The flat indices, each one's bag, whether it counts (inside its bag, not padding), and
+    the number of bags, for 2-D input (a bag per row) or 1-D input and offsets."""
+    n = weight.shape[0]
     xp = xp_of(input._data)
     indices = input._data.reshape(-1).astype(np.int64, copy=False)
     m = indices.shape[0]
@@ -166,9 +179,35 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         xp.zeros(m, bool)
     if padding_idx is not None:
         keep &= indices != padding_idx
+    return indices, bag_of, keep, n_bags
+
+
+def embedding_bag(weight, indices, offsets, scale_grad_by_freq=False, mode=0, sparse=False,
+                  per_sample_weights=None, include_last_offset=False, padding_idx=None):
+    """torch.embedding_bag: mode 0 | 1 | 2 (sum, mean, max), padding_idx None or negative for
+    none. Returns (output, offset2bag, bag_size, max_indices): each index's bag; each bag's
+    count of counted indices (zeros for sum); and the weight row of each column's maximum
+    (max), bag_size (mean) or zeros (sum)."""
+    if not isinstance(offsets, Tensor):
+        raise TypeError(f"embedding_bag(): argument 'offsets' (position 3) must be Tensor, not "
+                        f"{type(offsets).__name__}")
+    name = _MODES[mode]
+    pad = None if padding_idx is None or padding_idx < 0 else int(padding_idx)
+    _check_indices(indices)
+    _check_indices(offsets)
+    flat, bag_of, keep, n_bags = _layout(indices, weight, offsets, include_last_offset, pad)
     psw = None if per_sample_weights is None else per_sample_weights.reshape(-1)
-    return EmbeddingBag.apply(weight, psw, indices, bag_of, keep, n_bags, mode, padding_idx,
-                              bool(scale_grad_by_freq))
+    out = EmbeddingBag.apply(weight, psw, flat, bag_of, keep, n_bags, name, pad,
+                             bool(scale_grad_by_freq))
+    xp = xp_of(flat)
+    bag_size = xp.zeros(n_bags, np.int64) if name == "sum" else \
+        xp.bincount(bag_of[keep], minlength=n_bags).astype(np.int64)
+    if name == "max":
+        rows = xp.take(weight._data, flat, axis=0)
+        max_indices = _bag_max(xp, rows, bag_of, keep, flat, n_bags)[1].astype(np.int64)
+    else:
+        max_indices = bag_size.copy()
+    return out, _make(bag_of.astype(np.int64)), _make(bag_size), _make(max_indices)
 
 
 def _check_offsets(offsets, m):

@@ -114,3 +114,20 @@ def test_errors_match_torch(torch, bad):
         bad(ember)
     # torch appends a printed tensor ("[ torch.LongTensor{} ]") to some of its messages
     assert str(want.value).startswith(str(got.value))
+
+
+@pytest.mark.parametrize("mode", [0, 1, 2])
+@pytest.mark.parametrize("padding_idx,include_last_offset", [(None, False), (1, False),
+                                                             (None, True)])
+def test_torch_level_returns_offset2bag_bag_size_max_indices(torch, mode, padding_idx,
+                                                             include_last_offset):
+    w = RNG.standard_normal((10, 3))
+    offsets = np.append(OFFSETS, len(INDICES)) if include_last_offset else OFFSETS
+    t, e = (lib.embedding_bag(lib.tensor(w, requires_grad=True), lib.tensor(INDICES),
+                              lib.tensor(offsets), False, mode, False, None,
+                              include_last_offset, padding_idx) for lib in (torch, ember))
+    assert type(e[0].grad_fn).__name__ == "EmbeddingBagBackward0"
+    assert_close(e[0], t[0], rtol=1e-12, atol=1e-12)
+    for got, want in zip(e[1:], t[1:]):
+        assert got.dtype == ember.int64 and not got.requires_grad
+        np.testing.assert_array_equal(got.numpy(), want.numpy())
