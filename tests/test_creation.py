@@ -532,3 +532,25 @@ def test_linspace_gives_torchs_values_to_the_bit(dtype, start, end, steps):
     e = ember.linspace(start, end, steps, dtype=getattr(ember, dtype))
     t = torch.linspace(start, end, steps, dtype=getattr(torch, dtype))
     np.testing.assert_array_equal(e.numpy(), t.numpy())  # NaNs in the same places too
+
+
+@pytest.mark.parametrize("dtype", [ember.float32, ember.float64, ember.float16])
+def test_in_place_uniform_and_normal_in_the_tensors_dtype(dtype):
+    """uniform_/normal_ draw straight into float tensors (no float64 temporaries): values in
+    range with the right moments, every element of a non-contiguous view written, the dtype
+    kept, and a seed repeating them."""
+    ember.manual_seed(3)
+    u = ember.empty(200, 300, dtype=dtype).uniform_(-2.0, 3.0)
+    n = ember.empty(200, 300, dtype=dtype).normal_(1.5, 0.5)
+    for t in (u, n):
+        assert t.dtype == dtype
+    a = np.asarray(u, np.float64)
+    assert a.min() >= -2.0 and a.max() <= 3.0
+    assert abs(a.mean() - 0.5) < 0.05 and abs(a.std() - 5 / 12 ** 0.5) < 0.05
+    b = np.asarray(n, np.float64)
+    assert abs(b.mean() - 1.5) < 0.02 and abs(b.std() - 0.5) < 0.02
+    view = ember.zeros(50, 40, dtype=dtype).t()
+    view.uniform_(5.0, 6.0)
+    assert np.asarray(view, np.float64).min() >= 5.0
+    ember.manual_seed(3)
+    assert ember.empty(200, 300, dtype=dtype).uniform_(-2.0, 3.0).tolist() == u.tolist()

@@ -89,10 +89,12 @@ def _vae_step_ember(vae, opt, x, seed):
 
 def test_vae_trains_under_ember():
     x_np, _, _ = _data()
+    ember.manual_seed(0)  # the initial weights: a test must not depend on the tests before it
     vae = make_vae(ember)
     opt = ember.optim.Adam(vae.parameters(), lr=0.05)
     x = ember.tensor(x_np)
-    losses = [_vae_step_ember(vae, opt, x, seed)[0].item() for seed in range(30)]
+    # 60 steps: the loss falls by 0.9-1.4 over seeds 0-5 (by 0.6-1.3 in 30 steps, too close)
+    losses = [_vae_step_ember(vae, opt, x, seed)[0].item() for seed in range(60)]
     assert all(np.isfinite(losses))
     assert np.mean(losses[-5:]) < np.mean(losses[:5]) - 1.0
 
