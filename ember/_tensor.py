@@ -820,6 +820,9 @@ class Tensor:
     def transpose_(self, dim0, dim1):
         return self._view_in_place(_shape._transpose_in_place, dim0, dim1)
 
+    def as_strided_(self, size, stride, storage_offset=None):
+        return self._view_in_place(_strided._as_strided_in_place, size, stride, storage_offset)
+
     def _view_in_place(self, fn, *args):
         """x.squeeze_() and the like: x becomes fn's view of its own memory; under autograd its
         node becomes the view's (torch's SqueezeBackward3 ...), fed by the node it had."""
@@ -922,6 +925,7 @@ from .ops.arithmetic import Add as _Add, Div as _Div, Mul as _Mul  # noqa: E402
 from .ops.arithmetic import Neg as _Neg, Sub as _Sub  # noqa: E402
 from .ops import view_write as _view_write  # noqa: E402
 from .ops import shape as _shape  # noqa: E402
+from .ops import strided as _strided  # noqa: E402
 from .ops.shape import unfold as _unfold_windows  # noqa: E402
 
 _declare_methods(Tensor, _ops)  # NOTE [ Declared methods ] (ops/_methods.py)

@@ -116,7 +116,7 @@ EXCLUDED = {
         version view_as_complex_copy view_as_real_copy view_copy wait while_loop
         """,
         'todo': """
-        BFloat16Tensor GradScaler ModuleDict OutOfMemoryError ParameterDict as_strided_
+        BFloat16Tensor GradScaler ModuleDict OutOfMemoryError ParameterDict
         bilinear binomial bit channels_last channels_last_3d clear_autocast_cache
         contiguous_format fill from_dlpack frombuffer functional get_autocast_cpu_dtype
         get_autocast_gpu_dtype get_device get_device_module index_reduce
@@ -156,7 +156,7 @@ EXCLUDED = {
         unsafe_split unsafe_split_with_sizes
         """,
         'todo': """
-        as_strided_ bfloat16 fill_diagonal_ index index_reduce index_reduce_ is_inference
+        bfloat16 fill_diagonal_ index index_reduce index_reduce_ is_inference
         is_nested istft layout name stft to_padded_tensor xpu
         """,
     },

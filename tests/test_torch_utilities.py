@@ -216,6 +216,28 @@ def test_as_strided_is_a_view_of_the_storage():
     _raises_like(lambda m: m.as_strided(m.ones(2, 3), (2,), (-1,)))
 
 
+def test_as_strided_in_place_takes_the_new_geometry():
+    """x.as_strided_(...) gives x itself the view's sizes and strides; in a graph its node is
+    torch's AsStridedBackward1 fed by the node it had, and the gradient reaches the storage."""
+    data = np.arange(6.0)
+    grads, nodes = [], []
+    for m in (ember, torch):
+        x = m.tensor(data, requires_grad=True)
+        y = x * 1
+        assert y.as_strided_((2, 2), (1, 2), 1) is y
+        assert y.shape == (2, 2) and y.stride() == (1, 2) and y.tolist() == [[1, 3], [2, 4]]
+        nodes.append((type(y.grad_fn).__name__, type(y.grad_fn.next_functions[0][0]).__name__))
+        (y * m.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=m.float64)).sum().backward()
+        grads.append(x.grad.tolist())
+        z = m.tensor(data)
+        assert m.as_strided_(z, (3,), (2,)) is z  # the top-level spelling
+        assert z.tolist() == [0.0, 2.0, 4.0]
+    assert nodes[0] == nodes[1] == ("AsStridedBackward1", "MulBackward0")
+    assert grads[0] == grads[1]
+    with pytest.raises(RuntimeError, match="leaf Variable"):
+        ember.ones(3, requires_grad=True).as_strided_((2,), (1,))
+
+
 def test_as_strided_gradients_with_overlap_and_offsets():
     x = ember.tensor(np.random.default_rng(3).standard_normal((2, 3)), requires_grad=True)
     s = ember.tensor(np.random.default_rng(4).standard_normal((2, 2)), requires_grad=True)

@@ -9,7 +9,7 @@ from .join import vstack
 
 __all__ = ["clamp_", "clamp_max_", "clamp_min_", "clip_", "erf_", "erfc_", "logit_", "sinc_",
            "xlogy_", "nan_to_num_", "zero_", "fill_", "detach", "detach_", "row_stack",
-           "scalar_tensor", "newaxis"]
+           "scalar_tensor", "newaxis", "as_strided_"]
 
 newaxis = None  # x[torch.newaxis] adds a dim, as None does
 
@@ -36,6 +36,7 @@ zero_ = _binding("zero_")
 fill_ = _binding("fill_")
 detach = _binding("detach")
 detach_ = _binding("detach_")
+as_strided_ = _binding("as_strided_")
 
 
 def row_stack(tensors, *, out=None):

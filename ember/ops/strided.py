@@ -111,12 +111,24 @@ class StorageMove(Op, grad_fn="AsStridedBackward0Backward0"):
 def as_strided(input, size, stride, storage_offset=None):
     """A view of input's storage with the given sizes, element strides and offset (input's own
     offset by default). Writes through it reach input."""
+    return _as_strided(AsStrided, input, size, stride, storage_offset)
+
+
+class AsStridedInPlace(AsStrided, grad_fn="AsStridedBackward1"):
+    _is_view = False  # the tensor itself takes the new geometry (Tensor.as_strided_)
+
+
+def _as_strided_in_place(input, size, stride, storage_offset=None):
+    return _as_strided(AsStridedInPlace, input, size, stride, storage_offset)
+
+
+def _as_strided(op, input, size, stride, storage_offset):
     a = input._data
     sizes = tuple(builtins.int(s) for s in size)
     strides = tuple(builtins.int(s) for s in stride)
     offset = _geometry(a)[2] if storage_offset is None else builtins.int(storage_offset)
     _check_geometry(sizes, strides, offset, a.itemsize, _root(a).nbytes // a.itemsize)
-    return AsStrided.apply(input, sizes, strides, offset)
+    return op.apply(input, sizes, strides, offset)
 
 
 class AsStridedScatter(Op):
