@@ -538,6 +538,8 @@ class Tensor:
                                "operation.")
 
     def zero_(self):
+        if _grad_state.enabled and self._requires_grad:  # its old values stop mattering
+            return self._inplace(_convert.zeroed)
         self._check_inplace_leaf()
         _fill_target(self._data).fill(0)
         self._version[0] += 1
@@ -551,7 +553,10 @@ class Tensor:
             if type(self._data) is np.ndarray and not self._data.flags.writeable:
                 _refuse_write(self._data)
             value = value.item()
-        _fill_target(self._data).fill(_dtype.checked_fill(value, self.dtype))
+        value = _dtype.checked_fill(value, self.dtype)
+        if _grad_state.enabled and self._requires_grad:  # its old values stop mattering
+            return self._inplace(_convert.filled, value)
+        _fill_target(self._data).fill(value)
         self._version[0] += 1
         return self
 
@@ -926,6 +931,7 @@ from .ops.arithmetic import Neg as _Neg, Sub as _Sub  # noqa: E402
 from .ops import view_write as _view_write  # noqa: E402
 from .ops import shape as _shape  # noqa: E402
 from .ops import strided as _strided  # noqa: E402
+from .ops import convert as _convert  # noqa: E402
 from .ops.shape import unfold as _unfold_windows  # noqa: E402
 
 _declare_methods(Tensor, _ops)  # NOTE [ Declared methods ] (ops/_methods.py)

@@ -32,6 +32,9 @@ _FREED_MSG = (
     "the graph a second time or if you need to access saved tensors after calling backward.")
 
 
+_CPP_NODE_NAMES = frozenset(("AccumulateGrad", "CopySlices"))
+
+
 class Node:
     """A node of the backward graph: what `Tensor.grad_fn` returns."""
     __slots__ = ("_edges", "_out_meta", "_seq", "__dict__", "__weakref__")
@@ -58,7 +61,10 @@ class Node:
     _n_operands = 0  # leading arguments that are operands: a Python number there shows as (None, 0)
 
     def name(self):
-        return type(self).__name__
+        """The node's class name; torch's nodes written in C++ (AccumulateGrad, CopySlices) give
+        theirs with the namespace, and so do ember's."""
+        n = type(self).__name__
+        return "torch::autograd::" + n if n in _CPP_NODE_NAMES else n
 
     @property
     def next_functions(self):

@@ -5,6 +5,7 @@ from .. import _dtype
 from .._backend import to_device, xp_of
 from .._device import as_device, device as _device_cls
 from .._tensor import Tensor
+from ._common import _zeros
 from ._op import Op
 from .complex import real
 
@@ -101,6 +102,37 @@ def copy_into(dst, src):
     return CopyInto.apply(dst, src)
 
 
+class FillFromTensor(CopyInto, grad_fn="FillBackward3"):
+    pass
+
+
+class Fill(Op, grad_fn="FillBackward2"):
+    """The out-of-place half of self.fill_(number) in a graph: the number everywhere, so no
+    gradient reaches self's old values (zeros, as torch gives them)."""
+
+    def forward(ctx, a, value):
+        out = ctx.xp.empty_like(a)
+        out.fill(value)
+        return out
+
+    def backward(ctx, g):
+        return _zeros(ctx, g)
+
+
+class Zero(Fill, grad_fn="ZeroBackward0"):
+    pass
+
+
 def fill_like(dst, value):
     """The out-of-place half of fill_(value) with a 0-d Tensor value that requires grad."""
-    return CopyInto.apply(dst, value)
+    return FillFromTensor.apply(dst, value)
+
+
+def filled(dst, value):
+    """The out-of-place half of fill_(number) on a tensor in a graph."""
+    return Fill.apply(dst, value)
+
+
+def zeroed(dst):
+    """The out-of-place half of zero_() on a tensor in a graph."""
+    return Zero.apply(dst, 0)
