@@ -4,6 +4,9 @@ from ._dtype import (bool, double, dtype, float, float16, float32, float64, get_
                      half, int, int8, int16, int32, int64, long, set_default_dtype, short, uint8)
 from ._dtype import cdouble, cfloat, complex64, complex128
 from ._device import device
+from ._memory_layout import (channels_last, channels_last_3d, contiguous_format,  # noqa: F401
+                             layout, legacy_contiguous_format, memory_format,
+                             preserve_format, strided)
 from ._tensor import Size, Tensor
 from . import ops as _ops
 from .ops import *  # noqa: F401,F403

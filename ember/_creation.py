@@ -5,9 +5,10 @@ import math
 
 import numpy as np
 
-from . import _dtype
-from ._backend import create, is_cpu_array, to_device, to_numpy
+from . import _dtype, _memory_layout
+from ._backend import create, is_cpu_array, to_device, to_numpy, xp_of
 from ._device import as_device
+from ._memory_layout import contiguous_format, preserve_format
 from ._tensor import Size, Tensor, _make
 
 
@@ -162,7 +163,17 @@ def ones(*size, dtype=None, device=None, requires_grad=False, out=None, layout=N
 
 def empty(*size, dtype=None, device=None, requires_grad=False, out=None, layout=None,
           memory_format=None, pin_memory=False):
-    return _created(device, requires_grad, "empty", _size(size), _factory_dtype(dtype))
+    if memory_format is preserve_format:
+        raise RuntimeError("unsupported memory format Preserve")
+    return _laid_out(_created(device, requires_grad, "empty", _size(size), _factory_dtype(dtype)),
+                     memory_format)
+
+
+def _laid_out(t, fmt):
+    """t with its memory in format fmt (NOTE [ Memory formats ]); t itself when it already is."""
+    if fmt is not None and fmt is not contiguous_format:
+        t._data = _memory_layout.arrange(xp_of(t._data), t._data, _memory_layout.check(fmt))
+    return t
 
 
 def _fill_dtype(value):
@@ -192,25 +203,29 @@ def _like(input, dtype, device):
 def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
                layout=None):
     dt, dev = _like(input, dtype, device)
-    return zeros(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+    out = zeros(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+    return _laid_out(out, _memory_layout.like(input._data, memory_format))
 
 
 def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
               layout=None):
     dt, dev = _like(input, dtype, device)
-    return ones(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+    out = ones(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+    return _laid_out(out, _memory_layout.like(input._data, memory_format))
 
 
 def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
                layout=None):
     dt, dev = _like(input, dtype, device)
-    return empty(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+    out = empty(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
+    return _laid_out(out, _memory_layout.like(input._data, memory_format))
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
               memory_format=None, layout=None):
     dt, dev = _like(input, dtype, device)
-    return full(input.shape, fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
+    out = full(input.shape, fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
+    return _laid_out(out, _memory_layout.like(input._data, memory_format))
 
 
 def _num(x):

@@ -17,7 +17,7 @@ import warnings
 
 import numpy as np
 
-from . import _backend, _dtype
+from . import _backend, _dtype, _memory_layout
 from ._device import CPU, as_device, device as _device_cls
 
 
@@ -151,7 +151,9 @@ class Tensor:
         return st if dim is None else st[_wrap_dim(dim, self._data.ndim)]
 
     def is_contiguous(self, memory_format=None):
-        return self._data.flags.c_contiguous
+        return _memory_layout.is_laid_out(self._data, _memory_layout.check(memory_format))
+
+    layout = property(lambda self: _memory_layout.strided)
 
     def data_ptr(self):
         return _data_ptr(self._data)

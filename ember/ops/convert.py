@@ -1,7 +1,7 @@
 """Copies and conversions: clone, to(dtype/device), copy_ into a tensor, contiguous."""
 import warnings
 
-from .. import _dtype
+from .. import _dtype, _memory_layout
 from .._backend import to_device, xp_of
 from .._device import as_device, device as _device_cls
 from .._tensor import Tensor
@@ -13,8 +13,12 @@ __all__ = ["clone", "to", "copy_into", "fill_like", "contiguous"]
 
 
 class Clone(Op):
+    """A copy laid out as memory_format: by default (preserve_format) in the input's own order
+    when it is dense, as torch's clone (NOTE [ Memory formats ])."""
+
     def forward(ctx, a, memory_format=None):
-        return a.copy()
+        out = _memory_layout.arrange(ctx.xp, a, memory_format or _memory_layout.preserve_format)
+        return a.copy(order="K") if out is a else out
 
     def backward(ctx, g):
         return g
@@ -78,22 +82,27 @@ def _parse_to(args, kwargs):
 
 
 def to(input, *args, **kwargs):
+    fmt = _memory_layout.check(kwargs.get("memory_format"))
     dev, dt, copy = _parse_to(args, dict(kwargs))
     same_dev = dev is None or dev == input.device
     same_dt = dt is None or dt.np == input._data.dtype
-    if same_dev and same_dt and not copy:
+    if not (same_dev and same_dt and not copy):
+        input = ToCopy.apply(input, None if dt is None else dt.np, None if same_dev else dev, copy)
+    if fmt is None or fmt is _memory_layout.preserve_format:
         return input
-    return ToCopy.apply(input, None if dt is None else dt.np, None if same_dev else dev, copy)
+    return contiguous(input, fmt)
 
 
 def clone(input, *, memory_format=None):
-    return Clone.apply(input)
+    return Clone.apply(input, _memory_layout.check(memory_format))
 
 
 def contiguous(input, memory_format=None):
-    if input._data.flags.c_contiguous:
+    if _memory_layout.is_laid_out(input._data, _memory_layout.check(memory_format)):
         return input
-    return Clone.apply(input)
+    if memory_format is _memory_layout.preserve_format:
+        raise RuntimeError("preserve memory format is unsupported by the contiguous operator")
+    return Clone.apply(input, memory_format or _memory_layout.contiguous_format)
 
 
 def copy_into(dst, src):

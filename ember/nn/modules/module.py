@@ -33,7 +33,7 @@ def _parse_to(args, kwargs):
     device = kwargs.pop("device", None)
     dtype = kwargs.pop("dtype", None)
     kwargs.pop("non_blocking", None)
-    kwargs.pop("memory_format", None)
+    fmt = kwargs.pop("memory_format", None)
     if kwargs:
         raise TypeError(f"to() got an unexpected keyword argument '{next(iter(kwargs))}'")
     for a in args:
@@ -47,7 +47,7 @@ def _parse_to(args, kwargs):
             device = a
     if device is not None:
         device = _device_cls(device)
-    return device, dtype
+    return device, dtype, fmt
 
 
 def _forward_unimplemented(self, *input):
@@ -341,13 +341,16 @@ class Module(_HooksMixin, _StateDictMixin):
         return self
 
     def to(self, *args, **kwargs):
-        device, dtype = _parse_to(args, kwargs)
+        device, dtype, fmt = _parse_to(args, kwargs)
         if dtype is not None and not dtype.is_floating_point:
             raise TypeError("nn.Module.to only accepts floating point or complex dtypes, but got "
                             f"desired dtype={dtype}")
 
         def convert(t):
-            return t.to(device, dtype if t.is_floating_point() else None)
+            t_dtype = dtype if t.is_floating_point() else None
+            if fmt is not None and t.dim() in (4, 5):  # torch lays out only image-like tensors
+                return t.to(device, t_dtype, memory_format=fmt)
+            return t.to(device, t_dtype)
         return self._apply(convert)
 
     def cpu(self):
