@@ -1,12 +1,14 @@
 """Autograd: graph nodes, the backward engine, Function, grad modes, gradcheck, Variable."""
+from .anomaly_mode import detect_anomaly, set_detect_anomaly
 from .engine import backward, grad
 from .function import Function, NestedIOFunction, once_differentiable
 from .grad_mode import (enable_grad, inference_mode, is_grad_enabled,
                         is_inference_mode_enabled, no_grad, set_grad_enabled)
 from .variable import Variable
 from .gradcheck import gradcheck, gradgradcheck
-from . import functional
+from . import anomaly_mode, functional
 
 __all__ = ["backward", "grad", "Function", "NestedIOFunction", "once_differentiable",
            "enable_grad", "inference_mode", "is_grad_enabled", "is_inference_mode_enabled",
-           "no_grad", "set_grad_enabled", "Variable", "gradcheck", "gradgradcheck", "functional"]
+           "no_grad", "set_grad_enabled", "Variable", "gradcheck", "gradgradcheck", "functional",
+           "anomaly_mode", "detect_anomaly", "set_detect_anomaly"]

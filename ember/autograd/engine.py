@@ -23,6 +23,7 @@ import numpy as np
 
 from .. import _tensor
 from .._backend import xp_of
+from . import anomaly_mode as _anomaly
 from .function import AccumulateGrad, _leaf_node, _legacy_name
 from .grad_mode import state as _grad_state
 
@@ -147,6 +148,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
     captured = {}
     leads = None if capture is None else _leading_nodes(heap, capture)
     state = _grad_state
+    anomaly = _anomaly.state.enabled
     prev_mode = state.enabled
     state.enabled = create_graph
     try:
@@ -165,7 +167,10 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
             if leads is not None and node not in leads:
                 continue
             fast = on_arrays and node._array_backward
-            in_grads = _call_backward(node, grads, on_arrays, fast)
+            if anomaly:  # NOTE [ Anomaly mode ] (anomaly_mode.py)
+                in_grads = _anomaly.checked_backward(_call_backward, node, grads, on_arrays, fast)
+            else:
+                in_grads = _call_backward(node, grads, on_arrays, fast)
             if not retain_graph and node._packed is not None:
                 node._freed = True
                 node._packed = None

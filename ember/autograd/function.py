@@ -77,6 +77,15 @@ class Node:
         self._hooks.append(fn)
         return _RemovableHandle(self._hooks, fn)
 
+    @property
+    def metadata(self):
+        """A dict kept with the node (torch's Node.metadata); anomaly mode stores the forward
+        traceback there under "traceback_"."""
+        meta = self.__dict__.get("_metadata")
+        if meta is None:
+            meta = self.__dict__["_metadata"] = {}
+        return meta
+
     def register_prehook(self, fn):
         """fn(grad_outputs) runs before this node's backward and may replace them."""
         return self._add_pre_hook(None, fn)
