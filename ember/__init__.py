@@ -45,5 +45,24 @@ from ._windows import (bartlett_window, blackman_window, hamming_window, hann_wi
                        kaiser_window)
 from ._grads import typename
 from .autograd import is_inference_mode_enabled
+from .autograd.anomaly_mode import (is_anomaly_check_nan_enabled, is_anomaly_enabled,  # noqa: F401
+                                   set_anomaly_enabled)
+
+from ._external_memory import from_dlpack, frombuffer, to_dlpack  # noqa: F401
+from ._no_device import mps, xpu  # noqa: F401
+from . import functional, testing, types  # noqa: F401
+from .amp import GradScaler  # noqa: F401
+from .ops._errors import OutOfMemoryError  # noqa: F401
+
+
+def get_device(input):
+    """input.get_device(): -1 on the CPU, else the CUDA device's index."""
+    return input.get_device()
+
+
+def is_storage(obj):
+    """False: ember tensors hold NumPy/CuPy arrays, and ember has no storage objects."""
+    return False
+
 
 __version__ = "0.1.0"

@@ -848,6 +848,16 @@ class Tensor:
     is_xpu = property(lambda self: False)
     is_mps = property(lambda self: False)
     is_meta = property(lambda self: False)
+    is_nested = property(lambda self: False)  # nor nested (jagged) tensors
+    name = property(lambda self: None)  # torch's named-tensor dimension name; ember has none
+
+    def __dlpack__(self, stream=None, **kwargs):
+        from ._external_memory import tensor_dlpack
+        return tensor_dlpack(self, stream, **kwargs)
+
+    def __dlpack_device__(self):
+        from ._external_memory import tensor_dlpack_device
+        return tensor_dlpack_device(self)
 
 
 def _random_fill(t, kind, generator, *params):

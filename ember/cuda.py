@@ -4,11 +4,13 @@ import sys
 
 from . import _backend, _random
 from ._device import as_device
+from .ops._errors import OutOfMemoryError  # noqa: F401  (torch.cuda.OutOfMemoryError)
 
 __all__ = ["is_available", "device_count", "current_device", "set_device", "device",
            "get_device_name", "get_device_capability", "get_device_properties", "synchronize",
            "manual_seed", "manual_seed_all", "memory_allocated", "max_memory_allocated",
-           "memory_reserved", "reset_peak_memory_stats", "empty_cache", "Event"]
+           "memory_reserved", "reset_peak_memory_stats", "empty_cache", "Event",
+           "OutOfMemoryError"]
 
 
 def is_available():

@@ -116,14 +116,12 @@ EXCLUDED = {
         version view_as_complex_copy view_as_real_copy view_copy wait while_loop
         """,
         'todo': """
-        BFloat16Tensor GradScaler ModuleDict OutOfMemoryError ParameterDict bilinear binomial
-        bit clear_autocast_cache fill from_dlpack frombuffer functional get_autocast_cpu_dtype
-        get_autocast_gpu_dtype get_device get_device_module index_reduce
-        is_anomaly_check_nan_enabled is_anomaly_enabled is_autocast_cache_enabled
-        is_autocast_cpu_enabled is_inference is_storage istft lobpcg masked mps nested
-        pca_lowrank poisson quasirandom set_anomaly_enabled set_autocast_cache_enabled
-        set_autocast_cpu_dtype set_autocast_cpu_enabled set_autocast_dtype set_autocast_enabled
-        set_autocast_gpu_dtype stft svd_lowrank testing to_dlpack types uint16 uint32 uint64 xpu
+        BFloat16Tensor ModuleDict ParameterDict bilinear binomial bit clear_autocast_cache fill
+        get_autocast_cpu_dtype get_autocast_gpu_dtype get_device_module index_reduce
+        is_autocast_cache_enabled is_autocast_cpu_enabled is_inference istft lobpcg masked
+        nested pca_lowrank poisson quasirandom set_autocast_cache_enabled set_autocast_cpu_dtype
+        set_autocast_cpu_enabled set_autocast_dtype set_autocast_enabled set_autocast_gpu_dtype
+        stft svd_lowrank uint16 uint32 uint64
         """,
     },
     'torch.Tensor': {
@@ -153,8 +151,8 @@ EXCLUDED = {
         unsafe_split unsafe_split_with_sizes
         """,
         'todo': """
-        bfloat16 fill_diagonal_ index index_reduce index_reduce_ is_inference is_nested istft
-        name stft to_padded_tensor xpu
+        bfloat16 fill_diagonal_ index index_reduce index_reduce_ is_inference istft stft
+        to_padded_tensor xpu
         """,
     },
     'torch.nn': {

@@ -26,12 +26,18 @@ _NUMPY_TYPE_ERRORS = ("ufunc", "numpy boolean", "Cannot cast", "not supported fo
                       "did not contain a loop")
 
 
+class OutOfMemoryError(RuntimeError):
+    """torch.OutOfMemoryError (torch.cuda.OutOfMemoryError): a device allocation failed."""
+
+
 def translate(op, exc, arrays):
     """The exception torch raises in place of exc, or None when exc is already torch's."""
     if isinstance(exc, _AXIS_ERROR):
         return IndexError(f"Dimension out of range (expected to be in range of "
                           f"[{-max(exc.ndim, 1)}, {max(exc.ndim, 1) - 1}], but got {exc.axis})")
     if isinstance(exc, MemoryError):
+        if type(exc).__module__.startswith("cupy"):  # CuPy's OutOfMemoryError
+            return OutOfMemoryError(f"CUDA out of memory. {exc}")
         return RuntimeError(f"not enough memory: {exc}")
     if isinstance(exc, ZeroDivisionError):
         return RuntimeError("ZeroDivisionError")

@@ -1,2 +1,2 @@
-"""ember.utils: data loading (ember.utils.data)."""
-from . import checkpoint, data  # noqa: F401
+"""ember.utils: data loading (ember.utils.data), checkpointing, DLPack exchange."""
+from . import checkpoint, data, dlpack  # noqa: F401

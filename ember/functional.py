@@ -1,0 +1,9 @@
+"""torch.functional: the module where torch keeps some of its top-level functions; code that
+imports them from here gets ember's (one definition each, re-exported)."""
+from .ops import (atleast_1d, atleast_2d, atleast_3d, block_diag, broadcast_shapes,
+                  broadcast_tensors, cartesian_prod, cdist, einsum, meshgrid, norm, split,
+                  tensordot, unique, unique_consecutive, unravel_index)
+
+__all__ = ["atleast_1d", "atleast_2d", "atleast_3d", "block_diag", "broadcast_shapes",
+           "broadcast_tensors", "cartesian_prod", "cdist", "einsum", "meshgrid", "norm",
+           "split", "tensordot", "unique", "unique_consecutive", "unravel_index"]
