@@ -10,15 +10,13 @@ from .module import Module
 __all__ = ["Embedding", "EmbeddingBag"]
 
 
-def _padding_index(padding_idx, num_embeddings):
-    """padding_idx checked against the table size, negative values counted from the end."""
+def _padding_index(padding_idx, num_embeddings, name="padding_idx"):
+    """padding_idx checked against the table size, negative values counted from the end (torch
+    names it Padding_idx in Embedding's message, padding_idx in EmbeddingBag's)."""
     if padding_idx is not None:
-        if padding_idx > 0:
-            if padding_idx >= num_embeddings:
-                raise AssertionError("padding_idx must be within num_embeddings")
-        elif padding_idx < 0:
-            if padding_idx < -num_embeddings:
-                raise AssertionError("padding_idx must be within num_embeddings")
+        if not -num_embeddings <= padding_idx < num_embeddings:
+            raise AssertionError(f"{name} must be within num_embeddings")
+        if padding_idx < 0:
             padding_idx = num_embeddings + padding_idx
     return padding_idx
 
@@ -30,15 +28,7 @@ class Embedding(Module):
         super().__init__()
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
-        if padding_idx is not None:
-            if padding_idx > 0:
-                if padding_idx >= num_embeddings:
-                    raise AssertionError("Padding_idx must be within num_embeddings")
-            elif padding_idx < 0:
-                if padding_idx < -num_embeddings:
-                    raise AssertionError("Padding_idx must be within num_embeddings")
-                padding_idx = num_embeddings + padding_idx
-        self.padding_idx = padding_idx
+        self.padding_idx = _padding_index(padding_idx, num_embeddings, "Padding_idx")
         self.max_norm = max_norm
         self.norm_type = norm_type
         self.scale_grad_by_freq = scale_grad_by_freq

@@ -10,26 +10,11 @@ import math
 import numpy as np
 
 from . import OpInfo
+from .pool import _out_len, _spaced
 
 
 def _nd(v, n):
     return tuple(v) if isinstance(v, (tuple, list)) else (v,) * n
-
-
-def _spaced(rng, dtype, shapes):
-    out = []
-    for shape in shapes:
-        n = int(np.prod(shape))
-        out.append((rng.permutation(n) * 0.1 - n * 0.05).reshape(shape).astype(dtype))
-    return out
-
-
-def _out_len(size, k, s, p, d, ceil_mode):
-    span = size + 2 * p - d * (k - 1) - 1
-    out = (-(-span // s) if ceil_mode else span // s) + 1
-    if ceil_mode and (out - 1) * s >= size + p:
-        out -= 1
-    return out
 
 
 def _cells(spatial, k, s, p, d, ceil_mode):
