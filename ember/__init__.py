@@ -37,6 +37,11 @@ from . import amp, cpu, distributed, multiprocessing, profiler
 from . import distributions, hub
 from .amp import autocast
 from .amp.autocast_mode import get_autocast_dtype, is_autocast_enabled
+from .amp.autocast_mode import (clear_autocast_cache, get_autocast_cpu_dtype,  # noqa: F401
+                                get_autocast_gpu_dtype, is_autocast_cache_enabled,
+                                is_autocast_cpu_enabled, set_autocast_cache_enabled,
+                                set_autocast_cpu_dtype, set_autocast_cpu_enabled,
+                                set_autocast_dtype, set_autocast_enabled, set_autocast_gpu_dtype)
 from . import signal
 from .signal import windows  # torch.windows is torch.signal.windows
 from ._settings import *  # noqa: F401,F403

@@ -116,11 +116,9 @@ EXCLUDED = {
         version view_as_complex_copy view_as_real_copy view_copy wait while_loop
         """,
         'todo': """
-        BFloat16Tensor ModuleDict ParameterDict bilinear binomial bit clear_autocast_cache fill
-        get_autocast_cpu_dtype get_autocast_gpu_dtype get_device_module index_reduce
-        is_autocast_cache_enabled is_autocast_cpu_enabled is_inference istft lobpcg masked
-        nested pca_lowrank poisson quasirandom set_autocast_cache_enabled set_autocast_cpu_dtype
-        set_autocast_cpu_enabled set_autocast_dtype set_autocast_enabled set_autocast_gpu_dtype
+        BFloat16Tensor ModuleDict ParameterDict bilinear binomial bit fill
+        get_device_module index_reduce is_inference istft lobpcg masked
+        nested pca_lowrank poisson quasirandom
         stft svd_lowrank uint16 uint32 uint64
         """,
     },

@@ -20,7 +20,8 @@ from .._tensor import Tensor
 from ..ops import _hooks
 
 __all__ = ["autocast", "is_autocast_available", "is_autocast_enabled", "get_autocast_dtype",
-           "custom_fwd", "custom_bwd"]
+           "set_autocast_enabled", "set_autocast_dtype", "is_autocast_cache_enabled",
+           "set_autocast_cache_enabled", "clear_autocast_cache", "custom_fwd", "custom_bwd"]
 
 # torch's CPU autocast lists (the CUDA lists hold the same matmul/conv family in lower precision).
 LOWER_PRECISION = frozenset((
@@ -48,8 +49,35 @@ FLOAT32 = frozenset((
     "linalg_lstsq", "linalg_inv_ex"))
 
 _DEFAULT_DTYPE = {"cpu": "bfloat16", "cuda": "float16"}
-_regions = []  # the active autocast objects, innermost last
-_settings = {}  # device type -> (region, target np dtype) for the enabled innermost regions
+_VALID_DEVICE_TYPES = ("cpu, cuda, ipu, xpu, mkldnn, opengl, opencl, ideep, hip, ve, fpga, maia, "
+                       "xla, lazy, vulkan, mps, meta, hpu, mtia, privateuseone")
+
+# NOTE [ Autocast state ]
+# As torch, autocast is a state per device type (enabled, dtype) plus one cache switch, which the
+# set_autocast_* functions change directly and each region saves on entry and restores on exit.
+# _settings holds the device types that are on, each with its target NumPy dtype (None for
+# bfloat16 while NumPy has none: the cast then raises its TypeError); the Op hook is set only
+# while it is not empty, so ops outside autocast pay nothing. The weight-cast cache lives until
+# the outermost region exits or clear_autocast_cache() is called.
+_enabled = {"cpu": False, "cuda": False}
+_dtypes = {"cpu": _bfloat16, "cuda": _dtype.float16}
+_cache_switch = [True]
+_cache = {}
+_nesting = [0]
+_settings = {}
+
+
+def _device_type(device_type):
+    if device_type not in _enabled:
+        raise RuntimeError(f"Expected one of {_VALID_DEVICE_TYPES} device type at start of "
+                           f"device string: {device_type}")
+    return device_type
+
+
+def _check_bool(enabled):
+    if not isinstance(enabled, bool):
+        raise TypeError(f"enabled must be a bool (got {type(enabled).__name__})")
+    return enabled
 
 
 def is_autocast_available(device_type):
@@ -58,20 +86,82 @@ def is_autocast_available(device_type):
 
 def is_autocast_enabled(device_type=None):
     """Whether autocast is on for device_type (CUDA when not given, as torch's legacy form)."""
-    return (device_type or "cuda") in _settings
+    return _enabled[_device_type(device_type or "cuda")]
 
 
 def get_autocast_dtype(device_type):
-    setting = _settings.get(device_type)
-    if setting is not None:
-        return _dtype._FROM_NP[setting[1]]
-    return _bfloat16 if _DEFAULT_DTYPE[device_type] == "bfloat16" else _dtype.float16
+    return _dtypes[_device_type(device_type)]
+
+
+def set_autocast_enabled(device_type, enabled=None):
+    """set_autocast_enabled(device_type, enabled), or torch's legacy set_autocast_enabled(enabled)
+    for CUDA."""
+    if enabled is None:
+        device_type, enabled = "cuda", _check_bool(device_type)
+    if not isinstance(enabled, bool):
+        raise TypeError("set_autocast_enabled(): argument 'enabled' (position 2) must be bool, "
+                        f"not {type(enabled).__name__}")
+    _enabled[_device_type(device_type)] = enabled
+    _refresh()
+
+
+def set_autocast_dtype(device_type, dtype):
+    _dtypes[_device_type(device_type)] = dtype
+    _refresh()
+
+
+def is_autocast_cache_enabled():
+    return _cache_switch[0]
+
+
+def set_autocast_cache_enabled(enabled):
+    _cache_switch[0] = _check_bool(enabled)
+
+
+def clear_autocast_cache():
+    _cache.clear()
+
+
+def _deprecated(old, new):
+    warnings.warn(f"torch.{old} is deprecated. Please use torch.{new} instead.",
+                  DeprecationWarning, stacklevel=3)
+
+
+def is_autocast_cpu_enabled():
+    _deprecated("is_autocast_cpu_enabled()", "is_autocast_enabled('cpu')")
+    return _enabled["cpu"]
+
+
+def set_autocast_cpu_enabled(enabled):
+    _deprecated("set_autocast_cpu_enabled(enabled)", "set_autocast_enabled('cpu', enabled)")
+    set_autocast_enabled("cpu", enabled)
+
+
+def get_autocast_cpu_dtype():
+    _deprecated("get_autocast_cpu_dtype()", "get_autocast_dtype('cpu')")
+    return _dtypes["cpu"]
+
+
+def set_autocast_cpu_dtype(dtype):
+    _deprecated("set_autocast_cpu_dtype(dtype)", "set_autocast_dtype('cpu', dtype)")
+    set_autocast_dtype("cpu", dtype)
+
+
+def get_autocast_gpu_dtype():
+    _deprecated("get_autocast_gpu_dtype()", "get_autocast_dtype('cuda')")
+    return _dtypes["cuda"]
+
+
+def set_autocast_gpu_dtype(dtype):
+    _deprecated("set_autocast_gpu_dtype(dtype)", "set_autocast_dtype('cuda', dtype)")
+    set_autocast_dtype("cuda", dtype)
 
 
 class autocast:
     """Context manager and decorator: inside, ops on the lower-precision list compute in
     `dtype` (bfloat16 on CPU and float16 on CUDA by default) and those on the float32 list in
-    float32; `enabled=False` opens a region where nothing is cast."""
+    float32; `enabled=False` opens a region where nothing is cast. Exit restores the autocast
+    state found on entry."""
 
     def __init__(self, device_type, dtype=None, enabled=True, cache_enabled=None):
         if not isinstance(device_type, str):
@@ -81,7 +171,8 @@ class autocast:
                                f"'{device_type}'")
         self.device = device_type
         self.fast_dtype = get_autocast_dtype(device_type) if dtype is None else dtype
-        self._cache_enabled = True if cache_enabled is None else bool(cache_enabled)
+        self._cache_enabled = (is_autocast_cache_enabled() if cache_enabled is None
+                               else bool(cache_enabled))
         self._enabled = bool(enabled)
         if self._enabled and device_type == "cuda" and not cuda.is_available():
             warnings.warn("User provided device_type of 'cuda', but CUDA is not available. "
@@ -89,7 +180,6 @@ class autocast:
             self._enabled = False
         if self._enabled:
             self._check_dtype()
-        self._cache = {}
 
     def _check_dtype(self):
         """As torch, an unsupported dtype disables the region with a warning; bfloat16 is one
@@ -109,13 +199,19 @@ class autocast:
             self._enabled = False
 
     def __enter__(self):
-        _regions.append(self)
+        self._saved = (_enabled[self.device], _dtypes[self.device], _cache_switch[0])
+        _enabled[self.device] = self._enabled
+        _dtypes[self.device] = self.fast_dtype
+        _cache_switch[0] = self._cache_enabled
+        _nesting[0] += 1
         _refresh()
         return self
 
     def __exit__(self, *exc):
-        _regions.remove(self)
-        self._cache.clear()
+        _nesting[0] -= 1
+        if _nesting[0] == 0:
+            _cache.clear()
+        _enabled[self.device], _dtypes[self.device], _cache_switch[0] = self._saved
         _refresh()
         return False
 
@@ -128,13 +224,18 @@ class autocast:
         return wrapper
 
 
+def _target(dtype):
+    try:
+        return dtype.np
+    except TypeError:
+        return None
+
+
 def _refresh():
     _settings.clear()
-    for region in _regions:
-        if region._enabled:
-            _settings[region.device] = (region, region.fast_dtype.np)
-        else:
-            _settings.pop(region.device, None)
+    for device, on in _enabled.items():
+        if on:
+            _settings[device] = _target(_dtypes[device])
     _hooks.state.autocast = _cast_args if _settings else None
     _hooks.refresh()
 
@@ -150,20 +251,20 @@ def _cast_args(name, args):
 
 
 def _cast(t, lower):
-    setting = _settings.get(t.device.type)
+    device = t.device.type
     kind = t._data.dtype
-    if setting is None or kind.kind != "f" or kind.itemsize == 8:
+    if device not in _settings or kind.kind != "f" or kind.itemsize == 8:
         return t
-    region, target = setting
     if not lower:
         return t if kind == _dtype.float32.np else t.to(_dtype.float32)
+    target = _settings[device]
     if kind == target:
         return t
-    if not (region._cache_enabled and t._requires_grad and t._grad_fn is None):
-        return t.to(_dtype._FROM_NP[target])
-    hit = region._cache.get(id(t))
-    if hit is None or hit[0] is not t:
-        hit = region._cache[id(t)] = (t, t.to(_dtype._FROM_NP[target]))
+    if not (_cache_switch[0] and t._requires_grad and t._grad_fn is None):
+        return t.to(_dtypes[device])
+    hit = _cache.get(id(t))
+    if hit is None or hit[0] is not t or hit[1].dtype is not _dtypes[device]:
+        hit = _cache[id(t)] = (t, t.to(_dtypes[device]))
     return hit[1]
 
 
