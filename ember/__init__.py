@@ -13,8 +13,8 @@ from .ops import *  # noqa: F401,F403
 from ._creation import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
                         HalfTensor, IntTensor, LongTensor, ShortTensor, arange, as_tensor,
                         asarray, empty, empty_like, eye, from_numpy, full, full_like,
-                        is_floating_point, is_tensor, linspace, logspace, numel, ones, ones_like,
-                        range, tensor, zeros, zeros_like)
+                        is_floating_point, is_inference, is_tensor, linspace, logspace, numel,
+                        ones, ones_like, range, tensor, zeros, zeros_like)
 from ._random import (Generator, bernoulli, default_generator, get_rng_state, initial_seed,
                       manual_seed, multinomial, normal, rand, rand_like, randint, randint_like,
                       randn, randn_like, randperm, seed, set_rng_state)

@@ -359,6 +359,13 @@ def numel(input):
     return input.numel()
 
 
+def is_inference(input):
+    if not isinstance(input, Tensor):
+        raise TypeError("is_inference(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(input).__name__}")
+    return input.is_inference()
+
+
 # Scalar types of torch that ember's dtypes lack: their legacy names are known, not invalid.
 _TORCH_ONLY_TYPES = ("ComplexHalf", "UInt16", "UInt32",
                      "UInt64", "Float8_e5m2", "Float8_e4m3fn", "Float8_e5m2fnuz",

@@ -53,6 +53,8 @@ def _make(data, requires_grad=False, grad_fn=None, out_idx=0):
     t._hooks = None
     t._accum = None
     t._retains_grad = False
+    if _grad_state.inference:  # NOTE [ Inference tensors ]
+        t._inference = True
     return t
 
 
@@ -60,6 +62,8 @@ def _as_view_of(t, src):
     """t, made by a view op from src, shares src's memory: its version counter, and as `_base`
     the tensor src views (or src itself), as PyTorch's views do."""
     t._version = src._version
+    if _grad_state.inference and not getattr(src, "_inference", False):
+        del t._inference  # a view of a normal tensor stays normal, as torch's
     base = getattr(src, "_view_base", None)
     t._view_base = src if base is None else base
 
@@ -73,8 +77,11 @@ def _warn_pin_device(method, device):
 class Tensor:
     # _view_base is set on views only (_as_view_of); other tensors leave it unset, which costs
     # nothing on the hot path of making a tensor.
+    # NOTE [ Inference tensors ]
+    # _inference is set (True) only on tensors made while inference_mode is on, as torch's
+    # inference tensors; elsewhere it stays unset, so making a tensor pays one flag test.
     __slots__ = ("_data", "_requires_grad", "_grad", "_grad_fn", "_out_idx", "_version", "_hooks",
-                 "_accum", "_retains_grad", "_view_base", "__weakref__")
+                 "_accum", "_retains_grad", "_view_base", "_inference", "__weakref__")
     __array_ufunc__ = None  # NumPy operators defer to Tensor's reflected operators
     __array_priority__ = 1000
 
@@ -849,6 +856,13 @@ class Tensor:
     is_mps = property(lambda self: False)
     is_meta = property(lambda self: False)
     is_nested = property(lambda self: False)  # nor nested (jagged) tensors
+
+    def is_inference(self):
+        """Whether this tensor was made under inference_mode (NOTE [ Inference tensors ])."""
+        return getattr(self, "_inference", False)
+
+    def xpu(self, device=None, non_blocking=False, memory_format=None):
+        raise AssertionError("Torch not compiled with XPU enabled")
     name = property(lambda self: None)  # torch's named-tensor dimension name; ember has none
 
     def __dlpack__(self, stream=None, **kwargs):

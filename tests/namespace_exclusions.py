@@ -117,7 +117,7 @@ EXCLUDED = {
         """,
         'todo': """
         BFloat16Tensor ModuleDict ParameterDict bilinear binomial bit fill
-        get_device_module index_reduce is_inference istft lobpcg masked
+        get_device_module index_reduce istft lobpcg masked
         nested pca_lowrank poisson quasirandom
         stft svd_lowrank uint16 uint32 uint64
         """,
@@ -149,8 +149,8 @@ EXCLUDED = {
         unsafe_split unsafe_split_with_sizes
         """,
         'todo': """
-        bfloat16 fill_diagonal_ index index_reduce index_reduce_ is_inference istft stft
-        to_padded_tensor xpu
+        bfloat16 fill_diagonal_ index index_reduce index_reduce_ istft stft
+        to_padded_tensor
         """,
     },
     'torch.nn': {
