@@ -117,9 +117,9 @@ EXCLUDED = {
         """,
         'todo': """
         BFloat16Tensor ModuleDict ParameterDict bilinear binomial bit fill
-        get_device_module index_reduce istft lobpcg masked
+        get_device_module index_reduce lobpcg masked
         nested pca_lowrank poisson quasirandom
-        stft svd_lowrank uint16 uint32 uint64
+        svd_lowrank uint16 uint32 uint64
         """,
     },
     'torch.Tensor': {
@@ -149,7 +149,7 @@ EXCLUDED = {
         unsafe_split unsafe_split_with_sizes
         """,
         'todo': """
-        bfloat16 fill_diagonal_ index index_reduce index_reduce_ istft stft
+        bfloat16 fill_diagonal_ index index_reduce index_reduce_
         to_padded_tensor
         """,
     },
