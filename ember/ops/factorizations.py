@@ -351,6 +351,7 @@ class LinalgLu(Op):
         lu, piv, _ = lu_factor_arrays(ctx.xp, a)
         p, low, up = _unpack_arrays(ctx.xp, lu, piv)
         ctx.save_for_backward(p, low, up)
+        ctx.mark_non_differentiable(p)  # a permutation: torch's P does not require grad
         return p, low, up
 
     def backward(ctx, _, gl, gu):
@@ -364,7 +365,9 @@ class LuUnpack(Op):
         p, low, up = _unpack_arrays(xp, lu, piv)
         empty = xp.zeros((0,), lu.dtype)
         ctx.shape = lu.shape[-2:]
-        return (p if unpack_pivots else empty), *((low, up) if unpack_data else (empty, empty))
+        p = p if unpack_pivots else xp.zeros((0,), lu.dtype)  # not the array L and U may share
+        ctx.mark_non_differentiable(p)
+        return p, *((low, up) if unpack_data else (empty, empty))
 
     def backward(ctx, _, gl, gu):
         m, n = ctx.shape

@@ -27,6 +27,7 @@ class OpInfo:
     grad_inputs: Optional[tuple] = None   # indices of inputs that require grad (default: floats)
     make_inputs: Optional[Callable] = None  # make_inputs(rng, dtype) -> list of numpy arrays
     kinks_ok: bool = False            # the op is only piecewise smooth; skip gradcheck
+    torch_grad: bool = True           # False where torch's own backward raises (gradcheck only)
     extra: dict = field(default_factory=dict)
     # invalid calls that must raise torch's exception type: each a tuple of input shapes that fn
     # refuses (a shape mismatch, a dim out of range), or a callable err(m) making the bad call
