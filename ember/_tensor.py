@@ -569,6 +569,22 @@ class Tensor:
         self._version[0] += 1
         return self
 
+    def fill_diagonal_(self, fill_value, wrap=False):
+        """Fills the main diagonal (all dims equal beyond 2-D) through fill_ on diagonal views;
+        with wrap, a tall matrix's diagonal restarts every ncols + 1 rows, as torch's."""
+        shape = self._data.shape
+        if len(shape) < 2:
+            raise RuntimeError("dimensions must larger than 1")
+        if len(shape) > 2 and len(set(shape)) != 1:
+            raise RuntimeError("all dimensions of input must be of equal length")
+        step = shape[1] + 1 if wrap and len(shape) == 2 else shape[0]
+        for start in range(0, shape[0], max(step, 1)):
+            diagonal = self[start:] if start else self
+            while diagonal.dim() > 1:
+                diagonal = diagonal.diagonal(0, 0, 1)
+            diagonal.fill_(fill_value)
+        return self
+
     def copy_(self, src, non_blocking=False):
         return self._inplace(_ops.copy_into, src)
 

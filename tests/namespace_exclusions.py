@@ -116,8 +116,8 @@ EXCLUDED = {
         version view_as_complex_copy view_as_real_copy view_copy wait while_loop
         """,
         'todo': """
-        BFloat16Tensor ModuleDict ParameterDict bilinear binomial bit fill
-        get_device_module index_reduce lobpcg masked
+        BFloat16Tensor ModuleDict ParameterDict bilinear binomial bit
+        get_device_module lobpcg masked
         nested pca_lowrank poisson quasirandom
         svd_lowrank uint16 uint32 uint64
         """,
@@ -149,7 +149,7 @@ EXCLUDED = {
         unsafe_split unsafe_split_with_sizes
         """,
         'todo': """
-        bfloat16 fill_diagonal_ index index_reduce index_reduce_
+        bfloat16 index
         to_padded_tensor
         """,
     },

@@ -32,7 +32,7 @@ outer addmm addmv addbmm baddbmm vdot ger inner multiply subtract divide copysig
 heaviside nextafter bitwise_left_shift bitwise_right_shift signbit angle logcumsumexp nanmean
 nanmedian msort scatter_reduce ravel broadcast_to select rot90 aminmax argwhere bincount diff
 is_nonzero is_same_size take_along_dim index_put put mode ldexp gcd lcm quantile nanquantile
-isreal conj conj_physical resolve_conj resolve_neg is_conj is_neg histc cov corrcoef
+isreal conj conj_physical resolve_conj resolve_neg is_conj is_neg histc cov corrcoef index_reduce
 as_strided as_strided_scatter diagonal_scatter histogram frexp igamma igammac unique_consecutive renorm new_empty_strided
 slice_scatter select_scatter positive prelu hardshrink
 det logdet slogdet inverse pinverse qr svd cholesky cholesky_inverse cholesky_solve matrix_exp
@@ -41,7 +41,7 @@ stft istft
 """.split()
 
 IN_PLACE = """
-igamma igammac renorm
+igamma igammac renorm index_reduce
 lgamma digamma mvlgamma i0 tril triu add sub mul div true_divide floor_divide remainder fmod pow
 neg abs sign reciprocal sqrt rsqrt square exp expm1 log log1p log2 log10 sin cos tan tanh
 sigmoid relu floor ceil round trunc frac clamp clip clamp_min clamp_max lerp addcmul addcdiv

@@ -9,7 +9,7 @@ from ._common import _zeros
 from ._op import Op
 from .complex import real
 
-__all__ = ["clone", "to", "copy_into", "fill_like", "contiguous"]
+__all__ = ["clone", "to", "copy_into", "fill_like", "contiguous", "fill"]
 
 
 class Clone(Op):
@@ -130,6 +130,30 @@ class Fill(Op, grad_fn="FillBackward2"):
 
 class Zero(Fill, grad_fn="ZeroBackward0"):
     pass
+
+
+class FillOut(Fill, grad_fn="FillBackward0"):
+    """torch.fill(input, number): a new tensor; input gets a zero gradient."""
+
+
+class FillOutFromTensor(FillFromTensor, grad_fn="FillBackward1"):
+    """torch.fill(input, value) with a 0-d tensor value: the value gets the summed gradient,
+    input a zero one."""
+
+    def backward(ctx, g):
+        return _zeros(ctx, g), FillFromTensor.backward(ctx, g)[1]
+
+
+def fill(input, value):
+    """torch.fill: a tensor of input's shape and dtype holding value everywhere."""
+    if isinstance(value, Tensor):
+        if value.dim():
+            raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor "
+                               f"with {value.dim()} dimensions.")
+        if value._requires_grad:
+            return FillOutFromTensor.apply(input, value)
+        value = value.item()
+    return FillOut.apply(input, _dtype.checked_fill(value, input.dtype))
 
 
 def fill_like(dst, value):

@@ -4,6 +4,7 @@ ember ops. Repeated positions accumulate as NOTE [ Accumulating gradients ] desc
 """
 import builtins
 import math
+import warnings
 
 import numpy as np
 
@@ -16,7 +17,7 @@ from ._scatter import index_add_rows
 from .index import _EMBED, _IndexPutAcc, _Key, _accumulate
 
 __all__ = ["gather", "take_along_dim", "argwhere", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add", "index_fill",
-           "index_copy", "masked_fill", "masked_select", "masked_scatter", "take"]
+           "index_copy", "index_reduce", "masked_fill", "masked_select", "masked_scatter", "take"]
 
 
 # -- gather / scatter ---------------------------------------------------------------------------
@@ -348,7 +349,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     return ScatterReduce.apply(input, dim, index, src, reduce, bool(include_self))
 
 
-# -- index_select / index_add / index_fill / index_copy ----------------------------------------
+# -- index_select / index_add / index_fill / index_copy / index_reduce --------------------------
 
 class IndexSelect(Op):
     def forward(ctx, a, dim, index):
@@ -514,6 +515,53 @@ def index_add(input, dim, index, source, *, alpha=1):
     if alpha != 1:
         return IndexAdd.apply(input, dim, index, source, alpha)
     return IndexAdd.apply(input, dim, index, source)
+
+
+_BETA_WARNED = []
+
+
+class IndexReduce(ScatterReduce, grad_fn="IndexReduceBackward0"):
+    """index_reduce: scatter_reduce with the 1-D index spread over source's other dims."""
+
+
+def index_reduce(input, dim, index, source, reduce, *, include_self=True):
+    """A copy of input with the slices of source reduced ("prod", "mean", "amax" or "amin")
+    into the slices at index along dim, input's own values taking part where include_self."""
+    if not _BETA_WARNED:  # once per process, as torch's
+        _BETA_WARNED.append(True)
+        warnings.warn("index_reduce() is in beta and the API may change at any time.",
+                      UserWarning, stacklevel=2)
+    if reduce not in _SCATTER_REDUCTIONS[1:]:
+        raise RuntimeError("index_reduce(): Expected reduce to be one of prod, mean, amax or "
+                           f"amin but got {reduce}.")
+    dim = wrap_dim(dim, input.ndim)
+    d = index._data
+    if d.ndim > 1:
+        raise IndexError("index_reduce_(): Index is supposed to be a vector, but got dim: "
+                         f"{d.ndim} with type: {_dtype.type_name(d)} and size: "
+                         f"{list(d.shape)}")
+    if d.dtype not in (np.int32, np.int64):
+        raise RuntimeError("index_reduce_(): Expected dtype int32/int64 for index but got: "
+                           f"{_dtype.type_name(d)}")
+    if source.dtype != input.dtype:
+        raise RuntimeError(f"index_reduce_(): self ({_dtype.type_name(input)}) and source "
+                           f"({_dtype.type_name(source)}) must have the same scalar type")
+    n, src_n = d.size, (source.shape[dim] if source.ndim else 1)
+    if n != src_n:
+        raise RuntimeError(f"index_reduce_(): Number of indices ({n}) should be equal to "
+                           f"source.size(dim): ({src_n}), for dim: {dim}")
+    if input.ndim != source.ndim or any(a != b for i, (a, b) in
+                                        enumerate(zip(input.shape, source.shape)) if i != dim):
+        raise RuntimeError("source tensor shape must match self tensor shape, excluding the "
+                           f"specified dimension. Got self.shape = {list(input.shape)} "
+                           f"source.shape = {list(source.shape)}")
+    if n and (builtins.int(d.min()) < 0 or builtins.int(d.max()) >= _dim_size(input, dim)):
+        raise IndexError("index out of range in self")
+    if source.ndim:  # the index of each element of source: its slice's target along dim
+        spread = [1] * source.ndim
+        spread[dim] = n
+        index = index.reshape(spread).expand(source.shape)
+    return IndexReduce.apply(input, dim, index, source, reduce, bool(include_self))
 
 
 def index_fill(input, dim, index, value):
