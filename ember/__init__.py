@@ -3,6 +3,7 @@ from . import _compiled  # first: EMBER_PURE_PYTHON must act before the core is 
 from ._dtype import (bool, double, dtype, float, float16, float32, float64, get_default_dtype,
                      half, int, int8, int16, int32, int64, long, set_default_dtype, short, uint8)
 from ._dtype import cdouble, cfloat, complex64, complex128
+from ._dtype import uint16, uint32, uint64  # noqa: F401
 from ._device import device
 from ._memory_layout import (channels_last, channels_last_3d, contiguous_format,  # noqa: F401
                              layout, legacy_contiguous_format, memory_format,
@@ -23,6 +24,7 @@ from . import autograd, cuda
 from .serialization import load, save
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from . import nn, optim, utils
+from .nn.functional import bilinear  # noqa: F401  (torch.bilinear is F.bilinear)
 from . import fft, linalg, return_types, special
 from . import func
 

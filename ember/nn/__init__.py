@@ -4,9 +4,10 @@ from .modules import *  # noqa: F401,F403
 from .modules import __all__ as _modules_all
 from . import functional, init, utils
 from . import parallel
+from . import attention, common_types, grad
 from .parallel import DataParallel
 from .modules.syncbatchnorm import SyncBatchNorm
 
 __all__ = ["Buffer", "Parameter", "UninitializedParameter", "UninitializedBuffer", "functional",
-           "init",
+           "init", "attention", "common_types", "grad",
            "utils", "parallel", "DataParallel", "SyncBatchNorm"] + _modules_all

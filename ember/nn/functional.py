@@ -37,6 +37,8 @@ from ..ops.padding import pad  # noqa: F401
 from ..ops.parametric_relu import prelu  # noqa: F401
 from ..ops.parametric_relu import rrelu as _rrelu, rrelu_ as _rrelu_
 from ..ops.shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: F401
+from .._tensor import Tensor  # noqa: F401  (torch.nn.functional exposes torch.Tensor)
+from . import grad  # noqa: F401  (torch.nn.functional.grad is torch.nn.grad)
 from ..ops import pool as _pool
 from ..ops.pool import (  # noqa: F401
     adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d, adaptive_max_pool2d,
