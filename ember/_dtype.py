@@ -46,17 +46,27 @@ int16 = short = dtype("int16", np.int16)
 int32 = int = dtype("int32", np.int32)
 int64 = long = dtype("int64", np.int64)
 uint8 = dtype("uint8", np.uint8)
+uint16 = dtype("uint16", np.uint16)
+uint32 = dtype("uint32", np.uint32)
+uint64 = dtype("uint64", np.uint64)
 bool = dtype("bool", np.bool_)
 complex64 = cfloat = dtype("complex64", np.complex64)
 complex128 = cdouble = dtype("complex128", np.complex128)
 
-ALL = (float16, float32, float64, int8, int16, int32, int64, uint8, bool, complex64, complex128)
+ALL = (float16, float32, float64, int8, int16, int32, int64, uint8, uint16, uint32, uint64, bool,
+       complex64, complex128)
+# NOTE [ Wide unsigned dtypes ]
+# torch has uint16/32/64 as storage types with few kernels: each promotes only with itself and
+# with floating dtypes (anything else raises torch's RuntimeError); ember computes on
+# them with NumPy wherever an op is reached.
+_WIDE_UNSIGNED = frozenset(np.dtype(t) for t in (np.uint16, np.uint32, np.uint64))
 _FROM_NP = {d.np: d for d in ALL}
 _NAMES = {d.name: d for d in ALL}
 # Legacy tensor type names, as Tensor.type() prints them.
 LEGACY_NAMES = {float16: "HalfTensor", float32: "FloatTensor", float64: "DoubleTensor",
                 int8: "CharTensor", int16: "ShortTensor", int32: "IntTensor",
                 int64: "LongTensor", uint8: "ByteTensor", bool: "BoolTensor",
+                uint16: "UInt16Tensor", uint32: "UInt32Tensor", uint64: "UInt64Tensor",
                 complex64: "ComplexFloatTensor", complex128: "ComplexDoubleTensor"}
 
 
@@ -78,7 +88,8 @@ def from_numpy_dtype(np_dtype):
     except KeyError:
         raise TypeError(f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only "
                         "supported types are: float64, float32, float16, complex64, complex128, "
-                        "int64, int32, int16, int8, uint8, and bool.") from None
+                        "int64, int32, int16, int8, uint64, uint32, uint16, uint8, and bool."
+                        ) from None
 
 
 def complex_of(np_dtype):
@@ -140,6 +151,9 @@ def _promote_pair(a, b):
     dtype meeting a wider float widens to that float's complex (float64 + complex64 is
     complex128); within a category NumPy's rule is torch's."""
     ca, cb = _category(a), _category(b)
+    if a != b and 2 not in (ca, cb) and (a in _WIDE_UNSIGNED or b in _WIDE_UNSIGNED):
+        raise RuntimeError("Promotion for uint16, uint32, uint64 types is not supported, "
+                           f"attempted to promote {type_name(a)} and {type_name(b)}")
     if ca == cb:
         return np.promote_types(a, b)
     if ca < cb:
@@ -203,7 +217,8 @@ def result_type(*operands):
 # The names torch's overflow errors give each dtype: its own name where torch.tensor converts,
 # the C++ type's where a fill (full, fill_) does.
 _CPP_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double", "int8": "int8_t",
-              "int16": "int16_t", "int32": "int", "int64": "int64_t", "uint8": "uint8_t"}
+              "int16": "int16_t", "int32": "int", "int64": "int64_t", "uint8": "uint8_t",
+              "uint16": "uint16_t", "uint32": "uint32_t", "uint64": "uint64_t"}
 
 
 def check_fits(values, d, fill=False):

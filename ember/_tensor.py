@@ -439,6 +439,11 @@ class Tensor:
     def half(self):
         return _ops.to(self, _dtype.float16)
 
+    def bfloat16(self):
+        """A bfloat16 copy: raises ember._bfloat16's TypeError while NumPy has no bfloat16."""
+        from ._bfloat16 import bfloat16
+        return _ops.to(self, bfloat16)
+
     def cfloat(self):
         return _ops.to(self, _dtype.complex64)
 

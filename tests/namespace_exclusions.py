@@ -119,7 +119,7 @@ EXCLUDED = {
         BFloat16Tensor ModuleDict ParameterDict binomial bit
         get_device_module lobpcg masked
         nested pca_lowrank poisson quasirandom
-        svd_lowrank uint16 uint32 uint64
+        svd_lowrank
         """,
     },
     'torch.Tensor': {
@@ -149,7 +149,7 @@ EXCLUDED = {
         unsafe_split unsafe_split_with_sizes
         """,
         'todo': """
-        bfloat16 index
+        index
         to_padded_tensor
         """,
     },
