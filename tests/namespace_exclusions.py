@@ -116,9 +116,9 @@ EXCLUDED = {
         version view_as_complex_copy view_as_real_copy view_copy wait while_loop
         """,
         'todo': """
-        BFloat16Tensor ModuleDict ParameterDict binomial bit
+        BFloat16Tensor ModuleDict ParameterDict bit
         get_device_module lobpcg masked
-        nested pca_lowrank poisson quasirandom
+        nested pca_lowrank quasirandom
         svd_lowrank
         """,
     },

@@ -11,6 +11,7 @@ from .complex import *  # noqa: F401,F403
 from .contraction import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .convert import *  # noqa: F401,F403
+from .count_sampling import *  # noqa: F401,F403
 from .ctc import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .dropouts import *  # noqa: F401,F403
