@@ -1,5 +1,5 @@
 """ember.linalg: torch.linalg's namespace. The decompositions, solvers and matrix functions are
-ops defined in ember/ops (inverses, solvers, factorizations, spectral, matrix_functions); this
+ops defined in ember/ops (inverses, solvers, factorizations, ldl, spectral, matrix_functions); this
 module binds them under torch.linalg's names and holds the norms."""
 import builtins
 import math
@@ -18,6 +18,9 @@ from .ops.inverses import linalg_inv as inv
 from .ops.inverses import linalg_inv_ex as inv_ex
 from .ops.inverses import linalg_pinv as pinv
 from .ops.inverses import linalg_slogdet as slogdet
+from .ops.ldl import linalg_ldl_factor as ldl_factor
+from .ops.ldl import linalg_ldl_factor_ex as ldl_factor_ex
+from .ops.ldl import linalg_ldl_solve as ldl_solve
 from .ops.linalg import matmul
 from .ops.matrix_functions import linalg_multi_dot as multi_dot
 from .ops.matrix_functions import linalg_tensorinv as tensorinv
@@ -40,7 +43,8 @@ from .ops.triangular import diagonal as _diagonal
 
 __all__ = ["LinAlgError", "inv", "inv_ex", "det", "slogdet", "solve", "solve_ex",
            "solve_triangular", "lu_solve", "lstsq", "tensorsolve", "cholesky", "cholesky_ex", "qr",
-           "lu", "lu_factor", "lu_factor_ex", "householder_product", "eigh", "eigvalsh", "svd",
+           "lu", "lu_factor", "lu_factor_ex", "ldl_factor", "ldl_factor_ex", "ldl_solve",
+           "householder_product", "eigh", "eigvalsh", "svd",
            "svdvals", "cond", "matrix_rank", "pinv", "matrix_exp", "matrix_power", "multi_dot",
            "tensorinv", "vander", "vector_norm", "matrix_norm", "norm", "cross", "vecdot",
            "matmul", "diagonal"]

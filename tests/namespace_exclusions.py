@@ -199,7 +199,6 @@ EXCLUDED = {
         common_notes
         """,
         'todo': """
-        ldl_factor ldl_factor_ex ldl_solve
         """,
     },
 }

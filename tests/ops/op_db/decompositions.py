@@ -48,6 +48,27 @@ def _reflectors(rng, dtype, shapes):
     return [x.astype(dtype) for x in out]
 
 
+def _symmetric_indefinite(rng, dtype, shapes):
+    """A + A^T with a tenth of its diagonal (so that Bunch-Kaufman takes 2x2 blocks and swaps
+    rows), then any right-hand sides."""
+    a = rng.uniform(-1, 1, size=shapes[0])
+    n = shapes[0][-1]
+    a = (a + _mT(a)) * (1 - 0.9 * np.eye(n))
+    return [a.astype(dtype)] + [rng.uniform(-1, 1, size=s).astype(dtype) for s in shapes[1:]]
+
+
+def _ldl_solve(m, a, b, **kw):
+    """ldl_solve(ldl_factor(A), B) first (its reference is A^-1 B), then the factors, which
+    only torch's match (LAPACK's sytrf form) checks."""
+    ld, piv = m.linalg.ldl_factor(a, **kw)
+    return m.linalg.ldl_solve(ld, piv, b, **kw), ld, piv
+
+
+def _ldl_ex_solve(m, a, b):
+    ld, piv, info = m.linalg.ldl_factor_ex(a, hermitian=True)
+    return m.linalg.ldl_solve(ld, piv, b, hermitian=True), ld, piv, info
+
+
 # -- references -----------------------------------------------------------------------------------
 
 @_batched
@@ -242,6 +263,25 @@ OPS = [
          make_inputs=_shuffled_dominant),
     _dec("lu_solve", lambda m, a, b: m.lu_solve(b, *m.linalg.lu_factor(a)), [((3, 3), (3, 2))],
          np.linalg.solve, "LinalgLuSolveBackward0", make_inputs=_shuffled_dominant),
+    # -- LDL^T (Bunch-Kaufman): torch gives it no derivative, its outputs record NotImplemented
+    _dec("linalg_ldl_factor", _ldl_solve, [((4, 4), (4, 2)), ((2, 5, 5), (2, 5, 1))],
+         lambda a, b: np.linalg.solve(a, b), "NotImplemented", grad=False,
+         make_inputs=_symmetric_indefinite,
+         error_inputs=(lambda m: m.linalg.ldl_factor(m.ones(2, 3)),
+                       lambda m: m.linalg.ldl_factor(m.zeros(3, 3)),
+                       lambda m: m.linalg.ldl_factor(m.ones(2, 2, dtype=m.long)),
+                       lambda m: m.linalg.ldl_solve(m.eye(3), m.ones(3), m.ones(3, 1)),
+                       lambda m: m.linalg.ldl_solve(m.eye(3), m.ones(3, dtype=m.int32),
+                                                    m.ones(2, 1)),
+                       lambda m: m.linalg.ldl_solve(m.eye(3), m.ones(3, dtype=m.int32),
+                                                    m.ones(3, 1, dtype=m.float64)),
+                       lambda m: m.linalg.ldl_solve(m.eye(3), m.ones(2, dtype=m.int32),
+                                                    m.ones(3, 1)),
+                       lambda m: m.linalg.ldl_solve(m.eye(3), m.ones(3, dtype=m.int32),
+                                                    m.ones(3)))),
+    _dec("linalg_ldl_factor_ex", _ldl_ex_solve, [((3, 3), (2, 3, 2))],
+         lambda a, b: np.linalg.solve(a, b), "NotImplemented", grad=False,
+         make_inputs=_symmetric_indefinite),
     # -- triangular and general solves
     _dec("linalg_solve_triangular_upper",
          lambda m, a, b: m.linalg.solve_triangular(a, b, upper=True),
