@@ -37,6 +37,7 @@ from .compiler import compile
 from . import accelerator, backends, compiler, jit, onnx, random, serialization
 from . import amp, cpu, distributed, multiprocessing, profiler
 from . import distributions, hub
+from . import quasirandom  # noqa: F401
 from .amp import autocast
 from .amp.autocast_mode import get_autocast_dtype, is_autocast_enabled
 from .amp.autocast_mode import (clear_autocast_cache, get_autocast_cpu_dtype,  # noqa: F401

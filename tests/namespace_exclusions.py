@@ -118,7 +118,7 @@ EXCLUDED = {
         'todo': """
         BFloat16Tensor ModuleDict ParameterDict bit
         get_device_module lobpcg masked
-        nested pca_lowrank quasirandom
+        nested pca_lowrank
         svd_lowrank
         """,
     },
