@@ -63,8 +63,14 @@ def test_complex_names(torch):
         assert str(got.dtype) == str(want.dtype) and got.type() == want.type() == name
 
 
+def test_wide_unsigned_names(torch):
+    for name in ("torch.UInt16Tensor", "torch.UInt32Tensor", "torch.UInt64Tensor"):
+        got, want = ember.zeros(2).type(name), torch.zeros(2).type(name)
+        assert str(got.dtype) == str(want.dtype) and got.type() == want.type() == name
+
+
 @pytest.mark.parametrize("name", ["torch.sparse.FloatTensor", "torch.ComplexHalfTensor",
-                                  "torch.UInt16Tensor", "torch.BFloat16Tensor"])
+                                  "torch.BFloat16Tensor"])
 def test_torch_names_ember_cannot_build(name):
     with pytest.raises(TypeError, match="not supported by ember"):
         ember.zeros(2).type(name)
