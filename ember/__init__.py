@@ -5,6 +5,7 @@ from ._dtype import (bool, double, dtype, float, float16, float32, float64, get_
 from ._dtype import cdouble, cfloat, complex64, complex128
 from ._dtype import uint16, uint32, uint64  # noqa: F401
 from ._device import device
+from ._device import device as _device_cls
 from ._memory_layout import (channels_last, channels_last_3d, contiguous_format,  # noqa: F401
                              layout, legacy_contiguous_format, memory_format,
                              preserve_format, strided)
@@ -66,6 +67,19 @@ from .ops._errors import OutOfMemoryError  # noqa: F401
 def get_device(input):
     """input.get_device(): -1 on the CPU, else the CUDA device's index."""
     return input.get_device()
+
+
+def get_device_module(device=None):
+    """The module of a device type: ember.cuda for 'cuda', ember.cpu for 'cpu' (and for None
+    when no GPU is usable, torch's current accelerator otherwise)."""
+    if device is None:
+        device = "cuda" if cuda.is_available() else "cpu"
+    kind = _device_cls(device).type  # an unknown device string raises torch's error here
+    modules = {"cpu": cpu, "cuda": cuda, "mps": mps, "xpu": xpu}
+    if kind not in modules:
+        raise RuntimeError(f"Device '{kind}' does not have a corresponding module registered as "
+                           f"'torch.{kind}'.")
+    return modules[kind]
 
 
 def is_storage(obj):
