@@ -23,6 +23,7 @@ class EmbeddingBag(Op):
     def forward(ctx, weight, psw, indices, bag_of, keep, n_bags, mode, padding_idx,
                 scale_grad_by_freq):
         xp = ctx.xp
+        indices, bag_of, keep = (xp.asarray(a) for a in (indices, bag_of, keep))  # to weight's
         dim = weight.shape[1]
         rows = xp.take(weight, indices, axis=0)
         ctx.indices, ctx.bag_of, ctx.keep, ctx.mode = indices, bag_of, keep, mode

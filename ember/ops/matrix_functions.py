@@ -154,7 +154,7 @@ class BlockDiag(Op):
     def forward(ctx, *arrays):
         xp = ctx.xp
         mats = [a.reshape(1, -1) if a.ndim < 2 else a for a in arrays]
-        dtype = np.result_type(*mats) if mats else np.float32
+        dtype = np.result_type(*[m.dtype for m in mats]) if mats else np.float32
         rows = sum(m.shape[0] for m in mats)
         cols = sum(m.shape[1] for m in mats)
         out = xp.zeros((rows if mats else 1, cols), dtype)

@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import _dtype
 from .._backend import xp_of
-from .._tensor import _make
+from .._tensor import _data_ptr, _make
 from ._op import Op, wrap_dim
 from .triangular import _diag_dims, _diag_view
 
@@ -35,14 +35,10 @@ def _root(a):
     return root
 
 
-def _ptr(a):
-    return a.__array_interface__["data"][0] if isinstance(a, np.ndarray) else a.data.ptr
-
-
 def _geometry(a):
     """(sizes, element strides, storage offset) of array a in its storage."""
     item = a.itemsize
-    return a.shape, tuple(s // item for s in a.strides), (_ptr(a) - _ptr(_root(a))) // item
+    return a.shape, tuple(s // item for s in a.strides), (_data_ptr(a) - _data_ptr(_root(a))) // item
 
 
 def positions(xp, sizes, strides, offset):

@@ -29,7 +29,7 @@ def test_functional_matches_torch(kwargs):
 
 
 def test_module_matches_torch():
-    got = []
+    got, ember_state = [], None
     for lib in (ember, torch):
         lib.manual_seed(0)
         m = lib.nn.LinearCrossEntropyLoss(4, 3, bias=True, label_smoothing=0.1).double()

@@ -194,7 +194,7 @@ def _np_triangular_solve(a, b, upper, left=True, unit=False):
 
 
 def _spd(m, a):
-    return a @ a.mT + m.eye(a.shape[-1], dtype=a.dtype)
+    return a @ a.mT + m.eye(a.shape[-1], dtype=a.dtype, device=a.device)
 
 
 def _np_spd(a):
