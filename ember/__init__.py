@@ -12,9 +12,9 @@ from ._memory_layout import (channels_last, channels_last_3d, contiguous_format,
 from ._tensor import Size, Tensor
 from . import ops as _ops
 from .ops import *  # noqa: F401,F403
-from ._creation import (BoolTensor, ByteTensor, CharTensor, DoubleTensor, FloatTensor,
-                        HalfTensor, IntTensor, LongTensor, ShortTensor, arange, as_tensor,
-                        asarray, empty, empty_like, eye, from_numpy, full, full_like,
+from ._creation import (BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor,
+                        FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor, arange,
+                        as_tensor, asarray, empty, empty_like, eye, from_numpy, full, full_like,
                         is_floating_point, is_inference, is_tensor, linspace, logspace, numel,
                         ones, ones_like, range, tensor, zeros, zeros_like)
 from ._random import (Generator, bernoulli, default_generator, get_rng_state, initial_seed,

@@ -6,6 +6,7 @@ import math
 import numpy as np
 
 from . import _dtype, _memory_layout
+from ._bfloat16 import bfloat16
 from ._backend import create, is_cpu_array, to_device, to_numpy, xp_of
 from ._device import as_device
 from ._memory_layout import contiguous_format, preserve_format
@@ -345,6 +346,8 @@ ShortTensor = _typed_ctor(_dtype.int16)
 CharTensor = _typed_ctor(_dtype.int8)
 ByteTensor = _typed_ctor(_dtype.uint8)
 BoolTensor = _typed_ctor(_dtype.bool)
+# bfloat16 is a dtype ember names but cannot compute in: building one raises its TypeError.
+BFloat16Tensor = _LegacyTensorType("BFloat16Tensor", (), {"dtype": bfloat16})
 
 
 def is_tensor(obj):
@@ -400,7 +403,6 @@ def legacy_type(spec):
     if name == "Tensor" and module in ("torch", "torch.cuda"):
         found = _dtype.get_default_dtype()
     elif name == "BFloat16Tensor":
-        from ._bfloat16 import bfloat16
         found = bfloat16  # a dtype ember names but cannot compute with: `to` says so
     else:
         found = next((d for d, n in _dtype.LEGACY_NAMES.items() if n == name), None)

@@ -117,7 +117,7 @@ EXCLUDED = {
         version view_as_complex_copy view_as_real_copy view_copy wait while_loop
         """,
         'todo': """
-        BFloat16Tensor lobpcg masked nested
+        lobpcg masked nested
         """,
     },
     'torch.Tensor': {
