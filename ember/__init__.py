@@ -26,7 +26,7 @@ from .serialization import load, save
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from . import nn, optim, utils
 from .nn.functional import bilinear  # noqa: F401  (torch.bilinear is F.bilinear)
-from . import fft, linalg, return_types, special
+from . import fft, linalg, masked, return_types, special
 from . import func
 
 from math import e, inf, nan, pi

@@ -117,7 +117,7 @@ EXCLUDED = {
         version view_as_complex_copy view_as_real_copy view_copy wait while_loop
         """,
         'todo': """
-        lobpcg masked nested
+        lobpcg nested
         """,
     },
     'torch.Tensor': {
