@@ -275,6 +275,6 @@ for _name in _SHAPE:
     setattr(MaskedTensor, _name, _shape_method(_name))
 for _op, _name in _OPERATORS.items():
     setattr(MaskedTensor, f"__{_op}__", _operator(_op, _name))
-    if _op in ("add", "sub", "mul", "truediv", "floordiv", "mod", "and", "or", "xor"):
+    if _op in ("add", "mul", "truediv"):  # PyTorch's MaskedTensor reflects only these
         setattr(MaskedTensor, f"__r{_op}__", _reflected_operator(_op, _name))
 MaskedTensor.__hash__ = object.__hash__
