@@ -38,6 +38,8 @@ from .compiler import compile
 from . import accelerator, backends, compiler, jit, onnx, random, serialization
 from . import amp, cpu, distributed, multiprocessing, profiler
 from . import distributions, hub
+from . import nested
+from .nested import jagged  # noqa: F401  (torch.jagged, the nested layout)
 from . import quasirandom  # noqa: F401
 from .amp import autocast
 from .amp.autocast_mode import get_autocast_dtype, is_autocast_enabled

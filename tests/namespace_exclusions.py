@@ -104,7 +104,7 @@ EXCLUDED = {
         detach_copy diagonal_copy expand_copy
         fork from_file get_file_path
         grid_sampler grid_sampler_2d grid_sampler_3d gru gru_cell hash_tensor
-        import_ir_module import_ir_module_from_buffer init_num_threads is_distributed jagged
+        import_ir_module import_ir_module_from_buffer init_num_threads is_distributed
         lstm lstm_cell merge_type_from_type_comment narrow_copy native_batch_norm
         native_channel_shuffle native_dropout native_group_norm native_layer_norm
         native_norm nonzero_static norm_except_dim parse_ir parse_schema parse_type_comment
@@ -117,7 +117,7 @@ EXCLUDED = {
         version view_as_complex_copy view_as_real_copy view_copy wait while_loop
         """,
         'todo': """
-        lobpcg nested
+        lobpcg
         """,
     },
     'torch.Tensor': {
@@ -151,7 +151,6 @@ EXCLUDED = {
         index
         """,
         'todo': """
-        to_padded_tensor
         """,
     },
     'torch.nn': {

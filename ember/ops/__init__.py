@@ -33,6 +33,7 @@ from .linalg import *  # noqa: F401,F403
 from .loss import *  # noqa: F401,F403
 from .margin_loss import *  # noqa: F401,F403
 from .matrix_functions import *  # noqa: F401,F403
+from .nested_padding import *  # noqa: F401,F403
 from .norm import *  # noqa: F401,F403
 from .norm_composite import *  # noqa: F401,F403
 from .ordering import *  # noqa: F401,F403
