@@ -23,7 +23,7 @@ bitwise_right_shift div divide equal eq floor_divide fmax fmin fmod ge greater_e
 hypot igamma igammac isclose le less_equal lt less logaddexp logaddexp2 logical_and logical_or
 logical_xor maximum minimum mul multiply ne not_equal nextafter pow remainder sub subtract
 true_divide xlogy""".split()
-_SHAPE = "transpose t view reshape expand select flatten squeeze unsqueeze".split()
+_SHAPE = "transpose t view reshape expand select flatten unsqueeze narrow ravel".split()
 _OPERATORS = {"add": "add", "sub": "sub", "mul": "mul", "truediv": "div", "floordiv": "floor_divide",
               "mod": "remainder", "pow": "pow", "and": "bitwise_and", "or": "bitwise_or",
               "xor": "bitwise_xor", "eq": "eq", "ne": "ne", "lt": "lt", "le": "le", "gt": "gt",

@@ -48,6 +48,8 @@ EXPRESSIONS = [
     "mt.mean()", "mt.mean(1)", "mt.amax(1)", "mt.amin()", "mt.prod(1)", "mt.argmax(1)",
     "mt.argmax()", "mt.argmin(0)", "mt.var()", "mt.std(1)", "mt.all()", "mt.softmax(1)",
     "mt[0]", "mt[:, 1]", "mt.transpose(0, 1)", "mt.reshape(3, 2)", "mt.view(6)", "mt.detach()",
+    "mt.narrow(1, 0, 2)", "mt.ravel()", "mt.flatten()", "mt.unsqueeze(0)", "mt.select(1, 0)",
+    "mt.expand(2, 2, 3)", "mt.t()",
     "mt.to(dtype)", "mt.float()", "mt.clone()"]
 
 
