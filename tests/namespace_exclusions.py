@@ -117,7 +117,6 @@ EXCLUDED = {
         version view_as_complex_copy view_as_real_copy view_copy wait while_loop
         """,
         'todo': """
-        lobpcg
         """,
     },
     'torch.Tensor': {

@@ -54,6 +54,7 @@ from .sorting import *  # noqa: F401,F403
 from .special import *  # noqa: F401,F403
 from .spectral import *  # noqa: F401,F403
 from .lowrank import *  # noqa: F401,F403
+from .lobpcg import *  # noqa: F401,F403
 from .spectrogram import *  # noqa: F401,F403
 from .strided import *  # noqa: F401,F403
 from .tiling import *  # noqa: F401,F403
