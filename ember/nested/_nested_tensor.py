@@ -47,7 +47,7 @@ class RaggedSize:
 _UNARY = """
 abs neg negative sin cos tan asin acos atan sinh cosh tanh exp exp2 expm1 log log1p log2 log10
 sqrt rsqrt square sigmoid relu sign sgn floor ceil round trunc frac reciprocal erf erfc logical_not
-isnan isinf isfinite detach clone contiguous float double half long int bool silu
+isnan isinf isfinite detach clone contiguous float double half long int bool
 """.split()
 
 _BINARY = """
@@ -170,6 +170,9 @@ class NestedTensor:
         if not isinstance(gradient, NestedTensor) or gradient.layout is not self.layout:
             raise RuntimeError("backward(): the gradient of a nested tensor must be a nested "
                                "tensor of the same layout")
+        if self.layout is jagged and gradient._ragged is not self._ragged:
+            raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of "
+                               f"{gradient.shape} and output[0] has a shape of {self.shape}.")
         backward(self._parts(), gradient._parts(), retain_graph=retain_graph,
                  create_graph=create_graph, inputs=inputs)
 
@@ -260,6 +263,9 @@ class NestedTensor:
         return self._along(dim, "softmax", lambda t, d: t.softmax(d, dtype=dtype))
 
     def log_softmax(self, dim, dtype=None):
+        if self.layout is jagged and _wrap(dim, self.dim()) == 1:
+            raise RuntimeError("log_softmax(): not supported when reducing along the ragged "
+                               "dimension for NestedTensor")
         return self._along(dim, "log_softmax", lambda t, d: t.log_softmax(d, dtype=dtype))
 
     def _along(self, dim, op, fn):
