@@ -47,7 +47,7 @@ class RaggedSize:
 _UNARY = """
 abs neg negative sin cos tan asin acos atan sinh cosh tanh exp exp2 expm1 log log1p log2 log10
 sqrt rsqrt square sigmoid relu sign sgn floor ceil round trunc frac reciprocal erf erfc logical_not
-isnan isinf isfinite detach clone contiguous float double half long int bool
+isnan isinf isfinite detach clone contiguous float double half long int bool cpu cuda
 """.split()
 
 _BINARY = """
@@ -324,7 +324,7 @@ class NestedTensor:
                 raise RuntimeError("to_padded_tensor(): not supported for nested tensors "
                                    "with holes")
             if not parts:
-                return self._values.new_zeros((0,) + tuple(self._values.shape))
+                return self._values.new_zeros((0, 0) + tuple(self._values.shape[1:]))
             longest = max(p.shape[0] for p in parts)
             target = (max(longest, output_size[1]) if output_size is not None else longest,)
             target += tuple(self._values.shape[1:])

@@ -154,13 +154,16 @@ def test_narrow_builds_a_jagged_view_or_refuses_as_torch_does():
         assert str(ours.value) == str(theirs.value)
 
 
-def test_masked_select_gives_one_component_per_row():
-    x = np.arange(6.).reshape(2, 3)
-    mask = np.array([[True, False, True], [False, False, True]])
+@pytest.mark.parametrize("x,mask", [
+    (np.arange(6.).reshape(2, 3), np.array([[True, False, True], [False, False, True]])),
+    (np.arange(12.).reshape(2, 2, 3), np.arange(12).reshape(2, 2, 3) % 2 == 0),
+])
+def test_masked_select_gives_one_component_per_row(x, mask):
     nt = ember.nested.masked_select(ember.tensor(x), ember.tensor(mask))
     ref = torch.nested.masked_select(torch.tensor(x), torch.tensor(mask))
     assert_same_components(nt, ref)
     assert nt.layout is ember.jagged and _no_ids(repr(nt)) == _no_ids(repr(ref))
+    np.testing.assert_array_equal(as_numpy(nt.offsets()), as_numpy(ref.offsets()))
 
 
 @pytest.mark.parametrize("tensors,layout", [

@@ -141,3 +141,12 @@ def test_unsupported_forms_raise_torchs_error(layout, call):
     if theirs.type is RuntimeError and "shapes" not in str(theirs.value):
         assert str(ours.value) == str(theirs.value)
     assert as_numpy(make(ember).unbind()[0]).shape == (2, 3)
+
+
+def test_jagged_to_padded_tensor_output_size_and_empty_batch():
+    nt = ember.nested.nested_tensor([ember.tensor(A), ember.tensor(B)], layout=ember.jagged)
+    ref = torch.nested.nested_tensor([torch.tensor(A), torch.tensor(B)], layout=torch.jagged)
+    assert_same(nt.to_padded_tensor(2.0, (2, 6, 3)), ref.to_padded_tensor(2.0, (2, 6, 3)))
+    empty = ember.nested.nested_tensor_from_jagged(ember.zeros(0, 3), ember.tensor([0]))
+    ref_empty = torch.nested.nested_tensor_from_jagged(torch.zeros(0, 3), torch.tensor([0]))
+    assert tuple(empty.to_padded_tensor(0.0).shape) == tuple(ref_empty.to_padded_tensor(0.0).shape)
