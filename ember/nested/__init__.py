@@ -119,9 +119,15 @@ def narrow(tensor, dim, start, length, layout=strided):
     return NestedTensor(values=tensor.flatten(0, 1), offsets=offsets, lengths=length)
 
 
-def to_padded_tensor(input, padding, output_size=None):
+def to_padded_tensor(input, padding, output_size=None, out=None):
     """A dense tensor holding the nested tensor's components, each padded with `padding`."""
-    return input.to_padded_tensor(padding, output_size)
+    padded = input.to_padded_tensor(padding, output_size)
+    if out is None:
+        return padded
+    if tuple(out.shape) != tuple(padded.shape):
+        raise RuntimeError(f"to_padded_tensor(): out has shape {list(out.shape)}, the padded "
+                           f"result {list(padded.shape)}")
+    return out.copy_(padded)
 
 
 def masked_select(tensor, mask):

@@ -147,6 +147,9 @@ def test_jagged_to_padded_tensor_output_size_and_empty_batch():
     nt = ember.nested.nested_tensor([ember.tensor(A), ember.tensor(B)], layout=ember.jagged)
     ref = torch.nested.nested_tensor([torch.tensor(A), torch.tensor(B)], layout=torch.jagged)
     assert_same(nt.to_padded_tensor(2.0, (2, 6, 3)), ref.to_padded_tensor(2.0, (2, 6, 3)))
+    out = ember.zeros(2, 4, 3, dtype=ember.float64)
+    assert ember.nested.to_padded_tensor(nt, 1.0, out=out) is out
+    assert_same(out, ref.to_padded_tensor(1.0))
     empty = ember.nested.nested_tensor_from_jagged(ember.zeros(0, 3), ember.tensor([0]))
     ref_empty = torch.nested.nested_tensor_from_jagged(torch.zeros(0, 3), torch.tensor([0]))
     assert tuple(empty.to_padded_tensor(0.0).shape) == tuple(ref_empty.to_padded_tensor(0.0).shape)
