@@ -767,18 +767,28 @@ class Tensor:
 
     @property
     def mT(self):
-        if self._data.ndim < 2:
+        nd = self._data.ndim
+        if nd == 0:
+            warnings.warn("Tensor.mT is deprecated on 0-D tensors. This function is the identity "
+                          "in these cases.")
+            return _ops.permute(self, ())
+        if nd < 2:
             raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. "
-                               f"Got {self._data.ndim}-D tensor.")
+                               f"Got {nd}-D tensor.")
         return _ops.transpose(self, -2, -1)
 
     @property
     def H(self):
-        return _ops.permute(self, tuple(range(self._data.ndim - 1, -1, -1)))
+        nd = self._data.ndim
+        if nd not in (0, 2):
+            raise RuntimeError("tensor.H is only supported on matrices (2-D tensors). Got "
+                               f"{nd}-D tensor." + (" For batches of matrices, consider using "
+                                                    "tensor.mH" if nd > 2 else ""))
+        return _conj_transpose(self, "tensor.H", "Tensor.H")
 
     @property
     def mH(self):
-        return self.mT
+        return _conj_transpose(self, "tensor.mH", "Tensor.mH")
 
     @property
     def real(self):
@@ -979,6 +989,7 @@ from .ops import view_write as _view_write  # noqa: E402
 from .ops import shape as _shape  # noqa: E402
 from .ops import strided as _strided  # noqa: E402
 from .ops import convert as _convert  # noqa: E402
+from .ops.complex import conj_transpose as _conj_transpose  # noqa: E402
 from .ops.shape import unfold as _unfold_windows  # noqa: E402
 
 _declare_methods(Tensor, _ops)  # NOTE [ Declared methods ] (ops/_methods.py)

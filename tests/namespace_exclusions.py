@@ -82,7 +82,7 @@ EXCLUDED = {
         ModuleDict ParameterDict
         """,
         'complex_or_dtype': """
-        adjoint bit bits16 bits1x8 bits2x4 bits4x2 bits8 chalf complex32 conj_physical_
+        bit bits16 bits1x8 bits2x4 bits4x2 bits8 chalf complex32 conj_physical_
         float4_e2m1fn_x2 float8_e4m3fn float8_e4m3fnuz float8_e5m2 float8_e5m2fnuz
         float8_e8m0fnu int1 int2 int3 int4 int5 int6 int7 uint1 uint2 uint3 uint4 uint5 uint6
         uint7
@@ -134,7 +134,7 @@ EXCLUDED = {
         ipu is_ipu is_maia is_mkldnn is_mtia is_vulkan is_xla mtia record_stream to_mkldnn
         """,
         'complex_or_dtype': """
-        adjoint chalf
+        chalf
         """,
         'deprecated': """
         eig is_set_to lstsq lu new reinforce resize resize_ resize_as resize_as_ set_ solve

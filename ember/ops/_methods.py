@@ -34,7 +34,7 @@ nanmedian msort scatter_reduce ravel broadcast_to select rot90 aminmax argwhere 
 is_nonzero is_same_size take_along_dim index_put put mode ldexp gcd lcm quantile nanquantile
 isreal conj conj_physical resolve_conj resolve_neg is_conj is_neg histc cov corrcoef index_reduce
 as_strided as_strided_scatter diagonal_scatter histogram frexp igamma igammac unique_consecutive renorm new_empty_strided
-slice_scatter select_scatter positive prelu hardshrink
+slice_scatter select_scatter positive prelu hardshrink adjoint
 det logdet slogdet inverse pinverse qr svd cholesky cholesky_inverse cholesky_solve matrix_exp
 matrix_power lu_solve geqrf orgqr ormqr dist addr diagflat
 stft istft to_padded_tensor

@@ -9,14 +9,17 @@ gradient reaching a real input keeps its real part (the engine's gradient valida
 ember's conj is a copy, never a lazy conjugate bit: is_conj() and is_neg() are always False and
 resolve_conj()/resolve_neg() return their input.
 """
+import warnings
+
 import numpy as np
 
 from .._dtype import type_name as _type_name
 from .._tensor import Tensor
 from ._op import Op
+from .shape import permute, transpose
 
 __all__ = ["view_as_real", "view_as_complex", "real", "imag", "conj", "conj_physical",
-           "resolve_conj", "resolve_neg", "is_conj", "is_neg", "complex", "polar"]
+           "resolve_conj", "resolve_neg", "is_conj", "is_neg", "complex", "polar", "adjoint"]
 
 _ndarray = np.ndarray
 
@@ -151,6 +154,24 @@ def imag(input):
 def conj(input):
     """The complex conjugate (a copy; input itself when real)."""
     return Conj.apply(input) if input._data.dtype.kind == "c" else input
+
+
+def adjoint(input):
+    """The conjugate transpose of the last two dims (mH); a copy when complex, as conj()."""
+    return conj_transpose(input, "tensor.adjoint()", "adjoint()")
+
+
+def conj_transpose(input, name, deprecated_name):
+    """conj of input with its last two dims swapped, for adjoint(), x.mH and x.H, whose checks
+    name them: a matrix or batch of matrices, a 0-D tensor conjugated with torch's warning."""
+    nd = input._data.ndim
+    if nd == 0:
+        warnings.warn(f"{deprecated_name} is deprecated on 0-D tensors. Consider using x.conj().")
+        return conj(permute(input, ()))
+    if nd < 2:
+        raise RuntimeError(f"{name} is only supported on matrices or batches of matrices. "
+                           f"Got {nd}-D tensor.")
+    return conj(transpose(input, -2, -1))
 
 
 def conj_physical(input, *, out=None):
