@@ -9,8 +9,9 @@ no extra code. Every kernel walks the batch in chunks sized so that one chunk's 
 stay in cache (1 MiB, half this machine's 2 MiB L2: the CIFAR LeNet's conv1 at batch 256 runs
 about 3x faster than through one 60 MB im2col matrix, and its forward at batch 64 1.38 -> 1.16 ms
 going from 2 MiB to 1 MiB chunks, one thread), with one batched matmul call per chunk (a GEMM per
-sample: measured faster here than one GEMM over a channel-major chunk, and than one GEMM per
-kernel row over a whole chunk in the weight gradient, whose K is then long and M, N tiny) and
+sample: measured faster here than one GEMM over a channel-major chunk at the LeNet's shapes, and
+than one GEMM per kernel row over a whole chunk in the weight gradient, whose K is then long and
+M, N tiny; deep layers are the exception, NOTE [ Channel-major chunks ]) and
 scratch buffers reused between chunks and calls (allocation is a measurable cost on this
 machine). Above a size threshold the batch is split over threads first (NOTE [ Batch threads ]
 in _threads.py); each thread walks its own range in chunks with its own buffers.
@@ -34,6 +35,16 @@ weights (as kh*C x O*kw) against the stacked output gradient followed by kh adds
 kh*kw. On the LeNet's conv2 both run ~1.7x faster than through im2col; the forward does not (its
 im2col GEMM is already one large K = C*kh*kw product), so it keeps im2col.
 
+NOTE [ Channel-major chunks ]
+When a group's output channels outnumber the output positions of one sample (ResNet's deep
+layers: 512 channels of 7x7 outputs, 256 of 14x14), a GEMM per sample multiplies a large weight
+matrix by a narrow one, and the BLAS packs the whole weight matrix again for each sample. There
+the kernels lay a chunk's columns out channel-major, (C*kh*kw, samples*Ho*Wo) without garbage
+columns, and do one GEMM per chunk: the weights are packed once per chunk, and the weight
+gradient is one product contracting over the chunk's samples and positions instead of a
+per-sample (O, C*kh*kw) product summed afterwards. The output and the output gradient cross
+between (samples, O, positions) and (O, samples, positions) order in one copy each.
+
 NOTE [ Depth taps ]
 A 3-D convolution is a sum over its kd depth kernel offsets ("taps") of 2-D convolutions: tap t
 reads input plane o*sd + t*dd (in the depth-padded input) for output plane o. Gathering those
@@ -55,6 +66,7 @@ _SPLIT_BYTES = 1 << 20  # im2col bytes per thread below which a kernel runs on o
 # the calling thread with the BLAS at one thread (NOTE [ Batch threads ]). The LeNet's
 # convolutions are ~0.4M, ResNet's ~100M.
 _SPLIT_MACS = 1 << 22
+_CM_CHUNK_BYTES = 8 << 20  # channel-major columns per chunk (NOTE [ Channel-major chunks ])
 
 
 # -- geometry --------------------------------------------------------------------------------------
@@ -205,8 +217,11 @@ def _conv_forward(xp, x, w, bias, geo, out_hw):
     n, c, h, wd = x.shape
     lay = _Layout(geo, (h, wd), out_hw, x.itemsize)
     y = xp.empty((n, w.shape[0], lay.ho, lay.wo), x.dtype)
+    work = _forward_range
+    if _channel_major(w.shape[0] // geo.groups, lay):
+        lay, work = _exact_layout(geo, (h, wd), x.itemsize), _forward_cm
     _run(xp, n, c, w.shape[0], geo, lay,
-         lambda lo, hi: _forward_range(xp, x, w, bias, geo, lay, y, lo, hi))
+         lambda lo, hi: work(xp, x, w, bias, geo, lay, y, lo, hi))
     return y
 
 
@@ -249,6 +264,8 @@ def _conv_input_grad(xp, gy, w, image_hw, geo):
     c = w.shape[1] * geo.groups
     gx = xp.empty((n, c, lay.h, lay.w), gy.dtype)
     work = _input_grad_stacked if geo.sh == geo.sw == 1 else _input_grad_range
+    if _channel_major(gy.shape[1] // geo.groups, lay):
+        lay, work = _exact_layout(geo, image_hw, gy.itemsize), _input_grad_cm
     _run(xp, n, c, gy.shape[1], geo, lay, lambda lo, hi: work(xp, gy, w, geo, lay, gx, lo, hi))
     return gx
 
@@ -287,6 +304,8 @@ def _conv_weight_grad(xp, x, gy, w_shape, geo):
     n, c, h, wd = x.shape
     lay = _Layout(geo, (h, wd), gy.shape[2:], x.itemsize)
     work = _weight_grad_stacked if geo.sh == geo.sw == 1 else _weight_grad_range
+    if _channel_major(gy.shape[1] // geo.groups, lay):
+        lay, work = _exact_layout(geo, (h, wd), x.itemsize), _weight_grad_cm
     parts = _run(xp, n, c, gy.shape[1], geo, lay,
                  lambda lo, hi: work(xp, x, gy, w_shape, geo, lay, lo, hi))
     gw = parts[0]
@@ -396,6 +415,110 @@ def _weight_grad_stacked(xp, x, gy, w_shape, geo, lay, lo, hi):
     gw = gw.reshape(kh, o, c // g, kw).transpose(1, 2, 0, 3)
     return xp.ascontiguousarray(gw).reshape(w_shape)
 
+
+
+# -- channel-major chunks (NOTE [ Channel-major chunks ]) ------------------------------------------
+
+def _channel_major(out_per_group, lay):
+    """Whether a group's output channels outnumber one sample's output positions."""
+    return out_per_group > lay.ho * lay.wo
+
+
+def _cm_chunk(n, per_sample_bytes):
+    return max(1, min(n, _CM_CHUNK_BYTES // max(per_sample_bytes, 1)))
+
+
+def _cm_columns(xp, windows, k, scratch, g, extra=0):
+    """The (G, C/G*kh*kw + extra, k, Ho*Wo) channel-major columns of k samples' windows, in the
+    front of the flat scratch buffer (the `extra` rows after the windows' are left as they are)."""
+    _, c, kh, kw, ho, wo = windows.shape
+    rows, ll = c // g * kh * kw, ho * wo
+    cols = scratch[:g * (rows + extra) * k * ll].reshape(g, rows + extra, k, ll)
+    xp.copyto(cols[:, :rows].reshape(g, c // g, kh, kw, k, ho, wo),
+              windows[:k].reshape(k, g, c // g, kh, kw, ho, wo).transpose(1, 2, 3, 4, 0, 5, 6))
+    return cols
+
+
+def _cm_grad(xp, gy, a, b, scratch, g):
+    """gy[a:b] as (G, O/G, k, Ho*Wo), in the front of the flat scratch buffer."""
+    k, o = b - a, gy.shape[1]
+    ll = gy.shape[2] * gy.shape[3]
+    out = scratch[:k * o * ll].reshape(g, o // g, k, ll)
+    xp.copyto(out, gy[a:b].reshape(k, g, o // g, ll).transpose(1, 2, 0, 3))
+    return out
+
+
+def _forward_cm(xp, x, w, bias, geo, lay, y, lo, hi):
+    """y[lo:hi] = conv(x[lo:hi], w) + bias, one GEMM per channel-major chunk (the bias as a row
+    of ones under the columns, as in _forward_range)."""
+    c, o, g = x.shape[1], w.shape[0], geo.groups
+    og, kk, ll = o // g, c // g * geo.kh * geo.kw, lay.ho * lay.wo
+    extra = 0 if bias is None else 1
+    m = _cm_chunk(hi - lo, (c * geo.kh * geo.kw + extra * g + o) * ll * x.itemsize)
+    wm = w.reshape(g, og, kk)
+    if bias is not None:
+        wm = xp.concatenate([wm, bias.reshape(g, og, 1)], axis=2)
+    flat, interior = _padded_rows(xp, lay, geo, m, c, x.dtype)
+    windows = lay.windows(xp, flat, geo)
+    scratch = _buffer(xp, "cm_cols", (g * (kk + extra) * m * ll,), x.dtype)
+    prod = _buffer(xp, "cm_out", (o * m * ll,), x.dtype)
+    for a in range(lo, hi, m):
+        b = min(a + m, hi)
+        k = b - a
+        interior[:k] = x[a:b]
+        cols = _cm_columns(xp, windows, k, scratch, g, extra)
+        if bias is not None:
+            cols[:, kk] = 1
+        out = prod[:o * k * ll].reshape(g, og, k * ll)
+        xp.matmul(wm, cols.reshape(g, kk + extra, k * ll), out=out)
+        xp.copyto(y[a:b].reshape(k, g, og, ll), out.reshape(g, og, k, ll).transpose(2, 0, 1, 3))
+
+
+def _input_grad_cm(xp, gy, w, geo, lay, gx, lo, hi):
+    """gx[lo:hi]: one GEMM of the transposed weights per channel-major chunk, then col2im."""
+    o, g, cg = gy.shape[1], geo.groups, w.shape[1]
+    c, og = cg * g, o // g
+    kk, ll = cg * geo.kh * geo.kw, lay.ho * lay.wo
+    m = _cm_chunk(hi - lo, (c * geo.kh * geo.kw + o) * ll * gy.itemsize)
+    wt = w.reshape(g, og, kk).transpose(0, 2, 1)
+    g_scratch = _buffer(xp, "cm_grad", (o * m * ll,), gy.dtype)
+    c_scratch = _buffer(xp, "cm_cols", (g * kk * m * ll,), gy.dtype)
+    flat = _buffer(xp, "scatter", (m, c, lay.row), gy.dtype)
+    windows, interior = lay.windows(xp, flat, geo), lay.interior(flat, geo)
+    for a in range(lo, hi, m):
+        b = min(a + m, hi)
+        k = b - a
+        src = _cm_grad(xp, gy, a, b, g_scratch, g)
+        cols = c_scratch[:g * kk * k * ll].reshape(g, kk, k * ll)
+        xp.matmul(wt, src.reshape(g, og, k * ll), out=cols)
+        flat[:k].fill(0)
+        _col2im(xp, cols.reshape(c, geo.kh, geo.kw, k, lay.ho, lay.wo).transpose(3, 0, 1, 2, 4, 5),
+                windows[:k])
+        gx[a:b] = interior[:k]
+
+
+def _weight_grad_cm(xp, x, gy, w_shape, geo, lay, lo, hi):
+    """The weight gradient of samples [lo, hi): per channel-major chunk, one GEMM contracting
+    over the chunk's samples and positions."""
+    c, o, g = x.shape[1], gy.shape[1], geo.groups
+    og, kk, ll = o // g, c // g * geo.kh * geo.kw, lay.ho * lay.wo
+    m = _cm_chunk(hi - lo, (c * geo.kh * geo.kw + o) * ll * x.itemsize)
+    flat, interior = _padded_rows(xp, lay, geo, m, c, x.dtype)
+    windows = lay.windows(xp, flat, geo)
+    g_scratch = _buffer(xp, "cm_grad", (o * m * ll,), x.dtype)
+    c_scratch = _buffer(xp, "cm_cols", (g * kk * m * ll,), x.dtype)
+    part = _buffer(xp, "cm_wgrad", (g, og, kk), x.dtype)
+    gw = xp.zeros((g, og, kk), x.dtype)
+    for a in range(lo, hi, m):
+        b = min(a + m, hi)
+        k = b - a
+        interior[:k] = x[a:b]
+        cols = _cm_columns(xp, windows, k, c_scratch, g)
+        src = _cm_grad(xp, gy, a, b, g_scratch, g)
+        xp.matmul(src.reshape(g, og, k * ll), cols.reshape(g, kk, k * ll).transpose(0, 2, 1),
+                  out=part)
+        gw += part
+    return gw.reshape(w_shape)
 
 
 # -- 3-D convolutions (NOTE [ Depth taps ]) -------------------------------------------------------
