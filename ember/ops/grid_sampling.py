@@ -1,19 +1,33 @@
-"""affine_grid and grid_sample (2-D on 4-D input, 3-D on 5-D input), composed of ember ops.
+"""affine_grid and grid_sample (2-D on 4-D input, 3-D on 5-D input).
 
 grid_sample reads input at the grid's normalised coordinates (-1 and 1 are the centres of the
-corner pixels with align_corners=True, their outer edges otherwise). A source coordinate is
-mapped into range by padding_mode (zeros: out-of-range taps read 0; border: clamped; reflection:
-reflected off the borders, then clamped). Bilinear (trilinear in 3-D) sums the 2**nd neighbouring
-taps with their linear weights; nearest takes the tap nearest, ties to even. Each tap is a gather
-over the flattened spatial volume, so the gradients (input, grid, and higher orders) are those
-of gather, multiply and the coordinate arithmetic; the bicubic mode is not implemented.
+corner pixels with align_corners=True, their outer edges otherwise). Along each spatial dim a
+grid coordinate becomes a source position p, and output = sum over taps of prod_d W_d * input[tap]:
+nearest has one tap (p rounded, ties to even), bilinear two (floor(p) + 0, 1 with weights 1 - t,
+t for t = p - floor(p)), bicubic four (floor(p) - 1 .. + 2, cubic convolution with A = -0.75).
+padding_mode maps p into range for nearest and bilinear (zeros: out-of-range taps read 0;
+border: clamped; reflection: reflected off the borders, then clamped), and each integer tap for
+bicubic, as torch does.
+
+NOTE [ grid_sample derivatives ]
+Every weight is a polynomial in t, and p is piecewise linear in the grid (slope m), so the k-th
+derivative of a weight along a dim is m**k times the polynomial's k-th derivative. With S_k the
+sampling whose weights are differentiated k_d times along each dim d, three ops close under
+differentiation: GridSampler (S_k(x)), GridSampleScatter (its adjoint in x: the weights
+scattered back, by bincount) and GridSampleGridGrad (sum over channels of g * S_{k+e}(x) for each
+grid coordinate e). Each one's backward is a sum of the three at higher k, so double (and higher)
+backward needs no second formula. The taps, weights and slopes depend on the grid's values only;
+they are computed once per forward (_Taps) and shared by the backward nodes.
 """
 import itertools
+import math
 import warnings
 
+import numpy as np
+
 from .. import _creation
+from .._dtype import type_name
 from .._tensor import _make
-from .clamping import where
 from .join import stack
 from .linalg import matmul
 from ._op import Op
@@ -91,44 +105,281 @@ class AffineGridGenerator(Op):
 
 # -- grid_sample ---------------------------------------------------------------------------------
 
-def _reflect(coord, twice_low, twice_high):
-    """coord reflected into [twice_low / 2, twice_high / 2] off both ends, repeatedly."""
+def _derivatives(coefs):
+    """A polynomial (coefficients, lowest power first) and its successive derivatives, until 0."""
+    out = []
+    while coefs and any(coefs):
+        out.append(tuple(float(c) for c in coefs))
+        coefs = [i * c for i, c in enumerate(coefs)][1:]
+    return tuple(out)
+
+
+def _cubic_taps(a=-0.75):
+    """The four bicubic taps (offset from floor(p), weight polynomials in t): torch's cubic
+    convolution kernel, |s| <= 1: (a+2)|s|^3 - (a+3)|s|^2 + 1; 1 < |s| < 2: a(|s|^3 - 5|s|^2 +
+    8|s| - 4), at the distances t + 1, t, 1 - t and 2 - t."""
+    poly = np.polynomial.Polynomial
+    near = poly([1, 0, -(a + 3), a + 2])
+    far = poly([-4 * a, 8 * a, -5 * a, a])
+    kernels = (far(poly([1, 1])), near, near(poly([1, -1])), far(poly([2, -1])))
+    return tuple((offset, _derivatives(list(k.coef))) for offset, k in zip((-1, 0, 1, 2), kernels))
+
+
+_TAPS = {"nearest": ((0, ((1.0,),)),),
+         "bilinear": ((0, _derivatives([1, -1])), (1, _derivatives([0, 1]))),
+         "bicubic": _cubic_taps()}
+
+
+def _horner(coefs, t):
+    value = coefs[-1]
+    for c in coefs[-2::-1]:
+        value = value * t + c
+    return value
+
+
+def _clip(xp, pos, slope, size):
+    """pos clamped to [0, size - 1]; at and beyond the borders the slope is 0 (torch's rule)."""
+    inside = (pos > 0) & (pos < size - 1)
+    return xp.clip(pos, 0, size - 1), slope * inside.astype(pos.dtype)
+
+
+def _reflect(xp, pos, slope, twice_low, twice_high):
+    """pos reflected into [twice_low / 2, twice_high / 2] off both ends, repeatedly; each
+    reflection flips the slope's sign."""
     if twice_low == twice_high:
-        return coord * 0
+        return xp.zeros_like(pos), slope * xp.zeros_like(pos)
     low = twice_low / 2
     span = (twice_high - twice_low) / 2
-    dist = (coord - low).abs()
-    extra = dist.fmod(span)
-    flips = (dist.detach() / span).floor()
-    return where(flips.remainder(2) == 0, extra + low, span - extra + low)
+    diff = pos - low
+    dist = xp.abs(diff)
+    extra = xp.fmod(dist, span)
+    odd = xp.floor(dist / span) % 2 == 1
+    pos = xp.where(odd, span - extra, extra) + low
+    flipped = (diff < 0) ^ odd
+    return pos, slope * (1 - 2 * flipped.astype(pos.dtype))
 
 
-def _source(coord, size, align, padding_mode):
-    """A normalised grid coordinate as a (fractional) pixel index along an axis of `size`."""
+def _reflect_index(xp, q, size, align):
+    """Integer positions reflected into [0, size - 1] (bicubic's taps): off the centres of the
+    border pixels with align_corners, off their outer edges otherwise."""
     if align:
-        pos = (coord + 1) * ((size - 1) / 2)
-    else:
-        pos = ((coord + 1) * size - 1) / 2
-    if padding_mode == "zeros":
-        return pos
-    if padding_mode == "reflection":
-        pos = _reflect(pos, 0, 2 * (size - 1)) if align else _reflect(pos, -1, 2 * size - 1)
-    return pos.clamp(0, size - 1)
+        if size == 1:
+            return xp.zeros_like(q)
+        r = q % (2 * (size - 1))
+        return xp.where(r > size - 1, 2 * (size - 1) - r, r)
+    r = q % (2 * size)
+    return xp.where(r >= size, 2 * size - 1 - r, r)
 
 
-def _tap(flat, index, spatial, shape_out):
-    """flat (N, C, volume) read at the integer positions `index` (one (N, *out) tensor per
-    spatial dim); positions outside the input read 0."""
-    n, c = flat.shape[:2]
-    inside = None
-    linear = 0
-    for idx, size in zip(index, spatial):
-        ok = (idx >= 0) & (idx < size)
-        inside = ok if inside is None else inside & ok
-        linear = linear * size + idx.clamp(0, size - 1)
-    linear = linear.long().reshape(n, 1, -1).expand(n, c, -1)
-    values = flat.gather(2, linear).reshape((n, c) + shape_out)
-    return values, inside.unsqueeze(1)
+class _Taps:
+    """Where and with what weights grid (N, *out, nd) reads an input of spatial shape `spatial`.
+    Per spatial dim d: the fraction t, the slope dp/dgrid and per tap its clamped index, whether
+    it lies inside, and its weight polynomials (NOTE [ grid_sample derivatives ])."""
+
+    def __init__(self, xp, grid, spatial, mode, padding_mode, align):
+        self.xp, self.spatial, self.dtype = xp, spatial, grid.dtype
+        self.out_shape = tuple(grid.shape[1:-1])
+        nd = len(spatial)
+        coords = grid.reshape(grid.shape[0], -1, nd)
+        self.dims = []
+        self._weights = {}
+        for d, size in enumerate(spatial):
+            coord = coords[..., nd - 1 - d]  # the grid lists x (the last dim) first
+            if align:
+                pos, slope = (coord + 1) * ((size - 1) / 2), (size - 1) / 2
+            else:
+                pos, slope = ((coord + 1) * size - 1) / 2, size / 2
+            if mode != "bicubic" and padding_mode != "zeros":
+                if padding_mode == "reflection":
+                    bounds = (0, 2 * (size - 1)) if align else (-1, 2 * size - 1)
+                    pos, slope = _reflect(xp, pos, slope, *bounds)
+                pos, slope = _clip(xp, pos, slope, size)
+            base = xp.rint(pos) if mode == "nearest" else xp.floor(pos)
+            t = pos - base
+            base = base.astype(np.int64)
+            taps = []
+            for offset, polys in _TAPS[mode]:
+                q = base + offset
+                if mode == "bicubic" and padding_mode != "zeros":
+                    if padding_mode == "reflection":
+                        q = _reflect_index(xp, q, size, align)
+                    q = xp.clip(q, 0, size - 1)
+                inside = (q >= 0) & (q < size)
+                taps.append((xp.clip(q, 0, size - 1), inside, polys))
+            self.dims.append((t, slope, taps))
+        self.strides = [math.prod(spatial[d + 1:]) for d in range(nd)]
+
+    def combos(self):
+        """Each combination of one tap per dim: (its taps, flat index (N, P), inside (N, P))."""
+        for combo in itertools.product(*(range(len(taps)) for _, _, taps in self.dims)):
+            flat, inside = 0, None
+            for (_, _, taps), j, stride in zip(self.dims, combo, self.strides):
+                q, ok, _ = taps[j]
+                flat = flat + q * stride
+                inside = ok if inside is None else inside & ok
+            yield combo, flat, inside
+
+    def weight(self, combo, orders):
+        """The combination's weight (N, P) with the k-th derivative along dim d for k =
+        orders[d] (zero outside the input), or None where it vanishes."""
+        out = None
+        for d, (j, k) in enumerate(zip(combo, orders)):
+            w = self._dim_weight(d, j, k)
+            if w is None:
+                return None
+            out = w if out is None else out * w
+        return out
+
+    def _dim_weight(self, d, j, k):
+        key = (d, j, k)
+        if key not in self._weights:
+            t, slope, taps = self.dims[d]
+            _, inside, polys = taps[j]
+            if k >= len(polys):
+                w = None
+            else:
+                w = _horner(polys[k], t) * inside.astype(self.dtype)
+                if k:
+                    w = w * slope ** k
+            self._weights[key] = w
+        return self._weights[key]
+
+
+def _gather(xp, flat_x, index, inside):
+    """flat_x (N, C, V) read at index (N, P), 0 outside: (N, C, P)."""
+    n, c = flat_x.shape[:2]
+    values = flat_x[xp.arange(n)[:, None, None], xp.arange(c)[None, :, None], index[:, None, :]]
+    return xp.where(inside[:, None, :], values, 0)
+
+
+def _bump(orders, d):
+    return orders[:d] + (orders[d] + 1,) + orders[d + 1:]
+
+
+class _GridSample(Op):
+    """S_k(x): x (N, C, *spatial) sampled at the taps with weights differentiated orders[d]
+    times along dim d. `taps` is a _Taps, or the options (mode, padding_mode, align) to build
+    one from grid."""
+    _array_backward = True  # NOTE [ Backward on arrays ] (autograd/engine.py)
+
+    def forward(ctx, x, grid, taps, orders):
+        xp = ctx.xp
+        if not isinstance(taps, _Taps):
+            taps = _Taps(xp, grid, x.shape[2:], *taps)
+        ctx.taps, ctx.orders = taps, orders
+        ctx.save_for_backward(x, grid)
+        n, c = x.shape[:2]
+        flat_x = x.reshape(n, c, -1)
+        out = xp.zeros((n, c, math.prod(taps.out_shape)), x.dtype)
+        for combo, index, inside in taps.combos():
+            w = taps.weight(combo, orders)
+            if w is not None:
+                out += _gather(xp, flat_x, index, inside) * w[:, None, :]
+        return out.reshape((n, c) + taps.out_shape)
+
+    def backward(ctx, g):
+        x, grid = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gx = GridSampleScatter.apply(g, grid, ctx.taps, ctx.orders, tuple(x.shape)) \
+            if need[0] else None
+        ggrid = GridSampleGridGrad.apply(g, x, grid, ctx.taps, ctx.orders) if need[1] else None
+        return gx, ggrid
+
+
+class GridSampler2D(_GridSample):
+    pass
+
+
+class GridSampler3D(_GridSample):
+    pass
+
+
+class GridSamplerDerivative(_GridSample):
+    """S_k for k != 0: the derivatives of the weights, which only higher-order gradients use."""
+
+
+def _sampler(nd, orders):
+    if any(orders):
+        return GridSamplerDerivative
+    return GridSampler2D if nd == 2 else GridSampler3D
+
+
+class GridSampleScatter(Op):
+    """S_k's adjoint in x: g (N, C, *out) added into an input of shape in_shape at each tap,
+    times its weight."""
+    _array_backward = True
+
+    def forward(ctx, g, grid, taps, orders, in_shape):
+        xp = ctx.xp
+        ctx.taps, ctx.orders = taps, orders
+        ctx.save_for_backward(g, grid)
+        n, c = in_shape[:2]
+        volume = math.prod(in_shape[2:])
+        flat_g = g.reshape(n, c, -1)
+        rows = (xp.arange(n)[:, None, None] * c + xp.arange(c)[None, :, None]) * volume
+        # bincount sums the taps that meet in one place in one pass (in float64, cast back)
+        total = None
+        for combo, index, _ in taps.combos():
+            w = taps.weight(combo, orders)
+            if w is None:
+                continue
+            part = xp.bincount((rows + index[:, None, :]).ravel(),
+                               weights=(flat_g * w[:, None, :]).ravel(), minlength=n * c * volume)
+            total = part if total is None else total + part
+        if total is None:
+            return xp.zeros(in_shape, g.dtype)
+        return total.astype(g.dtype, copy=False).reshape(in_shape)
+
+    def backward(ctx, a):
+        g, grid = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        gg = _sampler(len(ctx.orders), ctx.orders).apply(a, grid, ctx.taps, ctx.orders) \
+            if need[0] else None
+        ggrid = GridSampleGridGrad.apply(g, a, grid, ctx.taps, ctx.orders) if need[1] else None
+        return gg, ggrid
+
+
+class GridSampleGridGrad(Op):
+    """The grid's gradient (N, *out, nd) of <g, S_k(x)>: for grid coordinate e (spatial dim
+    d = nd - 1 - e), the sum over channels of g * S_{k + 1 at d}(x)."""
+    _array_backward = True
+
+    def forward(ctx, g, x, grid, taps, orders):
+        xp = ctx.xp
+        ctx.taps, ctx.orders = taps, orders
+        ctx.save_for_backward(g, x, grid)
+        n, c = x.shape[:2]
+        nd = len(orders)
+        flat_x, flat_g = x.reshape(n, c, -1), g.reshape(n, c, -1)
+        out = xp.zeros((n, flat_g.shape[2], nd), g.dtype)
+        for combo, index, inside in taps.combos():
+            weights = [taps.weight(combo, _bump(orders, nd - 1 - e)) for e in range(nd)]
+            if all(w is None for w in weights):
+                continue
+            per_tap = (flat_g * _gather(xp, flat_x, index, inside)).sum(1)
+            for e, w in enumerate(weights):
+                if w is not None:
+                    out[..., e] += per_tap * w
+        return out.reshape((n,) + taps.out_shape + (nd,))
+
+    def backward(ctx, b):
+        g, x, grid = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        nd = len(ctx.orders)
+        gg = gx = ggrid = None
+        for e in range(nd):
+            orders = _bump(ctx.orders, nd - 1 - e)
+            b_e = b[..., e][:, None]
+            if need[0]:
+                term = b_e * _sampler(nd, orders).apply(x, grid, ctx.taps, orders)
+                gg = term if gg is None else gg + term
+            if need[1]:
+                term = GridSampleScatter.apply(g * b_e, grid, ctx.taps, orders, tuple(x.shape))
+                gx = term if gx is None else gx + term
+            if need[2]:
+                term = GridSampleGridGrad.apply(g * b_e, x, grid, ctx.taps, orders)
+                ggrid = term if ggrid is None else ggrid + term
+        return gg, gx, ggrid
 
 
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
@@ -153,25 +404,18 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     if grid.shape[-1] != nd:
         raise RuntimeError(f"grid_sampler(): expected grid to have size {nd} in last dimension, "
                            f"but got grid with sizes {list(grid.shape)}")
-    if mode == "bicubic":
-        raise NotImplementedError("grid_sample: mode='bicubic' is not implemented in ember")
-    spatial = tuple(input.shape[2:])
-    shape_out = tuple(grid.shape[1:-1])
-    flat = input.reshape(input.shape[0], input.shape[1], -1)
-    # pos[d]: the source position along spatial dim d; the grid lists x (the last dim) first
-    pos = [_source(grid[..., nd - 1 - d], spatial[d], align, padding_mode) for d in range(nd)]
-    if mode == "nearest":
-        values, inside = _tap(flat, [p.detach().round() for p in pos], spatial, shape_out)
-        return values * inside
-    low = [p.detach().floor() for p in pos]
-    out = 0
-    for corner in itertools.product((0, 1), repeat=nd):
-        weight = None
-        index = []
-        for d, step in enumerate(corner):
-            index.append(low[d] + step)
-            w = pos[d] - low[d] if step else low[d] + 1 - pos[d]
-            weight = w if weight is None else weight * w
-        values, inside = _tap(flat, index, spatial, shape_out)
-        out = out + values * (weight.unsqueeze(1) * inside)
-    return out
+    for d in range(2, input.dim()):
+        if input.shape[d] == 0:
+            raise RuntimeError("grid_sampler(): expected input to have non-empty spatial "
+                               f"dimensions, but input has sizes {list(input.shape)} with "
+                               f"dimension {d} being empty")
+    if mode == "bicubic" and nd == 3:
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"\"grid_sampler_{nd}d_cpu_kernel_impl\" not implemented for "
+                                  f"'{type_name(input.dtype)}'")
+    if grid.dtype != input.dtype:
+        raise RuntimeError(f"expected scalar type {type_name(input.dtype)} but found "
+                           f"{type_name(grid.dtype)}")
+    orders = (0,) * nd
+    return _sampler(nd, orders).apply(input, grid, (mode, padding_mode, align), orders)
