@@ -13,6 +13,7 @@ backward, as PyTorch does. A leaf that requires grad
 refuses in-place ops while grad mode is on.
 """
 import builtins
+import numbers
 import warnings
 
 import numpy as np
@@ -72,6 +73,24 @@ def _warn_pin_device(method, device):
     if device is not None:
         warnings.warn(f"The argument 'device' of Tensor.{method}() is deprecated. Please do not "
                       "pass this argument.", DeprecationWarning, stacklevel=3)
+
+
+# Op.apply reports a NumPy operand it cannot compute with as NotImplementedError, Python as TypeError
+_OPERAND_ERRORS = (TypeError, NotImplementedError)
+
+
+def _operator(method):
+    """A binary operator answering NotImplemented where its operand is no tensor, number or
+    array-like (see the operators in Tensor)."""
+    def operator(self, other):
+        try:
+            return method(self, other)
+        except _OPERAND_ERRORS:
+            if _is_operand(other):
+                raise
+            return NotImplemented
+    operator.__name__ = operator.__qualname__ = method.__name__
+    return operator
 
 
 class Tensor:
@@ -644,49 +663,91 @@ class Tensor:
 
     # operators
     # The hottest operators apply their Op directly (what ember.add ... do without options); a
-    # NumPy scalar operand acts as the Python number it holds, as ops._op.scalar makes it.
+    # NumPy scalar operand acts as the Python number it holds, as ops._op.scalar makes it. An
+    # operand that is no tensor, number or array-like gets NotImplemented, as torch's operators
+    # answer (_operator), so Python decides: x == "a" is False, x + "a" its TypeError; the hottest
+    # operators check that only once the op has failed.
     def __add__(self, other):
-        return _Add.apply(self, other.item() if isinstance(other, _np_generic) else other)
+        try:
+            return _Add.apply(self, other.item() if isinstance(other, _np_generic) else other)
+        except _OPERAND_ERRORS:
+            if _is_operand(other):
+                raise
+            return NotImplemented
 
     def __radd__(self, other):
-        return _Add.apply(self, other.item() if isinstance(other, _np_generic) else other)
+        try:
+            return _Add.apply(self, other.item() if isinstance(other, _np_generic) else other)
+        except _OPERAND_ERRORS:
+            if _is_operand(other):
+                raise
+            return NotImplemented
 
     def __sub__(self, other):
-        return _Sub.apply(self, other.item() if isinstance(other, _np_generic) else other)
+        try:
+            return _Sub.apply(self, other.item() if isinstance(other, _np_generic) else other)
+        except _OPERAND_ERRORS:
+            if _is_operand(other):
+                raise
+            return NotImplemented
 
+    @_operator
     def __rsub__(self, other):
         return _ops.rsub(self, other)
 
     def __mul__(self, other):
-        return _Mul.apply(self, other.item() if isinstance(other, _np_generic) else other)
+        try:
+            return _Mul.apply(self, other.item() if isinstance(other, _np_generic) else other)
+        except _OPERAND_ERRORS:
+            if _is_operand(other):
+                raise
+            return NotImplemented
 
     def __rmul__(self, other):
-        return _Mul.apply(self, other.item() if isinstance(other, _np_generic) else other)
+        try:
+            return _Mul.apply(self, other.item() if isinstance(other, _np_generic) else other)
+        except _OPERAND_ERRORS:
+            if _is_operand(other):
+                raise
+            return NotImplemented
 
     def __truediv__(self, other):
-        return _Div.apply(self, other.item() if isinstance(other, _np_generic) else other)
+        try:
+            return _Div.apply(self, other.item() if isinstance(other, _np_generic) else other)
+        except _OPERAND_ERRORS:
+            if _is_operand(other):
+                raise
+            return NotImplemented
 
+    @_operator
     def __rtruediv__(self, other):
         return _ops.mul(_ops.reciprocal(self), other)
 
+    @_operator
     def __floordiv__(self, other):
         return _ops.floor_divide(self, other)
 
+    @_operator
     def __rfloordiv__(self, other):
         return _ops.floor_divide(other, self)
 
+    @_operator
     def __mod__(self, other):
         return _ops.remainder(self, other)
 
+    @_operator
     def __rmod__(self, other):
         return _ops.remainder(other, self)
 
+    @_operator
     def __pow__(self, other):
         return _ops.pow(self, other)
 
+    @_operator
     def __rpow__(self, other):
         return _ops.pow(other, self)
 
+    @_operator
     def __matmul__(self, other):
         return _ops.matmul(self, other)
 
@@ -695,53 +756,75 @@ class Tensor:
             return NotImplemented
         return _ops.matmul(other, self)
 
+    @_operator
     def __lshift__(self, other):
         return _ops.bitwise_left_shift(self, other)
 
+    @_operator
     def __rlshift__(self, other):
         return _ops.bitwise_left_shift(other, self)
 
+    @_operator
     def __rshift__(self, other):
         return _ops.bitwise_right_shift(self, other)
 
+    @_operator
     def __rrshift__(self, other):
         return _ops.bitwise_right_shift(other, self)
 
+    @_operator
     def __and__(self, other):
         return _ops.bitwise_and(self, other)
 
+    @_operator
     def __rand__(self, other):
         return _ops.bitwise_and(self, other)
 
+    @_operator
     def __or__(self, other):
         return _ops.bitwise_or(self, other)
 
+    @_operator
     def __ror__(self, other):
         return _ops.bitwise_or(self, other)
 
+    @_operator
     def __xor__(self, other):
         return _ops.bitwise_xor(self, other)
 
+    @_operator
     def __rxor__(self, other):
         return _ops.bitwise_xor(self, other)
 
+    @_operator
     def __eq__(self, other):
         return _ops.eq(self, other)
 
+    @_operator
     def __ne__(self, other):
         return _ops.ne(self, other)
 
+    @_operator
     def __lt__(self, other):
         return _ops.lt(self, other)
 
+    @_operator
     def __le__(self, other):
         return _ops.le(self, other)
 
+    @_operator
     def __gt__(self, other):
         return _ops.gt(self, other)
 
+    @_operator
     def __ge__(self, other):
         return _ops.ge(self, other)
+
+    def __contains__(self, element):
+        if not isinstance(element, (Tensor, numbers.Number)):
+            raise RuntimeError("Tensor.__contains__ only supports Tensor or scalar, but you passed "
+                               f"in a {type(element)}.")
+        return bool(_ops.eq(self, element).any())
 
     def __getitem__(self, other):
         return _ops.getitem(self, other)
@@ -989,6 +1072,7 @@ from .ops import view_write as _view_write  # noqa: E402
 from .ops import shape as _shape  # noqa: E402
 from .ops import strided as _strided  # noqa: E402
 from .ops import convert as _convert  # noqa: E402
+from .ops._common import is_operand as _is_operand  # noqa: E402
 from .ops.complex import conj_transpose as _conj_transpose  # noqa: E402
 from .ops.shape import unfold as _unfold_windows  # noqa: E402
 

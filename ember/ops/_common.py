@@ -1,5 +1,6 @@
 """Private helpers several op families share: pointwise operands, out=, constants, dtype names."""
 import math
+import numbers
 import warnings
 
 import numpy as np
@@ -23,6 +24,24 @@ def _c10_name(dt):
 
 
 # -- pointwise operands ----------------------------------------------------------------------------
+
+def is_operand(x):
+    """Whether x can be the other operand of a pointwise op: a tensor, a number or array-like.
+    torch's functions raise TypeError for anything else (a str, None, an arbitrary object), and
+    its operators answer NotImplemented, so that x == "a" is False as Python's fallback says."""
+    return isinstance(x, (Tensor, numbers.Number, list, tuple)) or hasattr(x, "__array__")
+
+
+def number_operand(name, x):
+    """`other` of add/sub/mul/div: a NumPy scalar as the Python number it holds, with torch's
+    TypeError for what is neither a tensor, a number nor array-like."""
+    if isinstance(x, np.generic):
+        return x.item()
+    if not is_operand(x):
+        raise TypeError(f"{name}(): argument 'other' (position 2) must be Tensor, not "
+                        f"{type(x).__name__}")
+    return x
+
 
 def _binary(xp_fn, a, b):
     """xp_fn on two operands after PyTorch's promotion, with PyTorch's broadcast error."""

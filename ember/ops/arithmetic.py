@@ -11,7 +11,8 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor, _make
-from ._common import _binary, _float_pair, _log_scalar, _out, _unary, _zeros, quiet
+from ._common import (_binary, _float_pair, _log_scalar, _out, _unary, _zeros, number_operand,
+                      quiet)
 from ._op import Op, broadcast_error, promote, scalar
 from .clamping import Where
 from .complex import conj_of
@@ -380,18 +381,18 @@ class PowScalarBase(Op, grad_fn="PowBackward2"):
 def add(input, other, *, alpha=1, out=None):
     if alpha != 1:
         _check_alpha(input, other, alpha)
-        r = Add.apply(input, scalar(other), alpha)
+        r = Add.apply(input, number_operand("add", other), alpha)
     else:
-        r = Add.apply(input, scalar(other))
+        r = Add.apply(input, number_operand("add", other))
     return r if out is None else _out(r, out)
 
 
 def sub(input, other, *, alpha=1, out=None):
     if alpha != 1:
         _check_alpha(input, other, alpha)
-        r = Sub.apply(input, scalar(other), alpha)
+        r = Sub.apply(input, number_operand("sub", other), alpha)
     else:
-        r = Sub.apply(input, scalar(other))
+        r = Sub.apply(input, number_operand("sub", other))
     return r if out is None else _out(r, out)
 
 
@@ -415,7 +416,7 @@ def rsub(input, other, alpha=1):
 
 
 def mul(input, other, *, out=None):
-    r = Mul.apply(input, scalar(other))
+    r = Mul.apply(input, number_operand("mul", other))
     return r if out is None else _out(r, out)
 
 
@@ -424,10 +425,11 @@ neg = negative = _unary(Neg)
 
 
 def div(input, other, *, rounding_mode=None, out=None):
+    other = number_operand("div", other)
     if rounding_mode is None:
-        r = Div.apply(input, scalar(other))
+        r = Div.apply(input, other)
     elif rounding_mode == "trunc" or rounding_mode == "floor":
-        r = DivMode.apply(input, scalar(other), rounding_mode + "_divide")
+        r = DivMode.apply(input, other, rounding_mode + "_divide")
     else:
         raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
                            f"but found '{rounding_mode}'")

@@ -10,7 +10,7 @@ from .. import _dtype
 from .._backend import xp_of
 from .._dtype import type_name as _type_name
 from .._tensor import Tensor, _make
-from ._common import _const, _out
+from ._common import _const, _out, is_operand
 from ._op import broadcast_error, promote, scalar
 
 __all__ = [
@@ -28,13 +28,17 @@ def _need_tensor(fn, input, other=None, other_tensor=False):
         if other_tensor or not isinstance(other, Tensor):
             raise TypeError(f"{fn}(): argument 'input' (position 1) must be Tensor, not "
                             f"{type(input).__name__}")
-        raise TypeError(f"{fn}() received an invalid combination of arguments - got "
-                        f"({type(input).__name__}, Tensor), but expected one of:\n"
-                        f" * (Tensor input, Tensor other, *, Tensor out = None)\n"
-                        f" * (Tensor input, Number other, *, Tensor out = None)\n")
+        _invalid_combination(fn, type(input).__name__, "Tensor")
     if other_tensor and not isinstance(other, Tensor):
         raise TypeError(f"{fn}(): argument 'other' (position 2) must be Tensor, not "
                         f"{type(other).__name__}")
+
+
+def _invalid_combination(fn, input_type, other_type):
+    raise TypeError(f"{fn}() received an invalid combination of arguments - got "
+                    f"({input_type}, {other_type}), but expected one of:\n"
+                    f" * (Tensor input, Tensor other, *, Tensor out = None)\n"
+                    f" * (Tensor input, Number other, *, Tensor out = None)\n")
 
 
 def _operands(input, other):
@@ -49,6 +53,8 @@ def _operands(input, other):
 def _binary(name, input, other, out, fn=None, other_tensor=False):
     if not isinstance(input, Tensor) or other_tensor and not isinstance(other, Tensor):
         _need_tensor(fn, input, other, other_tensor)
+    if not isinstance(other, Tensor) and not is_operand(other):
+        _invalid_combination(fn, "Tensor", type(other).__name__)
     a, b = _operands(input, other)
     try:
         r = _const(getattr(xp_of(a), name)(a, b))
@@ -58,14 +64,10 @@ def _binary(name, input, other, out, fn=None, other_tensor=False):
 
 
 def eq(input, other, *, out=None):
-    if other is None:  # Tensor.__eq__(None) answers False, as Python's == expects
-        return False
     return _binary("equal", input, other, out, "eq")
 
 
 def ne(input, other, *, out=None):
-    if other is None:
-        return True
     return _binary("not_equal", input, other, out, "ne")
 
 

@@ -1,0 +1,65 @@
+"""Tensors meeting an operand that is no tensor, number or array-like (a str, None, bytes, an
+arbitrary object), against torch: the operators answer NotImplemented so Python decides
+(x == "a" is False, x < "a" and x + "a" raise Python's TypeError), the functions raise torch's
+TypeError, and `in` raises torch's RuntimeError."""
+import pytest
+
+import ember
+
+torch = pytest.importorskip("torch")
+
+FOREIGN = ["a", None, b"a", object()]
+
+OPERATORS = {
+    "==": lambda x, o: x == o, "!=": lambda x, o: x != o, "<": lambda x, o: x < o,
+    "<=": lambda x, o: x <= o, ">": lambda x, o: x > o, ">=": lambda x, o: x >= o,
+    "+": lambda x, o: x + o, "r+": lambda x, o: o + x, "-": lambda x, o: x - o,
+    "r-": lambda x, o: o - x, "/": lambda x, o: x / o, "r/": lambda x, o: o / x,
+    "**": lambda x, o: x ** o, "//": lambda x, o: x // o, "%": lambda x, o: x % o,
+    "&": lambda x, o: x & o, "r==": lambda x, o: o == x,
+}
+
+
+def _outcome(f, *args):
+    try:
+        r = f(*args)
+    except Exception as e:  # the exception's type and text are what is compared
+        return type(e), str(e).replace("Tensor", "T")
+    return r
+
+
+@pytest.mark.parametrize("other", FOREIGN, ids=["str", "None", "bytes", "object"])
+@pytest.mark.parametrize("op", OPERATORS)
+def test_operators_match_torch(op, other):
+    dtype = "int64" if op == "&" else "float32"
+    f = OPERATORS[op]
+    got = _outcome(f, ember.ones(2, dtype=getattr(ember, dtype)), other)
+    want = _outcome(f, torch.ones(2, dtype=getattr(torch, dtype)), other)
+    assert got == want
+
+
+@pytest.mark.parametrize("other", FOREIGN, ids=["str", "None", "bytes", "object"])
+@pytest.mark.parametrize("name", ["eq", "ne", "lt", "ge", "add", "sub", "mul", "div"])
+def test_functions_raise_torchs_type_error(name, other):
+    with pytest.raises(TypeError) as want:
+        getattr(torch, name)(torch.ones(2), other)
+    with pytest.raises(TypeError) as got:
+        getattr(ember, name)(ember.ones(2), other)
+    assert str(got.value) == str(want.value)
+
+
+def test_numbers_and_arrays_still_compare_and_add():
+    x = ember.tensor([1.0, 2.0])
+    assert (x == 2).tolist() == [False, True] and (x != 1.0).tolist() == [False, True]
+    assert (x + 1).tolist() == [2.0, 3.0] and ember.add(x, 1.5).tolist() == [2.5, 3.5]
+
+
+@pytest.mark.parametrize("element", [1.0, 3, True, 1 + 0j, "a", None, [1.0], object()],
+                         ids=["float", "int", "bool", "complex", "str", "None", "list", "object"])
+def test_contains_matches_torch(element):
+    def contains(m):
+        x = m.tensor([1.0, 2.0])
+        return _outcome(lambda: element in x)
+    assert contains(ember) == contains(torch)
+    if not isinstance(element, (int, float, complex)):
+        assert contains(ember)[0] is RuntimeError
