@@ -1,7 +1,6 @@
 """OpInfo entries for the layers added for drop-in breadth: rms_norm, local_response_norm,
-lp_pool, fractional_max_pool, channel/pixel shuffle, prelu, rrelu (eval) and affine_grid.
-grid_sample records its composing ops, not torch's GridSampler2DBackward0, so it is checked in
-tests/nn/test_breadth_layers.py instead. The NumPy references loop over positions (float64) and share no code with ember."""
+lp_pool, fractional_max_pool, channel/pixel shuffle, prelu, rrelu (eval) and affine_grid
+(grid_sample has its own file, grid_sample.py). The NumPy references loop over positions (float64) and share no code with ember."""
 import itertools
 
 import numpy as np
