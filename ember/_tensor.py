@@ -579,8 +579,10 @@ class Tensor:
         return self
 
     def fill_(self, value):
-        if isinstance(value, Tensor) and value._requires_grad:
-            return self._inplace(_ops.fill_like, value)
+        if isinstance(value, Tensor):
+            _convert.check_fill_value(value)
+            if value._requires_grad or _grad_state.enabled and self._requires_grad:
+                return self._inplace(_ops.fill_like, value)
         self._check_inplace_leaf()
         if isinstance(value, Tensor):  # torch fills shared memory from a number, not a tensor
             if type(self._data) is np.ndarray and not self._data.flags.writeable:

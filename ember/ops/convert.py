@@ -144,12 +144,17 @@ class FillOutFromTensor(FillFromTensor, grad_fn="FillBackward1"):
         return _zeros(ctx, g), FillFromTensor.backward(ctx, g)[1]
 
 
+def check_fill_value(value):
+    """torch's error for a fill value that is a tensor of one or more dims."""
+    if isinstance(value, Tensor) and value._data.ndim:
+        raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor "
+                           f"with {value._data.ndim} dimensions.")
+
+
 def fill(input, value):
     """torch.fill: a tensor of input's shape and dtype holding value everywhere."""
     if isinstance(value, Tensor):
-        if value.dim():
-            raise RuntimeError("fill_ only supports 0-dimension value tensor but got tensor "
-                               f"with {value.dim()} dimensions.")
+        check_fill_value(value)
         if value._requires_grad:
             return FillOutFromTensor.apply(input, value)
         value = value.item()
@@ -157,7 +162,8 @@ def fill(input, value):
 
 
 def fill_like(dst, value):
-    """The out-of-place half of fill_(value) with a 0-d Tensor value that requires grad."""
+    """The out-of-place half of fill_(value) with a 0-d Tensor value that requires grad or
+    fills a tensor in a graph (FillBackward3 either way, as torch records it)."""
     return FillFromTensor.apply(dst, value)
 
 
