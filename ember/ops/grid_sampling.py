@@ -180,7 +180,8 @@ class _Taps:
         self.xp, self.spatial, self.dtype = xp, spatial, grid.dtype
         self.out_shape = tuple(grid.shape[1:-1])
         nd = len(spatial)
-        coords = grid.reshape(grid.shape[0], -1, nd)
+        self.points = math.prod(self.out_shape)
+        coords = grid.reshape(grid.shape[0], self.points, nd)
         self.dims = []
         self._weights = {}
         for d, size in enumerate(spatial):
@@ -269,8 +270,8 @@ class _GridSample(Op):
         ctx.taps, ctx.orders = taps, orders
         ctx.save_for_backward(x, grid)
         n, c = x.shape[:2]
-        flat_x = x.reshape(n, c, -1)
-        out = xp.zeros((n, c, math.prod(taps.out_shape)), x.dtype)
+        flat_x = x.reshape(n, c, math.prod(x.shape[2:]))  # explicit sizes: n or c may be 0
+        out = xp.zeros((n, c, taps.points), x.dtype)
         for combo, index, inside in taps.combos():
             w = taps.weight(combo, orders)
             if w is not None:
@@ -315,7 +316,7 @@ class GridSampleScatter(Op):
         ctx.save_for_backward(g, grid)
         n, c = in_shape[:2]
         volume = math.prod(in_shape[2:])
-        flat_g = g.reshape(n, c, -1)
+        flat_g = g.reshape(n, c, taps.points)
         rows = (xp.arange(n)[:, None, None] * c + xp.arange(c)[None, :, None]) * volume
         # bincount sums the taps that meet in one place in one pass (in float64, cast back)
         total = None
@@ -350,8 +351,9 @@ class GridSampleGridGrad(Op):
         ctx.save_for_backward(g, x, grid)
         n, c = x.shape[:2]
         nd = len(orders)
-        flat_x, flat_g = x.reshape(n, c, -1), g.reshape(n, c, -1)
-        out = xp.zeros((n, flat_g.shape[2], nd), g.dtype)
+        flat_x = x.reshape(n, c, math.prod(x.shape[2:]))
+        flat_g = g.reshape(n, c, taps.points)
+        out = xp.zeros((n, taps.points, nd), g.dtype)
         for combo, index, inside in taps.combos():
             weights = [taps.weight(combo, _bump(orders, nd - 1 - e)) for e in range(nd)]
             if all(w is None for w in weights):

@@ -96,6 +96,19 @@ def test_grid_sample_double_backward_like_torch(mode, nd):
         np.testing.assert_allclose(e, t, atol=1e-10)
 
 
+@pytest.mark.parametrize("x_shape,grid_shape", [((0, 2, 3, 4), (0, 2, 2, 2)),
+                                                ((1, 0, 3, 4), (1, 2, 2, 2)),
+                                                ((1, 2, 3, 4), (1, 0, 2, 2))])
+def test_grid_sample_empty_like_torch(x_shape, grid_shape):
+    shapes = []
+    for m in (ember, torch):
+        x, g = m.ones(x_shape, requires_grad=True), m.zeros(grid_shape, requires_grad=True)
+        y = m.nn.functional.grid_sample(x, g, "bicubic", "zeros", False)
+        y.sum().backward()
+        shapes.append([tuple(t.shape) for t in (y, x.grad, g.grad)])
+    assert shapes[0] == shapes[1]
+
+
 def test_grid_sample_and_affine_grid_errors_like_torch():
     th = np.zeros((2, 2, 3))
     bad = [lambda m: m.nn.functional.affine_grid(m.tensor(th), (2, 3, 4, 5, 6), False),
