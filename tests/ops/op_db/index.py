@@ -164,6 +164,9 @@ OPS = [
            lambda m, a: m.masked_fill(a, _on(m, a, [True, False, False, True]), -2.0), [((3, 4),)],
            ref=lambda a: np.where([True, False, False, True], -2.0, a),
            grad_fn="MaskedFillBackward0"),
+    OpInfo("masked_fill_mask_broadcasts_input",  # the result takes the mask's larger shape
+           lambda m, a: m.masked_fill(a, _mask(m, a), -2.0), [((1, 4),)],
+           ref=lambda a: np.where(np.array(_MASK), -2.0, a), grad_fn="MaskedFillBackward0"),
     OpInfo("masked_fill_tensor", lambda m, a, v: a.masked_fill(_mask(m, a), v), [((3, 4), ())],
            ref=lambda a, v: np.where(np.array(_MASK), v, a), grad_fn="MaskedFillBackward1"),
     OpInfo("masked_select", lambda m, a: a.masked_select(_mask(m, a)), [((3, 4),)],
