@@ -3,6 +3,7 @@
 Streams are NumPy PCG64 generators: the same seed gives the same numbers in every run and on
 every platform (they are not PyTorch's Mersenne-Twister numbers).
 """
+import math
 import pickle
 
 import numpy as np
@@ -135,18 +136,71 @@ def _size(size):
     return tuple(size)
 
 
+# The kernels torch names when uniform or normal numbers are asked of a dtype that is neither
+# floating nor complex.
+_REAL_KERNELS = {"uniform": "check_uniform_bounds", "normal": "normal_kernel_cpu"}
+
+# torch's errors for the samplers that take no complex dtype.
+_COMPLEX_ERRORS = {
+    "random": lambda dt, p: RuntimeError("check_random_bounds handles only integral, "
+                                         "floating-point and boolean types"),
+    "exponential": lambda dt, p: RuntimeError(
+        "Exponential distribution is a continuous probability distribution. dtype must be a "
+        f"floating point but you specified {_dtype.type_name(dt)}"),
+    "cauchy": lambda dt, p: RuntimeError(
+        "Cauchy distribution is a continuous probability distribution. dtype must be a floating "
+        f"point but you specified c10::complex<{'float' if dt == np.complex64 else 'double'}>"),
+    "log_normal": lambda dt, p: _no_kernel("log_normal_cpu", dt),
+    "geometric": lambda dt, p: _no_kernel("geometric_cpu", dt),
+    "bernoulli": lambda dt, p: _no_kernel("bernoulli_tensor_cpu_self_" if isinstance(p, Tensor)
+                                          else "bernoulli_scalar_cpu_", dt),
+}
+
+_SQRT_HALF = math.sqrt(0.5)
+
+
+def _no_kernel(kernel, dt):
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{_dtype.type_name(dt)}'")
+
+
+def _check_sampled_dtype(dt, kind, p=None):
+    """torch's error where the distribution `kind` has no kernel for NumPy dtype dt."""
+    if kind in _REAL_KERNELS:
+        if dt.kind not in "fc":
+            raise _no_kernel(_REAL_KERNELS[kind], dt)
+    elif dt.kind == "c":
+        raise _COMPLEX_ERRORS[kind](dt, p)
+
+
+def _complex_parts(array):
+    """A complex array's real and imaginary parts as a real view of shape + (2,)."""
+    return array[..., None].view(np.finfo(array.dtype).dtype)
+
+
+def _draw(rng, kind, shape, dt):
+    """Uniform [0, 1) or standard normal numbers of a floating or complex dtype. As torch's, a
+    complex number's parts are independent, each uniform, or normal with variance 1/2 so that
+    E|z|^2 = 1."""
+    _check_sampled_dtype(dt, kind)
+    if dt.kind == "c":
+        z = np.empty(shape, dt)
+        parts = _complex_parts(z)
+        parts[...] = _draw(rng, kind, parts.shape, parts.dtype)
+        if kind == "normal":
+            parts *= _SQRT_HALF
+        return z
+    draw = rng.random if kind == "uniform" else rng.standard_normal
+    return draw(shape, dtype=np.float64 if dt == np.float16 else dt).astype(dt, copy=False)
+
+
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
-    dt = _float_np(dtype)
-    a = _rng(generator, device).random(_size(size),
-                                       dtype=np.float64 if dt == np.float16 else dt)
-    return _finish(a.astype(dt, copy=False), dtype, device, requires_grad)
+    a = _draw(_rng(generator, device), "uniform", _size(size), np.dtype(_float_np(dtype)))
+    return _finish(a, dtype, device, requires_grad)
 
 
 def randn(*size, generator=None, dtype=None, device=None, requires_grad=False, out=None):
-    dt = _float_np(dtype)
-    a = _rng(generator, device).standard_normal(_size(size),
-                                                dtype=np.float64 if dt == np.float16 else dt)
-    return _finish(a.astype(dt, copy=False), dtype, device, requires_grad)
+    a = _draw(_rng(generator, device), "normal", _size(size), np.dtype(_float_np(dtype)))
+    return _finish(a, dtype, device, requires_grad)
 
 
 def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None,
@@ -160,12 +214,15 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
                            f">= to={high}")
-    dt = (dtype or _dtype.int64).np
+    dt = np.dtype((dtype or _dtype.int64).np)
+    _check_sampled_dtype(dt, "random")
     a = _rng(generator, device).integers(low, high, size=tuple(size)).astype(dt)
     return _finish(a, dtype, device, requires_grad)
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+    if dtype is not None and dtype.is_complex:
+        raise _no_kernel("randperm", dtype.np)
     a = _rng(generator, device).permutation(int(n)).astype((dtype or _dtype.int64).np)
     return _finish(a, dtype, device, requires_grad)
 
@@ -194,17 +251,30 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
         shape = np.broadcast_shapes(np.shape(m), np.shape(s))
         if (np.asarray(s) < 0).any():
             raise RuntimeError("normal expects all elements of std >= 0.0")
+        if np.iscomplexobj(s):
+            raise RuntimeError("normal expects standard deviation to be non-complex")
         ref = mean if isinstance(mean, Tensor) else std
-        a = (_rng(generator, ref.device).standard_normal(shape) * np.asarray(s) + np.asarray(m))
-        return _like_input(a.astype(ref._data.dtype), ref)
+        dt = ref._data.dtype
+        _check_sampled_dtype(dt, "normal")
+        unit = _draw(_rng(generator, ref.device), "normal", shape,
+                     np.dtype(np.complex128) if dt.kind == "c" else np.dtype(np.float64))
+        return _like_input((unit * np.asarray(s) + np.asarray(m)).astype(dt), ref)
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
-    dt = _float_np(dtype)
-    a = _rng(generator, device).normal(mean, std, size=tuple(size)).astype(dt)
-    return _finish(a, dtype, device, requires_grad)
+    dt = np.dtype(_float_np(dtype))
+    _check_sampled_dtype(dt, "normal")
+    if dt.kind == "c":  # as normal_, the mean goes to both parts
+        a = _draw(_rng(generator, device), "normal", tuple(size), dt)
+        parts = _complex_parts(a)
+        parts *= std
+        parts += mean
+    else:
+        a = _rng(generator, device).normal(mean, std, size=tuple(size)).astype(dt)
+    return _finish(a.astype(dt, copy=False), dtype, device, requires_grad)
 
 
 def bernoulli(input, p=None, *, generator=None, out=None):
+    _check_sampled_dtype(input._data.dtype, "bernoulli", input if p is None else p)
     probs = np.asarray(to_numpy(input._data) if p is None else p)
     if ((probs < 0) | (probs > 1)).any():
         raise RuntimeError("bernoulli_ expects p to be in [0, 1]" if p is not None else
@@ -253,6 +323,11 @@ def _fill_float(rng, array, kind, loc, scale):
 
 def fill_(array, kind, generator, *params):
     """Fill an array in place from the distribution `kind` (the Tensor.*_ samplers)."""
+    _check_sampled_dtype(array.dtype, kind, *params[:1])
+    if array.dtype.kind == "c":  # each part on its own, a normal one with variance std**2 / 2
+        if kind == "normal":
+            params = (params[0], params[1] * _SQRT_HALF)
+        return fill_(_complex_parts(array), kind, generator, *params)
     on_cpu = is_cpu_array(array)
     rng = _rng(generator, "cpu" if on_cpu else f"cuda:{array.device.id}")
     shape = array.shape
