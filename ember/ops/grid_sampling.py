@@ -13,7 +13,7 @@ NOTE [ grid_sample derivatives ]
 Every weight is a polynomial in t, and p is piecewise linear in the grid (slope m), so the k-th
 derivative of a weight along a dim is m**k times the polynomial's k-th derivative. With S_k the
 sampling whose weights are differentiated k_d times along each dim d, three ops close under
-differentiation: GridSampler (S_k(x)), GridSampleScatter (its adjoint in x: the weights
+differentiation: _GridSample (S_k(x)), GridSampleScatter (its adjoint in x: the weights
 scattered back, by bincount) and GridSampleGridGrad (sum over channels of g * S_{k+e}(x) for each
 grid coordinate e). Each one's backward is a sum of the three at higher k, so double (and higher)
 backward needs no second formula. The taps, weights and slopes depend on the grid's values only;
@@ -287,11 +287,11 @@ class _GridSample(Op):
         return gx, ggrid
 
 
-class GridSampler2D(_GridSample):
-    pass
+class GridSampler(_GridSample, grad_fn="GridSampler2DBackward0"):
+    """grid_sample itself; autocast and the profiler know it as torch's aten::grid_sampler."""
 
 
-class GridSampler3D(_GridSample):
+class _GridSampler3D(GridSampler, grad_fn="GridSampler3DBackward0"):
     pass
 
 
@@ -302,7 +302,7 @@ class GridSamplerDerivative(_GridSample):
 def _sampler(nd, orders):
     if any(orders):
         return GridSamplerDerivative
-    return GridSampler2D if nd == 2 else GridSampler3D
+    return GridSampler if nd == 2 else _GridSampler3D
 
 
 class GridSampleScatter(Op):

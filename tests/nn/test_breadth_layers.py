@@ -109,6 +109,17 @@ def test_grid_sample_empty_like_torch(x_shape, grid_shape):
     assert shapes[0] == shapes[1]
 
 
+def test_grid_sample_runs_in_float32_under_autocast_like_torch():
+    x, g = np.random.default_rng(3).random((1, 1, 3, 3)), np.zeros((1, 2, 2, 2))
+    dtypes = []
+    for m in (ember, torch):
+        with m.autocast("cpu", dtype=m.float16):
+            y = m.nn.functional.grid_sample(m.tensor(x, dtype=m.float16),
+                                            m.tensor(g, dtype=m.float16), align_corners=False)
+        dtypes.append(str(y.dtype))
+    assert dtypes == ["torch.float32"] * 2
+
+
 def test_grid_sample_and_affine_grid_errors_like_torch():
     th = np.zeros((2, 2, 3))
     bad = [lambda m: m.nn.functional.affine_grid(m.tensor(th), (2, 3, 4, 5, 6), False),
