@@ -318,17 +318,25 @@ class GridSampleScatter(Op):
         volume = math.prod(in_shape[2:])
         flat_g = g.reshape(n, c, taps.points)
         rows = (xp.arange(n)[:, None, None] * c + xp.arange(c)[None, :, None]) * volume
-        # bincount sums the taps that meet in one place in one pass (in float64, cast back)
-        total = None
+        size = n * c * volume
+        total = xp.zeros(size)  # bincount sums in float64; cast back at the end
+        keys, values, pending = [], [], 0
         for combo, index, _ in taps.combos():
             w = taps.weight(combo, orders)
             if w is None:
                 continue
-            part = xp.bincount((rows + index[:, None, :]).ravel(),
-                               weights=(flat_g * w[:, None, :]).ravel(), minlength=n * c * volume)
-            total = part if total is None else total + part
-        if total is None:
-            return xp.zeros(in_shape, g.dtype)
+            keys.append((rows + index[:, None, :]).ravel())
+            values.append((flat_g * w[:, None, :]).ravel())
+            pending += keys[-1].size
+            # several taps per bincount, while they hold fewer entries than the input: one
+            # pass over the output for many taps, in bounded memory
+            if pending >= size:
+                total += xp.bincount(xp.concatenate(keys), weights=xp.concatenate(values),
+                                      minlength=size)
+                keys, values, pending = [], [], 0
+        if keys:
+            total += xp.bincount(xp.concatenate(keys), weights=xp.concatenate(values),
+                                      minlength=size)
         return total.astype(g.dtype, copy=False).reshape(in_shape)
 
     def backward(ctx, a):
