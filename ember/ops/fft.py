@@ -16,7 +16,7 @@ import numpy as np
 
 from .._dtype import default_np, type_name as _type_name
 from ._op import Op, wrap_dim
-from .complex import conj, real
+from .complex import conj, conj_physical, real
 from .join import cat, narrow
 from .padding import constant_pad_nd
 from .shape import roll
@@ -217,14 +217,35 @@ def _fft_nd(input, s, dim, norm, forward, default_all):
     return FftC2C.apply(x, dims, forward, _scale(norm, _numel(sizes), forward))
 
 
+def _real_signal(input, s, dim, default_all):
+    """A real input promoted and resized for an R2C transform, with its dims and sizes."""
+    x = _promote(input, False)
+    dims, sizes = _dims_and_sizes(x, s, dim, default_all)
+    return _resize(x, dims, sizes), dims, sizes
+
+
 def _rfft(input, s, dim, norm, default_all, name, forward=True):
     norm = _check_norm(norm)
     _require_real(input, name)
-    x = _promote(input, False)
-    dims, sizes = _dims_and_sizes(x, s, dim, default_all)
-    x = _resize(x, dims, sizes)
+    x, dims, sizes = _real_signal(input, s, dim, default_all)
     out = FftR2C.apply(x, dims, _scale(norm, _numel(sizes), forward), True)
     return out if forward else conj(out)
+
+
+def _ihfft_nd(input, s, dim, norm, default_all):
+    """hfftn's inverse as torch composes it: the conjugate of the one-sided FFT along the last
+    dim (conj(FFT(x)) is the unscaled inverse DFT of real x), then the other dims' inverse
+    transform, which carries the whole scale."""
+    norm = _check_norm(norm)
+    if input._data.dtype.kind == "c":
+        raise RuntimeError("Only supports floating-point dtypes, but found: "
+                           f"{_type_name(input._data)}")
+    x, dims, sizes = _real_signal(input, s, dim, default_all)
+    scale = _scale(norm, _numel(sizes), False)
+    if len(dims) == 1:
+        return conj(FftR2C.apply(x, dims, scale, True))
+    half = conj_physical(FftR2C.apply(x, dims[-1:], 1.0, True))
+    return FftC2C.apply(half, dims[:-1], False, scale)
 
 
 def _irfft(input, s, dim, norm, default_all, forward=False, conjugate=False):
@@ -302,6 +323,26 @@ def hfft(input, n=None, dim=-1, norm=None, *, out=None):
 def ihfft(input, n=None, dim=-1, norm=None, *, out=None):
     """hfft's inverse: the conjugate of rfft with inverse normalisation."""
     return _out(_rfft(input, n, dim, norm, _last, "ihfft", forward=False), out)
+
+
+def hfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
+    """hfft over two dims: irfft2 of the conjugate with forward normalisation."""
+    return _out(_irfft(input, s, dim, norm, _last_two, forward=True, conjugate=True), out)
+
+
+def hfftn(input, s=None, dim=None, norm=None, *, out=None):
+    """hfft over n dims: irfftn of the conjugate with forward normalisation."""
+    return _out(_irfft(input, s, dim, norm, _all, forward=True, conjugate=True), out)
+
+
+def ihfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
+    """hfft2's inverse: the conjugate of rfft2 with inverse normalisation (see _ihfft_nd)."""
+    return _out(_ihfft_nd(input, s, dim, norm, _last_two), out)
+
+
+def ihfftn(input, s=None, dim=None, norm=None, *, out=None):
+    """hfftn's inverse: the conjugate of rfftn with inverse normalisation (see _ihfft_nd)."""
+    return _out(_ihfft_nd(input, s, dim, norm, _all), out)
 
 
 def _out(result, out):

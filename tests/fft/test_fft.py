@@ -32,8 +32,18 @@ CASES = {
     "irfftn_dim": lambda F, x: F.irfftn(x, dim=(1, 0)),
     "fftshift": lambda F, x: F.fftshift(x), "ifftshift": lambda F, x: F.ifftshift(x, dim=1),
     "fftshift_dims": lambda F, x: F.fftshift(x, dim=(0, 1)),
+    "hfft2": lambda F, x: F.hfft2(x), "hfft2_s": lambda F, x: F.hfft2(x, s=(3, 7), norm="ortho"),
+    "hfftn": lambda F, x: F.hfftn(x, norm="forward"),
+    "hfftn_s_last": lambda F, x: F.hfftn(x, s=(5, -1)),
+    "hfftn_dim0": lambda F, x: F.hfftn(x, dim=(0,)),
+    "ihfft2": lambda F, x: F.ihfft2(x),
+    "ihfft2_s": lambda F, x: F.ihfft2(x, s=(5, 4), norm="ortho"),
+    "ihfftn": lambda F, x: F.ihfftn(x, norm="forward"),
+    "ihfftn_dims": lambda F, x: F.ihfftn(x, s=(3, 8), dim=(1, 0)),
+    "ihfftn_dim0": lambda F, x: F.ihfftn(x, dim=(0,)),
 }
-REAL_ONLY = {"rfft", "rfft_pad", "rfft_dim0", "ihfft", "ihfft_n", "rfft2", "rfftn"}
+REAL_ONLY = {"rfft", "rfft_pad", "rfft_dim0", "ihfft", "ihfft_n", "rfft2", "rfftn", "ihfft2",
+             "ihfft2_s", "ihfftn", "ihfftn_dims", "ihfftn_dim0"}
 PARAMS = [(name, dt) for name in sorted(CASES)
           for dt in ("float32", "float64", "complex64", "complex128")
           if not (dt.startswith("complex") and name in REAL_ONLY)]
@@ -85,6 +95,10 @@ def test_round_trips():
                                atol=1e-12)
     np.testing.assert_allclose(ember.fft.hfft(ember.fft.ihfft(x), n=8).numpy(), x.numpy(),
                                atol=1e-12)
+    np.testing.assert_allclose(ember.fft.hfftn(ember.fft.ihfftn(x), s=(3, 8)).numpy(),
+                               x.numpy(), atol=1e-12)
+    np.testing.assert_allclose(ember.fft.hfft2(ember.fft.ihfft2(x), s=(3, 8)).numpy(),
+                               x.numpy(), atol=1e-12)
 
 
 def _through_parts(fn):
@@ -96,7 +110,7 @@ def _through_parts(fn):
 
 
 @pytest.mark.parametrize("name", ["fft_crop_dim0", "ifft", "irfft", "irfft_odd", "hfft_n",
-                                  "fft2", "irfftn", "ifftn"])
+                                  "fft2", "irfftn", "ifftn", "hfft2_s", "hfftn", "hfftn_dim0"])
 def test_gradcheck_complex_input(name):
     parts = [ember.tensor(RNG.normal(size=(3, 5)), dtype=ember.float64, requires_grad=True)
              for _ in range(2)]
@@ -104,7 +118,7 @@ def test_gradcheck_complex_input(name):
 
 
 @pytest.mark.parametrize("name", ["fft", "ifft", "rfft", "rfft_pad", "ihfft_n", "rfftn",
-                                  "fftn", "irfft_pad"])
+                                  "fftn", "irfft_pad", "ihfft2", "ihfft2_s", "ihfftn_dims"])
 def test_gradcheck_real_input(name):
     x = ember.tensor(RNG.normal(size=(3, 5)), dtype=ember.float64, requires_grad=True)
 
@@ -137,12 +151,10 @@ def test_shifts_undo_each_other_and_match_torch():
 def test_module_attribute_and_namespace():
     import importlib
     assert importlib.import_module("ember.fft") is ember.fft
-    # torch.fft's docstring fragments and imports are not API; the n-d Hermitian transforms
-    # are not in ember yet
+    # torch.fft's docstring fragments and imports are not API
     not_api = {"Tensor", "common_args", "factory_common_args", "torch"}
-    missing = {"hfft2", "hfftn", "ihfft2", "ihfftn"}
     assert sorted(ember.fft.__all__) == sorted(n for n in dir(torch.fft) if not n.startswith("_")
-                                               and n not in not_api | missing)
+                                               and n not in not_api)
 
 
 ERRORS = [
@@ -157,6 +169,11 @@ ERRORS = [
     lambda F, m: F.irfft(m.ones(1, dtype=m.complex64)),
     lambda F, m: F.fft(m.ones(3, dtype=m.float16)),
     lambda F, m: F.fftn(m.ones(2, 3), dim=(0, 0)),
+    lambda F, m: F.ihfft2(m.ones(2, 3, dtype=m.complex64)),
+    lambda F, m: F.ihfftn(m.ones(2, 3, dtype=m.complex128), dim=(0,)),
+    lambda F, m: F.hfft2(m.ones(3, dtype=m.complex64)),
+    lambda F, m: F.hfftn(m.ones(2, 3, dtype=m.complex64), norm="bad"),
+    lambda F, m: F.ihfftn(m.ones(2, 3), s=(2, 0)),
 ]
 
 
