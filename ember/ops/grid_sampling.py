@@ -177,7 +177,7 @@ class _Taps:
     it lies inside, and its weight polynomials (NOTE [ grid_sample derivatives ])."""
 
     def __init__(self, xp, grid, spatial, mode, padding_mode, align):
-        self.xp, self.spatial, self.dtype = xp, spatial, grid.dtype
+        self.dtype = grid.dtype
         self.out_shape = tuple(grid.shape[1:-1])
         nd = len(spatial)
         self.points = math.prod(self.out_shape)
