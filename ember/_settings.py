@@ -2,8 +2,8 @@
 float32 matmul precision, warn-always and denormal flushing.
 
 NOTE [ Settings ember honours ]
-ember's intra-op threads are the BLAS's (ops/_threads.py: the kernels split their batch over as
-many threads as the BLAS runs), so get_num_threads/set_num_threads read and set OpenBLAS's count.
+ember's intra-op threads are the BLAS's (NOTE [ Kernel threads ] in ops/_threads.py), so
+get_num_threads/set_num_threads read and set OpenBLAS's count.
 The rest are recorded and reported as torch reports them, with torch's argument checks, but change
 no result: NumPy's CPU kernels are already deterministic and compute float32 matmuls in full
 float32 precision (torch's 'highest'), and ember has no inter-op thread pool. Denormals cannot be
@@ -58,7 +58,7 @@ def set_num_threads(int):
     if _threads._BLAS is None:
         _state.num_threads = n
         return
-    with _threads._lock:  # not while a split kernel holds the BLAS at one thread
+    with _threads._lock:  # not while a kernel holds the BLAS at one thread
         _threads._BLAS[1](n)
 
 

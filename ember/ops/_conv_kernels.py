@@ -13,8 +13,8 @@ sample: measured faster here than one GEMM over a channel-major chunk at the LeN
 than one GEMM per kernel row over a whole chunk in the weight gradient, whose K is then long and
 M, N tiny; deep layers are the exception, NOTE [ Channel-major chunks ]) and
 scratch buffers reused between chunks and calls (allocation is a measurable cost on this
-machine). Above a size threshold the batch is split over threads first (NOTE [ Batch threads ]
-in _threads.py); each thread walks its own range in chunks with its own buffers.
+machine). Kernels of small GEMMs hold the BLAS at one thread (NOTE [ Kernel threads ] in
+_threads.py).
 
 NOTE [ Flat rows ]
 Each (sample, channel) image of a chunk is copied, zero-padded, into one flat row of a buffer.
@@ -61,11 +61,10 @@ from . import _threads
 
 
 _CHUNK_BYTES = 1 << 20
-_SPLIT_BYTES = 1 << 20  # im2col bytes per thread below which a kernel runs on one thread
-# Multiply-adds per sample below which a kernel's GEMMs are too small for threads: it runs on
-# the calling thread with the BLAS at one thread (NOTE [ Batch threads ]). The LeNet's
-# convolutions are ~0.4M, ResNet's ~100M.
-_SPLIT_MACS = 1 << 22
+# Multiply-adds per sample below which a kernel's GEMMs are too small for the BLAS's threads: it
+# runs with the BLAS at one thread (NOTE [ Kernel threads ]). The LeNet's convolutions are ~0.4M,
+# ResNet's ~100M.
+_ONE_THREAD_MACS = 1 << 22
 _CM_CHUNK_BYTES = 8 << 20  # channel-major columns per chunk (NOTE [ Channel-major chunks ])
 
 
@@ -179,14 +178,13 @@ def _padded_rows(xp, lay, geo, m, channels, dtype):
 
 
 def _run(xp, n, channels, out_channels, geo, lay, work):
-    """work(lo, hi) over the batch. Its three kernels alike do one sample's GEMM work
-    (out_channels x C/groups*kh*kw x Ho*Wq multiply-adds) per sample: below _SPLIT_MACS the batch
-    runs whole with the BLAS at one thread, above it is split over threads when each gets
-    _SPLIT_BYTES of im2col columns."""
+    """work(0, n): the whole batch. Its three kernels alike do one sample's GEMM work
+    (out_channels x C/groups*kh*kw x Ho*Wq multiply-adds) per sample: below _ONE_THREAD_MACS
+    the BLAS is held at one thread meanwhile."""
     per_sample = channels * geo.kh * geo.kw * lay.ho * lay.wq
-    if xp is np and per_sample * out_channels // geo.groups < _SPLIT_MACS:
+    if xp is np and per_sample * out_channels // geo.groups < _ONE_THREAD_MACS:
         return _threads.one_blas_thread(work, n)
-    return _threads.over_batch(xp, n, per_sample * lay.itemsize, _SPLIT_BYTES, work)
+    return work(0, n)
 
 
 def _chunk_rows(n, per_sample_bytes):
@@ -306,12 +304,8 @@ def _conv_weight_grad(xp, x, gy, w_shape, geo):
     work = _weight_grad_stacked if geo.sh == geo.sw == 1 else _weight_grad_range
     if _channel_major(gy.shape[1] // geo.groups, lay):
         lay, work = _exact_layout(geo, (h, wd), x.itemsize), _weight_grad_cm
-    parts = _run(xp, n, c, gy.shape[1], geo, lay,
-                 lambda lo, hi: work(xp, x, gy, w_shape, geo, lay, lo, hi))
-    gw = parts[0]
-    for part in parts[1:]:
-        gw += part
-    return gw
+    return _run(xp, n, c, gy.shape[1], geo, lay,
+                lambda lo, hi: work(xp, x, gy, w_shape, geo, lay, lo, hi))
 
 
 def _weight_grad_range(xp, x, gy, w_shape, geo, lay, lo, hi):

@@ -19,7 +19,6 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
-from . import _threads
 from ._op import Op, shape_str
 
 # torch.* names; the F-only ones (avg_pool3d, adaptive_*_pool3d, max_unpool*d ...) are bound
@@ -130,16 +129,6 @@ def _batched_shape(shape, nd):
     return (1,) + tuple(shape) if len(shape) == nd + 1 else tuple(shape)
 
 
-# Input bytes per thread below which a pooling kernel runs on one thread (NOTE [ Batch threads ]):
-# the LeNet's relu + max pool at batch 64 (1.2 MB) took 2.8 ms split at 256 KiB, 1.6 ms whole.
-_SPLIT_BYTES = 1 << 22
-
-
-def _over_batch(xp, a, work):
-    """work(lo, hi) over the batch of the batched array a, split over threads when it is large."""
-    return _threads.over_batch(xp, a.shape[0], a[:1].nbytes, _SPLIT_BYTES, work)
-
-
 def _lowest(dtype):
     return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
 
@@ -160,8 +149,7 @@ class MaxPool2DWithIndices(Op):
         off = None
         if with_indices or ctx.recording:
             off = xp.empty(y.shape, np.uint8 if geo.taps < 256 else np.int32)
-        _over_batch(xp, a, lambda lo, hi: _max_pool(
-            xp, a[lo:hi], geo, out, y[lo:hi], None if off is None else off[lo:hi]))
+        _max_pool(xp, a, geo, out, y, off)
         ctx.geo, ctx.in_shape, ctx.offsets = geo, x.shape, off
         y = y.reshape(y.shape[1:]) if x.ndim == nd + 1 else y
         if not with_indices:
@@ -273,8 +261,7 @@ class MaxPool2DWithIndicesBackward(Op):
         # g * mask puts g at the winners and 0 elsewhere, unless g holds NaN (NaN * 0 is NaN).
         exact = g.dtype.kind != "f" or not xp.isnan(g).any()
         gx = xp.empty(full, g.dtype)
-        _over_batch(xp, gx, lambda lo, hi: _max_pool_grad(
-            xp, gb[lo:hi], offsets[lo:hi], geo, gx[lo:hi], exact))
+        _max_pool_grad(xp, gb, offsets, geo, gx, exact)
         return gx.reshape(in_shape)
 
     def backward(ctx, gg):

@@ -1,6 +1,7 @@
-"""Convolution and pooling kernels split over threads (NOTE [ Batch threads ] in ops/_threads.py):
-both sides of the size threshold against torch and gradcheck, uneven splits, the BLAS thread
-count held and restored; and adaptive average pooling that keeps NaN and Inf in their windows."""
+"""Convolution kernels and the BLAS's threads (NOTE [ Kernel threads ] in ops/_threads.py):
+both sides of the one-thread threshold against torch and gradcheck, the BLAS thread count seen
+inside the kernels, held and restored; a convolution in a forked child; and adaptive average
+pooling that keeps NaN and Inf in their windows."""
 import numpy as np
 import pytest
 
@@ -11,7 +12,6 @@ from ember.ops import _threads as T
 from ember.ops import conv as C
 from ember.ops import pool as P
 
-
 def _np(t):
     return np.asarray(t.detach()._data)
 
@@ -21,42 +21,32 @@ def _rand(*shape, seed=0, dtype=np.float32):
 
 
 @pytest.fixture
-def ranges(monkeypatch):
-    """Records the batch ranges of every kernel call; pretends the BLAS has 3 threads."""
-    seen = []
-    run, one = T.run, T.one_blas_thread
-
-    def spy(work, parts):
-        seen.append(list(parts))
-        return run(work, parts)
-
-    def spy_one(work, n):
-        seen.append([(0, n)])
-        return one(work, n)
-    monkeypatch.setattr(T, "run", spy)
-    monkeypatch.setattr(T, "one_blas_thread", spy_one)
-    monkeypatch.setattr(T, "num_threads", lambda: 3)
-    return seen
+def blas_threads():
+    """The BLAS at two threads for the test (restored after)."""
+    if T._BLAS is None:
+        pytest.skip("NumPy's BLAS is not OpenBLAS")
+    get, put = T._BLAS
+    before = get()
+    put(2)
+    yield
+    put(before)
 
 
-def _split_forced(monkeypatch, split):
-    """split=True: every kernel splits; False: the threshold is out of reach."""
-    bytes_ = 1 if split else 1 << 40
-    monkeypatch.setattr(K, "_SPLIT_BYTES", bytes_)
-    monkeypatch.setattr(K, "_SPLIT_MACS", 0 if split else 1 << 40)
-    monkeypatch.setattr(P, "_SPLIT_BYTES", bytes_)
+def _one_thread_forced(monkeypatch, one):
+    """one=True: every kernel holds the BLAS at one thread; False: none does."""
+    monkeypatch.setattr(K, "_ONE_THREAD_MACS", 1 << 40 if one else 0)
 
 
 CONV_CASES = [  # stride, padding, dilation, groups: the stacked (stride 1) and im2col kernels
     (1, 0, 1, 1), (1, 2, 1, 2), (1, (1, 2), (2, 2), 2), (2, 1, 1, 1), ((1, 2), (0, 1), (2, 1), 2)]
 
 
-@pytest.mark.parametrize("split", [False, True])
+@pytest.mark.parametrize("one", [False, True])
 @pytest.mark.parametrize("stride,padding,dilation,groups", CONV_CASES)
-def test_conv_threads_match_torch(monkeypatch, ranges, torch, split, stride, padding, dilation,
-                                  groups):
-    _split_forced(monkeypatch, split)
-    monkeypatch.setattr(K, "_CHUNK_BYTES", 2000)  # several chunks inside each range
+def test_conv_matches_torch_either_side(monkeypatch, torch, one, stride, padding, dilation,
+                                        groups):
+    _one_thread_forced(monkeypatch, one)
+    monkeypatch.setattr(K, "_CHUNK_BYTES", 2000)  # several chunks
     x, w, b = _rand(7, 4, 9, 8), _rand(6, 4 // groups, 3, 2, seed=1), _rand(6, seed=2)
     out = []
     for m, F in ((ember, C), (torch, torch.nn.functional)):
@@ -67,15 +57,11 @@ def test_conv_threads_match_torch(monkeypatch, ranges, torch, split, stride, pad
                                                                            tb.grad)])
     for e, t in zip(*out):
         np.testing.assert_allclose(e, t, rtol=1e-4, atol=1e-4)
-    sizes = {len(r) for r in ranges}
-    assert sizes == ({3} if split else {1})  # forward, weight and input gradients alike
-    if split:
-        assert ranges[0] == [(0, 2), (2, 4), (4, 7)]
 
 
 @pytest.mark.parametrize("transposed", [False, True])
-def test_conv_threads_gradcheck(monkeypatch, ranges, transposed):
-    _split_forced(monkeypatch, True)
+def test_conv_gradcheck_with_one_blas_thread(monkeypatch, transposed):
+    _one_thread_forced(monkeypatch, True)
     monkeypatch.setattr(K, "_CHUNK_BYTES", 500)
     x = ember.tensor(_rand(5, 2, 5, 4, dtype=np.float64), requires_grad=True)
     w = ember.tensor(_rand(2, 3, 2, 3, seed=1, dtype=np.float64), requires_grad=True)
@@ -83,90 +69,48 @@ def test_conv_threads_gradcheck(monkeypatch, ranges, transposed):
         assert gradcheck(lambda a, b: C.conv_transpose2d(a, b, stride=(2, 1)), (x, w))
     else:
         assert gradcheck(lambda a, b: C.conv2d(a, b.transpose(0, 1), padding=1), (x, w))
-    assert max(len(r) for r in ranges) == 3
 
 
-@pytest.mark.parametrize("split", [False, True])
-@pytest.mark.parametrize("args", [dict(kernel_size=2, stride=2), dict(kernel_size=3, stride=1),
-                                  dict(kernel_size=3, stride=2, padding=1, ceil_mode=True)])
-def test_max_pool_threads_match_torch(monkeypatch, ranges, torch, split, args):
-    _split_forced(monkeypatch, split)
-    x = np.maximum(_rand(5, 3, 8, 7), 0)  # ties (zeros) in most windows
-    x[1, 2, 3, 3] = np.nan
-    out = []
-    for m in (ember, torch):
-        tx = m.tensor(x, requires_grad=True)
-        y, idx = m.nn.functional.max_pool2d(tx, return_indices=True, **args)
-        y.backward(m.tensor(_rand(*y.shape, seed=1)))
-        out.append([_np(t) if m is ember else t.detach().numpy() for t in (y, idx, tx.grad)])
-    for e, t in zip(*out):
-        np.testing.assert_allclose(e, t, rtol=1e-6, atol=1e-6)
-    assert {len(r) for r in ranges} == ({3} if split else {1})
-
-
-def test_max_pool_threads_gradcheck(monkeypatch, ranges):
-    _split_forced(monkeypatch, True)
-    x = ember.tensor(_rand(4, 2, 6, 6, dtype=np.float64), requires_grad=True)
-    assert gradcheck(lambda a: P.max_pool2d(a, 3, 2, 1), (x,))
-    assert gradcheck(lambda a: P.max_pool2d(a, 2, 2), (x,))
-    assert {len(r) for r in ranges} == {3}
-
-
-def test_threshold_counts_bytes_per_thread(monkeypatch):
-    monkeypatch.setattr(T, "num_threads", lambda: 2)
-    assert T.split(10, 100, 500) == [(0, 5), (5, 10)]  # 500 bytes each: split
-    assert T.split(9, 100, 500) == [(0, 9)]  # 450 each: not worth it
-    assert T.split(1, 10 ** 9, 1) == [(0, 1)]  # never more ranges than samples
-    monkeypatch.setattr(T, "num_threads", lambda: 1)
-    assert T.split(10 ** 6, 10 ** 6, 1) == [(0, 10 ** 6)]  # OPENBLAS_NUM_THREADS=1
-
-
-@pytest.mark.skipif(T._BLAS is None, reason="NumPy's BLAS is not OpenBLAS")
-def test_blas_held_at_one_thread_and_restored():
+def test_blas_held_at_one_thread_and_restored(blas_threads):
     get = T._BLAS[0]
-    before = get()
-    seen = T.run(lambda lo, hi: (lo, get()), [(0, 1), (1, 2)])
-    assert seen == [(0, 1), (1, 1)]
-    assert get() == before
+    assert T.one_blas_thread(lambda lo, hi: (lo, hi, get()), 5) == (0, 5, 1)
+    assert get() == 2
 
     def fail(lo, hi):
         raise ValueError(lo)
     with pytest.raises(ValueError):
-        T.run(fail, [(0, 1), (1, 2)])
-    assert get() == before
+        T.one_blas_thread(fail, 1)
+    assert get() == 2
 
 
-@pytest.mark.skipif(T._BLAS is None, reason="NumPy's BLAS is not OpenBLAS")
-def test_small_conv_runs_whole_with_the_blas_at_one_thread(monkeypatch):
-    """The LeNet's convolutions (~0.4M multiply-adds a sample) are too small for threads: each
-    kernel runs its whole batch on the calling thread with the BLAS held at one thread."""
-    get, put = T._BLAS
-    before = get()
-    put(2)
-    try:
-        seen = []
-        forward = K._forward_range
+def _forward_threads(monkeypatch, x, w):
+    """The BLAS thread count the forward kernel ran with, per call."""
+    get = T._BLAS[0]
+    seen = []
+    forward = K._forward_range
 
-        def spy(xp, x, w, bias, geo, lay, y, lo, hi):
-            seen.append((lo, hi, get()))
-            return forward(xp, x, w, bias, geo, lay, y, lo, hi)
-        monkeypatch.setattr(K, "_forward_range", spy)
-        C.conv2d(ember.tensor(_rand(64, 3, 32, 32)), ember.tensor(_rand(6, 3, 5, 5)))
-        assert seen == [(0, 64, 1)]
-        assert get() == 2
-    finally:
-        put(before)
+    def spy(xp, x, w, bias, geo, lay, y, lo, hi):
+        seen.append((lo, hi, get()))
+        return forward(xp, x, w, bias, geo, lay, y, lo, hi)
+    monkeypatch.setattr(K, "_forward_range", spy)
+    C.conv2d(ember.tensor(x), ember.tensor(w))
+    return seen
 
 
-def test_large_conv_is_split(monkeypatch, ranges):
-    """Above _SPLIT_MACS a sample's GEMMs are large enough for threads: the batch is split."""
-    monkeypatch.setattr(K, "_SPLIT_BYTES", 1)
+def test_small_conv_runs_with_the_blas_at_one_thread(monkeypatch, blas_threads):
+    """The LeNet's convolutions (~0.4M multiply-adds a sample) are too small for the BLAS's
+    threads: the whole batch runs with the BLAS held at one thread."""
+    assert _forward_threads(monkeypatch, _rand(64, 3, 32, 32), _rand(6, 3, 5, 5)) == [(0, 64, 1)]
+    assert T._BLAS[0]() == 2
+
+
+def test_large_conv_keeps_the_blas_threads(monkeypatch, blas_threads):
+    """From _ONE_THREAD_MACS multiply-adds a sample on, the GEMMs run on the BLAS's threads."""
     x, w = _rand(4, 8, 6, 6), _rand(5, 8, 3, 3, seed=1)  # 5*72*4*6 = 8640 multiply-adds a sample
-    monkeypatch.setattr(K, "_SPLIT_MACS", 8641)
-    C.conv2d(ember.tensor(x), ember.tensor(w))
-    monkeypatch.setattr(K, "_SPLIT_MACS", 8640)
-    C.conv2d(ember.tensor(x), ember.tensor(w))
-    assert ranges == [[(0, 4)], [(0, 1), (1, 2), (2, 4)]]
+    monkeypatch.setattr(K, "_ONE_THREAD_MACS", 8641)
+    assert _forward_threads(monkeypatch, x, w) == [(0, 4, 1)]
+    monkeypatch.setattr(K, "_ONE_THREAD_MACS", 8640)
+    assert _forward_threads(monkeypatch, x, w) == [(0, 4, 2)]
 
 
 # -- adaptive average pooling: NaN and Inf stay in their windows (issue 14) ------------------------
@@ -205,15 +149,12 @@ def _child_conv(queue):
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="no fork on this platform")
-def test_split_kernels_work_in_a_forked_child(monkeypatch):
-    """A DataLoader-style forked worker starts its own kernel threads (the parent's do not exist
-    there) instead of waiting forever on them."""
+def test_conv_works_in_a_forked_child():
+    """A DataLoader-style forked worker runs kernels (the BLAS lock starts afresh there)."""
     import multiprocessing
-    _split_forced(monkeypatch, True)
-    monkeypatch.setattr(T, "num_threads", lambda: 2)
     x = ember.tensor(_rand(6, 2, 8, 8))
     w = ember.tensor(_rand(3, 2, 3, 3, seed=1))
-    want = _np(C.conv2d(x, w))  # the parent's pool now has a worker thread
+    want = _np(C.conv2d(x, w))
     ctx = multiprocessing.get_context("fork")
     queue = ctx.Queue()
     child = ctx.Process(target=_child_conv, args=(queue,))
