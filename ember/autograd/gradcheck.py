@@ -18,6 +18,13 @@ PyTorch's defaults (eps=1e-6, atol=1e-5, rtol=1e-3) and checks:
 - check_batched_grad: the gradients of a batch of cotangents under ember.func.vmap equal the
   loop over the batch (ember's vmap runs the function per slice, so this checks that the
   backward runs under vmap rather than a batching rule).
+Complex inputs and outputs are checked as torch documents (its "Gradcheck mechanics" note): a
+complex number is two real ones, so the Jacobians are over real coordinates (the real parts,
+then the imaginary parts; _host). The numerical one perturbs each real part by eps and each
+imaginary part by i eps; the analytical one backpropagates 1 and i into each element, reading
+the gradient dL/dx + i dL/dy (NOTE [ Complex gradients ] in ops/complex.py) as the rows for x
+and y. The imaginary and then the real parts of a complex output are compared on their own, and
+a mismatch names the part, as torch's message does.
 ember has no forward-mode AD (check_forward_ad, check_batched_forward_grad, check_fwd_over_rev):
 those raise NotImplementedError. `masked` concerns sparse
 inputs, which ember does not have.
@@ -44,11 +51,38 @@ def _outputs(fn, inputs):
 
 
 def _float_outputs(outs):
-    return [o for o in outs if o.dtype.is_floating_point]
+    return [o for o in outs if o.dtype.is_floating_point or o.dtype.is_complex]
 
 
 def _host(t):
-    return np.array(t.detach().cpu()._data, np.float64).reshape(-1)
+    """t's values as float64 real coordinates: a complex tensor's real parts, then its imaginary
+    parts."""
+    a = np.asarray(t.detach().cpu()._data).reshape(-1)
+    if a.dtype.kind == "c":
+        a = np.concatenate([a.real, a.imag])
+    return a.astype(np.float64)
+
+
+def _coords(t):
+    """How many real coordinates t has: two per element when complex."""
+    return t.numel() * (2 if t.dtype.is_complex else 1)
+
+
+def _from_coords(t, vec):
+    """A vector of t's real coordinates as an array of t's shape, dtype and device."""
+    if t.dtype.is_complex:
+        n = t.numel()
+        vec = vec[:n] + 1j * vec[n:]
+    return _like(t, np.asarray(vec).reshape(t._data.shape))
+
+
+def _output_parts(out):
+    """The columns of out's coordinates compared on their own, each with the part it names: a
+    complex output's imaginary parts, then its real parts (torch's order)."""
+    if not out.dtype.is_complex:
+        return [(None, slice(None))]
+    n = out.numel()
+    return [("imaginary", slice(n, 2 * n)), ("real", slice(0, n))]
 
 
 def _refuse_unsupported(check_forward_ad, check_backward_ad, check_batched_forward_grad):
@@ -77,19 +111,22 @@ def _directional(fn, inputs, t, direction, eps):
 
 
 def _numerical(fn, inputs, wrt, eps):
-    """J[i][k]: d out_k / d wrt_i, flattened (rows: input elements), by central differences,
-    perturbing one element at a time in place (by index, so a strided input works too)."""
+    """J[i][k]: d out_k / d wrt_i over real coordinates (rows: the input's), by central
+    differences, perturbing one coordinate at a time in place (by index, so a strided input
+    works too)."""
     jac = []
     for t in wrt:
         data = t._data
-        cols = [np.zeros((data.size, o.numel())) for o in _float_outputs(_outputs(fn, inputs))]
-        for j in range(data.size):
-            at = np.unravel_index(j, data.shape)
+        cols = [np.zeros((_coords(t), _coords(o)))
+                for o in _float_outputs(_outputs(fn, inputs))]
+        for j in range(_coords(t)):
+            at = np.unravel_index(j % data.size, data.shape)
+            step = eps if j < data.size else 1j * eps  # a complex input's imaginary part
             orig = data[at].item()
             try:
-                data[at] = orig + eps
+                data[at] = orig + step
                 plus = [_host(o) for o in _float_outputs(_outputs(fn, inputs))]
-                data[at] = orig - eps
+                data[at] = orig - step
                 minus = [_host(o) for o in _float_outputs(_outputs(fn, inputs))]
             finally:
                 data[at] = orig
@@ -108,18 +145,18 @@ def _like(t, array):
 
 
 def _backward(out, wrt, cotangent):
-    """The gradients of wrt for one output and its cotangent (a host array), as host arrays
-    (None where no gradient flows)."""
-    go = _make(_like(out, cotangent.reshape(out._data.shape)))
+    """The gradients of wrt for one output and its cotangent (a host vector of out's real
+    coordinates), as tensors (None where no gradient flows)."""
+    go = _make(_from_coords(out, cotangent))
     return _grad((out,), wrt, (go,), retain_graph=True, allow_unused=True)
 
 
 def _analytical(outs, wrt):
-    """J[i][k] by backpropagating each element of each output."""
-    jac = [[np.zeros((t.numel(), o.numel())) for o in outs] for t in wrt]
+    """J[i][k] by backpropagating each real coordinate of each output."""
+    jac = [[np.zeros((_coords(t), _coords(o))) for o in outs] for t in wrt]
     for k, o in enumerate(outs):
-        for j in range(o.numel()):
-            unit = np.zeros(o.numel())
+        for j in range(_coords(o)):
+            unit = np.zeros(_coords(o))
             unit[j] = 1.0
             for i, gi in enumerate(_backward(o, wrt, unit)):
                 if gi is not None:
@@ -129,9 +166,11 @@ def _analytical(outs, wrt):
 
 # -- the checks -----------------------------------------------------------------------------------
 
-def _mismatch(k, i, n, a, fast):
+def _mismatch(k, i, n, a, fast, part=None):
     msg = f"Jacobian mismatch for output {k} with respect to input {i},\nnumerical:{n}\n" \
           f"analytical:{a}\n"
+    if part is not None:
+        msg = f"While considering the {part} part of complex outputs only, " + msg
     if fast:
         msg += ("\nThe above quantities relating the numerical and analytical jacobians are "
                 "computed in fast mode (v^T J u for random vectors u and v); run with "
@@ -152,8 +191,9 @@ def _slow_check(func, inputs, outs, index, wrt, eps, atol, rtol, nondet_tol):
     for i in range(len(wrt)):
         for k, pos in enumerate(index):
             a, n = analytical[i][k], numerical[i][pos]
-            if not np.allclose(a, n, rtol=rtol, atol=atol):
-                raise _mismatch(pos, i, n, a, False)
+            for part, cols in _output_parts(outs[k]):
+                if not np.allclose(a[:, cols], n[:, cols], rtol=rtol, atol=atol):
+                    raise _mismatch(pos, i, n[:, cols], a[:, cols], False, part)
     again = _analytical(outs, wrt)
     for row, row_again in zip(analytical, again):
         for a, b in zip(row, row_again):
@@ -168,20 +208,23 @@ def _fast_check(func, inputs, outs, index, wrt, eps, atol, rtol, nondet_tol):
         x = rng.uniform(0.0, 1.0, shape)
         norm = np.linalg.norm(x)
         return x / norm if norm else x
-    us = [unit(t._data.shape) for t in wrt]
-    vs = [unit(o._data.shape).reshape(-1) for o in outs]
+    us = [unit(_coords(t)) for t in wrt]
+    vs = [unit(_coords(o)) for o in outs]
     for i, (t, u) in enumerate(zip(wrt, us)):
-        along = _directional(func, inputs, t, _like(t, u), eps)
+        along = _directional(func, inputs, t, _from_coords(t, u), eps)
         for k, pos in enumerate(index):
-            n = float(vs[k] @ along[pos])
-            g = _backward(outs[k], wrt, vs[k])[i]
-            a = 0.0 if g is None else float(_host(g) @ u.reshape(-1))
-            if abs(a - n) > atol * u.sum() * vs[k].sum() + rtol * abs(n):
-                raise _mismatch(pos, i, n, a, True)
-            g_again = _backward(outs[k], wrt, vs[k])[i]
-            a_again = 0.0 if g_again is None else float(_host(g_again) @ u.reshape(-1))
-            if abs(a - a_again) > nondet_tol:
-                raise _not_reentrant(nondet_tol)
+            for part, cols in _output_parts(outs[k]):
+                v = np.zeros_like(vs[k])
+                v[cols] = vs[k][cols]
+                n = float(v @ along[pos])
+                g = _backward(outs[k], wrt, v)[i]
+                a = 0.0 if g is None else float(_host(g) @ u)
+                if abs(a - n) > atol * u.sum() * v.sum() + rtol * abs(n):
+                    raise _mismatch(pos, i, n, a, True, part)
+                g_again = _backward(outs[k], wrt, v)[i]
+                a_again = 0.0 if g_again is None else float(_host(g_again) @ u)
+                if abs(a - a_again) > nondet_tol:
+                    raise _not_reentrant(nondet_tol)
 
 
 def _check_zero_cotangent(outs, wrt):
@@ -223,7 +266,7 @@ def _check_undefined_grad(outs, wrt):
 
 def _check_grad_dtypes(outs, wrt):
     for o in outs:
-        for t, g in zip(wrt, _backward(o, wrt, np.ones(o.numel()))):
+        for t, g in zip(wrt, _backward(o, wrt, np.ones(_coords(o)))):
             if g is None:
                 continue
             if g.dtype != t.dtype:
@@ -287,7 +330,8 @@ def gradcheck(func, inputs, *, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=T
         raise ValueError("gradcheck expects at least one input tensor to require gradient, but "
                          "none of them have requires_grad=True.")
     for n, t in enumerate(inputs):
-        if isinstance(t, Tensor) and t.requires_grad and t.dtype.name != "float64":
+        if isinstance(t, Tensor) and t.requires_grad and \
+                t.dtype.name not in ("float64", "complex128"):
             warnings.warn(f"Input #{n} requires gradient and is not a double precision floating "
                           "point or complex. This check will likely fail if all the inputs are "
                           "not of double precision floating point or complex. ")
