@@ -48,9 +48,12 @@ def test_values_grad_fn_and_gradients_match_torch(name, dtype):
     np.testing.assert_allclose(e.grad.numpy(), t.grad.numpy(), rtol=1e-12)
 
 
-def test_real_gradcheck_and_mT_stays_a_transpose():
+def test_gradcheck_and_mT_stays_a_transpose():
     e, _ = _pair((2, 3, 4), "float64")
     assert gradcheck(lambda x: x.mH * 2, (e,))
+    c, _ = _pair((2, 3), "complex128")  # complex inputs: both parts perturbed
+    assert gradcheck(lambda x: x.mH * (1 + 2j), (c,))
+    assert gradcheck(lambda x: x.H.abs(), (c,))
     z, zt = _pair((2, 3), "complex128")
     np.testing.assert_array_equal(z.mT.detach().numpy(), zt.mT.detach().numpy())
 
