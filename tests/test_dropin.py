@@ -54,8 +54,7 @@ def test_argv_main_and_sys_path_as_python_gives_them(tmp_path):
 @pytest.mark.parametrize("body, code, err", [
     ("import sys; sys.exit(3)", 3, ""),
     ("raise ValueError('boom')", 1, "ValueError: boom"),
-    ("import torch.nested", 1, "No module named 'torch.nested': ember has no "
-                                      "module 'ember.nested'"),
+    ("import torch.fx", 1, "No module named 'torch.fx': ember has no module 'ember.fx'"),
 ])
 def test_exit_codes_and_errors_reach_the_shell(tmp_path, body, code, err):
     r = _run(tmp_path, body)

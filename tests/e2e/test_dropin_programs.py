@@ -14,7 +14,7 @@ ROOT = os.path.dirname(os.path.dirname(HERE))
 PROGRAMS = os.path.join(HERE, "dropin")
 EMBER_ONLY = {"ember_only_refusals.py": "onnx: NotImplementedError True\n"
                                         "bfloat16: TypeError True\n"
-                                        "missing module: torch.nested True\n"}
+                                        "missing module: torch.fx True\n"}
 _TOKEN = re.compile(r"[^\s\[\](),:]+")
 
 

@@ -11,6 +11,6 @@ try:
 except TypeError as e:
     print("bfloat16:", type(e).__name__, "ml_dtypes" in str(e))
 try:
-    import torch.nested  # noqa: F401
+    import torch.fx  # noqa: F401
 except ModuleNotFoundError as e:
-    print("missing module:", e.name, "ember.nested" in str(e))
+    print("missing module:", e.name, "ember.fx" in str(e))
