@@ -86,11 +86,17 @@ def _operator(method):
         try:
             return method(self, other)
         except _OPERAND_ERRORS:
-            if _is_operand(other):
-                raise
-            return NotImplemented
+            return _refused(other)
     operator.__name__ = operator.__qualname__ = method.__name__
     return operator
+
+
+def _refused(other):
+    """In an operator's except clause: the error again for a real operand, else NotImplemented
+    (Python then tries the reflected operator, or answers == with identity)."""
+    if _is_operand(other):
+        raise
+    return NotImplemented
 
 
 class Tensor:
@@ -673,25 +679,19 @@ class Tensor:
         try:
             return _Add.apply(self, other.item() if isinstance(other, _np_generic) else other)
         except _OPERAND_ERRORS:
-            if _is_operand(other):
-                raise
-            return NotImplemented
+            return _refused(other)
 
     def __radd__(self, other):
         try:
             return _Add.apply(self, other.item() if isinstance(other, _np_generic) else other)
         except _OPERAND_ERRORS:
-            if _is_operand(other):
-                raise
-            return NotImplemented
+            return _refused(other)
 
     def __sub__(self, other):
         try:
             return _Sub.apply(self, other.item() if isinstance(other, _np_generic) else other)
         except _OPERAND_ERRORS:
-            if _is_operand(other):
-                raise
-            return NotImplemented
+            return _refused(other)
 
     @_operator
     def __rsub__(self, other):
@@ -701,25 +701,19 @@ class Tensor:
         try:
             return _Mul.apply(self, other.item() if isinstance(other, _np_generic) else other)
         except _OPERAND_ERRORS:
-            if _is_operand(other):
-                raise
-            return NotImplemented
+            return _refused(other)
 
     def __rmul__(self, other):
         try:
             return _Mul.apply(self, other.item() if isinstance(other, _np_generic) else other)
         except _OPERAND_ERRORS:
-            if _is_operand(other):
-                raise
-            return NotImplemented
+            return _refused(other)
 
     def __truediv__(self, other):
         try:
             return _Div.apply(self, other.item() if isinstance(other, _np_generic) else other)
         except _OPERAND_ERRORS:
-            if _is_operand(other):
-                raise
-            return NotImplemented
+            return _refused(other)
 
     @_operator
     def __rtruediv__(self, other):
