@@ -75,6 +75,10 @@ def _warn_pin_device(method, device):
                       "pass this argument.", DeprecationWarning, stacklevel=3)
 
 
+# torch's operators take no list or tuple operand: x == [1., 2.] is False, x + [1., 2.] Python's
+# TypeError (NumPy arrays stay operands)
+_SEQUENCES = (list, tuple)
+
 # Op.apply reports a NumPy operand it cannot compute with as NotImplementedError, Python as TypeError
 _OPERAND_ERRORS = (TypeError, NotImplementedError)
 
@@ -83,10 +87,23 @@ def _operator(method):
     """A binary operator answering NotImplemented where its operand is no tensor, number or
     array-like (see the operators in Tensor)."""
     def operator(self, other):
+        if isinstance(other, _SEQUENCES):
+            return NotImplemented
         try:
             return method(self, other)
         except _OPERAND_ERRORS:
             return _refused(other)
+    operator.__name__ = operator.__qualname__ = method.__name__
+    return operator
+
+
+def _in_place_operator(method):
+    """An in-place operator (+= ...) answering NotImplemented, as torch's do, where its operand is
+    no tensor, number or array-like (a list, a str): Python then raises its TypeError."""
+    def operator(self, other):
+        if isinstance(other, _SEQUENCES) or not _is_operand(other):
+            return NotImplemented
+        return method(self, other)
     operator.__name__ = operator.__qualname__ = method.__name__
     return operator
 
@@ -672,22 +689,28 @@ class Tensor:
     # operators
     # The hottest operators apply their Op directly (what ember.add ... do without options); a
     # NumPy scalar operand acts as the Python number it holds, as ops._op.scalar makes it. An
-    # operand that is no tensor, number or array-like gets NotImplemented, as torch's operators
-    # answer (_operator), so Python decides: x == "a" is False, x + "a" its TypeError; the hottest
-    # operators check that only once the op has failed.
+    # operand that is no tensor, number or NumPy-style array (a list, a str) gets NotImplemented,
+    # as torch's operators answer (_operator), so Python decides: x == "a" is False, x + "a" its
+    # TypeError; the hottest operators check that only once the op has failed, lists first.
     def __add__(self, other):
+        if isinstance(other, _SEQUENCES):
+            return NotImplemented
         try:
             return _Add.apply(self, other.item() if isinstance(other, _np_generic) else other)
         except _OPERAND_ERRORS:
             return _refused(other)
 
     def __radd__(self, other):
+        if isinstance(other, _SEQUENCES):
+            return NotImplemented
         try:
             return _Add.apply(self, other.item() if isinstance(other, _np_generic) else other)
         except _OPERAND_ERRORS:
             return _refused(other)
 
     def __sub__(self, other):
+        if isinstance(other, _SEQUENCES):
+            return NotImplemented
         try:
             return _Sub.apply(self, other.item() if isinstance(other, _np_generic) else other)
         except _OPERAND_ERRORS:
@@ -698,18 +721,24 @@ class Tensor:
         return _ops.rsub(self, other)
 
     def __mul__(self, other):
+        if isinstance(other, _SEQUENCES):
+            return NotImplemented
         try:
             return _Mul.apply(self, other.item() if isinstance(other, _np_generic) else other)
         except _OPERAND_ERRORS:
             return _refused(other)
 
     def __rmul__(self, other):
+        if isinstance(other, _SEQUENCES):
+            return NotImplemented
         try:
             return _Mul.apply(self, other.item() if isinstance(other, _np_generic) else other)
         except _OPERAND_ERRORS:
             return _refused(other)
 
     def __truediv__(self, other):
+        if isinstance(other, _SEQUENCES):
+            return NotImplemented
         try:
             return _Div.apply(self, other.item() if isinstance(other, _np_generic) else other)
         except _OPERAND_ERRORS:
@@ -890,39 +919,51 @@ class Tensor:
 
     # in place: the out-of-place op, written back into self by _inplace
 
+    @_in_place_operator
     def __iadd__(self, other):
         return self.add_(other)
 
+    @_in_place_operator
     def __isub__(self, other):
         return self.sub_(other)
 
+    @_in_place_operator
     def __imul__(self, other):
         return self.mul_(other)
 
+    @_in_place_operator
     def __itruediv__(self, other):
         return self.div_(other)
 
+    @_in_place_operator
     def __ifloordiv__(self, other):
         return self.floor_divide_(other)
 
+    @_in_place_operator
     def __imod__(self, other):
         return self.remainder_(other)
 
+    @_in_place_operator
     def __ipow__(self, other):
         return self.pow_(other)
 
+    @_in_place_operator
     def __iand__(self, other):
         return self.bitwise_and_(other)
 
+    @_in_place_operator
     def __ior__(self, other):
         return self.bitwise_or_(other)
 
+    @_in_place_operator
     def __ixor__(self, other):
         return self.bitwise_xor_(other)
 
+    @_in_place_operator
     def __ilshift__(self, other):
         return self.bitwise_left_shift_(other)
 
+    @_in_place_operator
     def __irshift__(self, other):
         return self.bitwise_right_shift_(other)
 

@@ -1,14 +1,17 @@
-"""Tensors meeting an operand that is no tensor, number or array-like (a str, None, bytes, an
-arbitrary object), against torch: the operators answer NotImplemented so Python decides
-(x == "a" is False, x < "a" and x + "a" raise Python's TypeError), the functions raise torch's
-TypeError, and `in` raises torch's RuntimeError."""
+"""Tensors meeting an operand that is no tensor, number or NumPy-style array (a list, a tuple, a
+str, None, bytes, an arbitrary object), against torch: the operators answer NotImplemented so
+Python decides (x == "a" and x == [1., 2.] are False, x < "a" and x + [1., 2.] raise Python's
+TypeError), the functions raise torch's TypeError, and `in` raises torch's RuntimeError. NumPy
+arrays stay operands of the operators."""
+import numpy as np
 import pytest
 
 import ember
 
 torch = pytest.importorskip("torch")
 
-FOREIGN = ["a", None, b"a", object()]
+FOREIGN = ["a", None, b"a", object(), [1.0, 2.0], (1, 2)]
+FOREIGN_IDS = ["str", "None", "bytes", "object", "list", "tuple"]
 
 OPERATORS = {
     "==": lambda x, o: x == o, "!=": lambda x, o: x != o, "<": lambda x, o: x < o,
@@ -16,8 +19,11 @@ OPERATORS = {
     "+": lambda x, o: x + o, "r+": lambda x, o: o + x, "-": lambda x, o: x - o,
     "r-": lambda x, o: o - x, "/": lambda x, o: x / o, "r/": lambda x, o: o / x,
     "**": lambda x, o: x ** o, "//": lambda x, o: x // o, "%": lambda x, o: x % o,
-    "&": lambda x, o: x & o, "r==": lambda x, o: o == x,
+    "&": lambda x, o: x & o, "r==": lambda x, o: o == x, "*": lambda x, o: x * o,
+    "r*": lambda x, o: o * x, "@": lambda x, o: x @ o, "r<": lambda x, o: o < x,
 }
+IN_PLACE = ["+=", "-=", "*=", "/=", "//=", "%=", "**=", "&=", "|=", "^=", "<<=", ">>="]
+INTEGER_OPERATORS = {"&", "&=", "|=", "^=", "<<=", ">>="}
 
 
 def _outcome(f, *args):
@@ -28,18 +34,29 @@ def _outcome(f, *args):
     return r
 
 
-@pytest.mark.parametrize("other", FOREIGN, ids=["str", "None", "bytes", "object"])
+@pytest.mark.parametrize("other", FOREIGN, ids=FOREIGN_IDS)
 @pytest.mark.parametrize("op", OPERATORS)
 def test_operators_match_torch(op, other):
-    dtype = "int64" if op == "&" else "float32"
+    dtype = "int64" if op in INTEGER_OPERATORS else "float32"
     f = OPERATORS[op]
     got = _outcome(f, ember.ones(2, dtype=getattr(ember, dtype)), other)
     want = _outcome(f, torch.ones(2, dtype=getattr(torch, dtype)), other)
     assert got == want
 
 
-@pytest.mark.parametrize("other", FOREIGN, ids=["str", "None", "bytes", "object"])
-@pytest.mark.parametrize("name", ["eq", "ne", "lt", "ge", "add", "sub", "mul", "div"])
+@pytest.mark.parametrize("other", FOREIGN, ids=FOREIGN_IDS)
+@pytest.mark.parametrize("op", IN_PLACE)
+def test_in_place_operators_match_torch(op, other):
+    def apply(m):
+        x = m.ones(2, dtype=m.int64 if op in INTEGER_OPERATORS else m.float32)
+        return _outcome(lambda: exec(f"x {op} other", {"x": x, "other": other}))
+    assert apply(ember) == apply(torch)
+    assert apply(ember)[0] is TypeError
+
+
+@pytest.mark.parametrize("other", FOREIGN, ids=FOREIGN_IDS)
+@pytest.mark.parametrize("name", ["eq", "ne", "lt", "le", "gt", "ge", "add", "sub", "mul",
+                                  "div"])
 def test_functions_raise_torchs_type_error(name, other):
     with pytest.raises(TypeError) as want:
         getattr(torch, name)(torch.ones(2), other)
@@ -52,6 +69,18 @@ def test_numbers_and_arrays_still_compare_and_add():
     x = ember.tensor([1.0, 2.0])
     assert (x == 2).tolist() == [False, True] and (x != 1.0).tolist() == [False, True]
     assert (x + 1).tolist() == [2.0, 3.0] and ember.add(x, 1.5).tolist() == [2.5, 3.5]
+    y = x.clone()
+    y += 1
+    assert y.tolist() == [2.0, 3.0]
+
+
+# torch's own tensors meeting NumPy's operator dispatch warn about __array_wrap__
+@pytest.mark.filterwarnings("ignore:__array_wrap__:DeprecationWarning")
+@pytest.mark.parametrize("op", ["==", "r==", "+", "*"])
+def test_numpy_arrays_stay_operands_of_the_operators(op):
+    got = OPERATORS[op](ember.tensor([1.0, 2.0]), np.array([1.0, 3.0]))
+    want = OPERATORS[op](torch.tensor([1.0, 2.0]), np.array([1.0, 3.0]))
+    assert got.tolist() == want.tolist() and str(got.dtype) == str(want.dtype)
 
 
 @pytest.mark.parametrize("element", [1.0, 3, True, 1 + 0j, "a", None, [1.0], object()],

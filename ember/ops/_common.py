@@ -26,10 +26,11 @@ def _c10_name(dt):
 # -- pointwise operands ----------------------------------------------------------------------------
 
 def is_operand(x):
-    """Whether x can be the other operand of a pointwise op: a tensor, a number or array-like.
-    torch's functions raise TypeError for anything else (a str, None, an arbitrary object), and
-    its operators answer NotImplemented, so that x == "a" is False as Python's fallback says."""
-    return isinstance(x, (Tensor, numbers.Number, list, tuple)) or hasattr(x, "__array__")
+    """Whether x can be the other operand of a pointwise op: a tensor, a number or a NumPy-style
+    array. torch's functions raise TypeError for anything else (a list or tuple too, a str, None,
+    an arbitrary object), and its operators answer NotImplemented, so that x == "a" and
+    x == [1., 2.] are False as Python's fallback says."""
+    return isinstance(x, (Tensor, numbers.Number)) or hasattr(x, "__array__")
 
 
 def number_operand(name, x):
