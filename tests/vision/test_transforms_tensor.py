@@ -173,8 +173,13 @@ def test_rotate_right_angles_exact():
 
 def _torch_rotate(torch, a, angle, mode, expand_size=None, fill=None):
     """torchvision's tensor rotate written with torch's grid_sample: the reference kernel."""
-    x = torch.from_numpy(a).float()[None]
-    h, w = a.shape[-2:]
+    return _torch_rotate_tensor(torch, torch.from_numpy(a).float(), angle, mode, expand_size,
+                                fill).numpy()
+
+
+def _torch_rotate_tensor(torch, image, angle, mode, expand_size=None, fill=None):
+    x = image[None]
+    h, w = image.shape[-2:]
     ow, oh = expand_size or (w, h)
     rot = math.radians(-angle)
     theta = torch.tensor([[math.cos(rot), math.sin(rot), 0.0],
@@ -191,7 +196,7 @@ def _torch_rotate(torch, a, angle, mode, expand_size=None, fill=None):
         mask, y = y[:, -1:], y[:, :-1]
         f = torch.tensor(fill).view(1, -1, 1, 1).expand_as(y)
         y = torch.where(mask < 0.5, f, y) if mode == "nearest" else y * mask + (1 - mask) * f
-    return y[0].numpy()
+    return y[0]
 
 
 @pytest.mark.parametrize("mode", ["nearest", "bilinear"])
@@ -207,6 +212,22 @@ def test_rotate_against_grid_sample(torch, mode):
     ref = _torch_rotate(torch, a, -20.0, mode, expand_size=(11, 11), fill=fill)
     assert out.shape == (3, 11, 11)
     np.testing.assert_allclose(out.numpy(), ref, atol=1e-5)
+
+
+@pytest.mark.parametrize("mode", ["nearest", "bilinear"])
+def test_rotate_is_differentiable(torch, mode):
+    # torchvision rotates float images through grid_sample, so gradients reach the image
+    a = np.random.default_rng(3).random((2, 5, 6))
+    interp = T.InterpolationMode(mode)
+    x = ember.tensor(a, requires_grad=True)
+    assert ember.autograd.gradcheck(lambda t: F.rotate(t, 25.0, interp, fill=[0.3, 0.7]), (x,))
+    a32 = a.astype(np.float32)
+    x = ember.tensor(a32, requires_grad=True)
+    F.rotate(x, -20.0, interp, expand=True, fill=[0.3, 0.7]).square().sum().backward()
+    t = torch.tensor(a32, requires_grad=True)
+    _torch_rotate_tensor(torch, t, -20.0, mode, expand_size=(8, 7),
+                         fill=[0.3, 0.7]).square().sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), t.grad.numpy(), atol=1e-5)
 
 
 def test_rotate_center_and_errors():

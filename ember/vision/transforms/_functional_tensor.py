@@ -4,8 +4,10 @@ import math
 import numpy as np
 
 from ... import _dtype
-from ..._creation import from_numpy, zeros_like
+from ..._creation import from_numpy, tensor, zeros_like
 from ...nn import functional as nnF
+from ...ops.clamping import where
+from ...ops.join import cat
 
 _MAX_VALUE = {"uint8": 255, "int8": 127, "int16": 32767, "int32": 2 ** 31 - 1,
               "int64": 2 ** 63 - 1}
@@ -126,26 +128,30 @@ def _expanded_size(matrix, w, h):
     return int(size[0]), int(size[1])
 
 
-def _sample(x, ix, iy, mode):
-    """grid_sample (zeros padding) of x (N, C, H, W) at pixel coordinates ix, iy (oh, ow)."""
-    h, w = x.shape[-2:]
-
-    def tap(jy, jx):
-        valid = (jx >= 0) & (jx < w) & (jy >= 0) & (jy < h)
-        return x[..., np.clip(jy, 0, h - 1), np.clip(jx, 0, w - 1)], valid
-
-    if mode == "nearest":
-        values, valid = tap(np.rint(iy).astype(np.int64), np.rint(ix).astype(np.int64))
-        return np.where(valid, values, x.dtype.type(0))
-    x0, y0 = np.floor(ix), np.floor(iy)
-    fx, fy = ix - x0, iy - y0
-    x0, y0 = x0.astype(np.int64), y0.astype(np.int64)
-    out = np.zeros(x.shape[:2] + ix.shape, x.dtype)
-    for dy, wy in ((0, 1 - fy), (1, fy)):
-        for dx, wx in ((0, 1 - fx), (1, fx)):
-            values, valid = tap(y0 + dy, x0 + dx)
-            out += np.where(valid, values * (wx * wy), x.dtype.type(0))
-    return out
+def _apply_grid_transform(img, grid, mode, fill):
+    """img sampled at grid (1, oh, ow, 2), in grid_sample's align_corners=False coordinates, as
+    torchvision does. For a fill, torchvision samples a channel of ones alongside the image and
+    paints the fill by it: nearest where that mask is < 0.5, bilinear as out * mask + (1 - mask)
+    * fill. Integer images are sampled in float32 (the grid's dtype) and rounded back."""
+    x = _as_nchw(img).to(grid.dtype)
+    n = x.shape[0]
+    if fill is not None:
+        x = cat([x, x.new_ones((n, 1) + tuple(x.shape[-2:]))], 1)
+    out = nnF.grid_sample(x, grid.expand(n, *grid.shape[1:]), mode=mode, padding_mode="zeros",
+                          align_corners=False)
+    if fill is not None:
+        out, mask = out[:, :-1], out[:, -1:]
+        fills = tensor(list(fill) if isinstance(fill, (tuple, list)) else [float(fill)],
+                       dtype=grid.dtype, device=out.device).reshape(1, -1, 1, 1)
+        if mode == "nearest":
+            out = where(mask < 0.5, fills, out)
+        else:
+            out = out * mask + (1.0 - mask) * fills
+    if out.dtype != img.dtype:
+        if not img.is_floating_point():
+            out = out.round()
+        out = out.to(img.dtype)
+    return _restore(out, img)
 
 
 def rotate(img, angle, interpolation, expand, center, fill):
@@ -169,23 +175,8 @@ def rotate(img, angle, interpolation, expand, center, fill):
     m = np.array(matrix, t)
     gx = (xs * m[0] + ys * m[1] + m[2]) / t(0.5 * w)
     gy = (xs * m[3] + ys * m[4] + m[5]) / t(0.5 * h)
-    ix = ((gx + t(1)) * t(w) - t(1)) / t(2)
-    iy = ((gy + t(1)) * t(h) - t(1)) / t(2)
-    x = np.asarray(_as_nchw(img).detach()).astype(t, copy=False)
-    out = _sample(x, ix, iy, mode)
-    if fill is not None:
-        mask = _sample(np.ones((1, 1, h, w), t), ix, iy, mode)
-        fills = np.array(list(fill) if isinstance(fill, (tuple, list)) else [fill], t)
-        fills = fills.reshape(1, -1, 1, 1)
-        if mode == "nearest":
-            out = np.where(mask < 0.5, fills, out)
-        else:
-            out = out * mask + (t(1) - mask) * fills
-    if img.dtype.np != t:
-        if not img.is_floating_point():
-            out = np.round(out)
-        out = out.astype(img.dtype.np)
-    return _restore(from_numpy(np.ascontiguousarray(out)), img)
+    grid = from_numpy(np.stack([gx, gy], -1)[None]).to(img.device)
+    return _apply_grid_transform(img, grid, mode, fill)
 
 
 # -- colour --------------------------------------------------------------------------------------
