@@ -83,3 +83,26 @@ def test_zero_dim_warns_as_torch(name):
         messages.append([str(w.message).split(" (Triggered")[0] for w in caught
                          if issubclass(w.category, UserWarning)])
     assert messages[0] == messages[1] and len(messages[0]) == 1
+
+
+def _t_warnings(m, ndim):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        y = m.zeros((2, 3, 4)[:ndim]).T
+    assert tuple(y.shape) == (2, 3, 4)[:ndim][::-1]
+    return [(w.category, str(w.message).split(" (Triggered")[0]) for w in caught]
+
+
+# torch warns once per process for x.T on 1-D and 3-D tensors alike, so warn_always lets each
+# case see its warning
+@pytest.mark.parametrize("ndim", [0, 1, 2, 3])
+def test_t_deprecation_warnings_match_torch(ndim):
+    was = torch.is_warn_always_enabled()
+    torch.set_warn_always(True)
+    try:
+        want = _t_warnings(torch, ndim)
+    finally:
+        torch.set_warn_always(was)
+    got = _t_warnings(ember, ndim)
+    assert got == want
+    assert len(got) == (ndim != 2) and all(c is UserWarning for c, _ in got)
