@@ -11,8 +11,8 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor, _make
-from ._common import (_binary, _float_pair, _log_scalar, _out, _unary, _zeros, number_operand,
-                      quiet)
+from ._common import (_binary, _float_pair, _log_scalar, _out, _unary, _zeros, is_operand,
+                      number_operand, quiet)
 from ._op import Op, broadcast_error, promote, scalar
 from .clamping import Where
 from .complex import conj_of
@@ -410,6 +410,11 @@ def rsub(input, other, alpha=1):
     """other - alpha * input."""
     if isinstance(other, Tensor):
         return RsubTensor.apply(input, other, alpha)
+    if not is_operand(other):
+        raise TypeError(f"rsub() received an invalid combination of arguments - got "
+                        f"({type(input).__name__}, {type(other).__name__}), but expected one of:\n"
+                        " * (Tensor input, Tensor other, *, Number alpha = 1)\n"
+                        " * (Tensor input, Number other, Number alpha = 1)\n")
     if alpha == 1:
         return Rsub.apply(input, scalar(other))
     return Rsub.apply(input, scalar(other), alpha)
@@ -473,7 +478,7 @@ def fmod(input, other, *, out=None):
 
 def _tensor_then_number(name, op, number_op, input, other, out):
     """An op whose torch overloads are (Tensor, Tensor) and (Tensor, Number) only."""
-    if not isinstance(input, Tensor):
+    if not isinstance(input, Tensor) or not is_operand(other):
         raise TypeError(f"{name}() received an invalid combination of arguments - got "
                         f"({type(input).__name__}, {type(other).__name__}), but expected one of:\n"
                         " * (Tensor input, Tensor other, *, Tensor out = None)\n"
@@ -485,7 +490,18 @@ def _tensor_then_number(name, op, number_op, input, other, out):
     return r if out is None else _out(r, out)
 
 
+def _check_exponent(name, input, exponent):
+    """torch's TypeError for an exponent that is no tensor, number or array (a list, a str)."""
+    if not is_operand(exponent):
+        raise TypeError(f"{name}() received an invalid combination of arguments - got "
+                        f"({type(input).__name__}, {type(exponent).__name__}), but expected one "
+                        "of:\n * (Tensor input, Tensor exponent, *, Tensor out = None)\n"
+                        " * (Number self, Tensor exponent, *, Tensor out = None)\n"
+                        " * (Tensor input, Number exponent, *, Tensor out = None)\n")
+
+
 def pow(input, exponent, *, out=None):
+    _check_exponent("pow", input, exponent)
     if not isinstance(input, Tensor):
         r = PowScalarBase.apply(exponent, scalar(input))
     elif isinstance(exponent, Tensor):
@@ -554,6 +570,7 @@ def copysign(input, other, *, out=None):
 
 def float_power(input, exponent, *, out=None):
     """pow computed in float64 whatever the operands' dtypes."""
+    _check_exponent("float_power", input, exponent)
     f64 = _dtype.float64
     if isinstance(input, Tensor):
         input = input.to(f64)
