@@ -103,3 +103,22 @@ def test_contains_matches_torch(element):
     assert contains(ember) == contains(torch)
     if not isinstance(element, (int, float, complex)):
         assert contains(ember)[0] is RuntimeError
+
+
+# an array exponent is a tensor exponent: x ** np.ones(2) as torch's x ** torch.ones(2)
+@pytest.mark.parametrize("exponent", [np.array([2.0, 3.0]), np.array([2.0, 3.0], np.float32),
+                                      np.array([2, 3])], ids=["float64", "float32", "int64"])
+@pytest.mark.parametrize("how", ["operator", "function"])
+def test_array_exponent_is_a_tensor_exponent(exponent, how):
+    def power(m, e):
+        x = m.tensor([1.5, 2.0], requires_grad=True)
+        y = x ** e if how == "operator" else m.pow(x, e)
+        y.sum().backward()
+        return y.tolist(), str(y.dtype), x.grad.tolist(), type(y.grad_fn).__name__
+    assert power(ember, exponent) == power(torch, torch.from_numpy(exponent))
+
+
+def test_array_exponent_of_an_integer_tensor_keeps_its_dtype():
+    got = ember.tensor([2, 3]) ** np.array([2, 3])
+    want = torch.tensor([2, 3]) ** torch.tensor([2, 3])
+    assert got.tolist() == want.tolist() and str(got.dtype) == str(want.dtype)

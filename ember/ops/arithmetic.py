@@ -507,7 +507,9 @@ def pow(input, exponent, *, out=None):
     elif isinstance(exponent, Tensor):
         r = PowTensor.apply(input, exponent)
     else:
-        r = Pow.apply(input, scalar(exponent))
+        exponent = scalar(exponent)
+        # a NumPy-style array is a tensor exponent (x ** np.ones(2) as x ** tensor), no number
+        r = (PowTensor if hasattr(exponent, "__array__") else Pow).apply(input, exponent)
     return r if out is None else _out(r, out)
 
 
