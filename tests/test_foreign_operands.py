@@ -122,3 +122,35 @@ def test_array_exponent_of_an_integer_tensor_keeps_its_dtype():
     got = ember.tensor([2, 3]) ** np.array([2, 3])
     want = torch.tensor([2, 3]) ** torch.tensor([2, 3])
     assert got.tolist() == want.tolist() and str(got.dtype) == str(want.dtype)
+
+
+def _without_match_detail(message):
+    """torch's message less its per-overload "didn't match because" lines, which ember leaves
+    out (their type descriptions, such as 'list of [float, float]', are torch's parser's own)."""
+    return [line for line in message.splitlines() if "didn't match because" not in line]
+
+
+# the functions (and torch's aliases, which name themselves) that take a tensor or a number
+@pytest.mark.parametrize("other", FOREIGN, ids=FOREIGN_IDS)
+@pytest.mark.parametrize("name", [
+    "floor_divide", "remainder", "bitwise_left_shift", "bitwise_right_shift", "bitwise_and",
+    "bitwise_or", "bitwise_xor", "greater", "greater_equal", "less", "less_equal", "not_equal",
+    "subtract", "multiply", "divide", "true_divide"])
+def test_tensor_or_number_functions_raise_torchs_type_error(name, other):
+    integer = name.startswith("bitwise")
+    with pytest.raises(TypeError) as want:
+        getattr(torch, name)(torch.ones(2, dtype=torch.int64 if integer else torch.float32), other)
+    with pytest.raises(TypeError) as got:
+        getattr(ember, name)(ember.ones(2, dtype=ember.int64 if integer else ember.float32), other)
+    assert _without_match_detail(str(got.value)) == _without_match_detail(str(want.value))
+
+
+@pytest.mark.parametrize("name", ["floor_divide", "remainder", "bitwise_left_shift",
+                                  "bitwise_and", "greater", "subtract", "divide"])
+def test_tensor_or_number_functions_still_take_numbers_and_arrays(name):
+    def apply(m):
+        x = m.tensor([6, 7])
+        return [getattr(m, name)(x, o).tolist() for o in (2, m.tensor([2, 3]))]
+    assert apply(ember) == apply(torch)
+    assert getattr(ember, name)(ember.tensor([6, 7]), np.array([2, 3])).tolist() == \
+        getattr(torch, name)(torch.tensor([6, 7]), torch.tensor([2, 3])).tolist()

@@ -33,6 +33,28 @@ def is_operand(x):
     return isinstance(x, (Tensor, numbers.Number)) or hasattr(x, "__array__")
 
 
+def _type_word(x):
+    """A type as torch's argument parser names it: 'str', 'list', 'numpy.ndarray'."""
+    t = type(x)
+    if t.__module__ == "builtins" or isinstance(x, Tensor):
+        return t.__name__
+    return f"{t.__module__}.{t.__qualname__}"
+
+
+def invalid_arguments(name, args, overloads):
+    """torch's TypeError for arguments that match none of a function's overloads (without the
+    per-overload "didn't match because" detail torch adds for some of them)."""
+    got = ", ".join(_type_word(a) for a in args)
+    listed = "".join(f" * {o}\n" for o in overloads)
+    return TypeError(f"{name}() received an invalid combination of arguments - got ({got}), but "
+                     f"expected one of:\n{listed}")
+
+
+TENSOR_OR_NUMBER = ("(Tensor input, Tensor other, *, Tensor out = None)",
+                    "(Number self, Tensor other, *, Tensor out = None)",
+                    "(Tensor input, Number other, *, Tensor out = None)")
+
+
 def number_operand(name, x):
     """`other` of add/sub/mul/div: a NumPy scalar as the Python number it holds, with torch's
     TypeError for what is neither a tensor, a number nor array-like."""

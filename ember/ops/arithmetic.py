@@ -11,8 +11,8 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor, _make
-from ._common import (_binary, _float_pair, _log_scalar, _out, _unary, _zeros, is_operand,
-                      number_operand, quiet)
+from ._common import (_binary, _float_pair, _log_scalar, _out, _unary, _zeros,
+                      invalid_arguments, is_operand, number_operand, quiet)
 from ._op import Op, broadcast_error, promote, scalar
 from .clamping import Where
 from .complex import conj_of
@@ -396,7 +396,26 @@ def sub(input, other, *, alpha=1, out=None):
     return r if out is None else _out(r, out)
 
 
-subtract = sub
+_TENSOR_OUT = "(Tensor input, Tensor other, *, Tensor out = None)"
+_SUBTRACT = ("(Tensor input, Tensor other, *, Number alpha = 1, Tensor out = None)",
+             "(Tensor input, Number other, Number alpha = 1)")
+_MULTIPLY = (_TENSOR_OUT, "(Tensor input, Number other)")
+_DIVIDE = (_TENSOR_OUT, "(Tensor input, Tensor other, *, str rounding_mode, Tensor out = None)",
+           "(Tensor input, Number other)", "(Tensor input, Number other, *, str rounding_mode)")
+_REMAINDER = (_TENSOR_OUT, "(Number self, Tensor other)",
+              "(Tensor input, Number other, *, Tensor out = None)")
+
+
+def _check_other(name, overloads, input, other):
+    """torch's TypeError, naming the function called (an alias too), for an `other` that is no
+    tensor, number or array."""
+    if not is_operand(other):
+        raise invalid_arguments(name, (input, other), overloads)
+
+
+def subtract(input, other, *, alpha=1, out=None):
+    _check_other("subtract", _SUBTRACT, input, other)
+    return sub(input, other, alpha=alpha, out=out)
 
 
 def _check_alpha(input, other, alpha):
@@ -425,7 +444,11 @@ def mul(input, other, *, out=None):
     return r if out is None else _out(r, out)
 
 
-multiply = mul
+def multiply(input, other, *, out=None):
+    _check_other("multiply", _MULTIPLY, input, other)
+    return mul(input, other, out=out)
+
+
 neg = negative = _unary(Neg)
 
 
@@ -441,10 +464,13 @@ def div(input, other, *, rounding_mode=None, out=None):
     return r if out is None else _out(r, out)
 
 
-divide = div
+def divide(input, other, *, rounding_mode=None, out=None):
+    _check_other("divide", _DIVIDE, input, other)
+    return div(input, other, rounding_mode=rounding_mode, out=out)
 
 
 def true_divide(input, other, *, out=None):
+    _check_other("true_divide", _MULTIPLY, input, other)
     return div(input, other, out=out)
 
 
@@ -455,6 +481,7 @@ def floor_divide(input, other, *, out=None):
     elif isinstance(other, Tensor):
         r = _NotDifferentiable.apply(input, other, "floor_divide")
     else:
+        _check_other("floor_divide", _MULTIPLY, input, other)
         r = _NotDifferentiableScalar.apply(input, scalar(other), "floor_divide", False)
     return r if out is None else _out(r, out)
 
@@ -466,6 +493,7 @@ def remainder(input, other, *, out=None):
     elif isinstance(other, Tensor):
         r = Remainder.apply(input, other)
     else:
+        _check_other("remainder", _REMAINDER, input, other)
         r = RemainderScalar.apply(input, scalar(other))
     return r if out is None else _out(r, out)
 

@@ -10,7 +10,7 @@ from .. import _dtype
 from .._backend import xp_of
 from .._dtype import type_name as _type_name
 from .._tensor import Tensor, _make
-from ._common import _const, _out, is_operand
+from ._common import _const, _out, invalid_arguments, is_operand
 from ._op import broadcast_error, promote, scalar
 
 __all__ = [
@@ -87,7 +87,25 @@ def ge(input, other, *, out=None):
     return _binary("greater_equal", input, other, out, "ge")
 
 
-greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
+# torch's aliases name themselves in their errors
+def greater(input, other, *, out=None):
+    return _binary("greater", input, other, out, "greater")
+
+
+def greater_equal(input, other, *, out=None):
+    return _binary("greater_equal", input, other, out, "greater_equal")
+
+
+def less(input, other, *, out=None):
+    return _binary("less", input, other, out, "less")
+
+
+def less_equal(input, other, *, out=None):
+    return _binary("less_equal", input, other, out, "less_equal")
+
+
+def not_equal(input, other, *, out=None):
+    return _binary("not_equal", input, other, out, "not_equal")
 
 
 # -- predicates ------------------------------------------------------------------------------------
@@ -173,7 +191,20 @@ def logical_not(input, *, out=None):
     return r if out is None else _out(r, out)
 
 
+_INTEGER_OVERLOADS = ("(Tensor input, Tensor other, *, Tensor out = None)",
+                      "(Number self, Tensor other)",
+                      "(Tensor input, Number other, *, Tensor out = None)")
+
+
+def _check_integer_operand(name, input, other):
+    """torch's TypeError for an `other` of a bitwise op or shift that is no tensor, number or
+    array (a list is not computed element-wise)."""
+    if not isinstance(other, Tensor) and not is_operand(other):
+        raise invalid_arguments(name, (input, other), _INTEGER_OVERLOADS)
+
+
 def _check_bitwise(name, input, other=None):
+    _check_integer_operand(name, input, other)
     for x in (input, other):
         d = x._data.dtype if isinstance(x, Tensor) else None
         if d is not None and d.kind == "f":
@@ -184,17 +215,17 @@ def _check_bitwise(name, input, other=None):
 
 def bitwise_and(input, other, *, out=None):
     _check_bitwise("bitwise_and", input, other)
-    return _binary("bitwise_and", input, other, out)
+    return _binary("bitwise_and", input, other, out, "bitwise_and")
 
 
 def bitwise_or(input, other, *, out=None):
     _check_bitwise("bitwise_or", input, other)
-    return _binary("bitwise_or", input, other, out)
+    return _binary("bitwise_or", input, other, out, "bitwise_or")
 
 
 def bitwise_xor(input, other, *, out=None):
     _check_bitwise("bitwise_xor", input, other)
-    return _binary("bitwise_xor", input, other, out)
+    return _binary("bitwise_xor", input, other, out, "bitwise_xor")
 
 
 def bitwise_not(input, *, out=None):
@@ -210,6 +241,7 @@ def bitwise_not(input, *, out=None):
 def _shift(name, kernel, input, other, out):
     """a << b or a >> b in the operands' promoted integer dtype; shifting by the bit width or
     more gives 0 (or -1 for a negative a shifted right), as torch does."""
+    _check_integer_operand("bitwise_" + name, input, other)
     if not isinstance(input, Tensor):
         if isinstance(input, float):
             raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for 'Float'")
