@@ -8,7 +8,8 @@ from .ops.gamma import special_zeta as zeta
 from .ops.gamma import lgamma as gammaln
 from .ops.normal_cdf import erfcx, log_ndtr, ndtr, ndtri
 from .ops.reduce import logsumexp
-from .ops.special import entr, erf, erfc, erfinv, logit, sinc, xlog1py, xlogy
+from .ops.special import entr, erf, erfc, erfinv, logit, sinc, xlog1py
+from .ops.special import special_xlogy as xlogy
 from .ops.unary import exp2, expm1, log1p, round
 from .ops.unary import sigmoid as expit
 

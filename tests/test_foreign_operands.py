@@ -154,3 +154,26 @@ def test_tensor_or_number_functions_still_take_numbers_and_arrays(name):
     assert apply(ember) == apply(torch)
     assert getattr(ember, name)(ember.tensor([6, 7]), np.array([2, 3])).tolist() == \
         getattr(torch, name)(torch.tensor([6, 7]), torch.tensor([2, 3])).tolist()
+
+
+# the same for functions whose torch message has no per-overload detail: the whole text matches
+@pytest.mark.parametrize("other", FOREIGN, ids=FOREIGN_IDS)
+@pytest.mark.parametrize("name", ["xlogy", "special.xlogy", "special.xlog1py", "special.zeta",
+                                  "arctan2", "atan2"])
+def test_named_binary_functions_raise_torchs_type_error(name, other):
+    def function(m):
+        return getattr(m.special, name[8:]) if name.startswith("special.") else getattr(m, name)
+    with pytest.raises(TypeError) as want:
+        function(torch)(torch.ones(2), other)
+    with pytest.raises(TypeError) as got:
+        function(ember)(ember.ones(2), other)
+    assert str(got.value) == str(want.value)
+
+
+@pytest.mark.parametrize("name", ["xlogy", "special.xlogy", "special.xlog1py", "special.zeta"])
+def test_named_binary_functions_still_take_numbers(name):
+    def apply(m):
+        f = getattr(m.special, name[8:]) if name.startswith("special.") else getattr(m, name)
+        x = m.tensor([1.5, 2.5], dtype=m.float64)
+        return f(x, 2.0).tolist() + f(x, x).tolist()
+    assert apply(ember) == pytest.approx(apply(torch))

@@ -16,7 +16,8 @@ import math
 import numpy as np
 
 from .._tensor import Tensor
-from ._common import _float, _out, _unary, quiet
+from ._common import (TENSOR_OR_NUMBER, _float, _out, _unary, invalid_arguments, is_operand,
+                      quiet)
 from ._op import Op, scalar, promote
 
 __all__ = ["lgamma", "digamma", "polygamma", "mvlgamma"]
@@ -306,5 +307,7 @@ def special_zeta(input, other, *, out=None):
     elif isinstance(other, Tensor):
         r = SpecialZeta.apply(input, other)
     else:
+        if not is_operand(other):
+            raise invalid_arguments("special_zeta", (input, other), TENSOR_OR_NUMBER)
         r = SpecialZetaScalarOther.apply(input, scalar(other))
     return r if out is None else _out(r, out)

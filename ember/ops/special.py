@@ -34,8 +34,8 @@ import numpy as np
 
 from .._dtype import type_name as _type_name
 from .._tensor import Tensor
-from ._common import (_binary, _float, _float_pair, _log_scalar, tensors_only,
-                      _masked, _out, _unary)
+from ._common import (TENSOR_OR_NUMBER, _binary, _float, _float_pair, _log_scalar,
+                      invalid_arguments, is_operand, tensors_only, _masked, _out, _unary)
 from ._op import Op, broadcast_error, scalar
 from .clamping import Where
 from .unary import cos, exp, log, sin
@@ -441,6 +441,7 @@ def xlog1py(input, other, *, out=None):
     elif isinstance(other, Tensor):
         r = SpecialXlog1py.apply(input, other)
     else:
+        _check_number("special_xlog1py", input, other)
         r = SpecialXlog1pyScalarOther.apply(input, scalar(other))
     return r if out is None else _out(r, out)
 
@@ -448,12 +449,28 @@ def xlog1py(input, other, *, out=None):
 entr = _unary(SpecialEntr)
 
 
-def xlogy(input, other, *, out=None):
-    """input * log(other), and 0 where input is 0 (unless other is NaN)."""
+def _check_number(name, input, other):
+    """torch's TypeError for an `other` that is neither a tensor nor a number (nor an array)."""
+    if not is_operand(other):
+        raise invalid_arguments(name, (input, other), TENSOR_OR_NUMBER)
+
+
+def _xlogy(name, input, other, out):
     if not isinstance(input, Tensor):
         r = XlogyScalarSelf.apply(other, scalar(input))
     elif isinstance(other, Tensor):
         r = Xlogy.apply(input, other)
     else:
+        _check_number(name, input, other)
         r = XlogyScalarOther.apply(input, scalar(other))
     return r if out is None else _out(r, out)
+
+
+def xlogy(input, other, *, out=None):
+    """input * log(other), and 0 where input is 0 (unless other is NaN)."""
+    return _xlogy("xlogy", input, other, out)
+
+
+def special_xlogy(input, other, *, out=None):
+    """torch.special.xlogy: xlogy under the name torch's errors give it."""
+    return _xlogy("special_xlogy", input, other, out)

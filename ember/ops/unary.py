@@ -482,7 +482,8 @@ deg2rad = _unary(Deg2Rad)
 rad2deg = _unary(Rad2Deg)
 
 
-atan2 = arctan2 = tensors_only(Atan2, "atan2")
+atan2 = tensors_only(Atan2, "atan2")
+arctan2 = tensors_only(Atan2, "arctan2")
 
 
 def round(input, *, decimals=0, out=None):
