@@ -177,3 +177,33 @@ def test_named_binary_functions_still_take_numbers(name):
         x = m.tensor([1.5, 2.5], dtype=m.float64)
         return f(x, 2.0).tolist() + f(x, x).tolist()
     assert apply(ember) == pytest.approx(apply(torch))
+
+
+@pytest.mark.parametrize("other", FOREIGN + [2.0, np.ones(2)], ids=FOREIGN_IDS + ["float", "array"])
+@pytest.mark.parametrize("name", ["igamma", "igammac"])
+def test_incomplete_gamma_takes_tensors_only(name, other):
+    for position in (0, 1):
+        def call(m):
+            args = [m.ones(2), m.ones(2)]
+            args[position] = other
+            return getattr(m, name)(*args)
+        with pytest.raises(TypeError) as want:
+            call(torch)
+        with pytest.raises(TypeError) as got:
+            call(ember)
+        assert str(got.value) == str(want.value)
+
+
+# input and end must be tensors; the weight may also be a number
+@pytest.mark.parametrize("position, bad", [(p, b) for p in (0, 1, 2) for b in FOREIGN]
+                         + [(0, 2.0), (1, 2.0)])
+def test_lerp_raises_torchs_type_error(position, bad):
+    def call(m):
+        args = [m.ones(2), m.zeros(2), 0.5]
+        args[position] = bad
+        return m.lerp(*args)
+    with pytest.raises(TypeError) as want:
+        call(torch)
+    with pytest.raises(TypeError) as got:
+        call(ember)
+    assert str(got.value) == str(want.value)

@@ -163,15 +163,20 @@ def _binary_function(op):
     return _named(fn, op)
 
 
+def need_tensors(name, input, other):
+    """torch's TypeError for a function of two tensors given something else (a number too)."""
+    for pos, (arg, x) in enumerate((("input", input), ("other", other)), 1):
+        if not isinstance(x, Tensor):
+            raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, not "
+                            f"{_type_word(x)}")
+
+
 def tensors_only(op, name):
     """The public function of a two-tensor op that, as torch's, takes no Python number."""
     fn = _binary_function(op)
 
     def checked(input, other, *, out=None):
-        for pos, (arg, x) in enumerate((("input", input), ("other", other)), 1):
-            if not isinstance(x, Tensor):
-                raise TypeError(f"{name}(): argument '{arg}' (position {pos}) must be Tensor, "
-                                f"not {type(x).__name__}")
+        need_tensors(name, input, other)
         return fn(input, other, out=out)
     checked.__name__ = checked.__qualname__ = name
     checked.__doc__ = fn.__doc__

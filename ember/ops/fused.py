@@ -7,7 +7,7 @@ import numpy as np
 from .. import _dtype
 from .._dtype import type_name as _type_name
 from .._tensor import Tensor
-from ._common import _binary, _out
+from ._common import _binary, _out, invalid_arguments, is_operand
 from ._op import Op, broadcast_error, scalar
 
 __all__ = ["lerp", "addcmul", "addcdiv"]
@@ -90,8 +90,14 @@ def _dtype_word(np_dtype):
         np.dtype(np_dtype).name, np.dtype(np_dtype).name)
 
 
+_LERP_OVERLOADS = ("(Tensor input, Tensor end, Tensor weight, *, Tensor out = None)",
+                   "(Tensor input, Tensor end, Number weight, *, Tensor out = None)")
+
+
 def lerp(input, end, weight, *, out=None):
     """input + weight * (end - input)."""
+    if not (isinstance(input, Tensor) and isinstance(end, Tensor) and is_operand(weight)):
+        raise invalid_arguments("lerp", (input, end, weight), _LERP_OVERLOADS)
     a, b = input._data, end._data
     if a.dtype.kind != "f":
         kernel = "lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar"

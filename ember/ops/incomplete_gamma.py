@@ -9,7 +9,7 @@ derivative in a is not implemented.
 import numpy as np
 
 from .._dtype import type_name
-from ._common import _float_pair, _out
+from ._common import _float_pair, _out, need_tensors
 from ._op import Op, broadcast_error
 from .gamma import _lgamma
 from .unary import exp, log
@@ -113,11 +113,13 @@ class Igammac(Igamma):
 
 def igamma(input, other, *, out=None):
     """The regularized lower incomplete gamma function P(input, other)."""
+    need_tensors("igamma", input, other)
     r = Igamma.apply(input, other)
     return r if out is None else _out(r, out)
 
 
 def igammac(input, other, *, out=None):
     """The regularized upper incomplete gamma function Q(input, other) = 1 - P(input, other)."""
+    need_tensors("igammac", input, other)
     r = Igammac.apply(input, other)
     return r if out is None else _out(r, out)
