@@ -107,7 +107,7 @@ class _Pickler(pickle._Pickler):
 
 
 def _is_parameter(obj):
-    from .nn.parameter import Parameter
+    from ..nn.parameter import Parameter
     return isinstance(obj, Parameter)
 
 
