@@ -90,3 +90,9 @@ def is_storage(obj):
 
 
 __version__ = "0.1.0"
+
+# Last: the ops' functions hand a foreign tensor-like argument to its class when they fail on it
+# (NOTE [ Dispatch on failure ] in ember/_foreign.py).
+from ._foreign import dispatch_on_failure as _dispatch_on_failure  # noqa: E402
+_dispatch_on_failure(globals(), __name__, [_n for _n in _ops.__all__ if globals().get(_n) is
+                                           getattr(_ops, _n)])

@@ -115,3 +115,8 @@ def vecdot(x, y, *, dim=-1, out=None):
 def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
     """A view of the diagonals of the matrices in A (over dims -2 and -1 by default)."""
     return _diagonal(A, offset, dim1, dim2)
+
+# Last: the functions above hand a foreign tensor-like argument to its class when they fail on it
+# (NOTE [ Dispatch on failure ] in ember/_foreign.py).
+from ._foreign import dispatch_on_failure as _dispatch_on_failure  # noqa: E402
+_dispatch_on_failure(globals(), __name__, __all__)

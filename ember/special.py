@@ -32,3 +32,8 @@ def softmax(input, dim, *, dtype=None):
 
 def log_softmax(input, dim, *, dtype=None):
     return _log_softmax(input, dim, dtype=dtype)
+
+# Last: the functions above hand a foreign tensor-like argument to its class when they fail on it
+# (NOTE [ Dispatch on failure ] in ember/_foreign.py).
+from ._foreign import dispatch_on_failure as _dispatch_on_failure  # noqa: E402
+_dispatch_on_failure(globals(), __name__, __all__)

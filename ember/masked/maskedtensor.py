@@ -1,15 +1,20 @@
 """MaskedTensor: a Tensor of data plus a bool mask of the elements that count (torch.masked).
 
-A small wrapper, not a Tensor subclass: it holds an ember Tensor `_data` (which carries autograd)
-and a bool Tensor `_mask` of the same shape. Elementwise ops apply to the data and keep the mask;
+A small wrapper, not a Tensor subclass: it holds an ember Tensor `_masked_data` (which carries
+autograd; not named `_data`, which ember's ops read from their operands) and a bool Tensor
+`_mask` of the same shape. Elementwise ops apply to the data and keep the mask;
 two MaskedTensors combine only when their masks are equal (PyTorch raises ValueError otherwise);
 reductions go through ember.masked's functions and keep a slice where any element was kept;
 shape ops (indexing, transpose, view, reshape) apply to data and mask alike. `grad` is a
 MaskedTensor with the mask of the tensor it belongs to. Other Tensor methods raise
 NotImplementedError (also an AttributeError, so `hasattr` answers False).
+ember's free functions (torch.exp(mt), torch.add(x, mt), torch.where(cond, mt, other),
+torch.sum(mt), F.softmax(mt, d)) reach these through `__torch_function__` (NOTE [ Dispatch on
+failure ] in ember/_foreign.py).
 """
 import ember
 from .. import _dtype
+from .._foreign import public_name
 from .._tensor import Tensor
 from . import _reductions
 
@@ -24,6 +29,7 @@ hypot igamma igammac isclose le less_equal lt less logaddexp logaddexp2 logical_
 logical_xor maximum minimum mul multiply ne not_equal nextafter pow remainder sub subtract
 true_divide xlogy""".split()
 _SHAPE = "transpose t view reshape expand select flatten unsqueeze narrow ravel".split()
+_REDUCTIONS = "sum prod amax amin argmax argmin mean var std all softmax".split()
 _OPERATORS = {"add": "add", "sub": "sub", "mul": "mul", "truediv": "div", "floordiv": "floor_divide",
               "mod": "remainder", "pow": "pow", "and": "bitwise_and", "or": "bitwise_or",
               "xor": "bitwise_xor", "eq": "eq", "ne": "ne", "lt": "lt", "le": "le", "gt": "gt",
@@ -68,7 +74,8 @@ def _masked_str(data, mask):
 
 
 class MaskedTensor:
-    __slots__ = ("_data", "_mask")
+    __slots__ = ("_masked_data", "_mask")
+    __array_ufunc__ = None  # NumPy refuses it, so ember's ops fail on it and dispatch here
 
     def __init__(self, data, mask, requires_grad=False):
         if not isinstance(data, Tensor) or not isinstance(mask, Tensor):
@@ -81,59 +88,59 @@ class MaskedTensor:
             raise TypeError("mask must have dtype bool.")
         if requires_grad and not data.requires_grad:
             data = data.detach().requires_grad_(True)
-        self._data = data
+        self._masked_data = data
         self._mask = mask
 
     def get_data(self):
-        return self._data
+        return self._masked_data
 
     def get_mask(self):
         return self._mask
 
     def to_tensor(self, value):
         """The data with `value` at the masked-out elements."""
-        return self._data.masked_fill(~self._mask, value)
+        return self._masked_data.masked_fill(~self._mask, value)
 
     # ---- attributes of the data ----
-    shape = property(lambda self: self._data.shape)
-    dtype = property(lambda self: self._data.dtype)
-    device = property(lambda self: self._data.device)
-    ndim = property(lambda self: self._data.ndim)
-    requires_grad = property(lambda self: self._data.requires_grad)
-    is_leaf = property(lambda self: self._data.is_leaf)
+    shape = property(lambda self: self._masked_data.shape)
+    dtype = property(lambda self: self._masked_data.dtype)
+    device = property(lambda self: self._masked_data.device)
+    ndim = property(lambda self: self._masked_data.ndim)
+    requires_grad = property(lambda self: self._masked_data.requires_grad)
+    is_leaf = property(lambda self: self._masked_data.is_leaf)
 
     @property
     def grad(self):
-        grad = self._data.grad
+        grad = self._masked_data.grad
         return None if grad is None else MaskedTensor(grad, self._mask)
 
     def dim(self):
-        return self._data.dim()
+        return self._masked_data.dim()
 
     def size(self, dim=None):
-        return self._data.size() if dim is None else self._data.size(dim)
+        return self._masked_data.size() if dim is None else self._masked_data.size(dim)
 
     def numel(self):
-        return self._data.numel()
+        return self._masked_data.numel()
 
     def __len__(self):
-        return len(self._data)
+        return len(self._masked_data)
 
     def requires_grad_(self, requires_grad=True):
-        self._data.requires_grad_(requires_grad)
+        self._masked_data.requires_grad_(requires_grad)
         return self
 
     def detach(self):
-        return MaskedTensor(self._data.detach(), self._mask)
+        return MaskedTensor(self._masked_data.detach(), self._mask)
 
     def to(self, *args, **kwargs):
-        data = self._data.to(*args, **kwargs)
+        data = self._masked_data.to(*args, **kwargs)
         return MaskedTensor(data, self._mask.to(device=data.device))
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False):
         if is_masked_tensor(gradient):
             gradient = gradient.get_data()
-        self._data.backward(gradient, retain_graph=retain_graph, create_graph=create_graph)
+        self._masked_data.backward(gradient, retain_graph=retain_graph, create_graph=create_graph)
 
     # ---- elementwise ops ----
     def _binary(self, name, other, *args, **kwargs):
@@ -142,13 +149,13 @@ class MaskedTensor:
                     or not ember.equal(other._mask, self._mask)):
                 raise ValueError("Input masks must match. If you need support for this, please "
                                  "open an issue on Github.")
-            other = other._data
-        return MaskedTensor(getattr(self._data, name)(other, *args, **kwargs), self._mask)
+            other = other._masked_data
+        return MaskedTensor(getattr(self._masked_data, name)(other, *args, **kwargs), self._mask)
 
     def _reflected(self, name, other):
         if not isinstance(other, Tensor):
             other = ember.tensor(other, dtype=self.dtype, device=self.device)
-        return MaskedTensor(getattr(other, name)(self._data), self._mask)
+        return MaskedTensor(getattr(other, name)(self._masked_data), self._mask)
 
     def __neg__(self):
         return self.neg()
@@ -161,7 +168,7 @@ class MaskedTensor:
 
     # ---- reductions: kept where the reduced slice held a kept element ----
     def _reduce(self, fn, dim, keepdim, *args, **kwargs):
-        result = fn(self._data, *args, keepdim=keepdim, mask=self._mask, **kwargs)
+        result = fn(self._masked_data, *args, keepdim=keepdim, mask=self._mask, **kwargs)
         if dim is None:
             return MaskedTensor(result, self._mask.any())
         return MaskedTensor(result, self._mask.any(dim=_reductions._dims(dim, self.ndim),
@@ -195,22 +202,44 @@ class MaskedTensor:
         return self._reduce(_reductions.std, dim, keepdim, dim, unbiased, correction=correction)
 
     def all(self, dim=None, keepdim=False):
-        kept = self._data.to(dtype=_dtype.bool) | ~self._mask  # masked-out elements count as True
+        kept = self._masked_data.to(dtype=_dtype.bool) | ~self._mask  # masked-out ones count True
         result = kept.all() if dim is None else kept.all(dim=dim, keepdim=keepdim)
         mask = self._mask.any() if dim is None else self._mask.any(dim=dim, keepdim=keepdim)
         return MaskedTensor(result, mask)
 
     def _normalization(self, fn, dim, dtype):
-        return MaskedTensor(fn(self._data, dim, dtype=dtype, mask=self._mask), self._mask)
+        return MaskedTensor(fn(self._masked_data, dim, dtype=dtype, mask=self._mask), self._mask)
 
     def softmax(self, dim, dtype=None):
         return self._normalization(_reductions.softmax, dim, dtype)
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        """torch's functions on a MaskedTensor: its elementwise ops, reductions and torch.where;
+        NotImplemented for the rest."""
+        name, kwargs = public_name(func), kwargs or {}
+        if name == "where":
+            return _where(*args, **kwargs)
+        if not args or "out" in kwargs:
+            return NotImplemented
+        first, rest = args[0], args[1:]
+        if is_masked_tensor(first):
+            if name in _UNARY or name in _REDUCTIONS:
+                return getattr(first, name)(*rest, **kwargs)
+            if name in _BINARY and rest:
+                return first._binary(name, *rest, **kwargs)
+        elif name in _BINARY and len(args) >= 2 and is_masked_tensor(args[1]) and not any(
+                is_masked_tensor(a) for a in args[2:]):
+            masked = args[1]
+            return MaskedTensor(func(first, masked._masked_data, *args[2:], **kwargs),
+                                masked._mask)
+        return NotImplemented
 
     # ---- shape ops: the same op on data and mask ----
     def __getitem__(self, index):
         if is_masked_tensor(index):
             raise _Unsupported("MaskedTensor does not support indexing by a MaskedTensor")
-        return MaskedTensor(self._data[index], self._mask[index])
+        return MaskedTensor(self._masked_data[index], self._mask[index])
 
     @property
     def T(self):
@@ -219,9 +248,9 @@ class MaskedTensor:
     def __repr__(self):
         if self.dim() == 0:
             kept = bool(self._mask.item())
-            text = _format(self._data.item()) if kept else "--"
+            text = _format(self._masked_data.item()) if kept else "--"
             return f"MaskedTensor({text}, {kept})"
-        body = _masked_str(self._data.tolist(), self._mask.tolist())
+        body = _masked_str(self._masked_data.tolist(), self._mask.tolist())
         return "MaskedTensor(\n" + "\n".join("  " + line for line in body.split("\n")) + "\n)"
 
     __str__ = __repr__
@@ -231,9 +260,27 @@ class MaskedTensor:
                            f"elementwise ops, reductions, softmax and shape ops)")
 
 
+def _where(condition, input, other, *, out=None):
+    """torch.where over MaskedTensors: data and mask each chosen by condition, a plain tensor or
+    number counting as kept everywhere."""
+    if is_masked_tensor(condition) or out is not None:
+        return NotImplemented
+
+    def parts(value):
+        if is_masked_tensor(value):
+            return value._masked_data, value._mask
+        kept = ember.ones(value.shape if isinstance(value, Tensor) else (), dtype=_dtype.bool,
+                          device=condition.device)
+        return value, kept
+
+    (data, mask), (other_data, other_mask) = parts(input), parts(other)
+    return MaskedTensor(ember.where(condition, data, other_data),
+                        ember.where(condition, mask, other_mask))
+
+
 def _unary_method(name):
     def method(self, *args, **kwargs):
-        return MaskedTensor(getattr(self._data, name)(*args, **kwargs), self._mask)
+        return MaskedTensor(getattr(self._masked_data, name)(*args, **kwargs), self._mask)
     method.__name__ = name
     return method
 
@@ -247,7 +294,7 @@ def _binary_method(name):
 
 def _shape_method(name):
     def method(self, *args, **kwargs):
-        return MaskedTensor(getattr(self._data, name)(*args, **kwargs),
+        return MaskedTensor(getattr(self._masked_data, name)(*args, **kwargs),
                             getattr(self._mask, name)(*args, **kwargs))
     method.__name__ = name
     return method

@@ -12,13 +12,17 @@ The ragged size of a jagged tensor is torch's symbolic int `j<n>`; ember shows i
 offsets (so a binary op between two such tensors checks their structure as torch does). It has no
 int value: code that needs a concrete length reads `offsets()` or `unbind()`.
 
-A NestedTensor is not an ember.Tensor subclass and ember's free functions (torch.sin(nt),
-F.linear(nt, w)) do not dispatch on it: ember has no __torch_function__ protocol. Its methods and
-operators (nt.sin(), nt @ w, nt.softmax(-1), nt + 1) are the supported forms. `grad_fn` is the
-graph node of the values (jagged) or of the first component (strided).
+A NestedTensor is not an ember.Tensor subclass: ember's free functions reach it through its
+`__torch_function__` (NOTE [ Dispatch on failure ] in ember/_foreign.py): torch's unary and binary
+elementwise functions, the elementwise F functions (relu, gelu, silu, dropout ...), F.linear,
+softmax/log_softmax and matmul apply per component (strided) or once to the packed values
+(jagged), as its methods and operators (nt.sin(), nt @ w, nt.softmax(-1), nt + 1) do. `grad_fn` is
+the graph node of the values (jagged) or of the first component (strided).
 """
+import inspect
 import itertools
 
+from .._foreign import public_name
 from .._memory_layout import layout, strided
 from .._tensor import Size, Tensor
 
@@ -54,6 +58,14 @@ _BINARY = """
 add sub mul div true_divide pow maximum minimum eq ne lt le gt ge atan2 remainder
 """.split()
 
+# functions that act on each element, or along the last dim only (linear): any layout maps them
+_MAPPED = set(_UNARY) | set("""
+linear relu relu6 gelu silu elu selu celu leaky_relu hardtanh hardswish hardsigmoid mish softplus
+logsigmoid softsign tanhshrink hardshrink softshrink dropout alpha_dropout
+""".split())
+_COMMUTATIVE = {"add", "mul", "maximum", "minimum", "eq", "ne"}
+_PAIRWISE = set(_BINARY) | {"matmul"}
+
 _OPERATORS = {"__add__": "add", "__sub__": "sub", "__mul__": "mul", "__truediv__": "div",
               "__pow__": "pow", "__eq__": "eq", "__ne__": "ne", "__lt__": "lt", "__le__": "le",
               "__gt__": "gt", "__ge__": "ge"}
@@ -66,6 +78,7 @@ class NestedTensor:
     """torch's nested tensor (is_nested True), strided or jagged: NOTE [ Nested layouts ]."""
     __slots__ = ("_components", "_values", "_offsets", "_lengths", "_ragged", "layout")
     is_nested = True
+    __array_ufunc__ = None  # NumPy refuses it, so ember's ops fail on it and dispatch here
 
     def __init__(self, components=None, values=None, offsets=None, lengths=None, ragged=None):
         self._components = components
@@ -200,6 +213,42 @@ class NestedTensor:
         """Apply fn per component of a jagged tensor and pack the results again."""
         from ..ops import cat
         return self._like(cat([fn(c) for c in self.unbind()], 0))
+
+    @classmethod
+    def __torch_function__(cls, func, types, args=(), kwargs=None):
+        """torch's functions on a NestedTensor (NOTE [ Nested layouts ]); NotImplemented for the
+        rest."""
+        name, kwargs = public_name(func), kwargs or {}
+        if not args or "out" in kwargs or any(isinstance(v, NestedTensor)
+                                              for v in (*args[2:], *kwargs.values())):
+            return NotImplemented
+        first, rest = args[0], args[1:]
+        if not isinstance(first, NestedTensor):  # the nested tensor is the second operand
+            if name in _BINARY and len(args) == 2 and not kwargs:
+                if name in _COMMUTATIVE:
+                    return rest[0]._binary(name, first)
+                if isinstance(first, (bool, int, float, complex)):
+                    return rest[0]._map(lambda t: func(first, t))
+            return NotImplemented
+        if any(isinstance(v, NestedTensor) for v in rest) and name not in _PAIRWISE:
+            return NotImplemented
+        if name in _MAPPED:
+            return first._map(lambda t: func(t, *rest, **kwargs))
+        if name in _BINARY and len(rest) == 1 and not kwargs:
+            return first._binary(name, rest[0])
+        if name == "matmul" and len(rest) == 1 and not kwargs:
+            return first.matmul(rest[0])
+        if name in ("softmax", "log_softmax"):
+            given = inspect.signature(func).bind(*args, **kwargs).arguments
+            if given.get("dim") is None:
+                return NotImplemented
+            return getattr(first, name)(given["dim"], dtype=given.get("dtype"))
+        if name in ("sum", "mean"):
+            given = inspect.signature(func).bind(*args, **kwargs).arguments
+            dim = given.get("dim") if given.get("dim") is not None else given.get("axis")
+            return getattr(first, name)(dim, keepdim=given.get("keepdim", False),
+                                        dtype=given.get("dtype"))
+        return NotImplemented
 
     # ---- operations ------------------------------------------------------------------------
     def _binary(self, name, other):

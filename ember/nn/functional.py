@@ -38,6 +38,7 @@ from ..ops.parametric_relu import prelu  # noqa: F401
 from ..ops.parametric_relu import rrelu as _rrelu, rrelu_ as _rrelu_
 from ..ops.shuffle import channel_shuffle, pixel_shuffle, pixel_unshuffle  # noqa: F401
 from .._tensor import Tensor  # noqa: F401  (torch.nn.functional exposes torch.Tensor)
+from .._foreign import dispatch_on_failure as _dispatch_on_failure
 from . import grad  # noqa: F401  (torch.nn.functional.grad is torch.nn.grad)
 from ..ops import pool as _pool
 from ..ops.pool import (  # noqa: F401
@@ -473,3 +474,8 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
 
 def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
     return _rrelu_(input, lower, upper, training)
+
+
+# Last: every public function above hands a foreign tensor-like argument to its class when it fails
+# on it (NOTE [ Dispatch on failure ] in ember/_foreign.py).
+_dispatch_on_failure(globals(), __name__, [_n for _n in list(globals()) if not _n.startswith("_")])

@@ -4,6 +4,7 @@ arrays, backward in ember ops.
 A gradient that goes to one input or the other is a product with a constant mask (`_masked`);
 maximum and minimum split it evenly on ties, as PyTorch does.
 """
+import numbers
 import operator
 import warnings
 
@@ -279,6 +280,12 @@ def where(condition, input=None, other=None, *, out=None):
                       "will be removed in a future version of PyTorch. Use a boolean condition "
                       "instead.", UserWarning, stacklevel=2)
         cond = cond.astype(np.bool_)
+    for value in (input, other):
+        if not isinstance(value, (Tensor, numbers.Number)):  # e.g. a tensor-like of another type
+            raise TypeError(f"where() received an invalid combination of arguments - got "
+                            f"({', '.join(type(v).__name__ for v in (condition, input, other))})"
+                            f", but expected (Tensor condition, Tensor or Number input, Tensor or "
+                            f"Number other)")
     r = Where.apply(scalar(input), scalar(other), cond)
     return r if out is None else _out(r, out)
 
