@@ -691,58 +691,12 @@ class Tensor:
     # NumPy scalar operand acts as the Python number it holds, as ops._op.scalar makes it. An
     # operand that is no tensor, number or NumPy-style array (a list, a str) gets NotImplemented,
     # as torch's operators answer (_operator), so Python decides: x == "a" is False, x + "a" its
-    # TypeError; the hottest operators check that only once the op has failed, lists first.
-    def __add__(self, other):
-        if isinstance(other, _SEQUENCES):
-            return NotImplemented
-        try:
-            return _Add.apply(self, other.item() if isinstance(other, _np_generic) else other)
-        except _OPERAND_ERRORS:
-            return _refused(other)
-
-    def __radd__(self, other):
-        if isinstance(other, _SEQUENCES):
-            return NotImplemented
-        try:
-            return _Add.apply(self, other.item() if isinstance(other, _np_generic) else other)
-        except _OPERAND_ERRORS:
-            return _refused(other)
-
-    def __sub__(self, other):
-        if isinstance(other, _SEQUENCES):
-            return NotImplemented
-        try:
-            return _Sub.apply(self, other.item() if isinstance(other, _np_generic) else other)
-        except _OPERAND_ERRORS:
-            return _refused(other)
-
+    # TypeError; the hottest operators (_number_operator) check that only once the op has failed,
+    # lists first.
+    # __add__, __radd__, __sub__, __mul__, __rmul__, __truediv__: _number_operator, bound below
     @_operator
     def __rsub__(self, other):
         return _ops.rsub(self, other)
-
-    def __mul__(self, other):
-        if isinstance(other, _SEQUENCES):
-            return NotImplemented
-        try:
-            return _Mul.apply(self, other.item() if isinstance(other, _np_generic) else other)
-        except _OPERAND_ERRORS:
-            return _refused(other)
-
-    def __rmul__(self, other):
-        if isinstance(other, _SEQUENCES):
-            return NotImplemented
-        try:
-            return _Mul.apply(self, other.item() if isinstance(other, _np_generic) else other)
-        except _OPERAND_ERRORS:
-            return _refused(other)
-
-    def __truediv__(self, other):
-        if isinstance(other, _SEQUENCES):
-            return NotImplemented
-        try:
-            return _Div.apply(self, other.item() if isinstance(other, _np_generic) else other)
-        except _OPERAND_ERRORS:
-            return _refused(other)
 
     @_operator
     def __rtruediv__(self, other):
@@ -1115,6 +1069,31 @@ from .ops._methods import declare_methods as _declare_methods  # noqa: E402
 from .ops.activation import Relu as _Relu  # noqa: E402
 from .ops.arithmetic import Add as _Add, Div as _Div, Mul as _Mul  # noqa: E402
 from .ops.arithmetic import Neg as _Neg, Sub as _Sub  # noqa: E402
+
+
+def _number_operator(op, name):
+    """One of the hottest operators: op applied directly, a NumPy scalar operand as the Python
+    number it holds (as ops._op.scalar makes it), NotImplemented for a list, a tuple or anything
+    that is no operand (_refused, once the op has failed)."""
+    apply = op.apply
+
+    def operator(self, other):
+        if isinstance(other, _SEQUENCES):
+            return NotImplemented
+        try:
+            return apply(self, other.item() if isinstance(other, _np_generic) else other)
+        except _OPERAND_ERRORS:
+            return _refused(other)
+    operator.__name__, operator.__qualname__ = name, "Tensor." + name
+    return operator
+
+
+Tensor.__add__ = _number_operator(_Add, "__add__")
+Tensor.__radd__ = _number_operator(_Add, "__radd__")
+Tensor.__sub__ = _number_operator(_Sub, "__sub__")
+Tensor.__mul__ = _number_operator(_Mul, "__mul__")
+Tensor.__rmul__ = _number_operator(_Mul, "__rmul__")
+Tensor.__truediv__ = _number_operator(_Div, "__truediv__")
 from .ops import view_write as _view_write  # noqa: E402
 from .ops import shape as _shape  # noqa: E402
 from .ops import strided as _strided  # noqa: E402
