@@ -26,7 +26,7 @@ from .serialization import load, save
 from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from . import nn, optim, utils
 from .nn.functional import bilinear  # noqa: F401  (torch.bilinear is F.bilinear)
-from . import fft, linalg, masked, return_types, special
+from . import fft, linalg, return_types, special
 from . import func
 
 from math import e, inf, nan, pi
@@ -38,8 +38,6 @@ from .compiler import compile
 from . import accelerator, backends, compiler, jit, onnx, random, serialization
 from . import amp, cpu, distributed, multiprocessing, profiler
 from . import distributions, hub
-from . import nested
-from .nested import jagged  # noqa: F401  (torch.jagged, the nested layout)
 from . import quasirandom  # noqa: F401
 from .amp import autocast
 from .amp.autocast_mode import get_autocast_dtype, is_autocast_enabled
@@ -96,3 +94,22 @@ __version__ = "0.1.0"
 from ._foreign import dispatch_on_failure as _dispatch_on_failure  # noqa: E402
 _dispatch_on_failure(globals(), __name__, [_n for _n in _ops.__all__ if globals().get(_n) is
                                            getattr(_ops, _n)])
+
+
+# torch.masked, torch.nested and torch.jagged (the nested layout) load on first use: few programs
+# touch them, and importing them eagerly cost ~10 ms of ember's import.
+_LAZY = ("masked", "nested", "jagged")
+
+
+def __getattr__(name):
+    if name == "jagged":
+        from .nested import jagged
+        return jagged
+    if name in _LAZY:
+        import importlib
+        return importlib.import_module("." + name, __name__)
+    raise AttributeError(f"module 'ember' has no attribute '{name}'")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
