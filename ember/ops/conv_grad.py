@@ -46,23 +46,29 @@ def _check_grad_output(grad_output, geo_input, weight, geo, nd):
                            f"{grad_output.dim()}")
 
 
-def conv_input(nd, input_size, weight, grad_output, stride, padding, dilation, groups):
-    input_size = tuple(input_size)
-    if len(input_size) != nd + 2:
-        raise ValueError(f"input_size must have {nd + 2} elements (got {len(input_size)})")
-    image = _stand_in(weight, input_size)
+def _size(nd, name, size):
+    size = tuple(size)
+    if len(size) != nd + 2:
+        raise ValueError(f"{name} must have {nd + 2} elements (got {len(size)})")
+    return size
+
+
+def _checked_geometry(nd, image, weight, grad_output, stride, padding, dilation, groups):
+    """The convolution's geometry, with grad_output checked against the output it implies."""
     geo, _ = _conv_geometry(image, weight, None, stride, padding, dilation, groups, False, 0,
                             nd, f"conv{nd}d")
     _check_grad_output(grad_output, image, weight, geo, nd)
+    return geo
+
+
+def conv_input(nd, input_size, weight, grad_output, stride, padding, dilation, groups):
+    image = _stand_in(weight, _size(nd, "input_size", input_size))
+    geo = _checked_geometry(nd, image, weight, grad_output, stride, padding, dilation, groups)
     return ConvolutionBackward.apply(grad_output, weight, geo, "input", _spatial(image))
 
 
 def conv_weight(nd, input, weight_size, grad_output, stride, padding, dilation, groups):
-    weight_size = tuple(weight_size)
-    if len(weight_size) != nd + 2:
-        raise ValueError(f"weight_size must have {nd + 2} elements (got {len(weight_size)})")
+    weight_size = _size(nd, "weight_size", weight_size)
     weight = _stand_in(input, weight_size)
-    geo, _ = _conv_geometry(input, weight, None, stride, padding, dilation, groups, False, 0,
-                            nd, f"conv{nd}d")
-    _check_grad_output(grad_output, input, weight, geo, nd)
+    geo = _checked_geometry(nd, input, weight, grad_output, stride, padding, dilation, groups)
     return ConvolutionBackward.apply(input, grad_output, geo, "weight", weight_size)
