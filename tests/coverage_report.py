@@ -6,17 +6,27 @@ import sys
 
 from .namespace_exclusions import EXCLUDED
 
-NAMESPACES = ["torch", "torch.Tensor", "torch.nn", "torch.nn.functional", "torch.linalg"]
+NAMESPACES = ["torch", "torch.Tensor", "torch.nn", "torch.nn.functional", "torch.linalg",
+              "torch.special", "torch.fft", "torch.autograd", "torch.distributions",
+              "torch.distributions.constraints", "torch.optim", "torch.optim.lr_scheduler",
+              "torch.nn.init", "torch.nn.utils", "torch.nn.utils.rnn",
+              "torch.nn.utils.parametrize", "torch.nn.utils.parametrizations", "torch.utils.data",
+              "torch.func", "torch.random"]
 
 
 def namespaces(torch, ember):
-    """(torch object, ember object) for each namespace name."""
-    import ember.nn.functional  # noqa: F401
-    import torch.nn.functional  # noqa: F401
-    return {"torch": (torch, ember), "torch.Tensor": (torch.Tensor, ember.Tensor),
-            "torch.nn": (torch.nn, ember.nn),
-            "torch.nn.functional": (torch.nn.functional, ember.nn.functional),
-            "torch.linalg": (torch.linalg, ember.linalg)}
+    """(torch object, ember object) for each namespace name; ember's is None where it has no such
+    module (every public name of torch's then counts as missing)."""
+    import importlib
+    pairs = {"torch": (torch, ember), "torch.Tensor": (torch.Tensor, ember.Tensor)}
+    for ns in NAMESPACES[2:]:
+        path = ns.partition(".")[2]
+        try:
+            mine = importlib.import_module("ember." + path)
+        except ModuleNotFoundError:
+            mine = None
+        pairs[ns] = (importlib.import_module("torch." + path), mine)
+    return pairs
 
 
 def excluded(ns):

@@ -1,5 +1,6 @@
-"""Every public name of torch, torch.Tensor, torch.nn, torch.nn.functional and torch.linalg exists
-in ember's namespace of the same path, or is excluded with its reason in
+"""Every public name of the namespaces in tests/coverage_report.py's NAMESPACES (torch,
+torch.Tensor, torch.nn, torch.nn.functional, torch.linalg, torch.special, torch.distributions,
+torch.optim ...) exists in ember's namespace of the same path, or is excluded with its reason in
 tests/namespace_exclusions.py (`python -m tests.coverage_report` writes the figures)."""
 import pytest
 
