@@ -237,7 +237,7 @@ EXCLUDED = {
     },
     'torch.distributions': {
         'todo': """
-        AbsTransform AffineTransform Binomial CatTransform Cauchy Chi2 ComposeTransform
+        AbsTransform AffineTransform Binomial CatTransform Chi2 ComposeTransform
         ContinuousBernoulli CorrCholeskyTransform CumulativeDistributionTransform Dirichlet
         ExpTransform Exponential ExponentialFamily FisherSnedecor GeneralizedPareto
         Geometric Gumbel HalfCauchy HalfNormal IndependentTransform InverseGamma Kumaraswamy
@@ -247,7 +247,7 @@ EXCLUDED = {
         PositiveDefiniteTransform PowerTransform RelaxedBernoulli RelaxedOneHotCategorical
         ReshapeTransform SigmoidTransform SoftmaxTransform SoftplusTransform StackTransform
         StickBreakingTransform StudentT TanhTransform Transform TransformedDistribution
-        VonMises Weibull Wishart biject_to binomial cauchy chi2 constraint_registry
+        VonMises Weibull Wishart biject_to binomial chi2 constraint_registry
         continuous_bernoulli dirichlet exp_family exponential fishersnedecor
         generalized_pareto geometric gumbel half_cauchy half_normal identity_transform
         inverse_gamma kumaraswamy laplace lkj_cholesky log_normal logistic_normal

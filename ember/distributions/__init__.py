@@ -4,6 +4,7 @@ from . import constraints, kl
 from .bernoulli import Bernoulli
 from .beta import Beta
 from .categorical import Categorical
+from .cauchy import Cauchy
 from .distribution import Distribution
 from .gamma import Gamma
 from .independent import Independent
@@ -12,6 +13,6 @@ from .multivariate_normal import MultivariateNormal
 from .normal import Normal
 from .uniform import Uniform
 
-__all__ = ["Bernoulli", "Beta", "Categorical", "Distribution", "Gamma", "Independent",
+__all__ = ["Bernoulli", "Beta", "Categorical", "Cauchy", "Distribution", "Gamma", "Independent",
            "MultivariateNormal", "Normal", "Uniform", "constraints", "kl", "kl_divergence",
            "register_kl"]
