@@ -262,7 +262,7 @@ EXCLUDED = {
         """,
         'todo': """
         MixtureSameFamilyConstraint cat corr_cholesky half_open_interval lower_triangular
-        multinomial nonnegative_integer one_hot positive_integer positive_semidefinite
+        multinomial one_hot positive_semidefinite
         square stack symmetric
         """,
     },

@@ -5,8 +5,9 @@ from ..ops import all as _all, isclose, tril
 
 __all__ = ["Constraint", "boolean", "dependent", "dependent_property", "greater_than",
            "greater_than_eq", "independent", "integer_interval", "interval", "is_dependent",
-           "less_than", "lower_cholesky", "nonnegative", "positive", "positive_definite", "real",
-           "real_vector", "simplex", "unit_interval"]
+           "less_than", "lower_cholesky", "nonnegative", "nonnegative_integer", "positive",
+           "positive_definite", "positive_integer", "real", "real_vector", "simplex",
+           "unit_interval"]
 
 
 class Constraint:
@@ -121,6 +122,19 @@ class _IntegerInterval(Constraint):
                 f"upper_bound={self.upper_bound})")
 
 
+class _IntegerGreaterThan(Constraint):
+    is_discrete = True
+
+    def __init__(self, lower_bound):
+        self.lower_bound = lower_bound
+
+    def check(self, value):
+        return (value % 1 == 0) & (value >= self.lower_bound)
+
+    def __repr__(self):
+        return f"{self.__class__.__name__[1:]}(lower_bound={self.lower_bound})"
+
+
 class _Real(Constraint):
     def check(self, value):
         return value == value  # False only at NaN
@@ -200,6 +214,8 @@ dependent_property = _DependentProperty
 independent = _IndependentConstraint
 boolean = _Boolean()
 integer_interval = _IntegerInterval
+nonnegative_integer = _IntegerGreaterThan(0)
+positive_integer = _IntegerGreaterThan(1)
 real = _Real()
 real_vector = independent(real, 1)
 positive = _GreaterThan(0.0)
