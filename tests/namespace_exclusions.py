@@ -271,7 +271,7 @@ EXCLUDED = {
         SparseAdam
         """,
         'todo': """
-        ASGD Adafactor Muon RAdam Rprop swa_utils swap_in_optimizer_params_and_state
+        Muon swa_utils swap_in_optimizer_params_and_state
         """,
     },
     'torch.optim.lr_scheduler': {
