@@ -94,6 +94,11 @@ __version__ = "0.1.0"
 from ._foreign import dispatch_on_failure as _dispatch_on_failure  # noqa: E402
 _dispatch_on_failure(globals(), __name__, [_n for _n in _ops.__all__ if globals().get(_n) is
                                            getattr(_ops, _n)])
+# functions outside ember.ops that take a tensor
+_dispatch_on_failure(globals(), __name__, [
+    "bernoulli", "empty_like", "full_like", "get_device", "is_floating_point", "is_inference",
+    "multinomial", "normal", "numel", "ones_like", "rand_like", "randint_like", "randn_like",
+    "to_dlpack", "zeros_like"])
 
 
 # torch.masked, torch.nested and torch.jagged (the nested layout) load on first use: few programs

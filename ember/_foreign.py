@@ -15,8 +15,17 @@ Tensor methods call ember.ops directly and never pass through here. One wrapper 
 function (`_wrappers`), so aliases (ember.absolute is ember.abs, F.relu is ember.relu) stay
 one object; each wrapper's `__module__`/`__qualname__` name an attribute that is the wrapper
 itself, so pickle saves it by reference and loads the same object.
+
+NOTE [ Not a Tensor ]
+torch's argument parser refuses a number, list or None where a Tensor is expected with a
+TypeError before anything runs; ember's functions would meet such a value only when reading an
+attribute of it (`x._data`, `a.dtype`), an AttributeError, which Op.apply may have wrapped in a
+RuntimeError. The same failure path turns exactly that case - the object whose attribute was
+missing (AttributeError.obj) is one of the call's arguments and no Tensor - into torch's
+TypeError naming the parameter; any other error propagates unchanged.
 """
 import functools
+import inspect
 import types
 
 from ._tensor import Tensor
@@ -50,14 +59,43 @@ def _wrap(func, module, name):
     def public(*args, **kwargs):
         try:
             return func(*args, **kwargs)
-        except Exception:
+        except Exception as exc:
             overriding = _overriding_types(args, kwargs)
             if not overriding:
-                raise
+                refused = _not_a_tensor(func, name, exc, args, kwargs)
+                if refused is None:
+                    raise
+                raise refused from exc
             return _dispatch(public, overriding, args, kwargs)
     public.__module__ = module
     public.__qualname__ = name
     return public
+
+
+def _not_a_tensor(func, name, exc, args, kwargs):
+    """torch's TypeError when exc comes from reading an attribute of a non-Tensor argument
+    (NOTE [ Not a Tensor ]), else None."""
+    missing = exc if isinstance(exc, AttributeError) else exc.__cause__
+    if not isinstance(missing, AttributeError) or isinstance(missing.obj, Tensor):
+        return None
+    obj = missing.obj
+    try:
+        params = list(inspect.signature(func).parameters)
+    except (TypeError, ValueError):
+        params = []
+    for pos, value in enumerate(args):
+        if value is obj:
+            arg = params[pos] if pos < len(params) and not params[pos].startswith("*") else None
+            where = f"argument '{arg}' (position {pos + 1})" if arg else f"argument {pos + 1}"
+            break
+    else:
+        key = next((k for k, v in kwargs.items() if v is obj), None)
+        if key is None:
+            return None
+        where = f"argument '{key}'"
+    kind = type(obj)
+    what = kind.__name__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__name__}"
+    return TypeError(f"{name}(): {where} must be Tensor, not {what}")
 
 
 def dispatch_on_failure(namespace, module, names):

@@ -454,6 +454,8 @@ neg = negative = _unary(Neg)
 
 def div(input, other, *, rounding_mode=None, out=None):
     other = number_operand("div", other)
+    if not isinstance(input, Tensor) and isinstance(other, Tensor):
+        input = _wrapped_number("div", input, other)
     if rounding_mode is None:
         r = Div.apply(input, other)
     elif rounding_mode == "trunc" or rounding_mode == "floor":
@@ -462,6 +464,16 @@ def div(input, other, *, rounding_mode=None, out=None):
         raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' "
                            f"but found '{rounding_mode}'")
     return r if out is None else _out(r, out)
+
+
+def _wrapped_number(name, number, other):
+    """A Python number given as div's `input` (torch.div(2, t)), as torch wraps it: a 0-d array
+    of the dtype it promotes to with `other`, so it stays weak (2 / float32 is float32)."""
+    number = scalar(number)
+    if not isinstance(number, (bool, int, float, complex)):
+        raise TypeError(f"{name}(): argument 'input' (position 1) must be Tensor, not "
+                        f"{type(number).__name__}")
+    return np.asarray(number, _dtype.result_type(other._data, number))
 
 
 def divide(input, other, *, rounding_mode=None, out=None):

@@ -13,7 +13,7 @@ import numpy as np
 from .. import _dtype
 from .._dtype import type_name as _type_name
 from .._tensor import Tensor
-from ._common import _binary, _const, _masked, _out, tensors_only
+from ._common import _binary, _const, _masked, _out, invalid_arguments, tensors_only
 from ._op import Op, broadcast_error, promote, scalar
 from .sorting import nonzero
 
@@ -236,7 +236,18 @@ class NanToNum(Op):
 
 # -- public functions ------------------------------------------------------------------------------
 
+_CLAMP = ("(Tensor input, Tensor min = None, Tensor max = None, *, Tensor out = None)",
+          "(Tensor input, Number min = None, Number max = None, *, Tensor out = None)")
+
+
+def _need_input(name, args, overloads):
+    """torch's TypeError when a clamp's input is no Tensor (clamp(2, t))."""
+    if not isinstance(args[0], Tensor):
+        raise invalid_arguments(name, [a for a in args if a is not None], overloads)
+
+
 def clamp(input, min=None, max=None, *, out=None):
+    _need_input("clamp", (input, min, max), _CLAMP)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
@@ -246,16 +257,22 @@ def clamp(input, min=None, max=None, *, out=None):
     return r if out is None else _out(r, out)
 
 
-clip = clamp
+def clip(input, min=None, max=None, *, out=None):
+    _need_input("clip", (input, min, max), _CLAMP)
+    return clamp(input, min, max, out=out)
 
 
 def clamp_min(input, min, *, out=None):
+    _need_input("clamp_min", (input, min), ("(Tensor input, Tensor min, *, Tensor out = None)",
+                                            "(Tensor input, Number min, *, Tensor out = None)"))
     r = ClampMinTensor.apply(input, min) if isinstance(min, Tensor) else \
         ClampMin.apply(input, scalar(min))
     return r if out is None else _out(r, out)
 
 
 def clamp_max(input, max, *, out=None):
+    _need_input("clamp_max", (input, max), ("(Tensor input, Tensor max, *, Tensor out = None)",
+                                            "(Tensor input, Number max, *, Tensor out = None)"))
     r = ClampMaxTensor.apply(input, max) if isinstance(max, Tensor) else \
         ClampMax.apply(input, scalar(max))
     return r if out is None else _out(r, out)

@@ -213,17 +213,31 @@ def _check_bitwise(name, input, other=None):
             raise RuntimeError(f"\"{name}_cpu\" not implemented for 'Float'")
 
 
+def _number_first(name, input, other):
+    """(input, other) of a commutative bitwise op, swapped for torch's (Number self, Tensor
+    other) overload: bitwise_and(2, t) is bitwise_and(t, 2)."""
+    if isinstance(input, Tensor) or not isinstance(other, Tensor) or \
+            not isinstance(input, (int, float, np.integer, np.floating)):
+        return input, other
+    if isinstance(input, (float, np.floating)):
+        raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Float'")
+    return other, input
+
+
 def bitwise_and(input, other, *, out=None):
+    input, other = _number_first("bitwise_and", input, other)
     _check_bitwise("bitwise_and", input, other)
     return _binary("bitwise_and", input, other, out, "bitwise_and")
 
 
 def bitwise_or(input, other, *, out=None):
+    input, other = _number_first("bitwise_or", input, other)
     _check_bitwise("bitwise_or", input, other)
     return _binary("bitwise_or", input, other, out, "bitwise_or")
 
 
 def bitwise_xor(input, other, *, out=None):
+    input, other = _number_first("bitwise_xor", input, other)
     _check_bitwise("bitwise_xor", input, other)
     return _binary("bitwise_xor", input, other, out, "bitwise_xor")
 
