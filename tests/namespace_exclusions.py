@@ -295,16 +295,10 @@ EXCLUDED = {
         sparse sparse_
         """,
         'todo': """
-        constant dirac eye kaiming_normal kaiming_uniform normal orthogonal uniform
-        xavier_normal xavier_uniform
         """,
     },
     'torch.nn.utils': {
         'todo': """
-        clip_grad_norm clip_grads_with_norm_ convert_conv2d_weight_memory_format
-        convert_conv3d_weight_memory_format fuse_conv_bn_eval fuse_conv_bn_weights
-        fuse_linear_bn_eval fuse_linear_bn_weights fusion get_total_norm init memory_format
-        skip_init stateless
         """,
     },
     'torch.nn.utils.rnn': {

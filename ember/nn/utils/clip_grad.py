@@ -6,7 +6,8 @@ from ..._backend import xp_of
 from ..._creation import as_tensor, tensor
 from ..._tensor import Tensor
 
-__all__ = ["clip_grad_norm_", "clip_grad_value_"]
+__all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "clip_grads_with_norm_",
+           "get_total_norm"]
 
 
 def _vector_norm(xp, a, norm_type):
@@ -23,7 +24,8 @@ def _vector_norm(xp, a, norm_type):
     return (xp.abs(a) ** norm_type).sum() ** (1.0 / norm_type)
 
 
-def _get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False):
+def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
+    """The norm of the norms of the given tensors (as one vector); tensor(0.) for none."""
     tensors = [tensors] if isinstance(tensors, Tensor) else list(tensors)
     norm_type = float(norm_type)
     if not tensors:
@@ -39,27 +41,45 @@ def _get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False):
     return as_tensor(total)
 
 
+def _parameter_list(parameters):
+    if isinstance(parameters, Tensor):
+        return [parameters]
+    is_generator = isinstance(parameters, types.GeneratorType)
+    parameters = list(parameters)
+    if is_generator and not parameters:
+        warnings.warn("`parameters` is an empty generator, no gradient clipping will occur.",
+                      stacklevel=3)
+    return parameters
+
+
+def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
+    """Scale the gradients by min(1, max_norm / (total_norm + 1e-6)), in place."""
+    grads = [p.grad for p in _parameter_list(parameters) if p.grad is not None]
+    if not grads:
+        return
+    # As torch: the coefficient is computed in the norm's dtype, then clamped to 1.
+    total = total_norm._data
+    coef = total.dtype.type(float(max_norm)) / (total + total.dtype.type(1e-6))
+    coef = min(float(coef), 1.0)
+    for g in grads:
+        g._data *= coef
+        g._version[0] += 1
+
+
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     """Scale the gradients so their joint norm is at most max_norm; returns the norm before."""
-    if isinstance(parameters, Tensor):
-        parameters = [parameters]
-    else:
-        is_generator = isinstance(parameters, types.GeneratorType)
-        parameters = list(parameters)
-        if is_generator and not parameters:
-            warnings.warn("`parameters` is an empty generator, no gradient clipping will occur.",
-                          stacklevel=2)
+    parameters = _parameter_list(parameters)
     grads = [p.grad for p in parameters if p.grad is not None]
-    total_norm = _get_total_norm(grads, norm_type, error_if_nonfinite)
-    if grads:
-        # As torch: the coefficient is computed in the norm's dtype, then clamped to 1.
-        total = total_norm._data
-        coef = total.dtype.type(float(max_norm)) / (total + total.dtype.type(1e-6))
-        coef = min(float(coef), 1.0)
-        for g in grads:
-            g._data *= coef
-            g._version[0] += 1
+    total_norm = get_total_norm(grads, norm_type, error_if_nonfinite)
+    clip_grads_with_norm_(parameters, max_norm, total_norm)
     return total_norm
+
+
+def clip_grad_norm(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
+    """Deprecated: use clip_grad_norm_."""
+    warnings.warn("`torch.nn.utils.clip_grad_norm` is now deprecated in favor of "
+                  "`torch.nn.utils.clip_grad_norm_`.", FutureWarning, stacklevel=2)
+    return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
 
 
 def clip_grad_value_(parameters, clip_value, foreach=None):
