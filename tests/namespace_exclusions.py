@@ -231,8 +231,7 @@ EXCLUDED = {
         enforce_grad_layout_policy is_view_replay_enabled profiler_legacy profiler_util
         """,
         'todo': """
-        SavedTensor forward_ad graph handle_torch_function has_torch_function
-        is_multithreading_enabled is_tensor_like profiler set_multithreading_enabled
+        SavedTensor forward_ad graph
         """,
     },
     'torch.distributions': {
@@ -351,13 +350,12 @@ EXCLUDED = {
     },
     'torch.random': {
         'python': """
-        TYPE_CHECKING contextlib torch warnings
+        Generator TYPE_CHECKING contextlib torch warnings
         """,
         'internal': """
         thread_safe_generator
         """,
         'todo': """
-        Generator fork_rng
         """,
     },
 }
