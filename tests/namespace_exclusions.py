@@ -231,7 +231,26 @@ EXCLUDED = {
         enforce_grad_layout_policy is_view_replay_enabled profiler_legacy profiler_util
         """,
         'todo': """
-        SavedTensor forward_ad graph
+        SavedTensor forward_ad
+        """,
+    },
+    'torch.autograd.graph': {
+        'python': """
+        Any Callable Generator Iterable Iterator Literal MutableMapping NamedTuple Optional
+        RemovableHandle Sequence TYPE_CHECKING TypeAlias Union Variable WeakKeyDictionary
+        WeakValueDictionary abc cast contextlib contextvars defaultdict deque functools log
+        logging threading torch
+        """,
+        'backend': """
+        set_override_stale_capture_stream set_warn_on_accumulate_grad_stream_mismatch
+        """,
+        'torchscript': """
+        TorchDispatchMode
+        """,
+        'internal': """
+        region_activation_memory_budget
+        """,
+        'todo': """
         """,
     },
     'torch.distributions': {

@@ -25,6 +25,7 @@ from .. import _tensor
 from .._backend import xp_of
 from . import anomaly_mode as _anomaly
 from .function import AccumulateGrad, _leaf_node, _legacy_name
+from .graph import GradientEdge
 from .grad_mode import state as _grad_state
 
 _Tensor = _tensor.Tensor
@@ -96,7 +97,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     """d(outputs)/d(inputs), returned instead of accumulated (ember.autograd.grad)."""
     if isinstance(outputs, _Tensor):
         outputs = (outputs,)
-    single = isinstance(inputs, _Tensor)
+    single = isinstance(inputs, (_Tensor, GradientEdge))
     if not only_inputs:
         warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). "
                       "To accumulate gradient for other parts of the graph, please use "
@@ -110,10 +111,14 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         grad_outputs = (grad_outputs,)
     if retain_graph is None:
         retain_graph = create_graph
+    edges = []
     for t in inputs:
+        if type(t) is GradientEdge:
+            edges.append((t.node, t.output_nr))
+            continue
         if not t._requires_grad:
             raise RuntimeError("One of the differentiated Tensors does not require grad")
-    edges = [_edge(t) for t in inputs]
+        edges.append(_edge(t))
     capture = {e: None for e in edges}
     got = _run(outputs, _root_grads(outputs, grad_outputs, not create_graph), retain_graph,
                create_graph, capture, accumulate=False)
@@ -122,7 +127,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         g = got.get(e)
         if g is None:
             if materialize_grads:
-                g = _make(xp_of(t._data).zeros_like(t._data))
+                g = _zeros_for(t)
             elif not allow_unused:
                 raise RuntimeError("One of the differentiated Tensors appears to not have been "
                                    "used in the graph. Set allow_unused=True if this is the "
@@ -131,13 +136,39 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     return tuple(result)
 
 
+def _zeros_for(t):
+    """materialize_grads' zeros for an input: a Tensor, or a GradientEdge (its node's output)."""
+    if type(t) is GradientEdge:
+        node = t.node
+        if type(node) is AccumulateGrad:
+            return _make(xp_of(node.variable._data).zeros_like(node.variable._data))
+        shape, dt = node._out_meta[t.output_nr]
+        return _make(node.xp.zeros(shape, dt))
+    return _make(xp_of(t._data).zeros_like(t._data))
+
+
+class _Task:
+    """The backward that is running: the callbacks queued to run when it ends
+    (Variable._execution_engine.queue_callback), None outside a backward."""
+    callbacks = None
+
+
+def queue_callback(callback):
+    """Run callback() when the backward that is running ends (torch's
+    Variable._execution_engine.queue_callback)."""
+    if _Task.callbacks is None:
+        raise RuntimeError("Final callbacks can only be installed during backward pass.")
+    _Task.callbacks.append(callback)
+
+
 def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
     """Propagate root_grads through the graph; return the gradients captured at `capture` edges
     (Tensors). Gradients travel as arrays unless create_graph (NOTE [ Backward on arrays ]).
 
     Nodes run in the reverse of their creation order (`_seq`, NOTE [ Execution order ] in
     function.py): every node that sends a gradient into a node was created after it, so a node's
-    gradient is complete when it leaves the heap, with no dependency count to build first."""
+    gradient is complete when it leaves the heap, with no dependency count to build first.
+    Then the callbacks queued meanwhile run, in order (queue_callback)."""
     on_arrays = not create_graph
     buffers = {}  # node -> its output gradients so far; also marks the nodes in the heap
     heap = []
@@ -151,6 +182,8 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
     anomaly = _anomaly.state.enabled
     prev_mode = state.enabled
     state.enabled = create_graph
+    outer = _Task.callbacks
+    callbacks = _Task.callbacks = []
     try:
         while heap:
             node = heappop(heap)[1]
@@ -175,9 +208,12 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
                 node._freed = True
                 node._packed = None
             _route(node, in_grads, buffers, heap, on_arrays, fast)
+        for callback in callbacks:
+            callback()
     finally:
         state.enabled = prev_mode
         state.arrays = False
+        _Task.callbacks = outer
     if on_arrays:
         for k, g in captured.items():
             if g is not None:

@@ -135,6 +135,8 @@ class Node:
                     t = _make(s[1], True, self, s[2])
                     t._version = box
                     out.append(t)
+            elif kind == _HOOKED:
+                out.append(_graph().unpack_saved(self, s, arrays))
             elif kind == _ARRAY and not arrays:
                 out.append(_make(s[1]))
             else:
@@ -177,6 +179,15 @@ _INPUT = 0     # (_INPUT, tensor, version): an input (or an output outside the g
 _OUTPUT = 1    # (_OUTPUT, array, output index, version counter, version): an output of the node
 _ARRAY = 2     # (_ARRAY, array): an array forward computed, a Tensor when unpacked as one
 _CONSTANT = 3  # (_CONSTANT, value): anything else, unpacked as it is
+_HOOKED = 4    # (_HOOKED, packed, unpack_hook, output index or None): NOTE [ Saved tensor hooks ]
+
+# The active saved_tensors_hooks, innermost last (NOTE [ Saved tensor hooks ] in graph.py).
+saved_hooks = []
+
+
+def _graph():
+    from . import graph
+    return graph
 
 
 def _raise_modified(t, expected, node, now=None):
@@ -396,6 +407,8 @@ def _pack(saved, args, outputs, tensor_saved, raw):
                     break
             else:
                 packed.append((_ARRAY, s) if hasattr(s, "shape") else (_CONSTANT, s))
+    if saved_hooks:
+        return _graph().pack_saved(packed, outputs, saved_hooks[-1])
     return packed
 
 

@@ -7,8 +7,19 @@ class _VariableMeta(type):
         return isinstance(obj, Tensor)
 
 
+class _ExecutionEngine:
+    """Variable._execution_engine: the backward engine's hook for code that must run when a
+    backward ends (DDP-style gradient synchronisation, register_multi_grad_hook)."""
+
+    @staticmethod
+    def queue_callback(callback):
+        from .engine import queue_callback
+        queue_callback(callback)
+
+
 class Variable(metaclass=_VariableMeta):
     """Variable(tensor, requires_grad=False, volatile=False) returns a Tensor sharing tensor's data."""
+    _execution_engine = _ExecutionEngine()
 
     def __new__(cls, data=None, requires_grad=False, volatile=False):
         if data is None:
