@@ -356,7 +356,6 @@ EXCLUDED = {
         non_deterministic runtime_validation runtime_validation_disabled
         """,
         'todo': """
-        StackDataset
         """,
     },
     'torch.func': {
