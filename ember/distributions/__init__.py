@@ -16,3 +16,32 @@ from .uniform import Uniform
 __all__ = ["Bernoulli", "Beta", "Categorical", "Cauchy", "Distribution", "Gamma", "Independent",
            "MultivariateNormal", "Normal", "Uniform", "constraints", "kl", "kl_divergence",
            "register_kl"]
+
+# transforms, the constraint registry and the distributions built on TransformedDistribution
+from . import constraint_registry, transforms
+from .constraint_registry import biject_to, transform_to
+from .gumbel import Gumbel
+from .half_normal import HalfNormal
+from .inverse_gamma import InverseGamma
+from .kumaraswamy import Kumaraswamy
+from .log_normal import LogNormal
+from .logistic_normal import LogisticNormal
+from .relaxed_bernoulli import RelaxedBernoulli
+from .relaxed_categorical import RelaxedOneHotCategorical
+from .transformed_distribution import TransformedDistribution
+from .transforms import (AbsTransform, AffineTransform, CatTransform, ComposeTransform,
+                         CorrCholeskyTransform, CumulativeDistributionTransform, ExpTransform,
+                         IndependentTransform, LowerCholeskyTransform, PositiveDefiniteTransform,
+                         PowerTransform, ReshapeTransform, SigmoidTransform, SoftmaxTransform,
+                         SoftplusTransform, StackTransform, StickBreakingTransform, TanhTransform,
+                         Transform, identity_transform)
+
+__all__ += ["AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform",
+            "CorrCholeskyTransform", "CumulativeDistributionTransform", "ExpTransform", "Gumbel",
+            "HalfNormal", "IndependentTransform", "InverseGamma", "Kumaraswamy", "LogNormal",
+            "LogisticNormal", "LowerCholeskyTransform", "PositiveDefiniteTransform",
+            "PowerTransform", "RelaxedBernoulli", "RelaxedOneHotCategorical", "ReshapeTransform",
+            "SigmoidTransform", "SoftmaxTransform", "SoftplusTransform", "StackTransform",
+            "StickBreakingTransform", "TanhTransform", "Transform", "TransformedDistribution",
+            "biject_to", "constraint_registry", "identity_transform", "transform_to",
+            "transforms"]

@@ -228,3 +228,181 @@ interval = _Interval
 simplex = _Simplex()
 lower_cholesky = _LowerCholesky()
 positive_definite = _PositiveDefinite()
+
+
+def _all_last(value, n):
+    """value (bool) reduced with all() over its n rightmost dims."""
+    return _all(value.reshape(value.shape[:value.ndim - n] + (-1,)), -1) if n else value
+
+
+class _HalfOpenInterval(_Interval):
+    def check(self, value):
+        return (self.lower_bound <= value) & (value < self.upper_bound)
+
+
+class _OneHot(Constraint):
+    """0/1 vectors with exactly one 1 in the last dim."""
+    is_discrete = True
+    event_dim = 1
+
+    def check(self, value):
+        return _all((value == 0) | (value == 1), -1) & (value.sum(-1) == 1)
+
+
+class _Multinomial(Constraint):
+    """Nonnegative count vectors whose total is at most upper_bound."""
+    is_discrete = True
+    event_dim = 1
+
+    def __init__(self, upper_bound):
+        self.upper_bound = upper_bound
+
+    def check(self, value):
+        return _all(value >= 0, -1) & (value.sum(-1) <= self.upper_bound)
+
+
+class _LowerTriangular(Constraint):
+    event_dim = 2
+
+    def check(self, value):
+        return _all_last(tril(value) == value, 2)
+
+
+class _CorrCholesky(Constraint):
+    """Lower Cholesky factors of correlation matrices: rows of unit Euclidean norm."""
+    event_dim = 2
+
+    def check(self, value):
+        from .._finfo import finfo
+        from ..linalg import vector_norm
+        tol = finfo(value.dtype).eps * value.shape[-1] * 10
+        unit_rows = _all((vector_norm(value.detach(), dim=-1) - 1).abs() <= tol, -1)
+        return lower_cholesky.check(value) & unit_rows
+
+
+class _Square(Constraint):
+    event_dim = 2
+
+    def check(self, value):
+        from .._creation import full
+        return full(tuple(value.shape[:-2]), value.shape[-2] == value.shape[-1],
+                    dtype=_bool_dtype(), device=value.device)
+
+
+class _Symmetric(_Square):
+    def check(self, value):
+        square = super().check(value)
+        if not bool(square.all()):
+            return square
+        return _all_last(isclose(value, value.transpose(-1, -2), atol=1e-6), 2)
+
+
+class _PositiveSemidefinite(_Symmetric):
+    def check(self, value):
+        from ..linalg import eigvalsh
+        symmetric = super().check(value)
+        if not bool(symmetric.all()):
+            return symmetric
+        return _all(eigvalsh(value) >= 0, -1)
+
+
+def _bool_dtype():
+    from .. import _dtype
+    return _dtype.bool
+
+
+class _Cat(Constraint):
+    """Each constraint of cseq on its own slice (of lengths[i], default 1) of dim."""
+
+    def __init__(self, cseq, dim=0, lengths=None):
+        self.cseq = list(cseq)
+        self.lengths = [1] * len(self.cseq) if lengths is None else list(lengths)
+        if len(self.lengths) != len(self.cseq):
+            raise ValueError("cseq and lengths must have the same length")
+        self.dim = dim
+
+    @property
+    def is_discrete(self):
+        return any(c.is_discrete for c in self.cseq)
+
+    @property
+    def event_dim(self):
+        return max(c.event_dim for c in self.cseq)
+
+    def check(self, value):
+        from ..ops import cat as _cat
+        if not -value.dim() <= self.dim < value.dim():
+            raise IndexError(f"dim {self.dim} out of range for a value of {value.dim()} dims")
+        checks, start = [], 0
+        for constraint, length in zip(self.cseq, self.lengths):
+            checks.append(constraint.check(value.narrow(self.dim, start, length)))
+            start += length
+        return _cat(checks, self.dim)
+
+
+class _Stack(Constraint):
+    """Each constraint of cseq on its own index of dim."""
+
+    def __init__(self, cseq, dim=0):
+        self.cseq = list(cseq)
+        self.dim = dim
+
+    @property
+    def is_discrete(self):
+        return any(c.is_discrete for c in self.cseq)
+
+    @property
+    def event_dim(self):
+        dim = max(c.event_dim for c in self.cseq)
+        return dim + 1 if self.dim + dim < 0 else dim
+
+    def check(self, value):
+        from ..ops import stack as _stack
+        if not -value.dim() <= self.dim < value.dim():
+            raise IndexError(f"dim {self.dim} out of range for a value of {value.dim()} dims")
+        parts = [value.select(self.dim, i) for i in range(value.size(self.dim))]
+        return _stack([c.check(v) for v, c in zip(parts, self.cseq)], self.dim)
+
+
+class MixtureSameFamilyConstraint(Constraint):
+    """The support of a MixtureSameFamily: a value is valid when it is valid for each of the
+    components (the base constraint checked against a component dim inserted before the event
+    dims, then reduced over it)."""
+
+    def __init__(self, base_constraint):
+        if not isinstance(base_constraint, Constraint):
+            raise TypeError("base_constraint must be a Constraint")
+        self.base_constraint = base_constraint
+
+    @property
+    def is_discrete(self):
+        return self.base_constraint.is_discrete
+
+    @property
+    def event_dim(self):
+        return self.base_constraint.event_dim
+
+    def check(self, value):
+        result = self.base_constraint.check(value.unsqueeze(-1 - self.event_dim))
+        if value.dim() < self.event_dim:
+            raise ValueError(f"Expected value.dim() >= {self.event_dim} but got {value.dim()}")
+        return _all_last(result.reshape(result.shape[:value.dim() - self.event_dim] + (-1,)), 1)
+
+    def __repr__(self):
+        return f"{self.__class__.__name__}({self.base_constraint!r})"
+
+
+cat = _Cat
+corr_cholesky = _CorrCholesky()
+half_open_interval = _HalfOpenInterval
+lower_triangular = _LowerTriangular()
+multinomial = _Multinomial
+one_hot = _OneHot()
+positive_semidefinite = _PositiveSemidefinite()
+square = _Square()
+stack = _Stack
+symmetric = _Symmetric()
+
+__all__ += ["MixtureSameFamilyConstraint", "cat", "corr_cholesky", "half_open_interval",
+            "lower_triangular", "multinomial", "one_hot", "positive_semidefinite", "square",
+            "stack", "symmetric"]
