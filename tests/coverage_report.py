@@ -7,7 +7,8 @@ import sys
 from .namespace_exclusions import EXCLUDED
 
 NAMESPACES = ["torch", "torch.Tensor", "torch.nn", "torch.nn.functional", "torch.linalg",
-              "torch.special", "torch.fft", "torch.autograd", "torch.autograd.graph",
+              "torch.special", "torch.fft", "torch.autograd", "torch.autograd.forward_ad",
+              "torch.autograd.graph",
               "torch.distributions",
               "torch.distributions.constraints", "torch.optim", "torch.optim.lr_scheduler",
               "torch.nn.init", "torch.nn.utils", "torch.nn.utils.rnn",

@@ -231,7 +231,14 @@ EXCLUDED = {
         enforce_grad_layout_policy is_view_replay_enabled profiler_legacy profiler_util
         """,
         'todo': """
-        SavedTensor forward_ad
+        SavedTensor
+        """,
+    },
+    'torch.autograd.forward_ad': {
+        'python': """
+        Any NamedTuple os torch
+        """,
+        'todo': """
         """,
     },
     'torch.autograd.graph': {
