@@ -370,7 +370,7 @@ EXCLUDED = {
         debug_unwrap functionalize
         """,
         'todo': """
-        linearize rearrange replace_all_batch_norm_modules_ stack_module_state
+        rearrange
         """,
     },
     'torch.random': {

@@ -1,8 +1,10 @@
-"""ember.func: torch.func's function transforms (grad, vjp, jvp, jacrev, jacfwd, hessian, vmap)
-and functional_call."""
+"""ember.func: torch.func's function transforms (grad, vjp, jvp, linearize, jacrev, jacfwd,
+hessian, vmap), functional_call and the module helpers for ensembling under vmap."""
 from ._functional_call import functional_call
 from ._grad import grad, grad_and_value, hessian, jacfwd, jacrev, jvp, vjp
+from ._linearize import linearize
+from ._module_state import replace_all_batch_norm_modules_, stack_module_state
 from ._vmap import vmap
 
 __all__ = ["functional_call", "grad", "grad_and_value", "hessian", "jacfwd", "jacrev", "jvp",
-           "vjp", "vmap"]
+           "linearize", "replace_all_batch_norm_modules_", "stack_module_state", "vjp", "vmap"]
