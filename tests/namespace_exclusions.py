@@ -307,10 +307,6 @@ EXCLUDED = {
         'internal': """
         EPOCH_DEPRECATION_WARNING
         """,
-        'todo': """
-        ChainedScheduler ConstantLR CosineAnnealingWarmRestarts CyclicLR MultiplicativeLR
-        PolynomialLR
-        """,
     },
     'torch.nn.init': {
         'python': """
