@@ -12,12 +12,13 @@ from ..ops.gamma import digamma, lgamma
 from ..ops.gamma_sampling import standard_gamma
 from . import constraints
 from .distribution import Distribution
+from .exp_family import ExponentialFamily
 from .utils import broadcast_all
 
 __all__ = ["Beta"]
 
 
-class Beta(Distribution):
+class Beta(ExponentialFamily):
     arg_constraints = {"concentration1": constraints.positive,
                        "concentration0": constraints.positive}
     support = constraints.unit_interval
@@ -80,6 +81,13 @@ class Beta(Distribution):
         c1, c0 = c[..., 0], c[..., 1]
         return (xlogy(c1 - 1, value) + xlogy(c0 - 1, 1 - value)
                 + lgamma(c.sum(-1)) - lgamma(c).sum(-1))
+
+    @property
+    def _natural_params(self):
+        return (self.concentration1, self.concentration0)
+
+    def _log_normalizer(self, x, y):
+        return lgamma(x) + lgamma(y) - lgamma(x + y)
 
     def entropy(self):
         c = self._concentrations
