@@ -38,6 +38,13 @@ def place(values, dtype, device, requires_grad):
 
 def _window(name, window_length, periodic, dtype, device, requires_grad, formula):
     """torch's checks, the special lengths 0 and 1, and the formula over its denominator."""
+    if type(window_length) is builtins.bool or not isinstance(window_length, (builtins.int,
+                                                                               np.integer)):
+        raise TypeError(f"{name}(): argument 'window_length' (position 1) must be int, not "
+                        f"{type(window_length).__name__}")
+    if not isinstance(periodic, (builtins.bool, np.bool_)):
+        raise TypeError(f"{name}(): argument 'periodic' (position 2) must be bool, not "
+                        f"{type(periodic).__name__}")
     if window_length < 0:
         raise RuntimeError(f"{name} requires non-negative window_length, got "
                            f"window_length={window_length}")
