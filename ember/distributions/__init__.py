@@ -40,6 +40,7 @@ from .inverse_gamma import InverseGamma
 from .kumaraswamy import Kumaraswamy
 from .log_normal import LogNormal
 from .logistic_normal import LogisticNormal
+from .pareto import Pareto
 from .relaxed_bernoulli import RelaxedBernoulli
 from .relaxed_categorical import RelaxedOneHotCategorical
 from .transformed_distribution import TransformedDistribution
@@ -49,13 +50,14 @@ from .transforms import (AbsTransform, AffineTransform, CatTransform, ComposeTra
                          PowerTransform, ReshapeTransform, SigmoidTransform, SoftmaxTransform,
                          SoftplusTransform, StackTransform, StickBreakingTransform, TanhTransform,
                          Transform, identity_transform)
+from .weibull import Weibull
 
 __all__ += ["AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform",
             "CorrCholeskyTransform", "CumulativeDistributionTransform", "ExpTransform", "Gumbel",
             "HalfNormal", "IndependentTransform", "InverseGamma", "Kumaraswamy", "LogNormal",
-            "LogisticNormal", "LowerCholeskyTransform", "PositiveDefiniteTransform",
+            "LogisticNormal", "LowerCholeskyTransform", "Pareto", "PositiveDefiniteTransform",
             "PowerTransform", "RelaxedBernoulli", "RelaxedOneHotCategorical", "ReshapeTransform",
             "SigmoidTransform", "SoftmaxTransform", "SoftplusTransform", "StackTransform",
             "StickBreakingTransform", "TanhTransform", "Transform", "TransformedDistribution",
-            "biject_to", "constraint_registry", "identity_transform", "transform_to",
+            "Weibull", "biject_to", "constraint_registry", "identity_transform", "transform_to",
             "transforms"]

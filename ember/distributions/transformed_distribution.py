@@ -11,42 +11,42 @@ from .utils import _sum_rightmost
 __all__ = ["TransformedDistribution"]
 
 
+def _as_transform_list(transforms):
+    if isinstance(transforms, Transform):
+        return [transforms]
+    if not isinstance(transforms, list):
+        raise ValueError(f"transforms must be a Transform or list, but was {transforms}")
+    if not all(isinstance(t, Transform) for t in transforms):
+        raise ValueError("transforms must be a Transform or a list of Transforms")
+    return transforms
+
+
 class TransformedDistribution(Distribution):
     arg_constraints = {}
 
     def __init__(self, base_distribution, transforms, validate_args=None):
-        if isinstance(transforms, Transform):
-            self.transforms = [transforms]
-        elif isinstance(transforms, list):
-            if not all(isinstance(t, Transform) for t in transforms):
-                raise ValueError("transforms must be a Transform or a list of Transforms")
-            self.transforms = transforms
-        else:
-            raise ValueError(f"transforms must be a Transform or list, but was {transforms}")
-
-        base_shape = Size(tuple(base_distribution.batch_shape)
-                          + tuple(base_distribution.event_shape))
-        base_event_dim = len(base_distribution.event_shape)
-        transform = ComposeTransform(self.transforms)
-        if len(base_shape) < transform.domain.event_dim:
-            raise ValueError("base_distribution needs to have shape with size at least "
-                             f"{transform.domain.event_dim}, but got {base_shape}.")
-        forward_shape = transform.forward_shape(base_shape)
-        expanded_base_shape = transform.inverse_shape(forward_shape)
-        if tuple(base_shape) != tuple(expanded_base_shape):
-            base_batch = expanded_base_shape[:len(expanded_base_shape) - base_event_dim]
-            base_distribution = base_distribution.expand(base_batch)
+        self.transforms = _as_transform_list(transforms)
+        chain = ComposeTransform(self.transforms)
+        n_base_event = len(base_distribution.event_shape)
+        full_base = Size(tuple(base_distribution.batch_shape)
+                         + tuple(base_distribution.event_shape))
+        needed = chain.domain.event_dim
+        if needed > len(full_base):
+            raise ValueError(f"base_distribution needs to have shape with size at least "
+                             f"{needed}, but got {full_base}.")
+        out_shape = chain.forward_shape(full_base)
+        # transforms that broadcast (an AffineTransform with a batched loc) widen the base
+        widened = chain.inverse_shape(out_shape)
+        if tuple(widened) != tuple(full_base):
+            base_distribution = base_distribution.expand(widened[:len(widened) - n_base_event])
         # the transforms' own event dims, beyond the base's, become event dims of the base
-        reinterpreted = transform.domain.event_dim - base_event_dim
-        if reinterpreted > 0:
-            base_distribution = Independent(base_distribution, reinterpreted)
+        if needed > n_base_event:
+            base_distribution = Independent(base_distribution, needed - n_base_event)
         self.base_dist = base_distribution
-
-        event_dim = max(transform.codomain.event_dim,
-                        base_event_dim + transform.codomain.event_dim
-                        - transform.domain.event_dim)
-        cut = len(forward_shape) - event_dim
-        super().__init__(forward_shape[:cut], forward_shape[cut:], validate_args=validate_args)
+        n_event = max(chain.codomain.event_dim,
+                      n_base_event + chain.codomain.event_dim - needed)
+        n_batch = len(out_shape) - n_event
+        super().__init__(out_shape[:n_batch], out_shape[n_batch:], validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
         new = _instance if _instance is not None else type(self).__new__(type(self))
