@@ -333,7 +333,6 @@ EXCLUDED = {
         is_traceable_wrapper_subclass
         """,
         'todo': """
-        transfer_parametrizations_and_params
         """,
     },
     'torch.nn.utils.parametrizations': {
@@ -341,7 +340,6 @@ EXCLUDED = {
         Enum auto torch
         """,
         'todo': """
-        orthogonal
         """,
     },
     'torch.utils.data': {

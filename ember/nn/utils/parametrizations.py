@@ -1,14 +1,142 @@
-"""nn.utils.parametrizations: weight_norm and spectral_norm as parametrizations (their tensors
-live under module.parametrizations.<name>)."""
+"""nn.utils.parametrizations: orthogonal, weight_norm and spectral_norm as parametrizations
+(their tensors live under module.parametrizations.<name>)."""
+from ... import _creation, linalg
+from ..._finfo import finfo
+from ..._random import randn
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
+from ...ops.join import cat
 from .. import functional as F
 from ..modules.module import Module
 from . import parametrize
 from .spectral_norm import _TRANSPOSED, weight_matrix
 from .weight_norm import norm_except_dim, weight_norm_value
 
-__all__ = ["weight_norm", "spectral_norm"]
+__all__ = ["orthogonal", "weight_norm", "spectral_norm"]
+
+_ORTHOGONAL_MAPS = ("matrix_exp", "cayley", "householder")
+
+
+def _is_orthogonal(q):
+    """Whether the columns of the tall matrix (batch) q are orthonormal, to a tolerance that
+    grows with its height."""
+    n, k = q.size(-2), q.size(-1)
+    eye = _creation.eye(k, dtype=q.dtype, device=q.device)
+    return bool((q.mH @ q).allclose(eye, atol=10.0 * n * finfo(q.dtype).eps))
+
+
+def _make_orthogonal(a):
+    """Q of a = QR for the tall matrix (batch) a, with R's diagonal made non-negative."""
+    reflectors, tau = a.geqrf()
+    q = linalg.householder_product(reflectors, tau)
+    return q * reflectors.diagonal(dim1=-2, dim2=-1).sgn().unsqueeze(-2)
+
+
+class _Orthogonal(Module):
+    """A matrix (batch) with orthonormal columns (or rows, when wide) from an unconstrained one
+    through the matrix exponential or the Cayley map of its skew part, or as a product of
+    Householder reflections. With use_trivialization, the result is multiplied by the buffer
+    `base` that right_inverse sets, so that assigning any orthogonal matrix is exact."""
+
+    def __init__(self, weight, orthogonal_map, *, use_trivialization=True):
+        super().__init__()
+        if weight.is_complex() and orthogonal_map == "householder":
+            raise ValueError("The householder parametrization does not support complex tensors.")
+        self.shape = weight.shape
+        self.orthogonal_map = orthogonal_map
+        if use_trivialization:
+            self.register_buffer("base", None)
+
+    def forward(self, X):
+        n, k = X.size(-2), X.size(-1)
+        transposed = n < k
+        if transposed:  # work on the tall matrix
+            X = X.mT
+            n, k = k, n
+        if self.orthogonal_map == "householder":
+            # reflectors below the diagonal; the diagonal's signs (+-1) pick each column's sign,
+            # cast so that no gradient flows into them
+            reflectors = X.tril(diagonal=-1)
+            tau = 2.0 / (1.0 + (reflectors * reflectors).sum(dim=-2))
+            Q = linalg.householder_product(reflectors, tau)
+            Q = Q * X.diagonal(dim1=-2, dim2=-1).int().unsqueeze(-2)
+        else:
+            # the lower triangle (n*k - k(k-1)/2 numbers) padded to a square, made skew
+            X = X.tril()
+            if n != k:
+                X = cat([X, X.new_zeros(n, n - k).expand(*X.shape[:-2], -1, -1)], dim=-1)
+            A = X - X.mH
+            if self.orthogonal_map == "matrix_exp":
+                Q = A.matrix_exp()
+            else:  # Cayley: (I - A/2)^{-1} (I + A/2)
+                eye = _creation.eye(n, dtype=A.dtype, device=A.device)
+                Q = linalg.solve(eye - 0.5 * A, eye + 0.5 * A)
+            if n != k:
+                Q = Q[..., :k]
+        if hasattr(self, "base"):
+            Q = self.base @ Q
+        return Q.mT if transposed else Q
+
+    def right_inverse(self, Q):
+        """An X that forward maps to Q (orthogonalized first if it is not orthogonal)."""
+        with no_grad():
+            return self._right_inverse(Q)
+
+    def _right_inverse(self, Q):
+        if Q.shape != self.shape:
+            raise ValueError(f"Expected a matrix or batch of matrices of shape {self.shape}. "
+                             f"Got a tensor of shape {Q.shape}.")
+        Q_init = Q
+        n, k = Q.size(-2), Q.size(-1)
+        transpose = n < k
+        if transpose:
+            Q = Q.mT
+            n, k = k, n
+        if not hasattr(self, "base"):
+            if self.orthogonal_map != "householder":
+                # no closed form pulls a matrix back through exp or Cayley of a padded triangle
+                raise NotImplementedError(
+                    "It is not possible to assign to the matrix exponential or the Cayley "
+                    "parametrizations when use_trivialization=False.")
+            # QR by reflections, with R's diagonal taken positive: the reflectors and the signs
+            # are what forward reads (a reflection LAPACK skipped, tau == 0, flips the sign)
+            A, tau = Q.geqrf()
+            diagonal = A.diagonal(dim1=-2, dim2=-1)
+            diagonal.sign_()
+            diagonal[tau == 0.0] *= -1
+            return A.mT if transpose else A
+        if n == k:
+            Q = Q.clone() if _is_orthogonal(Q) else _make_orthogonal(Q)
+        else:  # complete the columns to a square orthogonal matrix
+            extra = randn(*(tuple(Q.shape[:-2]) + (n, n - k)), dtype=Q.dtype, device=Q.device)
+            Q = _make_orthogonal(cat([Q, extra], dim=-1))
+        self.base = Q
+        # forward maps -Id to Id under each of the three maps, so that base is the result
+        neg_eye = _creation.zeros_like(Q_init)
+        neg_eye.diagonal(dim1=-2, dim2=-1).fill_(-1.0)
+        return neg_eye
+
+
+def orthogonal(module, name="weight", orthogonal_map=None, *, use_trivialization=True):
+    """Parametrize module.<name> (a matrix or batch of matrices) to be orthogonal (unitary when
+    complex): with orthonormal columns when tall, rows when wide. orthogonal_map is
+    "matrix_exp", "cayley" or "householder" (default: matrix_exp for square or complex
+    matrices, else householder)."""
+    weight = getattr(module, name, None)
+    if not isinstance(weight, Tensor):
+        raise ValueError(f"Module '{module}' has no parameter or buffer with name '{name}'")
+    if weight.ndim < 2:
+        raise ValueError("Expected a matrix or batch of matrices. Got a tensor of "
+                         f"{weight.ndim} dimensions.")
+    if orthogonal_map is None:
+        square = weight.size(-2) == weight.size(-1)
+        orthogonal_map = "matrix_exp" if square or weight.is_complex() else "householder"
+    if orthogonal_map not in _ORTHOGONAL_MAPS:
+        raise ValueError('orthogonal_map has to be one of "matrix_exp", "cayley", '
+                         f'"householder". Got: {orthogonal_map}')
+    orth = _Orthogonal(weight, orthogonal_map, use_trivialization=use_trivialization)
+    parametrize.register_parametrization(module, name, orth, unsafe=True)
+    return module
 
 
 class _WeightNorm(Module):
