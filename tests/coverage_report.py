@@ -11,6 +11,7 @@ NAMESPACES = ["torch", "torch.Tensor", "torch.nn", "torch.nn.functional", "torch
               "torch.autograd.graph",
               "torch.distributions",
               "torch.distributions.constraints", "torch.optim", "torch.optim.lr_scheduler",
+              "torch.optim.swa_utils",
               "torch.nn.init", "torch.nn.utils", "torch.nn.utils.rnn",
               "torch.nn.utils.parametrize", "torch.nn.utils.parametrizations", "torch.utils.data",
               "torch.func", "torch.random"]

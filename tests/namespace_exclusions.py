@@ -288,7 +288,7 @@ EXCLUDED = {
         SparseAdam
         """,
         'todo': """
-        Muon swa_utils swap_in_optimizer_params_and_state
+        Muon swap_in_optimizer_params_and_state
         """,
     },
     'torch.optim.lr_scheduler': {
@@ -298,6 +298,11 @@ EXCLUDED = {
         """,
         'internal': """
         EPOCH_DEPRECATION_WARNING
+        """,
+    },
+    'torch.optim.swa_utils': {
+        'python': """
+        Any Literal PARAM_LIST TYPE_CHECKING annotations cast override torch warnings
         """,
     },
     'torch.nn.init': {

@@ -1,5 +1,5 @@
 """ember.optim: the optimizers and learning-rate schedulers."""
-from . import lr_scheduler
+from . import lr_scheduler, swa_utils
 from .adadelta import Adadelta
 from .adafactor import Adafactor
 from .adagrad import Adagrad
@@ -16,4 +16,5 @@ from .rprop import Rprop
 from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax",
-           "NAdam", "LBFGS", "ASGD", "Rprop", "RAdam", "Adafactor", "lr_scheduler"]
+           "NAdam", "LBFGS", "ASGD", "Rprop", "RAdam", "Adafactor", "lr_scheduler",
+           "swa_utils"]
