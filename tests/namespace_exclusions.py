@@ -259,18 +259,17 @@ EXCLUDED = {
         CorrCholeskyTransform CumulativeDistributionTransform
         ExpTransform
         Gumbel HalfCauchy HalfNormal IndependentTransform InverseGamma Kumaraswamy
-        LKJCholesky LogNormal LogisticNormal LowRankMultivariateNormal
-        LowerCholeskyTransform MixtureSameFamily Multinomial NegativeBinomial
-        OneHotCategorical OneHotCategoricalStraightThrough Pareto
+        LogNormal LogisticNormal
+        LowerCholeskyTransform
+        Pareto
         PositiveDefiniteTransform PowerTransform RelaxedBernoulli RelaxedOneHotCategorical
         ReshapeTransform SigmoidTransform SoftmaxTransform SoftplusTransform StackTransform
         StickBreakingTransform TanhTransform Transform TransformedDistribution
-        VonMises Weibull Wishart biject_to constraint_registry
+        Weibull biject_to constraint_registry
         gumbel half_cauchy half_normal identity_transform
-        inverse_gamma kumaraswamy lkj_cholesky log_normal logistic_normal
-        lowrank_multivariate_normal mixture_same_family multinomial negative_binomial
-        one_hot_categorical pareto relaxed_bernoulli relaxed_categorical
-        transform_to transformed_distribution transforms von_mises weibull wishart
+        inverse_gamma kumaraswamy log_normal logistic_normal
+        pareto relaxed_bernoulli relaxed_categorical
+        transform_to transformed_distribution transforms weibull
         """,
     },
     'torch.distributions.constraints': {
@@ -288,7 +287,7 @@ EXCLUDED = {
         SparseAdam
         """,
         'todo': """
-        Muon swap_in_optimizer_params_and_state
+        Muon swa_utils swap_in_optimizer_params_and_state
         """,
     },
     'torch.optim.lr_scheduler': {
@@ -298,11 +297,6 @@ EXCLUDED = {
         """,
         'internal': """
         EPOCH_DEPRECATION_WARNING
-        """,
-    },
-    'torch.optim.swa_utils': {
-        'python': """
-        Any Literal PARAM_LIST TYPE_CHECKING annotations cast override torch warnings
         """,
     },
     'torch.nn.init': {
@@ -338,6 +332,7 @@ EXCLUDED = {
         is_traceable_wrapper_subclass
         """,
         'todo': """
+        transfer_parametrizations_and_params
         """,
     },
     'torch.nn.utils.parametrizations': {
@@ -345,6 +340,7 @@ EXCLUDED = {
         Enum auto torch
         """,
         'todo': """
+        orthogonal
         """,
     },
     'torch.utils.data': {

@@ -19,16 +19,26 @@ from .geometric import Geometric
 from .independent import Independent
 from .kl import kl_divergence, register_kl
 from .laplace import Laplace
+from .lkj_cholesky import LKJCholesky
+from .lowrank_multivariate_normal import LowRankMultivariateNormal
+from .mixture_same_family import MixtureSameFamily
+from .multinomial import Multinomial
 from .multivariate_normal import MultivariateNormal
+from .negative_binomial import NegativeBinomial
 from .normal import Normal
+from .one_hot_categorical import OneHotCategorical, OneHotCategoricalStraightThrough
 from .poisson import Poisson
 from .studentT import StudentT
 from .uniform import Uniform
+from .von_mises import VonMises
+from .wishart import Wishart
 
 __all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "ContinuousBernoulli",
            "Dirichlet", "Distribution", "Exponential", "ExponentialFamily", "FisherSnedecor",
-           "Gamma", "GeneralizedPareto", "Geometric", "Independent", "Laplace",
-           "MultivariateNormal", "Normal", "Poisson", "StudentT", "Uniform", "constraints", "kl",
+           "Gamma", "GeneralizedPareto", "Geometric", "Independent", "LKJCholesky", "Laplace",
+           "LowRankMultivariateNormal", "MixtureSameFamily", "Multinomial", "MultivariateNormal",
+           "NegativeBinomial", "Normal", "OneHotCategorical", "OneHotCategoricalStraightThrough",
+           "Poisson", "StudentT", "Uniform", "VonMises", "Wishart", "constraints", "kl",
            "kl_divergence", "register_kl"]
 
 # transforms, the constraint registry and the distributions built on TransformedDistribution
