@@ -287,7 +287,7 @@ EXCLUDED = {
         SparseAdam
         """,
         'todo': """
-        Muon swa_utils swap_in_optimizer_params_and_state
+        Muon swap_in_optimizer_params_and_state
         """,
     },
     'torch.optim.lr_scheduler': {
@@ -297,6 +297,11 @@ EXCLUDED = {
         """,
         'internal': """
         EPOCH_DEPRECATION_WARNING
+        """,
+    },
+    'torch.optim.swa_utils': {
+        'python': """
+        Any Literal PARAM_LIST TYPE_CHECKING annotations cast override torch warnings
         """,
     },
     'torch.nn.init': {
@@ -332,7 +337,6 @@ EXCLUDED = {
         is_traceable_wrapper_subclass
         """,
         'todo': """
-        transfer_parametrizations_and_params
         """,
     },
     'torch.nn.utils.parametrizations': {
@@ -340,7 +344,6 @@ EXCLUDED = {
         Enum auto torch
         """,
         'todo': """
-        orthogonal
         """,
     },
     'torch.utils.data': {
