@@ -10,6 +10,7 @@ NAMESPACES = ["torch", "torch.Tensor", "torch.nn", "torch.nn.functional", "torch
               "torch.special", "torch.fft", "torch.autograd", "torch.autograd.forward_ad",
               "torch.autograd.graph",
               "torch.distributions",
+              "torch.distributions.transforms",
               "torch.distributions.constraints", "torch.optim", "torch.optim.lr_scheduler",
               "torch.optim.swa_utils",
               "torch.nn.init", "torch.nn.utils", "torch.nn.utils.rnn",

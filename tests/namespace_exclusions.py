@@ -255,21 +255,6 @@ EXCLUDED = {
     },
     'torch.distributions': {
         'todo': """
-        AbsTransform AffineTransform CatTransform ComposeTransform
-        CorrCholeskyTransform CumulativeDistributionTransform
-        ExpTransform
-        Gumbel HalfCauchy HalfNormal IndependentTransform InverseGamma Kumaraswamy
-        LogNormal LogisticNormal
-        LowerCholeskyTransform
-        Pareto
-        PositiveDefiniteTransform PowerTransform RelaxedBernoulli RelaxedOneHotCategorical
-        ReshapeTransform SigmoidTransform SoftmaxTransform SoftplusTransform StackTransform
-        StickBreakingTransform TanhTransform Transform TransformedDistribution
-        Weibull biject_to constraint_registry
-        gumbel half_cauchy half_normal identity_transform
-        inverse_gamma kumaraswamy log_normal logistic_normal
-        pareto relaxed_bernoulli relaxed_categorical
-        transform_to transformed_distribution transforms weibull
         """,
     },
     'torch.distributions.constraints': {
@@ -277,9 +262,11 @@ EXCLUDED = {
         Any Callable torch
         """,
         'todo': """
-        MixtureSameFamilyConstraint cat corr_cholesky half_open_interval lower_triangular
-        multinomial one_hot positive_semidefinite
-        square stack symmetric
+        """,
+    },
+    'torch.distributions.transforms': {
+        'python': """
+        Distribution F Sequence Tensor lazy_property torch
         """,
     },
     'torch.optim': {
@@ -287,7 +274,7 @@ EXCLUDED = {
         SparseAdam
         """,
         'todo': """
-        Muon
+        Muon swap_in_optimizer_params_and_state
         """,
     },
     'torch.optim.lr_scheduler': {

@@ -45,6 +45,7 @@ __all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Co
 from . import constraint_registry, transforms
 from .constraint_registry import biject_to, transform_to
 from .gumbel import Gumbel
+from .half_cauchy import HalfCauchy
 from .half_normal import HalfNormal
 from .inverse_gamma import InverseGamma
 from .kumaraswamy import Kumaraswamy
@@ -64,10 +65,10 @@ from .weibull import Weibull
 
 __all__ += ["AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform",
             "CorrCholeskyTransform", "CumulativeDistributionTransform", "ExpTransform", "Gumbel",
-            "HalfNormal", "IndependentTransform", "InverseGamma", "Kumaraswamy", "LogNormal",
-            "LogisticNormal", "LowerCholeskyTransform", "Pareto", "PositiveDefiniteTransform",
-            "PowerTransform", "RelaxedBernoulli", "RelaxedOneHotCategorical", "ReshapeTransform",
-            "SigmoidTransform", "SoftmaxTransform", "SoftplusTransform", "StackTransform",
-            "StickBreakingTransform", "TanhTransform", "Transform", "TransformedDistribution",
-            "Weibull", "biject_to", "constraint_registry", "identity_transform", "transform_to",
-            "transforms"]
+            "HalfCauchy", "HalfNormal", "IndependentTransform", "InverseGamma", "Kumaraswamy",
+            "LogNormal", "LogisticNormal", "LowerCholeskyTransform", "Pareto",
+            "PositiveDefiniteTransform", "PowerTransform", "RelaxedBernoulli",
+            "RelaxedOneHotCategorical", "ReshapeTransform", "SigmoidTransform", "SoftmaxTransform",
+            "SoftplusTransform", "StackTransform", "StickBreakingTransform", "TanhTransform",
+            "Transform", "TransformedDistribution", "Weibull", "biject_to", "constraint_registry",
+            "identity_transform", "transform_to", "transforms"]

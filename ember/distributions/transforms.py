@@ -503,7 +503,7 @@ class SoftplusTransform(Transform):
 
 
 class TanhTransform(Transform):
-    """y = tanh(x); its log |det J| in the form 2 (log 2 - x - softplus(-2x)), stable for large |x|."""
+    """y = tanh(x); log |det J| as 2 (log 2 - x - softplus(-2x)), stable for large |x|."""
     domain = constraints.real
     codomain = constraints.interval(-1.0, 1.0)
     bijective = True

@@ -26,6 +26,9 @@ CASES = {
     "LogNormal": (lambda D, p: D.LogNormal(p["loc"], p["scale"]),
                   {"loc": _R.standard_normal((2, 3)), "scale": _R.uniform(0.5, 2, (3,))},
                   lambda rng: rng.uniform(0.1, 4, (4, 2, 3))),
+    "HalfCauchy": (lambda D, p: D.HalfCauchy(p["scale"]),
+                   {"scale": _R.uniform(0.5, 2, (2, 3))},
+                   lambda rng: rng.uniform(0.0, 4, (4, 2, 3))),
     "HalfNormal": (lambda D, p: D.HalfNormal(p["scale"]),
                    {"scale": _R.uniform(0.5, 2, (2, 3))},
                    lambda rng: rng.uniform(0.0, 4, (4, 2, 3))),
@@ -33,7 +36,8 @@ CASES = {
                {"loc": _R.standard_normal((2, 3)), "scale": _R.uniform(0.5, 2, (3,))},
                lambda rng: rng.standard_normal((4, 2, 3))),
     "InverseGamma": (lambda D, p: D.InverseGamma(p["concentration"], p["rate"]),
-                     {"concentration": _R.uniform(0.5, 4, (2, 3)), "rate": _R.uniform(0.5, 2, (3,))},
+                     {"concentration": _R.uniform(0.5, 4, (2, 3)),
+                      "rate": _R.uniform(0.5, 2, (3,))},
                      lambda rng: rng.uniform(0.1, 4, (4, 2, 3))),
     "Kumaraswamy": (lambda D, p: D.Kumaraswamy(p["a"], p["b"]),
                     {"a": _R.uniform(0.5, 4, (2, 3)), "b": _R.uniform(0.5, 4, (3,))},
@@ -67,7 +71,8 @@ CASES = {
 }
 NAMES = sorted(CASES)
 # where torch gives no entropy, mode or cdf, ember does not either (NotImplementedError)
-WITH_CDF = ["Gumbel", "HalfNormal", "LogNormal", "Pareto", "TransformedDistribution", "Weibull"]
+WITH_CDF = ["Gumbel", "HalfCauchy", "HalfNormal", "LogNormal", "Pareto", "TransformedDistribution",
+            "Weibull"]
 
 
 def _build(lib, name, requires_grad=False):
@@ -186,8 +191,9 @@ def test_cdf_icdf(torch, name):
     _same_grads(e_leaves, t_leaves)
 
 
-RSAMPLE = ["Gumbel", "HalfNormal", "LogNormal", "LogisticNormal", "Kumaraswamy", "Pareto",
-           "Weibull", "RelaxedBernoulli", "RelaxedOneHotCategorical", "TransformedDistribution"]
+RSAMPLE = ["Gumbel", "HalfCauchy", "HalfNormal", "LogNormal", "LogisticNormal", "Kumaraswamy",
+           "Pareto", "Weibull", "RelaxedBernoulli", "RelaxedOneHotCategorical",
+           "TransformedDistribution"]
 
 
 @pytest.mark.parametrize("name", RSAMPLE)
@@ -208,6 +214,8 @@ def test_rsample_gradcheck(name):
 BAD = [
     lambda D, T: D.LogNormal(T([0.0]), T([-1.0])),
     lambda D, T: D.HalfNormal(T([0.0])),
+    lambda D, T: D.HalfCauchy(T([-1.0])),
+    lambda D, T: D.HalfCauchy(T([1.0])).log_prob(T([-1.0])),
     lambda D, T: D.Gumbel(T([0.0]), T([0.0])),
     lambda D, T: D.InverseGamma(T([-1.0]), T([1.0])),
     lambda D, T: D.Kumaraswamy(T([1.0]), T([-1.0])),
