@@ -274,7 +274,7 @@ EXCLUDED = {
         SparseAdam
         """,
         'todo': """
-        Muon swap_in_optimizer_params_and_state
+        Muon
         """,
     },
     'torch.optim.lr_scheduler': {

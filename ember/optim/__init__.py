@@ -1,5 +1,6 @@
 """ember.optim: the optimizers and learning-rate schedulers."""
 from . import lr_scheduler, swa_utils
+from ._stateless import swap_in_optimizer_params_and_state
 from .adadelta import Adadelta
 from .adafactor import Adafactor
 from .adagrad import Adagrad
@@ -17,4 +18,4 @@ from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax",
            "NAdam", "LBFGS", "ASGD", "Rprop", "RAdam", "Adafactor", "lr_scheduler",
-           "swa_utils"]
+           "swa_utils", "swap_in_optimizer_params_and_state"]

@@ -105,10 +105,13 @@ def test_sample_shapes_dtypes_and_support(torch, name, sample_shape):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_repr(torch, name):
+def test_repr_support_and_arg_constraints(torch, name):
     e, _ = build_b(ember, name)
     t, _ = build_b(torch, name)
     assert repr(e) == repr(t)
+    assert repr(e.support) == repr(t.support)
+    assert {k: repr(v) for k, v in e.arg_constraints.items()} == {
+        k: repr(v) for k, v in t.arg_constraints.items()}
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -281,3 +281,13 @@ def test_one_hot_categorical_kl(torch):
     for a, b in zip(l_e, l_t):
         np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-9, atol=1e-12)
 
+
+
+def test_wishart_kl_through_its_exponential_family(torch):
+    from ._cases_b import build_b
+    kls = []
+    for lib in (ember, torch):
+        p, _ = build_b(lib, "Wishart_cov")
+        q, _ = build_b(lib, "Wishart_tril")
+        kls.append(lib.distributions.kl_divergence(p, q).detach().numpy())
+    np.testing.assert_allclose(kls[0], kls[1], rtol=1e-9)
