@@ -347,7 +347,6 @@ EXCLUDED = {
         debug_unwrap functionalize
         """,
         'todo': """
-        rearrange
         """,
     },
     'torch.random': {
