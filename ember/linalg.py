@@ -6,6 +6,8 @@ import math
 
 from . import ops as _ops
 from .ops._linalg_common import LinAlgError
+from .ops.eig import linalg_eig as eig
+from .ops.eig import linalg_eigvals as eigvals
 from .ops.factorizations import linalg_cholesky as cholesky
 from .ops.factorizations import linalg_cholesky_ex as cholesky_ex
 from .ops.factorizations import linalg_householder_product as householder_product
@@ -44,7 +46,7 @@ from .ops.triangular import diagonal as _diagonal
 __all__ = ["LinAlgError", "inv", "inv_ex", "det", "slogdet", "solve", "solve_ex",
            "solve_triangular", "lu_solve", "lstsq", "tensorsolve", "cholesky", "cholesky_ex", "qr",
            "lu", "lu_factor", "lu_factor_ex", "ldl_factor", "ldl_factor_ex", "ldl_solve",
-           "householder_product", "eigh", "eigvalsh", "svd",
+           "householder_product", "eig", "eigvals", "eigh", "eigvalsh", "svd",
            "svdvals", "cond", "matrix_rank", "pinv", "matrix_exp", "matrix_power", "multi_dot",
            "tensorinv", "vander", "vector_norm", "matrix_norm", "norm", "cross", "vecdot",
            "matmul", "diagonal"]

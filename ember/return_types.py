@@ -3,7 +3,8 @@ the ember.linalg decompositions return (picklable, with PyTorch's repr)."""
 import collections
 
 __all__ = ["max", "min", "median", "nanmedian", "aminmax", "mode", "sort", "topk", "cummax", "cummin", "kthvalue",
-           "linalg_slogdet", "linalg_eigh", "linalg_svd", "linalg_inv_ex", "slogdet", "qr", "svd",
+           "linalg_slogdet", "linalg_eig", "linalg_eigh", "linalg_svd", "linalg_inv_ex", "slogdet",
+           "qr", "svd",
            "geqrf", "lu_unpack", "linalg_qr", "linalg_lu", "linalg_lu_factor",
            "linalg_lu_factor_ex", "linalg_solve_ex", "linalg_cholesky_ex", "linalg_lstsq"]
 
@@ -31,6 +32,7 @@ kthvalue = _return_type("kthvalue")
 aminmax = _return_type("aminmax", ("min", "max"))
 mode = _return_type("mode")
 linalg_slogdet = _return_type("linalg_slogdet", ("sign", "logabsdet"))
+linalg_eig = _return_type("linalg_eig", ("eigenvalues", "eigenvectors"))
 linalg_eigh = _return_type("linalg_eigh", ("eigenvalues", "eigenvectors"))
 linalg_svd = _return_type("linalg_svd", ("U", "S", "Vh"))
 linalg_inv_ex = _return_type("linalg_inv_ex", ("inverse", "info"))

@@ -196,7 +196,6 @@ EXCLUDED = {
         common_notes
         """,
         'todo': """
-        eig eigvals
         """,
     },
     'torch.special': {
