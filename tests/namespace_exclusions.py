@@ -272,9 +272,6 @@ EXCLUDED = {
         'sparse': """
         SparseAdam
         """,
-        'todo': """
-        Muon
-        """,
     },
     'torch.optim.lr_scheduler': {
         'python': """

@@ -9,6 +9,7 @@ from .adamax import Adamax
 from .adamw import AdamW
 from .asgd import ASGD
 from .lbfgs import LBFGS
+from .muon import Muon
 from .nadam import NAdam
 from .optimizer import Optimizer
 from .radam import RAdam
@@ -17,5 +18,5 @@ from .rprop import Rprop
 from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax",
-           "NAdam", "LBFGS", "ASGD", "Rprop", "RAdam", "Adafactor", "lr_scheduler",
+           "NAdam", "LBFGS", "ASGD", "Rprop", "RAdam", "Adafactor", "Muon", "lr_scheduler",
            "swa_utils", "swap_in_optimizer_params_and_state"]
