@@ -13,8 +13,6 @@ CASES = [("constant", (3, 4), (0.5,)), ("normal", (3, 4), ()), ("uniform", (3, 4
          ("orthogonal", (3, 4), ()), ("dirac", (2, 2, 3), ()), ("eye", (3, 4), ())]
 
 
-
-
 @pytest.mark.parametrize("name,shape,args", CASES)
 def test_alias_warns_like_torch_and_fills_in_place(torch, name, shape, args):
     results = {}
