@@ -277,7 +277,8 @@ def test_class_hierarchy_matches_torch(torch):
         e_mro = [c.__name__ for c in getattr(ember.distributions, name).__mro__]
         t_mro = [c.__name__ for c in getattr(torch.distributions, name).__mro__]
         assert e_mro == [n for n in t_mro if n != "Generic"], name
-    assert ember.distributions.exp_family.ExponentialFamily is ember.distributions.ExponentialFamily
+    exp_family = ember.distributions.exp_family
+    assert exp_family.ExponentialFamily is ember.distributions.ExponentialFamily
 
 
 @pytest.mark.parametrize("make", [
