@@ -6,8 +6,9 @@ from .ops.gamma import digamma, polygamma
 from .ops.gamma import mvlgamma as _mvlgamma
 from .ops.gamma import special_zeta as zeta
 from .ops.gamma import lgamma as gammaln
-from .ops.incomplete_gamma import igamma as gammainc
-from .ops.incomplete_gamma import igammac as gammaincc
+from .ops._common import need_tensors as _need_tensors
+from .ops.incomplete_gamma import igamma as _igamma
+from .ops.incomplete_gamma import igammac as _igammac
 from .ops.normal_cdf import erfcx, log_ndtr, ndtr, ndtri
 from .ops.reduce import logsumexp
 from .ops.special import entr, erf, erfc, erfinv, logit, sinc, xlog1py
@@ -46,6 +47,18 @@ __all__ = ["airy_ai", "bessel_j0", "bessel_j1", "bessel_y0", "bessel_y1",
 def multigammaln(input, p, *, out=None):
     """The multivariate log-gamma function of dimension p (torch.mvlgamma)."""
     return _mvlgamma(input, p, out=out)
+
+
+def gammainc(input, other, *, out=None):
+    """The regularized lower incomplete gamma function (torch.igamma)."""
+    _need_tensors("special_gammainc", input, other)
+    return _igamma(input, other, out=out)
+
+
+def gammaincc(input, other, *, out=None):
+    """The regularized upper incomplete gamma function (torch.igammac)."""
+    _need_tensors("special_gammaincc", input, other)
+    return _igammac(input, other, out=out)
 
 
 def softmax(input, dim, *, dtype=None):
