@@ -241,7 +241,7 @@ def _kl_gaussian_lowrank(p, q):
     return _kl_mvn_mvn(_full_rank(p), _full_rank(q))
 
 
-# -- exponential families, Cauchy, Laplace, counts and the continuous Bernoulli -------------------
+# -- exponential families, Cauchy, Laplace, counts and the continuous Bernoulli ---------------------
 
 from ..autograd import grad as _grad  # noqa: E402
 from ..ops import erf as _erf  # noqa: E402
@@ -408,11 +408,150 @@ def _kl_bernoulli_poisson(p, q):
 
 # p has mass where q has none: KL is infinite (of p's batch shape, as in torch)
 for _p, _q, _param in ((Exponential, Beta, "rate"), (Exponential, ContinuousBernoulli, "rate"),
-                       (Exponential, Uniform, "rate"),
-                       (Gamma, ContinuousBernoulli, "concentration"),
+                       (Exponential, Uniform, "rate"), (Gamma, ContinuousBernoulli, "concentration"),
                        (Laplace, Beta, "loc"), (Laplace, ContinuousBernoulli, "loc"),
                        (Laplace, Exponential, "loc"), (Laplace, Gamma, "loc"),
                        (Laplace, Uniform, "loc"), (Normal, ContinuousBernoulli, "loc"),
                        (Normal, Exponential, "loc"), (Poisson, Bernoulli, "rate"),
                        (Poisson, Binomial, "rate")):
+    register_kl(_p, _q)(lambda p, q, _param=_param: _infinite_like(getattr(p, _param)))
+
+
+# -- the TransformedDistribution family (Gumbel, HalfNormal, Pareto, and any two distributions
+#    made by the same transforms) ---------------------------------------------------------------
+from .gumbel import Gumbel  # noqa: E402
+from .half_normal import HalfNormal  # noqa: E402
+from .pareto import Pareto  # noqa: E402
+from .transformed_distribution import TransformedDistribution  # noqa: E402
+
+_EULER_GAMMA = 0.57721566490153286060
+
+
+def _gumbel_cross_entropy(p, q, mean, mean_exp_neg):
+    """-E_p[log q(x)] for Gumbel q, from E_p[x] and E_p[exp(-x / q.scale)]:
+    log q(x) = -log scale - z - exp(-z) with z = (x - loc) / scale."""
+    return (q.scale.log() + (mean - q.loc) / q.scale
+            + (q.loc / q.scale).exp() * mean_exp_neg)
+
+
+@register_kl(TransformedDistribution, TransformedDistribution)
+def _kl_transformed_transformed(p, q):
+    # the same invertible map of both: KL is invariant, so it is the bases' KL
+    if p.transforms != q.transforms or p.event_shape != q.event_shape:
+        raise NotImplementedError
+    return kl_divergence(p.base_dist, q.base_dist)
+
+
+@register_kl(Gumbel, Gumbel)
+def _kl_gumbel_gumbel(p, q):
+    ratio = p.scale / q.scale
+    # E_p[exp(-x / q.scale)] = exp(-p.loc / q.scale) Gamma(1 + ratio)
+    mean_exp_neg = (lgamma(1 + ratio) - p.loc / q.scale).exp()
+    entropy_p = p.scale.log() + 1 + _EULER_GAMMA
+    return _gumbel_cross_entropy(p, q, p.mean, mean_exp_neg) - entropy_p
+
+
+@register_kl(HalfNormal, HalfNormal)
+def _kl_halfnormal_halfnormal(p, q):
+    ratio = (p.scale / q.scale).pow(2)
+    return 0.5 * (ratio - 1 - ratio.log())
+
+
+@register_kl(Pareto, Pareto)
+def _kl_pareto_pareto(p, q):
+    alpha_ratio = q.alpha / p.alpha
+    result = q.alpha * (p.scale / q.scale).log() - alpha_ratio.log() + alpha_ratio - 1
+    return where(p.scale < q.scale, math.inf, result)
+
+
+@register_kl(Exponential, Gumbel)
+def _kl_exponential_gumbel(p, q):
+    mean_exp_neg = p.rate / (p.rate + 1 / q.scale)
+    return _gumbel_cross_entropy(p, q, p.mean, mean_exp_neg) - p.entropy()
+
+
+@register_kl(Gamma, Gumbel)
+def _kl_gamma_gumbel(p, q):
+    mean_exp_neg = (1 + 1 / (p.rate * q.scale)).pow(-p.concentration)
+    return _gumbel_cross_entropy(p, q, p.mean, mean_exp_neg) - p.entropy()
+
+
+@register_kl(Normal, Gumbel)
+def _kl_normal_gumbel(p, q):
+    mean_exp_neg = (-p.loc / q.scale + p.scale.pow(2) / (2 * q.scale.pow(2))).exp()
+    return _gumbel_cross_entropy(p, q, p.loc, mean_exp_neg) - p.entropy()
+
+
+@register_kl(Uniform, Gumbel)
+def _kl_uniform_gumbel(p, q):
+    width = p.high - p.low
+    mean_exp_neg = q.scale * ((-p.low / q.scale).exp() - (-p.high / q.scale).exp()) / width
+    return _gumbel_cross_entropy(p, q, p.mean, mean_exp_neg) - width.log()
+
+
+@register_kl(Gumbel, Normal)
+def _kl_gumbel_normal(p, q):
+    return _normal_cross_entropy(p.mean, p.variance, q) - p.entropy()
+
+
+def _pareto_mean_log(p):
+    """E_p[log x] = log scale + 1 / alpha."""
+    return p.scale.log() + p.alpha.reciprocal()
+
+
+def _pareto_entropy(p):
+    return (p.scale / p.alpha).log() + 1 + p.alpha.reciprocal()
+
+
+def _pareto_moments(p, below):
+    """Pareto p's mean and variance, computed with alpha replaced by 3 where `below` (where the
+    KL is infinite anyway), so that no infinity enters the graph and those entries get zero
+    gradients."""
+    alpha = where(below, 3.0, p.alpha)
+    mean = alpha * p.scale / (alpha - 1)
+    return mean, p.scale.pow(2) * alpha / ((alpha - 1).pow(2) * (alpha - 2))
+
+
+@register_kl(Pareto, Exponential)
+def _kl_pareto_exponential(p, q):
+    below = p.alpha <= 1
+    mean, _ = _pareto_moments(p, below)
+    result = q.rate * mean - q.rate.log() - _pareto_entropy(p)
+    return where(below, math.inf, result)
+
+
+@register_kl(Pareto, Gamma)
+def _kl_pareto_gamma(p, q):
+    c, r = q.concentration, q.rate
+    below = p.alpha <= 1
+    mean, _ = _pareto_moments(p, below)
+    cross = lgamma(c) - xlogy(c, r) - (c - 1) * _pareto_mean_log(p) + r * mean
+    return where(below, math.inf, cross - _pareto_entropy(p))
+
+
+@register_kl(Pareto, Normal)
+def _kl_pareto_normal(p, q):
+    below = p.alpha <= 2
+    mean, variance = _pareto_moments(p, below)
+    result = _normal_cross_entropy(mean, variance, q) - _pareto_entropy(p)
+    return where(below, math.inf, result)
+
+
+@register_kl(Uniform, Pareto)
+def _kl_uniform_pareto(p, q):
+    a, b = p.low, p.high
+    mean_log = (xlogy(b, b) - xlogy(a, a)) / (b - a) - 1
+    result = (-(b - a).log() - q.alpha.log() - q.alpha * q.scale.log()
+              + (q.alpha + 1) * mean_log)
+    return where(a < q.scale, math.inf, result)
+
+
+for _p, _q, _param in ((Beta, Pareto, "concentration1"), (ContinuousBernoulli, Pareto, "probs"),
+                       (Exponential, Pareto, "rate"), (Gamma, Pareto, "concentration"),
+                       (Gumbel, Beta, "loc"), (Gumbel, ContinuousBernoulli, "loc"),
+                       (Gumbel, Exponential, "loc"), (Gumbel, Gamma, "loc"),
+                       (Gumbel, Pareto, "loc"), (Gumbel, Uniform, "loc"),
+                       (Laplace, Pareto, "loc"), (Normal, Pareto, "loc"),
+                       (Pareto, Beta, "scale"), (Pareto, ContinuousBernoulli, "scale"),
+                       (Pareto, Uniform, "scale")):
     register_kl(_p, _q)(lambda p, q, _param=_param: _infinite_like(getattr(p, _param)))
