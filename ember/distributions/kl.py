@@ -241,7 +241,7 @@ def _kl_gaussian_lowrank(p, q):
     return _kl_mvn_mvn(_full_rank(p), _full_rank(q))
 
 
-# -- exponential families, Cauchy, Laplace, counts and the continuous Bernoulli ---------------------
+# -- exponential families, Cauchy, Laplace, counts and the continuous Bernoulli -------------------
 
 from ..autograd import grad as _grad  # noqa: E402
 from ..ops import erf as _erf  # noqa: E402
@@ -408,7 +408,8 @@ def _kl_bernoulli_poisson(p, q):
 
 # p has mass where q has none: KL is infinite (of p's batch shape, as in torch)
 for _p, _q, _param in ((Exponential, Beta, "rate"), (Exponential, ContinuousBernoulli, "rate"),
-                       (Exponential, Uniform, "rate"), (Gamma, ContinuousBernoulli, "concentration"),
+                       (Exponential, Uniform, "rate"),
+                       (Gamma, ContinuousBernoulli, "concentration"),
                        (Laplace, Beta, "loc"), (Laplace, ContinuousBernoulli, "loc"),
                        (Laplace, Exponential, "loc"), (Laplace, Gamma, "loc"),
                        (Laplace, Uniform, "loc"), (Normal, ContinuousBernoulli, "loc"),
