@@ -284,7 +284,8 @@ EXCLUDED = {
     },
     'torch.optim.swa_utils': {
         'python': """
-        Any Literal PARAM_LIST TYPE_CHECKING annotations cast override torch warnings
+        Any Literal Module PARAM_LIST TYPE_CHECKING annotations cast deepcopy itertools override
+        torch warnings
         """,
     },
     'torch.nn.init': {

@@ -5,6 +5,7 @@ from .modules import __all__ as _modules_all
 from . import functional, init, utils
 from . import parallel
 from . import attention, common_types, grad
+from . import _averaging  # noqa: F401  (NOTE [ swa_utils across the layers ])
 from .parallel import DataParallel
 from .modules.syncbatchnorm import SyncBatchNorm
 
