@@ -224,6 +224,10 @@ def test_generalized_pareto_matches_torch(torch):
         np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=2e-5, atol=1e-5)
     assert repr(e) == repr(t) and repr(e.support) == repr(t.support)
     assert tuple(e.rsample((5,)).shape) == (5, 2, 3) and e.has_rsample
+    ee, te = e.expand((4, 2, 3)), t.expand((4, 2, 3))
+    assert tuple(ee.batch_shape) == (4, 2, 3)
+    _close(ee.log_prob(ember.tensor(v[:1])), te.log_prob(torch.tensor(v[:1])), rtol=2e-5,
+           atol=2e-6)
 
 
 def test_generalized_pareto_log_prob_in_float64():

@@ -189,7 +189,13 @@ def test_exponential_family_kl_matches_torchs_for_the_same_family(torch):
     from torch.distributions.kl import _kl_expfamily_expfamily
     for make in (lambda D, T: (D.Poisson(T([0.5, 3.0])), D.Poisson(T([1.0, 2.0]))),
                  lambda D, T: (D.Dirichlet(T([[0.5, 3.0, 1.0]])), D.Dirichlet(T([1.0, 2.0, 2.0]))),
-                 lambda D, T: (D.Gamma(T([0.5, 3.0]), 2.0), D.Gamma(T([1.0, 2.0]), 0.5))):
+                 lambda D, T: (D.Gamma(T([0.5, 3.0]), 2.0), D.Gamma(T([1.0, 2.0]), 0.5)),
+                 lambda D, T: (D.Beta(T([0.5, 3.0]), 2.0), D.Beta(T([1.0, 2.0]), 0.5)),
+                 lambda D, T: (D.Normal(T([0.5, -3.0]), 2.0), D.Normal(T([1.0, 2.0]), 0.5)),
+                 lambda D, T: (D.Bernoulli(T([0.2, 0.9])), D.Bernoulli(T([0.5, 0.4]))),
+                 lambda D, T: (D.Exponential(T([0.2, 1.9])), D.Exponential(T([0.5, 3.0]))),
+                 lambda D, T: (D.ContinuousBernoulli(T([0.2, 0.9])),
+                               D.ContinuousBernoulli(T([0.5003, 0.4])))):
         e = ember.distributions.kl._kl_expfamily_expfamily(
             *make(ember.distributions, lambda v: ember.tensor(v, dtype=ember.float64)))
         t = _kl_expfamily_expfamily(
