@@ -285,8 +285,9 @@ class _Square(Constraint):
 
     def check(self, value):
         from .._creation import full
-        return full(tuple(value.shape[:-2]), value.shape[-2] == value.shape[-1],
-                    dtype=_bool_dtype(), device=value.device)
+        from .._dtype import bool as bool_
+        return full(tuple(value.shape[:-2]), value.shape[-2] == value.shape[-1], dtype=bool_,
+                    device=value.device)
 
 
 class _Symmetric(_Square):
@@ -304,11 +305,6 @@ class _PositiveSemidefinite(_Symmetric):
         if not bool(symmetric.all()):
             return symmetric
         return _all(eigvalsh(value) >= 0, -1)
-
-
-def _bool_dtype():
-    from .. import _dtype
-    return _dtype.bool
 
 
 class _Cat(Constraint):

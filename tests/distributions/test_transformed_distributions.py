@@ -261,3 +261,27 @@ def test_transformed_distribution_cdf_with_decreasing_transform(torch):
     _close(make(ember).cdf(ember.tensor(v)), make(torch).cdf(torch.tensor(v)))
     _close(make(ember).icdf(ember.tensor([0.2, 0.7])), make(torch).icdf(torch.tensor([0.2, 0.7])),
            rtol=1e-7)
+
+
+def test_relaxed_bases_against_torch(torch):
+    from torch.distributions.relaxed_bernoulli import LogitRelaxedBernoulli
+    from torch.distributions.relaxed_categorical import ExpRelaxedCategorical
+    from ember.distributions import relaxed_bernoulli, relaxed_categorical
+    temperature, probs = 0.8, _R.uniform(0.1, 0.9, (2, 3))
+    pairs = [(relaxed_bernoulli.LogitRelaxedBernoulli, LogitRelaxedBernoulli,
+              _R.standard_normal((4, 2, 3))),
+             (relaxed_categorical.ExpRelaxedCategorical, ExpRelaxedCategorical,
+              np.log(_R.dirichlet(np.ones(3), (4, 2))))]
+    for e_cls, t_cls, value in pairs:
+        e = e_cls(ember.tensor(temperature, dtype=ember.float64),
+                  probs=ember.tensor(probs, dtype=ember.float64))
+        t = t_cls(torch.tensor(temperature, dtype=torch.float64),
+                  probs=torch.tensor(probs, dtype=torch.float64))
+        assert repr(e) == repr(t)
+        assert tuple(e.batch_shape) == tuple(t.batch_shape)
+        assert tuple(e.event_shape) == tuple(t.event_shape)
+        assert tuple(e.rsample((5,)).shape) == tuple(t.rsample((5,)).shape)
+        _close(e.log_prob(ember.tensor(value)), t.log_prob(torch.tensor(value)))
+        shape = (3,) + tuple(t.batch_shape)
+        big_e, big_t = e.expand(shape), t.expand(shape)
+        assert tuple(big_e.batch_shape) == tuple(big_t.batch_shape)
