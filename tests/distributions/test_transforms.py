@@ -317,3 +317,18 @@ def test_new_constraints(torch, index):
     assert repr(ce) == repr(ct)
     assert ce.event_dim == ct.event_dim
     assert ce.is_discrete == ct.is_discrete
+
+
+# those with float64 tensor parameters promote a float32 input, in both libraries
+FLOAT64_PARAMETERS = {"Power", "AffineTensors", "Compose", "CumulativeDistribution"}
+
+
+@pytest.mark.parametrize("name", sorted(set(ALL) - FLOAT64_PARAMETERS))
+def test_float32_stays_float32(torch, name):
+    make, x = ALL[name]
+    te = make(ember, ember.distributions.transforms)
+    tt = make(torch, torch.distributions.transforms)
+    ye = te(ember.tensor(x, dtype=ember.float32))
+    yt = tt(torch.tensor(x, dtype=torch.float32))
+    assert ye.dtype == ember.float32 and yt.dtype == torch.float32
+    np.testing.assert_allclose(ye.numpy(), yt.numpy(), rtol=1e-5, atol=1e-6)
