@@ -1,6 +1,5 @@
 """Bernoulli(probs=... or logits=...): 1 with probability probs, else 0."""
 import math
-import numbers
 
 from .._random import bernoulli
 from .._tensor import Size
@@ -8,46 +7,25 @@ from ..autograd import no_grad
 from ..nn.functional import binary_cross_entropy_with_logits, softplus
 from ..ops import where
 from . import constraints
+from ._probs_logits import BinaryProbsLogits
 from .exp_family import ExponentialFamily
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import broadcast_all, with_members_of
 
 __all__ = ["Bernoulli"]
 
 
+@with_members_of(BinaryProbsLogits)
 class Bernoulli(ExponentialFamily):
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.boolean
     has_enumerate_support = True
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        given = probs if probs is not None else logits
-        (param,) = broadcast_all(given)
-        if probs is not None:
-            self.probs = param
-        else:
-            self.logits = param
-        self._param = param
-        super().__init__(Size() if isinstance(given, numbers.Number) else param.size(),
-                         validate_args=validate_args)
+        self._init_probs_or_logits(probs, logits)
+        super().__init__(self._param.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._expanded(batch_shape, _instance, (("probs", 0), ("logits", 0)))
-        new._param = new.probs if "probs" in self.__dict__ else new.logits
-        return new
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.size()
+        return self._expand_probs_or_logits(batch_shape, _instance)
 
     @property
     def mean(self):

@@ -1,6 +1,4 @@
 """Binomial(total_count, probs=... or logits=...): successes in total_count Bernoulli trials."""
-import numbers
-
 from .._creation import arange
 from .._tensor import Size
 from ..autograd import no_grad
@@ -8,52 +6,30 @@ from ..nn.functional import softplus
 from ..ops import binomial
 from ..ops.gamma import lgamma
 from . import constraints
+from .utils import with_members_of
+from ._probs_logits import BinaryProbsLogits
 from .distribution import Distribution
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
 
 __all__ = ["Binomial"]
 
 
+@with_members_of(BinaryProbsLogits)
 class Binomial(Distribution):
     arg_constraints = {"total_count": constraints.nonnegative_integer,
                        "probs": constraints.unit_interval, "logits": constraints.real}
     has_enumerate_support = True
 
     def __init__(self, total_count=1, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        given = probs if probs is not None else logits
-        count, param = broadcast_all(total_count, given)
-        self.total_count = count.type_as(param)
-        if probs is not None:
-            self.probs = param
-        else:
-            self.logits = param
-        self._param = param
-        super().__init__(Size() if isinstance(given, numbers.Number) else param.size(),
-                         validate_args=validate_args)
+        (count,) = self._init_probs_or_logits(probs, logits, total_count)
+        self.total_count = count.type_as(self._param)
+        super().__init__(self._param.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._expanded(batch_shape, _instance,
-                             (("total_count", 0), ("probs", 0), ("logits", 0)))
-        new._param = new.probs if "probs" in self.__dict__ else new.logits
-        return new
+        return self._expand_probs_or_logits(batch_shape, _instance, "total_count")
 
     @constraints.dependent_property(is_discrete=True, event_dim=0)
     def support(self):
         return constraints.integer_interval(0, self.total_count)
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.size()
 
     @property
     def mean(self):

@@ -2,19 +2,20 @@
 (Loaiza-Ganem and Cunningham, 2019). Its normalizer, mean and variance have a removable
 singularity at p = 1/2: inside lims they are Taylor polynomials in (p - 1/2) instead."""
 import math
-import numbers
 
 from .._random import rand
 from .._tensor import Size
 from ..nn.functional import binary_cross_entropy_with_logits
 from ..ops import where
 from . import constraints
+from ._probs_logits import BinaryProbsLogits
 from .exp_family import ExponentialFamily
-from .utils import broadcast_all, clamp_probs, lazy_property, logits_to_probs, probs_to_logits
+from .utils import broadcast_all, clamp_probs, lazy_property, logits_to_probs, with_members_of
 
 __all__ = ["ContinuousBernoulli"]
 
 
+@with_members_of(BinaryProbsLogits)
 class ContinuousBernoulli(ExponentialFamily):
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.unit_interval
@@ -22,41 +23,25 @@ class ContinuousBernoulli(ExponentialFamily):
     _mean_carrier_measure = 0
 
     def __init__(self, probs=None, logits=None, lims=(0.499, 0.501), validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        given = probs if probs is not None else logits
-        (param,) = broadcast_all(given)
+        self._init_probs_or_logits(probs, logits)
         if probs is not None:
             # checked before clamping away from 0 and 1 (which would make any value pass), but,
             # as in torch, only where validate_args is given explicitly
             if validate_args is not None and not bool(
-                    self.arg_constraints["probs"].check(param).all()):
+                    self.arg_constraints["probs"].check(self._param).all()):
                 raise ValueError("The parameter probs has invalid values")
-            self.probs = param = clamp_probs(param)
-        else:
-            self.logits = param
-        self._param = param
+            self.probs = self._param = clamp_probs(self._param)
         self._lims = lims
-        super().__init__(Size() if isinstance(given, numbers.Number) else param.size(),
-                         validate_args=validate_args)
+        super().__init__(self._param.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._expanded(batch_shape, _instance, (("probs", 0), ("logits", 0)))
-        new._param = new.probs if "probs" in self.__dict__ else new.logits
+        new = self._expand_probs_or_logits(batch_shape, _instance)
         new._lims = self._lims
         return new
 
     @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
     def probs(self):
         return clamp_probs(logits_to_probs(self.logits, is_binary=True))
-
-    @property
-    def param_shape(self):
-        return self._param.size()
 
     def _outside_unstable_region(self):
         return (self.probs <= self._lims[0]) | (self.probs > self._lims[1])

@@ -1,7 +1,5 @@
 """Geometric(probs=... or logits=...): failures before the first success of Bernoulli(probs)
 trials, on {0, 1, 2, ...}."""
-import numbers
-
 from .._creation import zeros_like
 from .._finfo import finfo
 from .._random import rand
@@ -10,27 +8,22 @@ from ..autograd import no_grad
 from ..nn.functional import binary_cross_entropy_with_logits
 from ..ops.special import xlog1py
 from . import constraints
+from ._probs_logits import BinaryProbsLogits
 from .distribution import Distribution
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import broadcast_all, with_members_of
 
 __all__ = ["Geometric"]
 
 
+@with_members_of(BinaryProbsLogits)
 class Geometric(Distribution):
     arg_constraints = {"probs": constraints.unit_interval, "logits": constraints.real}
     support = constraints.nonnegative_integer
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        given = probs if probs is not None else logits
-        (param,) = broadcast_all(given)
-        if probs is not None:
-            self.probs = param
-        else:
-            self.logits = param
-        super().__init__(Size() if isinstance(given, numbers.Number) else param.size(),
-                         validate_args=validate_args)
+        self._init_probs_or_logits(probs, logits)
+        param = self._param
+        super().__init__(param.size(), validate_args=validate_args)
         # probs 0 lies in the unit interval but gives no distribution: torch checks it apart
         if self._validate_args and probs is not None and not bool((param > 0).all()):
             raise ValueError(
@@ -39,15 +32,7 @@ class Geometric(Distribution):
                 f"invalid values:\n{param[~(param > 0)]}")
 
     def expand(self, batch_shape, _instance=None):
-        return self._expanded(batch_shape, _instance, (("probs", 0), ("logits", 0)))
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
+        return self._expand_probs_or_logits(batch_shape, _instance)
 
     @property
     def mean(self):

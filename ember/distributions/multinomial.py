@@ -9,13 +9,14 @@ from ..nn.functional import one_hot
 from ..ops import broadcast_tensors, log, log1p, where
 from ..ops.gamma import lgamma
 from . import constraints
-from .categorical import Categorical
+from ._probs_logits import CategoricalProbsLogits
 from .distribution import Distribution
-from .utils import clamp_probs
+from .utils import clamp_probs, with_members_of
 
 __all__ = ["Multinomial"]
 
 
+@with_members_of(CategoricalProbsLogits)
 class Multinomial(Distribution):
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
 
@@ -23,33 +24,14 @@ class Multinomial(Distribution):
         if not isinstance(total_count, int):
             raise NotImplementedError("inhomogeneous total_count is not supported")
         self.total_count = total_count
-        self._categorical = Categorical(probs=probs, logits=logits)
-        super().__init__(self._categorical.batch_shape, self._categorical.param_shape[-1:],
-                         validate_args=validate_args)
+        self._init_categorical(probs, logits, validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = _instance if _instance is not None else Multinomial.__new__(Multinomial)
-        new.total_count = self.total_count
-        new._categorical = self._categorical.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, self._event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
+        return self._expand_categorical(batch_shape, _instance, "total_count")
 
     @constraints.dependent_property(is_discrete=True, event_dim=1)
     def support(self):
         return constraints.multinomial(self.total_count)
-
-    @property
-    def probs(self):
-        return self._categorical.probs
-
-    @property
-    def logits(self):
-        return self._categorical.logits
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
 
     @property
     def mean(self):

@@ -6,13 +6,15 @@ from ..nn.functional import logsigmoid
 from ..ops import poisson, sigmoid
 from ..ops.gamma import lgamma
 from . import constraints
+from ._probs_logits import BinaryProbsLogits
 from .distribution import Distribution
 from .gamma import Gamma
-from .utils import broadcast_all, lazy_property, logits_to_probs, probs_to_logits
+from .utils import lazy_property, with_members_of
 
 __all__ = ["NegativeBinomial"]
 
 
+@with_members_of(BinaryProbsLogits)
 class NegativeBinomial(Distribution):
     arg_constraints = {"total_count": constraints.greater_than_eq(0),
                        "probs": constraints.half_open_interval(0.0, 1.0),
@@ -20,34 +22,12 @@ class NegativeBinomial(Distribution):
     support = constraints.nonnegative_integer
 
     def __init__(self, total_count, probs=None, logits=None, validate_args=None):
-        if (probs is None) == (logits is None):
-            raise ValueError("Either `probs` or `logits` must be specified, but not both.")
-        if probs is not None:
-            self.total_count, self.probs = broadcast_all(total_count, probs)
-            self.total_count = self.total_count.to(self.probs.dtype)
-        else:
-            self.total_count, self.logits = broadcast_all(total_count, logits)
-            self.total_count = self.total_count.to(self.logits.dtype)
-        self._param = self.probs if probs is not None else self.logits
+        (count,) = self._init_probs_or_logits(probs, logits, total_count)
+        self.total_count = count.to(self._param.dtype)
         super().__init__(self._param.size(), validate_args=validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = self._expanded(batch_shape, _instance,
-                             (("total_count", 0), ("probs", 0), ("logits", 0)))
-        new._param = new.probs if "probs" in self.__dict__ else new.logits
-        return new
-
-    @lazy_property
-    def logits(self):
-        return probs_to_logits(self.probs, is_binary=True)
-
-    @lazy_property
-    def probs(self):
-        return logits_to_probs(self.logits, is_binary=True)
-
-    @property
-    def param_shape(self):
-        return self._param.size()
+        return self._expand_probs_or_logits(batch_shape, _instance, "total_count")
 
     @property
     def mean(self):

@@ -5,44 +5,24 @@ from .._creation import eye
 from .._tensor import Size
 from ..nn.functional import one_hot
 from . import constraints
-from .categorical import Categorical
+from ._probs_logits import CategoricalProbsLogits
 from .distribution import Distribution
+from .utils import with_members_of
 
 __all__ = ["OneHotCategorical", "OneHotCategoricalStraightThrough"]
 
 
+@with_members_of(CategoricalProbsLogits)
 class OneHotCategorical(Distribution):
     arg_constraints = {"probs": constraints.simplex, "logits": constraints.real_vector}
     support = constraints.one_hot
     has_enumerate_support = True
 
     def __init__(self, probs=None, logits=None, validate_args=None):
-        self._categorical = Categorical(probs, logits)
-        super().__init__(self._categorical.batch_shape, self._categorical.param_shape[-1:],
-                         validate_args=validate_args)
+        self._init_categorical(probs, logits, validate_args)
 
     def expand(self, batch_shape, _instance=None):
-        new = _instance if _instance is not None else type(self).__new__(type(self))
-        new._categorical = self._categorical.expand(batch_shape)
-        Distribution.__init__(new, batch_shape, self._event_shape, validate_args=False)
-        new._validate_args = self._validate_args
-        return new
-
-    @property
-    def _param(self):
-        return self._categorical._param
-
-    @property
-    def probs(self):
-        return self._categorical.probs
-
-    @property
-    def logits(self):
-        return self._categorical.logits
-
-    @property
-    def param_shape(self):
-        return self._categorical.param_shape
+        return self._expand_categorical(batch_shape, _instance)
 
     @property
     def mean(self):

@@ -43,6 +43,20 @@ class lazy_property:
         return value
 
 
+def with_members_of(template):
+    """Class decorator: the template class's methods and properties, copied into the decorated
+    class where it does not define them itself (dunder names, the class's bookkeeping, left out).
+    Distributions share code this way rather than through a mixin base, which would show in their
+    __mro__ (kept as torch's)."""
+    def install(cls):
+        for name, member in vars(template).items():
+            is_dunder = name.startswith("__") and name.endswith("__")
+            if not is_dunder and name not in vars(cls):
+                setattr(cls, name, member)
+        return cls
+    return install
+
+
 def clamp_probs(probs):
     """probs kept eps away from 0 and 1, so that their logarithms stay finite."""
     eps = finfo(probs.dtype).eps
