@@ -1,7 +1,6 @@
 """Cauchy(loc, scale): the Lorentz distribution, reparameterized as loc + scale * tan(pi (u - 1/2))
 for u uniform on [0, 1). Its mean and variance do not exist (NaN and inf, as in torch)."""
 import math
-import numbers
 
 from .._creation import full
 from .._random import rand
@@ -9,7 +8,6 @@ from .._tensor import Size
 from ..ops import atan, tan
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all
 
 __all__ = ["Cauchy"]
 
@@ -20,9 +18,7 @@ class Cauchy(Distribution):
     has_rsample = True
 
     def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        both_numbers = isinstance(loc, numbers.Number) and isinstance(scale, numbers.Number)
-        super().__init__(Size() if both_numbers else self.loc.size(), validate_args=validate_args)
+        self._init_broadcast(validate_args, loc=loc, scale=scale)
 
     def expand(self, batch_shape, _instance=None):
         return self._expanded(batch_shape, _instance, (("loc", 0), ("scale", 0)))

@@ -11,7 +11,7 @@ import warnings
 from .._tensor import Size, Tensor
 from ..autograd import no_grad
 from . import constraints
-from .utils import lazy_property
+from .utils import broadcast_all, lazy_property
 
 __all__ = ["Distribution"]
 
@@ -68,6 +68,16 @@ class Distribution:
 
     def expand(self, batch_shape, _instance=None):
         raise NotImplementedError
+
+    def _init_broadcast(self, validate_args, **params):
+        """Keeps each parameter, broadcast with the others (broadcast_all), as an attribute of that
+        name and takes their broadcast shape as the batch shape: the __init__ of the elementwise
+        distributions. Returns the broadcast parameters."""
+        values = broadcast_all(*params.values())
+        for name, value in zip(params, values):
+            setattr(self, name, value)
+        Distribution.__init__(self, values[0].size(), validate_args=validate_args)
+        return values
 
     def _expanded(self, batch_shape, _instance, params):
         """A new instance of this class with each named parameter expanded to batch_shape (plus the

@@ -1,12 +1,10 @@
 """Exponential(rate) on [0, inf), reparameterized as -log(1 - u) / rate for u uniform on [0, 1)."""
-import numbers
 
 from .._random import rand
 from .._tensor import Size
 from .._creation import zeros_like
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import broadcast_all
 
 __all__ = ["Exponential"]
 
@@ -17,9 +15,7 @@ class Exponential(ExponentialFamily):
     has_rsample = True
 
     def __init__(self, rate, validate_args=None):
-        (self.rate,) = broadcast_all(rate)
-        super().__init__(Size() if isinstance(rate, numbers.Number) else self.rate.size(),
-                         validate_args=validate_args)
+        self._init_broadcast(validate_args, rate=rate)
 
     def expand(self, batch_shape, _instance=None):
         return self._expanded(batch_shape, _instance, (("rate", 0),))

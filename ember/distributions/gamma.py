@@ -1,6 +1,5 @@
 """Gamma(concentration, rate), with reparameterized samples (NOTE [ Implicit gradient of a Gamma
 sample ] in ops/gamma_sampling.py)."""
-import numbers
 
 from .._tensor import Size
 from ..ops import clamp, igamma, xlogy
@@ -8,7 +7,6 @@ from ..ops.gamma import digamma, lgamma
 from ..ops.gamma_sampling import standard_gamma
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import broadcast_all
 
 __all__ = ["Gamma"]
 
@@ -19,11 +17,7 @@ class Gamma(ExponentialFamily):
     has_rsample = True
 
     def __init__(self, concentration, rate, validate_args=None):
-        self.concentration, self.rate = broadcast_all(concentration, rate)
-        both_numbers = (isinstance(concentration, numbers.Number)
-                        and isinstance(rate, numbers.Number))
-        super().__init__(Size() if both_numbers else self.concentration.size(),
-                         validate_args=validate_args)
+        self._init_broadcast(validate_args, concentration=concentration, rate=rate)
 
     def expand(self, batch_shape, _instance=None):
         return self._expanded(batch_shape, _instance, (("concentration", 0), ("rate", 0)))

@@ -3,7 +3,6 @@ support is [loc, inf) for concentration >= 0 and [loc, loc - scale / concentrati
 concentration 0 (to isclose's tolerance) is the shifted exponential, taken apart where the
 general formulas divide by it."""
 import math
-import numbers
 
 from .._creation import ones_like, zeros_like
 from .._random import rand
@@ -11,7 +10,6 @@ from .._tensor import Size
 from ..ops import broadcast_to, isclose, where
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all
 
 __all__ = ["GeneralizedPareto"]
 
@@ -22,10 +20,7 @@ class GeneralizedPareto(Distribution):
     has_rsample = True
 
     def __init__(self, loc, scale, concentration, validate_args=None):
-        self.loc, self.scale, self.concentration = broadcast_all(loc, scale, concentration)
-        numbers_only = all(isinstance(v, numbers.Number) for v in (loc, scale, concentration))
-        super().__init__(Size() if numbers_only else self.loc.size(),
-                         validate_args=validate_args)
+        self._init_broadcast(validate_args, loc=loc, scale=scale, concentration=concentration)
 
     def expand(self, batch_shape, _instance=None):
         return self._expanded(batch_shape, _instance,

@@ -1,13 +1,11 @@
 """Laplace(loc, scale): the double exponential, reparameterized through its inverse CDF."""
 import math
-import numbers
 
 from .._finfo import finfo
 from .._random import rand
 from .._tensor import Size
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all
 
 __all__ = ["Laplace"]
 
@@ -18,9 +16,7 @@ class Laplace(Distribution):
     has_rsample = True
 
     def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        both_numbers = isinstance(loc, numbers.Number) and isinstance(scale, numbers.Number)
-        super().__init__(Size() if both_numbers else self.loc.size(), validate_args=validate_args)
+        self._init_broadcast(validate_args, loc=loc, scale=scale)
 
     def expand(self, batch_shape, _instance=None):
         return self._expanded(batch_shape, _instance, (("loc", 0), ("scale", 0)))

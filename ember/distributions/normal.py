@@ -1,12 +1,11 @@
 """Normal(loc, scale): the Gaussian, reparameterized as loc + scale * eps."""
 import math
-import numbers
 
 from .._tensor import Size
 from ..ops import erf, erfinv
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import _standard_normal_like, broadcast_all
+from .utils import _standard_normal_like
 
 __all__ = ["Normal"]
 
@@ -19,9 +18,7 @@ class Normal(ExponentialFamily):
     has_rsample = True
 
     def __init__(self, loc, scale, validate_args=None):
-        self.loc, self.scale = broadcast_all(loc, scale)
-        both_numbers = isinstance(loc, numbers.Number) and isinstance(scale, numbers.Number)
-        super().__init__(Size() if both_numbers else self.loc.size(), validate_args=validate_args)
+        self._init_broadcast(validate_args, loc=loc, scale=scale)
 
     def expand(self, batch_shape, _instance=None):
         return self._expanded(batch_shape, _instance, (("loc", 0), ("scale", 0)))

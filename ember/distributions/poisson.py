@@ -1,6 +1,5 @@
 """Poisson(rate): counts with mean rate. Its entropy has no closed form (as in torch, the
 exponential-family entropy is not available: its carrier measure's mean is not implemented)."""
-import numbers
 
 from .._tensor import Size
 from ..autograd import no_grad
@@ -18,9 +17,7 @@ class Poisson(ExponentialFamily):
     support = constraints.nonnegative_integer
 
     def __init__(self, rate, validate_args=None):
-        (self.rate,) = broadcast_all(rate)
-        super().__init__(Size() if isinstance(rate, numbers.Number) else self.rate.size(),
-                         validate_args=validate_args)
+        self._init_broadcast(validate_args, rate=rate)
 
     def expand(self, batch_shape, _instance=None):
         return self._expanded(batch_shape, _instance, (("rate", 0),))

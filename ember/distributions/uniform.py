@@ -1,13 +1,11 @@
 """Uniform(low, high) on [low, high), reparameterized as low + (high - low) * u."""
 import math
-import numbers
 
 from .._random import rand
 from .._tensor import Size
 from .._creation import full_like
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all
 
 __all__ = ["Uniform"]
 
@@ -20,9 +18,7 @@ class Uniform(Distribution):
         return {"low": constraints.less_than(self.high), "high": constraints.greater_than(self.low)}
 
     def __init__(self, low, high, validate_args=None):
-        self.low, self.high = broadcast_all(low, high)
-        both_numbers = isinstance(low, numbers.Number) and isinstance(high, numbers.Number)
-        super().__init__(Size() if both_numbers else self.low.size(), validate_args=validate_args)
+        self._init_broadcast(validate_args, low=low, high=high)
 
     def expand(self, batch_shape, _instance=None):
         return self._expanded(batch_shape, _instance, (("low", 0), ("high", 0)))

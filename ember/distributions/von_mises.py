@@ -3,7 +3,6 @@ read modulo 2 pi); mean and variance are the circular ones. Sampled by Best and 
 rejection method, in double precision whatever the parameters' dtype (single precision can loop
 for ever at small concentrations)."""
 import math
-import numbers
 
 from .._dtype import bool as _bool, float64
 from .._random import rand
@@ -14,7 +13,7 @@ from ..ops import cos, log, where
 from ..ops.bessel import i0e, i1e
 from . import constraints
 from .distribution import Distribution
-from .utils import broadcast_all, lazy_property
+from .utils import lazy_property
 
 __all__ = ["VonMises"]
 
@@ -32,11 +31,7 @@ class VonMises(Distribution):
     has_rsample = False
 
     def __init__(self, loc, concentration, validate_args=None):
-        self.loc, self.concentration = broadcast_all(loc, concentration)
-        both_numbers = (isinstance(loc, numbers.Number)
-                        and isinstance(concentration, numbers.Number))
-        super().__init__(Size() if both_numbers else self.loc.size(),
-                         validate_args=validate_args)
+        self._init_broadcast(validate_args, loc=loc, concentration=concentration)
 
     def expand(self, batch_shape, _instance=None):
         return self._expanded(batch_shape, _instance, (("loc", 0), ("concentration", 0)))
