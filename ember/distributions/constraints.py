@@ -307,6 +307,17 @@ class _PositiveSemidefinite(_Symmetric):
         return _all(eigvalsh(value) >= 0, -1)
 
 
+def _any_part_discrete(joined):
+    """is_discrete of _Cat and _Stack: whether any of their parts is."""
+    return any(c.is_discrete for c in joined.cseq)
+
+
+def _check_dim_in_range(value, dim):
+    """The IndexError _Cat and _Stack raise for a dim that value does not have."""
+    if not -value.dim() <= dim < value.dim():
+        raise IndexError(f"dim {dim} out of range for a value of {value.dim()} dims")
+
+
 class _Cat(Constraint):
     """Each constraint of cseq on its own slice (of lengths[i], default 1) of dim."""
 
@@ -317,9 +328,7 @@ class _Cat(Constraint):
             raise ValueError("cseq and lengths must have the same length")
         self.dim = dim
 
-    @property
-    def is_discrete(self):
-        return any(c.is_discrete for c in self.cseq)
+    is_discrete = property(_any_part_discrete)
 
     @property
     def event_dim(self):
@@ -327,8 +336,7 @@ class _Cat(Constraint):
 
     def check(self, value):
         from ..ops import cat as _cat
-        if not -value.dim() <= self.dim < value.dim():
-            raise IndexError(f"dim {self.dim} out of range for a value of {value.dim()} dims")
+        _check_dim_in_range(value, self.dim)
         checks, start = [], 0
         for constraint, length in zip(self.cseq, self.lengths):
             checks.append(constraint.check(value.narrow(self.dim, start, length)))
@@ -343,9 +351,7 @@ class _Stack(Constraint):
         self.cseq = list(cseq)
         self.dim = dim
 
-    @property
-    def is_discrete(self):
-        return any(c.is_discrete for c in self.cseq)
+    is_discrete = property(_any_part_discrete)
 
     @property
     def event_dim(self):
@@ -354,8 +360,7 @@ class _Stack(Constraint):
 
     def check(self, value):
         from ..ops import stack as _stack
-        if not -value.dim() <= self.dim < value.dim():
-            raise IndexError(f"dim {self.dim} out of range for a value of {value.dim()} dims")
+        _check_dim_in_range(value, self.dim)
         parts = [value.select(self.dim, i) for i in range(value.size(self.dim))]
         return _stack([c.check(v) for v, c in zip(parts, self.cseq)], self.dim)
 

@@ -29,6 +29,16 @@ __all__ = ["AbsTransform", "AffineTransform", "CatTransform", "ComposeTransform"
            "Transform", "identity_transform"]
 
 
+def _equal_to_instances(cls):
+    """Class decorator for the parameterless transforms: any two instances of cls are equal
+    (still hashed by identity, as Transform)."""
+    def __eq__(self, other):
+        return isinstance(other, cls)
+    cls.__eq__ = __eq__
+    cls.__hash__ = object.__hash__
+    return cls
+
+
 class Transform:
     """y = T(x) from domain to codomain; subclasses define _call, _inverse, log_abs_det_jacobian
     and (for bijections) sign."""
@@ -386,17 +396,13 @@ class ReshapeTransform(Transform):
         return self._swap(shape, self.out_shape, self.in_shape)
 
 
+@_equal_to_instances
 class ExpTransform(Transform):
     """y = exp(x)."""
     domain = constraints.real
     codomain = constraints.positive
     bijective = True
     sign = +1
-
-    def __eq__(self, other):
-        return isinstance(other, ExpTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return x.exp()
@@ -455,17 +461,13 @@ def _clipped_sigmoid(x):
     return clamp(sigmoid(x), min=info.tiny, max=1.0 - info.eps)
 
 
+@_equal_to_instances
 class SigmoidTransform(Transform):
     """y = sigmoid(x), clipped inside (0, 1)."""
     domain = constraints.real
     codomain = constraints.unit_interval
     bijective = True
     sign = +1
-
-    def __eq__(self, other):
-        return isinstance(other, SigmoidTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return _clipped_sigmoid(x)
@@ -479,17 +481,13 @@ class SigmoidTransform(Transform):
         return -softplus(-x) - softplus(x)
 
 
+@_equal_to_instances
 class SoftplusTransform(Transform):
     """y = log(1 + exp(x))."""
     domain = constraints.real
     codomain = constraints.positive
     bijective = True
     sign = +1
-
-    def __eq__(self, other):
-        return isinstance(other, SoftplusTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return softplus(x)
@@ -502,17 +500,13 @@ class SoftplusTransform(Transform):
         return -softplus(-x)
 
 
+@_equal_to_instances
 class TanhTransform(Transform):
     """y = tanh(x); log |det J| as 2 (log 2 - x - softplus(-2x)), stable for large |x|."""
     domain = constraints.real
     codomain = constraints.interval(-1.0, 1.0)
     bijective = True
     sign = +1
-
-    def __eq__(self, other):
-        return isinstance(other, TanhTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return x.tanh()
@@ -524,15 +518,11 @@ class TanhTransform(Transform):
         return 2.0 * (math.log(2.0) - x - softplus(-2.0 * x))
 
 
+@_equal_to_instances
 class AbsTransform(Transform):
     """y = |x| (not injective: its inverse gives the nonnegative preimage)."""
     domain = constraints.real
     codomain = constraints.positive
-
-    def __eq__(self, other):
-        return isinstance(other, AbsTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return x.abs()
@@ -619,16 +609,12 @@ def _at_least_one_dim(shape):
         raise ValueError("Too few dimensions on input")
 
 
+@_equal_to_instances
 class SoftmaxTransform(Transform):
     """Real vectors to the simplex by softmax (not injective: its inverse gives log-probabilities,
     one of the preimages)."""
     domain = constraints.real_vector
     codomain = constraints.simplex
-
-    def __eq__(self, other):
-        return isinstance(other, SoftmaxTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         shifted = (x - x.max(-1, keepdim=True)[0]).exp()
@@ -652,17 +638,13 @@ def _stick_offsets(n, ref):
                    device=ref.device)
 
 
+@_equal_to_instances
 class StickBreakingTransform(Transform):
     """R^(K-1) to the K-simplex by stick breaking: the k-th coordinate takes the fraction
     sigmoid(x_k - log(K - k)) of what the earlier ones left."""
     domain = constraints.real_vector
     codomain = constraints.simplex
     bijective = True
-
-    def __eq__(self, other):
-        return isinstance(other, StickBreakingTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         fractions = _clipped_sigmoid(x - _stick_offsets(x.shape[-1], x))
@@ -687,16 +669,12 @@ class StickBreakingTransform(Transform):
         return Size(tuple(shape[:-1]) + (shape[-1] - 1,))
 
 
+@_equal_to_instances
 class LowerCholeskyTransform(Transform):
     """Square matrices to lower-triangular ones with a positive diagonal: the strictly lower part
     kept, the diagonal exponentiated."""
     domain = constraints.independent(constraints.real, 2)
     codomain = constraints.lower_cholesky
-
-    def __eq__(self, other):
-        return isinstance(other, LowerCholeskyTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         return x.tril(-1) + x.diagonal(dim1=-2, dim2=-1).exp().diag_embed()
@@ -705,15 +683,11 @@ class LowerCholeskyTransform(Transform):
         return y.tril(-1) + y.diagonal(dim1=-2, dim2=-1).log().diag_embed()
 
 
+@_equal_to_instances
 class PositiveDefiniteTransform(Transform):
     """Square matrices to positive definite ones: L L^T of their LowerCholeskyTransform."""
     domain = constraints.independent(constraints.real, 2)
     codomain = constraints.positive_definite
-
-    def __eq__(self, other):
-        return isinstance(other, PositiveDefiniteTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         lower = LowerCholeskyTransform()(x)
@@ -758,6 +732,7 @@ def vec_to_tril_matrix(vec, diag=0):
     return padded[..., _tensor(where_from, device=vec.device)]
 
 
+@_equal_to_instances
 class CorrCholeskyTransform(Transform):
     """R^(D(D-1)/2) to Cholesky factors of D x D correlation matrices: tanh of x fills the
     strictly lower triangle with partial correlations r, and each row is scaled as a stick of
@@ -765,11 +740,6 @@ class CorrCholeskyTransform(Transform):
     domain = constraints.real_vector
     codomain = constraints.corr_cholesky
     bijective = True
-
-    def __eq__(self, other):
-        return isinstance(other, CorrCholeskyTransform)
-
-    __hash__ = object.__hash__
 
     def _call(self, x):
         eps = finfo(x.dtype).eps
