@@ -19,7 +19,7 @@ class Parameter(Tensor):
         else:
             raise TypeError(f"Parameter(): argument 'data' must be Tensor, not "
                             f"{type(data).__name__}")
-        if requires_grad and array.dtype.kind != "f":
+        if requires_grad and array.dtype.kind not in "fc":
             raise RuntimeError("Only Tensors of floating point and complex dtype can require "
                                "gradients")
         Tensor._init_from(self, array, bool(requires_grad))

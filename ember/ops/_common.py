@@ -15,7 +15,8 @@ _ndarray = np.ndarray
 # The C++ names of the dtypes, as some PyTorch messages print them ("float", "long int").
 _CPP_NAMES = {"float16": "c10::Half", "float32": "float", "float64": "double",
               "int8": "signed char", "int16": "short int", "int32": "int", "int64": "long int",
-              "uint8": "unsigned char", "bool": "bool"}
+              "uint8": "unsigned char", "bool": "bool", "complex64": "c10::complex<float>",
+              "complex128": "c10::complex<double>"}
 
 
 def _c10_name(dt):
@@ -85,8 +86,10 @@ def _binary(xp_fn, a, b):
 
 
 def _float(a):
-    """Integer and bool inputs of float-valued functions compute in the default float dtype."""
-    return a if a.dtype.kind == "f" else a.astype(_dtype.default_np())
+    """Integer and bool inputs of float-valued functions compute in the default float dtype
+    (complex ones stay complex)."""
+    kind = a.dtype.kind
+    return a if kind == "f" or kind == "c" else a.astype(_dtype.default_np())
 
 
 def _float_pair(a, b):

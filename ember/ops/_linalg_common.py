@@ -14,24 +14,30 @@ def float_name(t):
     return {"float32": "Float", "float64": "Double"}.get(t._data.dtype.name, str(t.dtype))
 
 
-def check_matrix(fn, A, arg="A"):
+def check_matrix(fn, A, arg="A", complex_ok=False):
     if A.ndim < 2:
         raise RuntimeError(f"{fn}: The input tensor {arg} must have at least 2 dimensions.")
-    check_float(fn, A)
+    check_float(fn, A, complex_ok)
 
 
-def check_square(fn, A, arg="A"):
+def check_square(fn, A, arg="A", complex_ok=False):
     """A batch of square floating matrices; fn is torch's prefix ('linalg.inv')."""
     if A.ndim < 2:
         raise RuntimeError(f"{fn}: The input tensor {arg} must have at least 2 dimensions.")
     if A.shape[-1] != A.shape[-2]:
         raise RuntimeError(f"{fn}: {arg} must be batches of square matrices, but they are "
                            f"{A.shape[-2]} by {A.shape[-1]} matrices")
-    check_float(fn, A)
+    check_float(fn, A, complex_ok)
 
 
-def check_float(fn, A):
-    if A._data.dtype.kind != "f" or A._data.dtype == np.float16:
+def check_float(fn, A, complex_ok=False):
+    """A float32/float64 tensor, or complex where the op's formulas are complex-correct
+    (complex_ok); other complex inputs are refused as not yet supported, not as torch's."""
+    dt = A._data.dtype
+    if dt.kind == "c":
+        if not complex_ok:
+            raise NotImplementedError(f"{fn}: complex inputs are not supported by ember yet")
+    elif dt.kind != "f" or dt == np.float16:
         raise RuntimeError(f"{fn}: Expected a floating point or complex tensor as input. "
                            f"Got {A.dtype.__repr__().split('.')[-1].capitalize()}")
 

@@ -15,7 +15,7 @@ from ._common import (_binary, _float_pair, _log_scalar, _out, _unary, _zeros,
                       invalid_arguments, is_operand, number_operand, quiet)
 from ._op import Op, broadcast_error, promote, scalar
 from .clamping import Where
-from .complex import conj_of
+from .complex import conj_of, holomorphic
 from .unary import log
 
 __all__ = ["add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide", "true_divide",
@@ -323,7 +323,7 @@ def _power(xp, a, b):
     b_arr = b if hasattr(b, "dtype") else a
     if b_arr.dtype.kind == "b":
         raise NotImplementedError("\"pow\" not implemented for 'Bool'")
-    if b_arr.dtype.kind == "f" or not (b < 0).any():
+    if b_arr.dtype.kind in "fc" or not (b < 0).any():
         with quiet():
             return xp.power(a, b)
     neg = b < 0
@@ -353,7 +353,7 @@ class PowTensor(Op, grad_fn="PowBackward1"):
         if need[0]:
             ga = Where.apply(g * (b * pow(a, b - 1)), 0.0, b._data != 0)
         if need[1]:
-            gb = g * Where.apply(y * log(a), 0.0, ~((a._data == 0) & (b._data >= 0)))
+            gb = g * Where.apply(y * log(a), 0.0, ~((a._data == 0) & (b._data.real >= 0)))
         return ga, gb
 
 
@@ -374,6 +374,11 @@ class PowScalarBase(Op, grad_fn="PowBackward2"):
         if base == 0:  # d/de 0**e is 0 where e >= 0
             return g * Where.apply(y * -math.inf, 0.0, e._data < 0)
         return g * (y * _log_scalar(base))
+
+
+# complex bases and exponents: J^H g from the same formulas (NOTE [ Holomorphic backward ],
+# ops/complex.py)
+holomorphic(Pow, PowTensor)
 
 
 # -- public functions ------------------------------------------------------------------------------

@@ -8,6 +8,15 @@ therefore sends back g * conj(f'(z)) (`conj_of` in the formulas of mul and div),
 gradient reaching a real input keeps its real part (the engine's gradient validation does that).
 ember's conj is a copy, never a lazy conjugate bit: is_conj() and is_neg() are always False and
 resolve_conj()/resolve_neg() return their input.
+
+NOTE [ Holomorphic backward ]
+Most backward formulas are written for real numbers: F(g) = J^T g, the Jacobian's transpose
+applied to the output gradient (g * exp(x), g @ b.mT, the transposed convolution ...). For an
+op that is holomorphic in its inputs (exp, log, the trigonometric functions, matmul, convolution,
+det ...) the complex gradient is J^H g = conj(J^T conj(g)): the same formula, fed conj(g) and
+conjugated back. `holomorphic(*ops)` wraps those ops' backward so, and only when the gradient is
+complex: real gradients pay one dtype test. Formulas that treat complex numbers themselves (mul,
+div, abs, sgn, angle, real/imag/conj) are not wrapped.
 """
 import warnings
 
@@ -39,6 +48,33 @@ def conj_of(x):
 
 
 builtins_complex = type(1j)
+
+
+def _is_complex(g):
+    return g is not None and getattr(g, "_data", g).dtype.kind == "c"
+
+
+def holomorphic(*ops):
+    """Make each op's backward complex-correct (NOTE [ Holomorphic backward ]); a subclass that
+    inherits an already wrapped backward is left alone."""
+    for op in ops:
+        backward = op.backward
+        if getattr(backward, "holomorphic", False):
+            continue
+        op.backward = _conjugated(backward)
+
+
+def _conjugated(backward):
+    def conjugated_backward(ctx, *grads):
+        if not any(_is_complex(g) for g in grads):
+            return backward(ctx, *grads)
+        out = backward(ctx, *(conj_of(g) for g in grads))
+        if type(out) is tuple:
+            return tuple(conj_of(o) for o in out)
+        return conj_of(out)
+    conjugated_backward.holomorphic = True
+    conjugated_backward.__doc__ = backward.__doc__
+    return conjugated_backward
 
 
 class ViewAsReal(Op):

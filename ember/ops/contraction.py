@@ -9,6 +9,7 @@ from .._dtype import type_name
 from .._tensor import Tensor, _make
 from ._common import _out
 from ._op import Op, shape_str, wrap_dim
+from .complex import holomorphic
 from .linalg import mm
 
 __all__ = ["tensordot", "inner", "einsum"]
@@ -88,6 +89,10 @@ class _EinsumPermute(Einsum, grad_fn="PermuteBackward0"):
 
 class _EinsumMul(Einsum, grad_fn="MulBackward0"):
     """Two operands with no subscript summed out: torch multiplies them (MulBackward0)."""
+
+
+# complex operands: J^H g from the same formulas (NOTE [ Holomorphic backward ], ops/complex.py)
+holomorphic(Einsum)
 
 
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"

@@ -10,6 +10,7 @@ from ._conv_kernels import (
     _col2im, _conv3d, _conv3d_weight_grad, _conv_forward, _conv_input_grad, _conv_weight_grad,
     _Depth, _exact_layout, _Geometry)
 from ._op import Op, shape_str
+from .complex import holomorphic
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
            "conv_transpose3d"]  # unfold/fold: F only
@@ -78,6 +79,10 @@ class ConvolutionWeightGrad(Op):
         g_gy = Convolution.apply(image, gw, None, ctx.geo, False, _spatial(gy)) \
             if need[1] else None
         return g_image, g_gy
+
+
+# complex operands: J^H g from the same formulas (NOTE [ Holomorphic backward ], ops/complex.py)
+holomorphic(Convolution, ConvolutionWeightGrad)
 
 
 def _spatial(t):

@@ -6,6 +6,7 @@ from .. import return_types as _rt
 from ._linalg_common import (LinAlgError, check_matrix, check_square, lu_factor_arrays,
                              lu_solve_arrays)
 from ._op import Op
+from .complex import holomorphic
 from .linalg import matmul
 
 __all__ = ["det", "logdet", "slogdet", "inverse", "pinverse", "cholesky_inverse"]
@@ -42,13 +43,13 @@ class LinalgInvEx(Op):
 
 def linalg_inv_ex(A, *, check_errors=False, out=None):
     """(inverse, info): info is the first zero pivot of a singular matrix (1-based), else 0."""
-    check_square("linalg.inv_ex", A)
+    check_square("linalg.inv_ex", A, complex_ok=True)
     return _rt.linalg_inv_ex(*LinalgInvEx.apply(A, check_errors))
 
 
 def linalg_inv(A, *, out=None):
     """The inverse of each square matrix in A; singular matrices raise LinAlgError."""
-    check_square("linalg.inv", A)
+    check_square("linalg.inv", A, complex_ok=True)
     return LinalgInvEx.apply(A, True)[0]
 
 
@@ -69,9 +70,13 @@ class LinalgDet(Op):
         return (g * d).unsqueeze(-1).unsqueeze(-1) * linalg_inv(a).mT
 
 
+# complex matrices: J^H g from the same formulas (NOTE [ Holomorphic backward ], ops/complex.py)
+holomorphic(LinalgInvEx, LinalgDet)
+
+
 def det(input, *, out=None):
     """The determinant of each square matrix (torch.det and linalg.det)."""
-    check_square("linalg.det", input)
+    check_square("linalg.det", input, complex_ok=True)
     return LinalgDet.apply(input)
 
 

@@ -16,6 +16,7 @@ from .._tensor import Tensor
 from . import _hooks
 from ._common import _c10_name, _out
 from ._op import Op, broadcast_error, shape_str
+from .complex import conj_of, holomorphic
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "addmm", "addmv", "addbmm",
            "baddbmm", "addr", "addmv_"]
@@ -83,11 +84,13 @@ class Mv(Mm):
 
 
 class Dot(Op):
+    _fn = "dot"  # Vdot: "vdot", which conjugates a
+
     def forward(ctx, a, b):
         if a.dtype.kind == "b":
             raise NotImplementedError("\"dot\" not implemented for 'Bool'")  # vdot's too
         ctx.save_for_backward(a, b)
-        return ctx.xp.dot(a, b)
+        return getattr(ctx.xp, ctx._forward_cls._fn)(a, b)
 
     def backward(ctx, g):
         a, b = ctx.saved_tensors
@@ -96,7 +99,14 @@ class Dot(Op):
 
 
 class Vdot(Dot):
-    pass
+    """sum(conj(a) * b): antiholomorphic in a, so its gradient is b * conj(g), not the
+    conjugated-back formula of holomorphic ops."""
+    _fn = "vdot"
+
+    def backward(ctx, g):
+        a, b = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        return (b * conj_of(g) if need[0] else None), (a * g if need[1] else None)
 
 
 class Matmul(Op, grad_fn="UnsafeViewBackward0"):
@@ -207,6 +217,10 @@ class Addbmm(Op):
         ga = _scaled(Bmm.apply(gb3, b.mT), ctx.alpha) if need[1] else None
         gb = _scaled(Bmm.apply(a.mT, gb3), ctx.alpha) if need[2] else None
         return gc, ga, gb
+
+
+# complex operands: J^H g from the same formulas (NOTE [ Holomorphic backward ], ops/complex.py)
+holomorphic(Mm, Mv, Dot, Matmul, Addmm, Addmv, Addr, Addbmm)
 
 
 def _add_scaled(prod, c, beta, alpha):

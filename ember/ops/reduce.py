@@ -16,6 +16,7 @@ from .._backend import xp_of
 from .._dtype import type_name as _type_name
 from .._tensor import _make
 from ._op import Op
+from .complex import holomorphic
 from .arithmetic import _NotDifferentiable
 from ._reduction import _const_as, _dims, _nodiff, _restore, _sum_dtype, _tie_share, axis_alias
 from .join import cat, narrow
@@ -137,6 +138,10 @@ class ProdDim(Op, grad_fn="ProdBackward1"):
         if not (x._data == 0).any():
             return g * _restore(y, x.shape, ctx.dims, ctx.keepdim) / x
         return g * _prod_others(x, ctx.dims[0])
+
+
+# complex inputs: J^H g from the same formulas (NOTE [ Holomorphic backward ], ops/complex.py)
+holomorphic(Prod, ProdDim)
 
 
 def _ones_along(x, d):

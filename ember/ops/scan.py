@@ -4,6 +4,7 @@ from .._dtype import type_name as _type_name
 from .._tensor import _make
 from ._common import _float, _out, quiet
 from ._op import Op, wrap_dim
+from .complex import holomorphic
 from .arithmetic import DivScalar, MulScalar
 from .join import cat, narrow
 from ._reduction import _sum_dtype, axis_alias
@@ -51,6 +52,10 @@ class Cumprod(Op):
         if xp.isfinite(x._data).all() and not (x._data == 0).any():
             return _reverse_cumsum(g * y, d) / x
         return _cumprod_backward_with_zeros(g, x, d)  # dividing would give 0/0 or inf/inf
+
+
+# complex inputs: J^H g from the same formulas (NOTE [ Holomorphic backward ], ops/complex.py)
+holomorphic(Cumprod)
 
 
 def _cumprod_backward_with_zeros(g, x, d):

@@ -9,6 +9,7 @@ from ._linalg_common import (LinAlgError, check_float, check_matrix, check_same_
                              check_square, lu_factor_arrays, lu_solve_arrays,
                              triangular_solve_arrays)
 from ._op import Op
+from .complex import holomorphic
 from .inverses import LinalgPinv, pinv_arrays, pinv_grad
 from .linalg import matmul
 
@@ -57,9 +58,13 @@ class LinalgSolveEx(Op):
         return ga, (gb if need[1] else None)
 
 
+# complex systems: J^H g from the same formulas (NOTE [ Holomorphic backward ], ops/complex.py)
+holomorphic(LinalgSolveEx)
+
+
 def linalg_solve_ex(A, B, *, left=True, check_errors=False, out=None):
     """(result, info) with A @ X = B (left=False: X @ A = B); info is nonzero for a singular A."""
-    check_square("linalg.solve", A)
+    check_square("linalg.solve", A, complex_ok=True)
     if not isinstance(B, Tensor):
         raise TypeError(f"linalg_solve(): argument 'B' (position 2) must be Tensor, not "
                         f"{type(B).__name__}")

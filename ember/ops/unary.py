@@ -15,6 +15,7 @@ import numpy as np
 from .._dtype import type_name as _type_name
 from ._common import _float, _float_pair, _out, _unary, _zeros, quiet, tensors_only
 from ._op import Op, broadcast_error
+from .complex import holomorphic
 
 __all__ = [
     "abs", "absolute", "sign", "sgn", "reciprocal", "sqrt", "rsqrt", "exp", "exp2", "expm1",
@@ -347,8 +348,9 @@ class Acosh(_SavesInput):
     _fn = "arccosh"
 
     def backward(ctx, g):
+        # 1 / (sqrt(x - 1) sqrt(x + 1)): for complex x, sqrt(x*x - 1) may take the other branch
         (a,) = ctx.saved_tensors
-        return g * rsqrt(a * a - 1.0)
+        return g * (rsqrt(a - 1.0) * rsqrt(a + 1.0))
 
 
 class Atanh(_SavesInput):
@@ -444,6 +446,12 @@ class Frac(Op):
 
     def backward(ctx, g):
         return g
+
+
+# complex inputs: J^H g from the same formulas (NOTE [ Holomorphic backward ], ops/complex.py)
+holomorphic(Reciprocal, Sqrt, Rsqrt, Exp, Exp2, Expm1, Log, Log1P, Log2, Log10, Sin, Cos, Tan, Asin,
+            Acos, Atan, Sinh, Cosh, Tanh, TanhBackward, Asinh, Acosh, Atanh, Sigmoid,
+            SigmoidBackward)
 
 
 # -- public functions ------------------------------------------------------------------------------
