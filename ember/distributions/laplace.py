@@ -6,10 +6,12 @@ from .._random import rand
 from .._tensor import Size
 from . import constraints
 from .distribution import Distribution
+from .utils import LocIsMeanAndMode, with_members_of
 
 __all__ = ["Laplace"]
 
 
+@with_members_of(LocIsMeanAndMode)
 class Laplace(Distribution):
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
@@ -20,14 +22,6 @@ class Laplace(Distribution):
 
     def expand(self, batch_shape, _instance=None):
         return self._expanded(batch_shape, _instance, (("loc", 0), ("scale", 0)))
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def variance(self):

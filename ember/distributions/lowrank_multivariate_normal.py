@@ -9,7 +9,7 @@ from ..linalg import cholesky, solve_triangular
 from ..ops import broadcast_tensors, diag_embed, matmul
 from . import constraints
 from .distribution import Distribution
-from .utils import _standard_normal_like, lazy_property
+from .utils import LocIsMeanAndMode, _standard_normal_like, lazy_property, with_members_of
 
 __all__ = ["LowRankMultivariateNormal"]
 
@@ -40,6 +40,7 @@ def _lowrank_mahalanobis(factor, diag, x, capacitance_tril):
     return (x.pow(2) / diag).sum(-1) - z.pow(2).sum((-2, -1))
 
 
+@with_members_of(LocIsMeanAndMode)
 class LowRankMultivariateNormal(Distribution):
     arg_constraints = {"loc": constraints.real_vector,
                        "cov_factor": constraints.independent(constraints.real, 2),
@@ -90,14 +91,6 @@ class LowRankMultivariateNormal(Distribution):
     def _matrix_shape(self):
         n = self._event_shape[0]
         return tuple(self._batch_shape) + (n, n)
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @lazy_property
     def variance(self):

@@ -7,7 +7,7 @@ from ..linalg import cholesky, inv, solve
 from ..ops import broadcast_shapes, matmul, tril
 from . import constraints
 from .distribution import Distribution
-from .utils import _standard_normal_like, lazy_property
+from .utils import LocIsMeanAndMode, _standard_normal_like, lazy_property, with_members_of
 
 __all__ = ["MultivariateNormal"]
 
@@ -33,6 +33,7 @@ def _mahalanobis(scale_tril, diff):
     return z.pow(2).sum(-1)
 
 
+@with_members_of(LocIsMeanAndMode)
 class MultivariateNormal(Distribution):
     arg_constraints = {"loc": constraints.real_vector,
                        "covariance_matrix": constraints.positive_definite,
@@ -98,14 +99,6 @@ class MultivariateNormal(Distribution):
     @lazy_property
     def precision_matrix(self):
         return inv(self.covariance_matrix)
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def variance(self):

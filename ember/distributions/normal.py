@@ -5,13 +5,14 @@ from .._tensor import Size
 from ..ops import erf, erfinv
 from . import constraints
 from .exp_family import ExponentialFamily
-from .utils import _standard_normal_like
+from .utils import LocIsMeanAndMode, _standard_normal_like, with_members_of
 
 __all__ = ["Normal"]
 
 _LOG_SQRT_2PI = 0.5 * math.log(2 * math.pi)
 
 
+@with_members_of(LocIsMeanAndMode)
 class Normal(ExponentialFamily):
     arg_constraints = {"loc": constraints.real, "scale": constraints.positive}
     support = constraints.real
@@ -22,14 +23,6 @@ class Normal(ExponentialFamily):
 
     def expand(self, batch_shape, _instance=None):
         return self._expanded(batch_shape, _instance, (("loc", 0), ("scale", 0)))
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @property
     def stddev(self):

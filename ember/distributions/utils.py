@@ -57,6 +57,19 @@ def with_members_of(template):
     return install
 
 
+class LocIsMeanAndMode:
+    """mean and mode of the distributions symmetric and unimodal about loc (Normal, Laplace,
+    VonMises, the multivariate normals), for with_members_of."""
+
+    @property
+    def mean(self):
+        return self.loc
+
+    @property
+    def mode(self):
+        return self.loc
+
+
 def clamp_probs(probs):
     """probs kept eps away from 0 and 1, so that their logarithms stay finite."""
     eps = finfo(probs.dtype).eps

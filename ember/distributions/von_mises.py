@@ -13,7 +13,7 @@ from ..ops import cos, log, where
 from ..ops.bessel import i0e, i1e
 from . import constraints
 from .distribution import Distribution
-from .utils import lazy_property
+from .utils import LocIsMeanAndMode, lazy_property, with_members_of
 
 __all__ = ["VonMises"]
 
@@ -25,6 +25,7 @@ def _log_i0(x):
     return log(i0e(x)) + x
 
 
+@with_members_of(LocIsMeanAndMode)
 class VonMises(Distribution):
     arg_constraints = {"loc": constraints.real, "concentration": constraints.positive}
     support = constraints.real
@@ -41,14 +42,6 @@ class VonMises(Distribution):
             self._validate_sample(value)
         k = self.concentration
         return k * cos(value - self.loc) - _LOG_2PI - _log_i0(k)
-
-    @property
-    def mean(self):
-        return self.loc
-
-    @property
-    def mode(self):
-        return self.loc
 
     @lazy_property
     def variance(self):
