@@ -7,6 +7,7 @@ import pytest
 
 import ember
 
+from ._checks import assert_samples_like_torch
 from ._cases_b import CASES_B, build_b, values_b
 
 NAMES = sorted(CASES_B)
@@ -91,16 +92,8 @@ def test_mean_and_variance_gradients(torch, name):
 def test_sample_shapes_dtypes_and_support(torch, name, sample_shape):
     e, _ = build_b(ember, name, dtype="float32")
     t, _ = build_b(torch, name, dtype="float32")
-    assert tuple(e.batch_shape) == tuple(t.batch_shape)
-    assert tuple(e.event_shape) == tuple(t.event_shape)
-    assert e.has_rsample == t.has_rsample
+    s_e = assert_samples_like_torch(e, t, sample_shape)
     assert e.has_enumerate_support == t.has_enumerate_support
-    s_e, s_t = e.sample(sample_shape), t.sample(sample_shape)
-    assert tuple(s_e.shape) == tuple(s_t.shape)
-    assert s_e.dtype.name == str(s_t.dtype).split(".")[1]
-    assert not s_e.requires_grad
-    if t.has_rsample:
-        assert tuple(e.rsample(sample_shape).shape) == tuple(t.rsample(sample_shape).shape)
     e.log_prob(s_e)  # validates: the sample lies in the support
 
 

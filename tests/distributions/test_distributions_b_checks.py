@@ -11,6 +11,7 @@ import ember
 from ember.autograd import gradcheck
 
 from ._cases import _spd
+from ._checks import moments_match
 from .test_validation import _same_error
 
 D = ember.distributions
@@ -92,13 +93,6 @@ def test_validate_args_false_skips_the_checks():
 
 # -- samples --------------------------------------------------------------------------------------
 
-def _moments_match(samples, mean, var, n_sd=5.0, var_rtol=0.06):
-    s = samples.double().numpy()
-    mean, var = np.broadcast_to(mean, s.shape[1:]), np.broadcast_to(var, s.shape[1:])
-    np.testing.assert_array_less(np.abs(s.mean(0) - mean), n_sd * np.sqrt(var / s.shape[0]))
-    np.testing.assert_allclose(s.var(0), var, rtol=var_rtol)
-
-
 @pytest.mark.parametrize("make", [
     lambda: D.Multinomial(7, probs=ember.tensor([[0.1, 0.6, 0.3], [0.25, 0.25, 0.5]])),
     lambda: D.NegativeBinomial(ember.tensor([1.0, 4.5]), probs=ember.tensor([0.3, 0.6])),
@@ -113,9 +107,9 @@ def _moments_match(samples, mean, var, n_sd=5.0, var_rtol=0.06):
 def test_sample_moments(make):
     ember.manual_seed(0)
     d = make()
-    _moments_match(d.sample((N,)), d.mean.numpy(), d.variance.numpy())
+    moments_match(d.sample((N,)), d.mean.numpy(), d.variance.numpy())
     if d.has_rsample:
-        _moments_match(d.rsample((N,)).detach(), d.mean.numpy(), d.variance.numpy())
+        moments_match(d.rsample((N,)).detach(), d.mean.numpy(), d.variance.numpy())
 
 
 def test_lowrank_sample_covariance():
@@ -167,7 +161,7 @@ def test_lkj_sample_is_a_correlation_cholesky_with_the_lkj_marginals(concentrati
     # each off-diagonal correlation is 2 Beta(b, b) - 1 with b = concentration - 1 + dim / 2
     b = concentration - 1 + dim / 2
     off = corr[:, np.tril_indices(dim, -1)[0], np.tril_indices(dim, -1)[1]]
-    _moments_match(ember.tensor(off), 0.0, 1 / (2 * b + 1))
+    moments_match(ember.tensor(off), 0.0, 1 / (2 * b + 1))
 
 
 # -- reparameterized gradients ---------------------------------------------------------------------

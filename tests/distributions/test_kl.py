@@ -6,6 +6,8 @@ import pytest
 import ember
 from ember.autograd import gradcheck
 
+from ._checks import assert_kl_matches_torch
+
 _R = np.random.RandomState(99)
 
 
@@ -45,25 +47,10 @@ PAIRS = {
 }
 
 
-def _leaves(lib, params):
-    return {k: lib.tensor(v, requires_grad=True) for k, v in params.items()}
-
-
 @pytest.mark.parametrize("name", sorted(PAIRS))
 def test_kl_values_and_gradients_match_torch(torch, name):
     build, params = PAIRS[name]
-    e_leaves, t_leaves = _leaves(ember, params), _leaves(torch, params)
-    kl_e = ember.distributions.kl_divergence(*build(ember.distributions, e_leaves))
-    kl_t = torch.distributions.kl_divergence(*build(torch.distributions, t_leaves))
-    assert tuple(kl_e.shape) == tuple(kl_t.shape)
-    np.testing.assert_allclose(kl_e.detach().numpy(), kl_t.detach().numpy(), rtol=1e-9,
-                               atol=1e-12)
-    weights = np.arange(1.0, kl_t.numel() + 1).reshape(tuple(kl_t.shape))
-    (kl_e * ember.tensor(weights)).sum().backward()
-    (kl_t * torch.tensor(weights)).sum().backward()
-    for k in params:
-        np.testing.assert_allclose(e_leaves[k].grad.numpy(), t_leaves[k].grad.numpy(),
-                                   rtol=1e-8, atol=1e-10, err_msg=k)
+    assert_kl_matches_torch(torch, build, params, 1e-9, 1e-12, 1e-8, 1e-10)
 
 
 @pytest.mark.parametrize("name", ["Normal", "Beta", "Gamma", "MultivariateNormal", "Bernoulli"])

@@ -6,6 +6,7 @@ import pytest
 
 import ember
 
+from ._checks import assert_samples_like_torch
 from ._cases import CASES, build, values
 
 NAMES = sorted(CASES)
@@ -81,15 +82,7 @@ def test_moment_gradients(torch, name):
 def test_sample_shapes_and_dtypes(torch, name, sample_shape):
     t, _ = build(torch, name, dtype="float32")
     e, _ = build(ember, name, dtype="float32")
-    assert tuple(e.batch_shape) == tuple(t.batch_shape)
-    assert tuple(e.event_shape) == tuple(t.event_shape)
-    assert e.has_rsample == t.has_rsample
-    s_e, s_t = e.sample(sample_shape), t.sample(sample_shape)
-    assert tuple(s_e.shape) == tuple(s_t.shape)
-    assert s_e.dtype.name == str(s_t.dtype).split(".")[1]
-    assert not s_e.requires_grad
-    if t.has_rsample:
-        assert tuple(e.rsample(sample_shape).shape) == tuple(t.rsample(sample_shape).shape)
+    s_e = assert_samples_like_torch(e, t, sample_shape)
     assert bool(e.support.check(s_e).all())
 
 
