@@ -6,6 +6,7 @@ from .._tensor import Size
 from ..linalg import cholesky, inv, solve
 from ..ops import broadcast_shapes, matmul, tril
 from . import constraints
+from ._scale_tril import ScaleTrilMatrices
 from .distribution import Distribution
 from .utils import LocIsMeanAndMode, _standard_normal_like, lazy_property, with_members_of
 
@@ -34,6 +35,7 @@ def _mahalanobis(scale_tril, diff):
 
 
 @with_members_of(LocIsMeanAndMode)
+@with_members_of(ScaleTrilMatrices)
 class MultivariateNormal(Distribution):
     arg_constraints = {"loc": constraints.real_vector,
                        "covariance_matrix": constraints.positive_definite,
@@ -82,19 +84,6 @@ class MultivariateNormal(Distribution):
         Distribution.__init__(new, batch_shape, self._event_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new
-
-    def _matrix_shape(self):
-        n = self._event_shape[0]
-        return tuple(self._batch_shape) + (n, n)
-
-    @lazy_property
-    def scale_tril(self):
-        return self._unbroadcasted_scale_tril.expand(self._matrix_shape())
-
-    @lazy_property
-    def covariance_matrix(self):
-        low = self._unbroadcasted_scale_tril
-        return matmul(low, low.transpose(-1, -2)).expand(self._matrix_shape())
 
     @lazy_property
     def precision_matrix(self):

@@ -13,10 +13,11 @@ from ..linalg import cholesky, slogdet
 from ..ops import broadcast_shapes, cholesky_solve, diag_embed, matmul, mvlgamma, tril, where
 from ..ops.gamma import digamma
 from . import constraints
+from ._scale_tril import ScaleTrilMatrices
 from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .gamma import Gamma
-from .utils import lazy_property
+from .utils import lazy_property, with_members_of
 
 __all__ = ["Wishart"]
 
@@ -29,6 +30,7 @@ def _mvdigamma(x, p):
     return digamma(x.unsqueeze(-1) - halves).sum(-1)
 
 
+@with_members_of(ScaleTrilMatrices)
 class Wishart(ExponentialFamily):
     support = constraints.positive_definite
     has_rsample = True
@@ -87,18 +89,6 @@ class Wishart(ExponentialFamily):
         Distribution.__init__(new, batch_shape, self._event_shape, validate_args=False)
         new._validate_args = self._validate_args
         return new
-
-    def _matrix_shape(self):
-        return tuple(self._batch_shape) + tuple(self._event_shape)
-
-    @lazy_property
-    def scale_tril(self):
-        return self._unbroadcasted_scale_tril.expand(self._matrix_shape())
-
-    @lazy_property
-    def covariance_matrix(self):
-        low = self._unbroadcasted_scale_tril
-        return matmul(low, low.transpose(-2, -1)).expand(self._matrix_shape())
 
     @lazy_property
     def precision_matrix(self):
