@@ -1,5 +1,5 @@
 """Assertions the distribution test files share: sample moments, KL parity with torch, sample
-shapes and dtypes against torch's."""
+shapes and dtypes against torch's, leaf gradients against torch's."""
 import numpy as np
 
 import ember
@@ -50,3 +50,12 @@ def assert_samples_like_torch(e, t, sample_shape):
     if t.has_rsample:
         assert tuple(e.rsample(sample_shape).shape) == tuple(t.rsample(sample_shape).shape)
     return s_e
+
+
+def assert_same_grads(e_leaves, t_leaves, rtol, atol):
+    """Each ember leaf's .grad as the torch leaf's of the same name (both None, or close)."""
+    for k in e_leaves:
+        eg, tg = e_leaves[k].grad, t_leaves[k].grad
+        assert (eg is None) == (tg is None), k
+        if tg is not None:
+            np.testing.assert_allclose(eg.numpy(), tg.numpy(), rtol=rtol, atol=atol, err_msg=k)

@@ -7,7 +7,7 @@ import pytest
 
 import ember
 
-from ._checks import assert_samples_like_torch
+from ._checks import assert_same_grads, assert_samples_like_torch
 from ._cases_b import CASES_B, build_b, values_b
 
 NAMES = sorted(CASES_B)
@@ -15,14 +15,6 @@ NAMES = sorted(CASES_B)
 
 def _close(e, t, rtol=1e-9, atol=1e-10):
     np.testing.assert_allclose(e.detach().numpy(), t.detach().numpy(), rtol=rtol, atol=atol)
-
-
-def _check_same_grads(e_leaves, t_leaves, rtol, atol=1e-9):
-    for k in e_leaves:
-        eg, tg = e_leaves[k].grad, t_leaves[k].grad
-        assert (eg is None) == (tg is None), k
-        if tg is not None:
-            np.testing.assert_allclose(eg.numpy(), tg.numpy(), rtol=rtol, atol=atol, err_msg=k)
 
 
 def _both(torch, name, fn, requires_grad=False):
@@ -48,7 +40,7 @@ def test_log_prob_and_its_gradients(torch, name):
     _close(lp_e, lp_t, rtol=rtol)
     lp_e.sum().backward()
     lp_t.sum().backward()
-    _check_same_grads(e_leaves, t_leaves, max(rtol, 1e-8))
+    assert_same_grads(e_leaves, t_leaves, max(rtol, 1e-8), 1e-9)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -61,7 +53,7 @@ def test_entropy_and_its_gradients(torch, name):
     _close(h_e, h_t, rtol=CASES_B[name][3])
     h_e.sum().backward()
     h_t.sum().backward()
-    _check_same_grads(e_leaves, t_leaves, 1e-8)
+    assert_same_grads(e_leaves, t_leaves, 1e-8, 1e-9)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -84,7 +76,7 @@ def test_mean_and_variance_gradients(torch, name):
     (s_e, e_leaves), (s_t, t_leaves) = both
     s_e.backward()
     s_t.backward()
-    _check_same_grads(e_leaves, t_leaves, 1e-6, atol=max(1e-9, 0.1 * CASES_B[name][3]))
+    assert_same_grads(e_leaves, t_leaves, 1e-6, atol=max(1e-9, 0.1 * CASES_B[name][3]))
 
 
 @pytest.mark.parametrize("name", NAMES)

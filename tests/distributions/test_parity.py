@@ -6,7 +6,7 @@ import pytest
 
 import ember
 
-from ._checks import assert_samples_like_torch
+from ._checks import assert_same_grads, assert_samples_like_torch
 from ._cases import CASES, build, values
 
 NAMES = sorted(CASES)
@@ -21,14 +21,6 @@ def _grads(leaves):
     return {k: v.grad for k, v in leaves.items()}
 
 
-def _check_same_grads(e_leaves, t_leaves):
-    for k in e_leaves:
-        eg, tg = e_leaves[k].grad, t_leaves[k].grad
-        assert (eg is None) == (tg is None), k
-        if tg is not None:
-            np.testing.assert_allclose(eg.numpy(), tg.numpy(), rtol=1e-8, atol=1e-10, err_msg=k)
-
-
 @pytest.mark.parametrize("name", NAMES)
 def test_log_prob_and_its_gradients(torch, name):
     e, e_leaves = build(ember, name, requires_grad=True)
@@ -38,7 +30,7 @@ def test_log_prob_and_its_gradients(torch, name):
     _close(lp_e, lp_t)
     lp_e.sum().backward()
     lp_t.sum().backward()
-    _check_same_grads(e_leaves, t_leaves)
+    assert_same_grads(e_leaves, t_leaves, 1e-8, 1e-10)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -50,7 +42,7 @@ def test_entropy_and_its_gradients(torch, name):
     _close(h_e, h_t)
     (h_e * ember.arange(1, h_e.numel() + 1).reshape(h_e.shape)).sum().backward()
     (h_t * torch.arange(1, h_t.numel() + 1).reshape(h_t.shape)).sum().backward()
-    _check_same_grads(e_leaves, t_leaves)
+    assert_same_grads(e_leaves, t_leaves, 1e-8, 1e-10)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -74,7 +66,7 @@ def test_moment_gradients(torch, name):
         else:
             total = d.mean.sum() + d.variance.sum()
         total.backward()
-    _check_same_grads(e_leaves, t_leaves)
+    assert_same_grads(e_leaves, t_leaves, 1e-8, 1e-10)
 
 
 @pytest.mark.parametrize("name", NAMES)
