@@ -9,6 +9,7 @@ from .._dtype import type_name as _type_name
 from .._tensor import Tensor
 from ._common import _binary, _out, invalid_arguments, is_operand
 from ._op import Op, broadcast_error, scalar
+from .complex import holomorphic
 
 __all__ = ["lerp", "addcmul", "addcdiv"]
 
@@ -83,6 +84,10 @@ class Addcdiv(Addcmul):
             (g * (-v * t1 / (t2 * t2)) if need[2] else None)
 
 
+# complex operands: J^H g from the same formulas (NOTE [ Holomorphic backward ], ops/complex.py)
+holomorphic(Lerp, LerpTensor, Addcmul, Addcdiv)
+
+
 # -- public functions ------------------------------------------------------------------------------
 
 def _dtype_word(np_dtype):
@@ -99,7 +104,7 @@ def lerp(input, end, weight, *, out=None):
     if not (isinstance(input, Tensor) and isinstance(end, Tensor) and is_operand(weight)):
         raise invalid_arguments("lerp", (input, end, weight), _LERP_OVERLOADS)
     a, b = input._data, end._data
-    if a.dtype.kind != "f":
+    if a.dtype.kind not in "fc":
         kernel = "lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar"
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{_type_name(a.dtype)}'")
     if b.dtype != a.dtype:
@@ -121,7 +126,7 @@ def addcmul(input, tensor1, tensor2, *, value=1, out=None):
     dt = _dtype.from_numpy_dtype(_dtype.result_type(input._data, tensor1._data, tensor2._data))
     if dt is _dtype.bool:
         raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
-    if not dt.is_floating_point and isinstance(value, float):
+    if not (dt.is_floating_point or dt.is_complex) and isinstance(value, float):
         _dtype.check_fits(value, dt, fill=True)
         value = int(value)
     r = Addcmul.apply(input, tensor1, tensor2, scalar(value))

@@ -7,6 +7,7 @@ from .. import _dtype
 from .._tensor import Tensor
 from ._common import tensors_only
 from ._op import Op, broadcast_error, promote, wrap_dim
+from .complex import holomorphic
 from .activation import sigmoid
 
 __all__ = ["cross", "cdist", "logaddexp", "logaddexp2"]
@@ -28,6 +29,10 @@ class LinalgCross(Op):
         ga = LinalgCross.apply(b, g, ctx.dim) if need[0] else None
         gb = LinalgCross.apply(g, a, ctx.dim) if need[1] else None
         return ga, gb
+
+
+# complex operands: J^H g from the same formula (NOTE [ Holomorphic backward ], ops/complex.py)
+holomorphic(LinalgCross)
 
 
 def cross(input, other, dim=None, *, out=None):

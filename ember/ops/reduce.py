@@ -22,6 +22,7 @@ from ._reduction import _const_as, _dims, _nodiff, _restore, _sum_dtype, _tie_sh
 from .join import cat, narrow
 from .scan import cumprod
 from .shape import Expand, flip
+from .unary import sgn
 
 __all__ = ["sum", "mean", "nansum", "prod", "std", "var", "std_mean", "var_mean", "norm",
            "logsumexp", "all", "any", "count_nonzero", "nanmean", "bincount", "histc",
@@ -221,7 +222,7 @@ class _Moments(Op):
         m = _mean(a, dims, True, None)
         d = a - m
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = (d * d).sum(axis=dims, keepdims=keepdim) / builtins.float(ctx.dof)
+            out = _abs2(d).sum(axis=dims, keepdims=keepdim) / builtins.float(ctx.dof)
         if ctx._forward_cls._sqrt:
             out = ctx.xp.sqrt(out)
         ctx.save_for_backward(a, out)
@@ -263,7 +264,7 @@ def _moments(op, input, dim, unbiased, keepdim, correction):
         dim, unbiased = None, dim
     if unbiased is not None and correction is not None:
         raise TypeError("var()/std() take either 'unbiased' or 'correction', not both")
-    if input._data.dtype.kind != "f":
+    if input._data.dtype.kind not in "fc":
         raise RuntimeError("std and var only support floating point and complex dtypes")
     if correction is None:
         correction = 1 if unbiased is None or unbiased else 0
@@ -315,13 +316,13 @@ def vector_norm_array(xp, a, p, dims, keepdim):
     """The vector p-norm of array a over dims (shared with dist and pdist)."""
     ab = xp.abs(a)
     if p == 2:
-        return xp.sqrt((a * a).sum(axis=dims, keepdims=keepdim))
+        return xp.sqrt(_abs2(a).sum(axis=dims, keepdims=keepdim))
     if p == _inf and a.size:
         return ab.max(axis=dims, keepdims=keepdim)
     if p == -_inf:
         return ab.min(axis=dims, keepdims=keepdim)
     if p == 0:
-        return (a != 0).sum(axis=dims, keepdims=keepdim).astype(a.dtype)
+        return (a != 0).sum(axis=dims, keepdims=keepdim).astype(ab.dtype)
     if p == 1 or p == _inf:  # the inf-norm of an empty tensor is 0, an empty sum
         return ab.sum(axis=dims, keepdims=keepdim)
     with np.errstate(divide="ignore"):
@@ -336,21 +337,46 @@ def vector_norm_grad(x, y, g, p, dims):
     if p == 0:
         return None  # a count of nonzeros has no gradient: torch leaves x.grad undefined
     if p == 1:
-        return g * _const_as(xp.sign(xd), g)
+        return g * _sign_of(x)
     if p == 2:
         return x * _safe_div(g, y)
     if p in (_inf, -_inf):
         share = _tie_share(xp, xp.abs(xd), y._data, dims)
-        return g * _const_as(xp.sign(xd) * share, g)
+        return g * (_sign_of(x) * _const_as(share, x))
     # d|x|_p/dx = x |x|^(p-2) / |x|_p^(p-1), taken as 0 where x or the norm is 0
     zero = xd == 0
-    ab = x * _const_as(xp.sign(xd), x) + _const_as(zero, x)
+    ab = x * _const_as(_sgn(xp, xd).conj(), x) + _const_as(zero, x)
+    if ab._data.dtype.kind == "c":  # |x| is real; x * conj(sgn x) holds it with a zero imag
+        ab = ab.real
     return x * ab ** (p - 2) * _const_as(~zero, x) * _safe_div(g, y ** (p - 1))
+
+
+def _abs2(a):
+    """|a|^2 of an array, real for complex a."""
+    if a.dtype.kind == "c":
+        return a.real * a.real + a.imag * a.imag
+    return a * a
+
+
+def _sgn(xp, a):
+    """sign(a); a / |a| (0 at 0) for complex a."""
+    if a.dtype.kind != "c":
+        return xp.sign(a)
+    ab = xp.abs(a)
+    return xp.where(ab == 0, 0, a / xp.where(ab == 0, 1, ab))
+
+
+def _sign_of(x):
+    """sign(x) as a constant for real x; for complex x, sgn(x) = x / |x|, which moves with x's
+    angle and so stays in the graph for double backward."""
+    if x._data.dtype.kind == "c":
+        return sgn(x)
+    return _const_as(xp_of(x._data).sign(x._data), x)
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     """torch.norm for vector norms: p in {'fro', 2, inf, -inf, 0, 1, any float} over dim."""
-    if input._data.dtype.kind != "f":
+    if input._data.dtype.kind not in "fc":
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
                            f"input. Got {_type_name(input)}")
     if dtype is not None:
@@ -378,10 +404,10 @@ class Logsumexp(Op):
     def forward(ctx, a, dims, keepdim):
         xp = ctx.xp
         ctx.dims, ctx.keepdim = dims, keepdim
-        if a.dtype.kind != "f":
+        if a.dtype.kind not in "fc":
             a = a.astype(_dtype.get_default_dtype().np)
         if a.size:
-            m = a.max(axis=dims, keepdims=True)
+            m = a.real.max(axis=dims, keepdims=True)  # complex: shifted by the largest real part
             m = xp.where(xp.isfinite(m), m, 0)
         else:
             m = xp.zeros((1,) * a.ndim, a.dtype)
@@ -396,6 +422,10 @@ class Logsumexp(Op):
         x, y = ctx.saved_tensors
         shape, dims, keepdim = x.shape, ctx.dims, ctx.keepdim
         return _restore(g, shape, dims, keepdim) * (x - _restore(y, shape, dims, keepdim)).exp()
+
+
+# complex inputs: J^H g from the same formula (NOTE [ Holomorphic backward ], ops/complex.py)
+holomorphic(Logsumexp)
 
 
 @axis_alias

@@ -54,6 +54,16 @@ CASES = {
     "det": (lambda L, a: L.linalg.det(a), (SQ,)),
     "solve": (lambda L, a, b: L.linalg.solve(a, b), (SQ, SQ2)),
     "solve_right": (lambda L, a, b: L.linalg.solve(a, b, left=False), (SQ, _c(2, 3))),
+    "norms": (lambda L, a: L.norm(a) + L.linalg.vector_norm(a, 1, dim=1).sum()
+              + L.linalg.vector_norm(a, 3, dim=0).sum() + L.linalg.vector_norm(a, float("inf"))
+              + L.linalg.matrix_norm(a), (A,)),
+    "var_std": (lambda L, a: a.var(dim=1) + a.std() + L.var_mean(a, 0)[0].sum(), (A,)),
+    "var_mean_mean": (lambda L, a: L.var_mean(a, 1)[1], (A,)),
+    "cross": (lambda L, a, b: L.linalg.cross(a, b), (_c(2, 3), _c(2, 3))),
+    "lerp": (lambda L, a, b, w: L.lerp(a, b, 0.3) + L.lerp(a, b, w), (A, A2, _c(3, 4))),
+    "addcmul_addcdiv": (lambda L, a, b: L.addcmul(a, a, b, value=0.5)
+                        + L.addcdiv(a, a, b, value=-2.0), (A, A2)),
+    "logsumexp": (lambda L, a: L.logsumexp(a, 1), (A,)),
 }
 
 
@@ -75,7 +85,8 @@ def test_values_and_gradients_match_torch(case):
 
 
 @pytest.mark.parametrize("case", ["mm", "vdot", "addmm", "einsum", "conv2d", "exp_log_sqrt",
-                                  "hyperbolic", "pow", "prod", "inv", "det", "solve"])
+                                  "hyperbolic", "pow", "prod", "inv", "det", "solve", "norms",
+                                  "var_std", "lerp", "logsumexp"])
 def test_gradcheck_and_gradgradcheck_in_complex128(case):
     f, arrays = CASES[case]
     inputs = tuple(ember.tensor(x, requires_grad=True) for x in arrays)
