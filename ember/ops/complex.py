@@ -50,10 +50,6 @@ def conj_of(x):
 builtins_complex = type(1j)
 
 
-def _is_complex(g):
-    return g is not None and getattr(g, "_data", g).dtype.kind == "c"
-
-
 def holomorphic(*ops):
     """Make each op's backward complex-correct (NOTE [ Holomorphic backward ]); a subclass that
     inherits an already wrapped backward is left alone."""
@@ -66,7 +62,10 @@ def holomorphic(*ops):
 
 def _conjugated(backward):
     def conjugated_backward(ctx, *grads):
-        if not any(_is_complex(g) for g in grads):
+        for g in grads:
+            if g is not None and getattr(g, "_data", g).dtype.kind == "c":
+                break
+        else:
             return backward(ctx, *grads)
         out = backward(ctx, *(conj_of(g) for g in grads))
         if type(out) is tuple:
