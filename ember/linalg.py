@@ -110,8 +110,8 @@ def cross(input, other, *, dim=-1, out=None):
 
 
 def vecdot(x, y, *, dim=-1, out=None):
-    """The dot product of vectors along dim (broadcasting)."""
-    return (x * y).sum(dim)
+    """The dot product of vectors along dim (broadcasting), conjugating x as torch does."""
+    return ((x.conj() if x.is_complex() else x) * y).sum(dim)
 
 
 def diagonal(A, *, offset=0, dim1=-2, dim2=-1):

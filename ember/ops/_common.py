@@ -95,7 +95,7 @@ def _float(a):
 def _float_pair(a, b):
     """Promote two operands of a float-valued binary function (atan2, hypot, xlogy)."""
     a, b = promote(a, b)
-    if (a.dtype if hasattr(a, "dtype") else b.dtype).kind != "f":
+    if (a.dtype if hasattr(a, "dtype") else b.dtype).kind not in "fc":
         ft = _dtype.default_np()
         a = a.astype(ft) if hasattr(a, "dtype") else a
         b = b.astype(ft) if hasattr(b, "dtype") else b

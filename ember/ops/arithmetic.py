@@ -301,7 +301,7 @@ class Pow(Op):
         ctx.save_for_backward(a)
         ctx.e = e
         a, _ = promote(a, e)
-        if a.dtype.kind != "f" and e < 0:
+        if a.dtype.kind not in "fc" and e < 0:
             raise RuntimeError(_NEG_POW_MSG)
         if e == 2:
             return ctx.xp.multiply(a, a)
@@ -372,13 +372,13 @@ class PowScalarBase(Op, grad_fn="PowBackward2"):
         e, y = ctx.saved_tensors
         base = ctx.base
         if base == 0:  # d/de 0**e is 0 where e >= 0
-            return g * Where.apply(y * -math.inf, 0.0, e._data < 0)
+            return g * Where.apply(y * -math.inf, 0.0, e._data.real < 0)
         return g * (y * _log_scalar(base))
 
 
 # complex bases and exponents: J^H g from the same formulas (NOTE [ Holomorphic backward ],
 # ops/complex.py)
-holomorphic(Pow, PowTensor)
+holomorphic(Pow, PowTensor, PowScalarBase)
 
 
 # -- public functions ------------------------------------------------------------------------------
@@ -425,7 +425,7 @@ def subtract(input, other, *, alpha=1, out=None):
 
 def _check_alpha(input, other, alpha):
     if isinstance(alpha, float) and _dtype.result_type(
-            input._data, other._data if isinstance(other, Tensor) else other).kind != "f":
+            input._data, other._data if isinstance(other, Tensor) else other).kind not in "fc":
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
                            "point number.")
 
@@ -618,7 +618,9 @@ def copysign(input, other, *, out=None):
 def float_power(input, exponent, *, out=None):
     """pow computed in float64 whatever the operands' dtypes."""
     _check_exponent("float_power", input, exponent)
-    f64 = _dtype.float64
+    complex_in = any(isinstance(x, Tensor) and x.is_complex() or isinstance(x, complex)
+                     for x in (input, exponent))
+    f64 = _dtype.complex128 if complex_in else _dtype.float64
     if isinstance(input, Tensor):
         input = input.to(f64)
     if isinstance(exponent, Tensor):
@@ -684,6 +686,10 @@ class Ldexp(Op):
         need = ctx.needs_input_grad
         ga = g * PowTensor.apply(_make(ctx.xp.asarray(2.0, g.dtype.np)), b) if need[0] else None
         return ga, (g * y * math.log(2.0) if need[1] else None)
+
+
+# complex mantissas: J^H g from the same formula (NOTE [ Holomorphic backward ], ops/complex.py)
+holomorphic(Ldexp)
 
 
 def ldexp(input, other, *, out=None):

@@ -112,7 +112,9 @@ def not_equal(input, other, *, out=None):
 
 def _float_predicate(name, input, on_integers=False):
     a = input._data
-    if a.dtype.kind != "f":  # integers are always finite
+    if a.dtype.kind == "c" and name in ("isposinf", "isneginf"):
+        raise RuntimeError(f"{name} does not support complex inputs.")
+    if a.dtype.kind not in "fc":  # integers are always finite
         return _make(xp_of(a).full(a.shape, on_integers, np.bool_))
     return _const(getattr(xp_of(a), name)(a))
 
@@ -144,7 +146,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     if a.dtype != b.dtype:
         raise RuntimeError(f"{_type_name(a.dtype)} did not match {_type_name(b.dtype)}")
     xp = xp_of(a)
-    if a.dtype.kind != "f":
+    if a.dtype.kind not in "fc":
         a, b = a.astype(_dtype.default_np()), b.astype(_dtype.default_np())
     try:
         close = a == b

@@ -3,6 +3,7 @@ import math
 
 from .._tensor import Tensor
 from ._op import Op
+from .reduce import norm
 
 __all__ = ["dist"]
 
@@ -50,4 +51,6 @@ def dist(input, other, p=2):
     if input._data.dtype.kind not in "fc" or other._data.dtype.kind not in "fc":
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
                            "input. Got Long")
+    if input._data.dtype.kind == "c" or other._data.dtype.kind == "c":
+        return norm(input - other, float(p))  # complex differences: their norm, composed
     return Dist.apply(input, other, float(p))

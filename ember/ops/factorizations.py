@@ -294,6 +294,8 @@ class Ormqr(Op):
 
 def ormqr(input, input2, input3, left=True, transpose=False, *, out=None):
     """op(Q) C or C op(Q), with Q = orgqr(input, input2) completed to a square matrix."""
+    if any(t._data.dtype.kind == "c" for t in (input, input2, input3)):
+        raise NotImplementedError("torch.ormqr: complex inputs are not supported by ember yet")
     mn = input3.shape[-2] if left else input3.shape[-1]
     if input.shape[-2] != mn:
         raise RuntimeError(f"torch.ormqr: input.shape[-2] must be equal to other.shape["

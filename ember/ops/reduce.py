@@ -525,7 +525,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     """The covariance matrix of input's rows (variables) over its columns (observations); a
     1-D input is one variable. fweights count observations, aweights weight them."""
     x = input if input.ndim == 2 else input.reshape(1, -1)
-    if x._data.dtype.kind != "f":
+    if x._data.dtype.kind not in "fc":
         x = x.to(_dtype.get_default_dtype())
     w = None
     if fweights is not None:
@@ -537,7 +537,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
         avg = x.mean(1, keepdim=True)
         fact = builtins.max(n - correction, 0)
         xc = x - avg
-        c = xc.matmul(xc.t())
+        c = xc.matmul(xc.t().conj())
     else:
         w = w.to(x.dtype)
         w_sum = w.sum()
@@ -545,7 +545,7 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
         fact = (w_sum - correction * ((w * aweights).sum() / w_sum if aweights is not None
                                       else 1)).clamp(min=0)
         xc = x - avg
-        c = (xc * w).matmul(xc.t())
+        c = (xc * w).matmul(xc.t().conj())
     # torch's result is squeezed whole (SqueezeBackward0): one variable gives a 0-d tensor
     return (c / fact).squeeze()
 

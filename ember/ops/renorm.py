@@ -53,6 +53,8 @@ def renorm(input, p, dim, maxnorm, *, out=None):
         raise RuntimeError("renorm: non-positive-norm not supported")
     if maxnorm < 0:
         raise RuntimeError(f"renorm: expected maxnorm to be >= 0 but got {maxnorm:g}")
+    if input._data.dtype.kind == "c":
+        raise NotImplementedError("renorm: complex inputs are not supported by ember yet")
     if input._data.dtype.kind != "f":
         raise RuntimeError(f"renorm: expected a floating point or complex tensor as input. "
                            f"Got {input.dtype}")

@@ -38,6 +38,7 @@ from ._common import (TENSOR_OR_NUMBER, _binary, _float, _float_pair, _log_scala
                       invalid_arguments, is_operand, tensors_only, _masked, _out, _unary)
 from ._op import Op, broadcast_error, scalar
 from .clamping import Where
+from .complex import holomorphic
 from .unary import cos, exp, log, sin
 
 __all__ = ["erf", "erfc", "erfinv", "logit", "xlogy", "sinc", "hypot"]
@@ -400,6 +401,10 @@ class Sinc(Op):
         p = safe * math.pi
         d = (p * cos(p) - sin(p)) / (p * safe)
         return _masked(g * d, ~zero)
+
+
+# complex inputs: J^H g from the same formula (NOTE [ Holomorphic backward ], ops/complex.py)
+holomorphic(Sinc)
 
 
 class Hypot(Op):
