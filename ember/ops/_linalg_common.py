@@ -69,7 +69,10 @@ def lu_factor_arrays(xp, a):
     piv = xp.zeros((nb, k), np.int32)
     info = xp.zeros(nb, np.int32)
     for j in range(k):
-        p = j + xp.argmax(xp.abs(lu[:, j:, j]), axis=1)
+        col = lu[:, j:, j]
+        # LAPACK's pivot is the largest |re| + |im| for complex entries (izamax), not the modulus
+        size = xp.abs(col.real) + xp.abs(col.imag) if col.dtype.kind == "c" else xp.abs(col)
+        p = j + xp.argmax(size, axis=1)
         piv[:, j] = p + 1
         top = lu[rows, j, :].copy()
         lu[rows, j, :] = lu[rows, p, :]

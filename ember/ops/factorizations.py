@@ -6,6 +6,7 @@ from .. import return_types as _rt
 from ._linalg_common import (LinAlgError, check_matrix, check_square, lu_factor_arrays,
                              permutation_arrays)
 from ._op import Op
+from .complex import holomorphic
 from .inverses import linalg_inv
 from .join import cat, stack
 from .linalg import matmul
@@ -384,10 +385,14 @@ class LuUnpack(Op):
         return (parts[0] + parts[1] if len(parts) == 2 else parts[0] if parts else None), None
 
 
+# complex matrices: J^H g from the same formulas (NOTE [ Holomorphic backward ], ops/complex.py)
+holomorphic(LinalgLuFactorEx, LinalgLu, LuUnpack)
+
+
 def linalg_lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
     """(LU, pivots, info): L (unit diagonal, not stored) and U packed in LU, LAPACK's 1-based
     int32 row swaps, and the first zero pivot (1-based) or 0."""
-    check_matrix("torch.linalg.lu_factor_ex", A)
+    check_matrix("torch.linalg.lu_factor_ex", A, complex_ok=True)
     if not pivot:
         raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
     lu, piv, info = LinalgLuFactorEx.apply(A)
@@ -412,7 +417,7 @@ def linalg_lu_factor(A, *, pivot=True, out=None):
 
 def linalg_lu(A, *, pivot=True, out=None):
     """(P, L, U) with A = P L U: P a permutation, L unit lower (m x k), U upper (k x n)."""
-    check_matrix("linalg.lu", A)
+    check_matrix("linalg.lu", A, complex_ok=True)
     if not pivot:
         raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
     return _rt.linalg_lu(*LinalgLu.apply(A))

@@ -7,6 +7,7 @@ import numpy as np
 from .._tensor import Tensor
 from ._linalg_common import check_float, check_square
 from ._op import Op
+from .complex import holomorphic
 from .join import cat
 from .linalg import matmul, mm
 from .shape import View
@@ -58,9 +59,13 @@ class LinalgMatrixExp(Op):
         return LinalgMatrixExp.apply(block)[..., :n, n:]
 
 
+# complex matrices: J^H g from the same formula (NOTE [ Holomorphic backward ], ops/complex.py)
+holomorphic(LinalgMatrixExp)
+
+
 def matrix_exp(A):
     """The matrix exponential of each square matrix in A (torch.matrix_exp and linalg's)."""
-    check_square("linalg.matrix_exp", A)
+    check_square("linalg.matrix_exp", A, complex_ok=True)
     return LinalgMatrixExp.apply(A)
 
 
@@ -74,7 +79,7 @@ def matrix_power(A, n, *, out=None):
         r = A.clone()
         return r.copy_(eye(A.shape[-1], dtype=A.dtype, device=A.device).expand(A.shape))
     if n < 0:
-        check_float("linalg.matrix_power", A)
+        check_float("linalg.matrix_power", A, complex_ok=True)
         A, n = linalg_inv(A), -n
     elif n == 1:
         return A.clone()

@@ -58,10 +58,6 @@ class LinalgSolveEx(Op):
         return ga, (gb if need[1] else None)
 
 
-# complex systems: J^H g from the same formulas (NOTE [ Holomorphic backward ], ops/complex.py)
-holomorphic(LinalgSolveEx)
-
-
 def linalg_solve_ex(A, B, *, left=True, check_errors=False, out=None):
     """(result, info) with A @ X = B (left=False: X @ A = B); info is nonzero for a singular A."""
     check_square("linalg.solve", A, complex_ok=True)
@@ -119,8 +115,8 @@ class LinalgSolveTriangular(Op):
 def linalg_solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
     """X with A @ X = B (left=False: X @ A = B) for triangular A; a zero on A's diagonal gives
     inf and nan, as in torch."""
-    check_square("linalg.solve_triangular", A)
-    check_matrix("linalg.solve_triangular", B, "B")
+    check_square("linalg.solve_triangular", A, complex_ok=True)
+    check_matrix("linalg.solve_triangular", B, "B", complex_ok=True)
     check_same_dtype("linalg.solve_triangular", A, B)
     n = A.shape[-1]
     if (B.shape[-2] if left else B.shape[-1]) != n:
@@ -205,9 +201,12 @@ def lu_grad_from_a(lu, piv, ga):
 
 def linalg_lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
     """X with A X = B given lu_factor(A) (left=False: X A = B; adjoint: A^T in place of A)."""
-    check_square("linalg.lu_solve", LU, "LU")
-    check_matrix("linalg.lu_solve", B, "B")
+    check_square("linalg.lu_solve", LU, "LU", complex_ok=True)
+    check_matrix("linalg.lu_solve", B, "B", complex_ok=True)
     check_same_dtype("linalg.lu_solve", LU, B, "LU", "B")
+    if adjoint and LU._data.dtype.kind == "c":  # A^H X = B: antiholomorphic in A
+        raise NotImplementedError("linalg.lu_solve: complex inputs are not supported by ember "
+                                  "yet with adjoint=True")
     n = LU.shape[-1]
     if (B.shape[-2] if left else B.shape[-1]) != n:
         raise RuntimeError(f"linalg.lu_solve: Incompatible shapes of A and B for the equation "
@@ -224,6 +223,10 @@ def lu_solve(input, LU_data, LU_pivots, *, out=None):
 # -- least squares --------------------------------------------------------------------------------
 
 _DRIVERS = ("gels", "gelsy", "gelsd", "gelss")
+
+
+# complex systems: J^H g from the same formulas (NOTE [ Holomorphic backward ], ops/complex.py)
+holomorphic(LinalgSolveEx, LinalgSolveTriangular, LinalgLuSolve)
 
 
 class LinalgLstsq(Op):
