@@ -10,8 +10,6 @@ from .complex import holomorphic
 from .inverses import linalg_inv
 from .join import cat, stack
 from .linalg import matmul
-from .triangular import diag_embed
-from .triangular import diagonal as _diagonal
 
 __all__ = ["cholesky", "qr", "lu_unpack", "geqrf", "orgqr", "ormqr"]
 
@@ -29,19 +27,21 @@ def _zeros_if_none(g, like):
 
 def _cholesky_partial(xp, a):
     """LAPACK's unblocked potf2 on the lower triangle, stopping each matrix at its first
-    non-positive pivot: (L as far as it got, info = that pivot's order or 0)."""
+    non-positive pivot: (L as far as it got, info = that pivot's order or 0). A complex matrix
+    is Hermitian: its diagonal's real part is read, and L L^H is factored."""
     n = a.shape[-1]
     low = xp.tril(a).reshape((-1, n, n)).copy()
     info = xp.zeros(low.shape[0], np.int32)
     for j in range(n):
-        ajj = low[:, j, j] - (low[:, j, :j] ** 2).sum(-1)
+        ajj = low[:, j, j].real - (xp.abs(low[:, j, :j]) ** 2).sum(-1)
         active = info == 0
         bad = active & ~(ajj > 0)
         low[bad, j, j] = ajj[bad]
         info[bad] = j + 1
         ok = active & (ajj > 0)
         d = xp.sqrt(xp.where(ok, ajj, 1))
-        col = (low[:, j + 1:, j] - xp.matmul(low[:, j + 1:, :j], low[:, j, :j, None])[..., 0])
+        row = low[:, j, :j, None].conj()
+        col = (low[:, j + 1:, j] - xp.matmul(low[:, j + 1:, :j], row)[..., 0])
         low[ok, j, j] = d[ok]
         low[ok, j + 1:, j] = (col / d[:, None])[ok]
     return low.reshape(a.shape), info.reshape(a.shape[:-2])
@@ -51,6 +51,8 @@ class LinalgCholeskyEx(Op):
     def forward(ctx, a, upper, check_errors=True, fn="linalg.cholesky"):
         xp = ctx.xp
         ctx.upper = upper
+        if upper:  # U^H U from A's upper triangle: L L^H from the lower triangle of A^H
+            a = xp.swapaxes(a, -1, -2).conj()
         try:
             low = xp.linalg.cholesky(a)
             info = xp.zeros(a.shape[:-2], np.int32)
@@ -64,20 +66,20 @@ class LinalgCholeskyEx(Op):
                                   f"because the input is not positive-definite (the leading "
                                   f"minor of order {int(flat[b])} is not positive-definite)."
                                   ) from None
-        out = xp.swapaxes(low, -1, -2).copy() if upper else low
+        out = xp.swapaxes(low, -1, -2).conj() if upper else low
         ctx.save_for_backward(out)
         return out, info
 
     def backward(ctx, g, _):
-        # gA = L^-T phi(L^T gL) L^-1, symmetrized; phi takes the lower triangle, diagonal halved
+        # gA = L^-H phi L^-1 with P = L^H gL and phi = (tril(P) + tril(P, -1)^H) / 2: symmetric
+        # for real input; for complex input phi's diagonal keeps P's imaginary part, as torch's
         (low,) = ctx.saved_tensors
         if ctx.upper:
-            g, low = g.mT, low.mT
-        p = matmul(low.mT, g)
-        p = p.tril() - 0.5 * diag_embed(_diagonal(p, 0, -2, -1))
+            g, low = g.mH, low.mH
+        p = matmul(low.mH, g)
+        phi = 0.5 * (p.tril() + p.tril(-1).mH)
         li = linalg_inv(low)
-        ga = matmul(matmul(li.mT, p), li)
-        return 0.5 * (ga + ga.mT)
+        return matmul(matmul(li.mH, phi), li)
 
 
 class Cholesky(LinalgCholeskyEx):
@@ -86,20 +88,20 @@ class Cholesky(LinalgCholeskyEx):
 
 def linalg_cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     """(L, info): info is the order of the first leading minor that is not positive-definite."""
-    check_square("linalg.cholesky", A)
+    check_square("linalg.cholesky", A, complex_ok=True)
     return _rt.linalg_cholesky_ex(*LinalgCholeskyEx.apply(A, bool(upper), check_errors,
                                                           "linalg.cholesky_ex"))
 
 
 def linalg_cholesky(A, *, upper=False, out=None):
-    """L with A = L L^T for symmetric positive-definite A (only A's lower triangle is read)."""
-    check_square("linalg.cholesky", A)
+    """L with A = L L^H for Hermitian positive-definite A (only A's lower triangle is read)."""
+    check_square("linalg.cholesky", A, complex_ok=True)
     return LinalgCholeskyEx.apply(A, bool(upper))[0]
 
 
 def cholesky(input, upper=False, *, out=None):
-    """torch.cholesky (deprecated in torch for linalg.cholesky): L, or U = L^T with upper."""
-    check_square("linalg.cholesky", input)
+    """torch.cholesky (deprecated in torch for linalg.cholesky): L, or U = L^H with upper."""
+    check_square("linalg.cholesky", input, complex_ok=True)
     return Cholesky.apply(input, bool(upper), True, "cholesky")[0]
 
 

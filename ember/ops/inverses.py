@@ -111,15 +111,15 @@ def logdet(input):
 
 
 class CholeskyInverse(Op):
-    """(L L^T)^-1 from a Cholesky factor (U^T U with upper). Like torch's, the gradient is the
+    """(L L^H)^-1 from a Cholesky factor (U^H U with upper). Like torch's, the gradient is the
     formula's for a full factor, without masking to its triangle."""
 
     def forward(ctx, factor, upper):
         xp = ctx.xp
         ctx.upper = upper
         tri = xp.triu(factor) if upper else xp.tril(factor)
-        a = xp.matmul(xp.swapaxes(tri, -1, -2), tri) if upper else \
-            xp.matmul(tri, xp.swapaxes(tri, -1, -2))
+        tri_h = xp.swapaxes(tri, -1, -2).conj()
+        a = xp.matmul(tri_h, tri) if upper else xp.matmul(tri, tri_h)
         try:
             y = xp.linalg.inv(a)
         except np.linalg.LinAlgError:
@@ -130,14 +130,22 @@ class CholeskyInverse(Op):
         return y
 
     def backward(ctx, g):
+        # Y = A^-1 with A = L L^H (U^H U): gA = -Y gY^H Y (Y Hermitian), and through A's two
+        # factors gL = (gA + gA^H) L (gU = U (gA + gA^H))
         factor, y = ctx.saved_tensors
-        common = -matmul(matmul(y, g + g.mT), y)
+        common = -matmul(matmul(y, g + g.mH), y)
         return matmul(factor, common) if ctx.upper else matmul(common, factor)
 
 
 def cholesky_inverse(input, upper=False, *, out=None):
-    """The inverse of A = L L^T (U^T U with upper) from its Cholesky factor."""
-    check_square("cholesky_inverse", input, "input")
+    """The inverse of A = L L^H (U^H U with upper) from its Cholesky factor."""
+    check_square("cholesky_inverse", input, "input", complex_ok=True)
+    data = input._data
+    if data.dtype.kind == "c" and bool((data.diagonal(0, -2, -1).imag != 0).any()):
+        # not a Cholesky factor: LAPACK's potri (torch's) then gives neither (L L^H)^-1 nor a
+        # Hermitian matrix, and ember does not mimic it
+        raise NotImplementedError("cholesky_inverse: complex inputs are not supported by ember "
+                                  "yet when the factor's diagonal is not real")
     return CholeskyInverse.apply(input, upper)
 
 

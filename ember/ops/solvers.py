@@ -129,34 +129,35 @@ def linalg_solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=
 # -- Cholesky and LU solves -----------------------------------------------------------------------
 
 class CholeskySolve(Op):
-    """X with (L L^T) X = B (U^T U with upper). Like torch's, the factor's gradient is the
+    """X with (L L^H) X = B (U^H U with upper). Like torch's, the factor's gradient is the
     formula's for a full factor, without masking to its triangle."""
 
     def forward(ctx, b, factor, upper):
         xp = ctx.xp
         ctx.upper = upper
-        low = _swap(xp, factor) if upper else factor
+        low = _swap(xp, factor).conj() if upper else factor
         y = triangular_solve_arrays(xp, low, b, upper=False)
-        x = triangular_solve_arrays(xp, _swap(xp, low), y, upper=True)
+        x = triangular_solve_arrays(xp, _swap(xp, low).conj(), y, upper=True)
         ctx.save_for_backward(factor, x)
         return x
 
     def backward(ctx, g):
         factor, x = ctx.saved_tensors
         need = ctx.needs_input_grad
+        # A = L L^H is Hermitian: gB = A^-1 gX, gA = -gB X^H, gL = (gA + gA^H) L
         gb = CholeskySolve.apply(g, factor, ctx.upper)
         gf = None
         if need[1]:
-            common = matmul(gb, x.mT)
-            common = -(common + common.mT)
+            common = matmul(gb, x.mH)
+            common = -(common + common.mH)
             gf = matmul(factor, common) if ctx.upper else matmul(common, factor)
         return (gb if need[0] else None), gf
 
 
 def cholesky_solve(input, input2, upper=False, *, out=None):
     """X with A X = input, A given by its Cholesky factor input2 (lower, or upper)."""
-    check_square("linalg.cholesky_solve", input2, "input2")
-    check_matrix("linalg.cholesky_solve", input, "input")
+    check_square("linalg.cholesky_solve", input2, "input2", complex_ok=True)
+    check_matrix("linalg.cholesky_solve", input, "input", complex_ok=True)
     check_same_dtype("cholesky_solve", input, input2, "self", "A")
     return CholeskySolve.apply(input, input2, bool(upper))
 
