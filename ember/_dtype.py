@@ -257,6 +257,6 @@ def checked_fill(value, d):
     as C wraps it (-1 fills a uint8 tensor with 255)."""
     check_fits(value, d, fill=True)
     if isinstance(value, builtins.int) and not isinstance(value, builtins.bool) \
-            and not d.is_floating_point and d is not bool:
+            and not d.is_floating_point and not d.is_complex and d is not bool:
         return builtins.int(np.array(value).astype(d.np))
     return value

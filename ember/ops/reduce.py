@@ -314,9 +314,12 @@ class LinalgVectorNorm(Op):
 
 def vector_norm_array(xp, a, p, dims, keepdim):
     """The vector p-norm of array a over dims (shared with dist and pdist)."""
-    ab = xp.abs(a)
     if p == 2:
+        if a.dtype.kind == "f" and len(dims) == a.ndim and not keepdim:
+            flat = a.ravel()  # the whole of a real array: one BLAS dot, no squared copy
+            return xp.sqrt(xp.dot(flat, flat))
         return xp.sqrt(_abs2(a).sum(axis=dims, keepdims=keepdim))
+    ab = xp.abs(a)
     if p == _inf and a.size:
         return ab.max(axis=dims, keepdims=keepdim)
     if p == -_inf:

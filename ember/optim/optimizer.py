@@ -13,6 +13,10 @@ step() walks the parameter groups; an algorithm (sgd.py, adam.py ...) supplies o
   arrays, written against `xp` (NumPy; CuPy on the GPU where there is no fused kernel);
 - `_fused_update(...)`, same arguments: the GPU's update as one CUDA kernel, written beside
   `_update` (NOTE [ Fused kernels ] in _backend.py), where the algorithm has one.
+A complex parameter is updated as torch does, as pairs of reals: the update sees real views of
+the parameter, its gradient and its complex state (`_as_real`), so second moments are of the
+real and imaginary parts, not complex squares. (SGD, whose state is no dict, is linear and runs
+on the complex arrays as they are.)
 """
 import warnings
 from collections import defaultdict
@@ -29,6 +33,26 @@ from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad
 
 __all__ = ["Optimizer", "required"]
+
+
+def _real_view(a):
+    """A complex array's memory as (..., 2) reals."""
+    return a.view(a.real.dtype).reshape(a.shape + (2,))
+
+
+class _RealState:
+    """A complex state tensor as the update sees it: `_data` is its real view."""
+    __slots__ = ("_data",)
+
+    def __init__(self, t):
+        self._data = _real_view(t._data)
+
+
+def _as_real(state):
+    """The state of a complex parameter with each complex tensor seen as reals (NOTE above);
+    other entries (the step counter) are the state's own, updated in place."""
+    return {k: _RealState(v) if isinstance(v, Tensor) and v._data.dtype.kind == "c" else v
+            for k, v in state.items()}
 
 
 class _RequiredParameter:
@@ -177,9 +201,11 @@ class Optimizer:
             params = [p for p in group["params"] if p.grad is not None]
             hp = self._hyperparameters(group)
             for p, state in zip(params, self._states(params, group)):
-                data = p._data
+                data, grad = p._data, p.grad._data
                 xp = numpy if type(data) is numpy.ndarray else xp_of(data)
-                (update if xp is numpy else fused)(data, p.grad._data, state, hp, xp)
+                if data.dtype.kind == "c" and type(state) is dict:
+                    data, grad, state = _real_view(data), _real_view(grad), _as_real(state)
+                (update if xp is numpy else fused)(data, grad, state, hp, xp)
                 p._version[0] += 1  # graphs that saved the old value refuse it
         return loss
 

@@ -19,7 +19,9 @@ class Rprop(Optimizer):
     def _init_state(self, param, state, group):
         state["step"] = _new_step()
         state["prev"] = zeros_like(param)
-        state["step_size"] = full_like(param, float(group["lr"]))
+        lr = float(group["lr"])
+        # a complex parameter steps its real and imaginary parts alike, lr each (as torch)
+        state["step_size"] = full_like(param, complex(lr, lr) if param.is_complex() else lr)
 
     def _hyperparameters(self, group):
         etaminus, etaplus = group["etas"]

@@ -5,23 +5,15 @@ import warnings
 from ..._backend import xp_of
 from ..._creation import as_tensor, tensor
 from ..._tensor import Tensor
+from ...ops.reduce import vector_norm_array
 
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "clip_grads_with_norm_",
            "get_total_norm"]
 
 
 def _vector_norm(xp, a, norm_type):
-    """torch.linalg.vector_norm of an array, as a 0-d array of its dtype."""
-    a = a.ravel()
-    if norm_type == float("inf"):
-        return xp.abs(a).max() if a.size else xp.zeros((), a.dtype)
-    if norm_type == float("-inf"):
-        return xp.abs(a).min()
-    if norm_type == 0:
-        return (a != 0).sum().astype(a.dtype)
-    if norm_type == 2:
-        return xp.sqrt(xp.dot(a, a))
-    return (xp.abs(a) ** norm_type).sum() ** (1.0 / norm_type)
+    """torch.linalg.vector_norm of a whole array (real for complex a)."""
+    return vector_norm_array(xp, a, norm_type, tuple(range(a.ndim)), False)
 
 
 def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=None):
