@@ -170,14 +170,15 @@ def pinv_arrays(xp, a, atol, rtol):
     tol = xp.maximum(smax * rtol, atol)
     keep = s > tol
     s_inv = xp.where(keep, 1.0 / xp.where(keep, s, 1.0), 0.0).astype(s.dtype)
-    return xp.matmul(xp.swapaxes(vh, -1, -2) * s_inv[..., None, :], xp.swapaxes(u, -1, -2))
+    return xp.matmul(xp.swapaxes(vh, -1, -2).conj() * s_inv[..., None, :],
+                     xp.swapaxes(u, -1, -2).conj())
 
 
 def pinv_grad(a, p, g):
-    """dA = -P^T G P^T + (I - A P) G^T P P^T + P^T P G^T (I - P A), with P = pinv(A)."""
-    pt, gt = p.mT, g.mT
-    from_left = matmul(gt, matmul(p, pt))     # G^T P P^T
-    from_right = matmul(matmul(pt, p), gt)    # P^T P G^T
+    """dA = -P^H G P^H + (I - A P) G^H P P^H + P^H P G^H (I - P A), with P = pinv(A)."""
+    pt, gt = p.mH, g.mH
+    from_left = matmul(gt, matmul(p, pt))     # G^H P P^H
+    from_right = matmul(matmul(pt, p), gt)    # P^H P G^H
     return (-matmul(matmul(pt, g), pt) + from_left - matmul(a, matmul(p, from_left))
             + from_right - matmul(matmul(from_right, p), a))
 
@@ -185,9 +186,10 @@ def pinv_grad(a, p, g):
 def linalg_pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
     """The Moore-Penrose pseudo-inverse (LinalgPinv); rtol defaults to max(m, n) * eps when atol
     is not given, else to 0."""
-    check_matrix("linalg.pinv", A)
+    check_matrix("linalg.pinv", A, complex_ok=True)
     if rtol is None:
-        rtol = max(A.shape[-2:]) * float(np.finfo(A._data.dtype).eps) if atol is None else 0.0
+        eps = float(np.finfo(A._data.dtype).eps)  # a complex dtype's is its parts'
+        rtol = max(A.shape[-2:]) * eps if atol is None else 0.0
     return LinalgPinv.apply(A, float(atol or 0.0), float(rtol))
 
 

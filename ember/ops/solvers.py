@@ -240,8 +240,8 @@ class LinalgLstsq(Op):
         p = pinv_arrays(xp, a, 0.0, rcond)
         x = xp.matmul(p, b)
         ctx.rcond, ctx.residuals = rcond, residuals
-        res = (xp.square(xp.matmul(a, x) - b).sum(-2) if residuals
-               else xp.zeros((0,), a.dtype))
+        res = (xp.square(xp.abs(xp.matmul(a, x) - b)).sum(-2) if residuals
+               else xp.zeros((0,), a.real.dtype))
         ctx.save_for_backward(a, b, x)
         return x, res
 
@@ -249,11 +249,13 @@ class LinalgLstsq(Op):
         a, b, x = ctx.saved_tensors
         p = LinalgPinv.apply(a, 0.0, ctx.rcond)
         need = ctx.needs_input_grad
-        ga = pinv_grad(a, p, matmul(gx, b.mT)) if need[0] else None
-        gb = matmul(p.mT, gx) if need[1] else None
+        # X = P B with P = pinv(A); a residual |A X - B|^2 sends 2 gres (A X - B) to A X - B,
+        # and none through X (A^H (A X - B) = 0 at the least-squares solution)
+        ga = pinv_grad(a, p, matmul(gx, b.mH)) if need[0] else None
+        gb = matmul(p.mH, gx) if need[1] else None
         if ctx.residuals and gres is not None:
             r = (matmul(a, x) - b) * (2 * gres.unsqueeze(-2))
-            ga = None if ga is None else ga + matmul(r, x.mT)
+            ga = None if ga is None else ga + matmul(r, x.mH)
             gb = None if gb is None else gb - r
         return ga, gb
 
@@ -262,8 +264,8 @@ def linalg_lstsq(A, B, rcond=None, *, driver=None):
     """(solution, residuals, rank, singular_values) of min |A X - B| as torch's CPU drivers give
     them: rank for gelsy/gelsd/gelss, singular values for gelsd/gelss, residuals when A is tall
     and of full rank (not with gelsy); the others are empty."""
-    check_matrix("linalg.lstsq", A)
-    check_float("linalg.lstsq", B)
+    check_matrix("linalg.lstsq", A, complex_ok=True)
+    check_float("linalg.lstsq", B, complex_ok=True)
     check_same_dtype("torch.linalg.lstsq", A, B, "self", "b")
     driver = driver or "gelsy"
     if driver not in _DRIVERS:
@@ -292,7 +294,7 @@ def linalg_lstsq(A, B, rcond=None, *, driver=None):
     xp = xp_of(A._data)
     rank_t = _make(xp.asarray(rank)) if driver != "gels" else _make(xp.zeros((0,), np.int64))
     sv = _make(xp.asarray(s)) if driver in ("gelsd", "gelss") else \
-        _make(xp.zeros((0,), A._data.dtype))
+        _make(xp.zeros((0,), A._data.real.dtype))
     return _rt.linalg_lstsq(x, res, rank_t, sv)
 
 

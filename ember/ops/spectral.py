@@ -10,6 +10,7 @@ from ._linalg_common import check_matrix, check_square
 from ._op import Op
 from .linalg import matmul
 from .triangular import diag_embed
+from .triangular import diagonal as _diagonal
 
 __all__ = ["svd"]
 
@@ -21,35 +22,59 @@ class LinalgEigh(Op):
         return w, v
 
     def backward(ctx, gw, gv):
-        # gA = V (diag(gw) + (V^T gV) / (w_j - w_i) off the diagonal) V^T
+        # gA = V (diag(gw) + K / (w_j - w_i) off the diagonal) V^H with K = V^H gV; for complex
+        # input K is first checked for phase invariance and made skew-Hermitian, as torch does
         w, v = ctx.saved_tensors
         inner = None
         if gv is not None:
+            k = matmul(v.mH, gv)
+            if k._data.dtype.kind == "c":
+                _check_phase_invariant(ctx.xp, k, _EIGH_PHASE)
+                k = 0.5 * (k - k.mH)
             e = w.unsqueeze(-2) - w.unsqueeze(-1)
             n = w.shape[-1]
             eye = _make(ctx.xp.eye(n, dtype=w._data.dtype))
-            inner = matmul(v.mT, gv) / (e + eye) * (1.0 - eye)
+            inner = k / (e + eye) * (1.0 - eye)
         if gw is not None:
             d = diag_embed(gw)
             inner = d if inner is None else inner + d
-        return matmul(matmul(v, inner), v.mT)
+        return matmul(matmul(v, inner), v.mH)
+
+
+_EIGH_PHASE = ("linalg_eigh_backward: The eigenvectors in the complex case are specified up to "
+               "multiplication by e^{i phi}. The specified loss function depends on this "
+               "quantity, so it is ill-defined.")
+_SVD_PHASE = ("svd_backward: The singular vectors in the complex case are specified up to "
+              "multiplication by e^{i phi}. The specified loss function depends on this phase "
+              "term, making it ill-defined.")
+
+
+def _check_phase_invariant(xp, k, message, other=None):
+    """Refuse a loss that depends on the phases of complex eigen/singular vectors V: with
+    K = V^H gV, Im diag(K) must be 0 (for the SVD, -Im diag of V's partner), within torch's
+    tolerance."""
+    im = xp.imag(xp.diagonal(k._data, 0, -2, -1))
+    ref = 0 if other is None else -xp.imag(xp.diagonal(other._data, 0, -2, -1))
+    if not bool(xp.all(xp.abs(im - ref) <= 1e-2 + 1e-2 * xp.abs(ref))):
+        raise RuntimeError(message)
 
 
 def linalg_eigh(A, UPLO="L", *, out=None):
-    """(eigenvalues ascending, eigenvectors as columns) of symmetric matrices."""
-    check_square("linalg.eigh", A)
+    """(eigenvalues ascending, eigenvectors as columns) of symmetric (Hermitian) matrices; only
+    the UPLO triangle is read (and a complex diagonal's real part)."""
+    check_square("linalg.eigh", A, complex_ok=True)
     if UPLO not in ("L", "U"):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
     return _rt.linalg_eigh(*LinalgEigh.apply(A, UPLO))
 
 
 def linalg_eigvalsh(A, UPLO="L", *, out=None):
-    """The eigenvalues of symmetric matrices, ascending."""
+    """The eigenvalues (real) of symmetric or Hermitian matrices, ascending."""
     return linalg_eigh(A, UPLO).eigenvalues
 
 
 class LinalgSvd(Op):
-    """A = U diag(S) Vh, reduced. Backward: PyTorch's svd_backward for real inputs."""
+    """A = U diag(S) Vh, reduced; S is real for complex A."""
 
     def forward(ctx, a, full_matrices):
         u, s, vh = ctx.xp.linalg.svd(a, full_matrices=full_matrices)
@@ -68,54 +93,62 @@ class LinalgSvd(Op):
             u, vh, gu, gvh = u[..., :k], vh[..., :k, :], None, None
         if gu is None and gvh is None:
             return matmul(u * gs.unsqueeze(-2), vh)
-        v = vh.mT
+        v = vh.mH
         m, n = u.shape[-2], v.shape[-2]
-        # off-diagonal terms: skew parts of U^T gU and V^T gV over s_j^2 - s_i^2
+        # off-diagonal terms: skew-Hermitian parts of U^H gU and V^H gV over s_j^2 - s_i^2
         s2 = s * s
         e = s2.unsqueeze(-2) - s2.unsqueeze(-1)
         eye = _make(ctx.xp.eye(k, dtype=s._data.dtype))
         f = (1.0 - eye) / (e + eye)
-        utgu = matmul(u.mT, gu) if gu is not None else None
-        vtgv = matmul(v.mT, gvh.mT) if gvh is not None else None
+        uhgu = matmul(u.mH, gu) if gu is not None else None
+        vhgv = matmul(v.mH, gvh.mH) if gvh is not None else None
         inner = diag_embed(gs) if gs is not None else eye * 0.0
-        if utgu is not None:
-            sk = utgu - utgu.mT
+        complex_ = u._data.dtype.kind == "c"
+        if complex_:
+            # the loss may depend on U and V only through U diag(e^{i phi}) and V diag(e^{i phi})
+            zero = eye * 0.0
+            _check_phase_invariant(ctx.xp, zero if uhgu is None else uhgu, _SVD_PHASE,
+                                   zero if vhgv is None else vhgv)
+        if uhgu is not None:
+            sk = uhgu - uhgu.mH
             inner = inner + f * sk * s.unsqueeze(-2)
-        if vtgv is not None:
-            sk = vtgv - vtgv.mT
+            if complex_:  # the phase U and V share: i Im diag(U^H gU) / s on the diagonal
+                inner = inner + diag_embed(_diagonal(sk, 0, -2, -1) / (2 * s))
+        if vhgv is not None:
+            sk = vhgv - vhgv.mH
             inner = inner + s.unsqueeze(-1) * (f * sk)
         ga = matmul(matmul(u, inner), vh)
         if gu is not None and m > k:
-            proj = gu - matmul(u, utgu)
+            proj = gu - matmul(u, uhgu)
             ga = ga + matmul(proj / s.unsqueeze(-2), vh)
         if gvh is not None and n > k:
-            gv = gvh.mT
-            proj = gv - matmul(v, vtgv)
-            ga = ga + matmul(u, (proj / s.unsqueeze(-2)).mT)
+            gv = gvh.mH
+            proj = gv - matmul(v, vhgv)
+            ga = ga + matmul(u, (proj / s.unsqueeze(-2)).mH)
         return ga
 
 
 def linalg_svd(A, full_matrices=True, *, driver=None, out=None):
     """(U, S, Vh) with A = U diag(S) Vh; gradients of U and Vh need full_matrices=False (or
     square A), as in PyTorch."""
-    check_matrix("linalg.svd", A)
+    check_matrix("linalg.svd", A, complex_ok=True)
     return _rt.linalg_svd(*LinalgSvd.apply(A, full_matrices))
 
 
 def linalg_svdvals(A, *, driver=None, out=None):
     """The singular values of A, descending."""
-    check_matrix("linalg.svd", A)
+    check_matrix("linalg.svd", A, complex_ok=True)
     return LinalgSvd.apply(A, False)[1]
 
 
 def svd(input, some=True, compute_uv=True, *, out=None):
-    """torch.svd's legacy form: (U, S, V) with V (not V^T); some=False gives square U and V,
+    """torch.svd's legacy form: (U, S, V) with V = Vh^H; some=False gives square U and V,
     compute_uv=False zero-filled U and V."""
-    check_matrix("linalg.svd", input)
+    check_matrix("linalg.svd", input, complex_ok=True)
     u, s, vh = LinalgSvd.apply(input, not some)
     if not compute_uv:
         return _rt.svd(u.detach() * 0, s, vh.detach().mT * 0)
-    return _rt.svd(u, s, vh.mT)
+    return _rt.svd(u, s, vh.mH)
 
 
 def linalg_matrix_rank(A, *, atol=None, rtol=None, hermitian=False, out=None):
@@ -134,14 +167,14 @@ def linalg_cond(A, p=None, *, out=None):
     from ..linalg import matrix_norm
     from .inverses import linalg_inv_ex
     from .clamping import nan_to_num
-    check_matrix(f"linalg.cond(ord={p})", A)
+    check_matrix(f"linalg.cond(ord={p})", A, complex_ok=True)
     if p is None or p in (2, -2):
         s = linalg_svdvals(A)
         big, small = s[..., :1], s[..., -1:]
         return (big / small if p != -2 else small / big).squeeze(-1)
     if p not in ("fro", "nuc", 1, -1, math.inf, -math.inf):
         raise RuntimeError(f"linalg.cond got an invalid norm type: {p}")
-    check_square(f"linalg.cond(ord={p})", A)
+    check_square(f"linalg.cond(ord={p})", A, complex_ok=True)
     inv = linalg_inv_ex(A).inverse
     r = matrix_norm(A, p) * matrix_norm(inv, p)
     if p == "nuc":
