@@ -246,8 +246,20 @@ def one_hot(tensor, num_classes=-1):
 def linear_cross_entropy(input, linear_weight, target, *, linear_bias=None, weight=None,
                          reduction="mean", ignore_index=None, label_smoothing=0.0, options=None):
     """cross_entropy(linear(input, linear_weight, linear_bias), target, ...): torch's reference
-    form. `options` tunes torch's memory-saving chunked path; ember computes the reference."""
-    logits = linear(input, linear_weight, linear_bias)
+    form. `options` tunes torch's memory-saving chunked path; ember computes the reference. A
+    (C, d1, ..., dK, in_features) linear_weight (bias (C, d1, ..., dK)) makes (N, C, d1, ..., dK)
+    logits: the K-dimensional loss."""
+    if linear_weight.dim() > 2:
+        if input.dim() < 2:
+            raise RuntimeError(f"K-dimensional loss defined by linear_weight shape "
+                               f"{tuple(linear_weight.shape)} requires batched input, (N, "
+                               f"{linear_weight.shape[-1]}), got unbatched input with shape "
+                               f"{tuple(input.shape)}")
+        flat_bias = None if linear_bias is None else linear_bias.reshape(-1)
+        logits = linear(input, linear_weight.reshape(-1, linear_weight.shape[-1]), flat_bias)
+        logits = logits.reshape((input.shape[0],) + tuple(linear_weight.shape[:-1]))
+    else:
+        logits = linear(input, linear_weight, linear_bias)
     return cross_entropy(logits, target, weight, ignore_index=-100 if ignore_index is None
                          else ignore_index, reduction=reduction, label_smoothing=label_smoothing)
 

@@ -44,8 +44,44 @@ def test_module_matches_torch():
     np.testing.assert_allclose(got[0][2], got[1][2], rtol=1e-12)
     np.testing.assert_allclose(got[0][3], got[1][3], rtol=1e-10)
     assert repr(ember.nn.LinearCrossEntropyOptions()) == repr(torch.nn.LinearCrossEntropyOptions())
-    with pytest.raises(NotImplementedError, match="out_features"):
-        ember.nn.LinearCrossEntropyLoss(4, 3, out_features=(2,))
+
+
+@pytest.mark.parametrize("kwargs", [dict(), dict(reduction="none", label_smoothing=0.2),
+                                    dict(ignore_index=2, reduction="sum")])
+def test_k_dimensional_loss_matches_torch(kwargs):
+    """out_features=(d1, d2): a flat Linear of C*d1*d2 outputs seen as (N, C, d1, d2) logits."""
+    rng = np.random.default_rng(4)
+    w = rng.standard_normal((3 * 2 * 5, 4))
+    b = rng.standard_normal(3 * 2 * 5)
+    t = rng.integers(0, 3, (6, 2, 5))
+    got = []
+    for lib in (ember, torch):
+        m = lib.nn.LinearCrossEntropyLoss(4, 3, out_features=(2, 5), bias=True, **kwargs).double()
+        with lib.no_grad():
+            m.linear.weight.copy_(lib.tensor(w))
+            m.linear.bias.copy_(lib.tensor(b))
+        x = lib.tensor(X, requires_grad=True)
+        loss = m(x, lib.tensor(t))
+        loss.sum().backward()
+        got.append((repr(m), tuple(m.linear.weight.shape), loss.detach().numpy(), x.grad.numpy(),
+                    m.linear.weight.grad.numpy(), m.linear.bias.grad.numpy()))
+    assert got[0][:2] == got[1][:2]
+    for e, t_ in zip(got[0][2:], got[1][2:]):
+        np.testing.assert_allclose(e, t_, rtol=1e-10, atol=1e-12)
+
+
+@pytest.mark.parametrize("call", [
+    lambda lib: lib.nn.LinearCrossEntropyLoss(4, 3, weight=lib.ones(2)),
+    lambda lib: lib.nn.LinearCrossEntropyLoss(4, 3, label_smoothing=1.5),
+    lambda lib: lib.nn.functional.linear_cross_entropy(lib.ones(4), lib.ones(3, 2, 4),
+                                                       lib.zeros(2, dtype=lib.long)),
+])
+def test_errors_match_torch(call):
+    with pytest.raises(RuntimeError) as theirs:
+        call(torch)
+    with pytest.raises(RuntimeError) as ours:
+        call(ember)
+    assert str(ours.value) == str(theirs.value)
 
 
 def test_get_device_module():
