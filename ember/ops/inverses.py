@@ -86,27 +86,40 @@ class LinalgSlogdet(Op):
         ctx.save_for_backward(a)  # the sign records the node too, as in torch; its gradient is 0
         return sign, logabs
 
-    def backward(ctx, _, g):
+    def backward(ctx, gsign, g):
+        # d log|det A| = Re tr(A^-1 dA). For complex A the sign e^{i theta} moves too:
+        # d theta = Im tr(A^-1 dA), seen by the loss as c = Im(conj(gsign) sign), so
+        # gA = (g - i c) A^-H. A real sign is locally constant: its gradient is 0.
         (a,) = ctx.saved_tensors
-        return g.unsqueeze(-1).unsqueeze(-1) * linalg_inv(a).mT
+        if a._data.dtype.kind == "c" and gsign is not None:
+            from .complex import imag
+            sign = LinalgSlogdet.apply(a)[0].detach()
+            c = imag(gsign.conj() * sign)
+            g = g - 1j * c
+        return g.unsqueeze(-1).unsqueeze(-1) * linalg_inv(a).mH
 
 
 def linalg_slogdet(A, *, out=None):
-    """(sign, log|det|) of each square matrix in A: the determinant without overflow."""
-    check_square("linalg.slogdet", A)
+    """(sign, log|det|) of each square matrix in A: the determinant without overflow; for
+    complex A the sign is det / |det| (complex) and log|det| is real."""
+    check_square("linalg.slogdet", A, complex_ok=True)
     return _rt.linalg_slogdet(*LinalgSlogdet.apply(A))
 
 
 def slogdet(input, *, out=None):
     """torch.slogdet: linalg.slogdet with torch.return_types.slogdet."""
-    check_square("linalg.slogdet", input)
+    check_square("linalg.slogdet", input, complex_ok=True)
     return _rt.slogdet(*LinalgSlogdet.apply(input))
 
 
 def logdet(input):
-    """log det(input): nan where the determinant is negative, -inf where it is 0."""
+    """log det(input): nan where a real determinant is negative, -inf where it is 0; for
+    complex input the principal complex log of det, log|det| + i angle(det)."""
     from .clamping import where
+    from .complex import complex as make_complex
     sign, logabs = slogdet(input)
+    if input._data.dtype.kind == "c":
+        return make_complex(logabs, sign.angle())
     return where(sign == -1, float("nan"), logabs)
 
 
