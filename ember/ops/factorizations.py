@@ -6,10 +6,12 @@ from .. import return_types as _rt
 from ._linalg_common import (LinAlgError, check_matrix, check_square, lu_factor_arrays,
                              permutation_arrays)
 from ._op import Op
-from .complex import holomorphic
+from .complex import holomorphic, real
 from .inverses import linalg_inv
 from .join import cat, stack
 from .linalg import matmul
+from .triangular import diag_embed
+from .triangular import diagonal as _diagonal
 
 __all__ = ["cholesky", "qr", "lu_unpack", "geqrf", "orgqr", "ormqr"]
 
@@ -132,24 +134,26 @@ class LinalgQr(Op):
         gq, gr = _zeros_if_none(gq, q), _zeros_if_none(gr, r)
         if m >= n:
             return _qr_backward_tall(q, r, gq, gr)
-        # A = [X | Y] with X = Q U square: gY = Q gV, and X's gradient sees gQ + Y gV^T
+        # A = [X | Y] with X = Q U square: gY = Q gV, and X's gradient sees gQ + Y gV^H
         y, gu, gv = a[..., :, m:], gr[..., :, :m], gr[..., :, m:]
-        gx = _qr_backward_tall(q, r[..., :, :m], gq + matmul(y, gv.mT), gu)
+        gx = _qr_backward_tall(q, r[..., :, :m], gq + matmul(y, gv.mH), gu)
         return cat([gx, matmul(q, gv)], -1)
 
 
 def _qr_backward_tall(q, r, gq, gr):
-    """A = Q R with m >= n: M = R gR^T - gQ^T Q, gA = (gQ + Q copyltu(M)) R^-T, where
-    copyltu(M) is the symmetric matrix with M's lower triangle."""
-    m = matmul(r, gr.mT) - matmul(gq.mT, q)
-    sym = m.tril() + m.tril(-1).mT
+    """A = Q R with m >= n: M = R gR^H - gQ^H Q, gA = (gQ + Q copyltu(M)) R^-H, where
+    copyltu(M) is the Hermitian matrix with M's strict lower triangle and the real part of its
+    diagonal (R's diagonal is real, so Q^H dQ's diagonal is imaginary)."""
+    m = matmul(r, gr.mH) - matmul(gq.mH, q)
+    low = m.tril(-1)
+    sym = low + low.mH + diag_embed(real(_diagonal(m, 0, -2, -1)))
     b = gq + matmul(q, sym)
-    return _solve_tri(r.mT, b, upper=False, left=False)  # B R^-T: X R^T = B
+    return _solve_tri(r.mH, b, upper=False, left=False)  # B R^-H: X R^H = B
 
 
 def linalg_qr(A, mode="reduced", *, out=None):
     """(Q, R) with A = Q R: mode 'reduced' (k = min(m, n) columns), 'complete', or 'r' (Q empty)."""
-    check_matrix("linalg.qr", A)
+    check_matrix("linalg.qr", A, complex_ok=True)
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
                            "'reduced' (default), 'r', or 'complete'")
@@ -158,7 +162,7 @@ def linalg_qr(A, mode="reduced", *, out=None):
 
 def qr(input, some=True, *, out=None):
     """torch.qr (deprecated in torch for linalg.qr): some=False is mode='complete'."""
-    check_matrix("linalg.qr", input)
+    check_matrix("linalg.qr", input, complex_ok=True)
     return _rt.qr(*LinalgQr.apply(input, "reduced" if some else "complete"))
 
 
