@@ -181,12 +181,18 @@ class Geqrf(Op):
 
 def geqrf(input, *, out=None):
     """(a, tau) of LAPACK's geqrf: Q is orgqr(a, tau), R is a.triu()."""
-    check_matrix("geqrf", input)
+    check_matrix("geqrf", input, complex_ok=True)
+    if input._data.dtype.kind == "c" and input.requires_grad:
+        from ..autograd import is_grad_enabled
+        if is_grad_enabled():
+            raise RuntimeError("geqrf does not support automatic differentiation for outputs "
+                               "with complex dtype.")
     return _rt.geqrf(*Geqrf.apply(input))
 
 
 def _reflect_arrays(xp, a, tau, c, left, transpose):
-    """Q C, Q^T C, C Q or C Q^T for Q = H_1 ... H_k, H_i = I - tau_i v_i v_i^T."""
+    """Q C, Q^H C, C Q or C Q^H for Q = H_1 ... H_k, H_i = I - tau_i v_i v_i^H (H_i^H takes
+    conj(tau_i))."""
     m = a.shape[-2]
     k = tau.shape[-1]
     order = range(k) if left == transpose else range(k - 1, -1, -1)
@@ -194,10 +200,11 @@ def _reflect_arrays(xp, a, tau, c, left, transpose):
         v = xp.where(xp.arange(m) > i, a[..., :, i], 0).astype(a.dtype)
         v[..., i] = 1
         t = tau[..., i, None, None]
+        t = t.conj() if transpose else t
         if left:
-            c = c - t * v[..., :, None] * xp.matmul(v[..., None, :], c)
+            c = c - t * v[..., :, None] * xp.matmul(v[..., None, :].conj(), c)
         else:
-            c = c - t * xp.matmul(c, v[..., :, None]) * v[..., None, :]
+            c = c - t * xp.matmul(c, v[..., :, None]) * v[..., None, :].conj()
     return c
 
 
@@ -216,9 +223,10 @@ class LinalgHouseholderProduct(Op):
 
 
 def householder_grads(a, tau, g):
-    """(gA, gtau) of Q = H_1 ... H_k E (E the first n columns of I). With W_i = H_i ... H_1 G
-    and S_i = H_{i+1} ... H_k E, the i-th reflector sees M = W_{i-1} S_i^T:
-    gtau_i = -v^T M v and gv_i = -tau_i (M + M^T) v, of which rows below i belong to A."""
+    """(gA, gtau) of Q = H_1 ... H_k E (E the first n columns of I). With W_i = H_i^H ... H_1^H G
+    and S_i = H_{i+1} ... H_k E, the i-th reflector sees M = W_{i-1} S_i^H:
+    gtau_i = -v^H M v and gv_i = -conj(tau_i) M v - tau_i M^H v, of which rows below i belong
+    to A."""
     from .._creation import arange, eye
     m, n = a.shape[-2:]
     k = tau.shape[-1]
@@ -231,18 +239,19 @@ def householder_grads(a, tau, g):
     s[k] = eye(m, n, dtype=a.dtype, device=a.device)
     for i in range(k - 1, -1, -1):
         v, t = vs[i], tau[..., i, None, None]
-        s[i] = s[i + 1] - t * v.unsqueeze(-1) * matmul(v.unsqueeze(-2), s[i + 1])
+        s[i] = s[i + 1] - t * v.unsqueeze(-1) * matmul(v.conj().unsqueeze(-2), s[i + 1])
     w = g
     gcols, gtaus = [], []
     for i in range(k):
         v, t = vs[i], tau[..., i, None]
-        sa = matmul(v.unsqueeze(-2), s[i + 1]).squeeze(-2)   # S_i^T v
-        wb = matmul(v.unsqueeze(-2), w).squeeze(-2)          # W_{i-1}^T v
-        gtaus.append(-(sa * wb).sum(-1))
-        gv = -t * (matmul(w, sa.unsqueeze(-1)).squeeze(-1)
-                   + matmul(s[i + 1], wb.unsqueeze(-1)).squeeze(-1))
+        vh = v.conj().unsqueeze(-2)
+        sa = matmul(vh, s[i + 1]).squeeze(-2).conj()      # S_i^H v
+        wb = matmul(vh, w).squeeze(-2).conj()             # W_{i-1}^H v
+        gtaus.append(-(wb.conj() * sa).sum(-1))
+        gv = -(t.conj() * matmul(w, sa.unsqueeze(-1)).squeeze(-1)
+               + t * matmul(s[i + 1], wb.unsqueeze(-1)).squeeze(-1))
         gcols.append(gv * (rows > i).to(a.dtype))
-        w = w - t.unsqueeze(-1) * v.unsqueeze(-1) * wb.unsqueeze(-2)
+        w = w - t.conj().unsqueeze(-1) * v.unsqueeze(-1) * wb.conj().unsqueeze(-2)
     zero = a[..., :, 0] * 0
     ga = stack(gcols + [zero] * (n - k), -1)
     gt = stack(gtaus, -1) if gtaus else tau * 0
@@ -252,7 +261,7 @@ def householder_grads(a, tau, g):
 def linalg_householder_product(A, tau, *, out=None):
     """The first n columns of H_1 ... H_k, H_i = I - tau_i v_i v_i^T with v_i below A's
     diagonal in column i (the Q of geqrf's output)."""
-    check_matrix("torch.linalg.householder_product", A, "input")
+    check_matrix("torch.linalg.householder_product", A, "input", complex_ok=True)
     m, n = A.shape[-2:]
     if m < n:
         raise RuntimeError("torch.linalg.householder_product: input.shape[-2] must be greater "
@@ -286,9 +295,9 @@ class Ormqr(Op):
         ga = gt = None
         if need[0] or need[1]:
             if left:
-                gq = matmul(c, g.mT) if tr else matmul(g, c.mT)
+                gq = matmul(c, g.mH) if tr else matmul(g, c.mH)
             else:
-                gq = matmul(g.mT, c) if tr else matmul(c.mT, g)
+                gq = matmul(g.mH, c) if tr else matmul(c.mH, g)
             a_full = cat([a[..., :, :min(k, mn)], a.new_zeros(a.shape[:-1] + (mn - min(k, mn),))],
                          -1)
             tau_full = cat([tau, tau.new_zeros(tau.shape[:-1] + (mn - t,))], -1)
@@ -300,9 +309,8 @@ class Ormqr(Op):
 
 
 def ormqr(input, input2, input3, left=True, transpose=False, *, out=None):
-    """op(Q) C or C op(Q), with Q = orgqr(input, input2) completed to a square matrix."""
-    if any(t._data.dtype.kind == "c" for t in (input, input2, input3)):
-        raise NotImplementedError("torch.ormqr: complex inputs are not supported by ember yet")
+    """op(Q) C or C op(Q), with Q = orgqr(input, input2) completed to a square matrix and op
+    Q^H when transpose."""
     mn = input3.shape[-2] if left else input3.shape[-1]
     if input.shape[-2] != mn:
         raise RuntimeError(f"torch.ormqr: input.shape[-2] must be equal to other.shape["

@@ -217,3 +217,31 @@ def test_logdet_is_the_complex_log_of_det():
 def test_qr_matches_torch_and_gradchecks(shape):
     _same_as_torch(lambda m, a: m.linalg.qr(a), _cx(*shape))
     assert gradcheck(lambda a: ember.linalg.qr(a), (_leaf(_cx(*shape)),))
+
+
+# -- Householder form (geqrf, householder_product, ormqr) ----------------------------------------
+
+def test_geqrf_values_and_its_refusal_to_differentiate_complex_match_torch():
+    a = _cx(4, 3)
+    for ours, theirs in zip(ember.geqrf(ember.tensor(a)), torch.geqrf(torch.tensor(a))):
+        np.testing.assert_allclose(ours.numpy(), theirs.numpy(), atol=1e-12)
+    with pytest.raises(RuntimeError) as t_err:
+        torch.geqrf(torch.tensor(a, requires_grad=True))
+    with pytest.raises(RuntimeError) as e_err:
+        ember.geqrf(ember.tensor(a, requires_grad=True))
+    assert str(e_err.value) == str(t_err.value)
+
+
+def test_householder_product_matches_torch_and_gradchecks():
+    _same_as_torch(lambda m, a, t: m.linalg.householder_product(a, t), _cx(2, 4, 3), _cx(2, 2))
+    assert gradcheck(lambda a, t: ember.linalg.householder_product(a, t),
+                     (_leaf(_cx(4, 3)), _leaf(_cx(3))))
+
+
+@pytest.mark.parametrize("left", [True, False])
+@pytest.mark.parametrize("transpose", [False, True])
+def test_ormqr_applies_q_or_its_conjugate_transpose_as_torch(left, transpose):
+    c = _cx(4, 2) if left else _cx(2, 4)
+    _same_as_torch(lambda m, a, t, c: m.ormqr(a, t, c, left, transpose), _cx(4, 3), _cx(3), c)
+    assert gradcheck(lambda a, t, c: ember.ormqr(a, t, c, left, transpose),
+                     (_leaf(_cx(4, 3)), _leaf(_cx(3)), _leaf(c)))
