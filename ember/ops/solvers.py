@@ -201,18 +201,20 @@ def lu_grad_from_a(lu, piv, ga):
 
 
 def linalg_lu_solve(LU, pivots, B, *, left=True, adjoint=False, out=None):
-    """X with A X = B given lu_factor(A) (left=False: X A = B; adjoint: A^T in place of A)."""
+    """X with A X = B given lu_factor(A) (left=False: X A = B; adjoint: A^H in place of A)."""
     check_square("linalg.lu_solve", LU, "LU", complex_ok=True)
     check_matrix("linalg.lu_solve", B, "B", complex_ok=True)
     check_same_dtype("linalg.lu_solve", LU, B, "LU", "B")
-    if adjoint and LU._data.dtype.kind == "c":  # A^H X = B: antiholomorphic in A
-        raise NotImplementedError("linalg.lu_solve: complex inputs are not supported by ember "
-                                  "yet with adjoint=True")
     n = LU.shape[-1]
     if (B.shape[-2] if left else B.shape[-1]) != n:
         raise RuntimeError(f"linalg.lu_solve: Incompatible shapes of A and B for the equation "
                            f"{'AX = B' if left else 'XA = B'} ({n}x{n} and {B.shape[-2]}x"
                            f"{B.shape[-1]})")
+    if adjoint and LU._data.dtype.kind == "c":
+        # A^H X = B (X A^H = B) is A^T conj(X) = conj(B) (conj(X) A^T = conj(B)): the transposed
+        # solve, holomorphic in A, between two conjugations that autograd follows
+        from .complex import conj
+        return conj(LinalgLuSolve.apply(LU, pivots, conj(B), bool(left), True))
     return LinalgLuSolve.apply(LU, pivots, B, bool(left), bool(adjoint))
 
 

@@ -28,7 +28,8 @@ def _run(m, fn, arrays):
     r = fn(m, *ins)
     outs = list(r) if isinstance(r, (tuple, list)) else [r]
     sum(((o.abs() ** 2).sum() if o.is_complex() else (o ** 2).sum()) for o in outs).backward()
-    return [o.detach().numpy() for o in outs], [t.grad.numpy() for t in ins]
+    return ([o.detach().resolve_conj().numpy() for o in outs],
+            [t.grad.resolve_conj().numpy() for t in ins])
 
 
 def _same_as_torch(fn, *arrays):
@@ -245,3 +246,14 @@ def test_ormqr_applies_q_or_its_conjugate_transpose_as_torch(left, transpose):
     _same_as_torch(lambda m, a, t, c: m.ormqr(a, t, c, left, transpose), _cx(4, 3), _cx(3), c)
     assert gradcheck(lambda a, t, c: ember.ormqr(a, t, c, left, transpose),
                      (_leaf(_cx(4, 3)), _leaf(_cx(3)), _leaf(c)))
+
+
+@pytest.mark.parametrize("left", [True, False])
+def test_lu_solve_adjoint_solves_with_the_conjugate_transpose_as_torch(left):
+    a = _cx(2, 3, 3) + 3 * np.eye(3)
+    b = _cx(2, 3, 2) if left else _cx(2, 2, 3)
+    _same_as_torch(lambda m, a, b: m.linalg.lu_solve(*m.linalg.lu_factor(a), b, left=left,
+                                                     adjoint=True), a, b)
+    assert gradcheck(lambda a, b: ember.linalg.lu_solve(*ember.linalg.lu_factor(a), b,
+                                                        left=left, adjoint=True),
+                     (_leaf(a[0]), _leaf(b[0])))
