@@ -22,15 +22,15 @@ class LinalgEigh(Op):
         return w, v
 
     def backward(ctx, gw, gv):
-        # gA = V (diag(gw) + K / (w_j - w_i) off the diagonal) V^H with K = V^H gV; for complex
-        # input K is first checked for phase invariance and made skew-Hermitian, as torch does
+        # gA = V (diag(gw) + K / (w_j - w_i) off the diagonal) V^H with K = V^H gV made
+        # skew-Hermitian, as torch does (complex input: K is first checked for phase invariance)
         w, v = ctx.saved_tensors
         inner = None
         if gv is not None:
             k = matmul(v.mH, gv)
             if k._data.dtype.kind == "c":
                 _check_phase_invariant(ctx.xp, k, _EIGH_PHASE)
-                k = 0.5 * (k - k.mH)
+            k = 0.5 * (k - k.mH)  # the part of K that moves V within unit eigenvectors
             e = w.unsqueeze(-2) - w.unsqueeze(-1)
             n = w.shape[-1]
             eye = _make(ctx.xp.eye(n, dtype=w._data.dtype))
