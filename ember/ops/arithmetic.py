@@ -11,7 +11,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor, _make
-from ._common import (_binary, _float_pair, _log_scalar, _out, _unary, _zeros,
+from ._common import (_binary, _float, _float_pair, _log_scalar, _out, _unary, _zeros,
                       invalid_arguments, is_operand, number_operand, quiet)
 from ._op import Op, broadcast_error, promote, scalar
 from .clamping import Where
@@ -175,14 +175,15 @@ Div._node_cls.complex = False  # forward sets it on a node whose result is compl
 
 
 class DivScalar(Op, grad_fn="DivBackward1"):
-    """A floating input divided by a Python number as torch's own composites divide (its
-    div.Scalar overload); a user's `x / 2` is Div, DivBackward0."""
+    """An input divided by a Python number as torch's own composites divide (its div.Scalar
+    overload; an integer input divides in the default float dtype); a user's `x / 2` is Div,
+    DivBackward0."""
     _array_backward = True
 
     def forward(ctx, a, s):
         ctx.s = s
         with quiet():
-            return ctx.xp.true_divide(a, s)
+            return ctx.xp.true_divide(_float(a), s)
 
     def backward(ctx, g):
         return g / ctx.s

@@ -4,6 +4,8 @@ more einsum per operand in the backward.
 """
 import math
 
+import numpy as np
+
 from .._backend import xp_of
 from .._dtype import type_name
 from .._tensor import Tensor, _make
@@ -70,6 +72,9 @@ class Einsum(Op, grad_fn="ViewBackward0"):
     def forward(ctx, eq, *ops):
         ctx.eq = eq
         ctx.save_for_backward(*ops)
+        ins, out = eq
+        if len(ops) == 1 and ops[0].dtype == bool and len(set(ins[0])) > len(out):
+            ops = (ops[0].astype(np.int64),)  # a bool operand summed counts, as torch's sum
         return ctx.xp.einsum(_eq_str(eq), *ops, optimize=len(ops) > 1)
 
     def backward(ctx, g):
