@@ -5,7 +5,8 @@ import builtins
 import math
 
 from . import ops as _ops
-from .ops._linalg_common import LinAlgError
+from ._dtype import type_name
+from .ops._linalg_common import LinAlgError, check_float
 from .ops.eig import linalg_eig as eig
 from .ops.eig import linalg_eigvals as eigvals
 from .ops.factorizations import linalg_cholesky as cholesky
@@ -64,6 +65,8 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     if A.ndim < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
                            "dimensions.")
+    if A._data.dtype.kind in "biu":
+        check_float("linalg.matrix_norm", A)
     if dtype is not None:
         A = A.to(dtype)
     d0, d1 = (d % A.ndim for d in dim)
@@ -111,6 +114,11 @@ def cross(input, other, *, dim=-1, out=None):
 
 def vecdot(x, y, *, dim=-1, out=None):
     """The dot product of vectors along dim (broadcasting), conjugating x as torch does."""
+    if x._data.dtype.kind in "biu":
+        check_float("linalg.vecdot", x)
+    if x.dtype != y.dtype:
+        raise RuntimeError(f"linalg.vecdot: Expected x and y to have the same dtype, but found x "
+                           f"of type {type_name(x)} and y of type {type_name(y)} instead")
     return ((x.conj() if x.is_complex() else x) * y).sum(dim)
 
 

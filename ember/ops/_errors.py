@@ -62,3 +62,10 @@ def translate(op, exc, arrays):
         kernel = getattr(op, "_kernel", None) or f"{op.__name__.lower()}_cpu"
         return NotImplementedError(f'"{kernel}" not implemented for \'{name}\'')
     return None
+
+
+def refuse_non_floating(kernel, tensor, bool_ok=False):
+    """torch's NotImplementedError for a kernel that has loops only for floating dtypes (and bool,
+    with bool_ok), given an integer or bool tensor; complex and floating pass."""
+    if tensor._data.dtype.kind in ("iu" if bool_ok else "biu"):
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_dtype.type_name(tensor)}\'')

@@ -3,7 +3,9 @@ factorization and substitutions on backend arrays that several of them build on 
 LU and no triangular solve)."""
 import numpy as np
 
+from .._dtype import type_name
 from .._tensor import _make
+from ._errors import refuse_non_floating
 
 
 class LinAlgError(RuntimeError):
@@ -14,32 +16,36 @@ def float_name(t):
     return {"float32": "Float", "float64": "Double"}.get(t._data.dtype.name, str(t.dtype))
 
 
-def check_matrix(fn, A, arg="A", complex_ok=False):
+def check_matrix(fn, A, arg="A", complex_ok=False, kernel=None):
     if A.ndim < 2:
         raise RuntimeError(f"{fn}: The input tensor {arg} must have at least 2 dimensions.")
-    check_float(fn, A, complex_ok)
+    check_float(fn, A, complex_ok, kernel)
 
 
-def check_square(fn, A, arg="A", complex_ok=False):
+def check_square(fn, A, arg="A", complex_ok=False, kernel=None):
     """A batch of square floating matrices; fn is torch's prefix ('linalg.inv')."""
     if A.ndim < 2:
         raise RuntimeError(f"{fn}: The input tensor {arg} must have at least 2 dimensions.")
     if A.shape[-1] != A.shape[-2]:
         raise RuntimeError(f"{fn}: {arg} must be batches of square matrices, but they are "
                            f"{A.shape[-2]} by {A.shape[-1]} matrices")
-    check_float(fn, A, complex_ok)
+    check_float(fn, A, complex_ok, kernel)
 
 
-def check_float(fn, A, complex_ok=False):
+def check_float(fn, A, complex_ok=False, kernel=None):
     """A float32/float64 tensor, or complex where the op's formulas are complex-correct
-    (complex_ok); other complex inputs are refused as not yet supported, not as torch's."""
+    (complex_ok); other complex inputs are refused as not yet supported, not as torch's.
+    Ops whose torch kernel has no integer loop (rather than a dtype check) name the kernel, and
+    refuse integer and bool inputs with its NotImplementedError."""
     dt = A._data.dtype
+    if kernel is not None:
+        refuse_non_floating(kernel, A)
     if dt.kind == "c":
         if not complex_ok:
             raise NotImplementedError(f"{fn}: complex inputs are not supported by ember yet")
     elif dt.kind != "f" or dt == np.float16:
         raise RuntimeError(f"{fn}: Expected a floating point or complex tensor as input. "
-                           f"Got {A.dtype.__repr__().split('.')[-1].capitalize()}")
+                           f"Got {type_name(A)}")
 
 
 def check_same_dtype(fn, A, B, a="A", b="B"):

@@ -9,6 +9,7 @@ from . import _hooks
 from ._conv_kernels import (
     _col2im, _conv3d, _conv3d_weight_grad, _conv_forward, _conv_input_grad, _conv_weight_grad,
     _Depth, _exact_layout, _Geometry)
+from ._errors import refuse_non_floating
 from ._op import Op, shape_str
 from .complex import holomorphic
 
@@ -362,6 +363,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     blocks = geo.out_size(*hw)
     if min(blocks) < 1:
         raise _blocks_error(hw, k, d, p, s, blocks)
+    refuse_non_floating("im2col_out_cpu", input, bool_ok=True)
     if input.dim() == 3:
         return Im2Col.apply(input.unsqueeze(0), geo).squeeze(0)
     return Im2Col.apply(input, geo)
@@ -390,6 +392,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
                            f"{input.dim() - 1} to match the calculated number of sliding blocks "
                            f"{blocks[0]} * {blocks[1]} = {blocks[0] * blocks[1]}, but got "
                            f"input.size({input.dim() - 1})={n_blocks}.")
+    refuse_non_floating("col2im_out_cpu", input, bool_ok=True)
     if input.dim() == 2:
         return Col2Im.apply(input.unsqueeze(0), geo, out).squeeze(0)
     return Col2Im.apply(input, geo, out)

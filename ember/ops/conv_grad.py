@@ -2,6 +2,8 @@
 of grad_output. Both are the kernels of ember's Convolution backward (ops/conv.py); one Op records
 them as torch does (ConvolutionBackwardBackward0) and its backward is theirs, so the results are
 differentiable again."""
+from .._dtype import bool as bool_
+from ._errors import refuse_non_floating
 from ._op import Op
 from .conv import Convolution, ConvolutionWeightGrad, _conv_geometry, _spatial
 
@@ -63,6 +65,8 @@ def _checked_geometry(nd, image, weight, grad_output, stride, padding, dilation,
 
 def conv_input(nd, input_size, weight, grad_output, stride, padding, dilation, groups):
     image = _stand_in(weight, _size(nd, "input_size", input_size))
+    # before the geometry checks, which refuse a bool tensor as the forward convolution does
+    refuse_non_floating(f"slow_conv{max(nd, 2)}d_cpu_grad_input", grad_output)
     geo = _checked_geometry(nd, image, weight, grad_output, stride, padding, dilation, groups)
     return ConvolutionBackward.apply(grad_output, weight, geo, "input", _spatial(image))
 
@@ -71,4 +75,7 @@ def conv_weight(nd, input, weight_size, grad_output, stride, padding, dilation, 
     weight_size = _size(nd, "weight_size", weight_size)
     weight = _stand_in(input, weight_size)
     geo = _checked_geometry(nd, input, weight, grad_output, stride, padding, dilation, groups)
+    if input.dtype == bool_:  # torch's bool input fails in the im2col step, not the gradient
+        refuse_non_floating("compute_columns3d" if nd == 3 else "slow_conv2d_cpu", input)
+    refuse_non_floating(f"slow_conv{max(nd, 2)}d_cpu_grad_weight", input)
     return ConvolutionBackward.apply(input, grad_output, geo, "weight", weight_size)

@@ -3,6 +3,7 @@ the reduction. A bag is a run of 1-D indices starting at an offset, or a row of 
 indices equal to padding_idx are left out of their bag, and an empty bag gives zeros."""
 import numpy as np
 
+from .. import _dtype
 from .._backend import xp_of
 from .._tensor import Tensor, _make
 from ._op import Op
@@ -91,6 +92,16 @@ def _check_indices(t):
                            "(while checking arguments for embedding_bag)")
 
 
+def _check_weight(weight):
+    """torch's refusal of an integer or bool weight (its kernels are floating only)."""
+    if weight._data.dtype.kind in "biu":
+        got = "CPUBoolType" if weight.dtype == _dtype.bool else \
+            f"torch.{_dtype.LEGACY_NAMES[weight.dtype]}"
+        raise RuntimeError("Expected tensor for argument #1 'weight' to have one of the following "
+                           f"scalar types: Half, BFloat16, Float, Double; but got {got} instead "
+                           "(while checking arguments for embedding_bag)")
+
+
 def functional_embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2,
                              scale_grad_by_freq=False, mode="mean", sparse=False,
                              per_sample_weights=None, include_last_offset=False,
@@ -136,6 +147,7 @@ def functional_embedding_bag(input, weight, offsets=None, max_norm=None, norm_ty
     _check_indices(input)
     if offsets is not None:
         _check_indices(offsets)
+    _check_weight(weight)
     n = weight.shape[0]
     if padding_idx is not None:
         if not -n <= padding_idx < n:
@@ -196,6 +208,7 @@ def embedding_bag(weight, indices, offsets, scale_grad_by_freq=False, mode=0, sp
     pad = None if padding_idx is None or padding_idx < 0 else int(padding_idx)
     _check_indices(indices)
     _check_indices(offsets)
+    _check_weight(weight)
     flat, bag_of, keep, n_bags = _layout(indices, weight, offsets, include_last_offset, pad)
     psw = None if per_sample_weights is None else per_sample_weights.reshape(-1)
     out = EmbeddingBag.apply(weight, psw, flat, bag_of, keep, n_bags, name, pad,

@@ -3,6 +3,7 @@ forward on arrays, backward in ember ops (derivations in each backward's comment
 import numpy as np
 
 from .. import return_types as _rt
+from ._errors import refuse_non_floating
 from ._linalg_common import (LinAlgError, check_matrix, check_square, lu_factor_arrays,
                              permutation_arrays)
 from ._op import Op
@@ -261,7 +262,8 @@ def householder_grads(a, tau, g):
 def linalg_householder_product(A, tau, *, out=None):
     """The first n columns of H_1 ... H_k, H_i = I - tau_i v_i v_i^T with v_i below A's
     diagonal in column i (the Q of geqrf's output)."""
-    check_matrix("torch.linalg.householder_product", A, "input", complex_ok=True)
+    check_matrix("torch.linalg.householder_product", A, "input", complex_ok=True,
+                 kernel="orgqr_cpu")
     m, n = A.shape[-2:]
     if m < n:
         raise RuntimeError("torch.linalg.householder_product: input.shape[-2] must be greater "
@@ -315,6 +317,7 @@ def ormqr(input, input2, input3, left=True, transpose=False, *, out=None):
     if input.shape[-2] != mn:
         raise RuntimeError(f"torch.ormqr: input.shape[-2] must be equal to other.shape["
                            f"{-2 if left else -1}], but got {input.shape[-2]} != {mn}")
+    refuse_non_floating("ormqr_cpu", input)
     return Ormqr.apply(input, input2, input3, bool(left), bool(transpose))
 
 
@@ -406,7 +409,7 @@ holomorphic(LinalgLuFactorEx, LinalgLu, LuUnpack)
 def linalg_lu_factor_ex(A, *, pivot=True, check_errors=False, out=None):
     """(LU, pivots, info): L (unit diagonal, not stored) and U packed in LU, LAPACK's 1-based
     int32 row swaps, and the first zero pivot (1-based) or 0."""
-    check_matrix("torch.linalg.lu_factor_ex", A, complex_ok=True)
+    check_matrix("torch.linalg.lu_factor_ex", A, complex_ok=True, kernel="lu_cpu")
     if not pivot:
         raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
     lu, piv, info = LinalgLuFactorEx.apply(A)
@@ -431,7 +434,7 @@ def linalg_lu_factor(A, *, pivot=True, out=None):
 
 def linalg_lu(A, *, pivot=True, out=None):
     """(P, L, U) with A = P L U: P a permutation, L unit lower (m x k), U upper (k x n)."""
-    check_matrix("linalg.lu", A, complex_ok=True)
+    check_matrix("linalg.lu", A, complex_ok=True, kernel="lu_cpu")
     if not pivot:
         raise RuntimeError("linalg.lu_factor: LU without pivoting is not implemented on the CPU")
     return _rt.linalg_lu(*LinalgLu.apply(A))

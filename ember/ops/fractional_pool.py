@@ -12,6 +12,7 @@ import math
 import numpy as np
 
 from .. import _creation
+from ._errors import refuse_non_floating
 from ._op import Op
 from .pool import MaxPoolScatter
 
@@ -113,6 +114,7 @@ def _fractional_max_pool(op, nd, input, kernel_size, output_size, output_ratio, 
                                f"{dim_name} {s}")
     n = input.shape[0] if input.dim() == nd + 2 else 1
     c = input.shape[-nd - 1]
+    refuse_non_floating("check_uniform_bounds" if samples is None else f"{name}_out_frame", input)
     if samples is None:
         samples = _creation.empty((n, c, nd), dtype=input.dtype, device=input.device).uniform_()
     if samples.dim() != 3 or samples.shape[2] != nd:

@@ -152,7 +152,8 @@ class CholeskyInverse(Op):
 
 def cholesky_inverse(input, upper=False, *, out=None):
     """The inverse of A = L L^H (U^H U with upper) from its Cholesky factor."""
-    check_square("cholesky_inverse", input, "input", complex_ok=True)
+    check_square("cholesky_inverse", input, "input", complex_ok=True,
+                 kernel="cholesky_inverse_out_cpu")
     data = input._data
     if data.dtype.kind == "c" and bool((data.diagonal(0, -2, -1).imag != 0).any()):
         # not a Cholesky factor: LAPACK's potri (torch's) then gives neither (L L^H)^-1 nor a

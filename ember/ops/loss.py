@@ -13,6 +13,7 @@ from .. import _dtype
 from .._dtype import type_name as _type_name
 from .._tensor import _make
 from ._common import _const
+from ._errors import refuse_non_floating
 from ._op import Op, broadcast_error, promote, shape_str
 from .activation import logsigmoid
 
@@ -317,6 +318,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         raise RuntimeError(f"weight tensor should be defined either for all {n_classes} classes "
                            f"or no classes but got weight tensor of shape: "
                            f"{shape_str(weight.shape)}")
+    refuse_non_floating("nll_loss_out_frame" if nd <= 2 else "nll_loss2d_forward_out_frame", input)
     if nd <= 2:
         return NllLoss.apply(input, target, weight, reduction, int(ignore_index))
     if nd == 4:

@@ -7,6 +7,7 @@ enum 0 | 1 | 2 and, as torch.X (unlike nn.functional) does, is 'none' by default
 """
 from .._dtype import type_name as _type_name
 from .._tensor import _make
+from ._errors import refuse_non_floating
 from ._op import Op, shape_str
 from .clamping import where
 from .similarity import pairwise_distance
@@ -142,6 +143,7 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, reduction="me
         raise RuntimeError(f"inconsistent weight size, expected {c} but got "
                            f"{shape_str(weight.shape)}")
     _long_target(target)
+    refuse_non_floating("multi_margin_loss_cpu_kernel", input)
     if weight is not None:
         weight = weight.reshape(-1)
     return MultiMarginLoss.apply(x, target.reshape(-1), weight, int(p), float(margin),
@@ -196,4 +198,5 @@ def multilabel_margin_loss(input, target, reduction="mean"):
         raise RuntimeError(f"inconsistent target size: {shape_str(target.shape)} for input of "
                            f"size: {shape_str(input.shape)}")
     _long_target(target)
+    refuse_non_floating("multilabel_margin_loss_forward_out_frame", input)
     return MultilabelMarginLoss.apply(x, target.reshape(x.shape), reduction, batched)

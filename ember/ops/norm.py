@@ -12,6 +12,7 @@ import numpy as np
 
 from .._tensor import _make
 from ..autograd.grad_mode import state as _grad_state
+from ._errors import refuse_non_floating
 from ._op import Op, shape_str
 
 __all__ = ["batch_norm", "layer_norm", "group_norm"]
@@ -311,6 +312,7 @@ def batch_norm(input, weight, bias, running_mean, running_var, training, momentu
     for name, t in (("weight", weight), ("bias", bias), ("running_mean", running_mean),
                     ("running_var", running_var)):
         _check_numel(name, t, c)
+    refuse_non_floating("batch_norm", input)
     return NativeBatchNorm.apply(input, weight, bias, running_mean, running_var, bool(training),
                                  float(momentum), float(eps))
 
@@ -329,6 +331,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5, cudnn_
             raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but "
                                f"got {name} of shape {shape_str(t.shape)} and normalized_shape "
                                f"= {shape_str(shape)}")
+    refuse_non_floating("LayerNormKernelImpl", input)
     _check_param_dtypes(input, weight, bias)
     return NativeLayerNorm.apply(input, weight, bias, k, float(eps))
 
@@ -363,4 +366,5 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5, cudnn_enable
                                f"channels in input, but got {name} of shape "
                                f"{shape_str(t.shape)} and input of shape "
                                f"{shape_str(input.shape)}")
+    refuse_non_floating("GroupNormKernelImpl", input)
     return NativeGroupNorm.apply(input, weight, bias, int(num_groups), float(eps))

@@ -4,6 +4,7 @@ import math
 
 from .._finfo import finfo
 from ..autograd.grad_mode import no_grad
+from ._errors import refuse_non_floating
 from .norm import batch_norm
 from .padding import pad
 
@@ -18,6 +19,7 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
                            f"[*, {', '.join(str(s) for s in shape)}], but got input of size"
                            f"{list(input.shape)}")
+    refuse_non_floating("rms_norm", input)
     if eps is None:
         eps = finfo(input.dtype).eps
     dims = tuple(range(input.dim() - len(shape), input.dim()))

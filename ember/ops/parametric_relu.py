@@ -7,6 +7,7 @@ their mean in eval; the slopes are constants of the op, kept as an array for bac
 from .. import _creation
 from .._dtype import type_name
 from .._tensor import _make
+from ._errors import refuse_non_floating
 from ._op import Op
 
 __all__ = ["prelu", "rrelu", "rrelu_"]
@@ -56,6 +57,7 @@ def prelu(input, weight):
     if input.dtype != weight.dtype:
         raise RuntimeError("prelu: Type promoting not supported. Got "
                            f"{type_name(input.dtype)} and {type_name(weight.dtype)}")
+    refuse_non_floating("prelu_cpu", input)
     return PreluKernel.apply(input, weight)
 
 
@@ -76,6 +78,10 @@ class RreluWithNoiseInplace(RreluWithNoise, grad_fn="RreluWithNoiseBackward1"):
     pass
 
 
+def _refuse_rrelu(input, training):
+    refuse_non_floating("rrelu_with_noise_out_cpu" if training else "leaky_relu_cpu", input)
+
+
 def _slope(input, lower, upper, training, generator):
     """A uniform draw in [lower, upper] per element while training, else their mean."""
     if lower > upper:
@@ -89,9 +95,11 @@ def _slope(input, lower, upper, training, generator):
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
     """Randomized leaky ReLU: a random slope in [lower, upper] per negative element while
     training, their mean (lower + upper) / 2 in eval."""
+    _refuse_rrelu(input, training)
     return RreluWithNoise.apply(input, _slope(input, lower, upper, training, generator))
 
 
 def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
+    _refuse_rrelu(input, training)
     return input._inplace(RreluWithNoiseInplace.apply,
                           _slope(input, lower, upper, training, generator))

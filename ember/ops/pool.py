@@ -617,6 +617,7 @@ def _max_unpool(op, input, indices, kernel_size, stride, padding, output_size, n
                            f"({shape_str(input.shape)}) but got indices tensor with shape: "
                            f"{shape_str(indices.shape)}")
     size = _unpool_size(input, kernel_size, stride, padding, output_size, nd)
+    _check_floating(input, f"max_unpool{nd}d")
     out_shape = tuple(input.shape[:input.dim() - nd]) + size
     return op.apply(input, indices._data, out_shape, nd)
 
@@ -918,7 +919,7 @@ def adaptive_avg_pool1d(input, output_size):
 def adaptive_max_pool2d(input, output_size, return_indices=False):
     """Adaptive max pooling; with return_indices, also the argmax indices into each H*W plane."""
     size = _adaptive_size(input, output_size, "adaptive_max_pool2d")
-    _check_not_bool(input, "adaptive_max_pool2d")
+    _check_floating(input, "adaptive_max_pool2d")
     out, idx = AdaptiveMaxPool2D.apply(input, size)
     return (out, idx) if return_indices else out
 

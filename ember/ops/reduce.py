@@ -528,6 +528,13 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
     """The covariance matrix of input's rows (variables) over its columns (observations); a
     1-D input is one variable. fweights count observations, aweights weight them."""
     x = input if input.ndim == 2 else input.reshape(1, -1)
+    if x.dtype == _dtype.bool:
+        raise RuntimeError("cov(): bool dtype is not supported for input")
+    for name, t, kinds, want in (("fweights", fweights, "iu", "integral"),
+                                 ("aweights", aweights, "f", "floating point")):
+        if t is not None and t._data.dtype.kind not in kinds:
+            raise RuntimeError(f"cov(): expected {name} to have {want} dtype but got {name} with "
+                               f"{_dtype.type_name(t)} dtype")
     if x._data.dtype.kind not in "fc":
         x = x.to(_dtype.get_default_dtype())
     w = None

@@ -115,7 +115,7 @@ class LinalgSolveTriangular(Op):
 def linalg_solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
     """X with A @ X = B (left=False: X @ A = B) for triangular A; a zero on A's diagonal gives
     inf and nan, as in torch."""
-    check_square("linalg.solve_triangular", A, complex_ok=True)
+    check_square("linalg.solve_triangular", A, complex_ok=True, kernel="triangular_solve_cpu")
     check_matrix("linalg.solve_triangular", B, "B", complex_ok=True)
     check_same_dtype("linalg.solve_triangular", A, B)
     n = A.shape[-1]
@@ -156,8 +156,10 @@ class CholeskySolve(Op):
 
 def cholesky_solve(input, input2, upper=False, *, out=None):
     """X with A X = input, A given by its Cholesky factor input2 (lower, or upper)."""
-    check_square("linalg.cholesky_solve", input2, "input2", complex_ok=True)
-    check_matrix("linalg.cholesky_solve", input, "input", complex_ok=True)
+    check_square("linalg.cholesky_solve", input2, "input2", complex_ok=True,
+                 kernel="cholesky_solve_cpu")
+    check_matrix("linalg.cholesky_solve", input, "input", complex_ok=True,
+                 kernel="cholesky_solve_cpu")
     check_same_dtype("cholesky_solve", input, input2, "self", "A")
     return CholeskySolve.apply(input, input2, bool(upper))
 

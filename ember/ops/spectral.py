@@ -62,7 +62,7 @@ def _check_phase_invariant(xp, k, message, other=None):
 def linalg_eigh(A, UPLO="L", *, out=None):
     """(eigenvalues ascending, eigenvectors as columns) of symmetric (Hermitian) matrices; only
     the UPLO triangle is read (and a complex diagonal's real part)."""
-    check_square("linalg.eigh", A, complex_ok=True)
+    check_square("linalg.eigh", A, complex_ok=True, kernel="linalg_eigh_cpu")
     if UPLO not in ("L", "U"):
         raise RuntimeError(f"Expected UPLO argument to be 'L' or 'U', but got {UPLO}")
     return _rt.linalg_eigh(*LinalgEigh.apply(A, UPLO))

@@ -8,6 +8,7 @@ import numpy as np
 
 from .._backend import xp_of
 from .._tensor import Tensor, _make
+from ._common import _type_word, invalid_arguments
 from ._op import wrap_dim
 from .convert import clone
 from .join import cat
@@ -76,6 +77,7 @@ def meshgrid(*tensors, indexing=None):
     if indexing not in ("ij", "xy"):
         raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but "
                          f"received: {indexing}")
+    _check_tensors(tensors)
     for t in tensors:
         if t.ndim > 1:
             raise RuntimeError("torch.meshgrid: Expected 0D or 1D tensor in the tensor list but "
@@ -111,11 +113,26 @@ def kron(input, other, *, out=None):
     return UnsafeView.apply(a.reshape(a_view) * b.reshape(b_view), tuple(shape))
 
 
-def _atleast(tensors, fn):
+def _check_tensors(tensors):
+    """torch's TypeError for a list argument holding something other than a tensor."""
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"expected Tensor as element {i} in argument 0, but got "
+                            f"{_type_word(t)}")
+
+
+_ATLEAST_OVERLOADS = ("(Tensor input)", "(tuple of Tensors tensors)")
+
+
+def _atleast(tensors, fn, name):
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        _check_tensors(tensors[0])
         return tuple(fn(t) for t in tensors[0])
     if len(tensors) == 1:
+        if not isinstance(tensors[0], Tensor):
+            raise invalid_arguments(name, tensors, _ATLEAST_OVERLOADS)
         return fn(tensors[0])
+    _check_tensors(tensors)
     return tuple(fn(t) for t in tensors)
 
 
@@ -139,17 +156,17 @@ def _at3(t):
 
 def atleast_1d(*tensors):
     """Each tensor viewed with at least one dim (0-d becomes shape (1,))."""
-    return _atleast(tensors, _at1)
+    return _atleast(tensors, _at1, "atleast_1d")
 
 
 def atleast_2d(*tensors):
     """Each tensor viewed with at least two dims (a vector becomes a row)."""
-    return _atleast(tensors, _at2)
+    return _atleast(tensors, _at2, "atleast_2d")
 
 
 def atleast_3d(*tensors):
     """Each tensor viewed with at least three dims ((n,) to (1, n, 1), (m, n) to (m, n, 1))."""
-    return _atleast(tensors, _at3)
+    return _atleast(tensors, _at3, "atleast_3d")
 
 
 def dstack(tensors, *, out=None):
