@@ -244,9 +244,9 @@ def lobpcg(A, k=None, B=None, X=None, n=None, iK=None, niter=None, tol=None, lar
         raise AssertionError(f"A must be square, got shape {A.shape}")
     if B is not None and A.shape != B.shape:
         raise AssertionError(f"A and B must have same shape, got {A.shape} vs {B.shape}")
-    if A.dtype == _dtype.bool:  # torch fails in its first matmul, an integer A in a norm
-        raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
-    if A._data.dtype.kind in "iu":
+    # an integer A with an integer basis X (without X, the float basis's matmul with A refuses
+    # the mix): torch's integer matmul computes, and its first norm refuses
+    if X is not None and X.dtype == A.dtype and A._data.dtype.kind in "iu":
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
                            f"input. Got {_dtype.type_name(A)}")
     dtype = A.dtype if A.dtype in (_dtype.float16, _dtype.float32, _dtype.float64) \
