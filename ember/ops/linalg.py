@@ -382,6 +382,7 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (mat1 @ mat2); input broadcasts to the product's shape."""
     _check_mm(mat1, mat2)
     _check_expand(input, (mat1.shape[0], mat2.shape[1]))
+    beta, alpha = _scalars_for(mat1, beta, alpha)
     result = Addmm.apply(input, mat1, mat2, beta, alpha)
     return result if out is None else _out(result, out)
 
@@ -390,6 +391,7 @@ def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (mat @ vec)."""
     _check_mv(mat, vec, input.ndim)
     _check_expand(input, (mat.shape[0],))
+    beta, alpha = _scalars_for(mat, beta, alpha)
     result = Addmv.apply(input, mat, vec, beta, alpha)
     return result if out is None else _out(result, out)
 
@@ -400,6 +402,11 @@ def addr(input, vec1, vec2, *, beta=1, alpha=1, out=None):
         if v.ndim != 1:
             raise RuntimeError(f"addr: Expected 1-D argument {name}, but got {v.ndim}-D")
     _check_expand(input, (vec1.shape[0], vec2.shape[0]))
+    if vec1._data.dtype.kind in "iu":
+        for name, value in (("beta", beta), ("alpha", alpha)):
+            if isinstance(value, float):
+                raise RuntimeError(f"For integral input tensors, argument {name} must not be a "
+                                   "floating point number.")
     result = Addr.apply(input, vec1, vec2, beta, alpha)
     return result if out is None else _out(result, out)
 
@@ -413,6 +420,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * bmm(batch1, batch2)."""
     _check_bmm(batch1, batch2)
     _check_expand(input, (batch1.shape[0], batch1.shape[1], batch2.shape[2]))
+    beta, alpha = _scalars_for(batch1, beta, alpha)
     result = Baddbmm.apply(input, batch1, batch2, beta, alpha)
     return result if out is None else _out(result, out)
 
@@ -421,8 +429,17 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (the sum over the batch of batch1[i] @ batch2[i])."""
     _check_bmm(batch1, batch2)
     _check_expand(input, (batch1.shape[1], batch2.shape[2]))
+    beta, alpha = _scalars_for(batch1, beta, alpha)
     result = Addbmm.apply(input, batch1, batch2, beta, alpha)
     return result if out is None else _out(result, out)
+
+
+def _scalars_for(t, beta, alpha):
+    """beta and alpha as the addmm family applies them: truncated to integers for integer
+    tensors, as torch does (addr refuses floats there instead)."""
+    if t._data.dtype.kind in "iu":
+        return int(beta), int(alpha)
+    return beta, alpha
 
 
 def _check_expand(t, target):
