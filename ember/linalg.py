@@ -73,6 +73,8 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     if ord == "fro":
         return vector_norm(A, 2, (d0, d1), keepdim)
     if ord == "nuc" or ord in (2, -2):
+        if A._data.dtype.name == "float16":  # torch's check before the SVD
+            raise RuntimeError("linalg.matrix_norm: Low precision dtypes not supported. Got Half")
         B = _ops.movedim(A, (d0, d1), (-2, -1))
         s = svdvals(B)
         r = s.sum(-1) if ord == "nuc" else s.amax(-1) if ord == 2 else s.amin(-1)

@@ -16,30 +16,33 @@ def float_name(t):
     return {"float32": "Float", "float64": "Double"}.get(t._data.dtype.name, str(t.dtype))
 
 
-def check_matrix(fn, A, arg="A", complex_ok=False, kernel=None):
+def check_matrix(fn, A, arg="A", complex_ok=False, kernel=None, half_kernel=None):
     if A.ndim < 2:
         raise RuntimeError(f"{fn}: The input tensor {arg} must have at least 2 dimensions.")
-    check_float(fn, A, complex_ok, kernel)
+    check_float(fn, A, complex_ok, kernel, half_kernel)
 
 
-def check_square(fn, A, arg="A", complex_ok=False, kernel=None):
+def check_square(fn, A, arg="A", complex_ok=False, kernel=None, half_kernel=None):
     """A batch of square floating matrices; fn is torch's prefix ('linalg.inv')."""
     if A.ndim < 2:
         raise RuntimeError(f"{fn}: The input tensor {arg} must have at least 2 dimensions.")
     if A.shape[-1] != A.shape[-2]:
         raise RuntimeError(f"{fn}: {arg} must be batches of square matrices, but they are "
                            f"{A.shape[-2]} by {A.shape[-1]} matrices")
-    check_float(fn, A, complex_ok, kernel)
+    check_float(fn, A, complex_ok, kernel, half_kernel)
 
 
-def check_float(fn, A, complex_ok=False, kernel=None):
+def check_float(fn, A, complex_ok=False, kernel=None, half_kernel=None):
     """A float32/float64 tensor, or complex where the op's formulas are complex-correct
     (complex_ok); other complex inputs are refused as not yet supported, not as torch's.
     Ops whose torch kernel has no integer loop (rather than a dtype check) name the kernel, and
-    refuse integer and bool inputs with its NotImplementedError."""
+    refuse integer and bool inputs with its NotImplementedError; float16 inputs get the
+    NotImplementedError of half_kernel (default: kernel) where torch's kernel has no Half loop."""
     dt = A._data.dtype
     if kernel is not None:
         refuse_non_floating(kernel, A)
+    if dt == np.float16 and (half_kernel or kernel):
+        raise NotImplementedError(f'"{half_kernel or kernel}" not implemented for \'Half\'')
     if dt.kind == "c":
         if not complex_ok:
             raise NotImplementedError(f"{fn}: complex inputs are not supported by ember yet")

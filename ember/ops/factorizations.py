@@ -91,20 +91,20 @@ class Cholesky(LinalgCholeskyEx):
 
 def linalg_cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     """(L, info): info is the order of the first leading minor that is not positive-definite."""
-    check_square("linalg.cholesky", A, complex_ok=True)
+    check_square("linalg.cholesky", A, complex_ok=True, half_kernel="cholesky_cpu")
     return _rt.linalg_cholesky_ex(*LinalgCholeskyEx.apply(A, bool(upper), check_errors,
                                                           "linalg.cholesky_ex"))
 
 
 def linalg_cholesky(A, *, upper=False, out=None):
     """L with A = L L^H for Hermitian positive-definite A (only A's lower triangle is read)."""
-    check_square("linalg.cholesky", A, complex_ok=True)
+    check_square("linalg.cholesky", A, complex_ok=True, half_kernel="cholesky_cpu")
     return LinalgCholeskyEx.apply(A, bool(upper))[0]
 
 
 def cholesky(input, upper=False, *, out=None):
     """torch.cholesky (deprecated in torch for linalg.cholesky): L, or U = L^H with upper."""
-    check_square("linalg.cholesky", input, complex_ok=True)
+    check_square("linalg.cholesky", input, complex_ok=True, half_kernel="cholesky_cpu")
     return Cholesky.apply(input, bool(upper), True, "cholesky")[0]
 
 
@@ -154,7 +154,7 @@ def _qr_backward_tall(q, r, gq, gr):
 
 def linalg_qr(A, mode="reduced", *, out=None):
     """(Q, R) with A = Q R: mode 'reduced' (k = min(m, n) columns), 'complete', or 'r' (Q empty)."""
-    check_matrix("linalg.qr", A, complex_ok=True)
+    check_matrix("linalg.qr", A, complex_ok=True, half_kernel="geqrf_cpu")
     if mode not in ("reduced", "complete", "r"):
         raise RuntimeError(f"qr received unrecognized mode '{mode}' but expected one of "
                            "'reduced' (default), 'r', or 'complete'")
@@ -163,7 +163,7 @@ def linalg_qr(A, mode="reduced", *, out=None):
 
 def qr(input, some=True, *, out=None):
     """torch.qr (deprecated in torch for linalg.qr): some=False is mode='complete'."""
-    check_matrix("linalg.qr", input, complex_ok=True)
+    check_matrix("linalg.qr", input, complex_ok=True, half_kernel="geqrf_cpu")
     return _rt.qr(*LinalgQr.apply(input, "reduced" if some else "complete"))
 
 

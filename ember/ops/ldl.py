@@ -165,7 +165,7 @@ def linalg_ldl_factor_ex(A, *, hermitian=False, check_errors=False, out=None):
     blocks), packed as LAPACK's sytrf does; pivots > 0 mark a 1x1 block (row swapped with
     pivots[k]), a negative pair a 2x2 block; info is the first zero column (1-based) or 0. Only
     the lower triangle of A is read. For real A, hermitian changes nothing."""
-    check_square("torch.linalg.ldl_factor_ex", A)
+    check_square("torch.linalg.ldl_factor_ex", A, half_kernel="ldl_factor_kernel_cpu")
     ld, piv, info = LinalgLdlFactorEx.apply(A)
     if check_errors:
         _raise_if_singular("torch.linalg.ldl_factor_ex", info)
@@ -182,7 +182,7 @@ def _raise_if_singular(fn, info):
 
 def linalg_ldl_factor(A, *, hermitian=False, out=None):
     """(LD, pivots) of ldl_factor_ex; a singular A raises (a RuntimeError, as in torch)."""
-    check_square("torch.linalg.ldl_factor_ex", A)
+    check_square("torch.linalg.ldl_factor_ex", A, half_kernel="ldl_factor_kernel_cpu")
     ld, piv, info = LinalgLdlFactorEx.apply(A)
     _raise_if_singular("torch.linalg.ldl_factor", info)
     return _rt.linalg_ldl_factor(ld, piv)

@@ -60,7 +60,7 @@ class LinalgSolveEx(Op):
 
 def linalg_solve_ex(A, B, *, left=True, check_errors=False, out=None):
     """(result, info) with A @ X = B (left=False: X @ A = B); info is nonzero for a singular A."""
-    check_square("linalg.solve", A, complex_ok=True)
+    check_square("linalg.solve", A, complex_ok=True, half_kernel="lu_cpu")
     if not isinstance(B, Tensor):
         raise TypeError(f"linalg_solve(): argument 'B' (position 2) must be Tensor, not "
                         f"{type(B).__name__}")

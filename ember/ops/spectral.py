@@ -131,13 +131,13 @@ class LinalgSvd(Op):
 def linalg_svd(A, full_matrices=True, *, driver=None, out=None):
     """(U, S, Vh) with A = U diag(S) Vh; gradients of U and Vh need full_matrices=False (or
     square A), as in PyTorch."""
-    check_matrix("linalg.svd", A, complex_ok=True)
+    check_matrix("linalg.svd", A, complex_ok=True, half_kernel="linalg_svd_cpu")
     return _rt.linalg_svd(*LinalgSvd.apply(A, full_matrices))
 
 
 def linalg_svdvals(A, *, driver=None, out=None):
     """The singular values of A, descending."""
-    check_matrix("linalg.svd", A, complex_ok=True)
+    check_matrix("linalg.svd", A, complex_ok=True, half_kernel="linalg_svd_cpu")
     return LinalgSvd.apply(A, False)[1]
 
 
@@ -167,7 +167,8 @@ def linalg_cond(A, p=None, *, out=None):
     from ..linalg import matrix_norm
     from .inverses import linalg_inv_ex
     from .clamping import nan_to_num
-    check_matrix(f"linalg.cond(ord={p})", A, complex_ok=True)
+    check_matrix(f"linalg.cond(ord={p})", A, complex_ok=True,
+                 half_kernel="linalg_svd_cpu" if p is None or p in (2, -2) else None)
     if p is None or p in (2, -2):
         s = linalg_svdvals(A)
         big, small = s[..., :1], s[..., -1:]
