@@ -1,7 +1,8 @@
 """Adam (with AMSGrad, L2 or decoupled weight decay, maximize)."""
 from .._backend import elementwise_kernel
 from .._creation import zeros_like
-from .optimizer import Optimizer, _advance, _check_ranges, _check_unsupported, _new_step
+from .optimizer import (Optimizer, _advance, _check_ranges, _check_unsupported, _new_step,
+                        _weight_decayed)
 
 __all__ = ["Adam"]
 
@@ -40,11 +41,7 @@ class Adam(Optimizer):
         step = _advance(state["step"])
         if maximize:
             grad = -grad
-        if weight_decay != 0:
-            if decoupled_weight_decay:
-                param *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * param
+        grad = _weight_decayed(param, grad, lr, weight_decay, decoupled_weight_decay)
         tmp = grad - exp_avg  # exp_avg.lerp_(grad, 1 - beta1)
         tmp *= 1 - beta1
         exp_avg += tmp

@@ -1,7 +1,8 @@
 """NAdam: Adam with Nesterov momentum and momentum decay (weight decay, decoupled or L2)."""
 from .. import _dtype
 from .._creation import tensor, zeros_like
-from .optimizer import Optimizer, _advance, _check_ranges, _check_unsupported, _new_step
+from .optimizer import (Optimizer, _advance, _check_ranges, _check_unsupported, _new_step,
+                        _weight_decayed)
 
 __all__ = ["NAdam"]
 
@@ -44,11 +45,7 @@ class NAdam(Optimizer):
         mu_product = state["mu_product"]._data
         step = _advance(state["step"])
         bias_correction2 = 1 - beta2 ** step
-        if weight_decay != 0:
-            if decoupled_weight_decay:
-                param *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * param
+        grad = _weight_decayed(param, grad, lr, weight_decay, decoupled_weight_decay)
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
         mu_product *= mu

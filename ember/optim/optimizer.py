@@ -89,6 +89,17 @@ def _new_step():
     return tensor(0.0, dtype=_dtype.float32)
 
 
+def _weight_decayed(param, grad, lr, weight_decay, decoupled):
+    """The gradient after weight decay: L2's weight_decay * param added to it, or (decoupled,
+    AdamW's) the parameter shrunk in place by lr * weight_decay instead."""
+    if weight_decay != 0:
+        if decoupled:
+            param *= 1 - lr * weight_decay
+        else:
+            grad = grad + weight_decay * param
+    return grad
+
+
 def _advance(step):
     """Add one to a step counter in place and return the new count as a Python float."""
     step._data += 1

@@ -1,6 +1,7 @@
 """RAdam: Adam with the variance of the adaptive learning rate rectified."""
 from .._creation import zeros_like
-from .optimizer import Optimizer, _advance, _check_ranges, _check_unsupported, _new_step
+from .optimizer import (Optimizer, _advance, _check_ranges, _check_unsupported, _new_step,
+                        _weight_decayed)
 
 __all__ = ["RAdam"]
 
@@ -35,11 +36,7 @@ class RAdam(Optimizer):
         step = _advance(state["step"])
         if maximize:
             grad = -grad
-        if weight_decay != 0:
-            if decoupled_weight_decay:
-                param *= 1 - lr * weight_decay
-            else:
-                grad = grad + weight_decay * param
+        grad = _weight_decayed(param, grad, lr, weight_decay, decoupled_weight_decay)
         exp_avg += (grad - exp_avg) * (1 - beta1)  # exp_avg.lerp_(grad, 1 - beta1)
         exp_avg_sq *= beta2
         exp_avg_sq += grad * grad * (1 - beta2)
