@@ -348,7 +348,7 @@ def vector_norm_grad(x, y, g, p, dims):
         return g * (_sign_of(x) * _const_as(share, x))
     # d|x|_p/dx = x |x|^(p-2) / |x|_p^(p-1), taken as 0 where x or the norm is 0
     zero = xd == 0
-    ab = x * _const_as(_sgn(xp, xd).conj(), x) + _const_as(zero, x)
+    ab = x * _sign_of(x).conj() + _const_as(zero, x)
     if ab._data.dtype.kind == "c":  # |x| is real; x * conj(sgn x) holds it with a zero imag
         ab = ab.real
     return x * ab ** (p - 2) * _const_as(~zero, x) * _safe_div(g, y ** (p - 1))
@@ -359,14 +359,6 @@ def _abs2(a):
     if a.dtype.kind == "c":
         return a.real * a.real + a.imag * a.imag
     return a * a
-
-
-def _sgn(xp, a):
-    """sign(a); a / |a| (0 at 0) for complex a."""
-    if a.dtype.kind != "c":
-        return xp.sign(a)
-    ab = xp.abs(a)
-    return xp.where(ab == 0, 0, a / xp.where(ab == 0, 1, ab))
 
 
 def _sign_of(x):

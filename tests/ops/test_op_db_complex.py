@@ -8,21 +8,12 @@ import numpy as np
 import pytest
 
 import ember
-from tests.ops.op_db import all_ops
+from tests.ops.op_db import one_per_name
 
 torch = pytest.importorskip("torch")
 
 
-def _first_of_each():
-    seen, ops = set(), []
-    for op in all_ops():
-        if op.name not in seen:
-            seen.add(op.name)
-            ops.append(op)
-    return ops
-
-
-OPS = _first_of_each()
+OPS = one_per_name()
 
 # torch computes these on complex inputs, ember does not yet (it raises, never answers wrong)
 NOT_YET = {"as_strided", "as_strided_overlapping", "as_strided_scatter", "logaddexp", "rms_norm",

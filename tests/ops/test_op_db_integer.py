@@ -8,21 +8,12 @@ import numpy as np
 import pytest
 
 import ember
-from tests.ops.op_db import all_ops
+from tests.ops.op_db import one_per_name
 
 torch = pytest.importorskip("torch")
 
 
-def _first_of_each():
-    seen, ops = set(), []
-    for op in all_ops():
-        if op.name not in seen:
-            seen.add(op.name)
-            ops.append(op)
-    return ops
-
-
-OPS = _first_of_each()
+OPS = one_per_name()
 
 # ties among integers: torch's topk/kthvalue indices are not specified for equal values
 TIES = {"kthvalue", "topk"}

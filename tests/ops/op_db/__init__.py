@@ -59,3 +59,13 @@ class OpInfo:
 def all_ops():
     from . import families
     return families.collect()
+
+
+def one_per_name():
+    """The first OpInfo of each name (the dtype sweeps run one entry per op)."""
+    seen, ops = set(), []
+    for op in all_ops():
+        if op.name not in seen:
+            seen.add(op.name)
+            ops.append(op)
+    return ops
