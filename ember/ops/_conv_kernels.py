@@ -65,6 +65,8 @@ _CHUNK_BYTES = 1 << 20
 # runs with the BLAS at one thread (NOTE [ Kernel threads ]). The LeNet's convolutions are ~0.4M,
 # ResNet's ~100M.
 _ONE_THREAD_MACS = 1 << 22
+_SPLIT_MACS = 1 << 23  # multiply-adds of a whole batch from which its kernels split (conv1 of the
+# LeNet: batch 21 on)
 _CM_CHUNK_BYTES = 8 << 20  # channel-major columns per chunk (NOTE [ Channel-major chunks ])
 
 
@@ -178,13 +180,15 @@ def _padded_rows(xp, lay, geo, m, channels, dtype):
 
 
 def _run(xp, n, channels, out_channels, geo, lay, work):
-    """work(0, n): the whole batch. Its three kernels alike do one sample's GEMM work
-    (out_channels x C/groups*kh*kw x Ho*Wq multiply-adds) per sample: below _ONE_THREAD_MACS
-    the BLAS is held at one thread meanwhile."""
-    per_sample = channels * geo.kh * geo.kw * lay.ho * lay.wq
-    if xp is np and per_sample * out_channels // geo.groups < _ONE_THREAD_MACS:
-        return _threads.one_blas_thread(work, n)
-    return work(0, n)
+    """work over the whole batch; the weight gradient's partial sums added. Its three kernels alike
+    do one sample's GEMM work (out_channels x C/groups*kh*kw x Ho*Wq multiply-adds) per sample:
+    below _ONE_THREAD_MACS the BLAS is held at one thread meanwhile, and from _SPLIT_MACS in all
+    the batch is split over ember's kernel threads (NOTE [ Kernel threads ])."""
+    per_sample = channels * geo.kh * geo.kw * lay.ho * lay.wq * out_channels // geo.groups
+    if xp is not np or per_sample >= _ONE_THREAD_MACS:
+        return work(0, n)
+    parts = _threads.one_blas_thread(work, n, -(-_SPLIT_MACS // max(per_sample, 1)))
+    return None if parts[0] is None else sum(parts[1:], parts[0])
 
 
 def _chunk_rows(n, per_sample_bytes):

@@ -1,20 +1,33 @@
-"""Kernel threads: the BLAS's own threads, held at one around kernels too small for them.
+"""Kernel threads: the BLAS's own threads inside large GEMMs; below that, the BLAS held at one
+thread and a kernel's batch split over ember's own threads.
 
 NOTE [ Kernel threads ]
-ember's kernels run on the calling thread; their only parallelism is OpenBLAS's threads inside
-GEMM calls. A kernel made of many small calls (the LeNet's convolutions: a few 10-100 us GEMMs
-and copies per chunk) runs with OpenBLAS held at one thread (`one_blas_thread`), through the
-library's own `openblas_set_num_threads` (found with ctypes: no dependency): OpenBLAS's threads
-only synchronise on such small GEMMs (conv1 forward + backward at batch 64: 4.6 ms with two,
-3.2 ms with one). Large GEMMs (ResNet's convolutions) keep the BLAS's threads.
+Large GEMMs (ResNet's convolutions, a transformer's linear layers) run on OpenBLAS's threads. A
+kernel made of many small calls (the LeNet's convolutions: a few 10-100 us GEMMs and copies per
+chunk) holds OpenBLAS at one thread (`one_blas_thread`, through the library's own
+`openblas_set_num_threads`, found with ctypes: no dependency): OpenBLAS's threads only
+synchronise on such small GEMMs (conv1 forward + backward at batch 64: 4.6 ms with two, 3.2 ms
+with one). When the batch is large enough (`split_from`), such a kernel splits it instead into one
+part per BLAS thread, the first part on the calling thread and the others on ember's kernel
+threads (NumPy releases the GIL in its loops); each part walks its samples in the kernel's usual
+cache-sized chunks. The LeNet's convolutions at batch 256: 1.3-1.6x faster on two threads.
 
-Splitting a kernel's batch over Python threads (NumPy releases the GIL in its loops) was
-measured here and lost at every size on this 2-vCPU machine (KVM): every NumPy call ends in a GIL
-hand-off across cores that costs about as much as a small call (the LeNet's conv1 forward: 0.8x
-the serial time on two threads), and even ResNet-18's large kernels ran slower split than whole
-with OpenBLAS's threads in their GEMMs (batch 8, two threads: 2.0 s against 1.36 s a step);
-splitting over worker processes through shared memory did no better (conv1's forward at batch
-64/256: 1.0-1.2x, the two halves each ~30 % slower side by side, plus a ~0.3 ms hand-off).
+Two findings bound this on the 2-vCPU machine it was measured on (KVM):
+- OpenBLAS's idle threads spin for about 0.1 s after every threaded GEMM (a full core stays busy
+  through a 50 ms sleep after one 768x512x512 product; `openblas_set_num_threads(1)` does not
+  stop them), and they take the core a kernel thread needs: split right after a threaded GEMM, a
+  kernel ran no faster than whole, pinned to the other core 1.6x slower. So once a kernel has
+  split (`quiet`), GEMMs below QUIET_MACS multiply-adds hold the BLAS at one thread too (linalg's
+  `_gemm`): in a step of the LeNet at batch 256, its linear layers' GEMMs would otherwise keep
+  OpenBLAS spinning through every convolution (26-27 ms a step either way without this; 22 ms
+  with it). A process that never splits a kernel (a transformer) keeps its GEMMs threaded: held
+  at one thread they cost it 4 % of a step, for no gain while its large GEMMs keep OpenBLAS
+  spinning anyway.
+- Single passes over arrays larger than the cache are bound by memory bandwidth, which the two
+  cores share: a multiply of 1M floats took 141 us on one thread and 138 us split in two. Only
+  work that stays in cache or computes (GEMMs, the chunked kernels) gains from threads, so
+  ember's elementwise ops stay on the calling thread; each NumPy call is also a GIL hand-off
+  (about 30 us when the other thread must be woken), so short calls never split.
 """
 import ctypes
 import glob
@@ -58,25 +71,100 @@ _lock = threading.Lock()
 
 
 def _after_fork():
-    """The lock may have been held at the fork (a DataLoader worker): start it afresh."""
-    global _lock
+    """The lock may have been held at the fork (a DataLoader worker), and a forked child has none
+    of the parent's kernel threads: start both afresh."""
+    global _lock, _kernel_threads
     _lock = threading.Lock()
+    _kernel_threads = []
 
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork)
 
 
-def one_blas_thread(work, n):
-    """work(0, n) with the BLAS held at one thread meanwhile."""
+QUIET_MACS = 1 << 24  # GEMMs below this hold the BLAS at one thread once a kernel has split
+quiet = False  # set when a kernel first splits (NOTE [ Kernel threads ])
+
+
+def one_blas_thread(work, n, split_from=None):
+    """[work(lo, hi) for each part of [0, n)] with the BLAS held at one thread meanwhile: one part,
+    or, when n >= split_from and the BLAS had several threads, one per thread, all but the first
+    on ember's kernel threads (NOTE [ Kernel threads ])."""
     if _BLAS is None:
-        return work(0, n)
+        return [work(0, n)]
     with _lock:
         saved = _BLAS[0]()
         if saved == 1:
-            return work(0, n)
+            return [work(0, n)]
         _BLAS[1](1)
         try:
-            return work(0, n)
+            if split_from is not None and n >= max(split_from, 2):
+                return _split(work, n, min(saved, n))
+            return [work(0, n)]
         finally:
             _BLAS[1](saved)
+
+
+class _KernelThread:
+    """A daemon thread that runs one part of a kernel at a time: run() hands it a part, join()
+    waits for it and returns its result or raises its exception."""
+
+    def __init__(self):
+        self._go, self._done = threading.Lock(), threading.Lock()
+        self._go.acquire()
+        self._done.acquire()
+        self._part = self._result = self._error = None
+        threading.Thread(target=self._serve, name="ember-kernel", daemon=True).start()
+
+    def _serve(self):
+        while True:
+            self._go.acquire()
+            work, lo, hi = self._part
+            try:
+                self._result = work(lo, hi)
+            except BaseException as exc:  # raised again on the calling thread
+                self._error = exc
+            self._done.release()
+
+    def run(self, work, lo, hi):
+        self._part = (work, lo, hi)
+        self._go.release()
+
+    def join(self):
+        self._done.acquire()
+        result, error = self._result, self._error
+        self._part = self._result = self._error = None
+        if error is not None:
+            raise error
+        return result
+
+
+_kernel_threads = []  # made on first use; only used under _lock
+
+
+def _split(work, n, parts):
+    global quiet, _kernel_threads
+    quiet = True
+    while len(_kernel_threads) < parts - 1:
+        _kernel_threads.append(_KernelThread())
+    bounds = [n * i // parts for i in range(parts + 1)]
+    helpers = _kernel_threads[:parts - 1]
+    for i, helper in enumerate(helpers, 1):
+        helper.run(work, bounds[i], bounds[i + 1])
+    results, error = [], None
+    try:
+        results.append(work(0, bounds[1]))
+    except BaseException as exc:  # the other parts still finish before the caller goes on
+        error = exc
+    try:
+        for helper in helpers:
+            try:
+                results.append(helper.join())
+            except Exception as exc:
+                error = error or exc
+    except BaseException:  # interrupted while waiting: these threads may still be busy
+        _kernel_threads = []
+        raise
+    if error is not None:
+        raise error
+    return results

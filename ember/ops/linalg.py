@@ -13,7 +13,7 @@ import numpy as np
 from .._backend import xp_of
 from .._dtype import type_name
 from .._tensor import Tensor
-from . import _hooks
+from . import _hooks, _threads
 from ._common import _c10_name, _out
 from ._op import Op, broadcast_error, shape_str
 from .complex import conj_of, holomorphic
@@ -47,6 +47,16 @@ def _blas(x):
     return xp_of(x).ascontiguousarray(x)
 
 
+def _gemm(xp, a, b):
+    """xp.matmul(a, b); a 2-D product below QUIET_MACS multiply-adds holds the BLAS at one thread
+    once a kernel has split its batch, so that OpenBLAS's threads sleep (NOTE [ Kernel threads ]
+    in _threads.py)."""
+    if _threads.quiet and xp is np and a.ndim == 2 and b.ndim == 2 and \
+            a.shape[0] * a.shape[1] * b.shape[1] < _threads.QUIET_MACS:
+        return _threads.one_blas_thread(lambda lo, hi: np.matmul(a, b), 1)[0]
+    return xp.matmul(a, b)
+
+
 # -- the primitives -----------------------------------------------------------------------------
 
 def _save_operands(ctx, a, b, first):
@@ -63,7 +73,7 @@ class Mm(Op):
 
     def forward(ctx, a, b):
         _save_operands(ctx, a, b, 0)
-        return ctx.xp.matmul(_blas(a), _blas(b))
+        return _gemm(ctx.xp, _blas(a), _blas(b))
 
     def backward(ctx, g):
         a, b = ctx.saved_tensors
@@ -115,9 +125,9 @@ class Matmul(Op, grad_fn="UnsafeViewBackward0"):
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
         if a.ndim >= 3 and b.ndim <= 2:  # fold the batch into one GEMM (reshape copies if needed)
-            out = ctx.xp.matmul(_blas(a.reshape(-1, a.shape[-1])), _blas(b))
+            out = _gemm(ctx.xp, _blas(a.reshape(-1, a.shape[-1])), _blas(b))
             return out.reshape(a.shape[:-1] + b.shape[1:])
-        return ctx.xp.matmul(_blas(a), _blas(b))
+        return _gemm(ctx.xp, _blas(a), _blas(b))
 
     def backward(ctx, g):
         a, b = ctx.saved_tensors
@@ -158,7 +168,7 @@ class Addmm(Op):
     def forward(ctx, c, a, b, beta, alpha):
         _save_operands(ctx, a, b, 1)
         ctx.beta, ctx.alpha = beta, alpha
-        return _add_scaled(ctx.xp.matmul(_blas(a), _blas(b)), c, beta, alpha)
+        return _add_scaled(_gemm(ctx.xp, _blas(a), _blas(b)), c, beta, alpha)
 
     def backward(ctx, g):
         a, b = ctx.saved_tensors

@@ -1,7 +1,10 @@
 """Convolution kernels and the BLAS's threads (NOTE [ Kernel threads ] in ops/_threads.py):
-both sides of the one-thread threshold against torch and gradcheck, the BLAS thread count seen
-inside the kernels, held and restored; a convolution in a forked child; and adaptive average
-pooling that keeps NaN and Inf in their windows."""
+both sides of the one-thread threshold, and the batch split over ember's kernel threads, against
+torch and gradcheck; the BLAS thread count seen inside the kernels, held and restored; errors and
+interrupts in split kernels; small GEMMs held at one thread once a kernel has split; convolutions
+in a forked child; and adaptive average pooling that keeps NaN and Inf in their windows."""
+import threading
+
 import numpy as np
 import pytest
 
@@ -26,26 +29,29 @@ def blas_threads():
     if T._BLAS is None:
         pytest.skip("NumPy's BLAS is not OpenBLAS")
     get, put = T._BLAS
-    before = get()
+    before, quiet = get(), T.quiet
     put(2)
     yield
     put(before)
+    T.quiet = quiet
 
 
-def _one_thread_forced(monkeypatch, one):
-    """one=True: every kernel holds the BLAS at one thread; False: none does."""
+def _one_thread_forced(monkeypatch, one, split=False):
+    """one=True: every kernel holds the BLAS at one thread; False: none does. split=True: every
+    kernel that holds it splits its batch too."""
     monkeypatch.setattr(K, "_ONE_THREAD_MACS", 1 << 40 if one else 0)
+    monkeypatch.setattr(K, "_SPLIT_MACS", 0 if split else 1 << 60)
 
 
 CONV_CASES = [  # stride, padding, dilation, groups: the stacked (stride 1) and im2col kernels
     (1, 0, 1, 1), (1, 2, 1, 2), (1, (1, 2), (2, 2), 2), (2, 1, 1, 1), ((1, 2), (0, 1), (2, 1), 2)]
 
 
-@pytest.mark.parametrize("one", [False, True])
+@pytest.mark.parametrize("one,split", [(False, False), (True, False), (True, True)])
 @pytest.mark.parametrize("stride,padding,dilation,groups", CONV_CASES)
-def test_conv_matches_torch_either_side(monkeypatch, torch, one, stride, padding, dilation,
-                                        groups):
-    _one_thread_forced(monkeypatch, one)
+def test_conv_matches_torch_either_side(monkeypatch, blas_threads, torch, one, split, stride,
+                                        padding, dilation, groups):
+    _one_thread_forced(monkeypatch, one, split)
     monkeypatch.setattr(K, "_CHUNK_BYTES", 2000)  # several chunks
     x, w, b = _rand(7, 4, 9, 8), _rand(6, 4 // groups, 3, 2, seed=1), _rand(6, seed=2)
     out = []
@@ -59,9 +65,10 @@ def test_conv_matches_torch_either_side(monkeypatch, torch, one, stride, padding
         np.testing.assert_allclose(e, t, rtol=1e-4, atol=1e-4)
 
 
+@pytest.mark.parametrize("split", [False, True])
 @pytest.mark.parametrize("transposed", [False, True])
-def test_conv_gradcheck_with_one_blas_thread(monkeypatch, transposed):
-    _one_thread_forced(monkeypatch, True)
+def test_conv_gradcheck_with_one_blas_thread(monkeypatch, blas_threads, transposed, split):
+    _one_thread_forced(monkeypatch, True, split)
     monkeypatch.setattr(K, "_CHUNK_BYTES", 500)
     x = ember.tensor(_rand(5, 2, 5, 4, dtype=np.float64), requires_grad=True)
     w = ember.tensor(_rand(2, 3, 2, 3, seed=1, dtype=np.float64), requires_grad=True)
@@ -73,7 +80,8 @@ def test_conv_gradcheck_with_one_blas_thread(monkeypatch, transposed):
 
 def test_blas_held_at_one_thread_and_restored(blas_threads):
     get = T._BLAS[0]
-    assert T.one_blas_thread(lambda lo, hi: (lo, hi, get()), 5) == (0, 5, 1)
+    assert T.one_blas_thread(lambda lo, hi: (lo, hi, get()), 5) == [(0, 5, 1)]
+    assert T.one_blas_thread(lambda lo, hi: (lo, hi, get()), 5, split_from=6) == [(0, 5, 1)]
     assert get() == 2
 
     def fail(lo, hi):
@@ -99,8 +107,12 @@ def _forward_threads(monkeypatch, x, w):
 
 def test_small_conv_runs_with_the_blas_at_one_thread(monkeypatch, blas_threads):
     """The LeNet's convolutions (~0.4M multiply-adds a sample) are too small for the BLAS's
-    threads: the whole batch runs with the BLAS held at one thread."""
-    assert _forward_threads(monkeypatch, _rand(64, 3, 32, 32), _rand(6, 3, 5, 5)) == [(0, 64, 1)]
+    threads: a small batch runs whole with the BLAS held at one thread, a large one (8M
+    multiply-adds in all) is split in two over the kernel threads."""
+    w = _rand(6, 3, 5, 5)
+    assert _forward_threads(monkeypatch, _rand(20, 3, 32, 32), w) == [(0, 20, 1)]
+    assert sorted(_forward_threads(monkeypatch, _rand(64, 3, 32, 32), w)) == [(0, 32, 1),
+                                                                              (32, 64, 1)]
     assert T._BLAS[0]() == 2
 
 
@@ -111,6 +123,69 @@ def test_large_conv_keeps_the_blas_threads(monkeypatch, blas_threads):
     assert _forward_threads(monkeypatch, x, w) == [(0, 4, 1)]
     monkeypatch.setattr(K, "_ONE_THREAD_MACS", 8640)
     assert _forward_threads(monkeypatch, x, w) == [(0, 4, 2)]
+
+
+def test_split_runs_the_parts_on_kernel_threads(blas_threads):
+    get = T._BLAS[0]
+    parts = T.one_blas_thread(lambda lo, hi: (lo, hi, get(), threading.get_ident()), 7, 2)
+    assert [p[:3] for p in parts] == [(0, 3, 1), (3, 7, 1)]
+    assert parts[0][3] == threading.get_ident() != parts[1][3]
+    assert T.quiet and get() == 2
+
+
+@pytest.mark.parametrize("failing_part", [0, 1])
+def test_split_raises_a_parts_error_after_both_parts_ran(blas_threads, failing_part):
+    done = []
+
+    def work(lo, hi):
+        if lo == (0 if failing_part == 0 else 4):
+            raise ValueError(f"part {lo}")
+        done.append(lo)
+        return lo
+    with pytest.raises(ValueError, match=f"part {0 if failing_part == 0 else 4}"):
+        T.one_blas_thread(work, 8, 2)
+    assert done == [4 if failing_part == 0 else 0]
+    assert T._BLAS[0]() == 2
+    assert T.one_blas_thread(lambda lo, hi: hi - lo, 8, 2) == [4, 4]
+
+
+def test_split_interrupted_while_waiting_starts_new_kernel_threads(monkeypatch, blas_threads):
+    """An interrupt while the caller waits leaves a kernel thread possibly busy: the next split
+    must not hand it a part, so the threads are made afresh."""
+    T.one_blas_thread(lambda lo, hi: None, 4, 2)
+    old = list(T._kernel_threads)
+    join = T._KernelThread.join
+
+    def interrupted(self):
+        join(self)
+        raise KeyboardInterrupt
+    monkeypatch.setattr(T._KernelThread, "join", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        T.one_blas_thread(lambda lo, hi: None, 4, 2)
+    monkeypatch.setattr(T._KernelThread, "join", join)
+    assert T._kernel_threads == []
+    assert T.one_blas_thread(lambda lo, hi: hi, 4, 2) == [2, 4]
+    assert not set(T._kernel_threads) & set(old)
+
+
+def test_small_gemms_hold_the_blas_at_one_thread_once_a_kernel_split(monkeypatch, blas_threads):
+    """NOTE [ Kernel threads ]: OpenBLAS's spinning threads would take the kernel threads' core."""
+    from ember.ops import linalg
+    held = []
+    real = T.one_blas_thread
+    monkeypatch.setattr(T, "one_blas_thread", lambda work, n, split_from=None: held.append(n) or
+                        real(work, n, split_from))
+    a, b = ember.tensor(_rand(8, 4)), ember.tensor(_rand(4, 3, seed=1))
+    monkeypatch.setattr(T, "quiet", False)
+    want = _np(a @ b)
+    assert held == []
+    monkeypatch.setattr(T, "quiet", True)
+    np.testing.assert_array_equal(_np(a @ b), want)
+    np.testing.assert_array_equal(_np(ember.addmm(ember.zeros(3), a, b)), want)
+    assert held == [1, 1]
+    monkeypatch.setattr(T, "QUIET_MACS", 8 * 4 * 3)
+    np.testing.assert_array_equal(_np(linalg.mm(a, b)), want)
+    assert held == [1, 1]
 
 
 # -- adaptive average pooling: NaN and Inf stay in their windows (issue 14) ------------------------
@@ -144,14 +219,17 @@ def test_adaptive_avg_pool_gradcheck():
 
 def _child_conv(queue):
     x = ember.tensor(_rand(6, 2, 8, 8))
+    K._SPLIT_MACS = 0  # the child splits too, on kernel threads of its own
     w = ember.tensor(_rand(3, 2, 3, 3, seed=1))
     queue.put(_np(C.conv2d(x, w)).tolist())
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="no fork on this platform")
-def test_conv_works_in_a_forked_child():
-    """A DataLoader-style forked worker runs kernels (the BLAS lock starts afresh there)."""
+def test_conv_works_in_a_forked_child(monkeypatch, blas_threads):
+    """A DataLoader-style forked worker runs kernels (the BLAS lock and the kernel threads start
+    afresh there), after the parent split one."""
     import multiprocessing
+    _one_thread_forced(monkeypatch, True, split=True)
     x = ember.tensor(_rand(6, 2, 8, 8))
     w = ember.tensor(_rand(3, 2, 3, 3, seed=1))
     want = _np(C.conv2d(x, w))
