@@ -8,6 +8,8 @@ result is squeezed (SqueezeBackward4), and everything batched is one `Matmul` no
 UnsafeViewBackward0 (CloneBackward0 where PyTorch's folding ends in a transposed copy). An N-D
 input times a matrix folds its batch dims into one GEMM, forward and backward.
 """
+import math
+
 import numpy as np
 
 from .._backend import xp_of
@@ -382,7 +384,7 @@ def _batch_shape(a, b):
 def _matmul_node(a_shape, b_shape):
     """PyTorch ends in a transposed copy (CloneBackward0) when a matrix meets a batch."""
     da, db = len(a_shape), len(b_shape)
-    b_batch = int(np.prod(b_shape[:-2]))
+    b_batch = math.prod(b_shape[:-2])
     if db >= 3 and (da == 2 or da == 3 and a_shape[0] == 1 and b_batch != 1 and db == 3):
         return _MatmulClone
     return Matmul
