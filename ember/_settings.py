@@ -2,7 +2,8 @@
 float32 matmul precision, warn-always and denormal flushing.
 
 NOTE [ Settings ember honours ]
-ember's intra-op threads are the BLAS's (NOTE [ Kernel threads ] in ops/_threads.py), so
+ember's intra-op threads are the BLAS's, and as many for the kernels that split their batch
+over threads of ember's own (NOTE [ Kernel threads ] in ops/_threads.py), so
 get_num_threads/set_num_threads read and set OpenBLAS's count.
 The rest are recorded and reported as torch reports them, with torch's argument checks, but change
 no result: NumPy's CPU kernels are already deterministic and compute float32 matmuls in full

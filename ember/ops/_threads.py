@@ -10,7 +10,8 @@ synchronise on such small GEMMs (conv1 forward + backward at batch 64: 4.6 ms wi
 with one). When the batch is large enough (`split_from`), such a kernel splits it instead into one
 part per BLAS thread, the first part on the calling thread and the others on ember's kernel
 threads (NumPy releases the GIL in its loops); each part walks its samples in the kernel's usual
-cache-sized chunks. The LeNet's convolutions at batch 256: 1.3-1.6x faster on two threads.
+cache-sized chunks. The LeNet's convolutions (forward, backward) ran 1.4-1.5x faster on two threads
+at batch 256, 1.1-1.3x at batch 64.
 
 Two findings bound this on the 2-vCPU machine it was measured on (KVM):
 - OpenBLAS's idle threads spin for about 0.1 s after every threaded GEMM (a full core stays busy
@@ -21,13 +22,15 @@ Two findings bound this on the 2-vCPU machine it was measured on (KVM):
   `_gemm`): in a step of the LeNet at batch 256, its linear layers' GEMMs would otherwise keep
   OpenBLAS spinning through every convolution (26-27 ms a step either way without this; 22 ms
   with it). A process that never splits a kernel (a transformer) keeps its GEMMs threaded: held
-  at one thread they cost it 4 % of a step, for no gain while its large GEMMs keep OpenBLAS
-  spinning anyway.
+  at one thread they cost it about 3 % of a step, for no gain while its large GEMMs keep OpenBLAS
+  spinning anyway; and ember's own threads split GEMMs worse than OpenBLAS does (a transformer
+  step's GEMMs: 10.9 ms on OpenBLAS's two threads, 14.3 ms split over ember's, 18.0 ms on one).
 - Single passes over arrays larger than the cache are bound by memory bandwidth, which the two
   cores share: a multiply of 1M floats took 141 us on one thread and 138 us split in two. Only
   work that stays in cache or computes (GEMMs, the chunked kernels) gains from threads, so
-  ember's elementwise ops stay on the calling thread; each NumPy call is also a GIL hand-off
-  (about 30 us when the other thread must be woken), so short calls never split.
+  ember's elementwise ops stay on the calling thread (GELU's chunked erf kernel split in two ran
+  1.6 -> 1.1 ms alone, but no faster right after a GEMM; max pooling split ran no faster at
+  all). Each NumPy call is also a GIL hand-off, so short calls never split.
 """
 import ctypes
 import glob

@@ -133,6 +133,15 @@ def test_split_runs_the_parts_on_kernel_threads(blas_threads):
     assert T.quiet and get() == 2
 
 
+def test_set_num_threads_sets_the_parts(blas_threads):
+    """torch.set_num_threads(1) keeps every kernel whole; 3 splits it in three."""
+    ember.set_num_threads(1)
+    assert T.one_blas_thread(lambda lo, hi: (lo, hi), 9, 2) == [(0, 9)]
+    ember.set_num_threads(3)
+    assert T.one_blas_thread(lambda lo, hi: (lo, hi), 9, 2) == [(0, 3), (3, 6), (6, 9)]
+    assert ember.get_num_threads() == 3
+
+
 @pytest.mark.parametrize("failing_part", [0, 1])
 def test_split_raises_a_parts_error_after_both_parts_ran(blas_threads, failing_part):
     done = []
