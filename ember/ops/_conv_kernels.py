@@ -373,6 +373,9 @@ def _input_grad_stacked(xp, gy, w, geo, lay, gx, lo, hi):
         inner[:k] = gy[a:b]
         xp.copyto(stack[:k], shifted[:k])
         xp.matmul(wr, stack[:k].reshape(k, g, og * kw, span), out=fill[:k])
+        # the tail adds run reach_down past the chunk's rows: zero that run first (left as it
+        # was, it holds stale or never-written memory, whose NaN patterns raised FP warnings)
+        scatter[k * c * row:k * c * row + reach_down].fill(0)
         for i in range(kh):  # kernel row 0 covers every element: a copy, no zeroing
             at = i * geo.dh * lay.wp
             dst = scatter[at:at + k * c * row].reshape(k, g, cg * row)
