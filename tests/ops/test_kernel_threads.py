@@ -50,8 +50,10 @@ CONV_CASES = [  # stride, padding, dilation, groups: the stacked (stride 1) and 
 
 @pytest.mark.parametrize("one,split", [(False, False), (True, False), (True, True)])
 @pytest.mark.parametrize("stride,padding,dilation,groups", CONV_CASES)
-def test_conv_matches_torch_either_side(monkeypatch, blas_threads, torch, one, split, stride,
-                                        padding, dilation, groups):
+def test_conv_matches_torch_either_side(request, monkeypatch, torch, one, split, stride, padding,
+                                        dilation, groups):
+    if split:  # a split needs the BLAS's thread count: two parts
+        request.getfixturevalue("blas_threads")
     _one_thread_forced(monkeypatch, one, split)
     monkeypatch.setattr(K, "_CHUNK_BYTES", 2000)  # several chunks
     x, w, b = _rand(7, 4, 9, 8), _rand(6, 4 // groups, 3, 2, seed=1), _rand(6, seed=2)
@@ -68,7 +70,9 @@ def test_conv_matches_torch_either_side(monkeypatch, blas_threads, torch, one, s
 
 @pytest.mark.parametrize("split", [False, True])
 @pytest.mark.parametrize("transposed", [False, True])
-def test_conv_gradcheck_with_one_blas_thread(monkeypatch, blas_threads, transposed, split):
+def test_conv_gradcheck_with_one_blas_thread(request, monkeypatch, transposed, split):
+    if split:
+        request.getfixturevalue("blas_threads")
     _one_thread_forced(monkeypatch, True, split)
     monkeypatch.setattr(K, "_CHUNK_BYTES", 500)
     x = ember.tensor(_rand(5, 2, 5, 4, dtype=np.float64), requires_grad=True)
@@ -235,10 +239,12 @@ def _child_conv(queue):
 
 
 @pytest.mark.skipif(not hasattr(__import__("os"), "fork"), reason="no fork on this platform")
-def test_conv_works_in_a_forked_child(monkeypatch, blas_threads):
+def test_conv_works_in_a_forked_child(request, monkeypatch):
     """A DataLoader-style forked worker runs kernels (the BLAS lock and the kernel threads start
-    afresh there), after the parent split one."""
+    afresh there), after the parent split one (where the BLAS is OpenBLAS)."""
     import multiprocessing
+    if T._BLAS is not None:
+        request.getfixturevalue("blas_threads")
     _one_thread_forced(monkeypatch, True, split=True)
     x = ember.tensor(_rand(6, 2, 8, 8))
     w = ember.tensor(_rand(3, 2, 3, 3, seed=1))
