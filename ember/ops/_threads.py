@@ -31,6 +31,10 @@ Two findings bound this on the 2-vCPU machine it was measured on (KVM):
   ember's elementwise ops stay on the calling thread (GELU's chunked erf kernel split in two ran
   1.6 -> 1.1 ms alone, but no faster right after a GEMM; max pooling split ran no faster at
   all). Each NumPy call is also a GIL hand-off, so short calls never split.
+Earlier measurements had every split lose (the LeNet's conv1 forward 0.8x), most likely to the
+spinning threads above; large kernels stay whole on OpenBLAS's threads (ResNet-18's, split, ran
+2.0 s a step against 1.36 s at batch 8), and worker processes through shared memory did no
+better than threads (conv1's forward at batch 64/256: 1.0-1.2x, plus a ~0.3 ms hand-off).
 """
 import ctypes
 import glob
