@@ -13,7 +13,7 @@ threads (NumPy releases the GIL in its loops); each part walks its samples in th
 cache-sized chunks. The LeNet's convolutions (forward, backward) ran 1.4-1.5x faster on two threads
 at batch 256, 1.1-1.3x at batch 64.
 
-Two findings bound this on the 2-vCPU machine it was measured on (KVM):
+Three findings bound this on the 2-vCPU machine it was measured on (KVM):
 - OpenBLAS's idle threads spin for about 0.1 s after every threaded GEMM (a full core stays busy
   through a 50 ms sleep after one 768x512x512 product; `openblas_set_num_threads(1)` does not
   stop them), and they take the core a kernel thread needs: split right after a threaded GEMM, a
@@ -31,6 +31,11 @@ Two findings bound this on the 2-vCPU machine it was measured on (KVM):
   ember's elementwise ops stay on the calling thread (GELU's chunked erf kernel split in two ran
   1.6 -> 1.1 ms alone, but no faster right after a GEMM; max pooling split ran no faster at
   all). Each NumPy call is also a GIL hand-off, so short calls never split.
+- Threads share the GIL, and that most likely limits the split: conv1's forward at batch 64
+  takes 1.20 ms whole and 0.97 ms split over two threads, while two independent processes each
+  doing a half at the same time take 0.62 ms (each alone: 0.59 ms), so the hardware would allow
+  1.9x. A thread coming back from a NumPy call must wait whenever the other thread holds the GIL
+  between its calls; bigger chunks (fewer calls) lost more in cache locality than they saved.
 Earlier measurements had every split lose (the LeNet's conv1 forward 0.8x), most likely to the
 spinning threads above; large kernels stay whole on OpenBLAS's threads (ResNet-18's, split, ran
 2.0 s a step against 1.36 s at batch 8), and worker processes through shared memory did no
