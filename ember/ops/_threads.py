@@ -37,9 +37,13 @@ Three findings bound this on the 2-vCPU machine it was measured on (KVM):
   1.9x. A thread coming back from a NumPy call must wait whenever the other thread holds the GIL
   between its calls; bigger chunks (fewer calls) lost more in cache locality than they saved.
 Earlier measurements had every split lose (the LeNet's conv1 forward 0.8x), most likely to the
-spinning threads above; large kernels stay whole on OpenBLAS's threads (ResNet-18's, split, ran
-2.0 s a step against 1.36 s at batch 8), and worker processes through shared memory did no
-better than threads (conv1's forward at batch 64/256: 1.0-1.2x, plus a ~0.3 ms hand-off).
+spinning threads above. Large kernels stay whole on OpenBLAS's threads: with every convolution
+split instead, a ResNet-18 step took 1.06 s against 0.80 s (batch 8, 224x224), and splitting from
+16M multiply-adds a sample instead of 4M was no better at 64x64 (though a lone 64-channel 3x3
+convolution at 16x16, 10.6M a sample, ran 68 -> 45 ms split at batch 128). Small kernels gain
+the most: CIFAR-ResNet-sized 3x3 convolutions (16-64 channels, 2.5-2.9M a sample, batch 128)
+ran 1.75x faster split. Worker processes through shared memory did no better than threads in an
+earlier attempt (conv1's forward at batch 64/256: 1.0-1.2x, plus a ~0.3 ms hand-off).
 """
 import ctypes
 import glob
