@@ -49,7 +49,7 @@ def get_num_threads():
     """The number of threads ember's kernels and the BLAS use."""
     if _threads._BLAS is None:
         return _state.num_threads
-    return _threads._BLAS[0]()
+    return _threads.num_threads()
 
 
 def set_num_threads(int):
@@ -59,8 +59,7 @@ def set_num_threads(int):
     if _threads._BLAS is None:
         _state.num_threads = n
         return
-    with _threads._lock:  # not while a kernel holds the BLAS at one thread
-        _threads._BLAS[1](n)
+    _threads.set_num_threads(n)
 
 
 def get_num_interop_threads():

@@ -183,9 +183,10 @@ def _run(xp, n, channels, out_channels, geo, lay, work):
     """work over the whole batch; the weight gradient's partial sums added. Its three kernels alike
     do one sample's GEMM work (out_channels x C/groups*kh*kw x Ho*Wq multiply-adds) per sample:
     below _ONE_THREAD_MACS the BLAS is held at one thread meanwhile, and from _SPLIT_MACS in all
-    the batch is split over ember's kernel threads (NOTE [ Kernel threads ])."""
+    the batch is split over ember's kernel threads; in a process that holds the BLAS at one thread
+    (quiet) every kernel splits (NOTE [ Kernel threads ])."""
     per_sample = channels * geo.kh * geo.kw * lay.ho * lay.wq * out_channels // geo.groups
-    if xp is not np or per_sample >= _ONE_THREAD_MACS:
+    if xp is not np or per_sample >= _ONE_THREAD_MACS and not _threads.quiet:
         return work(0, n)
     parts = _threads.one_blas_thread(work, n, -(-_SPLIT_MACS // max(per_sample, 1)))
     return None if parts[0] is None else sum(parts[1:], parts[0])

@@ -8,7 +8,7 @@ chunk) holds OpenBLAS at one thread (`one_blas_thread`, through the library's ow
 `openblas_set_num_threads`, found with ctypes: no dependency): OpenBLAS's threads only
 synchronise on such small GEMMs (conv1 forward + backward at batch 64: 4.6 ms with two, 3.2 ms
 with one). When the batch is large enough (`split_from`), such a kernel splits it instead into one
-part per BLAS thread, the first part on the calling thread and the others on ember's kernel
+part per thread (get_num_threads), the first part on the calling thread and the others on ember's kernel
 threads (NumPy releases the GIL in its loops); each part walks its samples in the kernel's usual
 cache-sized chunks. The LeNet's convolutions (forward, backward) ran 1.4-1.5x faster on two threads
 at batch 256, 1.1-1.3x at batch 64.
@@ -17,14 +17,18 @@ Three findings bound this on the 2-vCPU machine it was measured on (KVM):
 - OpenBLAS's idle threads spin for about 0.1 s after every threaded GEMM (a full core stays busy
   through a 50 ms sleep after one 768x512x512 product; `openblas_set_num_threads(1)` does not
   stop them), and they take the core a kernel thread needs: split right after a threaded GEMM, a
-  kernel ran no faster than whole, pinned to the other core 1.6x slower. So once a kernel has
-  split (`quiet`), GEMMs below QUIET_MACS multiply-adds hold the BLAS at one thread too (linalg's
-  `_gemm`): in a step of the LeNet at batch 256, its linear layers' GEMMs would otherwise keep
-  OpenBLAS spinning through every convolution (26-27 ms a step either way without this; 22 ms
-  with it). A process that never splits a kernel (a transformer) keeps its GEMMs threaded: held
-  at one thread they cost it about 3 % of a step, for no gain while its large GEMMs keep OpenBLAS
-  spinning anyway; and ember's own threads split GEMMs worse than OpenBLAS does (a transformer
-  step's GEMMs: 10.9 ms on OpenBLAS's two threads, 14.3 ms split over ember's, 18.0 ms on one).
+  kernel ran no faster than whole, pinned to the other core 1.6x slower. So the first split makes
+  the process `quiet`: from then on the BLAS stays at one thread (OpenBLAS's threads fall asleep)
+  and ember keeps the thread count (get/set_num_threads); every convolution kernel splits, and
+  only 2-D GEMMs from QUIET_MACS multiply-adds on (linalg's `_gemm`) get the BLAS's threads back
+  for their duration. Any other threaded BLAS call keeps OpenBLAS spinning: the LeNet at batch
+  256 took 26-27 ms a step with its linear layers' GEMMs threaded, 22 ms with them held; a CIFAR
+  ResNet-20 at batch 128 took 790-870 ms with only the small GEMMs held (BatchNorm's row sums are
+  threaded GEMVs), 540-550 ms with the BLAS held process-wide. A process that never splits a
+  kernel (a transformer) keeps the BLAS's threads: holding its smaller GEMMs at one thread cost
+  it about 3 % of a step, and ember's own threads split GEMMs worse than OpenBLAS does (a
+  transformer step's GEMMs: 10.9 ms on OpenBLAS's two threads, 14.3 ms split over ember's, 18.0
+  ms on one).
 - Single passes over arrays larger than the cache are bound by memory bandwidth, which the two
   cores share: a multiply of 1M floats took 141 us on one thread and 138 us split in two. Only
   work that stays in cache or computes (GEMMs, the chunked kernels) gains from threads, so
@@ -37,13 +41,14 @@ Three findings bound this on the 2-vCPU machine it was measured on (KVM):
   1.9x. A thread coming back from a NumPy call must wait whenever the other thread holds the GIL
   between its calls; bigger chunks (fewer calls) lost more in cache locality than they saved.
 Earlier measurements had every split lose (the LeNet's conv1 forward 0.8x), most likely to the
-spinning threads above. Large kernels stay whole on OpenBLAS's threads: with every convolution
-split instead, a ResNet-18 step took 1.06 s against 0.80 s (batch 8, 224x224), and splitting from
-16M multiply-adds a sample instead of 4M was no better at 64x64 (though a lone 64-channel 3x3
-convolution at 16x16, 10.6M a sample, ran 68 -> 45 ms split at batch 128). Small kernels gain
-the most: CIFAR-ResNet-sized 3x3 convolutions (16-64 channels, 2.5-2.9M a sample, batch 128)
-ran 1.75x faster split. Worker processes through shared memory did no better than threads in an
-earlier attempt (conv1's forward at batch 64/256: 1.0-1.2x, plus a ~0.3 ms hand-off).
+spinning threads above. A process whose convolutions are all large (ResNet-18 at 224x224: 100M+
+multiply-adds a sample) never splits and keeps OpenBLAS's threads; split with the BLAS held it
+ran 826 -> 735 ms a step at batch 8 (and 404 -> 333 ms at 64x64, batch 32), so moving the 4M
+threshold up is the next step to weigh (1x1 stride-2 convolutions ran slower split: 5.0 -> 6.8
+ms). Small kernels gain the most: CIFAR-ResNet-sized 3x3 convolutions (16-64 channels, 2.5-2.9M
+a sample, batch 128) ran 1.75x faster split. Worker processes through shared memory did no
+better than threads in an earlier attempt (conv1's forward at batch 64/256: 1.0-1.2x, plus a
+~0.3 ms hand-off).
 """
 import ctypes
 import glob
@@ -98,27 +103,63 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork)
 
 
-QUIET_MACS = 1 << 24  # GEMMs below this hold the BLAS at one thread once a kernel has split
-quiet = False  # set when a kernel first splits (NOTE [ Kernel threads ])
+QUIET_MACS = 1 << 24  # a quiet process's 2-D GEMMs from this size on run on the BLAS's threads
+quiet = False  # set when a kernel first splits: the BLAS is held at one thread from then on
+_count = 1  # the thread count while quiet (the BLAS's own then stays at one)
+
+
+def num_threads():
+    """The intra-op thread count: the BLAS's, or the one kept while the BLAS is held (quiet)."""
+    return _count if quiet else _BLAS[0]()
+
+
+def set_num_threads(n):
+    global _count
+    with _lock:  # not while a kernel holds the BLAS at one thread
+        if quiet:
+            _count = n
+        else:
+            _BLAS[1](n)
 
 
 def one_blas_thread(work, n, split_from=None):
     """[work(lo, hi) for each part of [0, n)] with the BLAS held at one thread meanwhile: one part,
-    or, when n >= split_from and the BLAS had several threads, one per thread, all but the first
-    on ember's kernel threads (NOTE [ Kernel threads ])."""
+    or, when n >= split_from and there are several threads, one per thread, all but the first on
+    ember's kernel threads. The first split makes the process quiet: the BLAS stays at one thread
+    (NOTE [ Kernel threads ])."""
+    global quiet, _count
     if _BLAS is None:
         return [work(0, n)]
+    split = split_from is not None and n >= max(split_from, 2)
     with _lock:
+        if quiet:
+            if split and _count > 1:
+                return _split(work, n, min(_count, n))
+            return [work(0, n)]
         saved = _BLAS[0]()
         if saved == 1:
             return [work(0, n)]
         _BLAS[1](1)
+        if split:
+            quiet, _count = True, saved
+            return _split(work, n, min(saved, n))
         try:
-            if split_from is not None and n >= max(split_from, 2):
-                return _split(work, n, min(saved, n))
             return [work(0, n)]
         finally:
             _BLAS[1](saved)
+
+
+def blas_threads(work):
+    """work() on the BLAS's threads in a quiet process (a large GEMM), the BLAS held again after;
+    elsewhere just work()."""
+    if not quiet or _BLAS is None or _count == 1:
+        return work()
+    with _lock:
+        _BLAS[1](_count)
+        try:
+            return work()
+        finally:
+            _BLAS[1](1)
 
 
 class _KernelThread:
@@ -159,8 +200,7 @@ _kernel_threads = []  # made on first use; only used under _lock
 
 
 def _split(work, n, parts):
-    global quiet, _kernel_threads
-    quiet = True
+    global _kernel_threads
     while len(_kernel_threads) < parts - 1:
         _kernel_threads.append(_KernelThread())
     bounds = [n * i // parts for i in range(parts + 1)]

@@ -30,11 +30,12 @@ def blas_threads():
     if T._BLAS is None:
         pytest.skip("NumPy's BLAS is not OpenBLAS")
     get, put = T._BLAS
-    before, quiet = get(), T.quiet
+    before, quiet, count = get(), T.quiet, T._count
+    T.quiet = False
     put(2)
     yield
     put(before)
-    T.quiet = quiet
+    T.quiet, T._count = quiet, count
 
 
 def _one_thread_forced(monkeypatch, one, split=False):
@@ -118,7 +119,7 @@ def test_small_conv_runs_with_the_blas_at_one_thread(monkeypatch, blas_threads):
     assert _forward_threads(monkeypatch, _rand(20, 3, 32, 32), w) == [(0, 20, 1)]
     assert sorted(_forward_threads(monkeypatch, _rand(64, 3, 32, 32), w)) == [(0, 32, 1),
                                                                               (32, 64, 1)]
-    assert T._BLAS[0]() == 2
+    assert T._BLAS[0]() == 1 and ember.get_num_threads() == 2  # held from the first split on
 
 
 def test_large_conv_keeps_the_blas_threads(monkeypatch, blas_threads):
@@ -135,7 +136,7 @@ def test_split_runs_the_parts_on_kernel_threads(blas_threads):
     parts = T.one_blas_thread(lambda lo, hi: (lo, hi, get(), threading.get_ident()), 7, 2)
     assert [p[:3] for p in parts] == [(0, 3, 1), (3, 7, 1)]
     assert parts[0][3] == threading.get_ident() != parts[1][3]
-    assert T.quiet and get() == 2
+    assert T.quiet and get() == 1 and ember.get_num_threads() == 2
 
 
 def test_set_num_threads_sets_the_parts(blas_threads):
@@ -159,7 +160,7 @@ def test_split_raises_a_parts_error_after_both_parts_ran(blas_threads, failing_p
     with pytest.raises(ValueError, match=f"part {0 if failing_part == 0 else 4}"):
         T.one_blas_thread(work, 8, 2)
     assert done == [4 if failing_part == 0 else 0]
-    assert T._BLAS[0]() == 2
+    assert ember.get_num_threads() == 2
     assert T.one_blas_thread(lambda lo, hi: hi - lo, 8, 2) == [4, 4]
 
 
@@ -182,24 +183,32 @@ def test_split_interrupted_while_waiting_starts_new_kernel_threads(monkeypatch, 
     assert not set(T._kernel_threads) & set(old)
 
 
-def test_small_gemms_hold_the_blas_at_one_thread_once_a_kernel_split(monkeypatch, blas_threads):
-    """NOTE [ Kernel threads ]: OpenBLAS's spinning threads would take the kernel threads' core."""
+def test_a_quiet_process_holds_the_blas_at_one_thread_but_for_large_gemms(monkeypatch,
+                                                                           blas_threads):
+    """NOTE [ Kernel threads ]: once a kernel has split, OpenBLAS stays at one thread (its
+    spinning threads would take the kernel threads' core); 2-D GEMMs from QUIET_MACS on get the
+    thread count back for their duration, and so do large convolutions (split)."""
     from ember.ops import linalg
-    held = []
-    real = T.one_blas_thread
-    monkeypatch.setattr(T, "one_blas_thread", lambda work, n, split_from=None: held.append(n) or
-                        real(work, n, split_from))
+    get = T._BLAS[0]
+    T.one_blas_thread(lambda lo, hi: None, 4, 2)
+    assert T.quiet and get() == 1
+    seen = []
+    real = T.blas_threads
+    monkeypatch.setattr(T, "blas_threads", lambda work: real(lambda: seen.append(get()) or work()))
     a, b = ember.tensor(_rand(8, 4)), ember.tensor(_rand(4, 3, seed=1))
-    monkeypatch.setattr(T, "quiet", False)
-    want = _np(a @ b)
-    assert held == []
-    monkeypatch.setattr(T, "quiet", True)
-    np.testing.assert_array_equal(_np(a @ b), want)
-    np.testing.assert_array_equal(_np(ember.addmm(ember.zeros(3), a, b)), want)
-    assert held == [1, 1]
+    want = a.numpy() @ b.numpy()
+    np.testing.assert_allclose(_np(a @ b), want, rtol=1e-6)
+    np.testing.assert_allclose(_np(ember.addmm(ember.zeros(3), a, b)), want, rtol=1e-6)
+    assert seen == []
     monkeypatch.setattr(T, "QUIET_MACS", 8 * 4 * 3)
-    np.testing.assert_array_equal(_np(linalg.mm(a, b)), want)
-    assert held == [1, 1]
+    np.testing.assert_allclose(_np(linalg.mm(a, b)), want, rtol=1e-6)
+    assert seen == [2] and get() == 1
+    ember.set_num_threads(3)
+    assert ember.get_num_threads() == 3 and get() == 1
+    x, w = _rand(4, 8, 6, 6), _rand(5, 8, 3, 3, seed=1)  # 8640 multiply-adds a sample
+    monkeypatch.setattr(K, "_ONE_THREAD_MACS", 100)  # "large": split all the same when quiet
+    monkeypatch.setattr(K, "_SPLIT_MACS", 0)
+    assert sorted(_forward_threads(monkeypatch, x, w)) == [(0, 1, 1), (1, 2, 1), (2, 4, 1)]
 
 
 # -- adaptive average pooling: NaN and Inf stay in their windows (issue 14) ------------------------
