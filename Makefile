@@ -40,6 +40,7 @@ bench: venv $(VENV)/.torch
 	$(BIN)/python benchmarks/profile_step.py --all --write
 	for b in conv dataloader serialization resnet distributed; do \
 		$(BIN)/python benchmarks/bench_$$b.py --write || exit 1; done
+	$(BIN)/python benchmarks/bench_resnet.py --model resnet20 --batch 128 --size 32 --write
 
 clean:
 	rm -rf $(VENV) *.egg-info
