@@ -22,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 import ember  # noqa: E402
 import ember.nn  # noqa: E402,F401  (used through the `m.` prefix)
 import ember.optim  # noqa: E402,F401
-from tests.nn._networks import cifar_net  # noqa: E402
+from tests.nn._networks import basic_block, cifar_net  # noqa: E402
 
 TARGETS = {"resnet18": 1.5}  # issue 6: the ResNet-sized step at most 1.5x PyTorch's eager step
 LOSS_RTOL = 1e-3  # float32 through two libraries' kernels, summed in different orders
@@ -32,22 +32,7 @@ def resnet18(m, num_classes=10):
     """ResNet-18 (BasicBlock x [2, 2, 2, 2]) with the 3x3 stem used for 32x32 inputs."""
     nn, F = m.nn, m.nn.functional
 
-    class BasicBlock(nn.Module):
-        def __init__(self, cin, cout, stride):
-            super().__init__()
-            self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-            self.bn1 = nn.BatchNorm2d(cout)
-            self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-            self.bn2 = nn.BatchNorm2d(cout)
-            self.shortcut = nn.Sequential()
-            if stride != 1 or cin != cout:
-                self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False),
-                                              nn.BatchNorm2d(cout))
-
-        def forward(self, x):
-            out = F.relu(self.bn1(self.conv1(x)))
-            out = self.bn2(self.conv2(out))
-            return F.relu(out + self.shortcut(x))
+    BasicBlock = basic_block(m)
 
     class ResNet18(nn.Module):
         def __init__(self):

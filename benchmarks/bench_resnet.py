@@ -24,6 +24,7 @@ import time
 import numpy as np
 
 import _common
+from tests.nn._networks import basic_block
 
 TITLES = {"resnet18": "bench_resnet: ResNet-18 training step (issue 10)",
           "resnet20": "bench_resnet: CIFAR ResNet-20 training step (issue 11)"}
@@ -32,28 +33,11 @@ CLASSES = {"resnet18": 1000, "resnet20": 10}
 
 def resnet20(lib):
     """He et al.'s CIFAR ResNet-20 from lib's nn (the same code builds both frameworks' models)."""
-    nn, F = lib.nn, lib.nn.functional
-
-    class Block(nn.Module):
-        def __init__(self, cin, cout, stride):
-            super().__init__()
-            self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
-            self.bn1 = nn.BatchNorm2d(cout)
-            self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
-            self.bn2 = nn.BatchNorm2d(cout)
-            self.shortcut = nn.Sequential()
-            if stride != 1 or cin != cout:
-                self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False),
-                                              nn.BatchNorm2d(cout))
-
-        def forward(self, x):
-            y = self.bn2(self.conv2(F.relu(self.bn1(self.conv1(x)))))
-            return F.relu(y + self.shortcut(x))
-
+    nn, block = lib.nn, basic_block(lib)
     blocks, cin = [], 16
     for cout, stride in ((16, 1), (32, 2), (64, 2)):
         for i in range(3):
-            blocks.append(Block(cin, cout, stride if i == 0 else 1))
+            blocks.append(block(cin, cout, stride if i == 0 else 1))
             cin = cout
     return nn.Sequential(nn.Conv2d(3, 16, 3, 1, 1, bias=False), nn.BatchNorm2d(16), nn.ReLU(),
                          *blocks, nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(64, 10))

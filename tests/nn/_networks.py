@@ -103,3 +103,29 @@ def small_resnet(lib):
 
 BUILDERS = {"lenet": (lenet, (1, 32, 32)), "cifar_net": (cifar_net, (3, 32, 32)),
             "small_resnet": (small_resnet, (3, 16, 16))}
+
+
+def basic_block(lib):
+    """ResNet's BasicBlock class from lib's nn: two 3x3 convolutions with BatchNorm and a
+    shortcut (a 1x1 projection when the shape changes). bench_gpu's ResNet-18 and bench_resnet's
+    CIFAR ResNet-20 share it."""
+    nn, F = lib.nn, lib.nn.functional
+
+    class BasicBlock(nn.Module):
+        def __init__(self, cin, cout, stride):
+            super().__init__()
+            self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+            self.bn1 = nn.BatchNorm2d(cout)
+            self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+            self.bn2 = nn.BatchNorm2d(cout)
+            self.shortcut = nn.Sequential()
+            if stride != 1 or cin != cout:
+                self.shortcut = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False),
+                                              nn.BatchNorm2d(cout))
+
+        def forward(self, x):
+            out = F.relu(self.bn1(self.conv1(x)))
+            out = self.bn2(self.conv2(out))
+            return F.relu(out + self.shortcut(x))
+
+    return BasicBlock
