@@ -61,12 +61,12 @@ from . import _threads
 
 
 _CHUNK_BYTES = 1 << 20
-# Multiply-adds per sample below which a kernel's GEMMs are too small for the BLAS's threads: it
-# runs with the BLAS at one thread (NOTE [ Kernel threads ]). The LeNet's convolutions are ~0.4M,
+# Multiply-adds per sample from which a kernel of one sample runs on the BLAS's threads; smaller
+# ones hold the BLAS at one thread (NOTE [ Kernel threads ]). The LeNet's convolutions are ~0.4M,
 # ResNet's ~100M.
 _ONE_THREAD_MACS = 1 << 22
 _SPLIT_MACS = 1 << 23  # multiply-adds of a whole batch from which its kernels split (conv1 of the
-# LeNet: batch 21 on)
+# LeNet: batch 21 on; kernels from _ONE_THREAD_MACS a sample: two samples on)
 _CM_CHUNK_BYTES = 8 << 20  # channel-major columns per chunk (NOTE [ Channel-major chunks ])
 
 
@@ -181,13 +181,15 @@ def _padded_rows(xp, lay, geo, m, channels, dtype):
 
 def _run(xp, n, channels, out_channels, geo, lay, work):
     """work over the whole batch; the weight gradient's partial sums added. Its three kernels alike
-    do one sample's GEMM work (out_channels x C/groups*kh*kw x Ho*Wq multiply-adds) per sample:
-    below _ONE_THREAD_MACS the BLAS is held at one thread meanwhile, and from _SPLIT_MACS in all
-    the batch is split over ember's kernel threads; in a process that holds the BLAS at one thread
-    (quiet) every kernel splits (NOTE [ Kernel threads ])."""
+    do one sample's GEMM work (out_channels x C/groups*kh*kw x Ho*Wq multiply-adds) per sample.
+    From _SPLIT_MACS in all, the batch is split over ember's kernel threads with the BLAS at one
+    thread; smaller kernels run whole with the BLAS at one thread, and a large kernel of one
+    sample whole on the BLAS's threads (NOTE [ Kernel threads ])."""
     per_sample = channels * geo.kh * geo.kw * lay.ho * lay.wq * out_channels // geo.groups
-    if xp is not np or per_sample >= _ONE_THREAD_MACS and not _threads.quiet:
+    if xp is not np:
         return work(0, n)
+    if n < 2 and per_sample >= _ONE_THREAD_MACS:
+        return _threads.blas_threads(lambda: work(0, n))
     parts = _threads.one_blas_thread(work, n, -(-_SPLIT_MACS // max(per_sample, 1)))
     return None if parts[0] is None else sum(parts[1:], parts[0])
 

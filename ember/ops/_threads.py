@@ -1,13 +1,13 @@
-"""Kernel threads: the BLAS's own threads inside large GEMMs; below that, the BLAS held at one
-thread and a kernel's batch split over ember's own threads.
+"""Kernel threads: the BLAS's own threads inside large GEMMs; convolution kernels with the BLAS
+held at one thread, their batch split over ember's own threads.
 
 NOTE [ Kernel threads ]
-Large GEMMs (ResNet's convolutions, a transformer's linear layers) run on OpenBLAS's threads. A
-kernel made of many small calls (the LeNet's convolutions: a few 10-100 us GEMMs and copies per
+Large GEMMs (a transformer's linear layers) run on OpenBLAS's threads. A convolution kernel made
+of many small calls (the LeNet's convolutions: a few 10-100 us GEMMs and copies per
 chunk) holds OpenBLAS at one thread (`one_blas_thread`, through the library's own
 `openblas_set_num_threads`, found with ctypes: no dependency): OpenBLAS's threads only
 synchronise on such small GEMMs (conv1 forward + backward at batch 64: 4.6 ms with two, 3.2 ms
-with one). When the batch is large enough (`split_from`), such a kernel splits it instead into one
+with one). When the batch is large enough (`split_from`), a kernel splits it instead into one
 part per thread (get_num_threads), the first part on the calling thread and the others on ember's kernel
 threads (NumPy releases the GIL in its loops); each part walks its samples in the kernel's usual
 cache-sized chunks. The LeNet's convolutions (forward, backward) ran 1.4-1.5x faster on two threads
@@ -41,14 +41,22 @@ Three findings bound this on the 2-vCPU machine it was measured on (KVM):
   1.9x. A thread coming back from a NumPy call must wait whenever the other thread holds the GIL
   between its calls; bigger chunks (fewer calls) lost more in cache locality than they saved.
 Earlier measurements had every split lose (the LeNet's conv1 forward 0.8x), most likely to the
-spinning threads above. A process whose convolutions are all large (ResNet-18 at 224x224: 100M+
-multiply-adds a sample) never splits and keeps OpenBLAS's threads; split with the BLAS held it
-ran 826 -> 735 ms a step at batch 8 (and 404 -> 333 ms at 64x64, batch 32), so moving the 4M
-threshold up is the next step to weigh (1x1 stride-2 convolutions ran slower split: 5.0 -> 6.8
-ms). Small kernels gain the most: CIFAR-ResNet-sized 3x3 convolutions (16-64 channels, 2.5-2.9M
-a sample, batch 128) ran 1.75x faster split. Worker processes through shared memory did no
-better than threads in an earlier attempt (conv1's forward at batch 64/256: 1.0-1.2x, plus a
-~0.3 ms hand-off).
+spinning threads above. Large convolutions split too, from two samples on: ResNet-18's training
+step at 224x224 ran 0.91-0.97 -> 0.80-0.82 s at batch 8 and 3.27-3.37 -> 2.86-2.88 s at batch 32
+(its convolutions 12 % faster; 64x64 at batch 32 unchanged, ~0.36 s), split against OpenBLAS's
+threads, ember alone. Per layer only the deepest 3x3 convolution at batch 8 ran slower split
+(512 channels of 7x7: 33.7 -> 37.7 ms, its per-part weight gradients summed), but running the
+channel-major kernels whole on the BLAS's threads inside the split process made the step slower
+(0.36 -> 0.44 s at 64x64: OpenBLAS spins after them through the next splits), even with
+OPENBLAS_THREAD_TIMEOUT cut to 2^16 cycles. A kernel of one sample keeps the BLAS's threads.
+Small kernels gain the most: CIFAR-ResNet-sized 3x3 convolutions (16-64 channels, 2.5-2.9M a
+sample, batch 128) ran 1.75x faster split. Waking a thread on the other vCPU is slow on this VM:
+a Lock ping-pong between two Python threads pinned to different vCPUs takes 60-70 us a round
+trip (5 us pinned to one), so a split pays tens of microseconds before its second part starts,
+and kernels under a few hundred microseconds never gain (a 100 us batched matmul ran in 140 us
+split in two). Worker
+processes through shared memory did no better than threads in an earlier attempt (conv1's
+forward at batch 64/256: 1.0-1.2x, plus a ~0.3 ms hand-off).
 """
 import ctypes
 import glob
