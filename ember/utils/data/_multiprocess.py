@@ -15,8 +15,9 @@ themselves when their parent dies.
 Start method: fork where the platform has it (Linux), whatever Python's default is. A forked
 worker starts in milliseconds and shares the dataset copy-on-write: nothing is pickled and ember
 and NumPy are not imported again, which matters for one fork per epoch. Its known hazard is a
-lock held by another thread at the moment of the fork; ember starts no threads, and a program
-that runs its own can pass multiprocessing_context="spawn" or "forkserver".
+lock held by another thread at the moment of the fork; ember's only threads, its convolution
+kernel threads, are made afresh in a forked child (NOTE [ Kernel threads ] in ops/_threads.py), and
+a program that runs its own can pass multiprocessing_context="spawn" or "forkserver".
 """
 import atexit
 import itertools
