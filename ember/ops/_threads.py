@@ -54,9 +54,8 @@ sample, batch 128) ran 1.75x faster split. Waking a thread on the other vCPU is 
 a Lock ping-pong between two Python threads pinned to different vCPUs takes 60-70 us a round
 trip (5 us pinned to one), so a split pays tens of microseconds before its second part starts,
 and kernels under a few hundred microseconds never gain (a 100 us batched matmul ran in 140 us
-split in two). Worker
-processes through shared memory did no better than threads in an earlier attempt (conv1's
-forward at batch 64/256: 1.0-1.2x, plus a ~0.3 ms hand-off).
+split in two). Worker processes through shared memory did no better than threads in an earlier
+attempt (conv1's forward at batch 64/256: 1.0-1.2x, plus a ~0.3 ms hand-off).
 """
 import ctypes
 import glob
