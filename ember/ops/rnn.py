@@ -1,4 +1,4 @@
-"""Recurrent layers as one op: a whole LSTM layer (one direction) over a sequence.
+"""Recurrent layers as one op: a whole LSTM or GRU layer (one direction) over a sequence.
 
 NOTE [ LSTM layer op ]
 `LstmLayer` runs one direction of one LSTM layer over the whole sequence, as PyTorch's CPU kernel
@@ -13,6 +13,17 @@ cell states backward needs are intermediates: a first-order backward (grad mode 
 arrays forward kept on ctx; under create_graph `_recompute` rebuilds them from the saved inputs
 and output with ember ops, so the gradient is a differentiable function of the inputs (a saved
 intermediate would silently be treated as a constant; NOTE [ Norm statistics in backward ]).
+
+NOTE [ GRU layer op ]
+`GruLayer` is the same for a GRU layer direction (gates r, z, n; h' = n + z (h - n) with
+n = tanh(W_in x + b_in + r (W_hn h + b_hn))). Its grad_fn is GruLayerBackward0: PyTorch's CPU GRU
+is not one op (its output's grad_fn is the StackBackward0 of per-step nodes), so there is no name
+of PyTorch's to take. A GRU has no cell state, so every gate is a function of the step's input and
+the previous h, which the output holds: the create_graph path recomputes all steps' gates at once
+from the saved inputs and output, and backpropagation through time needs one small GEMM and a few
+ufuncs per step, every other factor being computed for the whole sequence before the loop. A
+2-layer GRU language model step (35 steps, batch 20, hidden 128) ran 40 -> 23 ms against 21 ms
+for torch's, single-threaded.
 """
 import numpy as np
 
@@ -82,6 +93,14 @@ def _gate_affine(xp, hidden, dtype):
     shift = xp.full(4 * hidden, 0.5, dtype=dtype)
     shift[2 * hidden:3 * hidden] = 0.0
     return scale, shift
+
+
+def _gru_scale(xp, hidden, dtype):
+    """0.5 on the r and z gate columns, 1 on n: sigmoid(x) = 0.5 * tanh(0.5 * x) + 0.5, as in
+    _gate_affine, so one tanh call serves both sigmoid gates."""
+    scale = xp.full(3 * hidden, 0.5, dtype=dtype)
+    scale[2 * hidden:] = 1.0
+    return scale
 
 
 def _gate_slope(xp, hidden, dtype):
@@ -214,6 +233,120 @@ def _bptt(ns, need, saved, acts, cs, tcs, slope, g_out, g_h, g_c, reverse):
     db_hh = d_pre.sum(0) if len(need) > 4 and need[4] else None
     return (dx, dw_ih, dw_hh, db_ih, db_hh, dh if need[5] else None,
             dc if need[6] else None)
+
+
+class GruLayer(Op):
+    """(output, h_n) of one GRU layer direction; gates ordered (reset, update, new) as in
+    PyTorch. NOTE [ GRU layer op ]."""
+
+    def forward(ctx, x, w_ih, w_hh, b_ih, b_hh, h0, reverse):
+        xp = ctx.xp
+        T, B, I = x.shape
+        H = w_hh.shape[1]
+        dt = x.dtype
+        scale = _gru_scale(xp, H, dt)
+        # every step's input projection in one GEMM; acts[t] then holds step t's gates (r, z, n)
+        acts = xp.matmul(x.reshape(T * B, I), w_ih.T * scale).reshape(T, B, 3 * H)
+        if b_ih is not None:
+            acts += b_ih * scale
+            acts[:, :, :2 * H] += b_hh[:2 * H] * 0.5
+        w_hh_scaled = xp.ascontiguousarray(w_hh.T * scale)
+        recs = xp.empty((T, B, 3 * H), dt)  # W_hh h per step; its n part + b_hn is kept: ghn
+        out = xp.empty((T, B, H), dt)
+        tmp = xp.empty((B, H), dt)
+        h = h0
+        for t in _steps(T, reverse):
+            a, rec = acts[t], recs[t]
+            xp.matmul(h, w_hh_scaled, out=rec)
+            rz = a[:, :2 * H]
+            rz += rec[:, :2 * H]
+            xp.tanh(rz, out=rz)
+            rz *= 0.5
+            rz += 0.5
+            ghn = rec[:, 2 * H:]
+            if b_hh is not None:
+                ghn += b_hh[2 * H:]
+            n = a[:, 2 * H:]
+            xp.multiply(a[:, :H], ghn, out=tmp)
+            n += tmp
+            xp.tanh(n, out=n)
+            xp.subtract(h, n, out=tmp)
+            tmp *= a[:, H:2 * H]
+            h = out[t]
+            xp.add(n, tmp, out=h)
+        ctx.reverse = reverse
+        if ctx.recording:
+            ctx.acts, ctx.ghn = acts, recs[:, :, 2 * H:]
+        ctx.save_for_backward(x, w_ih, w_hh, b_ih, b_hh, h0, out)
+        return out, h.copy()
+
+    def backward(ctx, g_out, g_h):
+        saved = ctx.saved_tensors
+        H = saved[2].shape[1]
+        if _grad_state.enabled:
+            ns = _TensorNS
+            gates = _gru_recompute(ns, *saved, ctx.reverse)
+            return _gru_bptt(ns, ctx.needs_input_grad, saved, *gates, g_out, g_h, ctx.reverse)
+        ns = _ArrayNS(ctx.xp)
+        arrays = [None if s is None else s._data for s in saved]
+        acts = ctx.acts
+        grads = _gru_bptt(ns, ctx.needs_input_grad, arrays, acts[:, :, :H], acts[:, :, H:2 * H],
+                          acts[:, :, 2 * H:], ctx.ghn, g_out._data, g_h._data, ctx.reverse)
+        return tuple(None if g is None else _make(g) for g in grads)
+
+
+def _gru_recompute(ns, x, w_ih, w_hh, b_ih, b_hh, h0, out, reverse):
+    """The gates r, z, n and W_hn h + b_hn of every step of a forward pass, from its inputs and
+    output h (all at once: each step's gates need only the previous h, which the output holds)."""
+    T, B, I = x.shape
+    H = w_hh.shape[1]
+    gi = x.reshape(T * B, I) @ w_ih.T
+    gh = _previous(ns, out, h0, reverse).reshape(T * B, H) @ w_hh.T
+    if b_ih is not None:
+        gi = gi + b_ih
+        gh = gh + b_hh
+    gi, gh = gi.reshape(T, B, 3 * H), gh.reshape(T, B, 3 * H)
+    r = ns.sigmoid(gi[:, :, :H] + gh[:, :, :H])
+    z = ns.sigmoid(gi[:, :, H:2 * H] + gh[:, :, H:2 * H])
+    ghn = gh[:, :, 2 * H:]
+    return r, z, ns.tanh(gi[:, :, 2 * H:] + r * ghn), ghn
+
+
+def _gru_bptt(ns, need, saved, r, z, n, ghn, g_out, g_h, reverse):
+    """Gradients of (output, h_n) with respect to (x, w_ih, w_hh, b_ih, b_hh, h0)."""
+    x, w_ih, w_hh, b_ih, b_hh, h0, out = saved
+    T, B, I = x.shape
+    H = w_hh.shape[1]
+    h_prev = _previous(ns, out, h0, reverse)
+    # Per unit of dh, the gradient of each pre-activation: n's is (1 - z)(1 - n^2), z's
+    # (h - n) z (1 - z), r's n's times (W_hn h + b_hn) r (1 - r); W_hh h's n part gets n's times r.
+    dn = (1.0 - z) * (1.0 - n * n)
+    dz = (h_prev - n) * z * (1.0 - z)
+    dr = dn * ghn * r * (1.0 - r)
+    per_dh = ns.cat([dr, dz, dn * r], 2).reshape(T, B, 3, H)
+    dh = g_h
+    d_gh, dhs = ns.steps(T, per_dh[0].reshape(B, 3 * H)), ns.steps(T, g_h)
+    for t in _steps(T, not reverse):
+        dh = dh + g_out[t]
+        dhs[t] = dh
+        d = (dh.reshape(B, 1, H) * per_dh[t]).reshape(B, 3 * H)
+        d_gh[t] = d
+        dh = dh * z[t] + d @ w_hh
+    d_gh = ns.joined(d_gh)
+    d_gi = ns.cat([d_gh[:, :, :2 * H], ns.joined(dhs) * dn], 2).reshape(T * B, 3 * H)
+    d_gh = d_gh.reshape(T * B, 3 * H)
+    dx = (d_gi @ w_ih).reshape(T, B, I) if need[0] else None
+    dw_ih = d_gi.T @ x.reshape(T * B, I) if need[1] else None
+    dw_hh = d_gh.T @ h_prev.reshape(T * B, H) if need[2] else None
+    db_ih = d_gi.sum(0) if len(need) > 3 and need[3] else None
+    db_hh = d_gh.sum(0) if len(need) > 4 and need[4] else None
+    return dx, dw_ih, dw_hh, db_ih, db_hh, dh if need[5] else None
+
+
+def gru_layer(input, w_ih, w_hh, b_ih, b_hh, h0, reverse=False):
+    """One direction of one GRU layer over a sequence-first batched input (T, B, I), from the
+    initial state h0 (B, H); returns (output (T, B, H), h_n)."""
+    return GruLayer.apply(input, w_ih, w_hh, b_ih, b_hh, h0, reverse)
 
 
 def lstm_layer(input, w_ih, w_hh, b_ih, b_hh, h0, c0, reverse=False):

@@ -292,6 +292,71 @@ def test_lstm_backward_twice_with_retain_graph():
     np.testing.assert_allclose(graph.detach().numpy(), first.numpy(), rtol=1e-5, atol=1e-6)
 
 
+# -- the GRU layer op (ember/ops/rnn.py) ----------------------------------------------------------
+
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("reverse", [False, True])
+def test_gru_layer_op_gradcheck_float64(reverse, bias):
+    from ember.ops.rnn import gru_layer
+    ember.manual_seed(1)
+    shapes = [(4, 2, 3), (6, 3), (6, 2), (6,), (6,), (2, 2)]
+    args = [ember.randn(*s, dtype=ember.float64, requires_grad=True) for s in shapes]
+    if not bias:
+        args[3] = args[4] = None
+    f = lambda x, wi, wh, bi, bh, h: gru_layer(x, wi, wh, bi, bh, h, reverse=reverse)  # noqa
+    if bias:
+        assert gradcheck(f, args)
+        assert gradgradcheck(f, args)
+    else:
+        g = lambda x, wi, wh, h: f(x, wi, wh, None, None, h)  # noqa
+        no_bias = args[:3] + args[5:]
+        assert gradcheck(g, no_bias)
+        assert gradgradcheck(g, no_bias)
+
+
+def test_gru_grad_fn():
+    """PyTorch's CPU GRU is per-step ops (its output's grad_fn is StackBackward0); ember's layer
+    is one op, GruLayerBackward0 (NOTE [ GRU layer op ]); h_n stacks its second output."""
+    _, em = _twins("GRU", I, H, num_layers=2)
+    out, h = em(ember.randn(T, B, I))
+    assert type(out.grad_fn).__name__ == "GruLayerBackward0"
+    assert type(h.grad_fn).__name__ == "StackBackward0"
+    assert [(type(f).__name__, i) for f, i in h.grad_fn.next_functions] == \
+        [("GruLayerBackward0", 1)] * 2
+
+
+def test_gru_double_backward_matches_torch():
+    # torch composes its CPU GRU from pointwise ops: exact second derivatives
+    tm, em = _twins("GRU", I, H, num_layers=2, bidirectional=True)
+    tm, em = tm.double(), em.double()
+    x = torch.randn(T, B, I, dtype=torch.float64, requires_grad=True)
+    h0 = torch.randn(4, B, H, dtype=torch.float64, requires_grad=True)
+    ex, eh0 = to_ember(x).requires_grad_(), to_ember(h0).requires_grad_()
+    for mod, inp, h_in, lib in [(tm, x, h0, torch), (em, ex, eh0, ember)]:
+        out, h = mod(inp, h_in)
+        gx, gh = lib.autograd.grad((out * out).sum() + (h * h).sum(), (inp, h_in),
+                                   create_graph=True)
+        ((gx * gx).sum() + (gh * gh).sum()).backward()
+    assert_close(ex.grad, x.grad, rtol=1e-7, atol=1e-9, msg="grad of input")
+    assert_close(eh0.grad, h0.grad, rtol=1e-7, atol=1e-9, msg="grad of h0")
+    e_params = dict(em.named_parameters())
+    for name, p in tm.named_parameters():
+        assert_close(e_params[name].grad, p.grad, rtol=1e-7, atol=1e-9, msg=name)
+
+
+def test_gru_backward_twice_with_retain_graph():
+    # the first backward must leave forward's saved gate values as they were
+    _, em = _twins("GRU", I, H, bidirectional=True)
+    x = ember.randn(T, B, I, requires_grad=True)
+    out, h = em(x)
+    loss = (out * out).sum() + h.sum()
+    (first,) = ember.autograd.grad(loss, x, retain_graph=True)
+    (second,) = ember.autograd.grad(loss, x, retain_graph=True)
+    (graph,) = ember.autograd.grad(loss, x, create_graph=True)  # recomputes the gate values
+    np.testing.assert_array_equal(first.numpy(), second.numpy())
+    np.testing.assert_allclose(graph.detach().numpy(), first.numpy(), rtol=1e-5, atol=1e-6)
+
+
 # -- bad input ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["RNN", "LSTM", "GRU"])

@@ -16,7 +16,7 @@ from functools import partial
 
 from ..._creation import empty, zeros
 from ...ops import cat, stack
-from ...ops.rnn import lstm_layer
+from ...ops.rnn import gru_layer, lstm_layer
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
@@ -298,6 +298,12 @@ class RNNBase(Module):
                                            reverse=direction == 1)
                     outputs.append(out)
                     finals.append((h, c))
+                    continue
+                if self.mode == "GRU":
+                    out, h = gru_layer(layer_input, w_ih, w_hh, b_ih, b_hh, state,
+                                       reverse=direction == 1)
+                    outputs.append(out)
+                    finals.append(h)
                     continue
                 gates_in = F.linear(layer_input, w_ih, b_ih).unbind(0)
                 if direction == 1:
