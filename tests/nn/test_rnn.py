@@ -357,6 +357,52 @@ def test_gru_backward_twice_with_retain_graph():
     np.testing.assert_allclose(graph.detach().numpy(), first.numpy(), rtol=1e-5, atol=1e-6)
 
 
+# -- the Elman RNN layer op (ember/ops/rnn.py) ---------------------------------------------------
+
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("reverse", [False, True])
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+def test_rnn_layer_op_gradcheck_float64(nonlinearity, reverse, bias):
+    from ember.ops.rnn import rnn_layer
+    ember.manual_seed(2)
+    shapes = [(4, 2, 3), (2, 3), (2, 2), (2,), (2,), (2, 2)]
+    x, wi, wh, bi, bh, h = [ember.randn(*s, dtype=ember.float64, requires_grad=True)
+                            for s in shapes]
+    if bias:
+        args = (x, wi, wh, bi, bh, h)
+        f = lambda x, wi, wh, bi, bh, h: rnn_layer(x, wi, wh, bi, bh, h,  # noqa
+                                                   nonlinearity, reverse)
+    else:
+        args = (x, wi, wh, h)
+        f = lambda x, wi, wh, h: rnn_layer(x, wi, wh, None, None, h, nonlinearity, reverse)  # noqa
+    assert gradcheck(f, args)
+    assert gradgradcheck(f, args)
+
+
+@pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
+def test_rnn_double_backward_matches_torch(nonlinearity):
+    tm, em = _twins("RNN", I, H, num_layers=2, bidirectional=True, nonlinearity=nonlinearity)
+    tm, em = tm.double(), em.double()
+    x = torch.randn(T, B, I, dtype=torch.float64, requires_grad=True)
+    ex = to_ember(x).requires_grad_()
+    for mod, inp, lib in [(tm, x, torch), (em, ex, ember)]:
+        out, h = mod(inp)
+        (gx,) = lib.autograd.grad((out * out).sum() + (h * h).sum(), inp, create_graph=True)
+        (gx * gx).sum().backward()
+    assert_close(ex.grad, x.grad, rtol=1e-7, atol=1e-9, msg="grad of input")
+    e_params = dict(em.named_parameters())
+    for name, p in tm.named_parameters():
+        assert_close(e_params[name].grad, p.grad, rtol=1e-7, atol=1e-9, msg=name)
+
+
+def test_rnn_grad_fn():
+    _, em = _twins("RNN", I, H, num_layers=2)
+    out, h = em(ember.randn(T, B, I))
+    assert type(out.grad_fn).__name__ == "RnnLayerBackward0"
+    assert [(type(f).__name__, i) for f, i in h.grad_fn.next_functions] == \
+        [("RnnLayerBackward0", 1)] * 2
+
+
 # -- bad input ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["RNN", "LSTM", "GRU"])

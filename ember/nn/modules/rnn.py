@@ -1,4 +1,5 @@
-"""Recurrent layers: RNN, LSTM, GRU and their single-step cells, composed from ember ops.
+"""Recurrent layers: RNN, LSTM, GRU and their single-step cells. A layer runs one op per layer
+and direction over the whole sequence (ops/rnn.py); cells and packed input compose ember ops.
 
 NOTE [ Packed sequences in RNNs ]
 A PackedSequence holds, step after step, the rows of the sequences still running, longest first,
@@ -16,7 +17,7 @@ from functools import partial
 
 from ..._creation import empty, zeros
 from ...ops import cat, stack
-from ...ops.rnn import gru_layer, lstm_layer
+from ...ops.rnn import gru_layer, lstm_layer, rnn_layer
 from .. import functional as F
 from .. import init
 from ..parameter import Parameter
@@ -281,7 +282,6 @@ class RNNBase(Module):
         """Run every layer and direction over a sequence-first batched input; `states` holds one
         initial state per layer and direction (a tensor, or an (h, c) pair for LSTM). Returns
         the last layer's output and the final states in the same order."""
-        step = _STEPS.get(self.mode)
         num_directions = 2 if self.bidirectional else 1
         finals = []
         layer_input = input
@@ -293,7 +293,8 @@ class RNNBase(Module):
                 w_ih, w_hh = weights[0], weights[1]
                 b_ih, b_hh = (weights[2], weights[3]) if self.bias else (None, None)
                 state = states[layer * num_directions + direction]
-                if self.mode == "LSTM":  # one op for the whole sequence (ops/rnn.py)
+                # one op for the whole sequence (ops/rnn.py)
+                if self.mode == "LSTM":
                     out, h, c = lstm_layer(layer_input, w_ih, w_hh, b_ih, b_hh, *state,
                                            reverse=direction == 1)
                     outputs.append(out)
@@ -302,20 +303,11 @@ class RNNBase(Module):
                 if self.mode == "GRU":
                     out, h = gru_layer(layer_input, w_ih, w_hh, b_ih, b_hh, state,
                                        reverse=direction == 1)
-                    outputs.append(out)
-                    finals.append(h)
-                    continue
-                gates_in = F.linear(layer_input, w_ih, b_ih).unbind(0)
-                if direction == 1:
-                    gates_in = gates_in[::-1]
-                hs = []
-                for gi in gates_in:
-                    state = step(gi, state, w_hh, b_hh)
-                    hs.append(state)
-                if direction == 1:
-                    hs.reverse()
-                outputs.append(stack(hs, 0))
-                finals.append(state)
+                else:
+                    out, h = rnn_layer(layer_input, w_ih, w_hh, b_ih, b_hh, state,
+                                       self.nonlinearity, reverse=direction == 1)
+                outputs.append(out)
+                finals.append(h)
             layer_input = outputs[0] if num_directions == 1 else cat(outputs, 2)
             if self.dropout > 0 and self.training and layer < self.num_layers - 1:
                 layer_input = F.dropout(layer_input, self.dropout, True)
