@@ -403,9 +403,9 @@ def _rnn_bptt(ns, need, saved, nonlinearity, g_out, g_h, reverse):
     dx = (d_pre @ w_ih).reshape(T, B, I) if need[0] else None
     dw_ih = d_pre.T @ x.reshape(T * B, I) if need[1] else None
     dw_hh = d_pre.T @ _previous(ns, out, h0, reverse).reshape(T * B, H) if need[2] else None
-    db = d_pre.sum(0) if need[3] or need[4] else None
-    return (dx, dw_ih, dw_hh, db if need[3] else None, db if need[4] else None,
-            dh if need[5] else None)
+    db_ih = d_pre.sum(0) if need[3] else None
+    db_hh = d_pre.sum(0) if need[4] else None  # equal to db_ih, but its own tensor
+    return dx, dw_ih, dw_hh, db_ih, db_hh, dh if need[5] else None
 
 
 def rnn_layer(input, w_ih, w_hh, b_ih, b_hh, h0, nonlinearity="tanh", reverse=False):

@@ -395,6 +395,16 @@ def test_rnn_double_backward_matches_torch(nonlinearity):
         assert_close(e_params[name].grad, p.grad, rtol=1e-7, atol=1e-9, msg=name)
 
 
+@pytest.mark.parametrize("name", ["RNN", "GRU", "LSTM"])
+def test_bias_gradients_are_separate_tensors_under_create_graph(name):
+    # b_ih and b_hh of RNN and LSTM get equal gradients; zeroing one .grad must not zero the other
+    _, em = _twins(name, I, H)
+    out = em(ember.randn(T, B, I))[0]
+    out.sum().backward(create_graph=True)
+    em.bias_ih_l0.grad.zero_()
+    assert em.bias_hh_l0.grad.abs().sum().item() > 0
+
+
 def test_rnn_grad_fn():
     _, em = _twins("RNN", I, H, num_layers=2)
     out, h = em(ember.randn(T, B, I))
