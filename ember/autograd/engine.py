@@ -445,8 +445,8 @@ def _accumulate(node, g, create_graph):
                 _check_hook_result(hook, t, r)
                 t = r
         g = t if create_graph else t._data
-    if var._grad is None:
-        var._grad = g if create_graph else _make(g.copy())
+    if var._grad is None:  # a copy, as torch's: leaves given one gradient (x + y) share no .grad
+        var._grad = _ops().copy_into(_make(g._data), g) if create_graph else _make(g.copy())
     elif create_graph:
         var._grad = var._grad + g
     elif var._grad._requires_grad:

@@ -97,6 +97,25 @@ def test_backward_create_graph_then_backward_of_grad():
     np.testing.assert_allclose(x.grad.item(), expected)
 
 
+def test_create_graph_stores_a_copy_of_the_gradient_in_grad():
+    """As torch's AccumulateGrad: under create_graph a leaf's first .grad is a differentiable copy
+    (CopyBackwards), so two leaves given one gradient tensor (x + y) do not share their .grad."""
+    x = ember.ones(3, requires_grad=True)
+    y = ember.ones(3, requires_grad=True)
+    (x * y * y).sum().backward(create_graph=True)
+    assert type(x.grad.grad_fn).__name__ == "CopyBackwards"
+    assert [type(f).__name__ if f else None for f, _ in y.grad.grad_fn.next_functions] == \
+        [None, "AddBackward0"]
+    a = ember.ones(3, requires_grad=True)
+    b = ember.ones(3, requires_grad=True)
+    (a + b).sum().backward(create_graph=True)
+    a.grad.zero_()
+    np.testing.assert_array_equal(b.grad.detach().numpy(), [1.0, 1.0, 1.0])
+    y.grad.sum().backward()  # through the copy: d/dy sum(2xy) = 2x onto 2xy, d/dx = 2y onto y^2
+    np.testing.assert_array_equal(y.grad.detach().numpy(), [4.0, 4.0, 4.0])
+    np.testing.assert_array_equal(x.grad.detach().numpy(), [3.0, 3.0, 3.0])
+
+
 def test_backward_inputs_accumulates_only_into_the_given_leaves():
     a, b = _t(1.0), _t(2.0)
     (a * b).backward(inputs=[a])
