@@ -24,7 +24,11 @@ starting at i*dh*Wp + j*dw of length Ho*Wp: output rows are computed Wp wide ins
 That makes the im2col copy and the col2im adds long contiguous runs instead of Ho short rows of Wo
 elements each: 3x faster at the LeNet's shapes. The windows are `as_strided` views of the flat
 buffer (the same windows `sliding_window_view` gives, taken on the flat rows); with a stride
-along the width the output is computed Wo wide and the views are ordinary strided views.
+along the width the output is computed Wo wide and the views are ordinary strided views. So is it
+where Wp is more than twice Wo (a kernel nearly as wide as the padded image): the garbage would
+outweigh the output (a DCGAN discriminator's last convolution, 8x8 over 8x8 images, computed 8
+columns for its one, and its forward ran 0.48 -> 0.08 ms with exact windows, batch 16), and
+those convolutions take the im2col kernels.
 
 NOTE [ Stacked rows ]
 With stride 1 the window of kernel offset (i, j) starts i*dh*Wp + j*dw into a flat row, so the
@@ -117,15 +121,16 @@ class _Depth:
 
 class _Layout:
     """Where one chunk of images lives (NOTE [ Flat rows ]): padded flat rows, windows Ho x Wq."""
-    __slots__ = ("h", "w", "hp", "wp", "ho", "wo", "wq", "row", "itemsize")
+    __slots__ = ("h", "w", "hp", "wp", "ho", "wo", "flat", "wq", "row", "itemsize")
 
     def __init__(self, geo, image_hw, out_hw, itemsize):
         self.h, self.w = image_hw
         self.ho, self.wo = out_hw
         self.hp, self.wp = geo.padded(self.h, self.w)
-        self.wq = self.wp if geo.sw == 1 else self.wo
+        self.flat = geo.sw == 1 and self.wp <= 2 * self.wo
+        self.wq = self.wp if self.flat else self.wo
         # A window run of the last output row reads past the padded image by (kw-1)*dw elements.
-        self.row = self.hp * self.wp + ((geo.kw - 1) * geo.dw if geo.sw == 1 else 0)
+        self.row = self.hp * self.wp + ((geo.kw - 1) * geo.dw if self.flat else 0)
         self.itemsize = itemsize
 
     def chunk(self, n, channels, geo):
@@ -268,7 +273,7 @@ def _conv_input_grad(xp, gy, w, image_hw, geo):
     n = gy.shape[0]
     c = w.shape[1] * geo.groups
     gx = xp.empty((n, c, lay.h, lay.w), gy.dtype)
-    work = _input_grad_stacked if geo.sh == geo.sw == 1 else _input_grad_range
+    work = _input_grad_stacked if geo.sh == 1 and lay.flat else _input_grad_range
     if _channel_major(gy.shape[1] // geo.groups, lay):
         lay, work = _exact_layout(geo, image_hw, gy.itemsize), _input_grad_cm
     _run(xp, n, c, gy.shape[1], geo, lay, lambda lo, hi: work(xp, gy, w, geo, lay, gx, lo, hi))
@@ -298,9 +303,17 @@ def _input_grad_range(xp, gy, w, geo, lay, gx, lo, hi):
 
 def _col2im(xp, cols, windows):
     """Add each kernel offset's columns into its window of the (zeroed) flat rows: kh*kw
-    strided adds, never np.add.at."""
-    for i in range(cols.shape[2]):
-        for j in range(cols.shape[3]):
+    strided adds, or one add per output position where there are fewer of those (a kernel nearly
+    as large as the image); never np.add.at."""
+    kh, kw, ho, wq = cols.shape[2:]
+    if ho * wq < kh * kw:
+        for r in range(ho):
+            for q in range(wq):
+                dst = windows[:, :, :, :, r, q]
+                xp.add(dst, cols[:, :, :, :, r, q], out=dst)
+        return
+    for i in range(kh):
+        for j in range(kw):
             dst = windows[:, :, i, j]
             xp.add(dst, cols[:, :, i, j], out=dst)
 
@@ -308,7 +321,7 @@ def _col2im(xp, cols, windows):
 def _conv_weight_grad(xp, x, gy, w_shape, geo):
     n, c, h, wd = x.shape
     lay = _Layout(geo, (h, wd), gy.shape[2:], x.itemsize)
-    work = _weight_grad_stacked if geo.sh == geo.sw == 1 else _weight_grad_range
+    work = _weight_grad_stacked if geo.sh == 1 and lay.flat else _weight_grad_range
     if _channel_major(gy.shape[1] // geo.groups, lay):
         lay, work = _exact_layout(geo, (h, wd), x.itemsize), _weight_grad_cm
     return _run(xp, n, c, gy.shape[1], geo, lay,
@@ -599,6 +612,6 @@ def _conv3d_weight_grad(xp, x, gy, w_shape, geo):
 def _exact_layout(geo, image_hw, itemsize):
     """A layout whose windows are exactly Ho x Wo (unfold's columns have no garbage)."""
     lay = _Layout(geo, image_hw, geo.out_size(*image_hw), itemsize)
-    lay.wq = lay.wo
+    lay.flat, lay.wq = False, lay.wo
     lay.row = lay.hp * lay.wp
     return lay

@@ -1,0 +1,94 @@
+"""Flat rows or exact windows (NOTE [ Flat rows ] in ember/ops/_conv_kernels.py) for stride-1
+convolutions, and col2im's two loops (over kernel offsets, or over output positions when there are
+fewer): forward, input and weight gradients against torch, and the choices themselves."""
+import numpy as np
+import pytest
+
+import ember
+from ember.ops import _conv_kernels as kernels
+
+torch = pytest.importorskip("torch")
+
+CASES = [  # (batch, in, out, size, kernel, padding, dilation, groups); stride 1
+    (4, 6, 3, 8, 8, 0, 1, 1),   # a kernel as large as the image: one output position, exact
+    (3, 5, 4, 7, 5, 0, 1, 1),   # Wo 3 of Wp 7: exact windows
+    (3, 4, 2, 6, 5, 1, 1, 1),   # Wo 4 of Wp 8: flat rows
+    (2, 4, 6, 7, 3, 0, 3, 2),   # dilated to the image's size, grouped: exact
+    (2, 3, 5, 9, 3, 1, 1, 1),   # the usual 3x3 with padding: flat rows
+]
+
+
+def _conv(mod, x, w, args, g):
+    xt = mod.tensor(x, requires_grad=True)
+    wt = mod.tensor(w, requires_grad=True)
+    y = mod.nn.functional.conv2d(xt, wt, None, 1, *args)
+    y.backward(mod.tensor(g(tuple(y.shape))))
+    return y.detach().numpy(), xt.grad.numpy(), wt.grad.numpy()
+
+
+def _cotangent(shape):
+    return np.cos(np.arange(np.prod(shape))).reshape(shape)
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_conv_matches_torch(case):
+    n, ci, co, hw, k, pad, dil, groups = case
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((n, ci, hw, hw))
+    w = rng.standard_normal((co, ci // groups, k, k))
+    got = _conv(ember, x, w, (pad, dil, groups), _cotangent)
+    want = _conv(torch, x, w, (pad, dil, groups), _cotangent)
+    for a, e in zip(got, want):
+        np.testing.assert_allclose(a, e, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("size,kernel,stride,padding", [(1, 4, 1, 0), (2, 5, 1, 0),
+                                                        (4, 4, 2, 1), (3, 3, 1, 1)])
+def test_transposed_conv_matches_torch(size, kernel, stride, padding):
+    """The transposed convolution is the input gradient's kernel: from a 1x1 or 2x2 input, its
+    col2im adds one block per input position instead of one per kernel offset."""
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((3, 4, size, size))
+    w = rng.standard_normal((4, 5, kernel, kernel))
+    results = []
+    for mod in (ember, torch):
+        xt = mod.tensor(x, requires_grad=True)
+        wt = mod.tensor(w, requires_grad=True)
+        y = mod.nn.functional.conv_transpose2d(xt, wt, None, stride, padding)
+        y.backward(mod.tensor(_cotangent(tuple(y.shape))))
+        results.append((y.detach().numpy(), xt.grad.numpy(), wt.grad.numpy()))
+    for a, e in zip(*results):
+        np.testing.assert_allclose(a, e, rtol=1e-10, atol=1e-10)
+
+
+def test_layout_choice():
+    def layout(size, kernel, padding=0, stride=1):
+        geo = kernels._Geometry((kernel, kernel), (stride, stride), (1, 1),
+                                ((padding, padding), (padding, padding)))
+        return kernels._Layout(geo, (size, size), geo.out_size(size, size), 4)
+    assert layout(32, 5).flat and layout(14, 5).flat  # the LeNet's: Wo 28 of 32, 10 of 14
+    assert layout(8, 3, 1).flat and layout(6, 5, 1).flat  # Wp at most twice Wo
+    assert not layout(8, 8).flat and not layout(7, 5).flat
+    assert not layout(16, 4, 1, 2).flat  # strided: never flat rows
+    lay = layout(7, 5)
+    assert lay.wq == lay.wo == 3 and lay.row == 49
+
+
+def test_col2im_loops_agree():
+    """col2im over output positions (fewer than kernel offsets) gives the kernel-offset loop's
+    sums, overlapping windows included."""
+    geo = kernels._Geometry((3, 3), (1, 1), (1, 1), ((0, 0), (0, 0)))
+    lay = kernels._Layout(geo, (4, 4), (2, 2), 8)  # 4 positions < 9 offsets
+    cols = np.random.default_rng(2).standard_normal((2, 3, 3, 3, 2, lay.wq))
+    sums = []
+    for by_position in (True, False):
+        flat = np.zeros((2, 3, lay.row))
+        windows = lay.windows(np, flat, geo)
+        if by_position:
+            kernels._col2im(np, cols, windows)
+        else:  # the kernel-offset loop, as _col2im runs it when offsets are fewer
+            for i in range(3):
+                for j in range(3):
+                    windows[:, :, i, j] += cols[:, :, i, j]
+        sums.append(flat)
+    np.testing.assert_allclose(sums[0], sums[1], rtol=1e-12)
