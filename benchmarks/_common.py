@@ -16,8 +16,10 @@ import os
 import platform
 import re
 import shlex
+import statistics
 import subprocess
 import sys
+import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS = os.path.join(ROOT, "benchmarks", "RESULTS.md")
@@ -81,6 +83,19 @@ def alternating(pythons, argv_of, env, pairs=3):
     argv_of(framework) gives a child's arguments; returns [(ember values, torch values)]."""
     return [(child_values(pythons[0], argv_of("ember"), env),
              child_values(pythons[1], argv_of("torch"), env)) for _ in range(pairs)]
+
+
+def print_median_step(step, warmup, iters):
+    """A timed child's report: `median_us=<x>`, the median of `iters` calls of step() after
+    `warmup` untimed ones."""
+    for _ in range(warmup):
+        step()
+    times = []
+    for _ in range(iters):
+        t0 = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - t0)
+    print(f"median_us={statistics.median(times) * 1e6:.2f}")
 
 
 def child_env(setting):

@@ -19,7 +19,6 @@ import os
 import statistics
 import subprocess
 import sys
-import time
 
 import numpy as np
 
@@ -78,14 +77,7 @@ def worker(framework, model_name, batch, size, iters):
         criterion(model(x), y).backward()
         opt.step()
 
-    for _ in range(2):  # warm-up: buffers, momentum state
-        step()
-    times = []
-    for _ in range(iters):
-        t0 = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - t0)
-    print(f"median_us={statistics.median(times) * 1e6:.2f}")
+    _common.print_median_step(step, 2, iters)  # warm-up: buffers, momentum state
 
 
 def main():

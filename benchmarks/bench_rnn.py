@@ -15,7 +15,6 @@ import argparse
 import os
 import statistics
 import sys
-import time
 
 import numpy as np
 
@@ -52,14 +51,7 @@ def worker(framework, cell, iters):
         nn.utils.clip_grad_norm_(params, 0.25)
         opt.step()
 
-    for _ in range(3):
-        step()
-    times = []
-    for _ in range(iters):
-        t0 = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - t0)
-    print(f"median_us={statistics.median(times) * 1e6:.2f}")
+    _common.print_median_step(step, 3, iters)
 
 
 def main():

@@ -4,6 +4,7 @@ import warnings
 
 from .. import _creation
 from .._dtype import bool as _bool
+from ..ops.attention import attention
 from ..ops.join import cat
 from ..ops.linalg import baddbmm, bmm, matmul
 from . import functional as F  # circular on purpose: functional re-exports this module's API
@@ -30,6 +31,15 @@ def _causal_keep(q_len, k_len, device):
     """Bool (q_len, k_len): query i attends to keys j <= i (the top-left aligned triangle)."""
     rows = _creation.arange(q_len, device=device).unsqueeze(1)
     return rows >= _creation.arange(k_len, device=device).unsqueeze(0)
+
+
+def _same_heads(query, key, value):
+    """(batch, heads, length, features) inputs of one batch and head count, values as wide as
+    queries: the inputs PyTorch's CPU attention kernel takes (others go through its composed
+    path, and ember's too)."""
+    return query.dim() == key.dim() == value.dim() == 4 and \
+        tuple(query.shape[:2]) == tuple(key.shape[:2]) == tuple(value.shape[:2]) and \
+        query.shape[-1] == value.shape[-1]
 
 
 def _safe_softmax(scores):
@@ -61,6 +71,8 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         value = _repeat_heads(value, query.shape[-3])
     if scale is None:
         scale = 1.0 / math.sqrt(query.shape[-1])
+    if attn_mask is None and dropout_p <= 0.0 and _same_heads(query, key, value):
+        return attention(query, key, value, is_causal, scale)  # one op, as torch's CPU kernel
     scores = matmul(query, key.transpose(-2, -1)) * scale
     if is_causal:
         scores = scores.masked_fill(_causal_keep(query.shape[-2], key.shape[-2],

@@ -148,6 +148,22 @@ def test_matmul_backward_and_double_backward():
     _same(xc.grad, x.grad, rtol=1e-4)
 
 
+@pytest.mark.parametrize("causal", [False, True])
+def test_attention_op_with_gradients(causal):
+    """scaled_dot_product_attention's one-op path (ember/ops/attention.py) on the device, first
+    and second order."""
+    pairs = [_both(_data(1, 2, 3, 4, seed=s), True) for s in range(3)]
+    outs = []
+    for i in (0, 1):
+        q, k, v = (p[i] for p in pairs)
+        out = F.scaled_dot_product_attention(q, k, v, is_causal=causal)
+        first = ember.autograd.grad((out * out).sum(), (q, k, v), create_graph=True)
+        sum((g * g).sum() for g in first).backward()
+        outs.append([out, *first, q.grad, k.grad, v.grad])
+    for cpu_t, cuda_t in zip(*outs):
+        _same(cuda_t, cpu_t, rtol=1e-4, atol=1e-5)
+
+
 def test_conv_pool_and_cross_entropy_with_gradients():
     (x, xc), (w, wc) = _both(_data(2, 3, 8, 8), True), _both(_data(4, 3, 3, 3, seed=1), True)
     (b, bc), target = _both(_data(4, seed=2), True), np.array([1, 3])

@@ -7,7 +7,7 @@ import pytest
 import ember
 import ember.nn as nn
 import ember.nn.functional as F
-from ember.autograd import gradcheck
+from ember.autograd import gradcheck, gradgradcheck
 
 from ._helpers import assert_close, copy_weights, to_ember
 
@@ -103,6 +103,87 @@ def test_sdpa_gradcheck(mask):
         m = ember.tensor(rng.standard_normal((3, 4)))
     assert gradcheck(lambda q, k, v: F.scaled_dot_product_attention(
         q, k, v, m, is_causal=mask == "causal"), (q, k, v))
+
+
+# -- the attention op (ember/ops/attention.py) ----------------------------------------------------
+
+KERNEL_SHAPES = [((2, 3, 5, 4), (2, 3, 5, 4), (2, 3, 5, 4)),   # self-attention
+                 ((2, 3, 4, 5), (2, 3, 6, 5), (2, 3, 6, 5))]   # fewer queries than keys
+
+
+@pytest.mark.parametrize("shape", KERNEL_SHAPES)
+@pytest.mark.parametrize("causal", [False, True])
+@pytest.mark.parametrize("scale", [None, 0.3])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sdpa_kernel_matches_torch(shape, causal, scale, dtype):
+    """Inputs torch's CPU attention kernel takes run as one op in ember too: the same values,
+    gradients and grad_fn (ScaledDotProductFlashAttentionForCpuBackward0)."""
+    rng = np.random.default_rng(3)
+    (tq, tk, tv), (eq, ek, ev) = _leaves([_rand(rng, *s).astype(dtype) for s in shape])
+    t_out = torch.nn.functional.scaled_dot_product_attention(tq, tk, tv, is_causal=causal,
+                                                             scale=scale)
+    e_out = F.scaled_dot_product_attention(eq, ek, ev, is_causal=causal, scale=scale)
+    assert type(e_out.grad_fn).__name__ == type(t_out.grad_fn).__name__ == \
+        "ScaledDotProductFlashAttentionForCpuBackward0"
+    tol = (RTOL, ATOL) if dtype == np.float32 else (1e-12, 1e-12)
+    assert_close(e_out, t_out, *tol)
+    _backward(t_out, e_out)
+    for e, t, name in ((eq, tq, "query"), (ek, tk, "key"), (ev, tv, "value")):
+        assert_close(e.grad, t.grad, *tol, msg=name)
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_sdpa_kernel_gradgradcheck(causal):
+    rng = np.random.default_rng(4)
+    q, k, v = (ember.tensor(rng.standard_normal(s), requires_grad=True)
+               for s in ((1, 2, 3, 2), (1, 2, 4, 2), (1, 2, 4, 2)))
+
+    def f(q, k, v):
+        return F.scaled_dot_product_attention(q, k, v, is_causal=causal)
+    assert type(f(q, k, v).grad_fn).__name__ == "ScaledDotProductFlashAttentionForCpuBackward0"
+    assert gradcheck(f, (q, k, v))
+    assert gradgradcheck(f, (q, k, v))
+
+
+@pytest.mark.parametrize("causal", [False, True])
+def test_sdpa_kernel_double_backward_matches_torch(causal):
+    """Under create_graph the op recomputes its weights: first-order gradients as without a graph,
+    second-order ones as torch's attention written out in ops (its CPU kernel has none)."""
+    rng = np.random.default_rng(6)
+    arrays = [rng.standard_normal((1, 2, 3, 4)) for _ in range(3)]
+    results = []
+    for lib in (torch, ember):
+        q, k, v = (lib.tensor(a, requires_grad=True) for a in arrays)
+        if lib is torch:
+            scores = q @ k.transpose(-2, -1) / 2.0
+            if causal:
+                scores = scores.masked_fill(torch.ones(3, 3, dtype=torch.bool).triu(1), -np.inf)
+            out = torch.softmax(scores, -1) @ v
+        else:
+            out = F.scaled_dot_product_attention(q, k, v, is_causal=causal)
+        loss = (out * out * out).sum()
+        first = lib.autograd.grad(loss, (q, k, v), create_graph=True)
+        sum((g * g).sum() for g in first).backward()
+        results.append([t.detach().numpy() for t in first + (q.grad, k.grad, v.grad)])
+    for e, t in zip(results[1], results[0]):
+        np.testing.assert_allclose(e, t, rtol=1e-10, atol=1e-12)
+
+
+def test_sdpa_kernel_gradient_of_some_inputs():
+    """Only the inputs that require grad get one; the kept weights survive a second backward."""
+    rng = np.random.default_rng(5)
+    arrays = [rng.standard_normal((1, 2, 3, 4)) for _ in range(3)]
+    results = []
+    for lib in (torch, ember):
+        q, v = lib.tensor(arrays[0]), lib.tensor(arrays[2], requires_grad=True)
+        k = lib.tensor(arrays[1], requires_grad=True)
+        out = lib.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)
+        loss = (out * out).sum()
+        first = lib.autograd.grad(loss, (k, v), retain_graph=True)
+        second = lib.autograd.grad(loss, (k, v))
+        results.append([t.detach().numpy() for t in first + second])
+    for e, t in zip(results[1], results[0]):
+        np.testing.assert_allclose(e, t, rtol=1e-12, atol=1e-12)
 
 
 def test_sdpa_dropout():
