@@ -1,5 +1,6 @@
 """The benchmark instrument of issue 11 (benchmarks/bench_models.py, profile_step.py, _common.py):
-the parts that decide what a reader sees, checked without timing anything."""
+the parts that decide what a reader sees, checked without timing anything; and the programs the
+other benchmarks time, run once on ember."""
 import cProfile
 import importlib.util
 import os
@@ -161,3 +162,20 @@ def test_children_alternate_and_report_key_values(load, tmp_path):
     assert runs == [({"median_us": 5.0}, {"median_us": 5.0})] * 2
     with pytest.raises(SystemExit, match="failed"):
         common.child_values("python3", ["-c", "import sys; sys.exit(3)"], dict(os.environ))
+
+
+def test_print_median_step(load, capsys):
+    common = load("_common")
+    calls = []
+    common.print_median_step(lambda: calls.append(1), 2, 3)
+    assert len(calls) == 5  # warm-up steps are run, not timed
+    out = capsys.readouterr().out.strip()
+    assert out.startswith("median_us=") and float(out.split("=")[1]) >= 0
+
+
+@pytest.mark.parametrize("name", ["bench_programs", "bench_rnn"])
+def test_benchmark_cases_run_on_ember(load, name):
+    """Every program a benchmark times builds and takes a training step on ember."""
+    bench = load(name)
+    for case in (bench.CELLS if name == "bench_rnn" else bench.CASES):
+        bench.worker("ember", case, 1)
