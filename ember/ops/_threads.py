@@ -20,26 +20,33 @@ Three findings bound this on the 2-vCPU machine it was measured on (KVM):
   kernel ran no faster than whole, pinned to the other core 1.6x slower. So the first split makes
   the process `quiet`: from then on the BLAS stays at one thread (OpenBLAS's threads fall asleep)
   and ember keeps the thread count (get/set_num_threads); every convolution kernel splits, and
-  only 2-D GEMMs from QUIET_MACS multiply-adds on (linalg's `_gemm`) get the BLAS's threads back
-  for their duration. Any other threaded BLAS call keeps OpenBLAS spinning: the LeNet at batch
-  256 took 26-27 ms a step with its linear layers' GEMMs threaded, 22 ms with them held; a CIFAR
-  ResNet-20 at batch 128 took 790-870 ms with only the small GEMMs held (BatchNorm's row sums are
-  threaded GEMVs), 540-550 ms with the BLAS held process-wide. A process that never splits a
-  kernel (a transformer) keeps the BLAS's threads: holding its smaller GEMMs at one thread cost
-  it about 3 % of a step, and ember's own threads split GEMMs worse than OpenBLAS does (a
-  transformer step's GEMMs: 10.9 ms on OpenBLAS's two threads, 14.3 ms split over ember's, 18.0
-  ms on one).
+  so does every 2-D GEMM from QUIET_MACS multiply-adds on (linalg's `_gemm`: its rows or columns
+  over ember's kernel threads, `split_product`). Any threaded BLAS call keeps OpenBLAS spinning:
+  the LeNet at batch 256 took 26-27 ms a step with its linear layers' GEMMs threaded, 22 ms with
+  them held; a CIFAR ResNet-20 at batch 128 took 790-870 ms with only the small GEMMs held
+  (BatchNorm's row sums are threaded GEMVs), 540-550 ms with the BLAS held process-wide; the
+  MNIST example's step (batch 32, a 9216x128 linear layer) 62-64 ms with its large GEMMs on the
+  BLAS's threads (its convolutions then ran slower split than whole), 48-50 ms with them split
+  over ember's (ResNet-18's step at batch 32 within the noise either way). A process that never
+  splits a kernel (a transformer) keeps the BLAS's threads: holding its smaller GEMMs at one
+  thread cost it about 3 % of a step, and ember's own threads split GEMMs worse than OpenBLAS
+  does (a transformer step's GEMMs: 10.9 ms on OpenBLAS's two threads, 14.3 ms split over
+  ember's, 18.0 ms on one).
 - Single passes over arrays larger than the cache are bound by memory bandwidth, which the two
   cores share: a multiply of 1M floats took 141 us on one thread and 138 us split in two. Only
   work that stays in cache or computes (GEMMs, the chunked kernels) gains from threads, so
-  ember's elementwise ops stay on the calling thread (GELU's chunked erf kernel split in two ran
-  1.6 -> 1.1 ms alone, but no faster right after a GEMM; max pooling split ran no faster at
-  all). Each NumPy call is also a GIL hand-off, so short calls never split.
-- Threads share the GIL, and that most likely limits the split: conv1's forward at batch 64
-  takes 1.20 ms whole and 0.97 ms split over two threads, while two independent processes each
-  doing a half at the same time take 0.62 ms (each alone: 0.59 ms), so the hardware would allow
-  1.9x. A thread coming back from a NumPy call must wait whenever the other thread holds the GIL
-  between its calls; bigger chunks (fewer calls) lost more in cache locality than they saved.
+  ember's elementwise ops stay on the calling thread (GELU's chunked erf kernel, ~400 short
+  NumPy calls over a transformer's 393K activations, ran 1.8 ms whole and 3.6 ms split in two;
+  max pooling split ran no faster at all). Each NumPy call is also a GIL hand-off, so short calls
+  never split.
+- Threads share the GIL, and that limits the split: conv1's forward at batch 64 takes 1.20 ms
+  whole and 0.97 ms split over two threads, while two independent processes each doing a half
+  at the same time take 0.62 ms (each alone: 0.59 ms), so the hardware would allow 1.9x. A
+  thread coming back from a NumPy call must wait whenever the other thread holds the GIL between
+  its calls, and each wait ends with a wake-up across vCPUs (below): the LeNet conv2's input and
+  weight gradients at batch 64 (0.7 ms each) run at the same time on two threads took 1.2 ms,
+  with ~14 context switches a pair (`perf stat`); bigger chunks (fewer calls) lost more in cache
+  locality than they saved.
 Earlier measurements had every split lose (the LeNet's conv1 forward 0.8x), most likely to the
 spinning threads above. Large convolutions split too, from two samples on: ResNet-18's training
 step at 224x224 ran 0.91-0.97 -> 0.80-0.82 s at batch 8 and 3.27-3.37 -> 2.86-2.88 s at batch 32
@@ -110,7 +117,7 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork)
 
 
-QUIET_MACS = 1 << 24  # a quiet process's 2-D GEMMs from this size on run on the BLAS's threads
+QUIET_MACS = 1 << 24  # a quiet process's 2-D GEMMs from this size on split over kernel threads
 quiet = False  # set when a kernel first splits: the BLAS is held at one thread from then on
 _count = 1  # the thread count while quiet (the BLAS's own then stays at one)
 
@@ -154,6 +161,18 @@ def one_blas_thread(work, n, split_from=None):
             return [work(0, n)]
         finally:
             _BLAS[1](saved)
+
+
+def split_product(a, b):
+    """a @ b of 2-D NumPy arrays, the larger of its row and column counts split over ember's
+    kernel threads with the BLAS at one thread (a quiet process's large GEMMs)."""
+    out = np.empty((a.shape[0], b.shape[1]), np.result_type(a.dtype, b.dtype))
+    if a.shape[0] >= b.shape[1]:
+        one_blas_thread(lambda lo, hi: np.matmul(a[lo:hi], b, out=out[lo:hi]), a.shape[0], 2)
+    else:
+        one_blas_thread(lambda lo, hi: np.matmul(a, b[:, lo:hi], out=out[:, lo:hi]),
+                        b.shape[1], 2)
+    return out
 
 
 def blas_threads(work):

@@ -51,11 +51,11 @@ def _blas(x):
 
 def _gemm(xp, a, b):
     """xp.matmul(a, b); in a process that holds the BLAS at one thread since a kernel split its
-    batch, a 2-D product from QUIET_MACS multiply-adds on runs on the BLAS's threads (NOTE
-    [ Kernel threads ] in _threads.py)."""
+    batch, a 2-D product from QUIET_MACS multiply-adds on is split over ember's kernel threads
+    (NOTE [ Kernel threads ] in _threads.py)."""
     if _threads.quiet and xp is np and a.ndim == 2 and b.ndim == 2 and \
             a.shape[0] * a.shape[1] * b.shape[1] >= _threads.QUIET_MACS:
-        return _threads.blas_threads(lambda: np.matmul(a, b))
+        return _threads.split_product(a, b)
     return xp.matmul(a, b)
 
 

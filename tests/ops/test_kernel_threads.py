@@ -191,30 +191,33 @@ def test_split_interrupted_while_waiting_starts_new_kernel_threads(monkeypatch, 
     assert not set(T._kernel_threads) & set(old)
 
 
-def test_a_quiet_process_holds_the_blas_at_one_thread_but_for_large_gemms(monkeypatch,
-                                                                           blas_threads):
+def test_a_quiet_process_holds_the_blas_at_one_thread_and_splits_large_gemms(monkeypatch,
+                                                                             blas_threads):
     """NOTE [ Kernel threads ]: once a kernel has split, OpenBLAS stays at one thread (its
-    spinning threads would take the kernel threads' core); 2-D GEMMs from QUIET_MACS on get the
-    thread count back for their duration."""
+    spinning threads would take the kernel threads' core); 2-D GEMMs from QUIET_MACS on split
+    their rows (or columns, when there are more) over the kernel threads instead."""
     from ember.ops import linalg
     get = T._BLAS[0]
     T.one_blas_thread(lambda lo, hi: None, 4, 2)
     assert T.quiet and get() == 1
-    seen = []
-    real = T.blas_threads
-    monkeypatch.setattr(T, "blas_threads", lambda work: real(lambda: seen.append(get()) or work()))
+    parts = []
+    real = T.one_blas_thread
+    monkeypatch.setattr(T, "one_blas_thread", lambda work, n, split_from=None: parts.append(
+        (n, split_from, get())) or real(work, n, split_from))
     a, b = ember.tensor(_rand(8, 4)), ember.tensor(_rand(4, 3, seed=1))
     want = a.numpy() @ b.numpy()
     np.testing.assert_allclose(_np(a @ b), want, rtol=1e-6)
     np.testing.assert_allclose(_np(ember.addmm(ember.zeros(3), a, b)), want, rtol=1e-6)
-    assert seen == []
+    assert parts == []
     monkeypatch.setattr(T, "QUIET_MACS", 8 * 4 * 3)
     np.testing.assert_allclose(_np(linalg.mm(a, b)), want, rtol=1e-6)
-    assert seen == [2] and get() == 1
+    np.testing.assert_allclose(_np(linalg.mm(b.T, a.T)), want.T, rtol=1e-6)  # 3 rows, 8 columns
+    assert parts == [(8, 2, 1), (8, 2, 1)] and get() == 1
     ember.set_num_threads(3)
     assert ember.get_num_threads() == 3 and get() == 1
     x, w = _rand(4, 8, 6, 6), _rand(5, 8, 3, 3, seed=1)  # 8640 multiply-adds a sample
     monkeypatch.setattr(K, "_SPLIT_MACS", 0)
+    monkeypatch.setattr(T, "one_blas_thread", real)
     assert sorted(_forward_threads(monkeypatch, x, w)) == [(0, 1, 1), (1, 2, 1), (2, 4, 1)]
 
 
