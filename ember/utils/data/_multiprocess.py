@@ -22,6 +22,7 @@ a program that runs its own can pass multiprocessing_context="spawn" or "forkser
 import atexit
 import itertools
 import multiprocessing
+import os
 import pickle
 import queue
 import signal
@@ -84,7 +85,8 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                     args=(self._dataset_kind, self._dataset, index_queue,
                           self._data_queue, self._workers_done_event,
                           self._auto_collation, self._collate_fn, self._drop_last,
-                          self._base_seed, self._worker_init_fn, i, self._num_workers))
+                          self._base_seed, self._worker_init_fn, i, self._num_workers,
+                          os.getpid()))
                 w.start()
                 self._index_queues.append(index_queue)
                 self._workers.append(w)

@@ -196,10 +196,11 @@ class _Server:
             return ExceptionWrapper(where=self.where)
 
 
-def _requests(index_queue, done_event):
-    """The main process's messages, until None, the parent's death (an orphaned worker exits by
-    itself), or a shutdown whose final None was lost."""
-    parent = os.getppid()
+def _requests(index_queue, done_event, parent):
+    """The main process's messages, until None, the death of the main process `parent` (a pid:
+    an orphaned worker exits by itself), or a shutdown whose final None was lost. `parent` comes
+    from the main process: read here, it would be the new parent's when the main process died
+    before this worker got this far (the worker then waited forever)."""
     while os.getppid() == parent:
         try:
             message = index_queue.get(timeout=MP_STATUS_CHECK_INTERVAL)
@@ -213,9 +214,10 @@ def _requests(index_queue, done_event):
 
 
 def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, auto_collation,
-                 collate_fn, drop_last, base_seed, init_fn, worker_id, num_workers):
+                 collate_fn, drop_last, base_seed, init_fn, worker_id, num_workers, parent):
     """Serve (task index, sampler index) requests from `index_queue` until None arrives or the
-    parent dies; answer each with (task index, batch or ExceptionWrapper) on `data_queue`."""
+    main process (pid `parent`) dies; answer each with (task index, batch or ExceptionWrapper)
+    on `data_queue`."""
     global _worker_info
     try:
         seed = _seed_worker(base_seed, worker_id)
@@ -223,7 +225,7 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
                                   dataset=dataset)
         server = _Server(dataset_kind, dataset, auto_collation, collate_fn, drop_last, worker_id)
         server.start(init_fn)
-        for request in _requests(index_queue, done_event):
+        for request in _requests(index_queue, done_event, parent):
             if isinstance(request, _ResumeIteration):   # a new epoch: acknowledge, start over
                 data_queue.put(_dumps((request, None), worker_id))
                 server.restart()
@@ -233,6 +235,6 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
                 data_queue.put(_dumps((task, server.answer(index)), worker_id))
     except KeyboardInterrupt:
         pass  # the main process raises it
-    if done_event.is_set():
+    if done_event.is_set() or os.getppid() != parent:
         data_queue.cancel_join_thread()  # exit without flushing batches nobody will read
         data_queue.close()
