@@ -11,6 +11,7 @@ threads here (THREADS=2, OpenBLAS at its own default) and single-threaded (THREA
 OPENBLAS_NUM_THREADS=1), and every section names the CPU model, the thread settings and the load
 average: on a loaded machine the single-threaded table is the one that holds.
 """
+import argparse
 import datetime
 import os
 import platform
@@ -96,6 +97,53 @@ def print_median_step(step, warmup, iters):
         step()
         times.append(time.perf_counter() - t0)
     print(f"median_us={statistics.median(times) * 1e6:.2f}")
+
+
+THREADS_NOTE = ("Threads: \"2 threads\" is THREADS=2 (torch's default here) with "
+                "OPENBLAS_NUM_THREADS unset; \"single-threaded\" is THREADS=1 "
+                "OPENBLAS_NUM_THREADS=1.")
+CASE_HEADERS = ["threads", "case", "ember median ms", "torch median ms", "ratio", "pair ratios",
+                "load avg (1, 5, 15 min) before / after"]
+
+
+def case_arguments(description, flag, cases, default, iters):
+    """The command line of a benchmark timed by case_rows: the cases (`flag`, into args.cases),
+    --iters, --pairs, --threads, --write, and its children's hidden --worker FRAMEWORK CASE
+    ITERS."""
+    ap = argparse.ArgumentParser(description=description)
+    ap.add_argument(flag, dest="cases", nargs="+", choices=cases, default=default)
+    ap.add_argument("--iters", type=int, default=iters, help="timed steps per process")
+    ap.add_argument("--pairs", type=int, default=3, help="ember/torch process pairs")
+    ap.add_argument("--threads", nargs="+", choices=list(THREAD_SETTINGS),
+                    default=list(THREAD_SETTINGS), help="thread settings to run")
+    ap.add_argument("--write", action="store_true", help="update this section of RESULTS.md")
+    ap.add_argument("--worker", nargs=3, metavar=("FRAMEWORK", "CASE", "ITERS"),
+                    help=argparse.SUPPRESS)
+    return ap.parse_args()
+
+
+def case_rows(script, cases, settings, pairs, iters, label=str):
+    """A table row (CASE_HEADERS) per thread setting and case, printed as it comes: children
+    `script --worker FRAMEWORK CASE ITERS` that print median_us, ember's and torch's alternating
+    (`pairs` pairs; the torch children run TORCH_PYTHON, default this interpreter)."""
+    pythons = (sys.executable, os.environ.get("TORCH_PYTHON", sys.executable))
+    rows = []
+    for setting in settings:
+        threads = THREAD_SETTINGS[setting][0]
+        for case in cases:
+            print(f"== {threads}: {case}", flush=True)
+            before = load_average()
+            argv = [script, "--worker", "{fw}", case, str(iters)]
+            runs = alternating(pythons, lambda fw: [a.format(fw=fw) for a in argv],
+                               child_env(setting), pairs)
+            ratios = [e["median_us"] / t["median_us"] for e, t in runs]
+            rows.append([threads.split(":")[0], label(case),
+                         f"{statistics.median(e['median_us'] for e, _ in runs) / 1e3:.2f}",
+                         f"{statistics.median(t['median_us'] for _, t in runs) / 1e3:.2f}",
+                         f"**{statistics.median(ratios):.2f}x**",
+                         ", ".join(f"{r:.2f}" for r in ratios), f"{before} / {load_average()}"])
+            print(" | ".join(rows[-1]), flush=True)
+    return rows
 
 
 def child_env(setting):

@@ -25,9 +25,7 @@ single-threaded. The torch processes run TORCH_PYTHON (default: this interpreter
 Run: python benchmarks/bench_programs.py [--cases mnist dcgan ...] [--iters 15] [--pairs 3]
                                          [--threads 2 1] [--write]
 """
-import argparse
 import os
-import statistics
 import sys
 
 import numpy as np
@@ -202,48 +200,19 @@ def worker(framework, case, iters):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--cases", nargs="+", choices=list(CASES), default=list(CASES))
-    ap.add_argument("--iters", type=int, default=15, help="timed steps per process")
-    ap.add_argument("--pairs", type=int, default=3, help="ember/torch process pairs")
-    ap.add_argument("--threads", nargs="+", choices=list(_common.THREAD_SETTINGS),
-                    default=list(_common.THREAD_SETTINGS), help="thread settings to run")
-    ap.add_argument("--write", action="store_true", help="update this section of RESULTS.md")
-    ap.add_argument("--worker", nargs=3, metavar=("FRAMEWORK", "CASE", "ITERS"),
-                    help=argparse.SUPPRESS)
-    args = ap.parse_args()
+    args = _common.case_arguments(__doc__.splitlines()[0], "--cases", list(CASES), list(CASES), 15)
     if args.worker:
         worker(args.worker[0], args.worker[1], int(args.worker[2]))
         return
-    pythons = (sys.executable, os.environ.get("TORCH_PYTHON", sys.executable))
-    env = _common.process_environment(*pythons)
+    env = _common.process_environment(sys.executable,
+                                      os.environ.get("TORCH_PYTHON", sys.executable))
     env["steps"] = f"{args.iters} timed steps after 3 warm-up steps per process"
-    rows = []
-    for setting in args.threads:
-        label = _common.THREAD_SETTINGS[setting][0]
-        for case in args.cases:
-            print(f"== {label}: {case}", flush=True)
-            before = _common.load_average()
-            argv = [os.path.abspath(__file__), "--worker", "{fw}", case, str(args.iters)]
-            runs = _common.alternating(pythons, lambda fw: [a.format(fw=fw) for a in argv],
-                                       _common.child_env(setting), args.pairs)
-            pairs = [(e["median_us"], t["median_us"], e["median_us"] / t["median_us"])
-                     for e, t in runs]
-            rows.append([label.split(":")[0], case,
-                         f"{statistics.median(p[0] for p in pairs) / 1e3:.2f}",
-                         f"{statistics.median(p[1] for p in pairs) / 1e3:.2f}",
-                         f"**{statistics.median(p[2] for p in pairs):.2f}x**",
-                         ", ".join(f"{p[2]:.2f}" for p in pairs),
-                         f"{before} / {_common.load_average()}"])
-            print(" | ".join(rows[-1]), flush=True)
-    table = _common.markdown_table(
-        ["threads", "case", "ember median ms", "torch median ms", "ratio", "pair ratios",
-         "load avg (1, 5, 15 min) before / after"], rows)
-    notes = ["Threads: \"2 threads\" is THREADS=2 (torch's default here) with OPENBLAS_NUM_THREADS "
-             "unset; \"single-threaded\" is THREADS=1 OPENBLAS_NUM_THREADS=1. The cases are "
-             "described in benchmarks/bench_programs.py. Each framework in its own process, "
-             f"alternating ({args.pairs} pairs); each process's median step; the ratio is the "
-             "median of the pair ratios (ember / torch)."]
+    rows = _common.case_rows(os.path.abspath(__file__), args.cases, args.threads, args.pairs,
+                             args.iters)
+    table = _common.markdown_table(_common.CASE_HEADERS, rows)
+    notes = [_common.THREADS_NOTE + " The cases are described in benchmarks/bench_programs.py. "
+             f"Each framework in its own process, alternating ({args.pairs} pairs); each "
+             "process's median step; the ratio is the median of the pair ratios (ember / torch)."]
     body = _common.report(TITLE, _common.command_line(), env, table, notes)
     _common.publish(TITLE, body, args.write)
 

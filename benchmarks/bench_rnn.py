@@ -11,9 +11,7 @@ torch processes run TORCH_PYTHON (default: this interpreter).
 Run: python benchmarks/bench_rnn.py [--cells gru rnn_tanh lstm] [--iters 20] [--pairs 3]
                                     [--threads 2 1] [--write]
 """
-import argparse
 import os
-import statistics
 import sys
 
 import numpy as np
@@ -24,6 +22,12 @@ TITLE = "bench_rnn: recurrent language-model training steps"
 CELLS = {"gru": ("GRU", {}), "rnn_tanh": ("RNN", {"nonlinearity": "tanh"}),
          "rnn_relu": ("RNN", {"nonlinearity": "relu"}), "lstm": ("LSTM", {})}
 VOCAB, EMBED, HIDDEN, STEPS, BATCH = 1000, 64, 128, 35, 20
+
+
+def _layer(cell):
+    """The layer a cell names, as its row shows it: RNN(nonlinearity='tanh') ..."""
+    name, options = CELLS[cell]
+    return name + "".join(f"({k}={v!r})" for k, v in options.items())
 
 
 def worker(framework, cell, iters):
@@ -55,52 +59,23 @@ def worker(framework, cell, iters):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--cells", nargs="+", choices=list(CELLS), default=["gru", "rnn_tanh", "lstm"])
-    ap.add_argument("--iters", type=int, default=20, help="timed steps per process")
-    ap.add_argument("--pairs", type=int, default=3, help="ember/torch process pairs")
-    ap.add_argument("--threads", nargs="+", choices=list(_common.THREAD_SETTINGS),
-                    default=list(_common.THREAD_SETTINGS), help="thread settings to run")
-    ap.add_argument("--write", action="store_true", help="update this section of RESULTS.md")
-    ap.add_argument("--worker", nargs=3, metavar=("FRAMEWORK", "CELL", "ITERS"),
-                    help=argparse.SUPPRESS)
-    args = ap.parse_args()
+    args = _common.case_arguments(__doc__.splitlines()[0], "--cells", list(CELLS),
+                                  ["gru", "rnn_tanh", "lstm"], 20)
     if args.worker:
         worker(args.worker[0], args.worker[1], int(args.worker[2]))
         return
-    pythons = (sys.executable, os.environ.get("TORCH_PYTHON", sys.executable))
-    env = _common.process_environment(*pythons)
+    env = _common.process_environment(sys.executable,
+                                      os.environ.get("TORCH_PYTHON", sys.executable))
     env["case"] = (f"embedding {EMBED}, 2 recurrent layers of {HIDDEN}, {STEPS} steps of batch "
                    f"{BATCH}, decoder to {VOCAB} tokens, cross entropy, clip_grad_norm_(0.25), "
                    f"SGD(lr=0.1); {args.iters} timed steps after 3 warm-up steps per process")
-    rows = []
-    for setting in args.threads:
-        label = _common.THREAD_SETTINGS[setting][0]
-        for cell in args.cells:
-            print(f"== {label}: {cell}", flush=True)
-            before = _common.load_average()
-            argv = [os.path.abspath(__file__), "--worker", "{fw}", cell, str(args.iters)]
-            runs = _common.alternating(pythons, lambda fw: [a.format(fw=fw) for a in argv],
-                                       _common.child_env(setting), args.pairs)
-            pairs = [(e["median_us"], t["median_us"], e["median_us"] / t["median_us"])
-                     for e, t in runs]
-            name, options = CELLS[cell]
-            layer = name + "".join(f"({k}={v!r})" for k, v in options.items())
-            rows.append([label.split(":")[0], layer,
-                         f"{statistics.median(p[0] for p in pairs) / 1e3:.2f}",
-                         f"{statistics.median(p[1] for p in pairs) / 1e3:.2f}",
-                         f"**{statistics.median(p[2] for p in pairs):.2f}x**",
-                         ", ".join(f"{p[2]:.2f}" for p in pairs),
-                         f"{before} / {_common.load_average()}"])
-            print(" | ".join(rows[-1]), flush=True)
-    table = _common.markdown_table(
-        ["threads", "layer", "ember median ms", "torch median ms", "ratio", "pair ratios",
-         "load avg (1, 5, 15 min) before / after"], rows)
-    notes = ["Threads: \"2 threads\" is THREADS=2 (torch's default here) with OPENBLAS_NUM_THREADS "
-             "unset; \"single-threaded\" is THREADS=1 OPENBLAS_NUM_THREADS=1. One training step: "
-             "zero_grad, forward, cross entropy, backward, clipping, SGD step. Each framework in "
-             f"its own process, alternating ({args.pairs} pairs); each process's median step; the "
-             "ratio is the median of the pair ratios (ember / torch)."]
+    rows = _common.case_rows(os.path.abspath(__file__), args.cases, args.threads, args.pairs,
+                             args.iters, _layer)
+    table = _common.markdown_table(_common.CASE_HEADERS, rows)
+    notes = [_common.THREADS_NOTE + " One training step: zero_grad, forward, cross entropy, "
+             "backward, clipping, SGD step. Each framework in its own process, alternating "
+             f"({args.pairs} pairs); each process's median step; the ratio is the median of the "
+             "pair ratios (ember / torch)."]
     body = _common.report(TITLE, _common.command_line(), env, table, notes)
     _common.publish(TITLE, body, args.write)
 

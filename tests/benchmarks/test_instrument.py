@@ -164,6 +164,21 @@ def test_children_alternate_and_report_key_values(load, tmp_path):
         common.child_values("python3", ["-c", "import sys; sys.exit(3)"], dict(os.environ))
 
 
+def test_case_rows(load, tmp_path, monkeypatch):
+    """A row per thread setting and case: medians of each framework's children, the median pair
+    ratio, every pair's ratio."""
+    common = load("_common")
+    script = tmp_path / "bench.py"
+    script.write_text("import sys\n_, _, fw, case, iters = sys.argv\n"
+                      "print(f'median_us={(3000 if fw == \"ember\" else 2000) * int(iters)}')\n")
+    monkeypatch.setattr(common.sys, "executable", "python3")
+    monkeypatch.delenv("TORCH_PYTHON", raising=False)
+    rows = common.case_rows(str(script), ["a", "b"], ["1"], 2, 2, label=str.upper)
+    assert [r[:6] for r in rows] == [["single-threaded", c, "6.00", "4.00", "**1.50x**",
+                                      "1.50, 1.50"] for c in "AB"]
+    assert len(common.CASE_HEADERS) == len(rows[0])
+
+
 def test_print_median_step(load, capsys):
     common = load("_common")
     calls = []
