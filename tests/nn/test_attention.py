@@ -9,7 +9,7 @@ import ember.nn as nn
 import ember.nn.functional as F
 from ember.autograd import gradcheck, gradgradcheck
 
-from ._helpers import assert_close, copy_weights, to_ember
+from ._helpers import assert_close, copy_weights, raises_like, to_ember
 
 torch = pytest.importorskip("torch")
 
@@ -184,6 +184,13 @@ def test_sdpa_kernel_gradient_of_some_inputs():
         results.append([t.detach().numpy() for t in first + second])
     for e, t in zip(results[1], results[0]):
         np.testing.assert_allclose(e, t, rtol=1e-12, atol=1e-12)
+
+
+def test_sdpa_kernel_refuses_integer_inputs():
+    q = torch.randint(0, 3, (1, 2, 3, 4))
+    eq = to_ember(q)
+    raises_like(lambda: torch.nn.functional.scaled_dot_product_attention(q, q, q),
+                lambda: F.scaled_dot_product_attention(eq, eq, eq))
 
 
 def test_sdpa_dropout():
