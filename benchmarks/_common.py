@@ -86,6 +86,20 @@ def alternating(pythons, argv_of, env, pairs=3):
              child_values(pythons[1], argv_of("torch"), env)) for _ in range(pairs)]
 
 
+def run_cases(title, script, args, about, what, label=str):
+    """Time a benchmark's cases (args from case_arguments) with case_rows, then print its
+    RESULTS.md section (stored with --write): `about` joins the environment record, `what`
+    describes the step in the note."""
+    env = process_environment(sys.executable, os.environ.get("TORCH_PYTHON", sys.executable))
+    env.update(about)
+    rows = case_rows(script, args.cases, args.threads, args.pairs, args.iters, label)
+    notes = [f"{THREADS_NOTE} {what} Each framework in its own process, alternating "
+             f"({args.pairs} pairs); each process's median step; the ratio is the median of the "
+             "pair ratios (ember / torch)."]
+    body = report(title, command_line(), env, markdown_table(CASE_HEADERS, rows), notes)
+    publish(title, body, args.write)
+
+
 def print_median_step(step, warmup, iters):
     """A timed child's report: `median_us=<x>`, the median of `iters` calls of step() after
     `warmup` untimed ones."""

@@ -26,7 +26,6 @@ Run: python benchmarks/bench_programs.py [--cases mnist dcgan ...] [--iters 15] 
                                          [--threads 2 1] [--write]
 """
 import os
-import sys
 
 import numpy as np
 
@@ -204,18 +203,10 @@ def main():
     if args.worker:
         worker(args.worker[0], args.worker[1], int(args.worker[2]))
         return
-    env = _common.process_environment(sys.executable,
-                                      os.environ.get("TORCH_PYTHON", sys.executable))
-    env["steps"] = f"{args.iters} timed steps after 3 warm-up steps per process"
-    rows = _common.case_rows(os.path.abspath(__file__), args.cases, args.threads, args.pairs,
-                             args.iters)
-    table = _common.markdown_table(_common.CASE_HEADERS, rows)
-    notes = [_common.THREADS_NOTE + " The cases are described in benchmarks/bench_programs.py. "
-             f"Each framework in its own process, alternating ({args.pairs} pairs); each "
-             "process's median step; the ratio is the median of the pair ratios (ember / torch)."]
-    body = _common.report(TITLE, _common.command_line(), env, table, notes)
-    _common.publish(TITLE, body, args.write)
-
+    _common.run_cases(
+        TITLE, os.path.abspath(__file__), args,
+        {"steps": f"{args.iters} timed steps after 3 warm-up steps per process"},
+        "The cases are described in benchmarks/bench_programs.py.")
 
 if __name__ == "__main__":
     main()

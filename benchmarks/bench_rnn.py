@@ -12,7 +12,6 @@ Run: python benchmarks/bench_rnn.py [--cells gru rnn_tanh lstm] [--iters 20] [--
                                     [--threads 2 1] [--write]
 """
 import os
-import sys
 
 import numpy as np
 
@@ -64,21 +63,13 @@ def main():
     if args.worker:
         worker(args.worker[0], args.worker[1], int(args.worker[2]))
         return
-    env = _common.process_environment(sys.executable,
-                                      os.environ.get("TORCH_PYTHON", sys.executable))
-    env["case"] = (f"embedding {EMBED}, 2 recurrent layers of {HIDDEN}, {STEPS} steps of batch "
-                   f"{BATCH}, decoder to {VOCAB} tokens, cross entropy, clip_grad_norm_(0.25), "
-                   f"SGD(lr=0.1); {args.iters} timed steps after 3 warm-up steps per process")
-    rows = _common.case_rows(os.path.abspath(__file__), args.cases, args.threads, args.pairs,
-                             args.iters, _layer)
-    table = _common.markdown_table(_common.CASE_HEADERS, rows)
-    notes = [_common.THREADS_NOTE + " One training step: zero_grad, forward, cross entropy, "
-             "backward, clipping, SGD step. Each framework in its own process, alternating "
-             f"({args.pairs} pairs); each process's median step; the ratio is the median of the "
-             "pair ratios (ember / torch)."]
-    body = _common.report(TITLE, _common.command_line(), env, table, notes)
-    _common.publish(TITLE, body, args.write)
-
+    about = {"case": f"embedding {EMBED}, 2 recurrent layers of {HIDDEN}, {STEPS} steps of "
+                     f"batch {BATCH}, decoder to {VOCAB} tokens, cross entropy, "
+                     f"clip_grad_norm_(0.25), SGD(lr=0.1); {args.iters} timed steps after 3 "
+                     "warm-up steps per process"}
+    _common.run_cases(TITLE, os.path.abspath(__file__), args, about,
+                      "One training step: zero_grad, forward, cross entropy, backward, clipping, "
+                      "SGD step.", _layer)
 
 if __name__ == "__main__":
     main()

@@ -359,9 +359,9 @@ class RnnLayer(Op):
         rec = xp.empty(h0.shape, x.dtype)
         h = h0
         for t in _steps(T, reverse):
+            xp.matmul(h, w_hh_t, out=rec)
             h = pre[t]  # the output is written over the input projection, step by step
-            h += xp.matmul(h0 if t == _first(T, reverse) else pre[t + 1 if reverse else t - 1],
-                           w_hh_t, out=rec)
+            h += rec
             if nonlinearity == "tanh":
                 xp.tanh(h, out=h)
             else:
@@ -379,10 +379,6 @@ class RnnLayer(Op):
         grads = _rnn_bptt(_ArrayNS(ctx.xp), ctx.needs_input_grad, arrays, ctx.nonlinearity,
                           g_out._data, g_h._data, ctx.reverse)
         return tuple(None if g is None else _make(g) for g in grads)
-
-
-def _first(T, reverse):
-    return T - 1 if reverse else 0
 
 
 def _rnn_bptt(ns, need, saved, nonlinearity, g_out, g_h, reverse):

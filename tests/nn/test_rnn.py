@@ -263,6 +263,15 @@ def test_lstm_grad_fn_matches_torch():
     assert [i for _, i in e_c.grad_fn.next_functions] == [2, 2]
 
 
+def _assert_second_order_grads(tm, em, inputs):
+    """The .grad of each (ember, torch, name) input and of every parameter agree in float64."""
+    for e, t, msg in inputs:
+        assert_close(e.grad, t.grad, rtol=1e-7, atol=1e-9, msg=msg)
+    e_params = dict(em.named_parameters())
+    for name, p in tm.named_parameters():
+        assert_close(e_params[name].grad, p.grad, rtol=1e-7, atol=1e-9, msg=name)
+
+
 def test_lstm_double_backward_matches_torch():
     # torch in float64 composes the LSTM from pointwise ops: exact second derivatives
     tm, em = _twins("LSTM", I, H, num_layers=2, bidirectional=True)
@@ -273,10 +282,7 @@ def test_lstm_double_backward_matches_torch():
         out, (h, c) = mod(inp)
         (gx,) = lib.autograd.grad((out * out).sum() + (h * c).sum(), inp, create_graph=True)
         (gx * gx).sum().backward()
-    assert_close(ex.grad, x.grad, rtol=1e-7, atol=1e-9, msg="grad of input")
-    e_params = dict(em.named_parameters())
-    for name, p in tm.named_parameters():
-        assert_close(e_params[name].grad, p.grad, rtol=1e-7, atol=1e-9, msg=name)
+    _assert_second_order_grads(tm, em, [(ex, x, "grad of input")])
 
 
 @pytest.mark.parametrize("name", ["LSTM", "GRU"])
@@ -338,11 +344,7 @@ def test_gru_double_backward_matches_torch():
         gx, gh = lib.autograd.grad((out * out).sum() + (h * h).sum(), (inp, h_in),
                                    create_graph=True)
         ((gx * gx).sum() + (gh * gh).sum()).backward()
-    assert_close(ex.grad, x.grad, rtol=1e-7, atol=1e-9, msg="grad of input")
-    assert_close(eh0.grad, h0.grad, rtol=1e-7, atol=1e-9, msg="grad of h0")
-    e_params = dict(em.named_parameters())
-    for name, p in tm.named_parameters():
-        assert_close(e_params[name].grad, p.grad, rtol=1e-7, atol=1e-9, msg=name)
+    _assert_second_order_grads(tm, em, [(ex, x, "grad of input"), (eh0, h0, "grad of h0")])
 
 
 # -- the Elman RNN layer op (ember/ops/rnn.py) ---------------------------------------------------
@@ -377,10 +379,7 @@ def test_rnn_double_backward_matches_torch(nonlinearity):
         out, h = mod(inp)
         (gx,) = lib.autograd.grad((out * out).sum() + (h * h).sum(), inp, create_graph=True)
         (gx * gx).sum().backward()
-    assert_close(ex.grad, x.grad, rtol=1e-7, atol=1e-9, msg="grad of input")
-    e_params = dict(em.named_parameters())
-    for name, p in tm.named_parameters():
-        assert_close(e_params[name].grad, p.grad, rtol=1e-7, atol=1e-9, msg=name)
+    _assert_second_order_grads(tm, em, [(ex, x, "grad of input")])
 
 
 @pytest.mark.parametrize("name", ["RNN", "GRU", "LSTM"])
