@@ -407,6 +407,10 @@ def _validate_array(node, i, g, edge, fast):
         _validate(node, i, g, edge)  # raises the TypeError
     if g.shape == edge[2] and g.dtype == edge[3]:
         return g
+    if g.dtype == edge[3]:  # a broadcast gradient (a bias's): summed on arrays
+        summed = _ops().shape.summed_to_shape(g, edge[2])
+        if summed is not None:
+            return summed
     return _validate(node, i, _make(g), edge)._data
 
 

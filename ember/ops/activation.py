@@ -478,6 +478,8 @@ def _shifted(ctx, a, dim):
 
 
 class Softmax(Op):
+    _array_backward = True  # NOTE [ Backward on arrays ] (autograd/engine.py)
+
     def forward(ctx, a, dim):
         ctx.dim = dim
         xp = ctx.xp
@@ -517,6 +519,8 @@ class SoftmaxBackwardData(Op, grad_fn="SoftmaxBackwardDataBackward0"):
 
 
 class LogSoftmax(Op):
+    _array_backward = True
+
     def forward(ctx, a, dim):
         ctx.dim = dim
         xp = ctx.xp

@@ -26,6 +26,7 @@ def _as_2d(a):
 
 class Convolution(Op):
     """conv (transposed=False) or transposed conv of a batched input; 1, 2 or 3 spatial dims."""
+    _array_backward = True  # NOTE [ Backward on arrays ] (autograd/engine.py)
     _n_operands = 3
 
     def forward(ctx, x, w, b, geo, transposed, out_hw):
@@ -64,6 +65,7 @@ class Convolution(Op):
 
 class ConvolutionWeightGrad(Op):
     """d<gy, conv(image, w)>/dw, bilinear in (image, gy); its gradients are convolutions again."""
+    _array_backward = True
 
     def forward(ctx, image, gy, geo, w_shape):
         ctx.geo = geo

@@ -72,6 +72,7 @@ def _save_operands(ctx, a, b, first):
 
 class Mm(Op):
     """The matrix product; Bmm (batched) is the same op, Mv (matrix @ vector) the same forward."""
+    _array_backward = True  # NOTE [ Backward on arrays ] (autograd/engine.py)
 
     def forward(ctx, a, b):
         _save_operands(ctx, a, b, 0)
@@ -89,6 +90,8 @@ class Bmm(Mm):
 
 
 class Mv(Mm):
+    _array_backward = False  # outer() takes Tensors
+
     def backward(ctx, g):
         a, v = ctx.saved_tensors
         need = ctx.needs_input_grad
@@ -166,6 +169,7 @@ class Addmm(Op):
     """beta * c + alpha * (a @ b) with the product op `_product`: Mm here, Bmm in Baddbmm; Addmv
     shares the forward."""
     _product = Mm
+    _array_backward = True
 
     def forward(ctx, c, a, b, beta, alpha):
         _save_operands(ctx, a, b, 1)
@@ -187,6 +191,8 @@ class Baddbmm(Addmm):
 
 
 class Addmv(Addmm):
+    _array_backward = False  # outer() takes Tensors
+
     def backward(ctx, g):
         a, v = ctx.saved_tensors
         need = ctx.needs_input_grad

@@ -10,6 +10,7 @@ from .. import _dtype
 from .._dtype import type_name as _type_name
 from .._backend import broadcast_to as _broadcast_array
 from .._tensor import Size, _make
+from ..autograd.grad_mode import state as _grad_state
 from ._op import Op, shape_str, size_args, wrap_dim
 
 __all__ = ["view", "reshape", "view_as", "reshape_as", "flatten", "unflatten", "squeeze",
@@ -54,6 +55,7 @@ def _infer_shape(shape, numel):
 
 class View(Op):
     _is_view = True
+    _array_backward = True
 
     def forward(ctx, a, shape):
         ctx.in_shape = a.shape
@@ -235,6 +237,7 @@ def _unsqueeze_in_place(input, dim):
 
 class Permute(Op):
     _is_view = True
+    _array_backward = True  # NOTE [ Backward on arrays ] (autograd/engine.py)
 
     def forward(ctx, a, dims):
         ctx.dims = dims
@@ -244,28 +247,30 @@ class Permute(Op):
         inverse = [0] * len(ctx.dims)
         for i, d in enumerate(ctx.dims):
             inverse[d] = i
-        return g.permute(tuple(inverse))
+        return Permute.apply(g, tuple(inverse))
 
 
 class Transpose(Op):
     _is_view = True
+    _array_backward = True
 
     def forward(ctx, a, dim0, dim1):
         ctx.dim0, ctx.dim1 = dim0, dim1
         return a.swapaxes(dim0, dim1) if a.ndim else a.view()
 
     def backward(ctx, g):
-        return g.transpose(ctx.dim0, ctx.dim1)
+        return Transpose.apply(g, ctx.dim0, ctx.dim1)
 
 
 class T(Op):
     _is_view = True
+    _array_backward = True
 
     def forward(ctx, a):
         return a.T if a.ndim == 2 else a.view()
 
     def backward(ctx, g):
-        return g.t()
+        return T.apply(g)
 
 
 def permute(input, *dims_args, dims=None):
@@ -459,15 +464,42 @@ def sum_to_size(input, *size):
     shape = input._data.shape
     if tuple(size) == shape:
         return input
-    lead = len(shape) - len(size)
-    if lead < 0 or any(s != 1 and s != shape[lead + i] for i, s in enumerate(size)):
+    axes = _broadcast_axes(shape, size)
+    if axes is None:
         raise RuntimeError(f"size {{{shape_str(size)}}} is not expandable to size "
                            f"{{{shape_str(shape)}}}.")
     # As PyTorch: sum with keepdim over the leading and broadcast dims, then view off the lead.
-    axes = tuple(range(lead)) + tuple(lead + i for i, s in enumerate(size)
-                                      if s == 1 and shape[lead + i] != 1)
     out = SumToSize.apply(input, axes)
-    return View.apply(out, tuple(size)) if lead else out
+    return View.apply(out, tuple(size)) if len(shape) > len(size) else out
+
+
+def summed_to_shape(a, size):
+    """sum_to_size of a backend array, from the backward engine on arrays (NOTE [ Backward on
+    arrays ]): None when size does not expand to a's shape."""
+    axes = _broadcast_axes(a.shape, size)
+    if axes is None:
+        return None
+    _grad_state.arrays = True  # SumToSize on arrays returns an array
+    try:
+        out = SumToSize.apply(a, axes)
+    finally:
+        _grad_state.arrays = False
+    return out.reshape(size)
+
+
+def _broadcast_axes(shape, size):
+    """The axes that broadcasting size to shape added or repeated (the leading ones, then those
+    of size 1), or None when size does not expand to shape."""
+    lead = len(shape) - len(size)
+    if lead < 0:
+        return None
+    axes = tuple(range(lead))
+    for i, s in enumerate(size):
+        if s != shape[lead + i]:
+            if s != 1:
+                return None
+            axes += (lead + i,)
+    return axes
 
 
 def repeat(input, *sizes):

@@ -9,7 +9,7 @@ import ember
 from ember.autograd import grad
 from ember.autograd.grad_mode import state
 from ember.ops.arithmetic import Add, Div, Mul, Neg, Rsub, Sub
-from ember.ops import unary
+from ember.ops import activation, conv, linalg, pool, shape, unary
 from ember.ops.activation import Relu, ThresholdBackward
 from ember.ops.reduce import Mean, MeanDim, Sum, SumDim
 
@@ -32,6 +32,9 @@ CASES = [
     ("abs_roots_powers", lambda m, a, b: (m.abs(a) * m.rsqrt(b * b + 1.0)
                                           + m.reciprocal(a * a + 2.0) + m.exp2(b)
                                           + m.expm1(a) + m.deg2rad(b)).sum()),
+    ("products_and_views", lambda m, a, b: (m.addmm(b, a, m.mm(a.t(), a)).transpose(0, 1)
+                                            .permute(1, 0).reshape(12).view(4, 3)
+                                            * b.view(4, 1)).sum()),  # b's bias gradient is summed
 ]
 
 
@@ -80,10 +83,42 @@ def test_double_backward_uses_the_same_formulas(name, f):
             np.testing.assert_allclose(g.numpy(), tg.numpy(), rtol=1e-10, atol=1e-12)
 
 
+def _network(m, x, w, wt, fc, target):
+    """A small CNN's ops: convolution, transposed convolution, max and average pooling, linear,
+    softmax and log_softmax."""
+    F = m.nn.functional
+    h = F.max_pool2d(F.relu(F.conv2d(x, w, padding=1)), 2)
+    h = F.avg_pool2d(F.conv_transpose2d(h, wt, stride=2), 2)
+    logits = F.linear(h.flatten(1), fc)
+    return F.nll_loss(F.log_softmax(logits, 1), target) + F.softmax(logits, 0).pow(2).sum()
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_network_ops_on_arrays_match_tensor_path_and_torch(dtype):
+    rng = np.random.default_rng(1)
+    arrays = [rng.standard_normal(s).astype(dtype) for s in
+              ((2, 3, 6, 6), (4, 3, 3, 3), (4, 2, 2, 2), (5, 18))]
+    target = np.array([1, 4])
+    e_in = [ember.tensor(a, requires_grad=True) for a in arrays]
+    _network(ember, *e_in, ember.tensor(target)).backward()  # arrays
+    tensor_grads = grad(_network(ember, *e_in, ember.tensor(target)), e_in, create_graph=True)
+    t_in = [torch.tensor(a, requires_grad=True) for a in arrays]
+    _network(torch, *t_in, torch.tensor(target)).backward()
+    tol = 1e-5 if dtype == np.float32 else 1e-10
+    for e, tg, t in zip(e_in, tensor_grads, t_in):
+        assert e.grad.grad_fn is None and tg.requires_grad
+        np.testing.assert_allclose(e.grad.numpy(), tg.detach().numpy(), rtol=tol, atol=tol)
+        np.testing.assert_allclose(e.grad.numpy(), t.grad.numpy(), rtol=tol * 10, atol=tol * 10)
+
+
 def test_ops_that_run_on_arrays():
     for op in (Add, Sub, Rsub, Mul, Div, Neg, Sum, SumDim, Mean, MeanDim, Relu,
                ThresholdBackward, unary.Exp, unary.Tanh, unary.TanhBackward, unary.Sigmoid,
-               unary.SigmoidBackward, unary.Sin, unary.Abs, unary.Rad2Deg):
+               unary.SigmoidBackward, unary.Sin, unary.Abs, unary.Rad2Deg, linalg.Mm,
+               linalg.Addmm, shape.T, shape.Transpose, shape.Permute, shape.View,
+               conv.Convolution, conv.ConvolutionWeightGrad, pool.MaxPool2DWithIndices,
+               pool.MaxPool2DWithIndicesBackward, pool.AvgPool2D, pool.AvgPool2DBackward,
+               activation.Softmax, activation.LogSoftmax):
         assert op._array_backward and op._node_cls._array_backward
     assert not ember.autograd.Function._array_backward
     assert not unary.Log._array_backward  # divides: NumPy would warn on arrays

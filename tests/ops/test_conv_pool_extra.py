@@ -259,6 +259,23 @@ def test_max_pool_ties_and_nan_pick_torch_winners(torch, args):
                                rtol=1e-6, atol=1e-6)  # NaN must sit at the same places
 
 
+def test_pool_geometry_is_checked_per_input_shape(torch):
+    """Geometries are cached by arguments and input shape: the same arguments still raise for an
+    input they do not fit, and list arguments (unhashable) work."""
+    F = torch.nn.functional
+    assert tuple(P.max_pool2d(ember.zeros(1, 1, 6, 6), 3, 3).shape) == (1, 1, 2, 2)
+    assert tuple(P.max_pool2d(ember.zeros(1, 1, 9, 9), 3, 3).shape) == (1, 1, 3, 3)
+    for _ in range(2):
+        with pytest.raises(RuntimeError) as got:
+            P.max_pool2d(ember.zeros(1, 1, 2, 2), 3, 3)
+        with pytest.raises(RuntimeError) as want:
+            F.max_pool2d(torch.zeros(1, 1, 2, 2), 3, 3)
+        assert str(got.value) == str(want.value)
+    x = _rand(1, 2, 6, 6)
+    np.testing.assert_array_equal(_np(P.max_pool2d(ember.tensor(x), [2, 3], [2, 3])),
+                                  F.max_pool2d(torch.tensor(x), [2, 3], [2, 3]).numpy())
+
+
 def test_max_pool_without_graph_matches_with_graph():
     x = ember.tensor(_rand(2, 3, 8, 8))
     with ember.no_grad():

@@ -1,7 +1,7 @@
 """Max pooling over chunks of images (_image_chunk in ember/ops/pool.py): with the chunk sizes
 shrunk so that every case walks several chunks (and a last partial one), forward, indices and
-gradient equal torch's for padded, overlapping, dilated, ceil_mode and tiling windows, with NaNs
-in the input and in the gradient."""
+gradient equal torch's for padded, overlapping, dilated, ceil_mode, disjoint and tiling windows
+(NOTE [ Gathered kernel offsets ]), with NaNs in the input and in the gradient."""
 import numpy as np
 import pytest
 
@@ -15,6 +15,8 @@ CASES = [  # (input shape, kernel, stride, padding, dilation, ceil_mode)
     ((2, 4, 10, 10), 2, 2, 0, 1, False),   # tiles the input
     ((2, 3, 9, 8), 3, 2, 1, 2, True),      # dilated, ceil_mode
     ((3, 2, 7, 9), (2, 3), (1, 2), (1, 0), 1, False),
+    ((2, 3, 9, 10), 2, 3, 1, 1, False),    # disjoint windows with gaps, padded
+    ((2, 3, 7, 7), 2, 2, 1, 1, True),      # windows tiling a padded input, ceil_mode
 ]
 
 
