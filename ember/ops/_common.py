@@ -115,6 +115,12 @@ def _const(array):
     return _make(np.asarray(array) if isinstance(array, np.generic) else array)
 
 
+def _factor(array):
+    """A constant factor of a backward formula: the array itself while the formula runs on arrays
+    (NOTE [ Backward on arrays ] in autograd/engine.py), else a Tensor that needs no grad."""
+    return array if _grad_state.arrays else _const(array)
+
+
 def _zeros(ctx, g):
     """A gradient of zeros for ops that are flat almost everywhere (floor, sign ...)."""
     return _make(ctx.xp.zeros_like(g._data))

@@ -11,11 +11,11 @@ import numpy as np
 
 from .. import _dtype
 from .._dtype import type_name as _type_name
-from .._tensor import _make
-from ._common import _const
+from ._common import _const, _factor
 from ._errors import refuse_non_floating
 from ._op import Op, broadcast_error, promote, shape_str
 from .activation import logsigmoid
+from .shape import Unsqueeze
 
 __all__ = ["nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
@@ -220,6 +220,8 @@ class BinaryCrossEntropyWithLogits(Op):
 
 
 class NllLoss(Op):
+    _array_backward = True  # NOTE [ Backward on arrays ] (autograd/engine.py)
+
     def forward(ctx, x, target, w, reduction, ignore_index):
         xp = ctx.xp
         n_classes = x.shape[1] if x.ndim >= 2 else x.shape[0]
@@ -254,7 +256,7 @@ class NllLoss(Op):
         if ctx.wt is None:  # _nll_unweighted: every target counts once
             pick = xp.zeros(ctx.shape, ctx.dtype)
             pick[xp.arange(ctx.shape[0]), ctx.t] = -1.0 / ctx.total
-            return g * _make(pick), None, None
+            return g * _factor(pick), None, None
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = -ctx.wt / ctx.total if ctx.reduction == "mean" else -ctx.wt
         nd = len(ctx.shape)
@@ -262,10 +264,10 @@ class NllLoss(Op):
             classes = xp.arange(ctx.shape[1]).reshape((1, -1) + (1,) * (nd - 2))
             pick = (xp.expand_dims(ctx.t, 1) == classes) * xp.expand_dims(scale, 1)
             if ctx.reduction == "none":
-                g = g.unsqueeze(1)
+                g = Unsqueeze.apply(g, 1)
         else:
             pick = (xp.arange(ctx.shape[0]) == ctx.t) * scale
-        return g * _make(pick.astype(ctx.dtype, copy=False)), None, None
+        return g * _factor(pick.astype(ctx.dtype, copy=False)), None, None
 
 
 def _nll_unweighted(ctx, x, target, reduction):

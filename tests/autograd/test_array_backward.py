@@ -9,7 +9,7 @@ import ember
 from ember.autograd import grad
 from ember.autograd.grad_mode import state
 from ember.ops.arithmetic import Add, Div, Mul, Neg, Rsub, Sub
-from ember.ops import activation, conv, linalg, pool, shape, unary
+from ember.ops import activation, conv, linalg, loss, pool, shape, unary
 from ember.ops.activation import Relu, ThresholdBackward
 from ember.ops.reduce import Mean, MeanDim, Sum, SumDim
 
@@ -90,7 +90,10 @@ def _network(m, x, w, wt, fc, target):
     h = F.max_pool2d(F.relu(F.conv2d(x, w, padding=1)), 2)
     h = F.avg_pool2d(F.conv_transpose2d(h, wt, stride=2), 2)
     logits = F.linear(h.flatten(1), fc)
-    return F.nll_loss(F.log_softmax(logits, 1), target) + F.softmax(logits, 0).pow(2).sum()
+    logp = F.log_softmax(logits, 1)
+    return (F.nll_loss(logp, target) + F.softmax(logits, 0).pow(2).sum()
+            + F.nll_loss(logp, target, m.tensor([0.5, 1.0, 2.0, 1.0, 1.0], dtype=logp.dtype),
+                         reduction="none").sum())
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -118,7 +121,7 @@ def test_ops_that_run_on_arrays():
                linalg.Addmm, shape.T, shape.Transpose, shape.Permute, shape.View,
                conv.Convolution, conv.ConvolutionWeightGrad, pool.MaxPool2DWithIndices,
                pool.MaxPool2DWithIndicesBackward, pool.AvgPool2D, pool.AvgPool2DBackward,
-               activation.Softmax, activation.LogSoftmax):
+               activation.Softmax, activation.LogSoftmax, loss.NllLoss):
         assert op._array_backward and op._node_cls._array_backward
     assert not ember.autograd.Function._array_backward
     assert not unary.Log._array_backward  # divides: NumPy would warn on arrays

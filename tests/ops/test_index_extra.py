@@ -409,3 +409,20 @@ def test_cpu_index_tensor_indexes_a_cuda_tensor(fake_cuda):
     x.grad = None
     x[ember.tensor([True, False, True]), 1].sum().backward()
     assert x.grad.cpu().tolist() == [[0.0, 1.0], [0.0, 0.0], [0.0, 1.0]]
+
+
+@pytest.mark.parametrize("n_idx,cols", [(96, 10), (700, 16)])  # below and above _scatter._SMALL
+@pytest.mark.parametrize("dtype", [np.float32, np.float64, np.int64, np.bool_])
+def test_index_add_rows_adds_repeated_unsorted_rows(n_idx, cols, dtype):
+    from ember.ops import _scatter
+    assert (n_idx * cols <= _scatter._SMALL) == (n_idx == 96)
+    rng = np.random.default_rng(0)
+    idx = rng.integers(0, 27, n_idx)  # repeats, unsorted
+    src = (rng.standard_normal((n_idx, cols)) * 4).astype(dtype)
+    out = (rng.standard_normal((27, cols)) > 1).astype(dtype)
+    want = out.copy()
+    (np.logical_or if dtype == np.bool_ else np.add).at(want, idx, src)
+    got = _scatter.index_add_rows(np, out, idx, src)
+    assert got is out
+    tol = 1e-4 if dtype == np.float32 else 1e-12  # float32 sums in another order
+    np.testing.assert_allclose(got.astype(np.float64), want.astype(np.float64), rtol=tol, atol=tol)
