@@ -636,3 +636,24 @@ def test_ieee_results_come_without_numpy_warnings(expr):
 def test_sign_of_nan_is_zero_as_in_torch(fn):
     x = ember.tensor([float("nan"), -0.0, 2.0, -float("inf")])
     assert getattr(ember, fn)(x).tolist() == [0.0, 0.0, 1.0, -1.0]
+
+
+@pytest.mark.parametrize("slope", [0.2, 0.0, 1.0, 1.5, -0.3])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_leaky_relu_special_values_and_slopes_match_torch_exactly(slope, dtype):
+    """leaky_relu's factor is max(x > 0, slope) for slopes in [0, 1] and np.where otherwise:
+    values, signed zeros, infinities, NaN and gradients as torch's, bit for bit."""
+    torch = pytest.importorskip("torch")
+    x = np.array([-np.inf, -2.5, -0.0, 0.0, 1e-30, 3.0, np.inf, np.nan], dtype)
+    g = np.array([1.0, 2.0, 3.0, 4.0, 5.0, np.inf, -7.0, 8.0], dtype)
+    got, want = [], []
+    for m, out in ((ember, got), (torch, want)):
+        t = m.tensor(x, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # -inf * 0 is NaN in NumPy too
+            y = m.nn.functional.leaky_relu(t, slope)
+            y.backward(m.tensor(g))
+        out += [y.detach().numpy(), t.grad.numpy()]
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(a, b)
+        np.testing.assert_array_equal(np.signbit(a), np.signbit(b))
