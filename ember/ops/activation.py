@@ -167,7 +167,7 @@ def _leaky_factor(xp, x, slope, dtype):
     float32)."""
     if not 0 <= slope <= 1:
         return xp.where(x > 0, xp.asarray(1, dtype), xp.asarray(slope, dtype))
-    factor = (x > 0).astype(dtype)
+    factor = xp.asarray(x > 0, dtype=dtype)  # an array for 0-d x too, for out=
     return xp.maximum(factor, slope, out=factor)
 
 
