@@ -1,6 +1,7 @@
 """Flat rows or exact windows (NOTE [ Flat rows ] in ember/ops/_conv_kernels.py) for stride-1
-convolutions, and col2im's two loops (over kernel offsets, or over output positions when there are
-fewer): forward, input and weight gradients against torch, and the choices themselves."""
+convolutions, col2im's two loops (over kernel offsets, or over output positions when there are
+fewer), and channels-last col2im for strided input gradients (NOTE [ Channels-last col2im ]):
+forward, input and weight gradients against torch, and the choices themselves."""
 import numpy as np
 import pytest
 
@@ -92,3 +93,48 @@ def test_col2im_loops_agree():
                     windows[:, :, i, j] += cols[:, :, i, j]
         sums.append(flat)
     np.testing.assert_allclose(sums[0], sums[1], rtol=1e-12)
+
+
+STRIDED = [  # (batch, in, out, size (h, w), kernel, stride, padding, dilation); channels-last
+    (3, 24, 5, (9, 9), 4, 2, 1, 1),       # DCGAN's 4x4 stride 2: Wo 4, 24 channels
+    (2, 20, 3, (11, 8), 3, (2, 3), 1, 1),  # asymmetric stride; the last rows in no window
+    (2, 18, 4, (12, 12), 3, 2, 0, 2),     # dilated
+    (1, 40, 6, (7, 7), 1, 2, 0, 1),       # 1x1 stride 2 (ResNet's shortcut): rows get nothing
+]
+
+
+@pytest.mark.parametrize("case", STRIDED)
+def test_strided_input_gradients_channels_last_match_torch(case):
+    n, ci, co, hw, k, stride, pad, dil = case
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((n, ci) + hw)
+    w = rng.standard_normal((co, ci, k, k))
+    geo = kernels._Geometry((k, k), (stride, stride) if isinstance(stride, int) else stride,
+                            (dil, dil), ((pad, pad), (pad, pad)))
+    lay = kernels._Layout(geo, hw, geo.out_size(*hw), 8)
+    assert kernels._channels_last(ci, geo, lay)
+    results = []
+    for mod in (ember, torch):
+        xt = mod.tensor(x, requires_grad=True)
+        wt = mod.tensor(w, requires_grad=True)
+        y = mod.nn.functional.conv2d(xt, wt, None, stride, pad, dil)
+        y.backward(mod.tensor(_cotangent(tuple(y.shape))))
+        # the transposed convolution's forward is the same kernel
+        z = mod.nn.functional.conv_transpose2d(mod.tensor(_cotangent(tuple(y.shape))),
+                                               wt.detach(), None, stride, pad, 0, 1, dil)
+        results.append((y.detach().numpy(), xt.grad.numpy(), wt.grad.numpy(), z.numpy()))
+    for a, e in zip(*results):
+        np.testing.assert_allclose(a, e, rtol=1e-10, atol=1e-10)
+
+
+def test_channels_last_choice():
+    def chosen(channels, size, kernel=4, stride=2, padding=1, groups=1):
+        geo = kernels._Geometry((kernel, kernel), (stride, stride), (1, 1),
+                                ((padding, padding), (padding, padding)), groups)
+        lay = kernels._Layout(geo, (size, size), geo.out_size(size, size), 4)
+        return kernels._channels_last(channels, geo, lay)
+    assert chosen(32, 16) and chosen(64, 8)  # DCGAN's: Wo 8 and 4
+    assert not chosen(3, 32)  # an image's channels
+    assert not chosen(32, 32, 3)  # Wo 16: channels no more than twice Wo
+    assert not chosen(64, 8, stride=1)  # stride 1: flat rows and stacked kernels
+    assert not chosen(64, 8, groups=2)
