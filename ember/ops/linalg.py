@@ -68,6 +68,7 @@ def _save_operands(ctx, a, b, first):
     if ctx.recording:
         need = ctx.needs_input_grad
         ctx.save_for_backward(a if need[first + 1] else None, b if need[first] else None)
+        ctx.transposed = (_transposed(a), _transposed(b))
 
 
 class Mm(Op):
@@ -82,7 +83,9 @@ class Mm(Op):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
         op = ctx._forward_cls
-        return (op.apply(g, b.mT) if need[0] else None), (op.apply(a.mT, g) if need[1] else None)
+        a_t, b_t = ctx.transposed
+        return (_product_like(a_t, op, g, b.mT) if need[0] else None), \
+            (_product_like(b_t, op, a.mT, g) if need[1] else None)
 
 
 class Bmm(Mm):
@@ -149,7 +152,7 @@ class Matmul(Op, grad_fn="UnsafeViewBackward0"):
         if need[1]:
             if b.ndim <= 2 <= a.ndim:  # the batch folds into one GEMM: no per-batch sum
                 k, m = b2.shape
-                gb = Mm.apply(a2.reshape(-1, k).mT, g2.reshape(-1, m))
+                gb = _product_like(_transposed(b2), Mm, a2.reshape(-1, k).mT, g2.reshape(-1, m))
             else:
                 gb = matmul(a2.mT, g2)
             if b.ndim == 1:
@@ -181,8 +184,9 @@ class Addmm(Op):
         need = ctx.needs_input_grad
         op = ctx._forward_cls._product
         gc = _scaled(g, ctx.beta) if need[0] else None
-        ga = _scaled(op.apply(g, b.mT), ctx.alpha) if need[1] else None
-        gb = _scaled(op.apply(a.mT, g), ctx.alpha) if need[2] else None
+        a_t, b_t = ctx.transposed
+        ga = _scaled(_product_like(a_t, op, g, b.mT), ctx.alpha) if need[1] else None
+        gb = _scaled(_product_like(b_t, op, a.mT, g), ctx.alpha) if need[2] else None
         return gc, ga, gb
 
 
@@ -239,6 +243,23 @@ class Addbmm(Op):
 
 # complex operands: J^H g from the same formulas (NOTE [ Holomorphic backward ], ops/complex.py)
 holomorphic(Mm, Mv, Dot, Matmul, Addmm, Addmv, Addr, Addbmm)
+
+
+def _product_like(transposed, op, lhs, rhs):
+    """op(lhs, rhs), the gradient of a product's operand, in that operand's memory order: for a
+    matrix seen transposed (`_transposed`: a Linear layer's weight.t()) it is computed as
+    op(rhs.mT, lhs.mT).mT, so that the weight's gradient comes back C-ordered and accumulates into
+    .grad with a plain copy (a transposed copy of a 9216x128 gradient took 8.5 ms, a plain one
+    0.35 ms)."""
+    if transposed:
+        return op.apply(rhs.mT, lhs.mT).mT
+    return op.apply(lhs, rhs)
+
+
+def _transposed(t):
+    """Whether t (a Tensor or an array) is a matrix laid out column by column."""
+    data = getattr(t, "_data", t)
+    return data.ndim == 2 and data.flags.f_contiguous and not data.flags.c_contiguous
 
 
 def _add_scaled(prod, c, beta, alpha):

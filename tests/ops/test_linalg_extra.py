@@ -160,3 +160,29 @@ def test_out_is_written_and_returned(name, shapes):
     got = getattr(ember, name)(*[ember.tensor(a) for a in arrays], out=out)
     assert got is out
     np.testing.assert_allclose(out.numpy(), want.numpy(), rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("case", ["2d", "3d", "3d_no_bias", "mm"])
+def test_weight_gradient_of_a_transposed_operand_comes_back_c_ordered(case):
+    """A Linear layer multiplies by weight.t(): the product's gradient for it is computed in that
+    operand's (column) order, so that the weight's gradient reaches AccumulateGrad C-ordered and
+    no transposed copy is made; the values are torch's."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((4, 3, 6) if case.startswith("3d") else (4, 6))
+    w, b = rng.standard_normal((5, 6)), rng.standard_normal(5)
+    results, layouts = [], []
+    for m in (ember, torch):
+        wt, bt = m.tensor(w, requires_grad=True), m.tensor(b, requires_grad=True)
+        if m is ember:
+            wt.register_hook(lambda g: layouts.append(g._data.flags.c_contiguous))
+        xt = m.tensor(x, requires_grad=True)
+        if case == "mm":
+            y = m.mm(xt, wt.t())
+        else:
+            y = m.nn.functional.linear(xt, wt, None if case == "3d_no_bias" else bt)
+        (y * m.tensor(np.cos(np.arange(y.numel())).reshape(tuple(y.shape)))).sum().backward()
+        results.append((wt.grad.numpy(), xt.grad.numpy()))
+    assert layouts == [True]
+    for a, e in zip(*results):
+        np.testing.assert_allclose(a, e, rtol=1e-12, atol=1e-12)
