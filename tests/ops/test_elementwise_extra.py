@@ -657,3 +657,29 @@ def test_leaky_relu_special_values_and_slopes_match_torch_exactly(slope, dtype):
     for a, b in zip(got, want):
         np.testing.assert_array_equal(a, b)
         np.testing.assert_array_equal(np.signbit(a), np.signbit(b))
+
+
+@pytest.mark.parametrize("name", ["elu", "selu", "celu", "celu_negative_alpha"])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_elu_family_branches_match_torch(name, dtype):
+    """elu, selu and celu pick their branch as torch does (x <= 0: the exponential one, so -0
+    keeps its sign and NaN takes the linear one, in the gradient too), through _either's
+    branch-free select or np.where where a branch is not finite."""
+    torch = pytest.importorskip("torch")
+    calls = {"elu": lambda F, t: F.elu(t, 0.7), "selu": lambda F, t: F.selu(t),
+             "celu": lambda F, t: F.celu(t, 1.3), "celu_negative_alpha": lambda F, t: F.celu(t, -0.5)}
+    x = np.array([-np.inf, -30.0, -2.5, -1e-30, -0.0, 0.0, 1e-30, 3.0, np.inf, np.nan], dtype)
+    g = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, np.inf, -7.0, 8.0], dtype)
+    got, want = [], []
+    for m, out in ((ember, got), (torch, want)):
+        t = m.tensor(x, requires_grad=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            y = calls[name](m.nn.functional, t)
+            y.backward(m.tensor(g))
+        out += [y.detach().numpy(), t.grad.numpy()]
+    for a, b in zip(got, want):
+        np.testing.assert_array_equal(np.isnan(a), np.isnan(b))
+        np.testing.assert_array_equal(np.signbit(a), np.signbit(b))
+        # torch's celu rounds 1/alpha to float32: 8e-7 apart in float64 at x = -30
+        np.testing.assert_allclose(a, b, rtol=1e-6)
