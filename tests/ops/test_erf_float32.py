@@ -114,14 +114,14 @@ def test_gelu_float32_forward_and_gradient_against_float64():
     assert y.dtype == ember.float32 and t.grad.dtype == ember.float32
     ref_y, cdf, xpdf = _gelu_ref(x)
     ref_d = cdf + xpdf
-    # NOTE [ GELU's erf ]: the normal CDF is made in float32 scratch, within 1.6 epsilons absolute;
-    # y's error is relative where x > 0 and absolute (times |x|) in the left tail, where the CDF
-    # falls to exactly 0.
+    # NOTE [ GELU's erf ]: the normal CDF is made in float32 scratch, within 0.8 epsilons
+    # absolute; y's error is relative where x > 0 and absolute (times |x|) in the left tail, where
+    # the CDF falls to exactly 0.
     y, d = y._data.astype(np.float64), t.grad._data.astype(np.float64) / g
     x64 = x.astype(np.float64)
-    assert (np.abs(y - ref_y) <= 2 * EPS32 * np.abs(ref_y) + 1.6 * EPS32 * np.abs(x64)).all()
+    assert (np.abs(y - ref_y) <= 2 * EPS32 * np.abs(ref_y) + 1.0 * EPS32 * np.abs(x64)).all()
     assert (np.abs(y - ref_y)[x > 0] <= 2 * EPS32 * ref_y[x > 0]).all()
-    assert (np.abs(d - ref_d) <= 2 * EPS32 * (cdf + np.abs(xpdf)) + 1.7 * EPS32).all()
+    assert (np.abs(d - ref_d) <= 2 * EPS32 * (cdf + np.abs(xpdf)) + 1.0 * EPS32).all()
     assert (np.sign(y) == np.sign(x) * (y != 0)).all()  # the CDF never goes below 0
     np.testing.assert_array_equal(y[x <= -6], 0.0)
     np.testing.assert_array_equal(y[x >= 6], x[x >= 6])
