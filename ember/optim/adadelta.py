@@ -6,6 +6,8 @@ __all__ = ["Adadelta"]
 
 
 class Adadelta(Optimizer):
+    _elementwise = True  # NOTE [ Optimizer chunks ] (optimizer.py)
+
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, foreach=None, *,
                  capturable=False, maximize=False, differentiable=False):
         _check_ranges(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay)

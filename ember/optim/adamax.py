@@ -6,6 +6,8 @@ __all__ = ["Adamax"]
 
 
 class Adamax(Optimizer):
+    _elementwise = True  # NOTE [ Optimizer chunks ] (optimizer.py)
+
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  foreach=None, *, maximize=False, differentiable=False, capturable=False):
         _check_ranges(lr=lr, eps=eps, betas=betas, weight_decay=weight_decay)

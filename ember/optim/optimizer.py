@@ -17,6 +17,15 @@ A complex parameter is updated as torch does, as pairs of reals: the update sees
 the parameter, its gradient and its complex state (`_as_real`), so second moments are of the
 real and imaginary parts, not complex squares. (SGD, whose state is no dict, is linear and runs
 on the complex arrays as they are.)
+
+NOTE [ Optimizer chunks ]
+An update rule makes 10-15 passes over a parameter, its gradient and its state; over a large
+parameter (the MNIST example's 9216x128 linear layer, 4.7 MB) every pass streams from memory.
+Algorithms whose rule is elementwise (`_elementwise`: its state is arrays of the parameter's
+shape and the step counter) update a large CPU parameter in chunks of _CHUNK elements, whose
+passes stay in the L2 cache: the same arithmetic on every element, so the same bits. Adadelta on
+1.18M floats: 4.95 -> 3.35 ms; Adam on 313K: 0.84 -> 0.66 ms. The step counter advances once:
+every chunk after the first counts from a copy of the count before the step.
 """
 import warnings
 from collections import defaultdict
@@ -40,19 +49,49 @@ def _real_view(a):
     return a.view(a.real.dtype).reshape(a.shape + (2,))
 
 
-class _RealState:
-    """A complex state tensor as the update sees it: `_data` is its real view."""
+class _StateView:
+    """A state entry as an update sees it: `_data` is an array standing for the tensor's own (its
+    real view, a chunk of it, a copy of a step count)."""
     __slots__ = ("_data",)
 
-    def __init__(self, t):
-        self._data = _real_view(t._data)
+    def __init__(self, data):
+        self._data = data
 
 
 def _as_real(state):
     """The state of a complex parameter with each complex tensor seen as reals (NOTE above);
     other entries (the step counter) are the state's own, updated in place."""
-    return {k: _RealState(v) if isinstance(v, Tensor) and v._data.dtype.kind == "c" else v
+    return {k: _StateView(_real_view(v._data))
+            if isinstance(v, Tensor) and v._data.dtype.kind == "c" else v
             for k, v in state.items()}
+
+
+_CHUNK = 32768  # elements of a large parameter updated at a time (NOTE [ Optimizer chunks ])
+
+
+def _update_in_chunks(update, data, grad, state, hp):
+    """update(data, grad, state, hp, numpy) over chunks of the flattened parameter (NOTE
+    [ Optimizer chunks ]); at once where an array is not C-ordered or the state holds anything
+    but arrays of the parameter's shape and the step counter."""
+    arrays = {}
+    for key, entry in state.items():
+        if key == "step":
+            continue
+        a = getattr(entry, "_data", None)
+        if a is None or a.shape != data.shape or not a.flags.c_contiguous:
+            return update(data, grad, state, hp, numpy)
+        arrays[key] = a.reshape(-1)
+    if not (data.flags.c_contiguous and grad.flags.c_contiguous):
+        return update(data, grad, state, hp, numpy)
+    flat, flat_grad = data.reshape(-1), grad.reshape(-1)
+    step = state.get("step")
+    before = None if step is None else step._data.copy()
+    for lo in range(0, flat.size, _CHUNK):
+        hi = lo + _CHUNK
+        view = {key: _StateView(a[lo:hi]) for key, a in arrays.items()}
+        if step is not None:
+            view["step"] = step if lo == 0 else _StateView(before.copy())
+        update(flat[lo:hi], flat_grad[lo:hi], view, hp, numpy)
 
 
 class _RequiredParameter:
@@ -216,7 +255,12 @@ class Optimizer:
                 xp = numpy if type(data) is numpy.ndarray else xp_of(data)
                 if data.dtype.kind == "c" and type(state) is dict:
                     data, grad, state = _real_view(data), _real_view(grad), _as_real(state)
-                (update if xp is numpy else fused)(data, grad, state, hp, xp)
+                if xp is not numpy:
+                    fused(data, grad, state, hp, xp)
+                elif self._elementwise and data.size > 2 * _CHUNK and type(state) is dict:
+                    _update_in_chunks(update, data, grad, state, hp)
+                else:
+                    update(data, grad, state, hp, xp)
                 p._version[0] += 1  # graphs that saved the old value refuse it
         return loss
 
@@ -239,6 +283,7 @@ class Optimizer:
 
     _update = None  # staticmethods of each algorithm (NOTE [ Optimizer maths ])
     _fused_update = None
+    _elementwise = False  # _update may run on chunks (NOTE [ Optimizer chunks ])
 
     def _run_closure(self, closure):
         if closure is None:
