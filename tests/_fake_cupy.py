@@ -167,6 +167,16 @@ class ndarray(np.ndarray):
                             "use the array's module (ctx.xp or xp_of(array))")
         return _call(func, args, kwargs)
 
+    # CuPy 13, the oldest ember supports, has no ndarray.mT or mH (NumPy 2's): backward formulas
+    # that run on device arrays swap axes instead.
+    @property
+    def mT(self):
+        raise AttributeError("'cupy.ndarray' object has no attribute 'mT'")
+
+    @property
+    def mH(self):
+        raise AttributeError("'cupy.ndarray' object has no attribute 'mH'")
+
     # -- CuPy's own attributes
     def get(self, stream=None, order="C", out=None, blocking=True):
         host = np.array(_plain(self), order=order, copy=True)

@@ -207,8 +207,9 @@ def _max_pool(xp, a, geo, out, y, off):
         yk = y1[lo:hi]
         if gathered is None:
             views = _views(src, geo, out)
-        else:
-            views = iter(_gather_offsets(xp, src, geo, out, gathered[:, :k]))
+        else:  # a contiguous buffer, which _gather_offsets reshapes
+            rows = gathered if k == m else xp.empty((geo.taps, k) + y1.shape[1:], a.dtype)
+            views = iter(_gather_offsets(xp, src, geo, out, rows))
         xp.copyto(yk, next(views))
         if off is not None:
             ok, bk, sk = off1[lo:hi], better[:k], step[:k]
@@ -229,7 +230,7 @@ def _max_pool(xp, a, geo, out, y, off):
 
 def _gather_offsets(xp, src, geo, out, dst):
     """dst[t] = the elements kernel offset t picks from every window of src, as contiguous rows
-    (NOTE [ Gathered kernel offsets ]); returns dst."""
+    of the contiguous dst (NOTE [ Gathered kernel offsets ]); returns dst."""
     if geo.stride == geo.kernel and geo.dilation == (1,) * len(out):
         # The windows tile a crop of src: split each spatial dim into (windows, offsets) and
         # copy the offsets dims to the front, all in one call.
