@@ -288,18 +288,17 @@ class CeluInplace(Elu, grad_fn="CeluBackward1"):
     pass
 
 
-def _gelu_chunk(xp, xk, cdf, s1, s2, yk):
+def _gelu_chunk(xp, xk, cdf, tk, s, yk):
     xp.multiply(xk, cdf, out=yk)
 
 
-def _gelu_and_slope_chunk(xp, xk, cdf, s1, s2, yk, dk):
+def _gelu_and_slope_chunk(xp, xk, cdf, tk, s, yk, dk):
     """y = x * cdf(x) and the slope cdf(x) + x * pdf(x), in float32 (NOTE [ GELU's erf ]), the
-    pdf term in dk: x clipped to +-16 first, where pdf(x) has long underflowed, so that x * x
-    never overflows (and x * pdf stays exact 0 * x out there)."""
+    pdf term in dk from the kernel's tk, x * x with x clipped to +-15.6, where pdf(x) has
+    underflowed to 0 (_ERF_TANH_CLIP): x * x never overflows, and x * pdf is exact 0 * x out
+    there."""
     xp.multiply(xk, cdf, out=yk)
-    xp.clip(xk, -16.0, 16.0, out=dk)
-    dk *= dk
-    dk *= -0.5
+    xp.multiply(tk, -0.5, out=dk)
     dk += _LOG_INV_SQRT_2PI
     xp.exp(dk, out=dk)
     dk *= xk
