@@ -20,6 +20,7 @@ from .._tensor import _make
 from ..autograd.grad_mode import state as _grad_state
 from ._op import Op
 from .activation import SoftmaxBackwardData, _sum_last, softmax
+from .linalg import _gemm
 
 __all__ = []
 
@@ -39,12 +40,6 @@ def _future(xp, q_len, k_len):
     return mask
 
 
-def _transposed(xp, a):
-    """a's last two dims swapped, as a copy: OpenBLAS multiplies a stack of small matrices by a
-    transposed view as second operand ~1.25x slower than by a copy (the copy included)."""
-    return xp.ascontiguousarray(xp.swapaxes(a, -1, -2))
-
-
 class _ArrayNS:
     def __init__(self, xp):
         self.xp = xp
@@ -52,8 +47,9 @@ class _ArrayNS:
     def mT(self, a):
         return self.xp.swapaxes(a, -1, -2)
 
-    def mT_right(self, a):
-        return _transposed(self.xp, a)
+    def times_mT(self, a, b):
+        """a @ b^T (linalg's _gemm: a stack of small b^T is multiplied as a copy)."""
+        return _gemm(self.xp, a, self.mT(b))
 
 
 class _TensorNS:
@@ -61,7 +57,9 @@ class _TensorNS:
     def mT(t):
         return t.transpose(-2, -1)
 
-    mT_right = mT
+    @staticmethod
+    def times_mT(a, b):
+        return a @ b.transpose(-2, -1)
 
 
 class ScaledDotProductFlashAttentionForCpu(
@@ -73,7 +71,7 @@ class ScaledDotProductFlashAttentionForCpu(
     def forward(ctx, q, k, v, causal, scale):
         xp = ctx.xp
         ctx.causal, ctx.scale = causal, scale
-        p = xp.matmul(q * q.dtype.type(scale), _transposed(xp, k))
+        p = _gemm(xp, q * q.dtype.type(scale), xp.swapaxes(k, -1, -2))
         if p.size:
             if causal:
                 xp.copyto(p, -xp.inf, where=_future(xp, p.shape[-2], p.shape[-1]))
@@ -101,7 +99,7 @@ class ScaledDotProductFlashAttentionForCpu(
         dv = ns.mT(p) @ g if need[2] else None
         if not (need[0] or need[1]):
             return None, None, dv
-        ds = SoftmaxBackwardData.apply(g @ ns.mT_right(v), p, -1)  # d loss / d (scores / scale)
+        ds = SoftmaxBackwardData.apply(ns.times_mT(g, v), p, -1)  # d loss / d (scores / scale)
         return ((ds @ k) * scale if need[0] else None), \
             ((ns.mT(ds) @ q) * scale if need[1] else None), dv
 
