@@ -294,9 +294,8 @@ def _gelu_chunk(xp, xk, cdf, tk, s, yk):
 
 def _gelu_and_slope_chunk(xp, xk, cdf, tk, s, yk, dk):
     """y = x * cdf(x) and the slope cdf(x) + x * pdf(x), in float32 (NOTE [ GELU's erf ]), the
-    pdf term in dk from the kernel's tk, x * x with x clipped to +-15.6, where pdf(x) has
-    underflowed to 0 (_ERF_TANH_CLIP): x * x never overflows, and x * pdf is exact 0 * x out
-    there."""
+    pdf term in dk from the kernel's tk = x * x: where that overflows, pdf is exp(-inf) = 0 (it
+    underflowed long before), and x * pdf an exact 0 * x."""
     xp.multiply(xk, cdf, out=yk)
     xp.multiply(tk, -0.5, out=dk)
     dk += _LOG_INV_SQRT_2PI

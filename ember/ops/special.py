@@ -82,15 +82,14 @@ _ERF_P = (0.05309379017690709, 7.604631342767195, 103.77747366042661, 1419.06729
 _ERF_Q = (31.682863380283404, 406.3927884189693, 3082.564066533866, 13491.574022780678,
           26723.49923589993)
 _ERF_CLIP = 4.0
-# erf(x) = tanh(x * R(t)), t = x * x, |x| <= _ERF_TANH_CLIP: GELU's (NOTE [ GELU's erf ]);
-# highest power first, fitted on [0, 4.5]. tanh's float32 result is exactly 1 from x = 4.1 to
-# past 11.4 (x * R(t) only grows there), so the clip can lie out where GELU's x = 11 * sqrt(2)
-# has a normal PDF below float32's smallest subnormal: GELU's slope then takes the PDF from
-# the kernel's clipped t (_gelu_and_slope_chunk) with no clip of its own.
+# erf(x) = tanh(x * R(t)), t = x * x: GELU's (NOTE [ GELU's erf ]); highest power first, fitted
+# on [0, 4.5]. Unclipped: in float32, x * R(t) only grows from x = 4.1 on (overflowing to inf
+# towards float32's largest values), and its tanh is exactly +-1 all the way (checked over a
+# grid out to 3e38), so a float32 input needs no clipped copy, and GELU's slope takes the PDF's
+# x * x from the kernel's t.
 _ERF_TANH = (1.5895064306242956e-07, -5.985558981028527e-06, 8.97119452884939e-05,
              -0.0006257182031794875, -0.00018438497366937007, 0.10276548191370413,
              1.1283797054285856)
-_ERF_TANH_CLIP = 11.0
 _CHUNK = 32768  # elements: four float64 scratch chunks (1 MiB) stay in a core's L2 cache
 
 
@@ -119,11 +118,13 @@ def _erf_kernel(xp, x, scale=1.0, mul=1.0, add=0.0, finish=None, n_out=1, exact=
     the normal CDF within 0.8 float32 epsilons absolute (NOTE [ GELU's erf ]).
 
     `finish(xp, xk, ek, tk, s, *outs)`, when given, writes n_out float32 outputs of one chunk (a
-    list of them is returned) from the input chunk xk, that chunk's result ek, the square tk of
-    xk clipped to the kernel's bound (read only) and a scratch chunk s: GELU's forward makes x *
-    cdf and its derivative in the same pass."""
-    bound = (_ERF_CLIP if exact else _ERF_TANH_CLIP) / scale
+    list of them is returned) from the input chunk xk, that chunk's result ek, tk (read only:
+    xk * xk in float32, xk clipped first for the exact form) and a scratch chunk s: GELU's
+    forward makes x * cdf and its derivative in the same pass."""
+    bound = _ERF_CLIP / scale
     coefs = _erf_coefs(scale, mul) if exact else _erf_tanh_coefs(scale)
+    # the tanh form reads a float32 input as it is; narrower ones are widened first
+    widen = exact or x.dtype != np.float32
     outs = [xp.empty(x.shape, np.float32) for _ in range(n_out)]
     flat_x, flat_outs = x.reshape(-1), [o.reshape(-1) for o in outs]
     n = flat_x.size
@@ -132,13 +133,19 @@ def _erf_kernel(xp, x, scale=1.0, mul=1.0, add=0.0, finish=None, n_out=1, exact=
     scratch = np.float64 if exact else np.float32
     m = min(n, chunk)
     u, t, p, q = (xp.empty(m, scratch) for _ in range(4))
-    with np.errstate(invalid="ignore"):  # GELU's slope at x = +-inf is inf * 0: NaN
+    # GELU's slope at x = +-inf is inf * 0: NaN; the tanh form's x * x and R(t) overflow to inf
+    with np.errstate(invalid="ignore", over="ignore"):
         for start in range(0, n, chunk):
             stop = min(start + chunk, n)
             k = stop - start
             uk, tk, pk, qk = u[:k], t[:k], p[:k], q[:k]
             xk = flat_x[start:stop]
-            xp.clip(xk, -bound, bound, out=uk)
+            if exact:
+                xp.clip(xk, -bound, bound, out=uk)
+            elif widen:
+                uk[...] = xk
+            else:
+                uk = xk
             xp.multiply(uk, uk, out=tk)
             if exact:
                 _erf_rational(xp, uk, tk, pk, qk, coefs, abs(mul), add)
@@ -166,8 +173,7 @@ def _erf_rational(xp, uk, tk, pk, qk, coefs, top, add):
 
 def _erf_tanh(xp, uk, tk, pk, coefs, mul, add):
     """pk = mul * erf(u) + add from u and t = u * u as tanh(u * R(t)) (NOTE [ GELU's erf ]):
-    tanh stays within [-1, 1], and is exactly -1 from u = -4.1 down to the clip (1 + erf(u) is
-    0 there)."""
+    tanh stays within [-1, 1], and is exactly -1 from u = -4.1 down (1 + erf(u) is 0 there)."""
     _polevl(tk, coefs, out=pk)
     pk *= uk
     xp.tanh(pk, out=pk)
