@@ -288,11 +288,11 @@ class CeluInplace(Elu, grad_fn="CeluBackward1"):
     pass
 
 
-def _gelu_chunk(xp, xk, cdf, tk, s, yk):
+def _gelu_chunk(xp, xk, cdf, tk, yk):
     xp.multiply(xk, cdf, out=yk)
 
 
-def _gelu_and_slope_chunk(xp, xk, cdf, tk, s, yk, dk):
+def _gelu_and_slope_chunk(xp, xk, cdf, tk, yk, dk):
     """y = x * cdf(x) and the slope cdf(x) + x * pdf(x), in float32 (NOTE [ GELU's erf ]), the
     pdf term in dk from the kernel's tk = x * x: where that overflows, pdf is exp(-inf) = 0 (it
     underflowed long before), and x * pdf an exact 0 * x."""
