@@ -1,6 +1,6 @@
 """Flat rows or exact windows (NOTE [ Flat rows ] in ember/ops/_conv_kernels.py) for stride-1
 convolutions, col2im's two loops (over kernel offsets, or over output positions when there are
-fewer), and channels-last col2im for strided input gradients (NOTE [ Channels-last col2im ]):
+fewer), and channels-last gradients of strided convolutions (NOTE [ Channels-last col2im ]):
 forward, input and weight gradients against torch, and the choices themselves."""
 import numpy as np
 import pytest
@@ -127,6 +127,22 @@ def test_strided_input_gradients_channels_last_match_torch(case):
         np.testing.assert_allclose(a, e, rtol=1e-10, atol=1e-10)
 
 
+def test_channels_last_weight_gradient_over_several_chunks(monkeypatch):
+    """The channels-last weight gradient summed over chunks of two samples and a last, partial
+    one, each chunk's padded images and windows written over the last's, equals torch's."""
+    n, ci, co, hw, k, stride, pad, dil = STRIDED[0]
+    monkeypatch.setattr(kernels, "_CM_CHUNK_BYTES", 2 * 4 * 4 * k * k * ci * 8)  # 2 samples
+    rng = np.random.default_rng(4)
+    x, w = rng.standard_normal((n, ci) + hw), rng.standard_normal((co, ci, k, k))
+    grads = []
+    for mod in (ember, torch):
+        wt = mod.tensor(w, requires_grad=True)
+        y = mod.nn.functional.conv2d(mod.tensor(x), wt, None, stride, pad, dil)
+        y.backward(mod.tensor(_cotangent(tuple(y.shape))))
+        grads.append(wt.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-10, atol=1e-10)
+
+
 def test_channels_last_choice():
     def chosen(channels, size, kernel=4, stride=2, padding=1, groups=1):
         geo = kernels._Geometry((kernel, kernel), (stride, stride), (1, 1),
@@ -138,3 +154,22 @@ def test_channels_last_choice():
     assert not chosen(32, 32, 3)  # Wo 16: channels no more than twice Wo
     assert not chosen(64, 8, stride=1)  # stride 1: flat rows and stacked kernels
     assert not chosen(64, 8, groups=2)
+
+
+@pytest.mark.parametrize("ci, co, size, k, stride, pad, expected", [
+    (32, 64, 16, 4, 2, 1, True),     # DCGAN's 32 -> 64: Wo 8
+    (64, 128, 8, 4, 2, 1, False),    # 128 channels of 4x4 outputs: channel-major
+    (64, 128, 32, 1, 2, 0, False),   # a 1x1 shortcut keeps its kernel
+    (3, 32, 32, 4, 2, 1, False),     # an image's channels
+])
+def test_weight_gradient_channels_last_choice(monkeypatch, ci, co, size, k, stride, pad, expected):
+    used = []
+    real = kernels._weight_grad_channels_last
+    monkeypatch.setattr(kernels, "_weight_grad_channels_last",
+                        lambda *args: used.append(True) or real(*args))
+    geo = kernels._Geometry((k, k), (stride, stride), (1, 1), ((pad, pad), (pad, pad)))
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((2, ci, size, size)).astype(np.float32)
+    gy = rng.standard_normal((2, co) + geo.out_size(size, size)).astype(np.float32)
+    kernels._conv_weight_grad(np, x, gy, (co, ci, k, k), geo)
+    assert bool(used) == expected
