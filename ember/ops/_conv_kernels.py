@@ -66,7 +66,7 @@ their windows copied as (positions, kh, kw, C) rows in runs of kw*C elements (th
 copies runs of Wo), and one GEMM of gy's channels by those rows per chunk of up to 8 MiB of rows,
 instead of a GEMM per sample and a sum of the per-sample products. Single-threaded: DCGAN's 32 ->
 64 channel layer at batch 16 1.58-1.62 -> 1.11-1.23 ms, ResNet-shaped 3x3 stride-2 layers 64 ->
-128 channels 10-20 % faster. Channel-major layers kept their kernel (ResNet-18's 256 -> 512
+128 channels 5-25 % faster. Channel-major layers kept their kernel (ResNet-18's 256 -> 512
 channels of 7x7 outputs: 5.6 -> 6.2-6.6 ms channels-last at 2 threads, though DCGAN's 64 -> 128
 of 4x4 ran 1.16 -> 0.88), and so did 1x1 kernels (a 1x1 stride-2 shortcut 64 -> 128 channels of
 28x28: 1.4 -> 1.8 ms).
