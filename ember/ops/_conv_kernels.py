@@ -331,6 +331,15 @@ def _channels_last(channels, geo, lay):
     return geo.groups == 1 and (geo.sh > 1 or geo.sw > 1) and channels > 2 * lay.wo
 
 
+def _channels_last_windows(xp, grid, geo, lay):
+    """(m, Ho, Wo, kh, kw, C) view of a channels-last padded grid (m, Hp, Wp, C): element
+    [n, r, q, i, j, c] is the grid at (r*sh + i*dh, q*sw + j*dw, c) of sample n."""
+    s0, s1, s2, s3 = grid.strides
+    return xp.lib.stride_tricks.as_strided(
+        grid, (grid.shape[0], lay.ho, lay.wo, geo.kh, geo.kw, grid.shape[3]),
+        (s0, geo.sh * s1, geo.sw * s2, geo.dh * s1, geo.dw * s2, s3))
+
+
 def _input_grad_channels_last(xp, gy, w, geo, lay, gx, lo, hi):
     """gx[lo:hi] (NOTE [ Channels-last col2im ]): per chunk, one GEMM of gy's positions by the
     weights' (kh, kw, C) columns, kh*kw strided adds into a channels-last padded buffer, one
@@ -342,6 +351,7 @@ def _input_grad_channels_last(xp, gy, w, geo, lay, gx, lo, hi):
     rows = _buffer(xp, "cl_rows", (m, ho, wo, o), gy.dtype)
     cols = _buffer(xp, "cl_cols", (m * ho * wo, kh * kw * c), gy.dtype)
     grid = _buffer(xp, "cl_grid", (m, lay.hp, lay.wp, c), gy.dtype)
+    windows = _channels_last_windows(xp, grid, geo, lay)
     for a in range(lo, hi, m):
         b = min(a + m, hi)
         k = b - a
@@ -349,14 +359,13 @@ def _input_grad_channels_last(xp, gy, w, geo, lay, gx, lo, hi):
         ck = cols[:k * ho * wo]
         xp.matmul(rows[:k].reshape(k * ho * wo, o), w_cols, out=ck)
         ck = ck.reshape(k, ho, wo, kh, kw, c)
-        gk = grid[:k]
-        gk.fill(0)
+        grid[:k].fill(0)
         for i in range(kh):
             for j in range(kw):
-                r, q = i * geo.dh, j * geo.dw
-                dst = gk[:, r:r + geo.sh * (ho - 1) + 1:geo.sh, q:q + geo.sw * (wo - 1) + 1:geo.sw]
+                dst = windows[:k, :, :, i, j]
                 xp.add(dst, ck[:, :, :, i, j], out=dst)
-        xp.copyto(gx[a:b], gk[:, geo.pt:geo.pt + lay.h, geo.pl:geo.pl + lay.w].transpose(0, 3, 1, 2))
+        interior = grid[:k, geo.pt:geo.pt + lay.h, geo.pl:geo.pl + lay.w]
+        xp.copyto(gx[a:b], interior.transpose(0, 3, 1, 2))
 
 
 def _col2im(xp, cols, windows):
@@ -399,10 +408,7 @@ def _weight_grad_channels_last(xp, x, gy, w_shape, geo, lay, lo, hi):
     grid = _buffer(xp, ("cl_image", lay.h, lay.w, lay.hp, lay.wp, geo.pt, geo.pl),
                    (m, lay.hp, lay.wp, c), x.dtype, zero=True)
     interior = grid[:, geo.pt:geo.pt + lay.h, geo.pl:geo.pl + lay.w]
-    s0, s1, s2, s3 = grid.strides
-    windows = xp.lib.stride_tricks.as_strided(
-        grid, (m, ho, wo, kh, kw, c),
-        (s0, geo.sh * s1, geo.sw * s2, geo.dh * s1, geo.dw * s2, s3))
+    windows = _channels_last_windows(xp, grid, geo, lay)
     cols = _buffer(xp, "cl_windows", (m, ho, wo, kh, kw, c), x.dtype)
     grads = _buffer(xp, "cl_grads", (o * m * ll,), x.dtype)
     gw = xp.zeros((o, kk), x.dtype)

@@ -20,7 +20,7 @@ from .._tensor import _make
 from ..autograd.grad_mode import state as _grad_state
 from ._op import Op
 from .activation import SoftmaxBackwardData, _sum_last, softmax
-from .linalg import _gemm
+from .linalg import _gemm, _mT
 
 __all__ = []
 
@@ -44,22 +44,15 @@ class _ArrayNS:
     def __init__(self, xp):
         self.xp = xp
 
-    def mT(self, a):
-        return self.xp.swapaxes(a, -1, -2)
-
     def times_mT(self, a, b):
         """a @ b^T (linalg's _gemm: a stack of small b^T is multiplied as a copy)."""
-        return _gemm(self.xp, a, self.mT(b))
+        return _gemm(self.xp, a, _mT(b))
 
 
 class _TensorNS:
     @staticmethod
-    def mT(t):
-        return t.transpose(-2, -1)
-
-    @staticmethod
     def times_mT(a, b):
-        return a @ b.transpose(-2, -1)
+        return a @ _mT(b)
 
 
 class ScaledDotProductFlashAttentionForCpu(
@@ -96,12 +89,12 @@ class ScaledDotProductFlashAttentionForCpu(
         else:
             ns, p = _ArrayNS(ctx.xp), ctx.weights
         need, scale = ctx.needs_input_grad, ctx.scale
-        dv = ns.mT(p) @ g if need[2] else None
+        dv = _mT(p) @ g if need[2] else None
         if not (need[0] or need[1]):
             return None, None, dv
         ds = SoftmaxBackwardData.apply(ns.times_mT(g, v), p, -1)  # d loss / d (scores / scale)
         return ((ds @ k) * scale if need[0] else None), \
-            ((ns.mT(ds) @ q) * scale if need[1] else None), dv
+            ((_mT(ds) @ q) * scale if need[1] else None), dv
 
 
 def attention(q, k, v, causal, scale):
