@@ -47,3 +47,42 @@ def test_fully_masked_row_is_nan_as_in_torch():
     np.testing.assert_array_equal(np.isnan(y), np.isnan(ty))
     assert np.isnan(y[1]).all()
     np.testing.assert_allclose(y[0], 0.2, rtol=1e-7)
+
+
+def _float64_reference(x, fn_name):
+    x = x.astype(np.float64)
+    shifted = x - x.max(-1, keepdims=True)
+    lse = np.log(np.exp(shifted).sum(-1, keepdims=True))
+    return shifted - lse if fn_name == "log_softmax" else np.exp(shifted - lse)
+
+
+@pytest.mark.filterwarnings("error")  # the rows redone leave no NumPy warning behind
+@pytest.mark.parametrize("fn_name", ["softmax", "log_softmax"])
+def test_rows_far_below_zero_are_redone_with_their_own_max(fn_name):
+    """NOTE [ Softmax without the row max ]: exp(x) of a row of -200s underflows to 0 (its
+    softmax would be 0/0); rows of -40 (sum about 2^-58, over the floor) stay on the fast path and
+    keep float32's precision; a NaN row and a row of -inf come out NaN, as in torch."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((6, 64)).astype(np.float32) * 3
+    x[1] -= 200.0
+    x[2] -= 40.0
+    x[3, 5] = np.nan
+    x[4] = -np.inf
+    y = getattr(F, fn_name)(ember.tensor(x), dim=-1).numpy()
+    ty = getattr(torch.nn.functional, fn_name)(torch.tensor(x), dim=-1).numpy()
+    np.testing.assert_array_equal(np.isnan(y), np.isnan(ty))
+    assert np.isnan(y[3]).all() and np.isnan(y[4]).all()
+    keep = [0, 1, 2, 5]
+    np.testing.assert_allclose(y[keep], _float64_reference(x[keep], fn_name), rtol=1e-6,
+                               atol=1e-6)
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("fn_name", ["softmax", "log_softmax"])
+@pytest.mark.parametrize("shift", [100.0, -100.0])
+def test_tensors_beyond_the_exp_range_shift_each_row(fn_name, shift):
+    """A max over 64 would overflow exp(x) (such a tensor goes row by row, as before); under -32
+    every row would be under the floor."""
+    x = (np.random.default_rng(1).standard_normal((4, 32)) * 2 + shift).astype(np.float32)
+    y = getattr(F, fn_name)(ember.tensor(x), dim=-1).numpy()
+    np.testing.assert_allclose(y, _float64_reference(x, fn_name), rtol=1e-6, atol=1e-6)
