@@ -555,19 +555,23 @@ def _redo(y, a, rows, by_rows):
     return y
 
 
+def _softmax(xp, a, dim):
+    """softmax of a along dim, in a new array (NOTE [ Softmax without the row max ])."""
+    fast = _unshifted_exp(xp, a, dim)
+    if fast is None:
+        return _softmax_rows(xp, a, dim)
+    y, s, redo = fast
+    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # rows redone below
+        y *= 1.0 / s
+    return _redo(y, a, redo, _softmax_rows)
+
+
 class Softmax(Op):
     _array_backward = True  # NOTE [ Backward on arrays ] (autograd/engine.py)
 
     def forward(ctx, a, dim):
         ctx.dim = dim
-        fast = _unshifted_exp(ctx.xp, a, dim)
-        if fast is None:
-            y = _softmax_rows(ctx.xp, a, dim)
-        else:
-            y, s, redo = fast
-            with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # redone below
-                y *= 1.0 / s
-            _redo(y, a, redo, _softmax_rows)
+        y = _softmax(ctx.xp, a, dim)
         ctx.save_for_backward(y)
         return y
 

@@ -3,8 +3,8 @@
 NOTE [ Attention op ]
 softmax(q k^T * scale, causally masked or not) v is one Op, as in PyTorch, whose CPU kernel gives
 it the grad_fn ScaledDotProductFlashAttentionForCpuBackward0. Forward turns one scores array into
-the attention weights p in place (scaled through q, masked, softmaxed: no intermediate arrays or
-graph nodes) and keeps p. Backward is dv = p^T g, ds = p (dp - rowsum(dp p)) with dp = g v^T
+the attention weights p (scaled through q, masked in place, softmaxed as softmax's forward does:
+no graph nodes) and keeps p. Backward is dv = p^T g, ds = p (dp - rowsum(dp p)) with dp = g v^T
 (softmax's own backward op, SoftmaxBackwardData), then dq = ds k scale and dk = ds^T q scale,
 written once against a namespace as the RNN layers' backward is (ops/rnn.py): on arrays with the
 kept weights when no graph is needed; on Tensors with ember ops under create_graph, the weights
@@ -19,7 +19,7 @@ from .._dtype import type_name
 from .._tensor import _make
 from ..autograd.grad_mode import state as _grad_state
 from ._op import Op
-from .activation import SoftmaxBackwardData, _sum_last, softmax
+from .activation import SoftmaxBackwardData, _softmax, softmax
 from .linalg import _gemm, _mT
 
 __all__ = []
@@ -68,11 +68,7 @@ class ScaledDotProductFlashAttentionForCpu(
         if p.size:
             if causal:
                 xp.copyto(p, -xp.inf, where=_future(xp, p.shape[-2], p.shape[-1]))
-            top = np.fmax.reduce(p, axis=-1, keepdims=True) if xp is np else \
-                p.max(axis=-1, keepdims=True)
-            p -= top
-            xp.exp(p, out=p)
-            p *= 1.0 / _sum_last(xp, p, p.ndim - 1)
+            p = _softmax(xp, p, p.ndim - 1)
         if ctx.recording:
             ctx.weights = p
         ctx.save_for_backward(q, k, v)
