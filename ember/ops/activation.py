@@ -513,20 +513,21 @@ def _shifted(xp, a, dim):
 # that range.
 _EXP_RANGE = (-32.0, 64.0)
 _ROW_SUM_FLOOR = 2.0 ** -60
+_FEW_ROWS = 128  # under this, the fast path's extra calls cost more than the row max (32 rows: 4 us)
 
 
 def _unshifted_exp(xp, a, dim):
-    """(exp(a), its sums along dim kept as a dim of 1, the flat indices of the rows to redo) for a
-    contiguous float32/float64 a along its last dim whose max lies in _EXP_RANGE; else None (NOTE
-    [ Softmax without the row max ])."""
-    if xp is not np or _rows(a, dim) is None:
+    """(exp(a), its sums along dim kept as a dim of 1, the flat indices of the rows to redo or
+    None) for a contiguous float32/float64 a of at least _FEW_ROWS rows along its last dim whose
+    max lies in _EXP_RANGE; else None (NOTE [ Softmax without the row max ])."""
+    if xp is not np or a.size < _FEW_ROWS * a.shape[-1] or _rows(a, dim) is None:
         return None
     low, high = _EXP_RANGE
     if not low <= np.fmax.reduce(a, axis=None) <= high:
         return None
     e = np.exp(a)
     s = _sum_last(xp, e, dim)
-    redo = np.flatnonzero(~(s >= _ROW_SUM_FLOOR))
+    redo = None if s.min() >= _ROW_SUM_FLOOR else np.flatnonzero(~(s >= _ROW_SUM_FLOOR))
     return e, s, redo
 
 
@@ -548,8 +549,9 @@ def _log_softmax_rows(xp, a, dim):
 
 
 def _redo(y, a, rows, by_rows):
-    """y's rows (flat indices over all but the last dim) recomputed from a's by by_rows."""
-    if rows.size:
+    """y's rows (flat indices over all but the last dim, or None) recomputed from a's by
+    by_rows."""
+    if rows is not None:
         n = a.shape[-1]
         y.reshape(-1, n)[rows] = by_rows(np, a.reshape(-1, n)[rows], -1)
     return y
