@@ -74,3 +74,29 @@ def test_mixed_parameter_dtypes_as_torch(xd, pd, which):
         except RuntimeError as e:
             results.append(str(e))
     assert results[0] == results[1]
+
+
+def _grads(mod, x, w, g, dtype):
+    xt = mod.tensor(x, dtype=dtype, requires_grad=True)
+    wt = mod.tensor(w, dtype=dtype, requires_grad=True)
+    fn = F.layer_norm if mod is ember else torch.nn.functional.layer_norm
+    fn(xt, w.shape, wt, None, 1e-5).backward(mod.tensor(g, dtype=dtype))
+    return xt.grad.numpy().astype(np.float64), wt.grad.numpy().astype(np.float64)
+
+
+@pytest.mark.parametrize("spread,offset", [(1.0, 0.5), (0.1, 30.0), (1.0, 300.0)])
+def test_backward_as_precise_as_torchs_whatever_the_rows_mean(spread, offset):
+    """NOTE [ Layer norm's backward on x ]: rows whose mean is small against their spread take
+    gx and gw from x itself (the first case); rows of 30 +- 0.1 would lose gw's precision that
+    way (4x torch's float32 error), so such tensors take the centred form. Errors against
+    float64, relative to the largest gradient, at most torch's float32 kernel's (and 1.5x)."""
+    rng = np.random.default_rng(2)
+    x = (rng.standard_normal((64, 96)) * spread + offset).astype(np.float32)
+    w = rng.standard_normal(96).astype(np.float32)
+    g = rng.standard_normal((64, 96)).astype(np.float32)
+    want = _grads(torch, x, w, g, torch.float64)
+    for got, ref, exact in zip(_grads(ember, x, w, g, ember.float32),
+                               _grads(torch, x, w, g, torch.float32), want):
+        scale = np.abs(exact).max()
+        error, torch_error = (np.abs(a - exact).max() / scale for a in (got, ref))
+        assert error <= 1.5 * torch_error + 2e-7
