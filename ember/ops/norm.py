@@ -253,8 +253,8 @@ class NativeLayerNorm(Op):
 # less g weighted by shift (two matrix-vector products), and gx = rstd * gy + x * (-rstd^2 * m) +
 # rstd * (shift * m - mean(gy)) with gy = g * w and m = mean(gy * xhat), taken from the row dot
 # products of gy with x and with ones: 6 passes over the rows instead of 8 (x - mean, its scaling
-# and the scaled copy of the centred form), as PyTorch's CPU kernel computes gx. Both forms lose
-# about |shift| bits' worth to cancellation where a row's mean is large against its spread, so a
+# and the scaled copy of the centred form), as PyTorch's CPU kernel computes gx. Both sums lose
+# about log2 |shift| bits to cancellation where a row's mean is large against its spread, so a
 # tensor with any |shift| over _FOLDED_SHIFT takes the centred form (_layer_norm_backward_centred).
 _FOLDED_SHIFT = 2.0
 
