@@ -520,7 +520,7 @@ def _unshifted_exp(xp, a, dim):
     """(exp(a), its sums along dim kept as a dim of 1, the flat indices of the rows to redo or
     None) for a contiguous float32/float64 a of at least _FEW_ROWS rows along its last dim whose
     max lies in _EXP_RANGE; else None (NOTE [ Softmax without the row max ])."""
-    if xp is not np or a.size < _FEW_ROWS * a.shape[-1] or _rows(a, dim) is None:
+    if xp is not np or not a.ndim or a.size < _FEW_ROWS * a.shape[-1] or _rows(a, dim) is None:
         return None
     low, high = _EXP_RANGE
     if not low <= np.fmax.reduce(a, axis=None) <= high:
