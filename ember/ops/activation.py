@@ -513,7 +513,7 @@ def _shifted(xp, a, dim):
 # that range.
 _EXP_RANGE = (-32.0, 64.0)
 _ROW_SUM_FLOOR = 2.0 ** -60
-_FEW_ROWS = 128  # under this, the fast path's extra calls cost more than the row max (32 rows: 4 us)
+_FEW_ROWS = 128  # under this, its extra calls cost more than the row max saves (32 rows: 4 us)
 
 
 def _unshifted_exp(xp, a, dim):
