@@ -5,7 +5,9 @@ Every method that computes is a one-line binding to the op of the same name in `
 
 NOTE [ In place ]
 An in-place op is its out-of-place op written back into the tensor's memory, so memory shared with
-views and NumPy arrays sees the change. When no graph is recorded the op runs on self directly.
+views and NumPy arrays sees the change. When no graph is recorded the op runs on self directly
+(add_, sub_, mul_ and div_ of a float tensor and a number or a tensor like it skip the op and
+write NumPy's result straight into self: NOTE [ Arithmetic in place ] in ops/arithmetic.py).
 When one is, the op runs on a copy of the old value that carries self's history, and self takes
 the new node as its grad_fn (a view's base is rebased too: NOTE [ In place on a view ]); the
 version bump makes any node that saved the old value raise "modified by an inplace operation" at
@@ -561,6 +563,10 @@ class Tensor:
             self._grad_fn, self._out_idx = result._grad_fn, result._out_idx
             self._requires_grad = result._requires_grad
             return self
+        ufunc = _UFUNC_OF.get(fn)  # NOTE [ Arithmetic in place ] (ops/arithmetic.py)
+        if ufunc is not None and _arithmetic.write_in_place(self, ufunc, args, kwargs):
+            self._version[0] += 1
+            return self
         _grad_state.enabled, prev = False, _grad_state.enabled
         try:
             result = fn(self, *args, **kwargs)
@@ -1094,6 +1100,7 @@ Tensor.__sub__ = _number_operator(_Sub, "__sub__")
 Tensor.__mul__ = _number_operator(_Mul, "__mul__")
 Tensor.__rmul__ = _number_operator(_Mul, "__rmul__")
 Tensor.__truediv__ = _number_operator(_Div, "__truediv__")
+from .ops import arithmetic as _arithmetic  # noqa: E402
 from .ops import view_write as _view_write  # noqa: E402
 from .ops import shape as _shape  # noqa: E402
 from .ops import strided as _strided  # noqa: E402
@@ -1103,3 +1110,4 @@ from .ops.complex import conj_transpose as _conj_transpose  # noqa: E402
 from .ops.shape import unfold as _unfold_windows  # noqa: E402
 
 _declare_methods(Tensor, _ops)  # NOTE [ Declared methods ] (ops/_methods.py)
+_UFUNC_OF = {getattr(_ops, name): ufunc for name, ufunc in _arithmetic.IN_PLACE_UFUNCS.items()}
