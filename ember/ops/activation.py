@@ -501,15 +501,15 @@ def _shifted(xp, a, dim):
     return y
 
 
-# NOTE [ Softmax without the row max ]: softmax and log_softmax subtract each row's max only so
-# that exp cannot overflow, and NumPy's max along a short last axis costs more than the exp itself
-# (3072 attention rows of 64 floats: 208 us, against 10 us for the max of the whole tensor and 82
-# us for the exp). So where the whole tensor's max is at most 64 (and at least -32), exp takes x as
-# it is: no element's exp and no row's sum can overflow then, and with no shift there is no
-# rounding in x - max either. A row stays exact to float32 as long as its sum of exp(x) is not
-# tiny: from 2^-60 on, the only terms that fall to subnormals are those under 2^-66 of the row's
-# sum (probabilities off by at most 2^-90). The rare rows under that floor (every element far
-# below 0, or all -inf, or NaN) are done again with their own max, as are whole tensors outside
+# NOTE [ Softmax without the row max ]: softmax and log_softmax subtract each row's max only so that
+# exp cannot overflow, and NumPy's max along a short last axis costs more than the exp itself (3072
+# attention rows of 64 floats: 208 us, against 10 us for the max of the whole tensor and 82 us for
+# the exp). So where the whole tensor's max is at most 64 (and at least -32: lower, most rows would
+# be redone), exp takes x as it is: no element's exp and no row's sum can overflow then, and with no
+# shift there is no rounding in x - max either. A row stays exact to float32 as long as its sum of
+# exp(x) is not tiny: from 2^-60 on, the only terms that fall to subnormals are those under 2^-66 of
+# the row's sum (probabilities off by at most 2^-90). The rare rows under that floor (every element
+# far below 0, or all -inf, or NaN) are done again with their own max, as are whole tensors outside
 # that range.
 _EXP_RANGE = (-32.0, 64.0)
 _ROW_SUM_FLOOR = 2.0 ** -60

@@ -40,9 +40,9 @@ def apply_dropout(input, p, training, inplace, feature=False, alpha=False):
         return input.mul_(zero) if inplace else input * zero
     noise = _keep_mask(input, p, feature)
     if not alpha:
-        # the mask is ours alone: divided in its own memory, where div_ would write a new
-        # quotient back (two passes; 524K elements: 400 us against 110); half precision divides
-        # in float32, as torch's kernels do
+        # the mask is ours alone: divided in its own memory, half precision in float32 as
+        # torch's kernels do (float16's div_ would round 1 - p to float16 first: 1.428 for
+        # p = 0.3 where torch keeps 1.429)
         mask = noise._data
         mask /= (np.float32 if mask.dtype.itemsize < 4 else mask.dtype.type)(1 - p)
         return input.mul_(noise) if inplace else input * noise
