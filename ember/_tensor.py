@@ -551,7 +551,11 @@ class Tensor:
                 raise RuntimeError("a leaf Variable that requires grad is being used in an "
                                    "in-place operation.")
             origin = _view_write.view_origin(self) if self._grad_fn is not None else None
-            old = _make(self._data.copy(), self._requires_grad, self._grad_fn, self._out_idx)
+            # the old value is copied for an op whose backward reads its input; Relu's reads only
+            # its output (a ResNet's ReLU(inplace=True): one pass over the activation less)
+            keep = getattr(getattr(fn, "__self__", None), "_backward_reads_input", True)
+            old = _make(self._data.copy() if keep else self._data, self._requires_grad,
+                        self._grad_fn, self._out_idx)
             result = fn(old, *args, **kwargs)
             if origin is not None:
                 base, chain = origin
@@ -691,6 +695,9 @@ class Tensor:
 
     def relu(self):
         return _Relu.apply(self)
+
+    def relu_(self):
+        return self._inplace(_Relu.apply)
 
     # operators
     # The hottest operators apply their Op directly (what ember.add ... do without options); a

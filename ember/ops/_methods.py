@@ -44,7 +44,7 @@ IN_PLACE = """
 igamma igammac renorm index_reduce
 lgamma digamma mvlgamma i0 tril triu add sub mul div true_divide floor_divide remainder fmod pow
 neg abs sign reciprocal sqrt rsqrt square exp expm1 log log1p log2 log10 sin cos tan tanh
-sigmoid relu floor ceil round trunc frac clamp clip clamp_min clamp_max lerp addcmul addcdiv
+sigmoid floor ceil round trunc frac clamp clip clamp_min clamp_max lerp addcmul addcdiv
 masked_fill scatter scatter_add index_fill index_add index_copy masked_scatter logical_not erf
 atan2 hypot nan_to_num addmm addmv baddbmm addbmm bitwise_and bitwise_or bitwise_xor absolute
 acos acosh arccos arccosh arcsin arcsinh arctan2 arctan arctanh asin asinh atan atanh

@@ -104,6 +104,7 @@ class ThresholdBackward(Op, grad_fn="ThresholdBackwardBackward0"):
 class Relu(Op):
     """max(x, 0); saves its output, whose sign is the input's."""
     _array_backward = True
+    _backward_reads_input = False  # in place, the old value needs no copy (Tensor._inplace)
 
     def forward(ctx, a):
         if a.dtype.kind == "b":
