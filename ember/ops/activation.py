@@ -173,7 +173,25 @@ def _leaky_factor(xp, x, slope, dtype):
 
 
 class LeakyReluInplace(LeakyRelu, grad_fn="LeakyReluBackward1"):
-    pass
+    """leaky_relu_: as torch's, its backward reads the result, whose sign is the input's for a
+    slope of 0 or more, so in place it needs no copy of the old value (Tensor._inplace; DCGAN's
+    LeakyReLU(0.2, inplace=True)); a negative slope is refused at backward, as torch does."""
+    _backward_reads_input = False
+
+    def forward(ctx, a, slope):
+        y = LeakyRelu.forward(ctx, a, slope)
+        ctx.save_for_backward(y)
+        return y
+
+    def backward(ctx, g):
+        if ctx.params[0] < 0:
+            raise RuntimeError(
+                "In-place leakyReLu backward calculation is triggered with a negative slope which "
+                "is not supported. This is caused by calling in-place forward function with a "
+                "negative slope, please call out-of-place version instead. File an issue at "
+                "https://github.com/pytorch/pytorch if you do require supporting in-place "
+                "leakRelu backward calculation with negative slope")
+        return LeakyRelu.backward(ctx, g)
 
 
 class HardsigmoidBackward(_Grad, grad_fn="HardsigmoidBackwardBackward0"):

@@ -1,7 +1,7 @@
-"""relu_ on a tensor in a graph (a ResNet's ReLU(inplace=True) after a batch norm): the gradient
-and grad_fn as torch's, and no copy of the old value, which Relu's backward never reads (it keeps
-its output): one new array the size of the tensor at most, where the general in-place path makes
-two."""
+"""relu_ and leaky_relu_ on a tensor in a graph (a ResNet's ReLU(inplace=True) after a batch norm,
+DCGAN's LeakyReLU(0.2, inplace=True)): the gradient and grad_fn as torch's, and no copy of the old
+value, which their backwards never read (they keep the output): one new array the size of the
+tensor at most, where the general in-place path makes two."""
 import tracemalloc
 
 import numpy as np
@@ -32,20 +32,47 @@ def test_gradient_and_grad_fn_as_torchs(how):
     np.testing.assert_allclose(grads[0], grads[1], rtol=1e-4, atol=1e-5)
 
 
-def test_no_copy_of_the_old_value():
+@pytest.mark.parametrize("slope", [None, 0.2])
+def test_no_copy_of_the_old_value(slope):
     x = ember.randn(256, 1024, requires_grad=True)
     y = x * 2
     tracemalloc.start()
     try:
         tracemalloc.reset_peak()
         before = tracemalloc.get_traced_memory()[0]
-        nn.functional.relu(y, inplace=True)
+        if slope is None:
+            nn.functional.relu(y, inplace=True)
+        else:
+            nn.functional.leaky_relu(y, slope, inplace=True)
         peak = tracemalloc.get_traced_memory()[1] - before
     finally:
         tracemalloc.stop()
     assert peak < 1.5 * y.detach().numpy().nbytes
     y.sum().backward()
-    np.testing.assert_array_equal(x.grad.numpy(), 2.0 * (y.detach().numpy() > 0))
+    kept = y.detach().numpy() > 0
+    np.testing.assert_allclose(x.grad.numpy(), np.where(kept, 2.0, 2.0 * (slope or 0.0)), rtol=1e-6)
+
+
+@pytest.mark.parametrize("slope", [0.2, 0.0, -0.1])
+def test_leaky_relu_in_place_as_torch(slope):
+    """Gradient and grad_fn (LeakyReluBackward1) as torch's; a negative slope is refused at
+    backward with torch's error, the result's sign no longer being the input's."""
+    x = np.random.default_rng(1).standard_normal((4, 6)).astype(np.float32)
+    outcomes = []
+    for mod in (ember, torch):
+        xt = mod.tensor(x, requires_grad=True)
+        y = xt * 2
+        assert mod.nn.LeakyReLU(slope, inplace=True)(y) is y
+        assert type(y.grad_fn).__name__ == "LeakyReluBackward1"
+        try:
+            (y * y).sum().backward()
+            outcomes.append(xt.grad.numpy())
+        except RuntimeError as e:
+            outcomes.append(str(e))
+    if isinstance(outcomes[1], str):
+        assert outcomes[0] == outcomes[1]
+    else:
+        np.testing.assert_allclose(outcomes[0], outcomes[1], rtol=1e-6)
 
 
 def test_a_view_of_a_graph_tensor():
