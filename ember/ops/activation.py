@@ -143,7 +143,20 @@ class Hardtanh(_Activation):
     def f(xp, a, lo, hi):
         if a.dtype.kind != "f":
             lo, hi = int(lo), int(hi)
-        return xp.minimum(xp.maximum(a, lo), hi)
+        y = xp.maximum(a, lo, out=xp.empty_like(a))
+        return xp.minimum(y, hi, out=y)  # one new array, not two
+
+
+class HardtanhInplace(Hardtanh, grad_fn="HardtanhBackward0"):
+    """hardtanh_ (relu6's too: MobileNet's ReLU6(inplace=True)): as torch's, its backward reads
+    the result, strictly inside (lo, hi) exactly where the input is, so in place it needs no copy
+    of the old value (Tensor._inplace)."""
+    _backward_reads_input = False
+
+    def forward(ctx, a, lo, hi):
+        y = Hardtanh.forward(ctx, a, lo, hi)
+        ctx.save_for_backward(y)
+        return y
 
 
 class LeakyReluBackward(_Grad, grad_fn="LeakyReluBackwardBackward0"):
@@ -717,13 +730,13 @@ def threshold_(input, threshold, value):
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     _check_hardtanh(input, min_val, max_val)
     if inplace:
-        return input._inplace(Hardtanh.apply, min_val, max_val)
+        return input._inplace(HardtanhInplace.apply, min_val, max_val)
     return Hardtanh.apply(input, min_val, max_val)
 
 
 def hardtanh_(input, min_val=-1.0, max_val=1.0):
     _check_hardtanh(input, min_val, max_val)
-    return input._inplace(Hardtanh.apply, min_val, max_val)
+    return input._inplace(HardtanhInplace.apply, min_val, max_val)
 
 
 def _check_hardtanh(input, min_val, max_val):

@@ -1,7 +1,8 @@
-"""relu_ and leaky_relu_ on a tensor in a graph (a ResNet's ReLU(inplace=True) after a batch norm,
-DCGAN's LeakyReLU(0.2, inplace=True)): the gradient and grad_fn as torch's, and no copy of the old
-value, which their backwards never read (they keep the output): one new array the size of the
-tensor at most, where the general in-place path makes two."""
+"""relu_, leaky_relu_ and hardtanh_ on a tensor in a graph (a ResNet's ReLU(inplace=True) after a
+batch norm, DCGAN's LeakyReLU(0.2, inplace=True), MobileNet's ReLU6(inplace=True)): the gradient
+and grad_fn as torch's, and no copy of the old value, which their backwards never read (they keep
+the output): one new array the size of the tensor at most, where the general in-place path makes
+two."""
 import tracemalloc
 
 import numpy as np
@@ -32,25 +33,41 @@ def test_gradient_and_grad_fn_as_torchs(how):
     np.testing.assert_allclose(grads[0], grads[1], rtol=1e-4, atol=1e-5)
 
 
-@pytest.mark.parametrize("slope", [None, 0.2])
-def test_no_copy_of_the_old_value(slope):
+@pytest.mark.parametrize("op", ["relu", "leaky_relu", "relu6"])
+def test_no_copy_of_the_old_value(op):
     x = ember.randn(256, 1024, requires_grad=True)
     y = x * 2
     tracemalloc.start()
     try:
         tracemalloc.reset_peak()
         before = tracemalloc.get_traced_memory()[0]
-        if slope is None:
-            nn.functional.relu(y, inplace=True)
+        if op == "leaky_relu":
+            nn.functional.leaky_relu(y, 0.2, inplace=True)
         else:
-            nn.functional.leaky_relu(y, slope, inplace=True)
+            getattr(nn.functional, op)(y, inplace=True)
         peak = tracemalloc.get_traced_memory()[1] - before
     finally:
         tracemalloc.stop()
     assert peak < 1.5 * y.detach().numpy().nbytes
     y.sum().backward()
-    kept = y.detach().numpy() > 0
-    np.testing.assert_allclose(x.grad.numpy(), np.where(kept, 2.0, 2.0 * (slope or 0.0)), rtol=1e-6)
+    out = y.detach().numpy()
+    slope = {"relu": 0.0, "leaky_relu": 0.2, "relu6": 0.0}[op]
+    kept = (out > 0) & (out < 6) if op == "relu6" else out > 0
+    np.testing.assert_allclose(x.grad.numpy(), np.where(kept, 2.0, 2.0 * slope), rtol=1e-6)
+
+
+@pytest.mark.parametrize("bounds", [(0.0, 6.0), (-1.0, 1.0), (0.5, 0.5)])
+def test_hardtanh_in_place_as_torch(bounds):
+    x = np.random.default_rng(2).standard_normal((4, 6)).astype(np.float32) * 4
+    grads = []
+    for mod in (ember, torch):
+        xt = mod.tensor(x, requires_grad=True)
+        y = xt * 2
+        assert mod.nn.functional.hardtanh(y, *bounds, inplace=True) is y
+        assert type(y.grad_fn).__name__ == "HardtanhBackward0"
+        (y * y).sum().backward()
+        grads.append(xt.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-6)
 
 
 @pytest.mark.parametrize("slope", [0.2, 0.0, -0.1])
