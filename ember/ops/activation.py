@@ -600,6 +600,17 @@ def _softmax(xp, a, dim):
     return _redo(y, a, redo, _softmax_rows)
 
 
+def _log_softmax(xp, a, dim):
+    """log_softmax of a along dim, in a new array (NOTE [ Softmax without the row max ])."""
+    fast = _unshifted_exp(xp, a, dim)
+    if fast is None:
+        return _log_softmax_rows(xp, a, dim)
+    _, s, redo = fast
+    with np.errstate(divide="ignore", invalid="ignore"):  # rows redone below
+        y = a - np.log(s)
+    return _redo(y, a, redo, _log_softmax_rows)
+
+
 class Softmax(Op):
     _array_backward = True  # NOTE [ Backward on arrays ] (autograd/engine.py)
 
@@ -642,14 +653,7 @@ class LogSoftmax(Op):
 
     def forward(ctx, a, dim):
         ctx.dim = dim
-        fast = _unshifted_exp(ctx.xp, a, dim)
-        if fast is None:
-            y = _log_softmax_rows(ctx.xp, a, dim)
-        else:
-            _, s, redo = fast
-            with np.errstate(divide="ignore", invalid="ignore"):  # rows redone below
-                y = a - np.log(s)
-            _redo(y, a, redo, _log_softmax_rows)
+        y = _log_softmax(ctx.xp, a, dim)
         ctx.save_for_backward(y)
         return y
 

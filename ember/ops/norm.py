@@ -255,62 +255,47 @@ class NativeLayerNorm(Op):
 # products of gy with x and with ones: 6 passes over the rows instead of 8 (x - mean, its scaling
 # and the scaled copy of the centred form), as PyTorch's CPU kernel computes gx. Both sums lose
 # about log2 |shift| bits to cancellation where a row's mean is large against its spread, so a
-# tensor with any |shift| over _FOLDED_SHIFT takes the centred form (_layer_norm_backward_centred).
+# tensor with any |shift| over _FOLDED_SHIFT takes the centred form.
 _FOLDED_SHIFT = 2.0
 
 
 def _layer_norm_backward(ctx, g, x, w):
     """gx, gw, gb of layer norm on rows (NOTE [ Layer norm on rows ], NOTE [ Layer norm's backward
-    on x ]), as Tensors."""
-    n, xp = ctx.n, ctx.xp
-    rstd = ctx.rstd
-    shift = ctx.mean * rstd
-    if float(xp.abs(shift).max(initial=0.0)) > _FOLDED_SHIFT:
-        return _layer_norm_backward_centred(ctx, g, x, w)
+    on x ]), as Tensors: from x itself, or from the centred rows xhat where any |shift| is over
+    _FOLDED_SHIFT."""
     need = ctx.needs_input_grad
+    n, xp, rstd = ctx.n, ctx.xp, ctx.rstd
     rows, g_rows = x.reshape(-1, n), g.reshape(-1, n)
+    shift = ctx.mean * rstd
+    xhat = None
+    if float(xp.abs(shift).max(initial=0.0)) > _FOLDED_SHIFT:
+        xhat = rows - ctx.mean
+        xhat *= rstd
     gx = gw = gb = None
     if len(need) > 2 and need[2]:
         gb = _make((xp.ones(rows.shape[0], g.dtype) @ g_rows).reshape(ctx.b_shape))
     if len(need) > 1 and need[1]:
-        gw = rstd[:, 0] @ (g_rows * rows)
-        gw -= shift[:, 0] @ g_rows
+        if xhat is None:
+            gw = rstd[:, 0] @ (g_rows * rows)
+            gw -= shift[:, 0] @ g_rows
+        else:
+            gw = xp.ones(rows.shape[0], g.dtype) @ (g_rows * xhat)
         gw = _make(gw.reshape(w.shape))
     if need[0]:
         gy = g_rows * w.reshape(-1) if w is not None else g_rows.copy()
         mean_gy = (gy @ xp.full(n, 1.0 / n, g.dtype))[:, None]
-        m = (xp.einsum("ij,ij->i", gy, rows) / n)[:, None] * rstd - shift * mean_gy
-        gy *= rstd
-        x_part = rows * (-rstd * rstd * m)
-        gy += x_part
-        gy += rstd * (shift * m - mean_gy)
+        if xhat is None:
+            m = (xp.einsum("ij,ij->i", gy, rows) / n)[:, None] * rstd - shift * mean_gy
+            gy *= rstd
+            x_part = rows * (-rstd * rstd * m)
+            gy += x_part
+            gy += rstd * (shift * m - mean_gy)
+        else:
+            xhat *= (xp.einsum("ij,ij->i", gy, xhat) / n)[:, None]
+            gy -= mean_gy
+            gy -= xhat
+            gy *= rstd
         gx = _make(gy.reshape(x.shape))
-    return gx, gw, gb
-
-
-def _layer_norm_backward_centred(ctx, g, x, w):
-    """_layer_norm_backward from the centred rows xhat (NOTE [ Layer norm's backward on x ])."""
-    need = ctx.needs_input_grad
-    n, xp = ctx.n, ctx.xp
-    rows, g_rows = x.reshape(-1, n), g.reshape(-1, n)
-    xhat = rows - ctx.mean
-    xhat *= ctx.rstd
-    ones = xp.ones(rows.shape[0], g.dtype)
-    gx = gw = gb = None
-    if len(need) > 2 and need[2]:
-        gb = _make((ones @ g_rows).reshape(ctx.b_shape))
-    if len(need) > 1 and need[1]:
-        gw = _make((ones @ (g_rows * xhat)).reshape(w.shape))
-    if need[0]:
-        gy = g_rows if w is None else g_rows * w.reshape(-1)
-        avg = xp.full(n, 1.0 / n, g.dtype)
-        mean_gy = (gy @ avg)[:, None]
-        mean_gy_xhat = (xp.einsum("ij,ij->i", gy, xhat) / n)[:, None]
-        xhat *= mean_gy_xhat
-        gx = gy - mean_gy
-        gx -= xhat
-        gx *= ctx.rstd
-        gx = _make(gx.reshape(x.shape))
     return gx, gw, gb
 
 
