@@ -70,6 +70,19 @@ instead of a GEMM per sample and a sum of the per-sample products. Single-thread
 channels of 7x7 outputs: 5.6 -> 6.2-6.6 ms channels-last at 2 threads, though DCGAN's 64 -> 128
 of 4x4 ran 1.16 -> 0.88), and so did 1x1 kernels (a 1x1 stride-2 shortcut 64 -> 128 channels of
 28x28: 1.4 -> 1.8 ms).
+The forward of such a convolution is channels-last where a sample has at most 100 output
+positions (_CL_FORWARD_POSITIONS) and the kernel is larger than 1x1: the same channels-last
+window rows, one GEMM of a chunk's rows by the weights' (kh, kw, C) columns, and one transposed
+copy out that adds the bias. A GEMM per sample is narrow there (DCGAN's 32 -> 64 channels of 8x8
+outputs: 64 by 512 by 64 each), one GEMM per chunk is not. Single-threaded, batch 16 unless
+named, with bias: DCGAN's 32 -> 64 layer 1.30-1.42 -> 1.07-1.30 ms (its kernel alone 1.23-1.29
+-> 1.04-1.16), 10x10 outputs 3.7-3.9 -> 3.2-3.5 ms, 12x12 5.0-5.3 -> 4.5-4.9 ms, a CIFAR
+ResNet's 32 -> 64 at batch 128 6.1-6.2 -> 5.0-5.2 ms; from 14x14 outputs on it lost (5-13 %), at
+ResNet-18's 28x28 14 %, and with 1x1 kernels up to 1.8x. Split over two threads (a quiet process)
+the 8x8 cases gained as much, 10x10 broke even and 12x12 lost 4 %, hence 100. The DCGAN program's
+step (bench_programs) gained 1-2 % single-threaded and nothing measurable at 2 threads: its
+gradients and its other layers take the rest. (Splitting its input gradient's adds
+by stride phase, so that each add writes runs of Wo*C elements instead of C, measured no faster.)
 
 NOTE [ Depth taps ]
 A 3-D convolution is a sum over its kd depth kernel offsets ("taps") of 2-D convolutions: tap t
@@ -94,6 +107,7 @@ _ONE_THREAD_MACS = 1 << 22
 _SPLIT_MACS = 1 << 23  # multiply-adds of a whole batch from which its kernels split (conv1 of the
 # LeNet: batch 21 on; kernels from _ONE_THREAD_MACS a sample: two samples on)
 _CM_CHUNK_BYTES = 8 << 20  # channel-major columns per chunk (NOTE [ Channel-major chunks ])
+_CL_FORWARD_POSITIONS = 100  # NOTE [ Channels-last col2im ]
 
 
 # -- geometry --------------------------------------------------------------------------------------
@@ -252,6 +266,8 @@ def _conv_forward(xp, x, w, bias, geo, out_hw):
     work = _forward_range
     if _channel_major(w.shape[0] // geo.groups, lay):
         lay, work = _exact_layout(geo, (h, wd), x.itemsize), _forward_cm
+    elif _forward_channels_last_fits(c, geo, lay):
+        work = _forward_channels_last
     _run(xp, n, c, w.shape[0], geo, lay,
          lambda lo, hi: work(xp, x, w, bias, geo, lay, y, lo, hi))
     return y
@@ -287,6 +303,44 @@ def _forward_range(xp, x, w, bias, geo, lay, y, lo, hi):
         else:
             xp.matmul(wm, cols[:k], out=wide[:k].reshape(k, g, og, ll))
             y[a:b] = wide[:k, :, :, :lay.wo]
+
+
+def _forward_channels_last_fits(channels, geo, lay):
+    """Whether a strided convolution's forward is channels-last (NOTE [ Channels-last col2im ]):
+    as its gradients are, where its kernel is larger than 1x1 and a sample has at most
+    _CL_FORWARD_POSITIONS output positions."""
+    return _channels_last(channels, geo, lay) and geo.kh * geo.kw > 1 and \
+        lay.ho * lay.wo <= _CL_FORWARD_POSITIONS
+
+
+def _forward_channels_last(xp, x, w, bias, geo, lay, y, lo, hi):
+    """y[lo:hi] = conv(x[lo:hi], w) + bias (NOTE [ Channels-last col2im ]): per chunk, the padded
+    images channels-last, their windows copied as (positions, kh, kw, C) rows in runs of kw*C
+    elements, one GEMM of those rows by the weights' (kh, kw, C) columns, and one transposed copy
+    out that adds the bias on the way."""
+    o, c = w.shape[0], x.shape[1]
+    kh, kw, ho, wo = geo.kh, geo.kw, lay.ho, lay.wo
+    ll, kk = ho * wo, kh * kw * c
+    m = _chunk_rows(hi - lo, ll * (kk + o) * x.itemsize)
+    w_cols = xp.ascontiguousarray(w.transpose(0, 2, 3, 1)).reshape(o, kk)
+    grid = _buffer(xp, ("cl_image", lay.h, lay.w, lay.hp, lay.wp, geo.pt, geo.pl),
+                   (m, lay.hp, lay.wp, c), x.dtype, zero=True)
+    interior = grid[:, geo.pt:geo.pt + lay.h, geo.pl:geo.pl + lay.w]
+    windows = _channels_last_windows(xp, grid, geo, lay)
+    cols = _buffer(xp, "cl_windows", (m, ho, wo, kh, kw, c), x.dtype)
+    prod = _buffer(xp, "cl_out", (m * ll, o), x.dtype)
+    for a in range(lo, hi, m):
+        b = min(a + m, hi)
+        k = b - a
+        xp.copyto(interior[:k], x[a:b].transpose(0, 2, 3, 1))
+        xp.copyto(cols[:k], windows[:k])
+        out = prod[:k * ll]
+        xp.matmul(cols[:k].reshape(k * ll, kk), w_cols.T, out=out)
+        by_channel = out.reshape(k, ll, o).transpose(0, 2, 1)
+        if bias is None:
+            xp.copyto(y[a:b].reshape(k, o, ll), by_channel)
+        else:
+            xp.add(by_channel, bias.reshape(o, 1), out=y[a:b].reshape(k, o, ll))
 
 
 def _conv_input_grad(xp, gy, w, image_hw, geo):

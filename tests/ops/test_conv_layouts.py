@@ -143,6 +143,53 @@ def test_channels_last_weight_gradient_over_several_chunks(monkeypatch):
     np.testing.assert_allclose(grads[0], grads[1], rtol=1e-10, atol=1e-10)
 
 
+def test_channels_last_forward_with_bias_over_several_chunks(monkeypatch):
+    """The channels-last forward (NOTE [ Channels-last col2im ]) over chunks of two samples and a
+    last, partial one, its bias added in the transposed copy out, equals torch's; so does the
+    input gradient of a transposed convolution (DCGAN's generator), which is this forward."""
+    n, ci, co, hw, k, stride, pad, dil = STRIDED[0]
+    geo = kernels._Geometry((k, k), (stride, stride), (dil, dil), ((pad, pad), (pad, pad)))
+    lay = kernels._Layout(geo, hw, geo.out_size(*hw), 8)
+    assert kernels._forward_channels_last_fits(ci, geo, lay)
+    per_sample = lay.ho * lay.wo * (k * k * ci + co) * 8
+    monkeypatch.setattr(kernels, "_CHUNK_BYTES", 2 * per_sample)
+    used = []
+    real = kernels._forward_channels_last
+    monkeypatch.setattr(kernels, "_forward_channels_last",
+                        lambda *args: used.append(args[-1] - args[-2]) or real(*args))
+    rng = np.random.default_rng(6)
+    x, w = rng.standard_normal((n, ci) + hw), rng.standard_normal((co, ci, k, k))
+    b = rng.standard_normal(co)
+    z = rng.standard_normal((n, co) + geo.out_size(*hw))
+    results = []
+    for mod in (ember, torch):
+        y = mod.nn.functional.conv2d(mod.tensor(x), mod.tensor(w), mod.tensor(b), stride, pad)
+        zt = mod.tensor(z, requires_grad=True)
+        out = mod.nn.functional.conv_transpose2d(zt, mod.tensor(w), None, stride, pad)
+        out.backward(mod.tensor(_cotangent(tuple(out.shape))))
+        results.append((y.numpy(), zt.grad.numpy()))
+    assert sum(used) == 2 * n
+    for a, e in zip(*results):
+        np.testing.assert_allclose(a, e, rtol=1e-10, atol=1e-10)
+
+
+@pytest.mark.parametrize("ci, co, size, k, stride, pad, expected", [
+    (32, 64, 16, 4, 2, 1, True),     # DCGAN's 32 -> 64: 8x8 outputs
+    (64, 64, 20, 4, 2, 1, True),     # 10x10 outputs: _CL_FORWARD_POSITIONS
+    (64, 64, 24, 4, 2, 1, False),    # 12x12 outputs: a GEMM per sample is wide enough
+    (64, 128, 56, 3, 2, 1, False),   # ResNet-18's 28x28 outputs: a GEMM per sample is wide
+    (64, 128, 8, 4, 2, 1, False),    # 128 channels of 4x4 outputs: channel-major
+    (64, 32, 16, 1, 2, 0, False),    # a 1x1 kernel
+    (3, 32, 32, 4, 2, 1, False),     # an image's channels
+])
+def test_forward_channels_last_choice(ci, co, size, k, stride, pad, expected):
+    geo = kernels._Geometry((k, k), (stride, stride), (1, 1), ((pad, pad), (pad, pad)))
+    lay = kernels._Layout(geo, (size, size), geo.out_size(size, size), 4)
+    chosen = kernels._forward_channels_last_fits(ci, geo, lay) and \
+        not kernels._channel_major(co, lay)
+    assert chosen == expected
+
+
 def test_channels_last_choice():
     def chosen(channels, size, kernel=4, stride=2, padding=1, groups=1):
         geo = kernels._Geometry((kernel, kernel), (stride, stride), (1, 1),
