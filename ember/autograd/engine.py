@@ -177,7 +177,10 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
         buf = buffers.get(node) or _enqueue(buffers, heap, node)
         buf[idx] = g if buf[idx] is None else _sum(buf[idx], g, on_arrays)
     captured = {}
-    leads = None if capture is None else _leading_nodes(heap, capture)
+    leads = reached = None
+    if capture is not None:
+        leads = _leading_nodes(heap, capture)
+        reached = leads | {node for node, _ in capture}
     state = _grad_state
     anomaly = _anomaly.state.enabled
     prev_mode = state.enabled
@@ -200,10 +203,16 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
             if leads is not None and node not in leads:
                 continue
             fast = on_arrays and node._array_backward
-            if anomaly:  # NOTE [ Anomaly mode ] (anomaly_mode.py)
-                in_grads = _anomaly.checked_backward(_call_backward, node, grads, on_arrays, fast)
-            else:
-                in_grads = _call_backward(node, grads, on_arrays, fast)
+            needs = _narrow_needs(node, reached) if reached is not None else None
+            try:
+                if anomaly:  # NOTE [ Anomaly mode ] (anomaly_mode.py)
+                    in_grads = _anomaly.checked_backward(_call_backward, node, grads, on_arrays,
+                                                         fast)
+                else:
+                    in_grads = _call_backward(node, grads, on_arrays, fast)
+            finally:
+                if needs is not None:
+                    node._needs = needs[0]
             if not retain_graph and node._packed is not None:
                 node._freed = True
                 node._packed = None
@@ -237,6 +246,22 @@ def _leading_nodes(heap, capture):
             stack.append((node, True))
             stack.extend((e[0], False) for e in node._edges if e and e[0] not in reaches)
     return {node for node in reaches if any(e and reaches[e[0]] for e in node._edges)}
+
+
+def _narrow_needs(node, reached):
+    """A built-in op asked only for the gradients that reach a captured edge (torch's output
+    mask: autograd.grad(conv(x, w), x) computes no weight gradient): its needs_input_grad narrowed
+    for this call; returns (the value to restore,) or None when nothing changed. A user
+    Function's needs_input_grad stays as its forward saw it, as in torch."""
+    if not node._forward_cls._narrows_needs:
+        return None
+    wide = node.needs_input_grad
+    narrow = tuple(bool(e) and e[0] in reached for e in node._edges)
+    if narrow == wide:
+        return None
+    saved = (node._needs,)
+    node._needs = narrow
+    return saved
 
 
 def _enqueue(buffers, heap, node):

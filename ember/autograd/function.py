@@ -297,6 +297,7 @@ class Function:
     _n_operands = 0
     _array_backward = False  # backward is valid on arrays (NOTE [ Backward on arrays ], engine.py)
     _strict_grad_count = True  # user Functions must return a gradient (or None) per input
+    _narrows_needs = False  # needs_input_grad in backward is what forward saw (torch's ctx)
 
     def __init__(self, *args, **kwargs):
         warnings.warn(f"{type(self)} should not be instantiated. Methods on autograd functions "

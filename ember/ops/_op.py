@@ -27,6 +27,7 @@ class Op(Function):
     _backward_suffix = "Backward0"
     _is_view = False  # outputs share the first input's memory and version counter
     _strict_grad_count = False  # trailing options (dim, alpha ...) need no None in backward
+    _narrows_needs = True  # backward asked only for the gradients a capture needs (engine.py)
 
     @classmethod
     def apply(cls, *args):
