@@ -552,11 +552,20 @@ class Tensor:
                                    "in-place operation.")
             origin = _view_write.view_origin(self) if self._grad_fn is not None else None
             # the old value is copied for an op whose backward reads its input; Relu's reads only
-            # its output (a ResNet's ReLU(inplace=True): one pass over the activation less)
-            keep = getattr(getattr(fn, "__self__", None), "_backward_reads_input", True)
+            # its output (a ResNet's ReLU(inplace=True): one pass over the activation less); a view
+            # keeps it for write_through_view, so an op writing over its input writes the copy
+            op = getattr(fn, "__self__", None)
+            keep = getattr(op, "_backward_reads_input", True) or \
+                origin is not None and getattr(op, "_result_over_input", False)
             old = _make(self._data.copy() if keep else self._data, self._requires_grad,
                         self._grad_fn, self._out_idx)
             result = fn(old, *args, **kwargs)
+            if result._data is self._data:  # written over self (NOTE [ Results over the input ])
+                self._version[0] += 1
+                _function.adopt_saved_output(result._grad_fn, self)
+                self._grad_fn, self._out_idx = result._grad_fn, result._out_idx
+                self._requires_grad = result._requires_grad
+                return self
             if origin is not None:
                 base, chain = origin
                 old_base = base._data.copy()
@@ -576,7 +585,10 @@ class Tensor:
             result = fn(self, *args, **kwargs)
         finally:
             _grad_state.enabled = prev
-        self._write(result._data)
+        if result._data is self._data:  # written over self (NOTE [ Results over the input ])
+            self._version[0] += 1
+        else:
+            self._write(result._data)
         return self
 
     def _write(self, array):
@@ -697,7 +709,7 @@ class Tensor:
         return _Relu.apply(self)
 
     def relu_(self):
-        return self._inplace(_Relu.apply)
+        return self._inplace(_ReluInplace.apply)
 
     # operators
     # The hottest operators apply their Op directly (what ember.add ... do without options); a
@@ -1076,10 +1088,11 @@ def _refuse_write(array):
 
 from . import _creation  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
+from .autograd import function as _function  # noqa: E402
 from .autograd.grad_mode import state as _grad_state  # noqa: E402
 from . import ops as _ops  # noqa: E402
 from .ops._methods import declare_methods as _declare_methods  # noqa: E402
-from .ops.activation import Relu as _Relu  # noqa: E402
+from .ops.activation import Relu as _Relu, ReluInplace as _ReluInplace  # noqa: E402
 from .ops.arithmetic import Add as _Add, Div as _Div, Mul as _Mul  # noqa: E402
 from .ops.arithmetic import Neg as _Neg, Sub as _Sub  # noqa: E402
 

@@ -413,6 +413,17 @@ def _pack(saved, args, outputs, tensor_saved, raw):
     return packed
 
 
+def adopt_saved_output(node, tensor):
+    """An op that wrote its result over its input (relu_, NOTE [ Results over the input ] in
+    ops/activation.py) saved that result: from now on it is `tensor`, the tensor written in place,
+    checked against tensor's version counter as torch's in-place ops save self."""
+    packed = node._packed
+    if not packed:
+        return
+    node._packed = [(_OUTPUT, s[1], s[2], tensor._version, tensor._version[0])
+                    if s is not None and s[0] == _OUTPUT else s for s in packed]
+
+
 _NUMBERS = frozenset((int, float, bool, complex))
 
 
