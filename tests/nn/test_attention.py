@@ -186,6 +186,66 @@ def test_sdpa_kernel_gradient_of_some_inputs():
         np.testing.assert_allclose(e, t, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("L, S, need", [
+    (128, 128, "qkv"),   # two blocks of 64 queries
+    (200, 200, "qkv"),   # three blocks, rows not a multiple of 64
+    (300, 150, "kv"),    # more queries than keys: the last blocks see every key
+    (130, 260, "q"),     # more keys than queries
+    (520, 520, "v"),     # eight blocks, the most
+])
+def test_sdpa_kernel_causal_blocks_match_torch(monkeypatch, L, S, need):
+    """From 2 * _BLOCK_ROWS queries a causal attention runs in blocks of query rows, each
+    against the keys it can see (NOTE [ Causal blocks ]): values and the gradients asked for as
+    torch's, in float64 to rounding; the products against masked keys are never taken."""
+    from ember.ops import attention as op
+    shapes = []
+    real_gemm = op._gemm
+
+    def gemm(xp, a, b):
+        shapes.append(a.shape[-2:] + b.shape[-1:])
+        return real_gemm(xp, a, b)
+    monkeypatch.setattr(op, "_gemm", gemm)
+    rng = np.random.default_rng(7)
+    arrays = [rng.standard_normal(s) for s in ((2, 2, L, 8), (2, 2, S, 8), (2, 2, S, 8))]
+    g = rng.standard_normal((2, 2, L, 8))
+    results = []
+    for lib in (torch, ember):
+        leaves = [lib.tensor(a, requires_grad=name in need) for a, name in zip(arrays, "qkv")]
+        out = lib.nn.functional.scaled_dot_product_attention(*leaves, is_causal=True)
+        out.backward(lib.tensor(g))
+        grads = [t.grad.numpy() for t in leaves if t.grad is not None]
+        results.append([out.detach().numpy()] + grads)
+    assert len(results[0]) == len(results[1]) == 1 + len(need)
+    for e, t in zip(results[1], results[0]):
+        np.testing.assert_allclose(e, t, rtol=1e-12, atol=1e-12)
+    blocks = op._causal_blocks(L, S)
+    assert len(blocks) > 1 and blocks[-1][1] == L
+    scores = [(r1 - r0, min(r1, S)) for r0, r1, _ in blocks]
+    assert [sh[::2] for sh in shapes[:len(blocks)]] == scores  # forward: queries x visible keys
+
+
+def test_sdpa_kernel_causal_blocks_double_backward():
+    """A blocked forward's create_graph backward (which recomputes the weights whole) gives the
+    unblocked op's first- and second-order gradients."""
+    rng = np.random.default_rng(8)
+    arrays = [rng.standard_normal((1, 1, 130, 2)) for _ in range(3)]
+    results = []
+    for blocks in (True, False):
+        from ember.ops import attention as op
+        saved = op._BLOCK_ROWS
+        op._BLOCK_ROWS = 64 if blocks else 1000
+        try:
+            q, k, v = (ember.tensor(a, requires_grad=True) for a in arrays)
+            out = F.scaled_dot_product_attention(q, k, v, is_causal=True)
+            first = ember.autograd.grad((out * out * out).sum(), (q, k, v), create_graph=True)
+            sum((g * g).sum() for g in first).backward()
+            results.append([t.detach().numpy() for t in first + (q.grad, k.grad, v.grad)])
+        finally:
+            op._BLOCK_ROWS = saved
+    for a, b in zip(*results):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+
+
 def test_sdpa_kernel_refuses_integer_inputs():
     q = torch.randint(0, 3, (1, 2, 3, 4))
     eq = to_ember(q)
