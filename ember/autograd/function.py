@@ -18,6 +18,7 @@ from itertools import count
 import numpy as np
 
 from .. import _tensor
+from . import anomaly_mode as _anomaly
 from .grad_mode import state as _grad_state
 
 __all__ = ["Function", "NestedIOFunction", "once_differentiable"]
@@ -196,9 +197,28 @@ def _raise_modified(t, expected, node, now=None):
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
         f"operation: [torch.{_legacy_name(t)} [{shape}]], which is output 0 of "
-        f"{type(t.grad_fn).__name__ if t.grad_fn is not None else 'AccumulateGrad'}, is at version "
-        f"{now}; expected version {expected} instead. Hint: the backtrace further above can also "
-        "show the operation that failed to compute its gradient.")
+        f"{_short_name(t.grad_fn)}, is at version {now}; expected version {expected} instead. "
+        + (_HINT_ANOMALY if _anomaly.state.enabled else _HINT))
+
+
+_HINT = ("Hint: enable anomaly detection to find the operation that failed to compute its "
+         "gradient, with torch.autograd.set_detect_anomaly(True, check_nan=False).")
+_HINT_ANOMALY = ("Hint: the backtrace further above shows the operation that failed to compute "
+                 "its gradient. The variable in question was changed in there or anywhere later. "
+                 "Good luck!")
+
+
+def _short_name(grad_fn):
+    """The node as torch's message names it: without "Backward" and a 0 after it (MulBackward0
+    is "Mul", LeakyReluBackward1 "LeakyRelu1")."""
+    if grad_fn is None:
+        return "AccumulateGrad"
+    name = type(grad_fn).__name__
+    at = name.rfind("Backward")
+    if at < 0:
+        return name
+    rest = name[at + len("Backward"):]
+    return name[:at] + (rest[1:] if rest.startswith("0") else rest)
 
 
 def _legacy_name(t):

@@ -178,6 +178,42 @@ def test_modifying_a_saved_tensor_in_place_raises_at_backward():
         z.backward()
 
 
+def _leaky(y):
+    lib = ember if isinstance(y, ember.Tensor) else __import__("torch")
+    return lib.nn.functional.leaky_relu(y, 0.2, inplace=True)
+
+
+_MODIFIED_CASES = {  # what a backward saved, and the in-place change made to it afterwards
+    "saved input": (lambda y: y.sin(), lambda y, z: y.add_(1.0)),
+    "saved output": (lambda y: y.exp(), lambda y, z: z.add_(1.0)),
+    "relu_'s result": (lambda y: y.relu_(), lambda y, z: y.mul_(2.0)),
+    "leaky_relu_'s result": (_leaky, lambda y, z: y.mul_(2.0)),
+    "a view's output": (lambda y: y[0].exp(), lambda y, z: z.mul_(2.0)),
+}
+
+
+def _modified_message(lib, case, anomaly):
+    make, modify = _MODIFIED_CASES[case]
+    with lib.autograd.set_detect_anomaly(anomaly):
+        x = lib.tensor([[-1.0, 2.0], [3.0, -4.0]], requires_grad=True)
+        y = x * 1.0
+        z = make(y)
+        modify(y, z)
+        with pytest.raises(RuntimeError) as info:
+            z.sum().backward()
+    return str(info.value)
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("anomaly", [False, True])
+@pytest.mark.parametrize("case", sorted(_MODIFIED_CASES))
+def test_modified_saved_tensor_message_as_torchs(case, anomaly):
+    """torch's whole message: the node named without "Backward0" ("output 0 of Exp",
+    "LeakyRelu1"), and the hint that anomaly mode decides."""
+    torch = pytest.importorskip("torch")
+    assert _modified_message(ember, case, anomaly) == _modified_message(torch, case, anomaly)
+
+
 def test_inplace_on_non_leaf_keeps_autograd_correct():
     x = _t(1.0, 2.0)
     y = x * 2
