@@ -277,8 +277,8 @@ def _shift(name, kernel, input, other, out):
         r = getattr(xp, name)(a, xp.where(big, 0, b).astype(a.dtype, copy=False))
     except ValueError:
         raise broadcast_error(a.shape, b.shape) from None
-    if big.any():
-        r = xp.where(big, (a < 0).astype(a.dtype) * -1 if name == "right_shift" else 0, r)
+    if big.any():  # -1 from the sign bits, never a Python -1: an unsigned a has no such value
+        r = xp.where(big, xp.negative((a < 0).astype(a.dtype)) if name == "right_shift" else 0, r)
     r = _const(xp.asarray(r, a.dtype))
     return r if out is None else _out(r, out)
 
