@@ -42,12 +42,34 @@ def _invalid_combination(fn, input_type, other_type):
 
 
 def _operands(input, other):
-    """Backend operands in PyTorch's promoted dtype (a Python number stays weak)."""
+    """Backend operands in PyTorch's promoted dtype (a Python number stays weak; a Python int
+    outside an integer tensor's range wraps around into it, as torch converts it: uint8 == 300
+    compares with 44)."""
     a = input._data
     b = other._data if isinstance(other, Tensor) else scalar(other)
-    if hasattr(b, "dtype") and a.dtype != b.dtype:
-        a, b = promote(a, b)
+    if hasattr(b, "dtype"):
+        if a.dtype != b.dtype:
+            a, b = promote(a, b)
+    elif type(b) is int and a.dtype.kind in "iu":
+        low, high = _int_range(a.dtype)
+        if not low <= b <= high:
+            if b >= 2 ** 64:  # torch's words for a number no 64-bit integer holds
+                raise OverflowError("int too big to convert")
+            if b < -2 ** 63:
+                raise OverflowError("can't convert negative int to unsigned")
+            b = np.array(b, np.uint64 if b >= 2 ** 63 else np.int64).astype(a.dtype).item()
     return a, b
+
+
+_INT_RANGES = {}
+
+
+def _int_range(dtype):
+    bounds = _INT_RANGES.get(dtype)
+    if bounds is None:
+        info = np.iinfo(dtype)
+        bounds = _INT_RANGES[dtype] = (int(info.min), int(info.max))
+    return bounds
 
 
 def _binary(name, input, other, out, fn=None, other_tensor=False):

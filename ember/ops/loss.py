@@ -300,19 +300,22 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     if nd >= 2 and input.shape[0] != target_batch:
         raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
                          f"batch_size ({target_batch}).")
-    if nd == 1 and target.dim() == 1 and target.shape[0] != 1:
-        raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: "
-                         f"{target.shape[0]}")
-    if target.dtype.name not in ("int64", "uint8"):
-        raise RuntimeError("expected target dtype to be Long or Byte, but got "
-                           f"{_SCALAR_NAMES.get(target.dtype.name, target.dtype.name)}")
-    if nd == 2 and target.dim() != 1:
+    # torch's order: the target's shape, then its dtype, then a 1-D input's target size
+    if nd == 2 and target.dim() > 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if nd > 2:
         want = (input.shape[0],) + tuple(input.shape[2:])
         if tuple(target.shape) != want:
             raise RuntimeError(f"Expected target size {shape_str(want)}, got "
                                f"{shape_str(target.shape)}")
+    if target.dtype.name not in ("int64", "uint8"):
+        raise RuntimeError("expected target dtype to be Long or Byte, but got "
+                           f"{_SCALAR_NAMES.get(target.dtype.name, target.dtype.name)}")
+    if nd == 1 and target.dim() == 1 and target.shape[0] != 1:
+        raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: "
+                         f"{target.shape[0]}")
+    if nd == 2 and target.dim() == 0:  # a batch of inputs reads the target's first dim
+        raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     n_classes = input.shape[1] if nd >= 2 else input.shape[0]
     if weight is not None and weight.numel() != n_classes:
         if nd >= 3:

@@ -56,6 +56,12 @@ CASES = {
     "kl_div_int": lambda m: m.nn.functional.kl_div(m.ones(2), m.ones(2, dtype=m.int32), reduction="sum"),
     "nll_batch_before_dtype": lambda m: m.nn.functional.nll_loss(m.zeros(1, 2), m.zeros(2)),
     "nll_1d_target_size": lambda m: m.nn.functional.nll_loss(m.zeros(3), m.tensor([0, 1, 1])),
+    # torch checks the target's dtype before a 1-D input's target size (fuzzer seed 9, case 1114),
+    # and the target's shape before its dtype
+    "nll_dtype_before_1d_target_size": lambda m: m.nn.functional.nll_loss(m.zeros(0), m.zeros(0, dtype=m.int16)),
+    "nll_multi_target_before_dtype": lambda m: m.nn.functional.nll_loss(m.zeros(3, 5), m.zeros(3, 2, dtype=m.int16)),
+    "nll_target_shape_before_dtype": lambda m: m.nn.functional.nll_loss(m.zeros(2, 3, 4), m.zeros(2, 5, dtype=m.int16)),
+    "nll_empty_batch_0d_long_target": lambda m: m.nn.functional.nll_loss(m.zeros(0, 1), m.tensor(0)),
     "cross_entropy_empty_batch": lambda m: m.nn.functional.cross_entropy(m.zeros(0, 1, 2), m.zeros(0, 2, dtype=m.int64), reduction="sum"),
     "relu_bool": lambda m: m.nn.functional.relu(m.tensor([True])),
     "relu6_bool": lambda m: m.nn.functional.relu6(m.tensor([True])),
