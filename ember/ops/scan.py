@@ -1,4 +1,6 @@
 """Scans (cumsum, cumprod, logcumsumexp): forward on arrays, backward in ember ops."""
+import numpy as np
+
 from .._backend import accumulate, xp_of
 from .._dtype import type_name as _type_name
 from .._tensor import _make
@@ -14,10 +16,20 @@ from .shape import flip
 __all__ = ["cumsum", "cumprod", "logcumsumexp", "diff", "trapezoid", "cumulative_trapezoid"]
 
 
+# torch's CPU scans accumulate half and single precision in double (its acc_type), so a cumsum of
+# 2**25 float32 ones ends at 2**25, not at 2**24 where float32 steps stop; its CUDA scans do not
+_CPU_ACCUMULATOR = {np.dtype(np.float16): np.float64, np.dtype(np.float32): np.float64,
+                    np.dtype(np.complex64): np.complex128}
+
+
 def _scan_array(a, name, dim, dtype):
     """a.cumsum or a.cumprod along dim; a 0-d array is its own scan (in the requested dtype)."""
     if a.ndim == 0:
         return a.astype(a.dtype if dtype is None else dtype, copy=True)
+    result = a.dtype if dtype is None else np.dtype(dtype)
+    wide = _CPU_ACCUMULATOR.get(result) if type(a) is np.ndarray else None
+    if wide is not None:  # the input cast first, as torch does: int32 2**31 - 1 is 2**31 then
+        return getattr(a.astype(result, copy=False), name)(axis=dim, dtype=wide).astype(result)
     return getattr(a, name)(axis=dim, dtype=dtype)
 
 
