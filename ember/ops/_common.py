@@ -93,13 +93,14 @@ def _float(a):
 
 
 def _float_pair(a, b):
-    """Promote two operands of a float-valued binary function (atan2, hypot, xlogy)."""
-    a, b = promote(a, b)
-    if (a.dtype if hasattr(a, "dtype") else b.dtype).kind not in "fc":
-        ft = _dtype.default_np()
-        a = a.astype(ft) if hasattr(a, "dtype") else a
-        b = b.astype(ft) if hasattr(b, "dtype") else b
-    return a, b
+    """Promote two operands of a float-valued binary function (atan2, hypot, xlogy). Integer
+    operands go to the default float as they are, as torch computes them, not through their
+    promoted integer dtype (beside an int8 tensor, a 0-d int16 32767 would wrap to -1 there)."""
+    pa, pb = promote(a, b)
+    if (pa.dtype if hasattr(pa, "dtype") else pb.dtype).kind in "fc":
+        return pa, pb
+    ft = _dtype.default_np()
+    return tuple(x.astype(ft) if hasattr(x, "dtype") else x for x in (a, b))
 
 
 def _log_scalar(x):
