@@ -560,12 +560,6 @@ class Tensor:
             old = _make(self._data.copy() if keep else self._data, self._requires_grad,
                         self._grad_fn, self._out_idx)
             result = fn(old, *args, **kwargs)
-            if result._data is self._data:  # written over self (NOTE [ Results over the input ])
-                self._version[0] += 1
-                _function.adopt_saved_output(result._grad_fn, self)
-                self._grad_fn, self._out_idx = result._grad_fn, result._out_idx
-                self._requires_grad = result._requires_grad
-                return self
             if origin is not None:
                 base, chain = origin
                 old_base = base._data.copy()
@@ -573,6 +567,8 @@ class Tensor:
                 _view_write.write_through_view(self, result, base, chain, old_base)
                 return self
             self._write(result._data)
+            if result._data is self._data:  # NOTE [ Results over the input ] (activation.py)
+                _function.adopt_saved_output(result._grad_fn, self)
             self._grad_fn, self._out_idx = result._grad_fn, result._out_idx
             self._requires_grad = result._requires_grad
             return self
@@ -585,15 +581,16 @@ class Tensor:
             result = fn(self, *args, **kwargs)
         finally:
             _grad_state.enabled = prev
-        if result._data is self._data:  # written over self (NOTE [ Results over the input ])
-            self._version[0] += 1
-        else:
-            self._write(result._data)
+        self._write(result._data)
         return self
 
     def _write(self, array):
-        """Store array into self's memory with PyTorch's casting and shape rules; bump the version."""
+        """Store array into self's memory with PyTorch's casting and shape rules; bump the version.
+        An op that wrote its result over self (NOTE [ Results over the input ]) only bumps it."""
         mine = self._data
+        if array is mine:
+            self._version[0] += 1
+            return
         if array.dtype != mine.dtype and not np.can_cast(array.dtype, mine.dtype, "same_kind") \
                 and not (mine.dtype.kind == "f" and array.dtype.kind == "f"):
             raise RuntimeError(f"result type {_dtype.type_name(array)} can't be cast to the "

@@ -79,10 +79,15 @@ def _binary(xp_fn, a, b):
     except ValueError:
         raise broadcast_error(np.shape(a), np.shape(b)) from None
     except OverflowError:
-        # A Python int outside an integer tensor's range wraps around, as in PyTorch.
         if hasattr(a, "dtype"):
-            return xp_fn(a, np.array(b).astype(a.dtype).item())
-        return xp_fn(np.array(a).astype(b.dtype).item(), b)
+            return xp_fn(a, wrapped_int(b, a.dtype))
+        return xp_fn(wrapped_int(a, b.dtype), b)
+
+
+def wrapped_int(value, dtype):
+    """A Python int outside an integer dtype's range, wrapped around into it as torch converts
+    it (300 is 44 as uint8, -7 is 249)."""
+    return np.array(value).astype(dtype).item()
 
 
 def _float(a):

@@ -120,10 +120,10 @@ class Relu(Op):
     _array_backward = True
     _backward_reads_input = False  # in place, the old value needs no copy (Tensor._inplace)
 
-    def forward(ctx, a):
+    def forward(ctx, a, out=None):
         if a.dtype.kind == "b":
             raise RuntimeError("Boolean inputs not supported for relu")
-        y = ctx.xp.maximum(a, 0)
+        y = ctx.xp.maximum(a, 0, out=out)
         ctx.save_for_backward(y)
         return y
 
@@ -147,12 +147,8 @@ class ReluInplace(Relu, grad_fn="ReluBackward0"):
     _result_over_input = True
 
     def forward(ctx, a):
-        if a.dtype.kind == "b":
-            raise RuntimeError("Boolean inputs not supported for relu")
-        if a.size:  # an empty expanded tensor is read-only but has nothing to write
-            ctx.xp.maximum(a, 0, out=a)
-        ctx.save_for_backward(a)
-        return a
+        # an empty expanded tensor is read-only but has nothing to write
+        return Relu.forward(ctx, a, a if a.size else None)
 
 
 class Threshold(_Activation):

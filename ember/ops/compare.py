@@ -10,7 +10,7 @@ from .. import _dtype
 from .._backend import xp_of
 from .._dtype import type_name as _type_name
 from .._tensor import Tensor, _make
-from ._common import _const, _out, invalid_arguments, is_operand
+from ._common import _const, _out, invalid_arguments, is_operand, wrapped_int
 from ._op import broadcast_error, promote, scalar
 
 __all__ = [
@@ -57,7 +57,7 @@ def _operands(input, other):
                 raise OverflowError("int too big to convert")
             if b < -2 ** 63:
                 raise OverflowError("can't convert negative int to unsigned")
-            b = np.array(b, np.uint64 if b >= 2 ** 63 else np.int64).astype(a.dtype).item()
+            b = wrapped_int(b, a.dtype)
     return a, b
 
 
