@@ -64,6 +64,8 @@ def _causal_blocks(q_len, k_len):
 
 
 class _ArrayNS:
+    """Backward on arrays, block by block (NOTE [ Causal blocks ])."""
+
     def __init__(self, xp):
         self.xp = xp
 
@@ -71,11 +73,37 @@ class _ArrayNS:
         """a @ b^T (linalg's _gemm: a stack of small b^T is multiplied as a copy)."""
         return _gemm(self.xp, a, _mT(b))
 
+    def key_rows(self, part, n_keys, into=None):
+        """part, the gradient of the first keys, as the gradient of all n_keys (zero beyond), or
+        added into `into`'s first rows."""
+        seen = part.shape[-2]
+        if into is not None:
+            into[..., :seen, :] += part
+            return into
+        if seen == n_keys:
+            return part
+        whole = self.xp.zeros(part.shape[:-2] + (n_keys,) + part.shape[-1:], part.dtype)
+        whole[..., :seen, :] = part
+        return whole
+
+    def cat_rows(self, parts):
+        return parts[0] if len(parts) == 1 else self.xp.concatenate(parts, -2)
+
 
 class _TensorNS:
+    """Backward on Tensors under create_graph: one block, every query against every key."""
+
     @staticmethod
     def times_mT(a, b):
         return a @ _mT(b)
+
+    @staticmethod
+    def key_rows(part, n_keys, into=None):
+        return part
+
+    @staticmethod
+    def cat_rows(parts):
+        return parts[0]
 
 
 class ScaledDotProductFlashAttentionForCpu(
@@ -108,18 +136,39 @@ class ScaledDotProductFlashAttentionForCpu(
             if ctx.causal:
                 scores = scores.masked_fill(
                     _make(_future(ctx.xp, scores.shape[-2], scores.shape[-1])), float("-inf"))
-            ns, p = _TensorNS, softmax(scores, -1)
-        elif ctx.blocks is not None:
-            return _blocks_backward(ctx, g, q, k, v)
+            ns, blocks, weights = _TensorNS, None, [softmax(scores, -1)]
         else:
-            ns, p = _ArrayNS(ctx.xp), ctx.weights
-        need, scale = ctx.needs_input_grad, ctx.scale
-        dv = _mT(p) @ g if need[2] else None
-        if not (need[0] or need[1]):
-            return None, None, dv
-        ds = SoftmaxBackwardData.apply(ns.times_mT(g, v), p, -1)  # d loss / d (scores / scale)
-        return ((ds @ k) * scale if need[0] else None), \
-            ((_mT(ds) @ q) * scale if need[1] else None), dv
+            ns, blocks = _ArrayNS(ctx.xp), ctx.blocks
+            weights = ctx.weights if blocks is not None else [ctx.weights]
+        if blocks is None:
+            blocks = [(0, q.shape[-2], k.shape[-2])]
+        return _backward(ns, g, q, k, v, blocks, weights, ctx.needs_input_grad, ctx.scale)
+
+
+def _backward(ns, g, q, k, v, blocks, weights, need, scale):
+    """dq, dk, dv from each block's weights p (one block when the op is not in blocks): dv = p^T g,
+    ds = p (dp - rowsum(dp p)) with dp = g v^T (softmax's backward op), dq = ds k scale and
+    dk = ds^T q scale, each block's dk and dv over the keys it saw. The widest block (the last)
+    goes first, so that its dk and dv are the arrays the others add into."""
+    n_keys = k.shape[-2]
+    dq, dk, dv = [], None, None
+    for (r0, r1, keys), p in zip(blocks[::-1], weights[::-1]):
+        gb, qb = _query_rows(g, r0, r1), _query_rows(q, r0, r1)
+        kb, vb = _query_rows(k, 0, keys), _query_rows(v, 0, keys)
+        if need[2]:
+            dv = ns.key_rows(_mT(p) @ gb, n_keys, dv)
+        if need[0] or need[1]:
+            ds = SoftmaxBackwardData.apply(ns.times_mT(gb, vb), p, -1)  # d loss / d scores
+            if need[0]:
+                dq.append((ds @ kb) * scale)
+            if need[1]:
+                dk = ns.key_rows((_mT(ds) @ qb) * scale, n_keys, dk)
+    return (ns.cat_rows(dq[::-1]) if need[0] else None), dk, dv
+
+
+def _query_rows(t, r0, r1):
+    """Rows [r0, r1) of the second-to-last dim; t itself when that is all of them."""
+    return t if r0 == 0 and r1 == t.shape[-2] else t[..., r0:r1, :]
 
 
 def _blocks_forward(ctx, q, k, v, scale, blocks):
@@ -138,30 +187,6 @@ def _blocks_forward(ctx, q, k, v, scale, blocks):
     if ctx.recording:
         ctx.weights = weights
     return out
-
-
-def _blocks_backward(ctx, g, q, k, v):
-    """The first-order backward on arrays, block by block with the kept weights: each block's dv
-    and dk added into the rows of the keys it saw."""
-    xp, need, scale = ctx.xp, ctx.needs_input_grad, ctx.scale
-    dq = xp.empty(q.shape, q.dtype) if need[0] else None
-    dk = xp.zeros(k.shape, k.dtype) if need[1] else None
-    dv = xp.zeros(v.shape, v.dtype) if need[2] else None
-    for (r0, r1, keys), p in zip(ctx.blocks, ctx.weights):
-        gb = g[..., r0:r1, :]
-        if dv is not None:
-            dv[..., :keys, :] += _mT(p) @ gb
-        if dq is None and dk is None:
-            continue
-        ds = SoftmaxBackwardData.apply(_gemm(xp, gb, _mT(v[..., :keys, :])), p, -1)
-        if dq is not None:
-            dq[..., r0:r1, :] = ds @ k[..., :keys, :]
-            dq[..., r0:r1, :] *= scale
-        if dk is not None:
-            part = _mT(ds) @ q[..., r0:r1, :]
-            part *= scale
-            dk[..., :keys, :] += part
-    return dq, dk, dv
 
 
 def attention(q, k, v, causal, scale):
