@@ -146,6 +146,17 @@ def _category(np_dtype):
 _KIND_CATEGORY = {"b": 0, "u": 1, "i": 1, "f": 2, "c": 3}
 
 
+def castable_category(source, target):
+    """torch's casting rule for results stored in place or into out=, on categories (0 bool,
+    1 integral, 2 floating, 3 complex): never complex to real, floating to integral or Boolean,
+    or anything but bool to bool. Within a category any cast goes (int64 into uint8 wraps)."""
+    if source == 3 and target != 3:
+        return False
+    if source == 2 and target < 2:
+        return False
+    return not (source != 0 and target == 0)
+
+
 def _promote_pair(a, b):
     """torch.promote_types on NumPy dtypes: the higher category wins, except that a complex
     dtype meeting a wider float widens to that float's complex (float64 + complex64 is

@@ -591,8 +591,8 @@ class Tensor:
         if array is mine:
             self._version[0] += 1
             return
-        if array.dtype != mine.dtype and not np.can_cast(array.dtype, mine.dtype, "same_kind") \
-                and not (mine.dtype.kind == "f" and array.dtype.kind == "f"):
+        if array.dtype != mine.dtype and not _dtype.castable_category(
+                _dtype._category(array.dtype), _dtype._category(mine.dtype)):
             raise RuntimeError(f"result type {_dtype.type_name(array)} can't be cast to the "
                                f"desired output type {_dtype.type_name(mine)}")
         if array.shape != mine.shape:

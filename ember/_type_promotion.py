@@ -48,8 +48,4 @@ def can_cast(from_, to):
     never complex to real, floating to integral, or anything but bool to bool."""
     _check_dtype("can_cast", "from_", 1, from_)
     _check_dtype("can_cast", "to", 2, to)
-    if from_.is_complex and not to.is_complex:
-        return False
-    if from_.is_floating_point and to._category < 2:
-        return False
-    return not (from_ is not _dtype.bool and to is _dtype.bool)
+    return _dtype.castable_category(from_._category, to._category)

@@ -199,14 +199,19 @@ def _check_int_zero(b):
         raise RuntimeError("ZeroDivisionError")
 
 
+# torch's kernel names, which refuse Boolean operands
+_BOOL_REFUSED = {"fmod": "fmod_cpu", "remainder": "remainder_cpu",
+                 "floor_divide": "div_floor_cpu", "trunc_divide": "div_trunc_cpu"}
+
+
 def _divide(xp, name, a, b):
     """xp.<name>(a, b) on promoted operands, or division rounded toward zero for name
     'trunc_divide': the forward of every integer-safe division (div with a rounding mode,
     floor_divide, remainder, fmod)."""
     a, b = promote(a, b)
     kind = (a if hasattr(a, "dtype") else b).dtype.kind
-    if kind == "b" and name in ("fmod", "remainder"):
-        raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Bool'")
+    if kind == "b":
+        raise NotImplementedError(f"\"{_BOOL_REFUSED[name]}\" not implemented for 'Bool'")
     ints = kind != "f"
     if ints:
         _check_int_zero(b)

@@ -303,6 +303,28 @@ def test_inplace_cast_error_type():
             fn(ember.tensor([1, 2]))
 
 
+
+def test_inplace_integral_result_into_other_integral_dtype_wraps():
+    """torch casts a result of another integral dtype into the tensor (int64 into uint8 wraps
+    around), and refuses only float into integral, complex into real and non-bool into bool: a
+    uint8 image minus a Long tensor is no error (fuzzer seed 21, case 212)."""
+    a = ember.tensor([6, 200], dtype=ember.uint8)
+    a.sub_(ember.tensor([10, -100]))
+    assert a.dtype == ember.uint8
+    np.testing.assert_array_equal(a._data, [252, 44])
+    b = ember.tensor([1, 2], dtype=ember.int32)
+    b += ember.tensor([2 ** 40, 3])
+    np.testing.assert_array_equal(b._data, [1, 5])
+    c = ember.zeros(2, dtype=ember.uint8)
+    c.add_(ember.tensor([True, False]))
+    np.testing.assert_array_equal(c._data, [1, 0])
+    for target, source, name in ((ember.int32, ember.float32, "Float"),
+                                 (ember.bool, ember.int32, "Int"),
+                                 (ember.float32, ember.complex64, "ComplexFloat")):
+        with pytest.raises(RuntimeError, match=f"result type {name} can't be cast"):
+            ember.zeros(2, dtype=target).add_(ember.ones(2, dtype=source))
+    assert not ember.can_cast(ember.int64, ember.bool) and ember.can_cast(ember.int64, ember.uint8)
+
 def test_inplace_under_no_grad_on_leaf():
     x = ember.ones(3, requires_grad=True)
     with ember.no_grad():

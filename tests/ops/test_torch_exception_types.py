@@ -86,6 +86,13 @@ CASES = {
     "invert_float": lambda m: ~m.ones(2),
     "fmod_bool": lambda m: m.fmod(m.tensor([True]), m.tensor([True])),
     "remainder_bool": lambda m: m.remainder(m.tensor([True]), m.tensor([True])),
+    # a Boolean divisor of False is no ZeroDivisionError: the kernel refuses Bool first
+    # (fuzzer seed 21, case 384)
+    "floor_divide_bool": lambda m: m.floor_divide(m.tensor([True]), m.tensor([False])),
+    "floordiv_bool_number": lambda m: m.tensor([True]) // True,
+    "div_trunc_bool": lambda m: m.div(m.tensor([True]), m.tensor([True]), rounding_mode="trunc"),
+    "number_floordiv_bool": lambda m: 3 // m.tensor([True]),
+    "sub_long_into_uint8": lambda m: m.tensor(6, dtype=m.uint8).sub_(m.tensor(2)),
     "pow_bool": lambda m: m.pow(m.tensor([True]), m.tensor([False])),
     "pow_bool_int": lambda m: m.pow(m.tensor([True]), 2),
     "atan2_scalar_other": lambda m: m.atan2(m.ones(2), 3),
