@@ -157,6 +157,13 @@ def castable_category(source, target):
     return not (source != 0 and target == 0)
 
 
+def cast_error(result, output):
+    """torch's error for a result (a dtype, NumPy dtype or array) that castable_category refuses
+    to store into output."""
+    return RuntimeError(f"result type {type_name(result)} can't be cast to the desired output "
+                        f"type {type_name(output)}")
+
+
 def _promote_pair(a, b):
     """torch.promote_types on NumPy dtypes: the higher category wins, except that a complex
     dtype meeting a wider float widens to that float's complex (float64 + complex64 is

@@ -593,8 +593,7 @@ class Tensor:
             return
         if array.dtype != mine.dtype and not _dtype.castable_category(
                 _dtype._category(array.dtype), _dtype._category(mine.dtype)):
-            raise RuntimeError(f"result type {_dtype.type_name(array)} can't be cast to the "
-                               f"desired output type {_dtype.type_name(mine)}")
+            raise _dtype.cast_error(array, mine)
         if array.shape != mine.shape:
             try:
                 wanted = np.broadcast_shapes(array.shape, mine.shape)

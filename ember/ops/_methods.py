@@ -12,6 +12,8 @@ name may not be both (declare_methods refuses it).
 import functools
 import types
 
+from .. import _dtype
+
 METHODS = """
 to add sub mul div true_divide floor_divide remainder fmod pow neg negative abs absolute sign
 sgn reciprocal sqrt rsqrt square exp exp2 expm1 log log1p log2 log10 sin cos tan asin acos atan
@@ -82,8 +84,22 @@ def _method(fn, name):
     return method
 
 
+# In place, torch checks that the result's dtype casts into the tensor's before these kernels
+# refuse a floating operand: int_tensor.bitwise_or_(2.0) is a cast error.
+_CAST_CHECKED_FIRST = {"bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left_shift",
+                       "bitwise_right_shift"}
+
+
 def _in_place(fn, name):
+    cast_first = name in _CAST_CHECKED_FIRST
+
     def method(self, *args, **kwargs):
+        other = args[0] if len(args) == 1 else None
+        if cast_first and (hasattr(other, "_data") or type(other) in (bool, int, float)):
+            result = _dtype.result_type(self._data, getattr(other, "_data", other))
+            if not _dtype.castable_category(_dtype._category(result),
+                                            _dtype._category(self._data.dtype)):
+                raise _dtype.cast_error(result, self)
         return self._inplace(fn, *args, **kwargs)
     method.__name__ = method.__qualname__ = name + "_"
     method.__doc__ = f"In-place version of ``{name}``: writes the result into this tensor."

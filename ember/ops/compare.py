@@ -234,7 +234,7 @@ def _check_bitwise(name, input, other=None):
         if d is not None and d.kind == "f":
             raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_type_name(d)}'")
         if isinstance(x, float):
-            raise RuntimeError(f"\"{name}_cpu\" not implemented for 'Float'")
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for 'Float'")
 
 
 def _number_first(name, input, other):

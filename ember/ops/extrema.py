@@ -294,11 +294,16 @@ def mode(input, dim=-1, keepdim=False):
 
 
 def _amax_like(op, name, input, dim, keepdim):
+    """torch refuses an empty input without dims, and names an empty reduced dim as given."""
     a = input._data
     dims = _dims(dim, a.ndim)
-    if a.size == 0 and len(dims) == a.ndim:
-        _check_numel(name, a)
-    _check_dims_nonempty(name, a, dims)
+    if a.size == 0:
+        if isinstance(dim, (tuple, list)) and not len(dim):
+            _check_numel(name, a)
+        for given, d in zip(dim if isinstance(dim, (tuple, list)) else (dim,), dims):
+            if a.shape[d] == 0:
+                raise IndexError(f"{name}(): Expected reduction dim {given} to have non-zero "
+                                 "size.")
     return op.apply(input, dims, keepdim)
 
 

@@ -97,12 +97,13 @@ def stack(tensors, dim=0, *, out=None):
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
     ref = tensors[0]._data.shape
+    dim = wrap_dim(dim, len(ref) + 1)  # torch checks dim before the shapes
     for i, x in enumerate(tensors):
         if x._data.shape != ref:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got "
                                f"{shape_str(ref)} at entry 0 and {shape_str(x.shape)} at entry "
                                f"{i}")
-    return Stack.apply(wrap_dim(dim, len(ref) + 1), *tensors)
+    return Stack.apply(dim, *tensors)
 
 
 def hstack(tensors, *, out=None):

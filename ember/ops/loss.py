@@ -95,11 +95,6 @@ def _kernel_dtype(kernel, input, target):
     return dt
 
 
-def _cast_error(result, output):
-    return RuntimeError(f"result type {_type_name(result)} can't be cast to the desired output "
-                        f"type {_type_name(output)}")
-
-
 def _pair_grads(ctx, gd):
     """gd is d loss / d input; the target gets its negation."""
     need = ctx.needs_input_grad
@@ -376,7 +371,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     dt = _kernel_dtype("huber_cpu", input, target)
     if input.dtype.np != dt:  # the loss is written into a tensor of input's dtype
-        raise _cast_error(dt, input.dtype.np)
+        raise _dtype.cast_error(dt, input.dtype.np)
     input, target = _expand_pair(input, target)
     if weight is not None:
         return _weighted(HuberLoss.apply(input, target, "none", float(delta)), weight, input,
@@ -412,7 +407,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for "
                                   f"'{_type_name(input.dtype.np)}'")
     if not target.dtype.is_floating_point:
-        raise _cast_error(input.dtype.np, target.dtype.np)
+        raise _dtype.cast_error(input.dtype.np, target.dtype.np)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "
                          f"({input.shape})")

@@ -31,6 +31,8 @@ def _flat_targets(shape, dim, index):
     xp = xp_of(index)
     if not shape:  # a 0-d tensor has the one position 0
         return index.astype(np.int64)
+    if not index.size:  # none, whatever its dims (torch checks nothing of an empty index)
+        return index.reshape(-1).astype(np.int64)
     strides = [1] * len(shape)
     for i in range(len(shape) - 2, -1, -1):
         strides[i] = strides[i + 1] * shape[i + 1]
@@ -44,9 +46,12 @@ def _flat_targets(shape, dim, index):
 
 
 def _region(a, shape, skip=None):
-    """a[:shape[0], :shape[1], ...] (dim `skip` whole): the part of src or input an index uses."""
+    """a[:shape[0], :shape[1], ...] (dim `skip` whole): the part of src or input an index uses;
+    nothing of it for an empty index, whatever its dims."""
     if a.shape == tuple(shape):
         return a
+    if 0 in shape:
+        return a.reshape(-1)[:0]
     return a[tuple(slice(None) if d == skip else slice(0, s) for d, s in enumerate(shape))]
 
 
@@ -54,6 +59,8 @@ def _src_grad(gs, src_shape):
     """gs (index-shaped) placed in zeros of src's shape: src may be larger than the index."""
     if tuple(gs.shape) == tuple(src_shape):
         return gs
+    if 0 in gs.shape:  # an empty index of any dims used none of src
+        return gs.new_zeros(src_shape)
     key = _Key(tuple(slice(0, n) for n in gs.shape), None, "Slice", True)
     return _EMBED["Slice"].apply(gs, tuple(src_shape), key)
 
@@ -62,7 +69,8 @@ class Gather(Op):
     def forward(ctx, a, dim, index):
         ctx.in_shape, ctx.dim, ctx.index = a.shape, dim, index
         if a.ndim == 0 or index.size == 0 or index.ndim == 0:  # any dims when empty; a 0-d
-            return a.reshape(-1)[index.reshape(-1)].reshape(index.shape)  # one picks from 1-D
+            picked = a.reshape(-1)[index.reshape(-1).astype(np.int64)]  # one picks from 1-D
+            return picked.reshape(index.shape)
         return ctx.xp.take_along_axis(_region(a, index.shape, dim), index, axis=dim)
 
     def backward(ctx, g):
@@ -249,13 +257,17 @@ _SCATTER_REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
 
 
 def _scatter_dim(fn, input, dim, index, src):
-    """Check gather's and scatter's arguments in PyTorch's order; return dim wrapped."""
-    if index._data.dtype.kind not in "iu":
+    """Check gather's and scatter's arguments in PyTorch's order; return dim wrapped. An empty
+    index is checked for nothing but dim and src's dtype, as torch does."""
+    empty = not index._data.size
+    if index._data.dtype.kind not in "iu" and not empty:
         raise RuntimeError(f"{fn}(): Expected dtype int32/int64 for index")
     dim = wrap_dim(dim, input.ndim)
     if src is not None and src.dtype != input.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
-    if builtins.max(index.ndim, 1) != builtins.max(input.ndim, 1) and index._data.size:
+    if empty:
+        return dim
+    if builtins.max(index.ndim, 1) != builtins.max(input.ndim, 1):
         raise RuntimeError("Index tensor must have the same number of dimensions as input tensor")
     for d in range(builtins.min(index.ndim, input.ndim)):
         too_big = d != dim and index.shape[d] > input.shape[d]
@@ -268,11 +280,10 @@ def _scatter_dim(fn, input, dim, index, src):
                                f"self {shape_str(input.shape)} apart from dimension {dim} and "
                                f"to be no larger size than src {shape_str(src.shape)}")
     size, idx = _dim_size(input, dim), index._data
-    if idx.size:
-        lo, hi = builtins.int(idx.min()), builtins.int(idx.max())
-        if lo < 0 or hi >= size:
-            raise RuntimeError(f"index {hi if hi >= size else lo} is out of bounds for "
-                               f"dimension {dim} with size {size}")
+    lo, hi = builtins.int(idx.min()), builtins.int(idx.max())
+    if lo < 0 or hi >= size:
+        raise RuntimeError(f"index {hi if hi >= size else lo} is out of bounds for "
+                           f"dimension {dim} with size {size}")
     return dim
 
 
@@ -430,10 +441,11 @@ class IndexCopy(Op):
         return ga, None, None, gs
 
 
-def _vector_index(fn, input, dim, index):
+def _vector_index(fn, input, dim, index, alpha=1):
     """Check an index_* function's dim and 1-D index as torch does for `fn` (index_select,
     index_add_, index_copy_, index_fill_ each take other index dtypes and only index_fill_
-    takes negative entries); return (dim wrapped, the index as a Tensor of positions)."""
+    takes negative entries; index_add_'s alpha picks torch's kernel, which words an index out of
+    range); return (dim wrapped, the index as a Tensor of positions)."""
     dim = wrap_dim(dim, input.ndim)
     size = _dim_size(input, dim)
     d = index._data
@@ -450,6 +462,9 @@ def _vector_index(fn, input, dim, index):
     if d.ndim > 1:
         raise IndexError(f"{fn}(): Index is supposed to be a vector")
     d = d.reshape(-1)
+    if fn == "index_select" and input.ndim == 0 and d.size > 1:
+        raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {d.size} "
+                           "value(s)")
     if d.size:
         lo, hi = builtins.int(d.min()), builtins.int(d.max())
         low = -size if fn == "index_fill_" else 0
@@ -461,8 +476,10 @@ def _vector_index(fn, input, dim, index):
                                        f"axis_dim={size}")
                 raise IndexError("index out of range in self")
             msg = f"index {bad} is out of bounds for dimension {dim} with size {size}"
-            if fn == "index_add_":
-                raise RuntimeError(msg)
+            if fn == "index_add_":  # the kernel for several dims, unscaled, names the index
+                if input.ndim > 1 and alpha == 1:
+                    raise RuntimeError(msg)
+                raise IndexError("index out of range in self")
             raise IndexError("index_copy_(): " + msg if fn == "index_copy_" else msg)
         if lo < 0:
             d = d + size * (d < 0)
@@ -509,7 +526,7 @@ def _check_source(input, dim, index, source, fn):
 
 def index_add(input, dim, index, source, *, alpha=1):
     """A copy of input with alpha * source added at index along dim (repeats accumulate)."""
-    dim, index = _vector_index("index_add_", input, dim, index)
+    dim, index = _vector_index("index_add_", input, dim, index, alpha)
     _same_dtype(input, source, "index_add_")
     _check_source(input, dim, index, source, "index_add_")
     if alpha != 1:

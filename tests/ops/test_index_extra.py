@@ -426,3 +426,20 @@ def test_index_add_rows_adds_repeated_unsorted_rows(n_idx, cols, dtype):
     assert got is out
     tol = 1e-4 if dtype == np.float32 else 1e-12  # float32 sums in another order
     np.testing.assert_allclose(got.astype(np.float64), want.astype(np.float64), rtol=tol, atol=tol)
+
+
+def test_scatter_with_an_empty_index_of_other_dims_writes_nothing():
+    """torch checks an empty index for nothing but dim and src's dtype: scatter and scatter_add
+    return the input (fuzzer seed 22, case 146). src's gradient is zeros of its shape (torch 2.13's
+    own backward refuses its index-shaped gradient there)."""
+    x = ember.arange(4.0, dtype=ember.float64).requires_grad_()
+    src = ember.ones(1, 5, 4, dtype=ember.float64, requires_grad=True)
+    index = ember.zeros((0, 4, 3), dtype=ember.int64)
+    for fn in (ember.scatter, ember.scatter_add):
+        x.grad = src.grad = None
+        y = fn(x, 0, index, src)
+        np.testing.assert_array_equal(y._data, [0.0, 1.0, 2.0, 3.0])
+        (y * ember.arange(4.0, dtype=ember.float64)).sum().backward()
+        np.testing.assert_array_equal(x.grad._data, [0.0, 1.0, 2.0, 3.0])
+        assert src.grad.shape == (1, 5, 4) and not src.grad._data.any()
+    assert ember.gather(x, 0, index).shape == (0, 4, 3)
