@@ -650,7 +650,7 @@ class Nextafter(Op):
     _array_backward = True
 
     def forward(ctx, a, b):
-        return ctx.xp.nextafter(a, b)
+        return ctx.xp.nextafter(*promote(a, b))
 
     def backward(ctx, g):
         return g, g * 0.0
@@ -702,10 +702,10 @@ def heaviside(input, values, *, out=None):
 def nextafter(input, other, *, out=None):
     """The next floating-point value after input in the direction of other."""
     _need_tensors("nextafter", input, other)
-    if input.dtype != other.dtype or input._data.dtype.kind != "f":
-        bad = input if input._data.dtype.kind != "f" else other
+    common = _dtype.result_type(input._data, other._data)  # the kernel sees the promoted pair
+    if common.kind != "f":
         raise NotImplementedError(f"\"nextafter_cpu\" not implemented for "
-                                  f"'{_dtype.type_name(bad)}'")
+                                  f"'{_dtype.type_name(common)}'")
     r = Nextafter.apply(input, other)
     return r if out is None else _out(r, out)
 

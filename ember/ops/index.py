@@ -363,10 +363,9 @@ def setitem(tensor, key, value):
     if isinstance(value, (int, float, complex)):  # as torch, checked before the key
         value = _dtype.checked_fill(value, tensor.dtype)
     k = _key_of(key, tensor)
-    if isinstance(value, Tensor) and value.dtype != tensor.dtype and _has_int_indices(k):
-        names = [_dtype.LEGACY_NAMES[d][:-len("Tensor")] for d in (tensor.dtype, value.dtype)]
-        raise RuntimeError("Index put requires the source and destination dtypes match, got "
-                           f"{names[0]} for the destination and {names[1]} for the source.")
+    if isinstance(value, Tensor) and value.dtype != tensor.dtype and \
+            _through_index_put(k, value):
+        raise _index_put_dtype_error(tensor, value)
     if not isinstance(value, (Tensor, int, float, bool, complex, np.generic)):
         kind = type(value)
         name = kind.__name__ if kind.__module__ == "builtins" else \
@@ -383,10 +382,17 @@ def setitem(tensor, key, value):
     tensor._version[0] += 1
 
 
-def _has_int_indices(key):
-    """Whether torch writes through index_put_, which takes no other dtype, rather than copy_."""
-    return key.adv is not None and any(not isinstance(a, slice) and a.dtype != np.bool_
-                                       for a in key.adv)
+def _through_index_put(key, value):
+    """Whether torch writes value through index_put_, which takes no other dtype, rather than
+    copy_ (basic indexing) or masked_fill (Boolean masks and a value of one element)."""
+    return key.adv is not None and (value._data.size != 1 or any(
+        not isinstance(a, slice) and a.dtype != np.bool_ for a in key.adv))
+
+
+def _index_put_dtype_error(dst, src):
+    names = [_dtype.type_name(t) for t in (dst, src)]
+    return RuntimeError("Index put requires the source and destination dtypes match, got "
+                        f"{names[0]} for the destination and {names[1]} for the source.")
 
 
 def _index_put(input, key, value):
@@ -423,9 +429,7 @@ def index_put(input, indices, values, accumulate=False):
     indices, as input[indices] = values does."""
     key = _key_of(tuple(indices), input)
     if values.dtype != input.dtype:
-        names = [_dtype.LEGACY_NAMES[d][:-len("Tensor")] for d in (input.dtype, values.dtype)]
-        raise RuntimeError("Index put requires the source and destination dtypes match, got "
-                           f"{names[0]} for the destination and {names[1]} for the source.")
+        raise _index_put_dtype_error(input, values)
     if accumulate:
         return IndexPutAccumulate.apply(input, values, key)
     return IndexPut.apply(input, values, key)

@@ -48,10 +48,10 @@ def _flat_targets(shape, dim, index):
 def _region(a, shape, skip=None):
     """a[:shape[0], :shape[1], ...] (dim `skip` whole): the part of src or input an index uses;
     nothing of it for an empty index, whatever its dims."""
-    if a.shape == tuple(shape):
-        return a
     if 0 in shape:
         return a.reshape(-1)[:0]
+    if a.shape == tuple(shape):
+        return a
     return a[tuple(slice(None) if d == skip else slice(0, s) for d, s in enumerate(shape))]
 
 

@@ -111,6 +111,12 @@ CASES = {
     "amin_empty_dims_given": lambda m: m.amin(m.zeros(2, 0), (0, -1)),
     "amax_empty_no_dims": lambda m: m.amax(m.zeros(0, 2)),
     "stack_dim_before_shapes": lambda m: m.stack((m.zeros(0, 4), m.zeros(1, 3, 3)), -5),
+    "scatter_empty_index_src_of_its_shape": lambda m: m.scatter(m.zeros(2, 2, 4, 2, dtype=m.int8), -4, m.zeros((0, 2, 3, 1), dtype=m.int64), m.zeros((0, 2, 3, 1), dtype=m.int8)),
+    # nextafter's kernel sees the promoted pair (fuzzer seed 23, cases 51, 425, 651)
+    "nextafter_float64_bool": lambda m: m.nextafter(m.zeros(2, dtype=m.float64), m.tensor([True, False])),
+    "nextafter_int8_half_0d": lambda m: m.nextafter(m.tensor([-3, 0], dtype=m.int8), m.tensor(-1.5, dtype=m.float16)),
+    "nextafter_float_uint8_0d": lambda m: m.nextafter(m.tensor([1.5]), m.tensor(0, dtype=m.uint8)),
+    "nextafter_long": lambda m: m.nextafter(m.tensor([1, 2]), m.tensor([3, 4])),
     "bitwise_or_float_number": lambda m: m.bitwise_or(m.tensor([1, 2], dtype=m.uint8), 2.0),
     "bitwise_or_float_number_in_place": lambda m: m.tensor([1]).bitwise_or_(2.0),
     "bitwise_and_long_into_bool": lambda m: m.tensor([True]).bitwise_and_(m.tensor([3])),
@@ -203,6 +209,9 @@ SETITEM = {
     "index_put_other_dtype": ("float64", [2], "float32 0-d"),
     "index_put_tensor_key_other_dtype": ("float64", "long", "int64 1-d"),
     "mask_put_other_dtype": ("float64", "mask", "float32 1-d"),
+    # a Boolean mask writes a value of one element by masked_fill, any other through index_put_
+    "mask_put_vector_other_dtype": ("float64", "mask", "float32 2-d"),
+    "mask_put_0d_other_dtype": ("float64", "mask", "float32 0-d"),
     "slice_put_other_dtype": ("float64", slice(1, 2), "int64 1-d"),
     "index_put_same_dtype": ("float64", [0, 2], "float64 1-d"),
 }
@@ -224,7 +233,7 @@ def test_setitem_value_like_torch(torch, name):
         v = value
         if isinstance(value, str):  # a tensor value: "<dtype> <0-d|1-d>"
             vdtype, rank = value.split()
-            v = m.ones(() if rank == "0-d" else (1,), dtype=getattr(m, vdtype))
+            v = m.ones({"0-d": (), "1-d": (1,), "2-d": (2,)}[rank], dtype=getattr(m, vdtype))
         return _setitem(m, dtype, k, v)
     assert _outcome(f, ember) == _outcome(f, torch)
 
