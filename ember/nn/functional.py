@@ -20,7 +20,7 @@ from ..ops import margin_loss as _margin
 from ..ops.linalg import addmm, matmul, mm
 from ..ops.loss import (  # noqa: F401
     binary_cross_entropy, binary_cross_entropy_with_logits, huber_loss, kl_div, l1_loss,
-    mse_loss, nll_loss, smooth_l1_loss)
+    mse_loss, nll_loss, smooth_l1_loss, soft_margin_loss)
 from ..ops.loss import _legacy, _reduce, _reduction
 from ..ops.loss import poisson_nll_loss as _poisson_nll_loss
 from ..ops.norm import batch_norm as _batch_norm
@@ -377,12 +377,6 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
     """input where target is 1, max(0, margin - input) where target is -1."""
     return _margin.hinge_embedding_loss(input, target, margin,
                                         _reduction(_legacy(size_average, reduce, reduction)))
-
-
-def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """log(1 + exp(-target * input))."""
-    reduction = _reduction(_legacy(size_average, reduce, reduction))
-    return _reduce(softplus(-target * input), reduction)
 
 
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None,

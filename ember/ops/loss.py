@@ -10,7 +10,10 @@ import warnings
 import numpy as np
 
 from .. import _dtype
+from .._backend import xp_of
+from .._tensor import Tensor
 from .._dtype import type_name as _type_name
+from ..autograd.grad_mode import state as _grad_state
 from ._common import _const, _factor
 from ._errors import refuse_non_floating
 from ._op import Op, broadcast_error, promote, shape_str
@@ -39,8 +42,11 @@ def _reduction(reduction):
 
 
 def _reduce(loss, reduction):
-    """Reduce an array (in forward) or a Tensor (in composites)."""
+    """Reduce an array (in forward) or a Tensor (in composites); the mean of an empty array is
+    NaN, without NumPy's warning."""
     if reduction == "mean":
+        if not isinstance(loss, Tensor) and loss.size == 0:
+            return xp_of(loss).full((), np.nan, loss.dtype)
         return loss.mean()
     if reduction == "sum":
         return loss.sum()
@@ -176,6 +182,64 @@ class BinaryCrossEntropy(Op):
         if need[1]:
             gy = (1 - x).log().sub(x.log()) * scale  # -logit(x)
         return gx, gy
+
+
+# NOTE [ Soft margin loss as torch computes it ]: torch evaluates log(1 + exp(-y x)) step by step
+# in the input's dtype (negate, multiply by the target, exp, log1p, each result stored in that
+# dtype), so exp overflows to inf where -y x is large (from 89 in float32, 11 in float16) and the
+# loss is inf there, and its backward -y z / (1 + z) with z = exp(-y x) is NaN (inf / inf) at
+# float32 and float64. ember follows those steps: the same numbers, overflow included.
+
+def _soft_margin_steps(xp, x, y):
+    """exp(-y x) as torch's forward makes it, in x's dtype: each step stored in that dtype."""
+    z = (xp.negative(x) * y).astype(x.dtype, copy=False)
+    with np.errstate(over="ignore"):
+        return xp.exp(z)
+
+
+class SoftMarginLoss(Op):
+    """log(1 + exp(-y x)) (NOTE [ Soft margin loss as torch computes it ]); the target takes no
+    gradient, as in torch."""
+
+    def forward(ctx, x, y, reduction):
+        ctx.reduction, ctx.numel = reduction, x.size
+        ctx.save_for_backward(x, y)
+        return _reduce(ctx.xp.log1p(_soft_margin_steps(ctx.xp, x, y)), reduction)
+
+    def backward(ctx, g):
+        x, y = ctx.saved_tensors
+        return SoftMarginLossBackward.apply(g, x, y, ctx.reduction), None
+
+
+class SoftMarginLossBackward(Op, grad_fn="SoftMarginLossBackwardBackward0"):
+    """-y z / (1 + z) times g (over the element count for 'mean'), z = exp(-y x) in the pair's
+    promoted dtype and each product stored in x's dtype, as torch's backward does."""
+
+    def forward(ctx, g, x, y, reduction):
+        xp = ctx.xp
+        ctx.scale = 1.0 / x.size if reduction == "mean" else 1.0
+        ctx.save_for_backward(g, x, y)
+        xs, ys = promote(x, y)
+        with np.errstate(over="ignore", invalid="ignore"):
+            z = xp.exp(-ys * xs)
+            gx = (y * z).astype(x.dtype, copy=False)
+            gx *= -ctx.scale
+            z += 1
+            gx = (gx / z).astype(x.dtype, copy=False)
+        gx *= g
+        return gx
+
+    def backward(ctx, gg):
+        g, x, y = ctx.saved_tensors
+        need = ctx.needs_input_grad
+        p = (-y * x).sigmoid()  # z / (1 + z)
+        gg_g = gg_x = None
+        if need[0]:
+            gg_g = (gg * y * p * -ctx.scale).sum() if g.dim() == 0 and x.dim() else \
+                gg * y * p * -ctx.scale
+        if need[1]:
+            gg_x = gg * g * y * y * p * (1 - p) * ctx.scale
+        return gg_g, gg_x, None
 
 
 class BinaryCrossEntropyWithLogits(Op):
@@ -396,6 +460,31 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if weight is not None and tuple(weight.shape) != tuple(input.shape):
         weight = weight.expand(input.shape)
     return BinaryCrossEntropy.apply(input, target, weight, reduction)
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """log(1 + exp(-target * input)), target broadcast to input (NOTE [ Soft margin loss as
+    torch computes it ]). Its steps store into input's dtype, so an integer input is the cast
+    error torch raises."""
+    reduction = _reduction(_legacy(size_average, reduce, reduction))
+    if _grad_state.enabled and target.requires_grad:
+        raise RuntimeError("The function 'soft_margin_loss' is not differentiable with respect "
+                           "to argument 'target'. This input cannot have requires_grad True.")
+    x, y = input._data, target._data
+    try:
+        shape = np.broadcast_shapes(x.shape, y.shape)
+    except ValueError:
+        raise broadcast_error(x.shape, y.shape) from None
+    if shape != x.shape:
+        raise RuntimeError(f"output with shape {list(x.shape)} doesn't match the broadcast shape "
+                           f"{list(shape)}")
+    if x.dtype.kind != "f":  # the product with a floating target, or exp of an integral one
+        product = _dtype.result_type(x, y)
+        raise _dtype.cast_error(product if product.kind == "f" else _dtype.get_default_dtype(),
+                                x)
+    if y.shape != x.shape:
+        target = target.expand(x.shape)
+    return SoftMarginLoss.apply(input, target, reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
