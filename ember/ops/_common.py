@@ -90,6 +90,31 @@ def wrapped_int(value, dtype):
     return np.array(value).astype(dtype).item()
 
 
+_INT_RANGES = {}
+
+
+def _int_range(dtype):
+    bounds = _INT_RANGES.get(dtype)
+    if bounds is None:
+        info = np.iinfo(dtype)
+        bounds = _INT_RANGES[dtype] = (int(info.min), int(info.max))
+    return bounds
+
+
+def int_operand(value, dtype):
+    """A Python int operand of an integer tensor of `dtype`, as torch converts it: within range
+    as it is, else wrapped around (wrapped_int); torch's OverflowError where no 64-bit integer
+    holds it."""
+    low, high = _int_range(dtype)
+    if low <= value <= high:
+        return value
+    if value >= 2 ** 64:  # torch's words for a number no 64-bit integer holds
+        raise OverflowError("int too big to convert")
+    if value < -2 ** 63:
+        raise OverflowError("can't convert negative int to unsigned")
+    return wrapped_int(value, dtype)
+
+
 def _float(a):
     """Integer and bool inputs of float-valued functions compute in the default float dtype
     (complex ones stay complex)."""

@@ -13,7 +13,7 @@ from .. import _dtype
 from .._backend import xp_of
 from .._tensor import Tensor, _make
 from ._common import (_binary, _float, _float_pair, _log_scalar, _out, _unary, _zeros,
-                      invalid_arguments, is_operand, number_operand, quiet)
+                      int_operand, invalid_arguments, is_operand, number_operand, quiet)
 from ._op import Op, broadcast_error, promote, scalar
 from .clamping import Where
 from .complex import conj_of, holomorphic
@@ -27,13 +27,26 @@ __all__ = ["add", "sub", "subtract", "rsub", "mul", "multiply", "div", "divide",
 
 # -- sums and products -----------------------------------------------------------------------------
 
+def _scaled(xp, kept, scaled, alpha):
+    """(kept, alpha * scaled) in the pair's promoted dtype, alpha converted to that dtype as
+    torch converts it: it never widens the result (a bool sum with alpha 100 stays bool) and an
+    integer alpha beyond an integer dtype's range is torch's overflow error."""
+    kept, scaled = promote(kept, scaled)
+    dtype = (kept if hasattr(kept, "dtype") else scaled).dtype
+    if dtype.kind == "f" and -65504.0 <= alpha <= 65504.0:  # fits every float (the usual lr)
+        return kept, scaled * alpha
+    if dtype == np.bool_:
+        return kept, scaled if alpha else xp.zeros_like(scaled)
+    return kept, scaled * _dtype.checked_fill(alpha, _dtype.from_numpy_dtype(dtype))
+
+
 class Add(Op):
     _n_operands = 2
     _array_backward = True
 
     def forward(ctx, a, b, alpha=1):
         ctx.alpha = alpha
-        return _binary(ctx.xp.add, a, b if alpha == 1 else b * alpha)
+        return _binary(ctx.xp.add, *(_scaled(ctx.xp, a, b, alpha) if alpha != 1 else (a, b)))
 
     def backward(ctx, g):
         return g, (g if ctx.alpha == 1 else g * ctx.alpha)
@@ -62,7 +75,7 @@ class Sub(Op):
     def forward(ctx, a, b, alpha=1):
         ctx.alpha = alpha
         _check_not_bool(a, b)
-        return _binary(ctx.xp.subtract, a, b if alpha == 1 else b * alpha)
+        return _binary(ctx.xp.subtract, *(_scaled(ctx.xp, a, b, alpha) if alpha != 1 else (a, b)))
 
     def backward(ctx, g):
         return g, (-g if ctx.alpha == 1 else g * -ctx.alpha)
@@ -76,7 +89,7 @@ class Rsub(Op, grad_fn="RsubBackward1"):
     def forward(ctx, a, b, alpha=1):
         ctx.alpha = alpha
         _check_not_bool(a, b)
-        return _binary(ctx.xp.subtract, b, a if alpha == 1 else a * alpha)
+        return _binary(ctx.xp.subtract, *(_scaled(ctx.xp, b, a, alpha) if alpha != 1 else (b, a)))
 
     def backward(ctx, g):
         return -g if ctx.alpha == 1 else g * -ctx.alpha
@@ -209,9 +222,12 @@ def _divide(xp, name, a, b):
     'trunc_divide': the forward of every integer-safe division (div with a rounding mode,
     floor_divide, remainder, fmod)."""
     a, b = promote(a, b)
-    kind = (a if hasattr(a, "dtype") else b).dtype.kind
+    dtype = (a if hasattr(a, "dtype") else b).dtype
+    kind = dtype.kind
     if kind == "b":
         raise NotImplementedError(f"\"{_BOOL_REFUSED[name]}\" not implemented for 'Bool'")
+    if kind in "iu":  # a Python int beside an integer tensor wraps into its dtype
+        a, b = (int_operand(x, dtype) if type(x) is int else x for x in (a, b))
     ints = kind != "f"
     if ints:
         _check_int_zero(b)
@@ -391,7 +407,7 @@ holomorphic(Pow, PowTensor, PowScalarBase)
 # -- public functions ------------------------------------------------------------------------------
 
 def add(input, other, *, alpha=1, out=None):
-    if alpha != 1:
+    if alpha != 1 or alpha is True:
         _check_alpha(input, other, alpha)
         r = Add.apply(input, number_operand("add", other), alpha)
     else:
@@ -400,7 +416,7 @@ def add(input, other, *, alpha=1, out=None):
 
 
 def sub(input, other, *, alpha=1, out=None):
-    if alpha != 1:
+    if alpha != 1 or alpha is True:
         _check_alpha(input, other, alpha)
         r = Sub.apply(input, number_operand("sub", other), alpha)
     else:
@@ -431,23 +447,32 @@ def subtract(input, other, *, alpha=1, out=None):
 
 
 def _check_alpha(input, other, alpha):
-    if isinstance(alpha, float) and _dtype.result_type(
-            input._data, other._data if isinstance(other, Tensor) else other).kind not in "fc":
+    kind = _dtype.result_type(input._data, other._data if isinstance(other, Tensor) else
+                              other).kind
+    if isinstance(alpha, float) and kind not in "fc":
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
                            "point number.")
+    if alpha is True and kind != "b":
+        raise RuntimeError("Boolean alpha only supported for Boolean results.")
+    if isinstance(alpha, complex) and kind != "c":
+        raise RuntimeError("For non-complex input tensors, argument alpha must not be a complex "
+                           "number.")
 
 
 def rsub(input, other, alpha=1):
     """other - alpha * input."""
     if isinstance(other, Tensor):
+        if alpha != 1 or alpha is True:
+            _check_alpha(input, other, alpha)
         return RsubTensor.apply(input, other, alpha)
     if not is_operand(other):
         raise TypeError(f"rsub() received an invalid combination of arguments - got "
                         f"({type(input).__name__}, {type(other).__name__}), but expected one of:\n"
                         " * (Tensor input, Tensor other, *, Number alpha = 1)\n"
                         " * (Tensor input, Number other, Number alpha = 1)\n")
-    if alpha == 1:
+    if alpha == 1 and alpha is not True:
         return Rsub.apply(input, scalar(other))
+    _check_alpha(input, scalar(other), alpha)
     return Rsub.apply(input, scalar(other), alpha)
 
 

@@ -10,7 +10,7 @@ from .. import _dtype
 from .._backend import xp_of
 from .._dtype import type_name as _type_name
 from .._tensor import Tensor, _make
-from ._common import _const, _out, invalid_arguments, is_operand, wrapped_int
+from ._common import _const, _out, int_operand, invalid_arguments, is_operand
 from ._op import broadcast_error, promote, scalar
 
 __all__ = [
@@ -51,25 +51,8 @@ def _operands(input, other):
         if a.dtype != b.dtype:
             a, b = promote(a, b)
     elif type(b) is int and a.dtype.kind in "iu":
-        low, high = _int_range(a.dtype)
-        if not low <= b <= high:
-            if b >= 2 ** 64:  # torch's words for a number no 64-bit integer holds
-                raise OverflowError("int too big to convert")
-            if b < -2 ** 63:
-                raise OverflowError("can't convert negative int to unsigned")
-            b = wrapped_int(b, a.dtype)
+        b = int_operand(b, a.dtype)
     return a, b
-
-
-_INT_RANGES = {}
-
-
-def _int_range(dtype):
-    bounds = _INT_RANGES.get(dtype)
-    if bounds is None:
-        info = np.iinfo(dtype)
-        bounds = _INT_RANGES[dtype] = (int(info.min), int(info.max))
-    return bounds
 
 
 def _binary(name, input, other, out, fn=None, other_tensor=False):

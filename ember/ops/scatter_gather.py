@@ -441,11 +441,12 @@ class IndexCopy(Op):
         return ga, None, None, gs
 
 
-def _vector_index(fn, input, dim, index, alpha=1):
+def _vector_index(fn, input, dim, index, source=None, alpha=1):
     """Check an index_* function's dim and 1-D index as torch does for `fn` (index_select,
     index_add_, index_copy_, index_fill_ each take other index dtypes and only index_fill_
     takes negative entries; index_add_'s alpha picks torch's kernel, which words an index out of
-    range); return (dim wrapped, the index as a Tensor of positions)."""
+    range), and the source of index_add_/index_copy_ between the index's dims and its range,
+    in torch's order; return (dim wrapped, the index as a Tensor of positions)."""
     dim = wrap_dim(dim, input.ndim)
     size = _dim_size(input, dim)
     d = index._data
@@ -462,6 +463,9 @@ def _vector_index(fn, input, dim, index, alpha=1):
     if d.ndim > 1:
         raise IndexError(f"{fn}(): Index is supposed to be a vector")
     d = d.reshape(-1)
+    if source is not None:
+        _same_dtype(input, source, fn)
+        _check_source(input, dim, d.size, source, fn)
     if fn == "index_select" and input.ndim == 0 and d.size > 1:
         raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {d.size} "
                            "value(s)")
@@ -505,10 +509,12 @@ def index_select(input, dim, index, *, out=None):
     return IndexSelect.apply(input, dim, index)
 
 
-def _check_source(input, dim, index, source, fn):
-    n = index.shape[0]
+def _check_source(input, dim, n, source, fn):
+    """index_add_'s and index_copy_'s checks of source against n indices along dim."""
     src_n = source.shape[dim] if source.ndim else 1
     if n != src_n:
+        if fn == "index_add_" and not source.ndim:  # torch reads source.size(dim) first
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
         if fn == "index_add_":
             raise RuntimeError(f"index_add_(): Number of indices ({n}) should be equal to "
                                f"source.size(dim): ({src_n}), for dim: {dim}")
@@ -526,9 +532,7 @@ def _check_source(input, dim, index, source, fn):
 
 def index_add(input, dim, index, source, *, alpha=1):
     """A copy of input with alpha * source added at index along dim (repeats accumulate)."""
-    dim, index = _vector_index("index_add_", input, dim, index, alpha)
-    _same_dtype(input, source, "index_add_")
-    _check_source(input, dim, index, source, "index_add_")
+    dim, index = _vector_index("index_add_", input, dim, index, source, alpha)
     if alpha != 1:
         return IndexAdd.apply(input, dim, index, source, alpha)
     return IndexAdd.apply(input, dim, index, source)
@@ -594,9 +598,10 @@ def index_fill(input, dim, index, value):
 
 def index_copy(input, dim, index, source):
     """A copy of input with the slices at index along dim replaced by source's."""
-    dim, index = _vector_index("index_copy_", input, dim, index)
-    _same_dtype(input, source, "index_copy_")
-    _check_source(input, dim, index, source, "index_copy_")
+    if not source.ndim and index.numel() != 1:  # torch's first check
+        raise IndexError("index_copy_(): When source is scalar, index should have one element "
+                         f"(got {index.numel()})")
+    dim, index = _vector_index("index_copy_", input, dim, index, source)
     return IndexCopy.apply(input, dim, index, source)
 
 
