@@ -247,19 +247,25 @@ def _need_input(name, args, overloads):
 
 
 def clamp(input, min=None, max=None, *, out=None):
-    _need_input("clamp", (input, min, max), _CLAMP)
+    return _clamp("clamp", input, min, max, out)
+
+
+def clip(input, min=None, max=None, *, out=None):
+    return _clamp("clip", input, min, max, out)
+
+
+def _clamp(name, input, min, max, out):
+    _need_input(name, (input, min, max), _CLAMP)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
     if isinstance(min, Tensor) or isinstance(max, Tensor):
+        if not isinstance(min, Tensor) and min is not None or \
+                not isinstance(max, Tensor) and max is not None:  # both Tensors or both Numbers
+            raise invalid_arguments(name, (input, min, max), _CLAMP)
         r = ClampTensor.apply(input, min, max)
     else:
         r = Clamp.apply(input, scalar(min), scalar(max))
     return r if out is None else _out(r, out)
-
-
-def clip(input, min=None, max=None, *, out=None):
-    _need_input("clip", (input, min, max), _CLAMP)
-    return clamp(input, min, max, out=out)
 
 
 def clamp_min(input, min, *, out=None):

@@ -273,6 +273,8 @@ def _shift(name, kernel, input, other, out):
                                   if a.dtype.kind != "f" else
                                   f"\"{kernel}_cpu\" not implemented for '{_type_name(a)}'")
     if a.dtype == np.bool_:
+        if getattr(b, "dtype", None) == np.bool_ or type(b) is bool:  # a Boolean result
+            raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for 'Bool'")
         a = a.astype(np.int64)
     xp = xp_of(a)
     b = xp.asarray(b)  # a Python number keeps its sign here: -7 is no uint8

@@ -301,7 +301,13 @@ def _scaled(t, s):
 
 # -- public functions ---------------------------------------------------------------------------
 
-def _check_mm(a, b):
+def _refuse_bool(kernel, a, b):
+    """torch's GEMM kernels refuse Boolean operands, unless either is empty (no kernel runs)."""
+    if a._data.dtype == np.bool_ and a._data.size and b._data.size:
+        raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
+def _check_mm(a, b, kernel="addmm_impl_cpu_"):
     if a.ndim != 2:
         raise RuntimeError("self must be a matrix")
     if b.ndim != 2:
@@ -309,9 +315,10 @@ def _check_mm(a, b):
     if a.shape[1] != b.shape[0]:
         raise _mm_error(a.shape, b.shape)
     _same_dtype(a, b)
+    _refuse_bool(kernel, a, b)
 
 
-def _check_bmm(a, b, name1="batch1", name2="batch2"):
+def _check_bmm(a, b, name1="batch1", name2="batch2", kernel="bmm"):
     if a.ndim != 3:
         raise RuntimeError(f"{name1} must be a 3D tensor")
     if b.ndim != 3:
@@ -321,6 +328,7 @@ def _check_bmm(a, b, name1="batch1", name2="batch2"):
                            f"[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, "
                            f"{b.shape[1]}].")
     _same_dtype(a, b)
+    _refuse_bool(kernel, a, b)
 
 
 def _check_mv(a, v, n_input=None):
@@ -331,6 +339,7 @@ def _check_mv(a, v, n_input=None):
         raise RuntimeError(f"size mismatch, got input ({a.shape[0]}), mat "
                            f"({a.shape[0]}x{a.shape[1]}), vec ({v.shape[0]})")
     _same_dtype(a, v, autocast=False)  # mv is not on the autocast lists
+    _refuse_bool("addmv_impl_cpu", a, v)
 
 
 def _check_dot(a, b, name="dot"):
@@ -417,6 +426,9 @@ def matmul(input, other, *, out=None):
         batch = int(np.prod(_batch_shape(a_shape[:-2], b_shape[:-2])))
         raise RuntimeError("Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{batch}, {a_shape[-1]}] but got: [{batch}, {k_b}].")
+    # torch folds a batch times a matrix into one mm, a batch times a vector into one mv
+    _refuse_bool("addmv_impl_cpu" if db == 1 else "addmm_impl_cpu_" if db == 2 else "bmm",
+                 input, other)
     if da == 1 and db == 2:
         result = _VecMat.apply(input, other)
         return result if out is None else _out(result, out)
@@ -481,7 +493,7 @@ def addmv_(input, mat, vec, *, beta=1, alpha=1):
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * bmm(batch1, batch2)."""
-    _check_bmm(batch1, batch2)
+    _check_bmm(batch1, batch2, kernel="baddbmm")
     _check_expand(input, (batch1.shape[0], batch1.shape[1], batch2.shape[2]))
     beta, alpha = _scalars_for(batch1, beta, alpha)
     result = Baddbmm.apply(input, batch1, batch2, beta, alpha)
@@ -490,7 +502,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (the sum over the batch of batch1[i] @ batch2[i])."""
-    _check_bmm(batch1, batch2)
+    _check_bmm(batch1, batch2, kernel="addmm_impl_cpu_")
     _check_expand(input, (batch1.shape[1], batch2.shape[2]))
     beta, alpha = _scalars_for(batch1, beta, alpha)
     result = Addbmm.apply(input, batch1, batch2, beta, alpha)

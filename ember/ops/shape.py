@@ -117,6 +117,9 @@ class Unsqueeze(Op):
 
 def view(input, *shape):
     """A view with a new shape (one -1 inferred), or view(dtype): the bytes reinterpreted."""
+    if not shape:
+        raise TypeError("view() received an invalid combination of arguments - got (), but "
+                        "expected one of:\n * (torch.dtype dtype)\n * (tuple of ints size)\n")
     if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
         return _view_dtype(input, shape[0])
     return View.apply(input, _infer_shape(size_args(shape), input._data.size))
@@ -142,6 +145,8 @@ def _view_dtype(input, dtype):
 
 def reshape(input, *shape):
     """A view when the strides allow one (ViewBackward0), else a copy (UnsafeViewBackward0)."""
+    if not shape:
+        raise TypeError('reshape() missing 1 required positional arguments: "shape"')
     shape = _infer_shape(size_args(shape), input._data.size)
     try:
         return View.apply(input, shape)
@@ -504,6 +509,8 @@ def _broadcast_axes(shape, size):
 
 def repeat(input, *sizes):
     """Tile the tensor sizes[i] times along each dim (extra leading sizes add dims)."""
+    if not sizes:
+        raise TypeError('repeat() missing 1 required positional arguments: "repeats"')
     sizes = size_args(sizes)
     shape = input._data.shape
     if len(sizes) < len(shape):

@@ -40,6 +40,10 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         return _repeat_indices(input)
     if dim is None:
         input, dim = input.reshape(-1), 0
+    elif input.ndim == 0:  # torch's kernels word a dim of a 0-d input so
+        if isinstance(repeats, Tensor):
+            raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+        raise IndexError("Dimension out of range (expected to be in range of [-1, 0], but got 1)")
     else:
         dim = wrap_dim(dim, input.ndim)
     if input.ndim == 0:

@@ -153,7 +153,9 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
 
 
 def trace(input):
-    """The sum of a matrix's main diagonal."""
+    """The sum of a matrix's main diagonal (torch's kernel refuses Booleans first)."""
+    if input._data.dtype == np.bool_:
+        raise NotImplementedError("\"trace\" not implemented for 'Bool'")
     if input.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
     return Trace.apply(input)
