@@ -258,10 +258,13 @@ def _clamp(name, input, min, max, out):
     _need_input(name, (input, min, max), _CLAMP)
     if min is None and max is None:
         raise RuntimeError("torch.clamp: At least one of 'min' or 'max' must not be None")
-    if isinstance(min, Tensor) or isinstance(max, Tensor):
-        if not isinstance(min, Tensor) and min is not None or \
-                not isinstance(max, Tensor) and max is not None:  # both Tensors or both Numbers
+    if isinstance(min, Tensor) != isinstance(max, Tensor) and min is not None and \
+            max is not None:  # both Tensors or both Numbers; a 0-d Tensor passes for a Number
+        bound = min if isinstance(min, Tensor) else max
+        if bound.ndim or bound.requires_grad:
             raise invalid_arguments(name, (input, min, max), _CLAMP)
+        min, max = (b.item() if isinstance(b, Tensor) else b for b in (min, max))
+    if isinstance(min, Tensor) or isinstance(max, Tensor):
         r = ClampTensor.apply(input, min, max)
     else:
         r = Clamp.apply(input, scalar(min), scalar(max))

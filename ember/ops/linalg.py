@@ -144,13 +144,19 @@ class Vdot(Dot):
         return (b * conj_of(g) if need[0] else None), (a * g if need[1] else None)
 
 
+def _matrix_rows(x):
+    """x (an array or Tensor) as one matrix of its last dim's rows: -1 cannot stand for the row
+    count when the last dim is 0."""
+    return x.reshape(math.prod(x.shape[:-1]), x.shape[-1])
+
+
 class Matmul(Op, grad_fn="UnsafeViewBackward0"):
     """Batched and broadcast matmul (NOTE [ matmul's cases ])."""
 
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
         if a.ndim >= 3 and b.ndim <= 2:  # fold the batch into one GEMM (reshape copies if needed)
-            out = _gemm(ctx.xp, _blas(a.reshape(-1, a.shape[-1])), _blas(b))
+            out = _gemm(ctx.xp, _blas(_matrix_rows(a)), _blas(b))
             return out.reshape(a.shape[:-1] + b.shape[1:])
         return _gemm(ctx.xp, _blas(a), _blas(b))
 
@@ -168,9 +174,8 @@ class Matmul(Op, grad_fn="UnsafeViewBackward0"):
                 ga = ga.reshape(ga.shape[:-2] + ga.shape[-1:])
         if need[1]:
             if b.ndim <= 2 <= a.ndim:  # the batch folds into one GEMM: no per-batch sum
-                k, m = b2.shape
-                gb = _product_like(_column_ordered(b2), Mm, _mT(a2.reshape(-1, k)),
-                                   g2.reshape(-1, m))
+                gb = _product_like(_column_ordered(b2), Mm, _mT(_matrix_rows(a2)),
+                                   _matrix_rows(g2))
             else:
                 gb = matmul(a2.mT, g2)
             if b.ndim == 1:

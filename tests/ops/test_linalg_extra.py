@@ -206,3 +206,16 @@ def test_stack_of_small_transposed_right_operands_is_multiplied_as_a_copy():
         assert linalg._right_operand(np, q, plain) is plain
     ours = ember.tensor(q) @ ember.tensor(k).transpose(-2, -1)
     np.testing.assert_allclose(ours.numpy(), q @ kt, rtol=1e-12)
+
+
+def test_matmul_of_a_batch_by_a_matrix_with_an_empty_dim():
+    """The batch folds into one GEMM whose rows -1 cannot count when a dim is 0: the product and
+    both gradients keep their shapes (fuzzer seed 31, case 681)."""
+    for a_shape, b_shape, out_shape in (((3, 1, 0), (0, 4), (3, 1, 4)),
+                                        ((2, 4, 3), (3, 0), (2, 4, 0))):
+        a = ember.zeros(a_shape, dtype=ember.float64, requires_grad=True)
+        b = ember.zeros(b_shape, dtype=ember.float64, requires_grad=True)
+        y = ember.matmul(a, b)
+        assert y.shape == out_shape and not y._data.any()
+        y.sum().backward()
+        assert a.grad.shape == a_shape and b.grad.shape == b_shape

@@ -169,6 +169,13 @@ CASES = {
     "clamp_number_and_tensor": lambda m: m.clamp(m.ones(2, 3), 0.5, m.ones(2, 3)),
     "clip_tensor_and_number": lambda m: m.clip(m.ones(2, 3), m.zeros(2, 3), 2),
     "clamp_tensor_and_none": lambda m: m.clamp(m.ones(2, 3), m.zeros(2, 3), None),
+    # a 0-d Tensor that needs no gradient passes for a Number (seed 8 case 304, seed 31 case 193)
+    "clamp_0d_tensor_and_number": lambda m: m.clamp(m.tensor(2.7, dtype=m.float64), m.tensor(-7, dtype=m.int32), 1e20),
+    "clamp_int_0d_float_tensor_and_number": lambda m: m.clamp(m.tensor([1, 5], dtype=m.int8), m.tensor(2.5), 4),
+    "clamp_0d_tensor_requiring_grad_and_number": lambda m: m.clamp(m.tensor([1.0, 5.0]), m.tensor(2.5, requires_grad=True), 4),
+    # matmul of a batch by a matrix with an empty last dim (seed 31, cases 681, 1757)
+    "matmul_batch_empty_inner": lambda m: m.matmul(m.zeros(3, 1, 0, dtype=m.float64), m.zeros(0, 4, dtype=m.float64)),
+    "matmul_batch_by_empty_matrix": lambda m: m.matmul(m.zeros(2, 4, 0, dtype=m.float16), m.zeros(0, 0, dtype=m.float16)),
     "shift_bool_bool": lambda m: m.bitwise_left_shift(m.tensor([True]), m.tensor([True])),
     "shift_bool_python_bool": lambda m: m.tensor([True]) >> True,
     "shift_bool_int": lambda m: m.bitwise_left_shift(m.tensor([True]), m.tensor([1])),
