@@ -615,7 +615,7 @@ class Tensor:
         if _grad_state.enabled and self._requires_grad:  # its old values stop mattering
             return self._inplace(_convert.zeroed)
         self._check_inplace_leaf()
-        _fill_target(self._data).fill(0)
+        writable_alias(self._data).fill(0)
         self._version[0] += 1
         return self
 
@@ -632,7 +632,7 @@ class Tensor:
         value = _dtype.checked_fill(value, self.dtype)
         if _grad_state.enabled and self._requires_grad:  # its old values stop mattering
             return self._inplace(_convert.filled, value)
-        _fill_target(self._data).fill(value)
+        writable_alias(self._data).fill(value)
         self._version[0] += 1
         return self
 
@@ -1055,10 +1055,10 @@ def _rebuild(array, requires_grad):
 
 
 # autograd and the ops import Tensor, so they come after the class.
-def _fill_target(array):
-    """Where a fill writes: the array itself, or, for an expanded tensor (read-only because its
-    elements share memory), a writable alias of the same memory: filling writes one value to
-    every shared location, which torch allows."""
+def writable_alias(array):
+    """Where a fill or an indexed write goes: the array itself, or, for an expanded tensor
+    (read-only because its elements share memory), a writable alias of the same memory: filling
+    writes one value to every shared location, which torch allows."""
     if type(array) is not np.ndarray or array.flags.writeable:
         return array
     root = array

@@ -15,12 +15,13 @@ gradient's own dtype; no `np.add.at`).
 """
 import builtins
 import math
+import warnings
 
 import numpy as np
 
 from .. import _dtype
 from .._backend import to_numpy, xp_of
-from .._tensor import Tensor, _make
+from .._tensor import Tensor, _make, _refuse_write, writable_alias
 from ..autograd.grad_mode import state as _grad_state
 from ._op import Op, shape_str, wrap_dim
 from ._scatter import index_add_rows
@@ -224,11 +225,19 @@ def _accumulate(dst, pos, arrays, vals):
 def _put(arr, key, value):
     """arr[key] = value with PyTorch's key semantics and error messages."""
     view = arr[key.basic]
-    # an expanded tensor: elements share memory (device arrays have no writeable flag)
+    # an expanded tensor: elements share memory (device arrays have no writeable flag). torch
+    # refuses a plain write into a view whose own elements share memory, and writes the rest
+    # into the shared memory (an indexed write with its deprecation warning)
     if not getattr(view.flags, "writeable", True):
-        raise RuntimeError("unsupported operation: more than one element of the written-to "
-                           "tensor refers to a single memory location. Please clone() the tensor "
-                           "before performing the operation.")
+        if key.adv is None:
+            if any(st == 0 and n > 1 for st, n in zip(view.strides, view.shape)):
+                _refuse_write(view)
+        else:
+            warnings.warn("Use of index_put_ on expanded tensors is deprecated. Please clone() "
+                          "the tensor before performing this operation. This also applies to "
+                          "advanced indexing e.g. tensor[indices] = tensor", UserWarning,
+                          stacklevel=4)
+        view = writable_alias(arr)[key.basic]
     try:
         if key.adv is None:
             view[...] = value

@@ -443,3 +443,33 @@ def test_scatter_with_an_empty_index_of_other_dims_writes_nothing():
         np.testing.assert_array_equal(x.grad._data, [0.0, 1.0, 2.0, 3.0])
         assert src.grad.shape == (1, 5, 4) and not src.grad._data.any()
     assert ember.gather(x, 0, index).shape == (0, 4, 3)
+
+
+_EXPANDED_WRITES = {
+    "row": lambda m, x: x.__setitem__(0, 5),  # the row's elements share memory: refused
+    "repeated_index": lambda m, x: x.__setitem__((m.tensor([0, 0]), Ellipsis), 7),
+    "column": lambda m, x: x.__setitem__((Ellipsis, 0), 9),
+    "mask": lambda m, x: x.__setitem__(m.tensor([[True, False]] * 4), 0),
+    "slice_of_column": lambda m, x: x.__setitem__((slice(1, 3), 1), m.tensor([8, 9])),
+    "pairs": lambda m, x: x.__setitem__((m.tensor([1, 2]), m.tensor([0, 1])), m.tensor([5, 6])),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_EXPANDED_WRITES))
+def test_setitem_into_an_expanded_tensor_writes_its_shared_memory(torch, name):
+    """torch writes through indexing into an expanded tensor's shared memory (an indexed write
+    with its deprecation warning) and refuses only a view whose own elements share memory
+    (fuzzer seeds 25, 30-45)."""
+    outcomes = []
+    for lib in (ember, torch):
+        x = lib.tensor([[1], [2], [3], [4]]).expand(4, 2)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                _EXPANDED_WRITES[name](lib, x)
+                outcome = x.tolist()
+            except RuntimeError as exc:
+                outcome = str(exc)
+        warned = any("on expanded tensors is deprecated" in str(w.message) for w in caught)
+        outcomes.append((outcome, warned))
+    assert outcomes[0] == outcomes[1]
