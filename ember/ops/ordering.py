@@ -97,14 +97,17 @@ class Kthvalue(Op):
 
 @axis_alias
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
-    """(values, indices) of the k-th smallest element along dim."""
-    if input.dtype is _dtype.bool and input.ndim:  # a 0-d tensor is its own kth value
-        raise NotImplementedError("\"kthvalue_cpu\" not implemented for 'Bool'")
+    """(values, indices) of the k-th smallest element along dim; torch checks the dim's size,
+    then k, then the dtype."""
     dim = wrap_dim(dim, input.ndim)
     n = input.shape[dim] if input.ndim else 1
+    if n == 0:
+        raise IndexError(f"kthvalue(): Expected reduction dim {dim} to have non-zero size.")
     k = builtins.int(k)
     if not 1 <= k <= n:
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {dim}")
+    if input.dtype is _dtype.bool and input.ndim:  # a 0-d tensor is its own kth value
+        raise NotImplementedError("\"kthvalue_cpu\" not implemented for 'Bool'")
     if input.ndim == 0:
         values, indices = Kthvalue.apply(input.reshape(1), k, 0, False)
         return _rt.kthvalue(values, indices)

@@ -370,7 +370,15 @@ def _sign_of(x):
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
-    """torch.norm for vector norms: p in {'fro', 2, inf, -inf, 0, 1, any float} over dim."""
+    """torch.norm: vector norms (p in {'fro', 2, inf, -inf, 0, 1, any float}) over dim, and the
+    nuclear norm (p='nuc') of the matrices over two dims (every dim when dim is None)."""
+    if isinstance(p, (tuple, list)):  # torch's parser: dims given where p goes
+        raise TypeError("linalg_vector_norm(): argument 'ord' (position 2) must be Number, not "
+                        f"{type(p).__name__}")
+    if p == "nuc":
+        from ..linalg import matrix_norm  # ember.linalg is built on these ops
+        dims = tuple(range(input.ndim)) if dim is None else dim
+        return matrix_norm(input, "nuc", dims, keepdim, dtype=dtype)
     if input._data.dtype.kind not in "fc":
         raise RuntimeError("linalg.vector_norm: Expected a floating point or complex tensor as "
                            f"input. Got {_type_name(input)}")
@@ -387,7 +395,7 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     if p is None or p == "fro":
         p = 2
     elif isinstance(p, str):
-        raise NotImplementedError(f"norm(): p={p!r} (a matrix norm) is not supported by ember")
+        raise RuntimeError(f"linalg.matrix_norm: Order {p} not supported.")  # torch.norm's path
     dims = _dims(dim, input._data.ndim)
     if p < 0 and input._data.size == 0:
         raise RuntimeError(f"linalg.vector_norm cannot compute the {p} norm on an empty tensor "

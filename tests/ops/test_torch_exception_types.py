@@ -176,6 +176,18 @@ CASES = {
     # matmul of a batch by a matrix with an empty last dim (seed 31, cases 681, 1757)
     "matmul_batch_empty_inner": lambda m: m.matmul(m.zeros(3, 1, 0, dtype=m.float64), m.zeros(0, 4, dtype=m.float64)),
     "matmul_batch_by_empty_matrix": lambda m: m.matmul(m.zeros(2, 4, 0, dtype=m.float16), m.zeros(0, 0, dtype=m.float16)),
+    # torch.norm: dims given where p goes, the nuclear norm (seeds 30-45)
+    "norm_tuple_p": lambda m: m.norm(m.ones(3, 2, dtype=m.int8), (0,), keepdim=True),
+    "norm_list_p": lambda m: m.norm(m.ones(3, 2), [0, 1]),
+    "norm_nuclear": lambda m: m.norm(m.tensor([[3.0, 0.0], [0.0, -4.0], [0.0, 0.0]]), "nuc"),
+    "norm_nuclear_dims": lambda m: m.norm(m.diag(m.tensor([2.0, 5.0])).expand(3, 2, 2), "nuc", dim=(1, 2), keepdim=True),
+    "norm_nuclear_3d_no_dims": lambda m: m.norm(m.ones(2, 2, 2), "nuc"),
+    "norm_nuclear_1d": lambda m: m.norm(m.ones(3), "nuc"),
+    "norm_unknown_order": lambda m: m.norm(m.ones(3, 2), "abc"),
+    # kthvalue: the dim's size, then k, then the dtype (seed 30, cases 982, 4188)
+    "kthvalue_bool_k_out_of_range": lambda m: m.kthvalue(m.ones(1, 4, dtype=m.bool), 5, -1),
+    "kthvalue_empty_dim": lambda m: m.kthvalue(m.ones(0, 0, dtype=m.int64), 0, 1),
+    "kthvalue_bool": lambda m: m.kthvalue(m.ones(1, 4, dtype=m.bool), 2, -1),
     "shift_bool_bool": lambda m: m.bitwise_left_shift(m.tensor([True]), m.tensor([True])),
     "shift_bool_python_bool": lambda m: m.tensor([True]) >> True,
     "shift_bool_int": lambda m: m.bitwise_left_shift(m.tensor([True]), m.tensor([1])),
