@@ -263,9 +263,18 @@ def test_norm_at_zero_has_zero_gradient(torch):
         np.testing.assert_array_equal(grads[0], grads[1])
 
 
-def test_norm_rejects_matrix_orders():
-    with pytest.raises(NotImplementedError, match="'nuc'"):
-        ember.ones(2, 2).norm("nuc")
+def test_norm_nuclear_value_and_gradient_like_torch(torch):
+    """p='nuc' is the sum of the singular values (torch's SumBackward1 over svdvals)."""
+    a = np.array([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]])
+    results = []
+    for lib in (ember, torch):
+        x = lib.tensor(a, requires_grad=True)
+        y = x.norm("nuc")
+        assert type(y.grad_fn).__name__ == "SumBackward1"
+        y.backward()
+        results.append((y.item(), x.grad.numpy()))
+    assert abs(results[0][0] - results[1][0]) < 1e-12
+    np.testing.assert_allclose(results[0][1], results[1][1], rtol=1e-10, atol=1e-12)
 
 
 def test_logsumexp_of_infinities_matches_torch(torch):
