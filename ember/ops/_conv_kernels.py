@@ -265,7 +265,7 @@ def _conv_forward(xp, x, w, bias, geo, out_hw):
     y = xp.empty((n, w.shape[0], lay.ho, lay.wo), x.dtype)
     work = _forward_range
     if _channel_major(w.shape[0] // geo.groups, lay):
-        lay, work = _exact_layout(geo, (h, wd), x.itemsize), _forward_cm
+        lay, work = _exact_layout(geo, (h, wd), out_hw, x.itemsize), _forward_cm
     elif _forward_channels_last_fits(c, geo, lay):
         work = _forward_channels_last
     _run(xp, n, c, w.shape[0], geo, lay,
@@ -353,7 +353,7 @@ def _conv_input_grad(xp, gy, w, image_hw, geo):
     if _channels_last(c, geo, lay):
         work = _input_grad_channels_last
     elif _channel_major(gy.shape[1] // geo.groups, lay):
-        lay, work = _exact_layout(geo, image_hw, gy.itemsize), _input_grad_cm
+        lay, work = _exact_layout(geo, image_hw, gy.shape[2:], gy.itemsize), _input_grad_cm
     _run(xp, n, c, gy.shape[1], geo, lay, lambda lo, hi: work(xp, gy, w, geo, lay, gx, lo, hi))
     return gx
 
@@ -444,7 +444,7 @@ def _conv_weight_grad(xp, x, gy, w_shape, geo):
     lay = _Layout(geo, (h, wd), gy.shape[2:], x.itemsize)
     work = _weight_grad_stacked if geo.sh == 1 and lay.flat else _weight_grad_range
     if _channel_major(gy.shape[1] // geo.groups, lay):
-        lay, work = _exact_layout(geo, (h, wd), x.itemsize), _weight_grad_cm
+        lay, work = _exact_layout(geo, (h, wd), gy.shape[2:], x.itemsize), _weight_grad_cm
     elif geo.kh * geo.kw > 1 and _channels_last(c, geo, lay):
         work = _weight_grad_channels_last
     return _run(xp, n, c, gy.shape[1], geo, lay,
@@ -758,9 +758,11 @@ def _conv3d_weight_grad(xp, x, gy, w_shape, geo):
     return gw
 
 
-def _exact_layout(geo, image_hw, itemsize):
-    """A layout whose windows are exactly Ho x Wo (unfold's columns have no garbage)."""
-    lay = _Layout(geo, image_hw, geo.out_size(*image_hw), itemsize)
+def _exact_layout(geo, image_hw, out_hw, itemsize):
+    """A layout whose windows are exactly Ho x Wo (unfold's columns have no garbage). out_hw may
+    be less than the image gives (a transposed convolution's output_padding adds image the
+    windows do not reach)."""
+    lay = _Layout(geo, image_hw, out_hw, itemsize)
     lay.flat, lay.wq = False, lay.wo
     lay.row = lay.hp * lay.wp
     return lay

@@ -74,3 +74,28 @@ def test_path_choice():
     finally:
         kernels._forward_cm = monkey
     assert seen == [(2, 4, 3, 3)]
+
+
+@pytest.mark.parametrize("nd, stride, dilation, output_padding", [
+    (1, 1, 2, 1),  # stride 1, dilation 2: output_padding 1 widens the image past the windows
+    (2, 1, 2, 1),
+    (1, 2, 1, 1),
+])
+def test_transposed_conv_with_output_padding_on_the_channel_major_path(nd, stride, dilation,
+                                                                      output_padding):
+    """Output channels outnumbering a one-position input take the channel-major kernels, whose
+    exact windows were sized from the image: output_padding makes the image larger than the
+    windows reach (the windows are gy's), and conv_transpose raised NumPy's reshape error."""
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 4) + (1,) * nd)
+    w = rng.standard_normal((4, 3) + (2,) * nd)
+    results = []
+    for lib in (ember, torch):
+        xt, wt = lib.tensor(x, requires_grad=True), lib.tensor(w, requires_grad=True)
+        y = getattr(lib.nn.functional, f"conv_transpose{nd}d")(
+            xt, wt, None, stride, 0, output_padding, 1, dilation)
+        y.backward(lib.tensor(np.cos(np.arange(y.numel())).reshape(tuple(y.shape))))
+        results.append((y.detach().numpy(), xt.grad.numpy(), wt.grad.numpy()))
+    for ours, theirs in zip(*results):
+        np.testing.assert_allclose(ours, theirs, rtol=1e-10, atol=1e-12)
