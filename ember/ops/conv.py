@@ -100,7 +100,7 @@ class Im2Col(Op):
     def forward(ctx, x, geo):
         ctx.geo, ctx.image_hw = geo, x.shape[2:]
         n, c = x.shape[:2]
-        lay = _exact_layout(geo, x.shape[2:], x.itemsize)
+        lay = _exact_layout(geo, x.shape[2:], geo.out_size(*x.shape[2:]), x.itemsize)
         flat = ctx.xp.zeros((n, c, lay.row), x.dtype)
         lay.interior(flat, geo)[...] = x
         cols = ctx.xp.empty((n, c, geo.kh, geo.kw, lay.ho, lay.wo), x.dtype)
@@ -118,7 +118,7 @@ class Col2Im(Op):
         ctx.geo = geo
         n = cols.shape[0]
         c = cols.shape[1] // (geo.kh * geo.kw)
-        lay = _exact_layout(geo, image_hw, cols.itemsize)
+        lay = _exact_layout(geo, image_hw, geo.out_size(*image_hw), cols.itemsize)
         flat = ctx.xp.zeros((n, c, lay.row), cols.dtype)
         _col2im(ctx.xp, cols.reshape(n, c, geo.kh, geo.kw, lay.ho, lay.wo),
                 lay.windows(ctx.xp, flat, geo))
