@@ -108,7 +108,8 @@ def functional_embedding_bag(input, weight, offsets=None, max_norm=None, norm_ty
                              padding_idx=None):
     """Reduce (sum, mean or max) bags of rows of weight, without materialising the rows looked up.
     2-D input: each row a bag, offsets None. 1-D input: bag b is input[offsets[b]:offsets[b+1]]
-    (the last bag runs to the end, or to offsets[-1] with include_last_offset).
+    (the last bag runs to the end; with include_last_offset offsets[-1] is dropped: torch
+    reads no end from it).
     per_sample_weights (mode 'sum' only) scales each row before the sum. scale_grad_by_freq
     divides each row's gradient by its index's count in input, as documented (PyTorch 2.13's
     CPU kernel divides some rows by other counts). Gradients are dense (sparse is accepted and
@@ -178,10 +179,9 @@ def _layout(input, weight, offsets, include_last_offset, padding_idx):
     else:
         starts = offsets._data.astype(np.int64, copy=False)
         _check_offsets(starts, m)
-        if include_last_offset:
-            starts, ends = starts[:-1], starts[1:]
-        else:
-            ends = xp.concatenate([starts[1:], xp.asarray([m], np.int64)])
+        if include_last_offset:  # torch's last bag still runs to the end of input
+            starts = starts[:-1]
+        ends = xp.concatenate([starts[1:], xp.asarray([m], np.int64)])
     if m and bool(((indices < 0) | (indices >= n)).any()):
         raise RuntimeError(_INDEX_CHECK)
     n_bags = starts.shape[0]

@@ -131,3 +131,20 @@ def test_torch_level_returns_offset2bag_bag_size_max_indices(torch, mode, paddin
     for got, want in zip(e[1:], t[1:]):
         assert got.dtype == ember.int64 and not got.requires_grad
         np.testing.assert_array_equal(got.numpy(), want.numpy())
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+def test_include_last_offset_short_of_the_input_like_torch(mode):
+    """With include_last_offset torch drops offsets[-1] and runs the last bag to the end of the
+    input, even when offsets[-1] stops short of it (nn-level fuzzing)."""
+    torch = pytest.importorskip("torch")
+    results = []
+    for lib in (ember, torch):
+        w = lib.tensor(np.arange(15.0).reshape(5, 3), requires_grad=True)
+        y = lib.nn.functional.embedding_bag(lib.tensor([0, 1, 2, 3, 4, 0, 1]), w,
+                                            lib.tensor([0, 2, 2, 5]), mode=mode,
+                                            include_last_offset=True)
+        y.backward(lib.tensor(np.arange(9.0).reshape(3, 3)))
+        results.append((y.detach().numpy(), w.grad.numpy()))
+    np.testing.assert_allclose(results[0][0], results[1][0])
+    np.testing.assert_allclose(results[0][1], results[1][1])
