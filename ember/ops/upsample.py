@@ -304,11 +304,25 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                                   f"{_LINEAR[mode] + 2}D input")
     _check_dtype(input, mode, antialias)
     output_size, scales = _output_size(input, size, scale_factor, recompute_scale_factor, dims)
+    if mode != "area":  # area pools adaptively, which takes an empty output
+        _check_sizes(input.shape[2:], output_size)
     if mode == "area":
         from . import pool
         fn = {1: "adaptive_avg_pool1d", 2: "adaptive_avg_pool2d", 3: "adaptive_avg_pool3d"}[dims]
         return getattr(pool, fn)(input, output_size)
     return upsample(input, output_size, scales, mode, bool(align_corners), bool(antialias))
+
+
+def _check_sizes(spatial, output_size):
+    """torch's upsampling kernels refuse an empty input or output size."""
+    if min(spatial) > 0 and min(output_size) > 0:
+        return
+    names = "DHW"[3 - len(spatial):]
+    shown = [", ".join(f"{d}: {n}" for d, n in zip(names, sizes))
+             for sizes in (spatial, output_size)]
+    joint = " and " if len(spatial) == 1 else " "  # torch's 1-D message has the "and"
+    raise RuntimeError(f"Input and output sizes should be greater than 0, but got input "
+                       f"({shown[0]}){joint}output ({shown[1]})")
 
 
 def _output_size(input, size, scale_factor, recompute_scale_factor, dims):

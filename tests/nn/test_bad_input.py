@@ -98,3 +98,26 @@ def test_first_layer_weight_updated_between_forward_and_backward():
         lin.weight.add_(1.0)
     with pytest.raises(RuntimeError, match="modified by an inplace operation"):
         y.backward()
+
+
+@pytest.mark.parametrize("shape, kwargs", [
+    ((2, 2, 1), dict(scale_factor=0.5)),
+    ((1, 2, 1, 2), dict(scale_factor=[0.5, 1.5], mode="bilinear", align_corners=True)),
+    ((1, 1, 3), dict(size=0)),
+    ((1, 1, 1, 2, 2), dict(scale_factor=0.5, mode="trilinear")),
+    ((1, 1, 2, 1), dict(scale_factor=0.4, mode="bicubic")),
+    ((1, 1, 0, 2), dict(size=(2, 2))),
+])
+def test_interpolate_to_or_from_an_empty_size(torch, shape, kwargs):
+    """torch's upsampling kernels refuse an empty input or output size (a scale that floors a
+    size to 0) with their own message; ember returned an empty tensor (nn-level fuzzing)."""
+    def call(m):
+        return m.nn.functional.interpolate(m.ones(shape), **kwargs)
+    raises_like(lambda: call(torch), lambda: call(ember))
+
+
+def test_interpolate_area_to_an_empty_size_is_an_empty_tensor(torch):
+    """'area' pools adaptively, which takes an empty output, as in torch."""
+    for lib in (ember, torch):
+        y = lib.nn.functional.interpolate(lib.ones(1, 1, 1), scale_factor=0.5, mode="area")
+        assert tuple(y.shape) == (1, 1, 0)
