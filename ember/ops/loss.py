@@ -132,13 +132,18 @@ class SmoothL1Loss(Op):
 
 
 class HuberLoss(Op):
+    """Computed in the pair's promoted dtype and stored in the input's, as torch's kernel writes
+    it (a float32 input with a float64 target gives float32)."""
+
     def forward(ctx, x, y, reduction, delta):
+        out_dtype = x.dtype
         x, y = _save_pair(ctx, x, y, reduction)
         ctx.beta = delta
         d = x - y
         ad = ctx.xp.abs(d)
-        return _reduce(ctx.xp.where(ad < delta, 0.5 * d * d, delta * (ad - 0.5 * delta)),
+        loss = _reduce(ctx.xp.where(ad < delta, 0.5 * d * d, delta * (ad - 0.5 * delta)),
                        reduction)
+        return loss.astype(out_dtype, copy=False)
 
     def backward(ctx, g):
         x, y = ctx.saved_tensors
@@ -434,8 +439,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     dt = _kernel_dtype("huber_cpu", input, target)
-    if input.dtype.np != dt:  # the loss is written into a tensor of input's dtype
-        raise _dtype.cast_error(dt, input.dtype.np)
+    if not _dtype.castable_category(_dtype._category(dt), _dtype._category(input.dtype.np)):
+        raise _dtype.cast_error(dt, input.dtype.np)  # the loss is stored in input's dtype
     input, target = _expand_pair(input, target)
     if weight is not None:
         return _weighted(HuberLoss.apply(input, target, "none", float(delta)), weight, input,

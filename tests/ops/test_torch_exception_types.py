@@ -49,6 +49,9 @@ CASES = {
     "mse_float_int_target": lambda m: m.nn.functional.mse_loss(m.ones(2), m.ones(2, dtype=m.int64)),
     "smooth_l1_int": lambda m: m.nn.functional.smooth_l1_loss(m.ones(2, dtype=m.int8), m.ones(2, dtype=m.int8)),
     "huber_int_input": lambda m: m.nn.functional.huber_loss(m.ones(2, dtype=m.int64), m.ones(2)),
+    # the loss is stored in the input's floating dtype (fuzzer seeds 30, 31)
+    "huber_float_input_double_target": lambda m: m.nn.functional.huber_loss(m.tensor(-0.5), m.tensor(0.25, dtype=m.float64), reduction="sum"),
+    "huber_half_input_double_target": lambda m: m.nn.functional.huber_loss(m.ones(3, 2, dtype=m.float16) * 3, m.zeros(3, 2, dtype=m.float64), reduction="none", delta=0.5),
     "bce_int": lambda m: m.nn.functional.binary_cross_entropy(m.ones(2, dtype=m.int64), m.ones(2, dtype=m.int64)),
     "bce_mixed_dtypes": lambda m: m.nn.functional.binary_cross_entropy(m.ones(2) * 0.5, m.ones(2, dtype=m.float64)),
     "bce_logits_int": lambda m: m.nn.functional.binary_cross_entropy_with_logits(m.ones(2, dtype=m.uint8), m.ones(2, dtype=m.uint8)),
