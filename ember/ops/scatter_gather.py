@@ -175,8 +175,8 @@ class ScatterReduce(Op):
                 hit = count > 0
                 if flat.dtype.kind == "f":
                     flat[hit] /= count[hit]
-                else:
-                    flat[hit] //= count[hit]
+                else:  # the count may exceed a narrow integer dtype: divide in int64
+                    flat[hit] = flat[hit] // count[hit]
         else:
             ufunc = {"prod": xp.multiply, "amax": xp.maximum, "amin": xp.minimum}[reduce]
             if not include_self and reduce == "prod":
@@ -355,6 +355,9 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
         raise RuntimeError("reduce argument must be either sum, prod, mean, amax or amin, got "
                            f"{reduce}")
     dim = _scatter_dim("scatter_reduce", input, dim, index, src)
+    if reduce == "mean" and input.dtype is _dtype.bool:
+        raise NotImplementedError("\"scatter_gather_tensor_cpu_reduce_mean\" not implemented for "
+                                  "'Bool'")
     if index.ndim == 0 and input.ndim:
         index, src = index.reshape(1), (src.reshape(1) if src.ndim == 0 else src)
     return ScatterReduce.apply(input, dim, index, src, reduce, bool(include_self))

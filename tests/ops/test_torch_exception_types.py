@@ -49,6 +49,12 @@ CASES = {
     "mse_float_int_target": lambda m: m.nn.functional.mse_loss(m.ones(2), m.ones(2, dtype=m.int64)),
     "smooth_l1_int": lambda m: m.nn.functional.smooth_l1_loss(m.ones(2, dtype=m.int8), m.ones(2, dtype=m.int8)),
     "huber_int_input": lambda m: m.nn.functional.huber_loss(m.ones(2, dtype=m.int64), m.ones(2)),
+    # scatter_reduce's integer mean floors in int64 whatever the dtype (fuzzer seed 21, case 17)
+    "scatter_reduce_uint8_mean": lambda m: m.scatter_reduce(m.tensor([[1, 2, 3]], dtype=m.uint8), 1, m.tensor([[0, 0]]), m.tensor([[5, 7]], dtype=m.uint8), "mean"),
+    "scatter_reduce_uint8_mean_count_past_255": lambda m: m.scatter_reduce(m.tensor([200, 2], dtype=m.uint8), 0, m.zeros(300, dtype=m.int64), m.full((300,), 200, dtype=m.uint8), "mean"),
+    "scatter_reduce_0d_uint8_mean": lambda m: m.scatter_reduce(m.tensor(0, dtype=m.uint8), -1, m.tensor(0), m.tensor(8, dtype=m.uint8), "mean"),
+    "scatter_reduce_int8_mean_floors": lambda m: m.scatter_reduce(m.tensor([1, 2], dtype=m.int8), 0, m.tensor([0, 0]), m.tensor([-5, -6], dtype=m.int8), "mean", include_self=False),
+    "scatter_reduce_bool_mean": lambda m: m.scatter_reduce(m.tensor([True]), 0, m.tensor([0]), m.tensor([True]), "mean"),
     # the loss is stored in the input's floating dtype (fuzzer seeds 30, 31)
     "huber_float_input_double_target": lambda m: m.nn.functional.huber_loss(m.tensor(-0.5), m.tensor(0.25, dtype=m.float64), reduction="sum"),
     "huber_half_input_double_target": lambda m: m.nn.functional.huber_loss(m.ones(3, 2, dtype=m.float16) * 3, m.zeros(3, 2, dtype=m.float64), reduction="none", delta=0.5),
