@@ -472,6 +472,8 @@ def _vector_index(fn, input, dim, index, source=None, alpha=1):
     if fn == "index_select" and input.ndim == 0 and d.size > 1:
         raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {d.size} "
                            "value(s)")
+    if fn == "index_select" and size == 0 and d.size:
+        raise RuntimeError("index_select(): self indexing axis dim should be positive")
     if d.size:
         lo, hi = builtins.int(d.min()), builtins.int(d.max())
         low = -size if fn == "index_fill_" else 0

@@ -114,6 +114,9 @@ CASES = {
     "index_add_0d_negative": lambda m: m.index_add(m.tensor(False), 0, m.tensor([-1]), m.tensor(True)),
     "index_add_2d_out_of_range": lambda m: m.index_add(m.zeros(3, 2), 0, m.tensor([5]), m.ones(1, 2)),
     "index_add_2d_alpha_out_of_range": lambda m: m.index_add(m.zeros(3, 2), 0, m.tensor([5]), m.ones(1, 2), alpha=2),
+    "index_select_empty_dim": lambda m: m.index_select(m.zeros(0, 2, dtype=m.bool), 0, m.tensor([0, 1])),
+    "index_select_empty_dim_1": lambda m: m.index_select(m.zeros(2, 0), 1, m.tensor([0])),
+    "index_select_empty_dim_empty_index": lambda m: m.index_select(m.zeros(0, 2), 0, m.tensor([], dtype=m.int64)),
     "index_select_0d_several": lambda m: m.index_select(m.tensor(0.5), -1, m.tensor([0, 2, 0, 0])),
     # the dim as given (fuzzer seed 22, case 410), the numel check only without dims
     "amax_empty_dim_given": lambda m: m.amax(m.zeros(0, dtype=m.bool), -1),
