@@ -84,6 +84,16 @@ def _binary(xp_fn, a, b):
         return xp_fn(wrapped_int(a, b.dtype), b)
 
 
+def check_broadcast(a, b):
+    """torch's broadcast error for operands (tensors, arrays or numbers) whose shapes do not
+    broadcast: its elementwise ops check the shapes before their kernels refuse a dtype."""
+    sa, sb = tuple(getattr(a, "shape", ())), tuple(getattr(b, "shape", ()))
+    try:
+        np.broadcast_shapes(sa, sb)
+    except ValueError:
+        raise broadcast_error(sa, sb) from None
+
+
 def wrapped_int(value, dtype):
     """A Python int outside an integer dtype's range, wrapped around into it as torch converts
     it (300 is 44 as uint8, -7 is 249)."""

@@ -13,7 +13,8 @@ from .. import _dtype
 from .._backend import xp_of
 from .._tensor import Tensor, _make
 from ._common import (_binary, _float, _float_pair, _log_scalar, _out, _unary, _zeros,
-                      int_operand, invalid_arguments, is_operand, number_operand, quiet)
+                      check_broadcast, int_operand, invalid_arguments, is_operand,
+                      number_operand, quiet)
 from ._op import Op, broadcast_error, promote, scalar
 from .clamping import Where
 from .complex import conj_of, holomorphic
@@ -781,6 +782,7 @@ class _GcdLcm(_NotDifferentiable):
 
 def _integer_binary(name, input, other, out):
     _need_tensors(name, input, other)
+    check_broadcast(input, other)
     for t in (input, other):
         if isinstance(t, Tensor) and t._data.dtype.kind not in "iu":
             raise NotImplementedError(f"\"{name}_cpu\" not implemented for "

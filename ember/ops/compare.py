@@ -10,7 +10,8 @@ from .. import _dtype
 from .._backend import xp_of
 from .._dtype import type_name as _type_name
 from .._tensor import Tensor, _make
-from ._common import _const, _out, int_operand, invalid_arguments, is_operand
+from ._common import (_const, _out, check_broadcast, int_operand, invalid_arguments,
+                      is_operand)
 from ._op import broadcast_error, promote, scalar
 
 __all__ = [
@@ -212,6 +213,7 @@ def _check_integer_operand(name, input, other):
 
 def _check_bitwise(name, input, other=None):
     _check_integer_operand(name, input, other)
+    check_broadcast(input, other)
     for x in (input, other):
         d = x._data.dtype if isinstance(x, Tensor) else None
         if d is not None and d.kind == "f":
@@ -263,6 +265,7 @@ def _shift(name, kernel, input, other, out):
     """a << b or a >> b in the operands' promoted integer dtype; shifting by the bit width or
     more gives 0 (or -1 for a negative a shifted right), as torch does."""
     _check_integer_operand("bitwise_" + name, input, other)
+    check_broadcast(input, other)
     if not isinstance(input, Tensor):
         if isinstance(input, float):
             raise NotImplementedError(f"\"{kernel}_cpu\" not implemented for 'Float'")

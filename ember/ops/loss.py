@@ -497,14 +497,14 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     """binary_cross_entropy(sigmoid(input), target), computed stably from the logits;
     pos_weight multiplies the positive term (broadcast along the last, class, dim)."""
     reduction = _reduction(_legacy(size_average, reduce, reduction))
+    if tuple(target.shape) != tuple(input.shape):  # torch's first check
+        raise ValueError(f"Target size ({target.shape}) must be the same as input size "
+                         f"({input.shape})")
     if not input.dtype.is_floating_point:
         raise NotImplementedError(f"\"log_sigmoid_cpu\" not implemented for "
                                   f"'{_type_name(input.dtype.np)}'")
     if not target.dtype.is_floating_point:
         raise _dtype.cast_error(input.dtype.np, target.dtype.np)
-    if tuple(target.shape) != tuple(input.shape):
-        raise ValueError(f"Target size ({target.shape}) must be the same as input size "
-                         f"({input.shape})")
     return BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, reduction)
 
 

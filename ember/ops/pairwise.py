@@ -5,7 +5,7 @@ import warnings
 
 from .. import _dtype
 from .._tensor import Tensor
-from ._common import tensors_only
+from ._common import check_broadcast, tensors_only
 from ._op import Op, broadcast_error, promote, wrap_dim
 from .complex import holomorphic
 from .activation import sigmoid
@@ -66,6 +66,7 @@ class Logaddexp(Op):
 
     def forward(ctx, a, b):
         ctx.save_for_backward(a, b)
+        check_broadcast(a, b)
         a, b = promote(a, b)
         if a.dtype.kind != "f":
             name = _dtype.LEGACY_NAMES[_dtype.from_numpy_dtype(a.dtype)][:-len("Tensor")]
