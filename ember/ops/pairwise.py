@@ -141,6 +141,13 @@ def cdist(x1, x2, p=2.0, compute_mode="use_mm_for_euclid_dist_if_necessary"):
                            f"{x1.shape[-1]} X2: {x2.shape[-1]}")
     if p < 0:
         raise RuntimeError("cdist only supports non-negative p values")
-    if not x1.is_floating_point():
-        raise RuntimeError(f"cdist only supports floating-point dtypes, X1 got: {x1.dtype}")
+    for name, x in (("X1", x1), ("X2", x2)):
+        if not x.is_floating_point():
+            raise RuntimeError(f"cdist only supports floating-point dtypes, {name} got: "
+                               f"{_dtype.type_name(x)}")
+    if x1.dtype != x2.dtype:
+        raise RuntimeError(f"expected scalar type {_dtype.type_name(x1)} but found "
+                           f"{_dtype.type_name(x2)}")
+    if x1.dtype is _dtype.float16 and x1.numel() and x2.numel():  # torch's kernel has no Half
+        raise NotImplementedError("\"cdist\" not implemented for 'Half'")
     return Cdist.apply(x1, x2, float(p))

@@ -123,6 +123,12 @@ CASES = {
     "gcd_float_shapes": lambda m: m.gcd(m.ones(2), m.ones(3)),
     "bce_logits_long_shapes": lambda m: m.nn.functional.binary_cross_entropy_with_logits(m.ones(3, 4, dtype=m.int64), m.ones(1, 1, dtype=m.int64)),
     "bce_logits_int_target_shapes": lambda m: m.nn.functional.binary_cross_entropy_with_logits(m.ones(4), m.ones(1, dtype=m.int32)),
+    # cdist's dtypes (fuzzer seeds 24, 25, 30-45)
+    "cdist_half": lambda m: m.cdist(m.ones(2, 2, dtype=m.float16), m.ones(3, 2, dtype=m.float16)),
+    "cdist_half_empty": lambda m: m.cdist(m.ones(0, 2, dtype=m.float16), m.ones(3, 2, dtype=m.float16)),
+    "cdist_mixed_floats": lambda m: m.cdist(m.ones(2, 2), m.ones(3, 2, dtype=m.float64)),
+    "cdist_long": lambda m: m.cdist(m.ones(2, 2, dtype=m.int64), m.ones(3, 2, dtype=m.int64)),
+    "cdist_long_second": lambda m: m.cdist(m.ones(2, 2), m.ones(3, 2, dtype=m.int64)),
     "index_select_empty_dim": lambda m: m.index_select(m.zeros(0, 2, dtype=m.bool), 0, m.tensor([0, 1])),
     "index_select_empty_dim_1": lambda m: m.index_select(m.zeros(2, 0), 1, m.tensor([0])),
     "index_select_empty_dim_empty_index": lambda m: m.index_select(m.zeros(0, 2), 0, m.tensor([], dtype=m.int64)),
