@@ -260,8 +260,9 @@ def _scatter_dim(fn, input, dim, index, src):
     """Check gather's and scatter's arguments in PyTorch's order; return dim wrapped. An empty
     index is checked for nothing but dim and src's dtype, as torch does."""
     empty = not index._data.size
-    if index._data.dtype.kind not in "iu" and not empty:
-        raise RuntimeError(f"{fn}(): Expected dtype int32/int64 for index")
+    if index._data.dtype not in (np.int32, np.int64) and not empty:
+        kernel = "gather" if fn == "gather" else "scatter"  # every scatter_* is scatter() here
+        raise RuntimeError(f"{kernel}(): Expected dtype int32/int64 for index")
     dim = wrap_dim(dim, input.ndim)
     if src is not None and src.dtype != input.dtype:
         raise RuntimeError("scatter(): Expected self.dtype to be equal to src.dtype")
@@ -478,15 +479,16 @@ def _vector_index(fn, input, dim, index, source=None, alpha=1):
         lo, hi = builtins.int(d.min()), builtins.int(d.max())
         low = -size if fn == "index_fill_" else 0
         if lo < low or hi >= size:
-            bad = hi if hi >= size else lo
+            bad = builtins.int(d[(d < low) | (d >= size)][0])  # the first, as torch's loops
             if fn == "index_select":  # torch's dim-1 kernel words it otherwise
                 if dim == 1:
                     raise RuntimeError(f"INDICES element is out of DATA bounds, id={bad} "
                                        f"axis_dim={size}")
                 raise IndexError("index out of range in self")
             msg = f"index {bad} is out of bounds for dimension {dim} with size {size}"
-            if fn == "index_add_":  # the kernel for several dims, unscaled, names the index
-                if input.ndim > 1 and alpha == 1:
+            if fn == "index_add_":  # torch scatters along the first or last of several dims,
+                # unscaled, and that kernel names the index; its other loops do not
+                if input.ndim > 1 and alpha == 1 and dim in (0, input.ndim - 1):
                     raise RuntimeError(msg)
                 raise IndexError("index out of range in self")
             raise IndexError("index_copy_(): " + msg if fn == "index_copy_" else msg)

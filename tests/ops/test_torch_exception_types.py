@@ -103,6 +103,19 @@ CASES = {
     "number_floordiv_bool": lambda m: 3 // m.tensor([True]),
     "sub_long_into_uint8": lambda m: m.tensor(6, dtype=m.uint8).sub_(m.tensor(2)),
     # an empty index is checked for nothing but dim and src's dtype (fuzzer seed 22, case 146)
+    # scatter/gather take int32 or int64 indices only, every scatter_* worded as scatter()
+    **{f"{fn}_{dt}_index": (lambda fn, dt: lambda m: {
+        "scatter": lambda: m.scatter(m.zeros(3), 0, m.tensor([1], dtype=getattr(m, dt)), 5.0),
+        "gather": lambda: m.gather(m.arange(3.0), 0, m.tensor([1], dtype=getattr(m, dt))),
+        "scatter_add": lambda: m.scatter_add(m.zeros(3), 0, m.tensor([1], dtype=getattr(m, dt)), m.ones(1)),
+        "scatter_reduce": lambda: m.scatter_reduce(m.zeros(3), 0, m.tensor([1], dtype=getattr(m, dt)), m.ones(1), "sum"),
+    }[fn]())(fn, dt)
+       for fn in ("scatter", "gather", "scatter_add", "scatter_reduce")
+       for dt in ("int16", "uint8", "float32", "int32")},
+    # index_add's first or last dim of several: torch's scatter kernel names the first bad index
+    "index_add_middle_dim": lambda m: m.index_add(m.zeros(3, 2, 3), 1, m.tensor([-1, 9]), m.zeros(3, 2, 3)),
+    "index_add_last_dim": lambda m: m.index_add(m.zeros(3, 2, 3), 2, m.tensor([-1, 9]), m.zeros(3, 2, 2)),
+    "index_add_first_dim_first_bad": lambda m: m.index_add(m.zeros(3, 2), 0, m.tensor([-1, 5]), m.zeros(2, 2)),
     "scatter_empty_index_more_dims": lambda m: m.scatter(m.zeros(4), 0, m.zeros((0, 4, 3), dtype=m.int64), m.ones(1, 5, 4)),
     "scatter_empty_index_larger": lambda m: m.scatter(m.zeros(4, 2), 0, m.zeros((0, 4, 3), dtype=m.int64), m.ones(1, 5, 4)),
     "scatter_empty_float_index": lambda m: m.scatter(m.zeros(4), 0, m.zeros(0), m.ones(2)),
@@ -214,7 +227,7 @@ CASES = {
     # kthvalue: the dim's size, then k, then the dtype (seed 30, cases 982, 4188)
     "kthvalue_bool_k_out_of_range": lambda m: m.kthvalue(m.ones(1, 4, dtype=m.bool), 5, -1),
     "kthvalue_empty_dim": lambda m: m.kthvalue(m.ones(0, 0, dtype=m.int64), 0, 1),
-    "kthvalue_bool": lambda m: m.kthvalue(m.ones(1, 4, dtype=m.bool), 2, -1),
+    "kthvalue_bool_k_in_range": lambda m: m.kthvalue(m.ones(1, 4, dtype=m.bool), 2, -1),
     "shift_bool_bool": lambda m: m.bitwise_left_shift(m.tensor([True]), m.tensor([True])),
     "shift_bool_python_bool": lambda m: m.tensor([True]) >> True,
     "shift_bool_int": lambda m: m.bitwise_left_shift(m.tensor([True]), m.tensor([1])),
