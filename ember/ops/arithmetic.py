@@ -728,6 +728,7 @@ def heaviside(input, values, *, out=None):
 def nextafter(input, other, *, out=None):
     """The next floating-point value after input in the direction of other."""
     _need_tensors("nextafter", input, other)
+    check_broadcast(input, other)
     common = _dtype.result_type(input._data, other._data)  # the kernel sees the promoted pair
     if common.kind != "f":
         raise NotImplementedError(f"\"nextafter_cpu\" not implemented for "

@@ -139,10 +139,11 @@ _NO_TERM = -1e30  # exp of it (plus any finite x) is 0 in float32 and float64
 @axis_alias
 def logcumsumexp(input, dim, *, out=None):
     """log(cumsum(exp(input), dim)) without overflow."""
+    dim = wrap_dim(dim, input._data.ndim)  # torch checks dim before the dtype
     if input._data.dtype.kind != "f":  # torch takes floating types only
         raise NotImplementedError(f"\"logcumsumexp_out_cpu\" not implemented for "
                                   f"'{_type_name(input)}'")
-    r = Logcumsumexp.apply(input, wrap_dim(dim, input._data.ndim))
+    r = Logcumsumexp.apply(input, dim)
     return r if out is None else _out(r, out)
 
 

@@ -98,9 +98,9 @@ def argsort(input, dim=-1, descending=False, stable=False):
 
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     """(values, indices) of the k largest (or smallest) elements along dim."""
+    dim = wrap_dim(dim, input.ndim)  # torch checks dim before the dtype
     if input.dtype is _dtype.bool:
         raise RuntimeError("topk does not support bool dtypes on CPU")
-    dim = wrap_dim(dim, input.ndim)
     k = builtins.int(k)
     if not 0 <= k <= (input.shape[dim] if input.ndim else 1):
         raise RuntimeError("selected index k out of range")

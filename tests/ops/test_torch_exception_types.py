@@ -142,6 +142,11 @@ CASES = {
     "cdist_mixed_floats": lambda m: m.cdist(m.ones(2, 2), m.ones(3, 2, dtype=m.float64)),
     "cdist_long": lambda m: m.cdist(m.ones(2, 2, dtype=m.int64), m.ones(3, 2, dtype=m.int64)),
     "cdist_long_second": lambda m: m.cdist(m.ones(2, 2), m.ones(3, 2, dtype=m.int64)),
+    # dim before dtype (fuzzer seeds 30, 33, 35)
+    "logcumsumexp_bool_bad_dim": lambda m: m.logcumsumexp(m.tensor([False, True]), 3),
+    "logcumsumexp_0d_int_bad_dim": lambda m: m.logcumsumexp(m.tensor(-7, dtype=m.int32), 2),
+    "topk_bool_bad_dim": lambda m: m.topk(m.ones(2, 4, 4, dtype=m.bool), 0, 5),
+    "nextafter_int_shapes": lambda m: m.nextafter(m.ones(3, 1, 3, dtype=m.int32), m.ones(0, dtype=m.int32)),
     "index_select_empty_dim": lambda m: m.index_select(m.zeros(0, 2, dtype=m.bool), 0, m.tensor([0, 1])),
     "index_select_empty_dim_1": lambda m: m.index_select(m.zeros(2, 0), 1, m.tensor([0])),
     "index_select_empty_dim_empty_index": lambda m: m.index_select(m.zeros(0, 2), 0, m.tensor([], dtype=m.int64)),
