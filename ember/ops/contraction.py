@@ -10,7 +10,7 @@ from .._backend import xp_of
 from .._dtype import type_name
 from .._tensor import Tensor, _make
 from ._common import _out
-from ._op import Op, shape_str, wrap_dim
+from ._op import Op, promote, shape_str, wrap_dim
 from .complex import holomorphic
 from .linalg import mm
 
@@ -73,8 +73,10 @@ class Einsum(Op, grad_fn="ViewBackward0"):
         ctx.eq = eq
         ctx.save_for_backward(*ops)
         ins, out = eq
-        if len(ops) == 1 and ops[0].dtype == bool and len(set(ins[0])) > len(out):
-            ops = (ops[0].astype(np.int64),)  # a bool operand summed counts, as torch's sum
+        if len(ops) == 1 and ops[0].dtype.kind in "biu" and len(set(ins[0])) > len(out):
+            ops = (ops[0].astype(np.int64),)  # an integral operand summed is int64, as torch's sum
+        elif len(ops) == 2 and ops[0].dtype != ops[1].dtype:  # _EinsumMul: torch's mul promotes
+            ops = promote(*ops)
         return ctx.xp.einsum(_eq_str(eq), *ops, optimize=len(ops) > 1)
 
     def backward(ctx, g):
@@ -218,14 +220,19 @@ def einsum(*args):
         if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
             operands = tuple(operands[0])
     eq = _parse_equation(equation, operands)
-    dt = operands[0]._data.dtype
-    for t in operands[1:]:
-        if t._data.dtype != dt:
-            raise RuntimeError(f"expected scalar type {type_name(operands[0].dtype)} but "
-                               f"found {type_name(t.dtype)}")
     node = Einsum
     if len(operands) == 1:  # PyTorch ends a one-operand einsum in a sum or a permute
         node = _EinsumSum if len(set(eq[1])) < len(set(eq[0][0])) else _EinsumPermute
     elif len(operands) == 2 and set(eq[0][0]) | set(eq[0][1]) <= set(eq[1]):
         node = _EinsumMul
+    dt = operands[0]._data.dtype
+    if node is not _EinsumMul and any(t._data.dtype != dt for t in operands[1:]):
+        # torch contracts through bmm, which checks no dtype when a pair is empty and then
+        # gives the second operand's dtype
+        if len(operands) == 2 and not (operands[0].numel() and operands[1].numel()):
+            operands = (operands[0].to(operands[1].dtype), operands[1])
+        else:
+            bad = next(t for t in operands[1:] if t._data.dtype != dt)
+            raise RuntimeError(f"expected scalar type {type_name(operands[0].dtype)} but "
+                               f"found {type_name(bad.dtype)}")
     return node.apply(eq, *operands)

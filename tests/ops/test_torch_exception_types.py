@@ -147,6 +147,16 @@ CASES = {
     "logcumsumexp_0d_int_bad_dim": lambda m: m.logcumsumexp(m.tensor(-7, dtype=m.int32), 2),
     "topk_bool_bad_dim": lambda m: m.topk(m.ones(2, 4, 4, dtype=m.bool), 0, 5),
     "nextafter_int_shapes": lambda m: m.nextafter(m.ones(3, 1, 3, dtype=m.int32), m.ones(0, dtype=m.int32)),
+    # einsum: a product without contraction promotes (torch's mul), a one-operand sum of an
+    # integral operand is int64, a contraction of an empty pair takes the second's dtype
+    "einsum_mul_mixed": lambda m: m.einsum("ij,ij->ij", m.ones(2, 2, dtype=m.float64), m.ones(2, 2, dtype=m.int16)),
+    "einsum_outer_mixed": lambda m: m.einsum("i,j->ij", m.ones(2), m.ones(3, dtype=m.int64)),
+    "einsum_sum_int16": lambda m: m.einsum("ij->i", m.ones(2, 2, dtype=m.int16)),
+    "einsum_sum_uint8_all": lambda m: m.einsum("ij->", m.ones(2, 2, dtype=m.uint8)),
+    "einsum_diagonal_int16": lambda m: m.einsum("ii->i", m.ones(2, 2, dtype=m.int16)),
+    "einsum_contract_mixed": lambda m: m.einsum("ij,jk->ik", m.ones(2, 2, dtype=m.float64), m.ones(2, 2, dtype=m.int16)),
+    "einsum_contract_empty_mixed": lambda m: m.einsum("ij,jk->ik", m.ones(0, 4, dtype=m.float64), m.ones(4, 2, dtype=m.int16)),
+    "einsum_contract_no_inner_mixed": lambda m: m.einsum("ij,jk->ik", m.ones(3, 0, dtype=m.float64), m.ones(0, 2, dtype=m.int16)),
     "index_select_empty_dim": lambda m: m.index_select(m.zeros(0, 2, dtype=m.bool), 0, m.tensor([0, 1])),
     "index_select_empty_dim_1": lambda m: m.index_select(m.zeros(2, 0), 1, m.tensor([0])),
     "index_select_empty_dim_empty_index": lambda m: m.index_select(m.zeros(0, 2), 0, m.tensor([], dtype=m.int64)),
