@@ -323,6 +323,14 @@ def _check_mm(a, b, kernel="addmm_impl_cpu_"):
     _refuse_bool(kernel, a, b)
 
 
+def _empty_pair_dtype(a, b):
+    """a in b's dtype when the pair differs in dtype and either is empty: torch's bmm checks no
+    dtype then and gives the second operand's; else a as it is."""
+    if a.dtype != b.dtype and not (a.numel() and b.numel()):
+        return a.to(b.dtype)
+    return a
+
+
 def _check_bmm(a, b, name1="batch1", name2="batch2", kernel="bmm"):
     if a.ndim != 3:
         raise RuntimeError(f"{name1} must be a 3D tensor")
@@ -368,6 +376,7 @@ def mm(input, mat2, *, out=None):
 
 def bmm(input, mat2, *, out=None):
     """Batched matrix product of two 3-D tensors with the same batch size."""
+    input = _empty_pair_dtype(input, mat2)
     _check_bmm(input, mat2)
     result = Bmm.apply(input, mat2)
     return result if out is None else _out(result, out)
@@ -421,6 +430,9 @@ def matmul(input, other, *, out=None):
         return mm(input, other, out=out)
     if da == 2 and db == 1:
         return mv(input, other, out=out)
+    if db >= 3 and da >= 2:  # torch's bmm path (a batch times a matrix folds into mm, and
+        # a vector meets a batch through addmv)
+        input = _empty_pair_dtype(input, other)
     _same_dtype(input, other)
     a_shape, b_shape = input.shape, other.shape
     k_b = b_shape[0] if db == 1 else b_shape[-2]
@@ -498,6 +510,8 @@ def addmv_(input, mat, vec, *, beta=1, alpha=1):
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * bmm(batch1, batch2)."""
+    if batch1.dtype != batch2.dtype and not (batch1.numel() and batch2.numel()):
+        input, batch1 = input.to(batch2.dtype), batch1.to(batch2.dtype)  # _empty_pair_dtype
     _check_bmm(batch1, batch2, kernel="baddbmm")
     _check_expand(input, (batch1.shape[0], batch1.shape[1], batch2.shape[2]))
     beta, alpha = _scalars_for(batch1, beta, alpha)

@@ -157,6 +157,13 @@ CASES = {
     "einsum_contract_mixed": lambda m: m.einsum("ij,jk->ik", m.ones(2, 2, dtype=m.float64), m.ones(2, 2, dtype=m.int16)),
     "einsum_contract_empty_mixed": lambda m: m.einsum("ij,jk->ik", m.ones(0, 4, dtype=m.float64), m.ones(4, 2, dtype=m.int16)),
     "einsum_contract_no_inner_mixed": lambda m: m.einsum("ij,jk->ik", m.ones(3, 0, dtype=m.float64), m.ones(0, 2, dtype=m.int16)),
+    # torch's bmm path checks no dtype for an empty pair and gives the second operand's
+    "bmm_no_inner_mixed": lambda m: m.bmm(m.ones(3, 2, 0, dtype=m.float64), m.ones(3, 0, 2, dtype=m.int32)),
+    "bmm_empty_batch_mixed": lambda m: m.bmm(m.ones(0, 2, 4, dtype=m.int32), m.ones(0, 4, 2, dtype=m.float64)),
+    "baddbmm_no_inner_mixed": lambda m: m.baddbmm(m.ones(3, 2, 2, dtype=m.float64), m.ones(3, 2, 0, dtype=m.float64), m.ones(3, 0, 2, dtype=m.int32)),
+    "matmul_batches_no_inner_mixed": lambda m: m.matmul(m.ones(3, 2, 0, dtype=m.float64), m.ones(3, 0, 2, dtype=m.int32)),
+    "matmul_matrix_batch_no_inner_mixed": lambda m: m.matmul(m.ones(2, 0, dtype=m.int8), m.ones(3, 0, 3, dtype=m.int16)),
+    "matmul_batch_matrix_no_inner_mixed": lambda m: m.matmul(m.ones(1, 1, 0, dtype=m.float64), m.ones(0, 4, dtype=m.uint8)),
     "index_select_empty_dim": lambda m: m.index_select(m.zeros(0, 2, dtype=m.bool), 0, m.tensor([0, 1])),
     "index_select_empty_dim_1": lambda m: m.index_select(m.zeros(2, 0), 1, m.tensor([0])),
     "index_select_empty_dim_empty_index": lambda m: m.index_select(m.zeros(0, 2), 0, m.tensor([], dtype=m.int64)),
