@@ -211,6 +211,14 @@ def _sublist_equation(args):
     return eq, ops
 
 
+def _contracts(eq, operands):
+    """Whether a pair's product sums a subscript both operands have at a size other than 1
+    (torch's bmm); summed subscripts of size 1 in either broadcast, and torch multiplies."""
+    (a, b), out = eq
+    sizes = [dict(zip(s, t.shape)) for s, t in zip((a, b), operands)]
+    return any(sizes[0][c] != 1 and sizes[1][c] != 1 for c in set(a) & set(b) - set(out))
+
+
 def einsum(*args):
     """Einstein summation: einsum('ij,jk->ik', a, b), a list of operands, or the sublist form."""
     if args and isinstance(args[0], Tensor):
@@ -226,9 +234,10 @@ def einsum(*args):
     elif len(operands) == 2 and set(eq[0][0]) | set(eq[0][1]) <= set(eq[1]):
         node = _EinsumMul
     dt = operands[0]._data.dtype
-    if node is not _EinsumMul and any(t._data.dtype != dt for t in operands[1:]):
-        # torch contracts through bmm, which checks no dtype when a pair is empty and then
-        # gives the second operand's dtype
+    if node is not _EinsumMul and any(t._data.dtype != dt for t in operands[1:]) and \
+            not (len(operands) == 2 and not _contracts(eq, operands)):
+        # torch contracts a pair through bmm, which checks no dtype when the pair is empty and
+        # then gives the second operand's dtype (a pair without a true contraction multiplies)
         if len(operands) == 2 and not (operands[0].numel() and operands[1].numel()):
             operands = (operands[0].to(operands[1].dtype), operands[1])
         else:

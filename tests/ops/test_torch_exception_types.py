@@ -164,6 +164,10 @@ CASES = {
     "matmul_batches_no_inner_mixed": lambda m: m.matmul(m.ones(3, 2, 0, dtype=m.float64), m.ones(3, 0, 2, dtype=m.int32)),
     "matmul_matrix_batch_no_inner_mixed": lambda m: m.matmul(m.ones(2, 0, dtype=m.int8), m.ones(3, 0, 3, dtype=m.int16)),
     "matmul_batch_matrix_no_inner_mixed": lambda m: m.matmul(m.ones(1, 1, 0, dtype=m.float64), m.ones(0, 4, dtype=m.uint8)),
+    # a summed subscript of size 1 broadcasts: torch multiplies and promotes (seeds 31, 32, 34)
+    "einsum_size_one_contraction_mixed": lambda m: m.einsum("ij,jk->ik", m.ones(2, 1, dtype=m.float64), m.ones(1, 2, dtype=m.int16)),
+    "einsum_size_one_contraction_empty_mixed": lambda m: m.einsum("ij,jk->ik", m.ones(0, 1), m.ones(1, 2, dtype=m.float16)),
+    "einsum_batched_size_one_contraction_mixed": lambda m: m.einsum("bij,bjk->bik", m.ones(2, 3, 1, dtype=m.float64), m.ones(2, 1, 2, dtype=m.int16)),
     "index_select_empty_dim": lambda m: m.index_select(m.zeros(0, 2, dtype=m.bool), 0, m.tensor([0, 1])),
     "index_select_empty_dim_1": lambda m: m.index_select(m.zeros(2, 0), 1, m.tensor([0])),
     "index_select_empty_dim_empty_index": lambda m: m.index_select(m.zeros(0, 2), 0, m.tensor([], dtype=m.int64)),
