@@ -370,7 +370,14 @@ def getitem(input, key):
 def setitem(tensor, key, value):
     """tensor[key] = value: differentiable when grad mode is on and anything requires grad."""
     if isinstance(value, (int, float, complex)):  # as torch, checked before the key
-        value = _dtype.checked_fill(value, tensor.dtype)
+        # torch writes a number into a Half tensor unchecked (beyond Half's range: inf)
+        if tensor.dtype is not _dtype.float16 or not isinstance(value, (int, float)):
+            value = _dtype.checked_fill(value, tensor.dtype)
+        elif isinstance(value, int) and not -2 ** 63 <= value < 2 ** 63:
+            raise ValueError("Overflow when unpacking long long")
+        else:
+            with np.errstate(over="ignore"):
+                value = np.float16(value)
     k = _key_of(key, tensor)
     if isinstance(value, Tensor) and value.dtype != tensor.dtype and \
             _through_index_put(k, value):

@@ -387,7 +387,8 @@ class IndexAdd(Op):
         src = source.reshape(out.shape[:dim] + (index.shape[0],) + out.shape[dim + 1:])
         if alpha != 1:
             src = src * alpha
-        _accumulate(out, [dim], [index], src)
+        if out.size:  # torch adds nowhere into an empty tensor, whatever the index
+            _accumulate(out, [dim], [index], src)
         return out.reshape(a.shape)
 
     def backward(ctx, g):
@@ -475,7 +476,7 @@ def _vector_index(fn, input, dim, index, source=None, alpha=1):
                            "value(s)")
     if fn == "index_select" and size == 0 and d.size:
         raise RuntimeError("index_select(): self indexing axis dim should be positive")
-    if d.size:
+    if d.size and not (fn == "index_add_" and input.numel() == 0):  # torch adds nowhere then
         lo, hi = builtins.int(d.min()), builtins.int(d.max())
         low = -size if fn == "index_fill_" else 0
         if lo < low or hi >= size:

@@ -113,6 +113,8 @@ CASES = {
        for fn in ("scatter", "gather", "scatter_add", "scatter_reduce")
        for dt in ("int16", "uint8", "float32", "int32")},
     # index_add's first or last dim of several: torch's scatter kernel names the first bad index
+    "index_add_into_empty": lambda m: m.index_add(m.zeros(0, 2, 4, 4, dtype=m.bool), 0, m.tensor([1, -1]), m.ones(2, 2, 4, 4, dtype=m.bool)),
+    "index_add_into_empty_last_dim": lambda m: m.index_add(m.zeros(0, 1, 3, 1, dtype=m.int16), -1, m.tensor([-1, -1]), m.zeros(0, 1, 3, 2, dtype=m.int16)),
     "index_add_middle_dim": lambda m: m.index_add(m.zeros(3, 2, 3), 1, m.tensor([-1, 9]), m.zeros(3, 2, 3)),
     "index_add_last_dim": lambda m: m.index_add(m.zeros(3, 2, 3), 2, m.tensor([-1, 9]), m.zeros(3, 2, 2)),
     "index_add_first_dim_first_bad": lambda m: m.index_add(m.zeros(3, 2), 0, m.tensor([-1, 5]), m.zeros(2, 2)),
@@ -353,6 +355,10 @@ SETITEM = {
     "value_checked_before_key": ("uint8", (2, -1), -1.5),
     "int_inf": ("int64", "mask", float("inf")),
     "float32_overflow": ("float32", 0, 1e300),
+    # a Half tensor takes any float unchecked: inf beyond its range (fuzzer seed 33, case 4397)
+    "float16_beyond_range": ("float16", 0, 1e20),
+    "float16_beyond_range_indexed": ("float16", [1], -1e300),
+    "float16_int_beyond_int64": ("float16", 0, 10 ** 30),
     "index_put_other_dtype": ("float64", [2], "float32 0-d"),
     "index_put_tensor_key_other_dtype": ("float64", "long", "int64 1-d"),
     "mask_put_other_dtype": ("float64", "mask", "float32 1-d"),
