@@ -619,6 +619,28 @@ class Tensor:
         self._version[0] += 1
         return self
 
+    def masked_fill_(self, mask, value):
+        """masked_fill in place. Into an expanded tensor (elements sharing memory) torch writes
+        the shared memory, with its deprecation warning: every masked element's location takes
+        the value."""
+        data = self._data
+        if type(data) is np.ndarray and not data.flags.writeable and data.size and not (
+                _grad_state.enabled and (self._requires_grad or
+                                         getattr(value, "_requires_grad", False))):
+            alias = writable_alias(data)  # refuses read-only memory that is not shared
+            warnings.warn("Use of masked_fill_ on expanded tensors is deprecated. Please clone() "
+                          "the tensor before performing this operation. This also applies to "
+                          "advanced indexing e.g. tensor[mask] = scalar", UserWarning, stacklevel=2)
+            filled = _ops.masked_fill(self.detach(), mask, value)._data
+            if filled.shape != data.shape:
+                raise RuntimeError(f"output with shape {list(data.shape)} doesn't match the "
+                                   f"broadcast shape {list(filled.shape)}")
+            where = np.broadcast_to(mask._data, data.shape)
+            alias[where] = filled[where]
+            self._version[0] += 1
+            return self
+        return self._inplace(_ops.masked_fill, mask, value)
+
     def fill_(self, value):
         if isinstance(value, Tensor):
             _convert.check_fill_value(value)

@@ -47,7 +47,7 @@ igamma igammac renorm index_reduce
 lgamma digamma mvlgamma i0 tril triu add sub mul div true_divide floor_divide remainder fmod pow
 neg abs sign reciprocal sqrt rsqrt square exp expm1 log log1p log2 log10 sin cos tan tanh
 sigmoid floor ceil round trunc frac clamp clip clamp_min clamp_max lerp addcmul addcdiv
-masked_fill scatter scatter_add index_fill index_add index_copy masked_scatter logical_not erf
+scatter scatter_add index_fill index_add index_copy masked_scatter logical_not erf
 atan2 hypot nan_to_num addmm addmv baddbmm addbmm bitwise_and bitwise_or bitwise_xor absolute
 acos acosh arccos arccosh arcsin arcsinh arctan2 arctan arctanh asin asinh atan atanh
 bitwise_not cosh sinh cumprod cumsum deg2rad rad2deg divide multiply subtract negative eq ne lt

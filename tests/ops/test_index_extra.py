@@ -473,3 +473,32 @@ def test_setitem_into_an_expanded_tensor_writes_its_shared_memory(torch, name):
         warned = any("on expanded tensors is deprecated" in str(w.message) for w in caught)
         outcomes.append((outcome, warned))
     assert outcomes[0] == outcomes[1]
+
+
+_EXPANDED_MASKED_FILLS = {
+    "one_element": lambda m: ([[True, False, False, False], [False] * 4, [False] * 4], 5.0),
+    "expanded_mask": lambda m: (m.tensor([[True], [False], [False]]).expand(3, 4), 5.0),
+    "broadcast_mask": lambda m: ([False, True, False, False], m.tensor(-1.0)),
+    "larger_mask": lambda m: (m.ones(2, 3, 4, dtype=m.bool), 1.0),
+}
+
+
+@pytest.mark.parametrize("name", sorted(_EXPANDED_MASKED_FILLS))
+def test_masked_fill_into_an_expanded_tensor_writes_its_shared_memory(torch, name):
+    """torch's masked_fill_ writes an expanded tensor's shared memory, with its deprecation
+    warning (fuzzer seeds 30, 31)."""
+    outcomes = []
+    for lib in (ember, torch):
+        x = lib.tensor([[1.0], [2.0], [3.0]]).expand(3, 4)
+        mask, value = _EXPANDED_MASKED_FILLS[name](lib)
+        mask = mask if isinstance(mask, lib.Tensor) else lib.tensor(mask)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                x.masked_fill_(mask, value)
+                outcome = x.tolist()
+            except RuntimeError as exc:
+                outcome = str(exc)
+        warned = any("on expanded tensors is deprecated" in str(w.message) for w in caught)
+        outcomes.append((outcome, warned))
+    assert outcomes[0] == outcomes[1]
