@@ -617,6 +617,13 @@ class AdaptiveAvgPool3D(AdaptiveAvgPool2D):
 class AdaptiveAvgPool2DBackward(Op):
     def forward(ctx, g, in_size):
         xp = ctx.xp
+        batched = g.ndim == len(in_size) + 2
+        for d in range(int(batched), g.ndim):  # torch's backward kernel refuses an empty output
+            if g.shape[d] == 0:
+                nd = 3 if ctx._forward_cls is AdaptiveAvgPool3DBackward else 2
+                raise RuntimeError(f"adaptive_avg_pool{nd}d_backward(): Expected grad_output to "
+                                   "have non-zero size for non-batch dimensions, but grad_output "
+                                   f"has sizes {list(g.shape)} with dimension {d} being empty")
         out = g.shape[g.ndim - len(in_size):]
         ctx.out = out
         gx = g / _window_counts(xp, in_size, out, g.dtype)

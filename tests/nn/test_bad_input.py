@@ -121,3 +121,15 @@ def test_interpolate_area_to_an_empty_size_is_an_empty_tensor(torch):
     for lib in (ember, torch):
         y = lib.nn.functional.interpolate(lib.ones(1, 1, 1), scale_factor=0.5, mode="area")
         assert tuple(y.shape) == (1, 1, 0)
+
+
+@pytest.mark.parametrize("nd, shape, out", [(1, (1, 1, 3), 0), (2, (2, 1, 2, 1), (6, 0)),
+                                            (3, (1, 1, 1, 2, 2), (0, 1, 1)),
+                                            (2, (1, 2, 2), (0, 1))])
+def test_adaptive_avg_pool_backward_of_an_empty_output(torch, nd, shape, out):
+    """The forward pools into an empty output; torch's backward kernel refuses the empty
+    gradient (interpolate's 'area' mode reaches it; nn-level fuzzing)."""
+    def call(m):
+        x = m.ones(shape, requires_grad=True)
+        getattr(m.nn.functional, f"adaptive_avg_pool{nd}d")(x, out).sum().backward()
+    raises_like(lambda: call(torch), lambda: call(ember))
