@@ -290,8 +290,7 @@ class NllLoss(Op):
         xp = ctx.xp
         n_classes = x.shape[1] if x.ndim >= 2 else x.shape[0]
         if x.ndim == 2 and w is None and reduction != "none" and target.size \
-                and not 0 <= ignore_index < n_classes \
-                and 0 <= int(target.min()) and int(target.max()) < n_classes:
+                and not 0 <= ignore_index < n_classes and _in_range(target, n_classes):
             return _nll_unweighted(ctx, x, target, reduction)
         valid = target != ignore_index
         bad = ((target < 0) | (target >= n_classes)) & valid
@@ -334,6 +333,13 @@ class NllLoss(Op):
         return g * _factor(pick.astype(ctx.dtype, copy=False)), None, None
 
 
+def _in_range(target, n):
+    """Whether every class index lies in [0, n), in one reduction: an int64 index read as
+    unsigned makes a negative one huge."""
+    unsigned = target.view(np.uint64) if target.dtype == np.int64 else target
+    return int(unsigned.max()) < n
+
+
 def _nll_unweighted(ctx, x, target, reduction):
     """NllLoss of (N, C) input whose targets all count with weight 1 (the common case: no class
     weights, every target a class): a gather and a sum, no masks."""
@@ -357,30 +363,31 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     target (N, d1, ...) or (); weight per class; targets equal to ignore_index count for
     nothing, and 'mean' divides by the summed weight of the targets that count."""
     reduction = _reduction(_legacy(size_average, reduce, reduction))
-    nd = input.dim()
+    xs, ts = input._data.shape, target._data.shape  # NumPy's shapes: no Size made per check
+    nd, td = len(xs), len(ts)
     if nd < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {nd})")
-    target_batch = target.shape[0] if target.dim() else 0
-    if nd >= 2 and input.shape[0] != target_batch:
-        raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
+    target_batch = ts[0] if td else 0
+    if nd >= 2 and xs[0] != target_batch:
+        raise ValueError(f"Expected input batch_size ({xs[0]}) to match target "
                          f"batch_size ({target_batch}).")
     # torch's order: the target's shape, then its dtype, then a 1-D input's target size
-    if nd == 2 and target.dim() > 1:
+    if nd == 2 and td > 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if nd > 2:
-        want = (input.shape[0],) + tuple(input.shape[2:])
-        if tuple(target.shape) != want:
-            raise RuntimeError(f"Expected target size {shape_str(want)}, got "
-                               f"{shape_str(target.shape)}")
-    if target.dtype.name not in ("int64", "uint8"):
+        want = (xs[0],) + xs[2:]
+        if ts != want:
+            raise RuntimeError(f"Expected target size {shape_str(want)}, got {shape_str(ts)}")
+    target_dtype = target._data.dtype
+    if target_dtype != np.int64 and target_dtype != np.uint8:
         raise RuntimeError("expected target dtype to be Long or Byte, but got "
-                           f"{_SCALAR_NAMES.get(target.dtype.name, target.dtype.name)}")
-    if nd == 1 and target.dim() == 1 and target.shape[0] != 1:
+                           f"{_SCALAR_NAMES.get(target_dtype.name, target_dtype.name)}")
+    if nd == 1 and td == 1 and ts[0] != 1:
         raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: "
-                         f"{target.shape[0]}")
-    if nd == 2 and target.dim() == 0:  # a batch of inputs reads the target's first dim
+                         f"{ts[0]}")
+    if nd == 2 and td == 0:  # a batch of inputs reads the target's first dim
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
-    n_classes = input.shape[1] if nd >= 2 else input.shape[0]
+    n_classes = xs[1] if nd >= 2 else xs[0]
     if weight is not None and weight.numel() != n_classes:
         if nd >= 3:
             raise RuntimeError("weight tensor should be defined either for all or no classes")
