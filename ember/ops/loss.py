@@ -409,8 +409,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
     """Mean squared error (input - target) ** 2, target broadcast to input with a warning."""
     reduction = _reduction(_legacy(size_average, reduce, reduction))
+    input, target = _expand_pair(input, target)  # torch broadcasts before the kernel's dtypes
     _kernel_dtype("mse_cpu", input, target)
-    input, target = _expand_pair(input, target)
     if weight is not None:
         return _weighted((input - target) ** 2, weight, input, reduction, True)
     return MseLoss.apply(input, target, reduction)
@@ -435,8 +435,8 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
         raise RuntimeError("smooth_l1_loss does not support negative values for beta.")
     if beta == 0:
         return l1_loss(input, target, reduction=reduction)
+    input, target = _expand_pair(input, target)  # torch broadcasts before the kernel's dtypes
     _kernel_dtype("smooth_l1_cpu", input, target)
-    input, target = _expand_pair(input, target)
     return SmoothL1Loss.apply(input, target, reduction, float(beta))
 
 
@@ -445,10 +445,10 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     reduction = _reduction(reduction)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    input, target = _expand_pair(input, target)  # torch broadcasts before the kernel's dtypes
     dt = _kernel_dtype("huber_cpu", input, target)
     if not _dtype.castable_category(_dtype._category(dt), _dtype._category(input.dtype.np)):
         raise _dtype.cast_error(dt, input.dtype.np)  # the loss is stored in input's dtype
-    input, target = _expand_pair(input, target)
     if weight is not None:
         return _weighted(HuberLoss.apply(input, target, "none", float(delta)), weight, input,
                          reduction, False)

@@ -55,6 +55,10 @@ CASES = {
     "scatter_reduce_0d_uint8_mean": lambda m: m.scatter_reduce(m.tensor(0, dtype=m.uint8), -1, m.tensor(0), m.tensor(8, dtype=m.uint8), "mean"),
     "scatter_reduce_int8_mean_floors": lambda m: m.scatter_reduce(m.tensor([1, 2], dtype=m.int8), 0, m.tensor([0, 0]), m.tensor([-5, -6], dtype=m.int8), "mean", include_self=False),
     "scatter_reduce_bool_mean": lambda m: m.scatter_reduce(m.tensor([True]), 0, m.tensor([0]), m.tensor([True]), "mean"),
+    # the pointwise losses broadcast before their kernels refuse a dtype (fuzzer seed 0, case 1681)
+    "huber_int_shapes": lambda m: m.nn.functional.huber_loss(m.ones(3, 4, 2, 3, dtype=m.int32), m.ones(2, 2, 3, 3, dtype=m.int32)),
+    "mse_int_shapes": lambda m: m.nn.functional.mse_loss(m.ones(3, 4, 2, 3, dtype=m.int32), m.ones(2, 2, 3, 3, dtype=m.int32)),
+    "smooth_l1_int_shapes": lambda m: m.nn.functional.smooth_l1_loss(m.ones(3, 4, 2, 3, dtype=m.int32), m.ones(2, 2, 3, 3, dtype=m.int32)),
     # the loss is stored in the input's floating dtype (fuzzer seeds 30, 31)
     "huber_float_input_double_target": lambda m: m.nn.functional.huber_loss(m.tensor(-0.5), m.tensor(0.25, dtype=m.float64), reduction="sum"),
     "huber_half_input_double_target": lambda m: m.nn.functional.huber_loss(m.ones(3, 2, dtype=m.float16) * 3, m.zeros(3, 2, dtype=m.float64), reduction="none", delta=0.5),
