@@ -463,16 +463,21 @@ def test_setitem_into_an_expanded_tensor_writes_its_shared_memory(torch, name):
     outcomes = []
     for lib in (ember, torch):
         x = lib.tensor([[1], [2], [3], [4]]).expand(4, 2)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                _EXPANDED_WRITES[name](lib, x)
-                outcome = x.tolist()
-            except RuntimeError as exc:
-                outcome = str(exc)
-        warned = any("on expanded tensors is deprecated" in str(w.message) for w in caught)
-        outcomes.append((outcome, warned))
+        outcomes.append(_write_outcome(x, lambda: _EXPANDED_WRITES[name](lib, x)))
     assert outcomes[0] == outcomes[1]
+
+
+def _write_outcome(x, write):
+    """(x's values after write(), or the RuntimeError's message; whether torch's deprecation
+    warning for writes into expanded tensors was given)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            write()
+            outcome = x.tolist()
+        except RuntimeError as exc:
+            outcome = str(exc)
+    return outcome, any("on expanded tensors is deprecated" in str(w.message) for w in caught)
 
 
 _EXPANDED_MASKED_FILLS = {
@@ -492,13 +497,5 @@ def test_masked_fill_into_an_expanded_tensor_writes_its_shared_memory(torch, nam
         x = lib.tensor([[1.0], [2.0], [3.0]]).expand(3, 4)
         mask, value = _EXPANDED_MASKED_FILLS[name](lib)
         mask = mask if isinstance(mask, lib.Tensor) else lib.tensor(mask)
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                x.masked_fill_(mask, value)
-                outcome = x.tolist()
-            except RuntimeError as exc:
-                outcome = str(exc)
-        warned = any("on expanded tensors is deprecated" in str(w.message) for w in caught)
-        outcomes.append((outcome, warned))
+        outcomes.append(_write_outcome(x, lambda: x.masked_fill_(mask, value)))
     assert outcomes[0] == outcomes[1]
