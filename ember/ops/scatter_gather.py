@@ -406,7 +406,8 @@ class IndexFill(Op):
     def forward(ctx, a, dim, index, value):
         ctx.dim, ctx.index = dim, index
         out = a.copy()
-        out.reshape(a.shape if a.ndim else (1,))[(slice(None),) * dim + (index,)] = value
+        if out.size:  # an empty tensor takes nothing, whatever the index (torch checks none)
+            out.reshape(a.shape if a.ndim else (1,))[(slice(None),) * dim + (index,)] = value
         return out
 
     def backward(ctx, g):
@@ -432,8 +433,9 @@ class IndexCopy(Op):
         ctx.dim, ctx.index = dim, index
         out = a.copy()
         view = out.reshape(a.shape if a.ndim else (1,))
-        view[(slice(None),) * dim + (index,)] = source.reshape(
-            view.shape[:dim] + (index.shape[0],) + view.shape[dim + 1:])
+        if out.size:  # as IndexFill
+            view[(slice(None),) * dim + (index,)] = source.reshape(
+                view.shape[:dim] + (index.shape[0],) + view.shape[dim + 1:])
         return out
 
     def backward(ctx, g):
@@ -476,7 +478,12 @@ def _vector_index(fn, input, dim, index, source=None, alpha=1):
                            "value(s)")
     if fn == "index_select" and size == 0 and d.size:
         raise RuntimeError("index_select(): self indexing axis dim should be positive")
-    if d.size and not (fn == "index_add_" and input.numel() == 0):  # torch adds nowhere then
+    if d.size and fn in ("index_copy_", "index_fill_") and size == 0:
+        # torch fails to take a view of the empty storage there (a RuntimeError)
+        raise RuntimeError(f"{fn}(): index {builtins.int(d[0])} is out of bounds for dimension "
+                           f"{dim} with size 0")
+    if d.size and (input.numel() or fn == "index_select"):  # into an empty tensor torch
+        # writes nowhere, checking nothing
         lo, hi = builtins.int(d.min()), builtins.int(d.max())
         low = -size if fn == "index_fill_" else 0
         if lo < low or hi >= size:
