@@ -304,7 +304,7 @@ class NllLoss(Op):
         wt = valid.astype(x.dtype) if w is None else (w[t] * valid).astype(x.dtype, copy=False)
         loss = -(picked * wt)
         ctx.t, ctx.wt, ctx.shape, ctx.dtype = t, wt, x.shape, x.dtype
-        ctx.reduction = reduction
+        ctx.reduction, ctx.valid = reduction, valid
         if reduction == "none":
             return loss
         ctx.total = wt.sum()
@@ -322,14 +322,17 @@ class NllLoss(Op):
             return g * _factor(pick), None, None
         with np.errstate(divide="ignore", invalid="ignore"):
             scale = -ctx.wt / ctx.total if ctx.reduction == "mean" else -ctx.wt
+        # an ignored target's gradient is 0 even when the total weight is (torch skips it); a
+        # counted target of weight 0 over a total of 0 stays NaN, as torch's
+        scale = ctx.xp.where(ctx.valid, scale, 0).astype(scale.dtype, copy=False)
         nd = len(ctx.shape)
         if nd >= 2:
             classes = xp.arange(ctx.shape[1]).reshape((1, -1) + (1,) * (nd - 2))
-            pick = (xp.expand_dims(ctx.t, 1) == classes) * xp.expand_dims(scale, 1)
+            pick = xp.where(xp.expand_dims(ctx.t, 1) == classes, xp.expand_dims(scale, 1), 0)
             if ctx.reduction == "none":
                 g = Unsqueeze.apply(g, 1)
         else:
-            pick = (xp.arange(ctx.shape[0]) == ctx.t) * scale
+            pick = xp.where(xp.arange(ctx.shape[0]) == ctx.t, scale, 0)  # NaN only at t
         return g * _factor(pick.astype(ctx.dtype, copy=False)), None, None
 
 

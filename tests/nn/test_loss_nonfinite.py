@@ -52,3 +52,29 @@ def test_cosine_embedding_nonfinite_cosine():
     b = [[2.0, 1.0], [1.0, 1.0], [1.0, 1.0]]
     _same(torch, lambda F, a, b, t, **kw: F.cosine_embedding_loss(a, b, t, **kw), [a, b],
           [1.0, -1.0, -1.0], reduction="none")
+
+
+@pytest.mark.parametrize("name, call", [
+    ("all_ignored", lambda m, x: m.nn.functional.cross_entropy(x, m.tensor([1, 1, 1, 1]),
+                                                               ignore_index=1)),
+    ("zero_weights", lambda m, x: m.nn.functional.nll_loss(
+        x, m.tensor([1, 1, 1, 1]), weight=m.tensor([1.0, 0.0, 2.0], dtype=m.float64))),
+    ("zero_weights_and_ignored", lambda m, x: m.nn.functional.nll_loss(
+        x, m.tensor([1, 2, 1, 1]), weight=m.tensor([1.0, 0.0, 2.0], dtype=m.float64),
+        ignore_index=2)),
+])
+def test_nll_gradient_when_no_target_weighs_like_torch(name, call):
+    """A 'mean' over a total weight of 0 is NaN; torch's gradient is 0 at ignored targets and at
+    every other class, NaN only at a counted target's own class (ember's was NaN everywhere;
+    nn-level fuzzing)."""
+    torch = pytest.importorskip("torch")
+    x = np.random.default_rng(0).standard_normal((4, 3))
+    grads = []
+    for lib in (ember, torch):
+        xt = lib.tensor(x, requires_grad=True)
+        loss = call(lib, xt)
+        assert np.isnan(loss.item())
+        loss.backward()
+        grads.append(xt.grad.numpy())
+    np.testing.assert_array_equal(np.isnan(grads[0]), np.isnan(grads[1]))
+    np.testing.assert_array_equal(np.nan_to_num(grads[0]), np.nan_to_num(grads[1]))
