@@ -157,6 +157,11 @@ def castable_category(source, target):
     return not (source != 0 and target == 0)
 
 
+def castable(source, target):
+    """castable_category for NumPy dtypes."""
+    return castable_category(_category(source), _category(target))
+
+
 def cast_error(result, output):
     """torch's error for a result (a dtype, NumPy dtype or array) that castable_category refuses
     to store into output."""

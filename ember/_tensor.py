@@ -591,8 +591,7 @@ class Tensor:
         if array is mine:
             self._version[0] += 1
             return
-        if array.dtype != mine.dtype and not _dtype.castable_category(
-                _dtype._category(array.dtype), _dtype._category(mine.dtype)):
+        if array.dtype != mine.dtype and not _dtype.castable(array.dtype, mine.dtype):
             raise _dtype.cast_error(array, mine)
         if array.shape != mine.shape:
             try:

@@ -91,16 +91,17 @@ _CAST_CHECKED_FIRST = {"bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_left
 
 
 def _in_place(fn, name):
-    cast_first = name in _CAST_CHECKED_FIRST
-
-    def method(self, *args, **kwargs):
-        other = args[0] if len(args) == 1 else None
-        if cast_first and (hasattr(other, "_data") or type(other) in (bool, int, float)):
-            result = _dtype.result_type(self._data, getattr(other, "_data", other))
-            if not _dtype.castable_category(_dtype._category(result),
-                                            _dtype._category(self._data.dtype)):
-                raise _dtype.cast_error(result, self)
-        return self._inplace(fn, *args, **kwargs)
+    if name not in _CAST_CHECKED_FIRST:
+        def method(self, *args, **kwargs):
+            return self._inplace(fn, *args, **kwargs)
+    else:
+        def method(self, *args, **kwargs):
+            other = args[0] if len(args) == 1 else None
+            if hasattr(other, "_data") or type(other) in (bool, int, float):
+                result = _dtype.result_type(self._data, getattr(other, "_data", other))
+                if not _dtype.castable(result, self._data.dtype):
+                    raise _dtype.cast_error(result, self)
+            return self._inplace(fn, *args, **kwargs)
     method.__name__ = method.__qualname__ = name + "_"
     method.__doc__ = f"In-place version of ``{name}``: writes the result into this tensor."
     method.__wrapped__ = fn  # inspect.signature shows the op's parameters

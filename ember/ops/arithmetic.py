@@ -774,11 +774,7 @@ def ldexp(input, other, *, out=None):
 class _GcdLcm(_NotDifferentiable):
     def forward(ctx, a, b, name):
         ctx.name = name
-        a, b = promote(a, b)
-        try:
-            return getattr(ctx.xp, name)(a, b)
-        except ValueError:
-            raise broadcast_error(np.shape(a), np.shape(b)) from None
+        return getattr(ctx.xp, name)(*promote(a, b))  # _integer_binary checked the broadcast
 
 
 def _integer_binary(name, input, other, out):

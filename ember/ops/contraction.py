@@ -234,8 +234,8 @@ def einsum(*args):
     elif len(operands) == 2 and set(eq[0][0]) | set(eq[0][1]) <= set(eq[1]):
         node = _EinsumMul
     dt = operands[0]._data.dtype
-    if node is not _EinsumMul and any(t._data.dtype != dt for t in operands[1:]) and \
-            not (len(operands) == 2 and not _contracts(eq, operands)):
+    if any(t._data.dtype != dt for t in operands[1:]) and \
+            (len(operands) > 2 or _contracts(eq, operands)):
         # torch contracts a pair through bmm, which checks no dtype when the pair is empty and
         # then gives the second operand's dtype (a pair without a true contraction multiplies)
         if len(operands) == 2 and not (operands[0].numel() and operands[1].numel()):

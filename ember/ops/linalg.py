@@ -510,8 +510,9 @@ def addmv_(input, mat, vec, *, beta=1, alpha=1):
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * bmm(batch1, batch2)."""
-    if batch1.dtype != batch2.dtype and not (batch1.numel() and batch2.numel()):
-        input, batch1 = input.to(batch2.dtype), batch1.to(batch2.dtype)  # _empty_pair_dtype
+    cast = _empty_pair_dtype(batch1, batch2)
+    if cast is not batch1:  # the result, input's part too, in batch2's dtype
+        input, batch1 = input.to(batch2.dtype), cast
     _check_bmm(batch1, batch2, kernel="baddbmm")
     _check_expand(input, (batch1.shape[0], batch1.shape[1], batch2.shape[2]))
     beta, alpha = _scalars_for(batch1, beta, alpha)

@@ -450,7 +450,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
     input, target = _expand_pair(input, target)  # torch broadcasts before the kernel's dtypes
     dt = _kernel_dtype("huber_cpu", input, target)
-    if not _dtype.castable_category(_dtype._category(dt), _dtype._category(input.dtype.np)):
+    if not _dtype.castable(dt, input.dtype.np):
         raise _dtype.cast_error(dt, input.dtype.np)  # the loss is stored in input's dtype
     if weight is not None:
         return _weighted(HuberLoss.apply(input, target, "none", float(delta)), weight, input,
