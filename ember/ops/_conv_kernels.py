@@ -60,29 +60,37 @@ writes the interior out. DCGAN's 32x16x16 input gradient from 64 channels of 8x8
 single-threaded: 1.87 -> 1.34 ms; its 128-channel 4x4 -> 64x8x8 transposed convolution 1.70 ->
 1.06 ms; ResNet-shaped 3x3 stride-2 layers 3-10 % faster; with 3 channels (an image's), or
 channels no more than twice Wo, it lost (0.46 -> 1.21 ms; 7.5 -> 7.9 ms).
-The weight gradient of such a convolution is channels-last too, unless its kernel is 1x1 or its
-output channels make it channel-major: the padded images copied channels-last once per chunk,
-their windows copied as (positions, kh, kw, C) rows in runs of kw*C elements (the strided im2col
-copies runs of Wo), and one GEMM of gy's channels by those rows per chunk of up to 8 MiB of rows,
-instead of a GEMM per sample and a sum of the per-sample products. Single-threaded: DCGAN's 32 ->
-64 channel layer at batch 16 1.58-1.62 -> 1.11-1.23 ms, ResNet-shaped 3x3 stride-2 layers 64 ->
-128 channels 5-25 % faster. Channel-major layers kept their kernel (ResNet-18's 256 -> 512
-channels of 7x7 outputs: 5.6 -> 6.2-6.6 ms channels-last at 2 threads, though DCGAN's 64 -> 128
-of 4x4 ran 1.16 -> 0.88), and so did 1x1 kernels (a 1x1 stride-2 shortcut 64 -> 128 channels of
-28x28: 1.4 -> 1.8 ms).
-The forward of such a convolution is channels-last where a sample has at most 100 output
-positions (_CL_FORWARD_POSITIONS) and the kernel is larger than 1x1: the same channels-last
-window rows, one GEMM of a chunk's rows by the weights' (kh, kw, C) columns, and one transposed
-copy out that adds the bias. A GEMM per sample is narrow there (DCGAN's 32 -> 64 channels of 8x8
-outputs: 64 by 512 by 64 each), one GEMM per chunk is not. Single-threaded, batch 16 unless
-named, with bias: DCGAN's 32 -> 64 layer 1.30-1.42 -> 1.07-1.30 ms (its kernel alone 1.23-1.29
--> 1.04-1.16), 10x10 outputs 3.7-3.9 -> 3.2-3.5 ms, 12x12 5.0-5.3 -> 4.5-4.9 ms, a CIFAR
-ResNet's 32 -> 64 at batch 128 6.1-6.2 -> 5.0-5.2 ms; from 14x14 outputs on it lost (5-13 %), at
-ResNet-18's 28x28 14 %, and with 1x1 kernels up to 1.8x. Split over two threads (a quiet process)
-the 8x8 cases gained as much, 10x10 broke even and 12x12 lost 4 %, hence 100. The DCGAN program's
-step (bench_programs) gained 1-2 % single-threaded and nothing measurable at 2 threads: its
-gradients and its other layers take the rest. (Splitting its input gradient's adds
-by stride phase, so that each add writes runs of Wo*C elements instead of C, measured no faster.)
+The weight gradient and the forward are channels-last too, for stride-1 layers as well, where
+the channels are many against an output row (a sweep of 3x3 layers, 3-256 channels, 4-56 wide,
+stride 1 and 2, each against its previous kernel, single-threaded, gave the rules):
+- The weight gradient (`_weight_grad_channels_last_fits`: a kernel larger than 1x1, at least 8
+  channels, channels * stride at least Wo): the padded images copied channels-last once per
+  chunk, their windows copied as (positions, kh, kw, C) rows in runs of kw*C elements (the
+  strided im2col copies runs of Wo), and one GEMM of gy's channels by those rows per chunk,
+  instead of a GEMM per sample and a sum of the per-sample products. A chunk holds 512 KiB of
+  rows, which stay in the L2 cache (8 MiB chunks: 64 -> 64 channels of 8x8 at batch 128, 6.4 ->
+  5.0 ms), yet at least _CL_ROWS rows, so that the GEMM's contraction stays long where a sample
+  has few positions. Single-threaded: DCGAN's 32 -> 64 channel layer at batch 16 1.58-1.62 ->
+  1.11-1.23 ms, a CIFAR ResNet's 64 -> 64 channels of 8x8 at batch 128 10.9 -> 5.0 ms. Channel-
+  major layers of more than 128 channels keep their kernel (ResNet-18's 256 -> 512 channels of
+  7x7 outputs: 3-10 % slower channels-last), and so do 1x1 kernels (a 1x1 stride-2 shortcut
+  64 -> 128 channels of 28x28: 1.4 -> 1.8 ms).
+- The forward (`_forward_channels_last_fits`: a kernel larger than 1x1, channels * stride at
+  least twice Wo, at most _CL_FORWARD_POSITIONS output positions a sample; channel-major layers
+  keep their kernel): the same channels-last window rows, one GEMM of a chunk's rows by the
+  weights' (kh, kw, C) columns, and one transposed copy out that adds the bias. A GEMM per sample
+  is narrow there (DCGAN's 32 -> 64 channels of 8x8 outputs: 64 by 512 by 64 each), one GEMM per
+  chunk is not. Single-threaded, batch 16 unless named, with bias: DCGAN's 32 -> 64 layer
+  1.30-1.42 -> 1.07-1.30 ms, a CIFAR ResNet's 32 -> 64 at batch 128 6.1-6.2 -> 5.0-5.2 ms, its
+  stride-1 64 -> 64 of 8x8 7.6 -> 5.5 ms and 32 -> 32 of 16x16 8.7 -> 7.6 ms; at ResNet-18's
+  28x28 outputs it lost 14 %, and with 1x1 kernels up to 1.8x.
+(Splitting the input gradient's adds by stride phase, so that each add writes runs of Wo*C
+elements instead of C, measured no faster.) On the CIFAR ResNet-20 at batch 128 (Intel Xeon,
+AVX-512, 2 vCPUs) the stride-1 rules took its 64-channel layers' forward plus both gradients
+25.6 -> 18.1 ms single-threaded and 15.1 -> 10.6 ms at 2 threads, its 32-channel 16x16 layers'
+27.9 -> 22.4 and 17.6 -> 14.2 ms, and its training step 690-720 -> 625-670 ms single-threaded,
+510-530 -> 465-515 ms at 2 threads; the MNIST example's step (its 32 -> 64 layer's weight
+gradient, Wo 24) 41-44 -> 39-40 ms, DCGAN's 26-27 -> 25-26 ms single-threaded.
 
 NOTE [ Depth taps ]
 A 3-D convolution is a sum over its kd depth kernel offsets ("taps") of 2-D convolutions: tap t
@@ -107,7 +115,9 @@ _ONE_THREAD_MACS = 1 << 22
 _SPLIT_MACS = 1 << 23  # multiply-adds of a whole batch from which its kernels split (conv1 of the
 # LeNet: batch 21 on; kernels from _ONE_THREAD_MACS a sample: two samples on)
 _CM_CHUNK_BYTES = 8 << 20  # channel-major columns per chunk (NOTE [ Channel-major chunks ])
-_CL_FORWARD_POSITIONS = 100  # NOTE [ Channels-last col2im ]
+_CL_FORWARD_POSITIONS = 256  # NOTE [ Channels-last col2im ]
+_CL_WEIGHT_CHUNK_BYTES = 512 << 10  # window rows per chunk of the channels-last weight gradient
+_CL_ROWS = 256  # window rows per channels-last chunk at least: the GEMM's long side
 
 
 # -- geometry --------------------------------------------------------------------------------------
@@ -240,6 +250,12 @@ def _chunk_rows(n, per_sample_bytes):
     return max(1, min(n, _CHUNK_BYTES // max(per_sample_bytes, 1)))
 
 
+def _cl_chunk(n, positions, per_sample_bytes, chunk_bytes):
+    """Samples per channels-last chunk: about chunk_bytes of scratch, yet at least _CL_ROWS window
+    rows, so that deep layers' few positions a sample still make one long GEMM."""
+    return max(1, min(n, max(chunk_bytes // max(per_sample_bytes, 1), -(-_CL_ROWS // positions))))
+
+
 def _shifts(xp, a, count, step, length):
     """(m, C, count, length) view: element [n, c, j, p] is a[n, c, j*step + p]."""
     e = a.itemsize
@@ -306,10 +322,11 @@ def _forward_range(xp, x, w, bias, geo, lay, y, lo, hi):
 
 
 def _forward_channels_last_fits(channels, geo, lay):
-    """Whether a strided convolution's forward is channels-last (NOTE [ Channels-last col2im ]):
-    as its gradients are, where its kernel is larger than 1x1 and a sample has at most
-    _CL_FORWARD_POSITIONS output positions."""
-    return _channels_last(channels, geo, lay) and geo.kh * geo.kw > 1 and \
+    """Whether a convolution's forward is channels-last (NOTE [ Channels-last col2im ]): a kernel
+    larger than 1x1 without groups, channels at least twice an output row in input rows (the
+    channels a stride moves over per output column: channels * stride), and at most
+    _CL_FORWARD_POSITIONS output positions a sample."""
+    return geo.groups == 1 and geo.kh * geo.kw > 1 and channels * geo.sw >= 2 * lay.wo and \
         lay.ho * lay.wo <= _CL_FORWARD_POSITIONS
 
 
@@ -321,7 +338,7 @@ def _forward_channels_last(xp, x, w, bias, geo, lay, y, lo, hi):
     o, c = w.shape[0], x.shape[1]
     kh, kw, ho, wo = geo.kh, geo.kw, lay.ho, lay.wo
     ll, kk = ho * wo, kh * kw * c
-    m = _chunk_rows(hi - lo, ll * (kk + o) * x.itemsize)
+    m = _cl_chunk(hi - lo, ll, ll * (kk + o) * x.itemsize, _CHUNK_BYTES)
     w_cols = xp.ascontiguousarray(w.transpose(0, 2, 3, 1)).reshape(o, kk)
     grid = _buffer(xp, ("cl_image", lay.h, lay.w, lay.hp, lay.wp, geo.pt, geo.pl),
                    (m, lay.hp, lay.wp, c), x.dtype, zero=True)
@@ -443,12 +460,23 @@ def _conv_weight_grad(xp, x, gy, w_shape, geo):
     n, c, h, wd = x.shape
     lay = _Layout(geo, (h, wd), gy.shape[2:], x.itemsize)
     work = _weight_grad_stacked if geo.sh == 1 and lay.flat else _weight_grad_range
-    if _channel_major(gy.shape[1] // geo.groups, lay):
-        lay, work = _exact_layout(geo, (h, wd), gy.shape[2:], x.itemsize), _weight_grad_cm
-    elif geo.kh * geo.kw > 1 and _channels_last(c, geo, lay):
+    if _weight_grad_channels_last_fits(c, gy.shape[1], geo, lay):
         work = _weight_grad_channels_last
+    elif _channel_major(gy.shape[1] // geo.groups, lay):
+        lay, work = _exact_layout(geo, (h, wd), gy.shape[2:], x.itemsize), _weight_grad_cm
     return _run(xp, n, c, gy.shape[1], geo, lay,
                 lambda lo, hi: work(xp, x, gy, w_shape, geo, lay, lo, hi))
+
+
+def _weight_grad_channels_last_fits(channels, out_channels, geo, lay):
+    """Whether a convolution's weight gradient is channels-last (NOTE [ Channels-last col2im ]): a
+    kernel larger than 1x1 without groups, at least 8 channels, and channels at least an output
+    row in input rows (channels * stride); channel-major layers of more than 128 channels keep
+    their kernel."""
+    if channels > 128 and _channel_major(out_channels, lay):
+        return False
+    return geo.groups == 1 and geo.kh * geo.kw > 1 and channels >= 8 and \
+        channels * geo.sw >= lay.wo
 
 
 def _weight_grad_channels_last(xp, x, gy, w_shape, geo, lay, lo, hi):
@@ -458,7 +486,7 @@ def _weight_grad_channels_last(xp, x, gy, w_shape, geo, lay, lo, hi):
     o, c = gy.shape[1], x.shape[1]
     kh, kw, ho, wo = geo.kh, geo.kw, lay.ho, lay.wo
     ll, kk = ho * wo, kh * kw * c
-    m = _cm_chunk(hi - lo, ll * kk * x.itemsize)
+    m = _cl_chunk(hi - lo, ll, ll * kk * x.itemsize, _CL_WEIGHT_CHUNK_BYTES)
     grid = _buffer(xp, ("cl_image", lay.h, lay.w, lay.hp, lay.wp, geo.pt, geo.pl),
                    (m, lay.hp, lay.wp, c), x.dtype, zero=True)
     interior = grid[:, geo.pt:geo.pt + lay.h, geo.pl:geo.pl + lay.w]

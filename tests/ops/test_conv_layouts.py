@@ -131,7 +131,8 @@ def test_channels_last_weight_gradient_over_several_chunks(monkeypatch):
     """The channels-last weight gradient summed over chunks of two samples and a last, partial
     one, each chunk's padded images and windows written over the last's, equals torch's."""
     n, ci, co, hw, k, stride, pad, dil = STRIDED[0]
-    monkeypatch.setattr(kernels, "_CM_CHUNK_BYTES", 2 * 4 * 4 * k * k * ci * 8)  # 2 samples
+    monkeypatch.setattr(kernels, "_CL_WEIGHT_CHUNK_BYTES", 2 * 4 * 4 * k * k * ci * 8)  # 2 samples
+    monkeypatch.setattr(kernels, "_CL_ROWS", 1)
     rng = np.random.default_rng(4)
     x, w = rng.standard_normal((n, ci) + hw), rng.standard_normal((co, ci, k, k))
     grads = []
@@ -153,6 +154,7 @@ def test_channels_last_forward_with_bias_over_several_chunks(monkeypatch):
     assert kernels._forward_channels_last_fits(ci, geo, lay)
     per_sample = lay.ho * lay.wo * (k * k * ci + co) * 8
     monkeypatch.setattr(kernels, "_CHUNK_BYTES", 2 * per_sample)
+    monkeypatch.setattr(kernels, "_CL_ROWS", 1)
     used = []
     real = kernels._forward_channels_last
     monkeypatch.setattr(kernels, "_forward_channels_last",
@@ -173,11 +175,57 @@ def test_channels_last_forward_with_bias_over_several_chunks(monkeypatch):
         np.testing.assert_allclose(a, e, rtol=1e-10, atol=1e-10)
 
 
+STRIDE_ONE = [  # (batch, in, out, size, kernel, padding, dilation); stride 1, channels-last
+    (5, 16, 6, 6, 3, 1, 1),    # a CIFAR ResNet's 3x3 with padding: Wo 6
+    (3, 18, 4, 12, 3, 0, 2),   # dilated, no padding: Wo 8
+]
+
+
+@pytest.mark.parametrize("case", STRIDE_ONE)
+def test_stride_one_channels_last_over_several_chunks(monkeypatch, case):
+    """Stride-1 convolutions with channels at least twice Wo take the channels-last forward and
+    weight gradient (NOTE [ Channels-last col2im ]); over chunks of two samples and a last,
+    partial one, the output and both gradients equal torch's."""
+    n, ci, co, hw, k, pad, dil = case
+    geo = kernels._Geometry((k, k), (1, 1), (dil, dil), ((pad, pad), (pad, pad)))
+    lay = kernels._Layout(geo, (hw, hw), geo.out_size(hw, hw), 8)
+    assert kernels._forward_channels_last_fits(ci, geo, lay)
+    assert kernels._weight_grad_channels_last_fits(ci, co, geo, lay)
+    positions = lay.ho * lay.wo
+    monkeypatch.setattr(kernels, "_CHUNK_BYTES", 2 * positions * (k * k * ci + co) * 8)
+    monkeypatch.setattr(kernels, "_CL_WEIGHT_CHUNK_BYTES", 2 * positions * k * k * ci * 8)
+    monkeypatch.setattr(kernels, "_CL_ROWS", 1)
+    chunks = []
+    real = kernels._cl_chunk
+    monkeypatch.setattr(kernels, "_cl_chunk", lambda *args: chunks.append(real(*args)) or
+                        chunks[-1])
+    rng = np.random.default_rng(7)
+    x, w = rng.standard_normal((n, ci, hw, hw)), rng.standard_normal((co, ci, k, k))
+    got = _conv(ember, x, w, (pad, dil, 1), _cotangent)
+    assert chunks == [2, 2]  # the forward's, the weight gradient's
+    want = _conv(torch, x, w, (pad, dil, 1), _cotangent)
+    for a, e in zip(got, want):
+        np.testing.assert_allclose(a, e, rtol=1e-10, atol=1e-10)
+
+
+def test_channels_last_chunks_hold_enough_rows():
+    """A channels-last chunk is about its bytes of scratch, yet at least _CL_ROWS window rows
+    (deep layers have few positions a sample), and never more than the batch."""
+    assert kernels._cl_chunk(128, 1024, 1 << 18, 1 << 20) == 4  # the bytes decide
+    assert kernels._cl_chunk(128, 16, 1 << 18, 1 << 20) == kernels._CL_ROWS // 16
+    assert kernels._cl_chunk(8, 16, 1 << 18, 1 << 20) == 8
+
+
 @pytest.mark.parametrize("ci, co, size, k, stride, pad, expected", [
     (32, 64, 16, 4, 2, 1, True),     # DCGAN's 32 -> 64: 8x8 outputs
-    (64, 64, 20, 4, 2, 1, True),     # 10x10 outputs: _CL_FORWARD_POSITIONS
-    (64, 64, 24, 4, 2, 1, False),    # 12x12 outputs: a GEMM per sample is wide enough
+    (64, 64, 20, 4, 2, 1, True),     # 10x10 outputs
+    (64, 64, 32, 4, 2, 1, True),     # 16x16 outputs: _CL_FORWARD_POSITIONS
+    (64, 64, 36, 4, 2, 1, False),    # 18x18 outputs: a GEMM per sample is wide enough
     (64, 128, 56, 3, 2, 1, False),   # ResNet-18's 28x28 outputs: a GEMM per sample is wide
+    (64, 64, 8, 3, 1, 1, True),      # a CIFAR ResNet's 64 channels of 8x8, stride 1
+    (32, 32, 16, 3, 1, 1, True),     # its 32 channels of 16x16: twice Wo
+    (16, 16, 14, 3, 1, 1, False),    # stride 1, fewer channels than twice Wo
+    (16, 32, 32, 3, 2, 1, True),     # its strided 16 -> 32: channels * stride twice Wo
     (64, 128, 8, 4, 2, 1, False),    # 128 channels of 4x4 outputs: channel-major
     (64, 32, 16, 1, 2, 0, False),    # a 1x1 kernel
     (3, 32, 32, 4, 2, 1, False),     # an image's channels
@@ -205,9 +253,13 @@ def test_channels_last_choice():
 
 @pytest.mark.parametrize("ci, co, size, k, stride, pad, expected", [
     (32, 64, 16, 4, 2, 1, True),     # DCGAN's 32 -> 64: Wo 8
-    (64, 128, 8, 4, 2, 1, False),    # 128 channels of 4x4 outputs: channel-major
+    (64, 128, 8, 4, 2, 1, True),     # 128 channels of 4x4 outputs: channel-major, 64 channels
+    (256, 512, 14, 3, 2, 1, False),  # ResNet-18's 256 -> 512: channel-major, 256 channels
     (64, 128, 32, 1, 2, 0, False),   # a 1x1 shortcut keeps its kernel
     (3, 32, 32, 4, 2, 1, False),     # an image's channels
+    (32, 32, 16, 3, 1, 1, True),     # a CIFAR ResNet's 32 channels of 16x16, stride 1
+    (16, 16, 32, 3, 1, 1, False),    # stride 1, fewer channels than Wo
+    (8, 16, 32, 3, 2, 1, True),      # channels * stride as many as Wo
 ])
 def test_weight_gradient_channels_last_choice(monkeypatch, ci, co, size, k, stride, pad, expected):
     used = []

@@ -127,16 +127,16 @@ def test_large_conv_splits_from_two_samples(monkeypatch, blas_threads):
     """From _ONE_THREAD_MACS multiply-adds a sample on, one sample runs on the BLAS's threads and
     two or more split (ResNet-18's convolutions ran 1.1-1.2x faster split than on OpenBLAS's
     threads, NOTE [ Kernel threads ])."""
-    w = _rand(5, 8, 3, 3, seed=1)  # 5*72*4*6 = 8640 multiply-adds a sample of 6x6
-    monkeypatch.setattr(K, "_SPLIT_MACS", 2 * 8640)  # as 8M is to 4M: large kernels split from 2
-    monkeypatch.setattr(K, "_ONE_THREAD_MACS", 8641)
-    assert _forward_threads(monkeypatch, _rand(1, 8, 6, 6), w) == [(0, 1, 1)]
+    w = _rand(5, 4, 3, 3, seed=1)  # 5*36*4*6 = 4320 multiply-adds a sample of 6x6
+    monkeypatch.setattr(K, "_SPLIT_MACS", 2 * 4320)  # as 8M is to 4M: large kernels split from 2
+    monkeypatch.setattr(K, "_ONE_THREAD_MACS", 4321)
+    assert _forward_threads(monkeypatch, _rand(1, 4, 6, 6), w) == [(0, 1, 1)]
     assert not T.quiet
-    monkeypatch.setattr(K, "_ONE_THREAD_MACS", 8640)
-    assert _forward_threads(monkeypatch, _rand(1, 8, 6, 6), w) == [(0, 1, 2)]
-    assert sorted(_forward_threads(monkeypatch, _rand(2, 8, 6, 6), w)) == [(0, 1, 1), (1, 2, 1)]
+    monkeypatch.setattr(K, "_ONE_THREAD_MACS", 4320)
+    assert _forward_threads(monkeypatch, _rand(1, 4, 6, 6), w) == [(0, 1, 2)]
+    assert sorted(_forward_threads(monkeypatch, _rand(2, 4, 6, 6), w)) == [(0, 1, 1), (1, 2, 1)]
     assert T.quiet
-    assert _forward_threads(monkeypatch, _rand(1, 8, 6, 6), w) == [(0, 1, 2)]  # given back
+    assert _forward_threads(monkeypatch, _rand(1, 4, 6, 6), w) == [(0, 1, 2)]  # given back
 
 
 def test_split_runs_the_parts_on_kernel_threads(blas_threads):
@@ -215,7 +215,7 @@ def test_a_quiet_process_holds_the_blas_at_one_thread_and_splits_large_gemms(mon
     assert parts == [(8, 2, 1), (8, 2, 1)] and get() == 1
     ember.set_num_threads(3)
     assert ember.get_num_threads() == 3 and get() == 1
-    x, w = _rand(4, 8, 6, 6), _rand(5, 8, 3, 3, seed=1)  # 8640 multiply-adds a sample
+    x, w = _rand(4, 4, 6, 6), _rand(5, 4, 3, 3, seed=1)  # 4320 multiply-adds a sample
     monkeypatch.setattr(K, "_SPLIT_MACS", 0)
     monkeypatch.setattr(T, "one_blas_thread", real)
     assert sorted(_forward_threads(monkeypatch, x, w)) == [(0, 1, 1), (1, 2, 1), (2, 4, 1)]
