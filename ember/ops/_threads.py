@@ -32,12 +32,10 @@ Three findings bound this on the 2-vCPU machine it was measured on (KVM):
   thread cost it about 3 % of a step, and ember's own threads split GEMMs worse than OpenBLAS
   does (a transformer step's GEMMs: 10.9 ms on OpenBLAS's two threads, 14.3 ms split over
   ember's, 18.0 ms on one).
-- Single passes over arrays larger than the cache are bound by memory bandwidth, which the two
-  cores share: a multiply of 1M floats took 141 us on one thread and 138 us split in two. Only
-  work that stays in cache or computes (GEMMs, the chunked kernels) gains from threads, so
-  ember's elementwise ops stay on the calling thread (GELU's chunked erf kernel, ~400 short
-  NumPy calls over a transformer's 393K activations, ran 1.8 ms whole and 3.6 ms split in two;
-  max pooling split ran no faster at all). Each NumPy call is also a GIL hand-off, so short calls
+- Elementwise work splits only in a quiet process, and only when it is large (NOTE [ Elementwise
+  kernels in a quiet process ] below): elsewhere OpenBLAS's spinning threads hold the other core
+  (GELU's chunked erf kernel, ~400 short NumPy calls over a transformer's 393K activations, ran
+  1.8 ms whole and 3.6 ms split in two). Each NumPy call is also a GIL hand-off, so short calls
   never split.
 - Threads share the GIL, and that limits the split: conv1's forward at batch 64 takes 1.20 ms
   whole and 0.97 ms split over two threads, while two independent processes each doing a half
@@ -63,6 +61,22 @@ trip (5 us pinned to one), so a split pays tens of microseconds before its secon
 and kernels under a few hundred microseconds never gain (a 100 us batched matmul ran in 140 us
 split in two). Worker processes through shared memory did no better than threads in an earlier
 attempt (conv1's forward at batch 64/256: 1.0-1.2x, plus a ~0.3 ms hand-off).
+
+NOTE [ Elementwise kernels in a quiet process ]
+In a quiet process nothing spins on the other core, and large elementwise kernels split over the
+kernel threads as the convolutions do (`quiet_parts`, `split_flat`): batch norm's forward and
+backward by samples (each part's statistics joined, ops/norm.py), ReLU and its backward by flat
+ranges (ops/activation.py), max pooling by images (ops/pool.py). A split pays a wake-up across
+vCPUs (above), so work splits from QUIET_ELEMENTS element-passes (elements times the passes a
+kernel makes over them) on: a multiply of float32 arrays, whole against split in two, single-
+threaded BLAS, took 97 -> 184 us at 256K elements, 269 -> 244 us at 512K, 448 -> 354 us at 1M,
+948 -> 687 us at 2M and 6.1 -> 3.0 ms at 8M; five passes of batch norm's backward over 2M floats
+3.5 -> 1.9 ms. (An earlier note measured a 1M multiply no faster split, 141 against 138 us,
+most likely beside a spinning BLAS thread.) The CIFAR ResNet-20's training step at batch 128
+and 2 threads (Intel Xeon, AVX-512, 2 vCPUs, ember alone, old and new alternating) ran
+487-512 -> 415-447 ms; the LeNet's at batch 256 22.3-23.5 -> 20.9-21.1 ms (its pooling and
+ReLUs), at batch 64 unchanged (its ReLUs too small to split, 6.9-7.0 ms); the transformer (gpt
+12), which never goes quiet, unchanged.
 """
 import ctypes
 import glob
@@ -118,6 +132,8 @@ if hasattr(os, "register_at_fork"):
 
 
 QUIET_MACS = 1 << 24  # a quiet process's 2-D GEMMs from this size on split over kernel threads
+QUIET_ELEMENTS = 1 << 20  # a quiet process's elementwise kernels from this many element-passes on
+# split too (NOTE [ Elementwise kernels in a quiet process ])
 quiet = False  # set when a kernel first splits: the BLAS is held at one thread from then on
 _count = 1  # the thread count while quiet (the BLAS's own then stays at one)
 
@@ -172,6 +188,33 @@ def split_product(a, b):
     else:
         one_blas_thread(lambda lo, hi: np.matmul(a, b[:, lo:hi], out=out[:, lo:hi]),
                         b.shape[1], 2)
+    return out
+
+
+def splits(work):
+    """Whether elementwise work of `work` element-passes (elements times the passes over them)
+    splits over ember's kernel threads: in a quiet process, from QUIET_ELEMENTS on."""
+    return quiet and _count > 1 and work >= QUIET_ELEMENTS
+
+
+def quiet_parts(work, n, passes):
+    """[work(lo, hi) for each part of [0, n)]: over ember's kernel threads where `passes`
+    element-passes `splits`, in one part otherwise. It never makes a process quiet."""
+    if n > 1 and splits(passes):
+        return one_blas_thread(work, n, 2)
+    return [work(0, n)]
+
+
+def split_flat(fn, out, *operands, passes=1):
+    """fn(*operands, out=out) by flat ranges over ember's kernel threads: out and every array
+    operand C-contiguous NumPy arrays of one shape, other operands (numbers) passed as they are
+    (callers check `splits` first); fn makes `passes` passes over them."""
+    flat_out = out.reshape(-1)
+    flat = [a.reshape(-1) if isinstance(a, np.ndarray) else a for a in operands]
+
+    def work(lo, hi):
+        fn(*[a[lo:hi] if isinstance(a, np.ndarray) else a for a in flat], out=flat_out[lo:hi])
+    quiet_parts(work, out.size, out.size * passes)
     return out
 
 

@@ -17,6 +17,7 @@ import numpy as np
 from .. import _dtype
 from .._backend import threshold_backward
 from .._dtype import type_name as _type_name
+from . import _threads
 from ._common import _const
 from ._op import Op, wrap_dim
 from .clamping import clamp_max, where
@@ -108,11 +109,20 @@ class ThresholdBackward(Op, grad_fn="ThresholdBackwardBackward0"):
     def forward(ctx, g, x, threshold, value=None):
         ctx.threshold = threshold
         ctx.save_for_backward(x)
+        if _threads.quiet and _threads.splits(2 * g.size) and _contiguous_pair(ctx.xp, g, x):
+            return _threads.split_flat(lambda gk, xk, out: np.multiply(gk, xk > threshold, out=out),
+                                       np.empty_like(g), g, x, passes=2)
         return threshold_backward(g, x, threshold)  # a mask multiply; one kernel on CUDA
 
     def backward(ctx, gg):
         (x,) = ctx.saved_tensors
         return ThresholdBackward.apply(gg, x, ctx.threshold), None
+
+
+def _contiguous_pair(xp, a, b):
+    """Two C-contiguous NumPy arrays of one shape (or b None): what _threads.split_flat takes."""
+    return xp is np and a.flags.c_contiguous and (
+        b is None or b.shape == a.shape and b.flags.c_contiguous)
 
 
 class Relu(Op):
@@ -123,7 +133,10 @@ class Relu(Op):
     def forward(ctx, a, out=None):
         if a.dtype.kind == "b":
             raise RuntimeError("Boolean inputs not supported for relu")
-        y = ctx.xp.maximum(a, 0, out=out)
+        if _threads.quiet and _threads.splits(a.size) and _contiguous_pair(ctx.xp, a, out):
+            y = _threads.split_flat(np.maximum, np.empty_like(a) if out is None else out, a, 0)
+        else:
+            y = ctx.xp.maximum(a, 0, out=out)
         ctx.save_for_backward(y)
         return y
 

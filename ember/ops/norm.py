@@ -12,6 +12,7 @@ import numpy as np
 
 from .._tensor import _make
 from ..autograd.grad_mode import state as _grad_state
+from . import _threads
 from ._errors import refuse_non_floating
 from ._op import Op, shape_str
 
@@ -133,28 +134,69 @@ def _channel_dot(xp, a3, b3):
                      b3.reshape(n * c, length)).reshape(n, c).sum(0)
 
 
+def _row_parts(xp, x3, work, passes):
+    """[work(lo, hi) for each part of the samples of (N, C, L) rows]: one part, or one per
+    kernel thread in a quiet process (NOTE [ Elementwise kernels in a quiet process ] in
+    _threads.py). `passes` counts the kernel's passes over the rows, all its phases together:
+    each phase must part the rows as the others do."""
+    if xp is np:
+        return _threads.quiet_parts(work, x3.shape[0], x3.size * passes)
+    return [work(0, x3.shape[0])]
+
+
+def _joined_moments(parts):
+    """Mean and biased variance per channel from parts' (lo, count, mean, centred sum of
+    squares), joined pairwise (Chan, Golub and LeVeque): as stable as centring on the batch's
+    mean."""
+    _, count, mean, m2 = parts[0]
+    for _, n_k, mean_k, m2_k in parts[1:]:
+        delta = mean_k - mean
+        total = count + n_k
+        mean = mean + delta * (n_k / total)
+        m2 = m2 + m2_k + delta * delta * (count * n_k / total)
+        count = total
+    return mean, m2 / count
+
+
 def _batch_norm_rows(ctx, x, w, b, running_mean, running_var, momentum):
     """The forward on rows (NOTE [ Batch norm on rows ])."""
     xp = ctx.xp
     x3 = _channel_rows(x)
     count = x3.shape[0] * x3.shape[2]
+    y = xp.empty_like(x3)
     if ctx.training:
-        mean = _channel_sum(xp, x3) / count
-        y = x3 - mean[:, None]
-        var = _channel_dot(xp, y, y) / count
+        def centre(lo, hi):  # y = x - the part's mean; (lo, count, mean, centred sum of squares)
+            yk, n_k = y[lo:hi], (hi - lo) * x3.shape[2]
+            mean_k = _channel_sum(xp, x3[lo:hi]) / n_k
+            xp.subtract(x3[lo:hi], mean_k[:, None], out=yk)
+            return lo, n_k, mean_k, _channel_dot(xp, yk, yk)
+
+        parts = _row_parts(xp, x3, centre, 5)
+        mean, var = _joined_moments(parts)
         _update_running(running_mean, running_var, mean, var, count, momentum)
         rstd = 1.0 / xp.sqrt(var + ctx.eps)
-        scale = rstd if w is None else rstd * w
-        y *= scale[:, None]
-        if b is not None:
-            y += b[:, None]
+        scale = (rstd if w is None else rstd * w)[:, None]
+        recentre = {lo: (mean_k - mean)[:, None] for lo, _, mean_k, _ in parts} \
+            if len(parts) > 1 else {}
+
+        def normalise(lo, hi):
+            yk = y[lo:hi]
+            if lo in recentre:  # from the part's mean to the batch's
+                yk += recentre[lo]
+            yk *= scale
+            if b is not None:
+                yk += b[:, None]
     else:
         mean = running_mean.astype(x.dtype, copy=True)
         rstd = (1.0 / xp.sqrt(running_var + ctx.eps)).astype(x.dtype, copy=False)
         scale = rstd if w is None else rstd * w
-        y = x3 * scale[:, None]
-        shift = -mean * scale if b is None else b - mean * scale
-        y += shift[:, None]
+        shift = (-mean * scale if b is None else b - mean * scale)[:, None]
+
+        def normalise(lo, hi):
+            yk = y[lo:hi]
+            xp.multiply(x3[lo:hi], scale[:, None], out=yk)
+            yk += shift
+    _row_parts(xp, x3, normalise, 5)
     shape = _channel_shape(x.shape)
     ctx.mean, ctx.rstd = mean.reshape(shape), rstd.reshape(shape)
     ctx.fused = True
@@ -171,9 +213,16 @@ def _batch_norm_rows_backward(ctx, g, x, w):
     g3 = xp.ascontiguousarray(g).reshape(x3.shape)
     count = x3.shape[0] * x3.shape[2]
     rstd = ctx.rstd.reshape(-1)
-    xc = x3 - ctx.mean.reshape(-1)[:, None]
-    sum_g = _channel_sum(xp, g3)
-    sum_gxc = _channel_dot(xp, g3, xc)
+    mean = ctx.mean.reshape(-1)[:, None]
+
+    def sums(lo, hi):  # (lo, x - mean, the part's sums of g and of g * (x - mean))
+        xc, gk = x3[lo:hi] - mean, g3[lo:hi]
+        return lo, xc, _channel_sum(xp, gk), _channel_dot(xp, gk, xc)
+
+    parts = _row_parts(xp, x3, sums, 7)
+    centred = {lo: xc for lo, xc, _, _ in parts}
+    sum_g = sum(p[2] for p in parts[1:]) + parts[0][2]
+    sum_gxc = sum(p[3] for p in parts[1:]) + parts[0][3]
     gx = gw = gb = None
     if len(need) > 2 and need[2]:
         gb = _make(sum_g.reshape(ctx.b_shape))
@@ -181,11 +230,20 @@ def _batch_norm_rows_backward(ctx, g, x, w):
         gw = _make((sum_gxc * rstd).reshape(w.shape))
     if need[0]:
         k = rstd if w is None else rstd * w
-        gx = g3 * k[:, None]
-        if ctx.training:
-            xc *= (-k * rstd * rstd * sum_gxc / count)[:, None]
-            gx += xc
-            gx += (-k * sum_g / count)[:, None]
+        x_factor = (-k * rstd * rstd * sum_gxc / count)[:, None]
+        shift = (-k * sum_g / count)[:, None]
+        gx = xp.empty_like(g3)
+
+        def input_grad(lo, hi):
+            gk = gx[lo:hi]
+            xp.multiply(g3[lo:hi], k[:, None], out=gk)
+            if ctx.training:
+                xc = centred[lo]
+                xc *= x_factor
+                gk += xc
+                gk += shift
+
+        _row_parts(xp, x3, input_grad, 7)
         gx = _make(gx.reshape(x.shape))
     return gx, gw, gb
 

@@ -30,6 +30,7 @@ import numpy as np
 
 from .. import _dtype
 from .._tensor import Tensor
+from . import _threads
 from ._op import Op, shape_str
 
 # torch.* names; the F-only ones (avg_pool3d, adaptive_*_pool3d, max_unpool*d ...) are bound
@@ -181,51 +182,67 @@ def _max_pool(xp, a, geo, out, y, off):
     """y = the maximum of each window of a; off (when not None) = the winning kernel offset;
     over chunks of (sample, channel) images (_image_chunk), each padded in a reused buffer whose
     border stays at the lowest value. With offsets to find and disjoint windows, each chunk's
-    kernel offsets are first gathered into contiguous rows (NOTE [ Gathered kernel offsets ])."""
+    kernel offsets are first gathered into contiguous rows (NOTE [ Gathered kernel offsets ]).
+    In a quiet process the images split over ember's kernel threads (NOTE [ Elementwise kernels
+    in a quiet process ] in _threads.py)."""
     images = a.shape[0] * a.shape[1]
     a1, y1 = _as_images(a, images), _as_images(y, images)
     off1 = None if off is None else _as_images(off, images)
     shape, fits = _padded_shape(a1.shape, geo, out)
-    m = _image_chunk(images, shape, a.itemsize)
-    if not fits:
-        buf = xp.full((m,) + shape[1:], _lowest(a.dtype), a.dtype)
-        interior = _crop(buf, geo, a1.shape[2:])
-    gathered = None
-    if off is not None:
-        better = xp.empty((m,) + y1.shape[1:], np.bool_)
-        step = xp.empty((m,) + y1.shape[1:], off.dtype)
-        if geo.disjoint():
-            gathered = xp.empty((geo.taps, m) + y1.shape[1:], a.dtype)
-    for lo in range(0, images, m):
-        hi = min(lo + m, images)
-        k = hi - lo
-        if fits:
-            src = a1[lo:hi]
-        else:
-            interior[:k] = a1[lo:hi]
-            src = buf[:k]
-        yk = y1[lo:hi]
-        if gathered is None:
-            views = _views(src, geo, out)
-        else:  # a contiguous buffer, which _gather_offsets reshapes
-            rows = gathered if k == m else xp.empty((geo.taps, k) + y1.shape[1:], a.dtype)
-            views = iter(_gather_offsets(xp, src, geo, out, rows))
-        xp.copyto(yk, next(views))
+
+    def pool(first, last):  # the images [first, last), in chunks
+        m = _image_chunk(last - first, shape, a.itemsize)
+        if not fits:
+            buf = xp.full((m,) + shape[1:], _lowest(a.dtype), a.dtype)
+            interior = _crop(buf, geo, a1.shape[2:])
+        gathered = None
         if off is not None:
-            ok, bk, sk = off1[lo:hi], better[:k], step[:k]
-            bytes_k = bk.view(np.uint8)  # bool times an integer would cast first: 2x slower
-            kind = off.dtype.type
-            ok.fill(0)
-        for t, v in enumerate(views, 1):
+            better = xp.empty((m,) + y1.shape[1:], np.bool_)
+            step = xp.empty((m,) + y1.shape[1:], off.dtype)
+            if geo.disjoint():
+                gathered = xp.empty((geo.taps, m) + y1.shape[1:], a.dtype)
+        for lo in range(first, last, m):
+            hi = min(lo + m, last)
+            k = hi - lo
+            if fits:
+                src = a1[lo:hi]
+            else:
+                interior[:k] = a1[lo:hi]
+                src = buf[:k]
+            yk = y1[lo:hi]
+            if gathered is None:
+                views = _views(src, geo, out)
+            else:  # a contiguous buffer, which _gather_offsets reshapes
+                rows = gathered if k == m else xp.empty((geo.taps, k) + y1.shape[1:], a.dtype)
+                views = iter(_gather_offsets(xp, src, geo, out, rows))
+            xp.copyto(yk, next(views))
             if off is not None:
-                # The winner is the last offset that beat the running maximum, i.e. the largest
-                # such t: a running np.maximum, several times faster than a masked copy.
-                xp.greater(v, yk, out=bk)
-                xp.multiply(bytes_k, kind(t), out=sk)
-                xp.maximum(ok, sk, out=ok)
-            xp.maximum(yk, v, out=yk)
-        if off is not None and a.dtype.kind == "f" and xp.isnan(yk).any():
-            _nan_offsets(xp, src, geo, out, ok)
+                ok, bk, sk = off1[lo:hi], better[:k], step[:k]
+                bytes_k = bk.view(np.uint8)  # bool times an integer would cast first: 2x slower
+                kind = off.dtype.type
+                ok.fill(0)
+            for t, v in enumerate(views, 1):
+                if off is not None:
+                    # The winner is the last offset that beat the running maximum, i.e. the
+                    # largest such t: a running np.maximum, several times faster than a masked
+                    # copy.
+                    xp.greater(v, yk, out=bk)
+                    xp.multiply(bytes_k, kind(t), out=sk)
+                    xp.maximum(ok, sk, out=ok)
+                xp.maximum(yk, v, out=yk)
+            if off is not None and a.dtype.kind == "f" and xp.isnan(yk).any():
+                _nan_offsets(xp, src, geo, out, ok)
+
+    _image_parts(xp, pool, images, y.size * geo.taps * (4 if off is not None else 1))
+
+
+def _image_parts(xp, work, images, passes):
+    """work(first, last) over the images, in parts over ember's kernel threads in a quiet
+    process (NumPy arrays only); `passes` counts the element-passes it makes."""
+    if xp is np:
+        _threads.quiet_parts(work, images, passes)
+    else:
+        work(0, images)
 
 
 def _gather_offsets(xp, src, geo, out, dst):
@@ -318,41 +335,45 @@ class MaxPool3DWithIndicesBackward(MaxPool2DWithIndicesBackward):
 
 def _max_pool_grad(xp, gb, offsets, geo, gx):
     """gx = gb at each window's winning offset, 0 elsewhere, over chunks of images
-    (_image_chunk): each chunk's gradient is built in a zeroed padded buffer and its interior
-    copied out. Disjoint
-    windows have one winner per input element at most: the gradient is stored at the winners'
-    flat positions; overlapping windows add each kernel offset's share through its view."""
+    (_image_chunk), split over ember's kernel threads in a quiet process: each chunk's gradient
+    is built in a zeroed padded buffer and its interior copied out. Disjoint windows have one
+    winner per input element at most: the gradient is stored at the winners' flat positions;
+    overlapping windows add each kernel offset's share through its view."""
     out = gb.shape[2:]
     images = gx.shape[0] * gx.shape[1]
 
     g1, o1, x1 = _as_images(gb, images), _as_images(offsets, images), _as_images(gx, images)
     shape, fits = _padded_shape(x1.shape, geo, out)
-    m = _image_chunk(images, shape, gx.itemsize)
-    buf = None if fits else xp.empty((m,) + shape[1:], gx.dtype)
     disjoint = geo.disjoint()
-    if disjoint:
-        steps = _offset_steps(xp, shape[2:], geo.kernel, geo.dilation)
-        starts = _window_starts(xp, m, shape[2:], out, geo.stride)
-    else:
-        # g * mask puts g at the winners and 0 elsewhere, unless g holds NaN (NaN * 0 is NaN).
-        exact = gb.dtype.kind != "f" or not xp.isnan(gb).any()
-        mask = xp.empty((m,) + g1.shape[1:], np.bool_)
-    for a in range(0, images, m):
-        b = min(a + m, images)
-        grid = x1[a:b] if fits else buf[:b - a]
-        grid.fill(0)
-        gk, ok = g1[a:b], o1[a:b]
+    # g * mask puts g at the winners and 0 elsewhere, unless g holds NaN (NaN * 0 is NaN).
+    exact = disjoint or gb.dtype.kind != "f" or not xp.isnan(gb).any()
+
+    def route(first, last):  # the images [first, last), in chunks
+        m = _image_chunk(last - first, shape, gx.itemsize)
+        buf = None if fits else xp.empty((m,) + shape[1:], gx.dtype)
         if disjoint:
-            places = xp.take(steps, ok.reshape(-1))
-            places += starts[:places.size]
-            grid.reshape(-1)[places] = gk.reshape(-1)
+            steps = _offset_steps(xp, shape[2:], geo.kernel, geo.dilation)
+            starts = _window_starts(xp, m, shape[2:], out, geo.stride)
         else:
-            mk = mask[:b - a]
-            for k, view in enumerate(_views(grid, geo, out)):
-                xp.equal(ok, k, out=mk)
-                view += gk * mk if exact else xp.where(mk, gk, 0)
-        if not fits:
-            x1[a:b] = _crop(grid, geo, x1.shape[2:])
+            mask = xp.empty((m,) + g1.shape[1:], np.bool_)
+        for a in range(first, last, m):
+            b = min(a + m, last)
+            grid = x1[a:b] if fits else buf[:b - a]
+            grid.fill(0)
+            gk, ok = g1[a:b], o1[a:b]
+            if disjoint:
+                places = xp.take(steps, ok.reshape(-1))
+                places += starts[:places.size]
+                grid.reshape(-1)[places] = gk.reshape(-1)
+            else:
+                mk = mask[:b - a]
+                for k, view in enumerate(_views(grid, geo, out)):
+                    xp.equal(ok, k, out=mk)
+                    view += gk * mk if exact else xp.where(mk, gk, 0)
+            if not fits:
+                x1[a:b] = _crop(grid, geo, x1.shape[2:])
+
+    _image_parts(xp, route, images, gx.size * 3)
 
 
 def _offset_steps(xp, padded, kernel, dilation):
