@@ -221,8 +221,8 @@ def _batch_norm_rows_backward(ctx, g, x, w):
 
     parts = _row_parts(xp, x3, sums, 7)
     centred = {lo: xc for lo, xc, _, _ in parts}
-    sum_g = sum(p[2] for p in parts[1:]) + parts[0][2]
-    sum_gxc = sum(p[3] for p in parts[1:]) + parts[0][3]
+    sum_g = sum(p[2] for p in parts)
+    sum_gxc = sum(p[3] for p in parts)
     gx = gw = gb = None
     if len(need) > 2 and need[2]:
         gb = _make(sum_g.reshape(ctx.b_shape))
