@@ -272,3 +272,52 @@ def test_weight_gradient_channels_last_choice(monkeypatch, ci, co, size, k, stri
     gy = rng.standard_normal((2, co) + geo.out_size(size, size)).astype(np.float32)
     kernels._conv_weight_grad(np, x, gy, (co, ci, k, k), geo)
     assert bool(used) == expected
+
+
+FLIPPED = [  # (batch, in, out, size (h, w), kernel, padding, dilation, output_padding)
+    (3, 16, 20, (6, 6), 3, 1, 1, 0),        # a CIFAR ResNet's 3x3 with padding
+    (2, 12, 18, (7, 5), 3, 0, 2, 0),        # dilated, no padding: the gradient pads 4 and 2
+    (2, 10, 16, (6, 6), 4, "same", 1, 0),   # an even kernel's 'same': padded 1 above, 2 below
+    (2, 10, 24, (6, 6), 3, 1, 2, 1),        # transposed: output_padding 1 reaches past y
+]
+
+
+@pytest.mark.parametrize("case", FLIPPED)
+def test_stride_one_input_gradient_as_a_flipped_convolution(monkeypatch, case):
+    """A stride-1 input gradient whose flipped convolution fits the channels-last forward runs as
+    that forward (the weights flipped, their channel axes swapped, gy padded by the kernel's reach
+    less the padding): the input gradient and the transposed convolution equal torch's."""
+    n, ci, co, hw, k, pad, dil, out_pad = case
+    used = []
+    real = kernels._forward_channels_last
+    monkeypatch.setattr(kernels, "_forward_channels_last",
+                        lambda *args: used.append(args[1].shape[1]) or real(*args))
+    rng = np.random.default_rng(8)
+    x, w = rng.standard_normal((n, ci) + hw), rng.standard_normal((co, ci, k, k))
+    z = rng.standard_normal((n, co) + hw)
+    results = []
+    for mod in (ember, torch):
+        F = mod.nn.functional
+        if out_pad:  # the transposed convolution's forward is the input gradient's kernel
+            results.append(F.conv_transpose2d(mod.tensor(z), mod.tensor(w), None, 1, pad, out_pad,
+                                              1, dil).numpy())
+            continue
+        xt = mod.tensor(x, requires_grad=True)
+        y = F.conv2d(xt, mod.tensor(w), None, 1, pad, dil)
+        y.backward(mod.tensor(_cotangent(tuple(y.shape))))
+        results.append(xt.grad.numpy())
+    assert co in used  # gy's (or z's) channels went through the channels-last forward
+    np.testing.assert_allclose(results[0], results[1], rtol=1e-10, atol=1e-10)
+
+
+def test_flipped_geometry_needs_stride_one_and_no_negative_padding():
+    def flipped(size, kernel, padding, stride=1, dilation=1, groups=1):
+        geo = kernels._Geometry((kernel, kernel), (stride, stride), (dilation, dilation),
+                                ((padding, padding), (padding, padding)), groups)
+        return kernels._flipped_geometry(geo, (size, size), geo.out_size(size, size))
+    geo = flipped(8, 3, 1)
+    assert (geo.pt, geo.pb, geo.pl, geo.pr) == (1, 1, 1, 1)
+    geo = flipped(8, 3, 0, dilation=2)
+    assert (geo.pt, geo.pb, geo.dh) == (4, 4, 2)
+    assert flipped(8, 3, 3) is None  # padding past the kernel's reach
+    assert flipped(8, 3, 1, stride=2) is None and flipped(8, 3, 1, groups=2) is None
