@@ -76,11 +76,13 @@ stride 1 and 2, each against its previous kernel, single-threaded, gave the rule
   7x7 outputs: 3-10 % slower channels-last), and so do 1x1 kernels (a 1x1 stride-2 shortcut
   64 -> 128 channels of 28x28: 1.4 -> 1.8 ms).
 - The forward (`_forward_channels_last_fits`: a kernel larger than 1x1, channels * stride at
-  least twice Wo, at most _CL_FORWARD_POSITIONS output positions a sample; channel-major layers
-  keep their kernel): the same channels-last window rows, one GEMM of a chunk's rows by the
-  weights' (kh, kw, C) columns, and one transposed copy out that adds the bias. A GEMM per sample
-  is narrow there (DCGAN's 32 -> 64 channels of 8x8 outputs: 64 by 512 by 64 each), one GEMM per
-  chunk is not. Single-threaded, batch 16 unless named, with bias: DCGAN's 32 -> 64 layer
+  least twice Wo, at most _CL_FORWARD_POSITIONS output positions a sample; a channel-major layer
+  only with at most 128 channels and 64 positions: DCGAN's discriminator, 64 -> 128 channels of
+  8x8 at batch 16, 2.75-2.80 -> 2.43-2.45 ms, its 128 -> 256 of 4x4 2.61-2.65 -> 2.37-2.44 ms,
+  while ResNet-18's 128 -> 256 of 14x14 lost 10 % and 256 -> 512 channels 13-27 %): the same
+  channels-last window rows, one GEMM of a chunk's rows by the weights' (kh, kw, C) columns,
+  and one transposed copy out that adds the bias. A GEMM per sample is narrow there (DCGAN's
+  32 -> 64 channels of 8x8 outputs: 64 by 512 by 64 each), one GEMM per chunk is not. Single-threaded, batch 16 unless named, with bias: DCGAN's 32 -> 64 layer
   1.30-1.42 -> 1.07-1.30 ms, a CIFAR ResNet's 32 -> 64 at batch 128 6.1-6.2 -> 5.0-5.2 ms, its
   stride-1 64 -> 64 of 8x8 7.6 -> 5.5 ms and 32 -> 32 of 16x16 8.7 -> 7.6 ms; at ResNet-18's
   28x28 outputs it lost 14 %, and with 1x1 kernels up to 1.8x.
@@ -287,10 +289,10 @@ def _conv_forward(xp, x, w, bias, geo, out_hw):
     lay = _Layout(geo, (h, wd), out_hw, x.itemsize)
     y = xp.empty((n, w.shape[0], lay.ho, lay.wo), x.dtype)
     work = _forward_range
-    if _channel_major(w.shape[0] // geo.groups, lay):
-        lay, work = _exact_layout(geo, (h, wd), out_hw, x.itemsize), _forward_cm
-    elif _forward_channels_last_fits(c, geo, lay):
+    if _forward_channels_last_fits(c, w.shape[0], geo, lay):
         work = _forward_channels_last
+    elif _channel_major(w.shape[0] // geo.groups, lay):
+        lay, work = _exact_layout(geo, (h, wd), out_hw, x.itemsize), _forward_cm
     _run(xp, n, c, w.shape[0], geo, lay,
          lambda lo, hi: work(xp, x, w, bias, geo, lay, y, lo, hi))
     return y
@@ -328,13 +330,17 @@ def _forward_range(xp, x, w, bias, geo, lay, y, lo, hi):
             y[a:b] = wide[:k, :, :, :lay.wo]
 
 
-def _forward_channels_last_fits(channels, geo, lay):
+def _forward_channels_last_fits(channels, out_channels, geo, lay):
     """Whether a convolution's forward is channels-last (NOTE [ Channels-last col2im ]): a kernel
     larger than 1x1 without groups, channels at least twice an output row in input rows (the
     channels a stride moves over per output column: channels * stride), and at most
-    _CL_FORWARD_POSITIONS output positions a sample."""
+    _CL_FORWARD_POSITIONS output positions a sample; a channel-major layer only with at most 128
+    channels and 64 positions."""
+    positions = lay.ho * lay.wo
+    if _channel_major(out_channels, lay) and (channels > 128 or positions > 64):
+        return False
     return geo.groups == 1 and geo.kh * geo.kw > 1 and channels * geo.sw >= 2 * lay.wo and \
-        lay.ho * lay.wo <= _CL_FORWARD_POSITIONS
+        positions <= _CL_FORWARD_POSITIONS
 
 
 def _forward_channels_last(xp, x, w, bias, geo, lay, y, lo, hi):
@@ -377,7 +383,7 @@ def _conv_input_grad(xp, gy, w, image_hw, geo):
     if flipped is not None:
         lay_f = _Layout(flipped, gy.shape[2:], image_hw, gy.itemsize)
         # at _CL_FORWARD_POSITIONS (16x16) itself the stacked kernel was 3-13 % faster
-        if _forward_channels_last_fits(gy.shape[1], flipped, lay_f) and \
+        if _forward_channels_last_fits(gy.shape[1], c, flipped, lay_f) and \
                 lay_f.ho * lay_f.wo < _CL_FORWARD_POSITIONS and not _channel_major(c, lay_f):
             w_f = w.transpose(1, 0, 2, 3)[:, :, ::-1, ::-1]
             _run(xp, n, gy.shape[1], c, flipped, lay_f,

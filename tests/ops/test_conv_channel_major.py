@@ -69,11 +69,14 @@ def test_path_choice():
 
     kernels._forward_cm = spy
     try:
-        ember.nn.functional.conv2d(ember.ones(2, 4, 3, 3), ember.ones(16, 4, 3, 3))
+        ember.nn.functional.conv2d(ember.ones(2, 4, 9, 9), ember.ones(64, 4, 3, 3))
         ember.nn.functional.conv2d(ember.ones(2, 4, 8, 8), ember.ones(6, 4, 3, 3))
+        # channel-major, but with channels enough for a channels-last forward (NOTE [ Channels-
+        # last col2im ]): 1 output position of 64 channels
+        ember.nn.functional.conv2d(ember.ones(2, 4, 3, 3), ember.ones(64, 4, 3, 3))
     finally:
         kernels._forward_cm = monkey
-    assert seen == [(2, 4, 3, 3)]
+    assert seen == [(2, 4, 9, 9)]
 
 
 @pytest.mark.parametrize("nd, stride, dilation, output_padding", [

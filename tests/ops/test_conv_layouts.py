@@ -151,7 +151,7 @@ def test_channels_last_forward_with_bias_over_several_chunks(monkeypatch):
     n, ci, co, hw, k, stride, pad, dil = STRIDED[0]
     geo = kernels._Geometry((k, k), (stride, stride), (dil, dil), ((pad, pad), (pad, pad)))
     lay = kernels._Layout(geo, hw, geo.out_size(*hw), 8)
-    assert kernels._forward_channels_last_fits(ci, geo, lay)
+    assert kernels._forward_channels_last_fits(ci, co, geo, lay)
     per_sample = lay.ho * lay.wo * (k * k * ci + co) * 8
     monkeypatch.setattr(kernels, "_CHUNK_BYTES", 2 * per_sample)
     monkeypatch.setattr(kernels, "_CL_ROWS", 1)
@@ -189,7 +189,7 @@ def test_stride_one_channels_last_over_several_chunks(monkeypatch, case):
     n, ci, co, hw, k, pad, dil = case
     geo = kernels._Geometry((k, k), (1, 1), (dil, dil), ((pad, pad), (pad, pad)))
     lay = kernels._Layout(geo, (hw, hw), geo.out_size(hw, hw), 8)
-    assert kernels._forward_channels_last_fits(ci, geo, lay)
+    assert kernels._forward_channels_last_fits(ci, co, geo, lay)
     assert kernels._weight_grad_channels_last_fits(ci, co, geo, lay)
     positions = lay.ho * lay.wo
     monkeypatch.setattr(kernels, "_CHUNK_BYTES", 2 * positions * (k * k * ci + co) * 8)
@@ -226,16 +226,17 @@ def test_channels_last_chunks_hold_enough_rows():
     (32, 32, 16, 3, 1, 1, True),     # its 32 channels of 16x16: twice Wo
     (16, 16, 14, 3, 1, 1, False),    # stride 1, fewer channels than twice Wo
     (16, 32, 32, 3, 2, 1, True),     # its strided 16 -> 32: channels * stride twice Wo
-    (64, 128, 8, 4, 2, 1, False),    # 128 channels of 4x4 outputs: channel-major
+    (64, 128, 8, 4, 2, 1, True),     # 128 channels of 4x4 outputs: channel-major, 64 channels
+    (64, 128, 16, 4, 2, 1, True),    # DCGAN's 64 -> 128: channel-major, 8x8 outputs
+    (256, 512, 8, 4, 2, 1, False),   # channel-major with 256 channels
+    (128, 256, 28, 3, 2, 1, False),  # channel-major with 14x14 outputs (ResNet-18's)
     (64, 32, 16, 1, 2, 0, False),    # a 1x1 kernel
     (3, 32, 32, 4, 2, 1, False),     # an image's channels
 ])
 def test_forward_channels_last_choice(ci, co, size, k, stride, pad, expected):
     geo = kernels._Geometry((k, k), (stride, stride), (1, 1), ((pad, pad), (pad, pad)))
     lay = kernels._Layout(geo, (size, size), geo.out_size(size, size), 4)
-    chosen = kernels._forward_channels_last_fits(ci, geo, lay) and \
-        not kernels._channel_major(co, lay)
-    assert chosen == expected
+    assert kernels._forward_channels_last_fits(ci, co, geo, lay) == expected
 
 
 def test_channels_last_choice():
