@@ -1,11 +1,12 @@
 # Two entry points, each creating or reusing the local virtual environment .venv:
 #   make train   runs the main job        make test   runs the test suite
 #   make fuzz    compares 5000 random op calls with torch (differential fuzzing)
+#   make fuzz-nn compares 5000 random module, loss, optimizer and scheduler runs with torch
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: train test venv bench fuzz clean
+.PHONY: train test venv bench fuzz fuzz-nn clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +34,9 @@ test: venv $(VENV)/.torch
 
 fuzz: venv
 	$(BIN)/python -m tests.fuzz.differential --cases 5000 --seed 0 --show 40
+
+fuzz-nn: venv
+	$(BIN)/python -m tests.fuzz.nn_differential --cases 5000 --seed 0 --show 40
 
 # Every benchmark against torch, each timed framework in its own process; rewrites RESULTS.md's sections
 bench: venv $(VENV)/.torch
