@@ -40,11 +40,11 @@ class ASGD(Optimizer):
             grad = -grad
         if weight_decay != 0:
             grad = grad + weight_decay * param
-        eta_value = float(eta)
+        eta_value = eta.item()
         param *= 1 - lambd * eta_value
         param += grad * -eta_value
-        if float(mu) != 1:
-            ax += (param - ax) * float(mu)
+        if mu.item() != 1:
+            ax += (param - ax) * mu.item()
         else:
             ax[...] = param
         # rounded to float32 even where a loaded state dict made eta and mu float64, as in

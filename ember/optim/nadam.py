@@ -49,7 +49,7 @@ class NAdam(Optimizer):
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * momentum_decay))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * momentum_decay))
         mu_product *= mu
-        mu_prod = float(mu_product)
+        mu_prod = mu_product.item()
         tmp = grad - exp_avg  # exp_avg.lerp_(grad, 1 - beta1)
         tmp *= 1 - beta1
         exp_avg += tmp

@@ -66,6 +66,14 @@ def _as_real(state):
             for k, v in state.items()}
 
 
+def _as_vectors(state):
+    """The state of a 0-d parameter with every 0-d entry but the step counter seen as one element:
+    NumPy's arithmetic on 0-d arrays returns scalars, which an update cannot write into."""
+    return {k: _StateView(v._data.reshape(1))
+            if k != "step" and isinstance(v, Tensor) and v._data.ndim == 0 else v
+            for k, v in state.items()}
+
+
 _CHUNK = 32768  # elements of a large parameter updated at a time (NOTE [ Optimizer chunks ])
 
 
@@ -259,6 +267,8 @@ class Optimizer:
                     fused(data, grad, state, hp, xp)
                 elif self._elementwise and data.size > 2 * _CHUNK and type(state) is dict:
                     _update_in_chunks(update, data, grad, state, hp)
+                elif data.ndim == 0 and type(state) is dict:
+                    update(data.reshape(1), grad.reshape(1), _as_vectors(state), hp, xp)
                 else:
                     update(data, grad, state, hp, xp)
                 p._version[0] += 1  # graphs that saved the old value refuse it
