@@ -49,7 +49,10 @@ def _align(align_corners):
 # -- affine_grid ---------------------------------------------------------------------------------
 
 def _axis(steps, align_corners, dtype, device):
-    """Normalised pixel centres along one axis."""
+    """Normalised pixel centres along one axis; a unit axis's one centre is 0 either way, as in
+    torch since 1.3 (the warning in affine_grid)."""
+    if steps == 1:
+        return _creation.zeros(1, dtype=dtype, device=device)
     line = _creation.linspace(-1, 1, steps, dtype=dtype, device=device)
     if not align_corners and steps > 0:
         line = line * ((steps - 1) / steps)

@@ -252,3 +252,15 @@ def test_channel_and_pixel_shuffle_errors_like_torch():
         with warnings.catch_warnings():
             with pytest.raises(type(want.value), match=re.escape(str(want.value).split(".")[0])):
                 call(ember)
+
+
+@pytest.mark.parametrize("size", [(2, 1, 1, 3), (2, 1, 4, 1), (1, 2, 1, 1, 3)])
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_affine_grid_unit_axes_as_torch(size, align_corners):
+    """A size-1 axis's coordinate is 0 with either align_corners (torch since 1.3); with
+    align_corners=True ember gave -1 (found by the nn-level fuzzer)."""
+    nd = len(size) - 2
+    theta = np.random.default_rng(3).standard_normal((size[0], nd, nd + 1))
+    got, want = (m.nn.functional.affine_grid(m.tensor(theta), size, align_corners).numpy()
+                 for m in (ember, torch))
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
