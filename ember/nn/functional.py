@@ -286,7 +286,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         return nll
     keep = target != ignore_index
     lp = logp if weight is None else logp * _class_view(weight, logp.dim(), class_dim)
-    smooth = -lp.sum(class_dim) * keep.to(logp.dtype)
+    # masked, not multiplied by 0: an ignored target's gradient is 0 even where the 'mean' of
+    # no counted target divides by 0 (inf * 0 would be NaN), as torch's masked_fill_ gives it
+    smooth = (-lp.sum(class_dim)).masked_fill(~keep, 0.0)
     if reduction == "mean":
         if weight is None:
             smooth = smooth.sum() / keep.sum()

@@ -82,8 +82,9 @@ stride 1 and 2, each against its previous kernel, single-threaded, gave the rule
   while ResNet-18's 128 -> 256 of 14x14 lost 10 % and 256 -> 512 channels 13-27 %): the same
   channels-last window rows, one GEMM of a chunk's rows by the weights' (kh, kw, C) columns,
   and one transposed copy out that adds the bias. A GEMM per sample is narrow there (DCGAN's
-  32 -> 64 channels of 8x8 outputs: 64 by 512 by 64 each), one GEMM per chunk is not. Single-threaded, batch 16 unless named, with bias: DCGAN's 32 -> 64 layer
-  1.30-1.42 -> 1.07-1.30 ms, a CIFAR ResNet's 32 -> 64 at batch 128 6.1-6.2 -> 5.0-5.2 ms, its
+  32 -> 64 channels of 8x8 outputs: 64 by 512 by 64 each), one GEMM per chunk is not.
+  Single-threaded, batch 16 unless named, with bias: DCGAN's 32 -> 64 layer 1.30-1.42 ->
+  1.07-1.30 ms, a CIFAR ResNet's 32 -> 64 at batch 128 6.1-6.2 -> 5.0-5.2 ms, its
   stride-1 64 -> 64 of 8x8 7.6 -> 5.5 ms and 32 -> 32 of 16x16 8.7 -> 7.6 ms; at ResNet-18's
   28x28 outputs it lost 14 %, and with 1x1 kernels up to 1.8x.
 - The input gradient of a stride-1 convolution without groups is a convolution too: of gy,
@@ -763,9 +764,9 @@ def _planes(a):
     return a.transpose(0, 2, 1, 3, 4).reshape((n * d, c) + a.shape[3:])
 
 
-def _volumes(a, n):
-    """_planes' inverse: (N*D, C, H, W) -> (N, C, D, H, W), a view."""
-    return a.reshape((n, a.shape[0] // n) + a.shape[1:]).transpose(0, 2, 1, 3, 4)
+def _volumes(a, n, d):
+    """_planes' inverse: (N*D, C, H, W) -> (N, C, D, H, W), a view (N may be 0)."""
+    return a.reshape((n, d) + a.shape[1:]).transpose(0, 2, 1, 3, 4)
 
 
 def _depth_taps(xp, x, depth, out_d):
@@ -789,8 +790,10 @@ def _conv3d(xp, x, w, bias, geo, transposed, out_size):
             y += bias.reshape(-1, 1, 1, 1)
         return y
     depth = geo.depth
-    out_d = depth.out_size(x.shape[2])
-    out_hw = geo.out_size(*x.shape[3:])
+    # a transposed convolution's input gradient asks for its input's size: output_padding may
+    # have made the image larger than the windows reach
+    out_d = out_size[0] if out_size else depth.out_size(x.shape[2])
+    out_hw = tuple(out_size[1:]) if out_size else geo.out_size(*x.shape[3:])
     y = None
     for tap, planes in _depth_taps(xp, x, depth, out_d):
         part = _conv_forward(xp, planes, w[:, :, tap], bias if tap == 0 else None, geo, out_hw)
@@ -798,7 +801,7 @@ def _conv3d(xp, x, w, bias, geo, transposed, out_size):
             y = part
         else:
             y += part
-    return xp.ascontiguousarray(_volumes(y, x.shape[0]))
+    return xp.ascontiguousarray(_volumes(y, x.shape[0], out_d))
 
 
 def _conv3d_input_grad(xp, gy, w, image_dhw, geo):
@@ -812,7 +815,8 @@ def _conv3d_input_grad(xp, gy, w, image_dhw, geo):
     for tap in range(depth.k):
         start = tap * depth.d
         dst = gx[:, :, start:start + (out_d - 1) * depth.s + 1:depth.s]
-        dst += _volumes(_conv_input_grad(xp, g_planes, w[:, :, tap], image_dhw[1:], geo), n)
+        dst += _volumes(_conv_input_grad(xp, g_planes, w[:, :, tap], image_dhw[1:], geo), n,
+                        out_d)
     return xp.ascontiguousarray(gx[:, :, depth.lo:depth.lo + d])
 
 

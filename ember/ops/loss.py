@@ -222,7 +222,8 @@ class SoftMarginLossBackward(Op, grad_fn="SoftMarginLossBackwardBackward0"):
 
     def forward(ctx, g, x, y, reduction):
         xp = ctx.xp
-        ctx.scale = 1.0 / x.size if reduction == "mean" else 1.0
+        # an empty 'mean' (NaN) has an empty gradient: its scale never multiplies anything
+        ctx.scale = 1.0 / x.size if reduction == "mean" and x.size else 1.0
         ctx.save_for_backward(g, x, y)
         xs, ys = promote(x, y)
         with np.errstate(over="ignore", invalid="ignore"):

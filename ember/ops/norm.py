@@ -81,7 +81,10 @@ class NativeBatchNorm(Op):
         if _channel_rows(x) is not None:
             return _batch_norm_rows(ctx, x, w, b, running_mean, running_var, momentum)
         axes = (0,) + tuple(range(2, x.ndim))
-        if training:
+        if training and x.size == 0:  # no statistics: the running ones stay as torch's do
+            mean = rstd = xp.zeros(shape, x.dtype)
+            y = xp.empty_like(x)
+        elif training:
             mean, rstd, xc, var = _moments(xp, x, axes, eps)
             _update_running(running_mean, running_var, mean.reshape(-1), var.reshape(-1),
                             x.size // x.shape[1], momentum)

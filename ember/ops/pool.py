@@ -417,6 +417,12 @@ class MaxPoolGather(Op):
         return MaxPoolScatter.apply(g, ctx.idx, ctx.in_shape, ctx.nd)
 
 
+def _per_row(a, rows):
+    """a's elements per row of `rows` (reshape's -1, which an empty batch of 0 rows leaves
+    undetermined)."""
+    return a.size // rows if rows else 0
+
+
 class MaxPoolScatter(Op):
     """MaxPoolGather's adjoint: adds each gradient into its winner's place (windows may share)."""
     _array_backward = True
@@ -426,7 +432,7 @@ class MaxPoolScatter(Op):
         ctx.idx, ctx.in_shape, ctx.nd = idx, in_shape, nd
         volume = _volume(in_shape[len(in_shape) - nd:])
         rows = _volume(in_shape[:len(in_shape) - nd])
-        flat = (idx.reshape(rows, -1) + xp.arange(rows)[:, None] * volume).ravel()
+        flat = (idx.reshape(rows, _per_row(idx, rows)) + xp.arange(rows)[:, None] * volume).ravel()
         # bincount sums duplicate indices (overlapping windows) in one pass; it accumulates in
         # float64, so the result is cast back.
         out = xp.bincount(flat, weights=g.ravel(), minlength=rows * volume)
@@ -671,13 +677,13 @@ class MaxUnpool2D(Op):
         ctx.idx, ctx.out_shape, ctx.nd = idx, out_shape, nd
         spatial = out_shape[len(out_shape) - nd:]
         volume, rows = _volume(spatial), _volume(out_shape[:len(out_shape) - nd])
-        flat_idx = idx.reshape(rows, -1)
+        flat_idx = idx.reshape(rows, _per_row(idx, rows))
         if flat_idx.size and (flat_idx.min() < 0 or flat_idx.max() >= volume):
             bad = flat_idx.max() if flat_idx.max() >= volume else flat_idx.min()
             raise RuntimeError(f"Found an invalid max index: {bad} (output volumes are of size "
                                f"{'x'.join(map(str, spatial))})")
         out = xp.zeros((rows, volume), x.dtype)
-        out[xp.arange(rows)[:, None], flat_idx] = x.reshape(rows, -1)
+        out[xp.arange(rows)[:, None], flat_idx] = x.reshape(flat_idx.shape)
         return out.reshape(out_shape)
 
     def backward(ctx, g):

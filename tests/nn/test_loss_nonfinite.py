@@ -78,3 +78,17 @@ def test_nll_gradient_when_no_target_weighs_like_torch(name, call):
         grads.append(xt.grad.numpy())
     np.testing.assert_array_equal(np.isnan(grads[0]), np.isnan(grads[1]))
     np.testing.assert_array_equal(np.nan_to_num(grads[0]), np.nan_to_num(grads[1]))
+
+
+def test_label_smoothing_mean_of_only_ignored_targets_has_zero_gradient():
+    """Every target ignored: the 'mean' is NaN, as torch's, and the gradient is 0, not NaN (the
+    smoothing term is masked, not multiplied by 0; found by the nn-level fuzzer)."""
+    torch = pytest.importorskip("torch")
+    results = []
+    for m in (ember, torch):
+        x = m.tensor([[1.0, -1.0, 0.5], [0.2, 0.3, -2.0]], requires_grad=True)
+        loss = m.nn.functional.cross_entropy(x, m.tensor([0, 0]), ignore_index=0,
+                                             label_smoothing=0.1)
+        loss.backward()
+        results.append((np.isnan(loss.item()), x.grad.tolist()))
+    assert results[0] == results[1] == (True, [[0.0] * 3] * 2)

@@ -43,6 +43,10 @@ CONVS = [  # (transposed, input shape, weight shape, bias, keyword arguments)
      dict(stride=(2, 1, 2), padding=(1, 0, 0), output_padding=(1, 0, 1), groups=2,
           dilation=(1, 2, 1))),
     (True, (4, 3, 3, 3), (4, 2, 2, 2, 2), False, {}),
+    # output_padding past the stride (it may reach the dilation): the input gradient's convolution
+    # must keep to the input's size, not the larger image's windows (found by the nn fuzzer)
+    (True, (1, 2, 2, 2, 2), (2, 3, 3, 3, 3), True,
+     dict(stride=1, padding=1, dilation=2, output_padding=(1, 0, 1))),
 ]
 
 
