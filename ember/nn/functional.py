@@ -24,7 +24,8 @@ from ..ops.loss import (  # noqa: F401
 from ..ops.loss import _legacy, _reduce, _reduction
 from ..ops.loss import poisson_nll_loss as _poisson_nll_loss
 from ..ops.norm import batch_norm as _batch_norm
-from ..ops.norm import group_norm, layer_norm  # noqa: F401
+from ..ops.norm import group_norm as _group_norm
+from ..ops.norm import layer_norm  # noqa: F401
 from ..ops.norm_composite import instance_norm as _instance_norm
 from ..ops.norm_composite import local_response_norm, rms_norm  # noqa: F401
 from ..ops.dropouts import apply_dropout as _dropout, check_p as _check_p
@@ -65,6 +66,17 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
             raise ValueError("Expected more than 1 value per channel when training, got input "
                              f"size {input.shape}")
     return _batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps)
+
+
+def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
+    """torch.group_norm, after F's check that a group holds more than one value: the size it
+    names is (N * C / num_groups, num_groups, *spatial), as torch's F reports it."""
+    if input.dim() >= 2 and num_groups > 0:  # otherwise torch.group_norm's own errors
+        size = [input.shape[0] * input.shape[1] // num_groups, num_groups] + list(input.shape[2:])
+        if size[0] * math.prod(size[2:]) == 1:
+            raise ValueError("Expected more than 1 value per channel when training, got input "
+                             f"size {size}")
+    return _group_norm(input, num_groups, weight, bias, eps)
 
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None,

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from .._tensor import _make
+from .._tensor import _make, writable_alias
 from ..autograd.grad_mode import state as _grad_state
 from . import _threads
 from ._errors import refuse_non_floating
@@ -262,9 +262,15 @@ def _update_running(running_mean, running_var, mean, var, count, momentum):
 
 def _update(running, batch_stat, momentum):
     """running = (1 - momentum) * running + momentum * batch_stat, in place (as PyTorch does,
-    without a version bump)."""
-    running *= 1.0 - momentum
-    running += (momentum * batch_stat).astype(running.dtype, copy=False)
+    without a version bump). An expanded running tensor (its channels share memory) is updated
+    channel by channel, each reading what the one before wrote, as torch's kernel does."""
+    if type(running) is not np.ndarray or running.flags.writeable:  # device arrays: no flag
+        running *= 1.0 - momentum
+        running += (momentum * batch_stat).astype(running.dtype, copy=False)
+        return
+    shared = writable_alias(running)
+    for c in range(shared.shape[0]):
+        shared[c] = (1.0 - momentum) * shared[c] + momentum * batch_stat[c]
 
 
 class NativeLayerNorm(Op):

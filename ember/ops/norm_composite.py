@@ -15,9 +15,15 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     """x / sqrt(mean(x**2 over the normalized_shape dims) + eps) * weight; eps defaults to the
     machine epsilon of input's dtype."""
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    if not shape:
+        raise RuntimeError("Expected normalized_shape to be at least 1-dimensional, i.e., "
+                           "containing at least one element, but got normalized_shape = []")
+    if input.dim() < len(shape):
+        raise ValueError(f"Input tensor must have at least {len(shape)} dimensions, but got "
+                         f"{input.dim()}")
     if tuple(input.shape[input.dim() - len(shape):]) != shape:
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
-                           f"[*, {', '.join(str(s) for s in shape)}], but got input of size"
+                           f"[*{', '.join(str(s) for s in shape)}], but got input of size"
                            f"{list(input.shape)}")
     refuse_non_floating("rms_norm", input)
     if eps is None:

@@ -179,6 +179,11 @@ def pad(input, pad, mode="constant", value=None):
             "  - 2D or 3D input: padding size = 2 (pads last dimension)\n"
             "  - 3D or 4D input: padding size = 4 (pads last 2 dimensions)\n"
             "  - 4D or 5D input: padding size = 6 (pads last 3 dimensions)")
+    lead = 1 if input.dim() == k + 2 else 0  # a batched input's batch may be empty
+    if mode != "circular" and 0 in tuple(input.shape)[lead:]:
+        raise RuntimeError(f"Expected {k + 1}D or {k + 2}D (batch mode) tensor with possibly 0 "
+                           "batch size and other non-zero dimensions for input, but got: "
+                           f"{shape_str(input.shape)}")
     pairs = _pairs(pad, input.dim())
     for d in range(input.dim() - k, input.dim()):
         lo, hi = pairs[d]
@@ -189,8 +194,6 @@ def pad(input, pad, mode="constant", value=None):
                                f"at dimension {d} of input {shape_str(input.shape)}")
         if mode == "circular" and max(lo, hi) > n:
             raise RuntimeError("Padding value causes wrapping around more than once.")
-        if mode == "replicate" and n == 0:
-            raise RuntimeError("input tensor must have non-zero size in padded dimensions")
     if mode == "circular":
         return CircularPad.apply(input, pad)
     return _PAD_OPS[(mode, k)].apply(input, pad)

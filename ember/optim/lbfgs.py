@@ -161,6 +161,9 @@ class LBFGS(Optimizer):
         state["func_evals"] += 1
         flat_grad = self._gather_flat_grad()
         xp = xp_of(flat_grad)
+        if not flat_grad.size:  # torch takes the gradient's max() here: nothing to take it of
+            raise RuntimeError("max(): Expected reduction dim to be specified for input.numel() "
+                               "== 0. Specify the reduction dim with the 'dim' argument.")
         if float(xp.abs(flat_grad).max()) <= tolerance_grad:
             return orig_loss
 

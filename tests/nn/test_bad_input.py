@@ -133,3 +133,55 @@ def test_adaptive_avg_pool_backward_of_an_empty_output(torch, nd, shape, out):
         x = m.ones(shape, requires_grad=True)
         getattr(m.nn.functional, f"adaptive_avg_pool{nd}d")(x, out).sum().backward()
     raises_like(lambda: call(torch), lambda: call(ember))
+
+
+@pytest.mark.parametrize("call", [
+    # F.group_norm's check that a group holds more than one value (torch.group_norm has none)
+    lambda m: m.nn.functional.group_norm(m.ones(1, 3, 1), 3),
+    lambda m: m.nn.GroupNorm(2, 2)(m.ones(1, 2)),
+    # rms_norm's own checks, before the shape check (a ValueError there)
+    lambda m: m.nn.functional.rms_norm(m.ones(3), (3, 1)),
+    lambda m: m.nn.functional.rms_norm(m.tensor(1.0), (1,)),
+    lambda m: m.nn.functional.rms_norm(m.ones(2, 3), (2,)),
+    lambda m: m.nn.functional.rms_norm(m.ones(3), []),
+    # reflect/replicate padding refuses a zero size outside a batched input's batch dim
+    lambda m: m.nn.functional.pad(m.ones(2, 0, 3), (1, 1), mode="reflect"),
+    lambda m: m.nn.functional.pad(m.ones(0, 3), (1, 1), mode="replicate"),
+    lambda m: m.nn.functional.pad(m.ones(1, 1, 0, 2), (1, 1, 1, 1), mode="replicate"),
+])
+def test_norm_and_pad_checks_as_torch(torch, call):
+    """Found by the nn-level fuzzer: ember computed these (or raised another class)."""
+    raises_like(lambda: call(torch), lambda: call(ember))
+
+
+def test_norm_and_pad_accept_what_torch_accepts(torch):
+    for call in (lambda m: m.nn.functional.group_norm(m.ones(2, 4, 1), 4),
+                 lambda m: m.nn.functional.pad(m.ones(0, 2, 3), (1, 1), mode="reflect"),
+                 lambda m: m.nn.functional.pad(m.ones(2, 0, 3), (1, 1), mode="circular")):
+        assert tuple(call(ember).shape) == tuple(call(torch).shape)
+
+
+def test_lbfgs_on_an_empty_parameter_raises_torchs_error(torch):
+    def step(m):
+        p = m.zeros(0, 3, requires_grad=True)
+        opt = m.optim.LBFGS([p])
+
+        def closure():
+            opt.zero_grad()
+            loss = (p * p).sum()
+            loss.backward()
+            return loss
+        return opt.step(closure)
+    raises_like(lambda: step(torch), lambda: step(ember))
+
+
+def test_batch_norm_running_statistics_in_an_expanded_tensor(torch):
+    """Channels sharing one running mean: each channel's update reads the one before it wrote,
+    as torch's kernel does (ember's in-place update refused the read-only memory)."""
+    got = []
+    for m in (ember, torch):
+        mean, var = m.tensor([3.0]).expand(3), m.tensor([2.0, 1.0, 4.0])
+        x = m.tensor(np.arange(12.0, dtype=np.float32).reshape(4, 3))
+        m.nn.functional.batch_norm(x, mean, var, training=True, momentum=0.3)
+        got.append((mean.tolist(), var.tolist()))
+    np.testing.assert_allclose(got[0], got[1], rtol=1e-6)

@@ -295,7 +295,7 @@ REEXPORTS = {
                       "avg_pool2d max_pool1d max_pool2d max_pool2d_with_indices",
     "ember.ops.loss": "binary_cross_entropy binary_cross_entropy_with_logits huber_loss kl_div "
                       "l1_loss mse_loss nll_loss smooth_l1_loss",
-    "ember.ops.norm": "layer_norm group_norm",
+    "ember.ops.norm": "layer_norm",  # F.group_norm checks its groups first, as torch's F
     "ember.ops.padding": "pad",
     "ember.ops.upsample": "interpolate",
     "ember.ops": "sigmoid tanh",
