@@ -191,16 +191,16 @@ def split_product(a, b):
     return out
 
 
-def splits(work):
-    """Whether elementwise work of `work` element-passes (elements times the passes over them)
-    splits over ember's kernel threads: in a quiet process, from QUIET_ELEMENTS on."""
-    return quiet and _count > 1 and work >= QUIET_ELEMENTS
+def splits(element_passes):
+    """Whether elementwise work of `element_passes` (elements times the passes over them) splits
+    over ember's kernel threads: in a quiet process, from QUIET_ELEMENTS on."""
+    return quiet and _count > 1 and element_passes >= QUIET_ELEMENTS
 
 
-def quiet_parts(work, n, passes):
-    """[work(lo, hi) for each part of [0, n)]: over ember's kernel threads where `passes`
-    element-passes `splits`, in one part otherwise. It never makes a process quiet."""
-    if n > 1 and splits(passes):
+def quiet_parts(work, n, element_passes):
+    """[work(lo, hi) for each part of [0, n)]: over ember's kernel threads where its
+    `element_passes` `splits`, in one part otherwise. It never makes a process quiet."""
+    if n > 1 and splits(element_passes):
         return one_blas_thread(work, n, 2)
     return [work(0, n)]
 
