@@ -192,7 +192,10 @@ def pad(input, pad, mode="constant", value=None):
             raise RuntimeError(f"Argument #{2 + 2 * k}: Padding size should be less than the "
                                f"corresponding input dimension, but got: padding ({lo}, {hi}) "
                                f"at dimension {d} of input {shape_str(input.shape)}")
-        if mode == "circular" and max(lo, hi) > n:
+        if mode == "circular" and n + lo + hi < 0:
+            raise RuntimeError("Negative padding value is resulting in an empty dimension")
+        # the wrap copies from what a negative pad on the other side leaves
+        if mode == "circular" and max(lo, hi) > n + min(lo, 0) + min(hi, 0):
             raise RuntimeError("Padding value causes wrapping around more than once.")
     if mode == "circular":
         return CircularPad.apply(input, pad)

@@ -185,3 +185,18 @@ def test_batch_norm_running_statistics_in_an_expanded_tensor(torch):
         m.nn.functional.batch_norm(x, mean, var, training=True, momentum=0.3)
         got.append((mean.tolist(), var.tolist()))
     np.testing.assert_allclose(got[0], got[1], rtol=1e-6)
+
+
+def test_circular_pad_past_what_a_negative_pad_leaves(torch):
+    """Circular padding wraps what the other side's negative pad leaves: a wrap longer than that
+    is refused (ember's NumPy raised, or padded silently; torch's result there is undefined),
+    and a negative result size raises torch's error."""
+    raises_like(lambda: torch.nn.functional.pad(torch.ones(1, 1, 4), (-3, -2), mode="circular"),
+                lambda: ember.nn.functional.pad(ember.ones(1, 1, 4), (-3, -2), mode="circular"))
+    for shape, pads in (((1, 1, 4), (-3, 2)), ((1, 1, 4), (-1, 4)), ((1, 1, 2, 4), (-2, -1, -2, 1))):
+        with pytest.raises(RuntimeError, match="wrapping around more than once"):
+            ember.nn.functional.pad(ember.ones(*shape), pads, mode="circular")
+    x = np.arange(24.0).reshape(1, 2, 3, 4)
+    got, want = (m.nn.functional.pad(m.tensor(x), (-1, 2, 1, -2), mode="circular").numpy()
+                 for m in (ember, torch))
+    np.testing.assert_array_equal(got, want)
