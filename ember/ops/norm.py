@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 
+from .. import _dtype
 from .._tensor import _make, writable_alias
 from ..autograd.grad_mode import state as _grad_state
 from . import _threads
@@ -95,7 +96,8 @@ class NativeBatchNorm(Op):
             y = (x - mean) * rstd
         ctx.mean, ctx.rstd = mean, rstd
         ctx.fused = False
-        return _affine(y, w, b, shape)
+        # float32 parameters beside a float16 input (_check_mixed_dtypes) leave the input's dtype
+        return _affine(y, w, b, shape).astype(x.dtype, copy=False)
 
     def backward(ctx, g):
         x, w = ctx.saved_tensors
@@ -395,6 +397,15 @@ def batch_norm(input, weight, bias, running_mean, running_var, training, momentu
                cudnn_enabled=True):
     """torch.batch_norm: normalise over every dim but 1; in training, update the running stats
     in place with the batch mean and the unbiased batch variance."""
+    check_batch_norm(input, weight, bias, running_mean, running_var, training)
+    if input.device.type == "cpu":
+        _check_mixed_dtypes(input, (weight, bias, running_mean, running_var))
+    return NativeBatchNorm.apply(input, weight, bias, running_mean, running_var, bool(training),
+                                 float(momentum), float(eps))
+
+
+def check_batch_norm(input, weight, bias, running_mean, running_var, training):
+    """batch_norm's checks but the dtypes' mix (instance_norm, built on the same op, takes any)."""
     if input.dim() < 2:
         raise ValueError(f"Expected 2D or more input (got {input.dim()}D input)")
     c = input.shape[1]
@@ -405,8 +416,18 @@ def batch_norm(input, weight, bias, running_mean, running_var, training, momentu
                     ("running_var", running_var)):
         _check_numel(name, t, c)
     refuse_non_floating("batch_norm", input)
-    return NativeBatchNorm.apply(input, weight, bias, running_mean, running_var, bool(training),
-                                 float(momentum), float(eps))
+
+
+def _check_mixed_dtypes(input, params):
+    """torch's CPU batch norm takes parameters (and running statistics) of another dtype than its
+    input only as float32 beside a float16 (or bfloat16, which ember has no tensors of) input."""
+    given = [t for t in params if t is not None]
+    if all(t.dtype == input.dtype for t in given):
+        return
+    if any(t.dtype != _dtype.float32 for t in given):
+        raise RuntimeError("mixed dtype (CPU): expect parameter to have scalar type of Float")
+    if input.dtype != _dtype.float16:
+        raise RuntimeError("mixed dtype (CPU): all inputs must share same datatype.")
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5, cudnn_enable=True):

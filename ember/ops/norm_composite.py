@@ -5,7 +5,7 @@ import math
 from .._finfo import finfo
 from ..autograd.grad_mode import no_grad
 from ._errors import refuse_non_floating
-from .norm import batch_norm
+from .norm import NativeBatchNorm, check_batch_norm
 from .padding import pad
 
 __all__ = ["rms_norm", "instance_norm"]
@@ -44,10 +44,10 @@ def instance_norm(input, weight=None, bias=None, running_mean=None, running_var=
     n, c = size[:2]
     rm = None if running_mean is None else running_mean.repeat(n)
     rv = None if running_var is None else running_var.repeat(n)
-    out = batch_norm(input.reshape((1, n * c) + size[2:]),
-                     None if weight is None else weight.repeat(n),
-                     None if bias is None else bias.repeat(n), rm, rv, use_input_stats,
-                     momentum, eps, cudnn_enabled)
+    args = (input.reshape((1, n * c) + size[2:]), None if weight is None else weight.repeat(n),
+            None if bias is None else bias.repeat(n), rm, rv)
+    check_batch_norm(*args, use_input_stats)  # as torch's, it takes parameters of any dtype
+    out = NativeBatchNorm.apply(*args, bool(use_input_stats), float(momentum), float(eps))
     if use_input_stats:
         with no_grad():
             for running, repeated in ((running_mean, rm), (running_var, rv)):

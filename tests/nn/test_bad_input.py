@@ -177,13 +177,19 @@ def test_lbfgs_on_an_empty_parameter_raises_torchs_error(torch):
 
 def test_batch_norm_running_statistics_in_an_expanded_tensor(torch):
     """Channels sharing one running mean: each channel's update reads the one before it wrote,
-    as torch's kernel does (ember's in-place update refused the read-only memory)."""
+    as torch's kernel does on one thread (on several its channels race; ember's in-place update
+    refused the read-only memory)."""
     got = []
-    for m in (ember, torch):
-        mean, var = m.tensor([3.0]).expand(3), m.tensor([2.0, 1.0, 4.0])
-        x = m.tensor(np.arange(12.0, dtype=np.float32).reshape(4, 3))
-        m.nn.functional.batch_norm(x, mean, var, training=True, momentum=0.3)
-        got.append((mean.tolist(), var.tolist()))
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        for m in (ember, torch):
+            mean, var = m.tensor([3.0]).expand(3), m.tensor([2.0, 1.0, 4.0])
+            x = m.tensor(np.arange(12.0, dtype=np.float32).reshape(4, 3))
+            m.nn.functional.batch_norm(x, mean, var, training=True, momentum=0.3)
+            got.append((mean.tolist(), var.tolist()))
+    finally:
+        torch.set_num_threads(threads)
     np.testing.assert_allclose(got[0], got[1], rtol=1e-6)
 
 
@@ -200,3 +206,28 @@ def test_circular_pad_past_what_a_negative_pad_leaves(torch):
     got, want = (m.nn.functional.pad(m.tensor(x), (-1, 2, 1, -2), mode="circular").numpy()
                  for m in (ember, torch))
     np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("x_dtype, stats_dtype, weight_dtype", [
+    ("float64", "float32", None),     # all inputs must share one datatype
+    ("float32", "float64", None),     # a parameter must then be float32
+    ("float64", "float64", "float32"),
+    ("float32", None, "float64"),
+])
+def test_batch_norm_refuses_mixed_dtypes_as_torch(torch, x_dtype, stats_dtype, weight_dtype):
+    """torch's CPU batch norm mixes dtypes only as float32 parameters beside a float16 input;
+    ember computed any mix (found while fixing the nn-level fuzzer's findings)."""
+    def call(m):
+        stats = None if stats_dtype is None else m.zeros(3, dtype=getattr(m, stats_dtype))
+        weight = None if weight_dtype is None else m.ones(3, dtype=getattr(m, weight_dtype))
+        return m.nn.functional.batch_norm(m.ones(4, 3, dtype=getattr(m, x_dtype)), stats,
+                                          None if stats is None else stats + 1, weight,
+                                          training=True)
+    raises_like(lambda: call(torch), lambda: call(ember))
+
+
+def test_batch_norm_takes_float32_parameters_beside_float16_input(torch):
+    for m in (ember, torch):
+        y = m.nn.functional.batch_norm(m.ones(4, 3, dtype=m.float16), m.zeros(3), m.ones(3),
+                                       m.ones(3), m.zeros(3), training=True)
+        assert y.dtype == m.float16
