@@ -438,8 +438,9 @@ def _input_grad_range(xp, gy, w, geo, lay, gx, lo, hi):
 
 
 def _channels_last(channels, geo, lay):
-    """Whether a strided convolution's gradients are computed channels-last (NOTE [ Channels-last
-    col2im ]): when the channels are a longer run than twice an output row."""
+    """Whether a strided convolution's input gradient is computed channels-last (NOTE [ Channels-
+    last col2im ]): when the channels are a longer run than twice an output row (the forward and
+    the weight gradient have rules of their own)."""
     return geo.groups == 1 and (geo.sh > 1 or geo.sw > 1) and channels > 2 * lay.wo
 
 

@@ -197,10 +197,11 @@ def splits(element_passes):
     return quiet and _count > 1 and element_passes >= QUIET_ELEMENTS
 
 
-def quiet_parts(work, n, element_passes):
+def quiet_parts(work, n, element_passes, xp=np):
     """[work(lo, hi) for each part of [0, n)]: over ember's kernel threads where its
-    `element_passes` `splits`, in one part otherwise. It never makes a process quiet."""
-    if n > 1 and splits(element_passes):
+    `element_passes` `splits` and it works on NumPy arrays (`xp`), in one part otherwise. It never
+    makes a process quiet."""
+    if xp is np and n > 1 and splits(element_passes):
         return one_blas_thread(work, n, 2)
     return [work(0, n)]
 

@@ -144,9 +144,7 @@ def _row_parts(xp, x3, work, passes):
     kernel thread in a quiet process (NOTE [ Elementwise kernels in a quiet process ] in
     _threads.py). `passes` counts the kernel's passes over the rows, all its phases together:
     each phase must part the rows as the others do."""
-    if xp is np:
-        return _threads.quiet_parts(work, x3.shape[0], x3.size * passes)
-    return [work(0, x3.shape[0])]
+    return _threads.quiet_parts(work, x3.shape[0], x3.size * passes, xp)
 
 
 def _joined_moments(parts):

@@ -233,16 +233,7 @@ def _max_pool(xp, a, geo, out, y, off):
             if off is not None and a.dtype.kind == "f" and xp.isnan(yk).any():
                 _nan_offsets(xp, src, geo, out, ok)
 
-    _image_parts(xp, pool, images, y.size * geo.taps * (4 if off is not None else 1))
-
-
-def _image_parts(xp, work, images, passes):
-    """work(first, last) over the images, in parts over ember's kernel threads in a quiet
-    process (NumPy arrays only); `passes` counts the element-passes it makes."""
-    if xp is np:
-        _threads.quiet_parts(work, images, passes)
-    else:
-        work(0, images)
+    _threads.quiet_parts(pool, images, y.size * geo.taps * (4 if off is not None else 1), xp)
 
 
 def _gather_offsets(xp, src, geo, out, dst):
@@ -373,7 +364,7 @@ def _max_pool_grad(xp, gb, offsets, geo, gx):
             if not fits:
                 x1[a:b] = _crop(grid, geo, x1.shape[2:])
 
-    _image_parts(xp, route, images, gx.size * 3)
+    _threads.quiet_parts(route, images, gx.size * 3, xp)
 
 
 def _offset_steps(xp, padded, kernel, dilation):

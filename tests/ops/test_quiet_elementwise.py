@@ -26,9 +26,9 @@ def quiet(monkeypatch):
     parts = []
     real = T.quiet_parts
 
-    def spy(work, n, elements):
+    def spy(work, n, elements, xp=np):
         bounds = []
-        result = real(lambda lo, hi: bounds.append((lo, hi)) or work(lo, hi), n, elements)
+        result = real(lambda lo, hi: bounds.append((lo, hi)) or work(lo, hi), n, elements, xp)
         parts.append(sorted(bounds))
         return result
     monkeypatch.setattr(T, "quiet_parts", spy)
