@@ -189,7 +189,7 @@ def elementwise_kernel(name, in_params, out_params, body):
 
 def threshold_backward(grad, x, threshold):
     """grad where x > threshold, else 0: the backward of relu and threshold."""
-    if is_cpu_array(grad):
+    if type(grad) is numpy.ndarray or is_cpu_array(grad):
         return grad * (x > threshold)
     k = elementwise_kernel("threshold_backward", "G g, X x, X th", "G out", "out = g * (x > th)")
     return k(grad, x, threshold)

@@ -1121,10 +1121,14 @@ def _number_operator(op, name):
     apply = op.apply
 
     def operator(self, other):
-        if isinstance(other, _SEQUENCES):
-            return NotImplemented
+        kind = type(other)
+        if kind is not Tensor and kind is not float and kind is not int:  # the common operands
+            if isinstance(other, _SEQUENCES):
+                return NotImplemented
+            if isinstance(other, _np_generic):
+                other = other.item()
         try:
-            return apply(self, other.item() if isinstance(other, _np_generic) else other)
+            return apply(self, other)
         except _OPERAND_ERRORS:
             return _refused(other)
     operator.__name__, operator.__qualname__ = name, "Tensor." + name

@@ -194,6 +194,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
     state.enabled = create_graph
     outer = _Task.callbacks
     callbacks = _Task.callbacks = []
+    plain = on_arrays and not anomaly and reached is None  # NOTE [ The engine's loop ]
     try:
         while heap:
             node = heappop(heap)[1]
@@ -211,8 +212,8 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
                 continue
             fast = on_arrays and node._array_backward
             edges = node._edges
-            if fast and not anomaly and reached is None and node._hooks is None and \
-                    len(grads) == 1 and grads[0] is not None:
+            if fast and plain and node._hooks is None and len(grads) == 1 and \
+                    grads[0] is not None:
                 # _call_backward's common case, inline (NOTE [ The engine's loop ])
                 state.arrays = True
                 in_grads = node._forward_cls.backward(node, grads[0])

@@ -373,8 +373,8 @@ class Expand(Op):
     def forward(ctx, a, shape):
         ctx.in_shape = a.shape
         lead = len(shape) - a.ndim
-        if shape[lead:] == a.shape and not any(s != 1 for s in shape[:lead]):  # nothing repeats: a writable view, as torch's
-            return a[(None,) * lead]
+        if shape[lead:] == a.shape and shape[:lead].count(1) == lead:
+            return a[(None,) * lead]  # nothing repeats: a writable view, as torch's
         return _broadcast_array(a, shape)
 
     def backward(ctx, g):
