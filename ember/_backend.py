@@ -12,6 +12,8 @@ tests/cuda/) so that every device-agnostic path runs on machines without a GPU. 
 NumPy array that is not of the CUDA module's `ndarray` type (the fake's arrays subclass
 numpy.ndarray); anything else is a device array.
 """
+import importlib
+
 import numpy
 
 from . import _host_memory  # noqa: F401  (NOTE [ Host allocations ]: set once, at import)
@@ -46,8 +48,8 @@ def cupy():
     global _import_error
     if _cupy is None:
         if _import_error is None:
-            try:
-                import cupy as cp
+            try:  # import_module honours a None in sys.modules (an import blocked on purpose)
+                cp = importlib.import_module("cupy")  # where Cython's compiled import does not
             except ImportError as exc:
                 _import_error = f"{exc}"
             else:

@@ -103,7 +103,7 @@ def dispatch_on_failure(namespace, module, names):
     failure ]); a function already wrapped under another namespace keeps that one wrapper."""
     for name in names:
         func = namespace.get(name)
-        if type(func) is not types.FunctionType:
+        if not _plain_function(func):
             continue
         if func in _public:
             continue
@@ -115,6 +115,12 @@ def dispatch_on_failure(namespace, module, names):
             wrapper = _wrappers[func] = _wrap(func, module, own)
             _public.add(wrapper)
         namespace[name] = wrapper
+
+
+def _plain_function(func):
+    """A Python function, or one that Cython compiled (NOTE [ Compiled core ] in _compiled.py)."""
+    kind = type(func)
+    return kind is types.FunctionType or kind.__name__ == "cython_function_or_method"
 
 
 def public_name(func):
