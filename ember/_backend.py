@@ -190,10 +190,12 @@ def elementwise_kernel(name, in_params, out_params, body):
 
 
 def threshold_backward(grad, x, threshold):
-    """grad where x > threshold, else 0: the backward of relu and threshold."""
+    """grad where x > threshold, else 0: the backward of relu and threshold. As torch's (x <=
+    threshold ? 0 : grad), a NaN x passes its gradient."""
     if type(grad) is numpy.ndarray or is_cpu_array(grad):
-        return grad * (x > threshold)
-    k = elementwise_kernel("threshold_backward", "G g, X x, X th", "G out", "out = g * (x > th)")
+        return grad * ~(x <= threshold)
+    k = elementwise_kernel("threshold_backward", "G g, X x, X th", "G out",
+                           "out = g * ((x > th) + (x != x))")
     return k(grad, x, threshold)
 
 

@@ -110,8 +110,9 @@ class ThresholdBackward(Op, grad_fn="ThresholdBackwardBackward0"):
         ctx.threshold = threshold
         ctx.save_for_backward(x)
         if _threads.quiet and _threads.splits(2 * g.size) and _contiguous_pair(ctx.xp, g, x):
-            return _threads.split_flat(lambda gk, xk, out: np.multiply(gk, xk > threshold, out=out),
-                                       np.empty_like(g), g, x, passes=2)
+            return _threads.split_flat(
+                lambda gk, xk, out: np.multiply(gk, ~(xk <= threshold), out=out),
+                np.empty_like(g), g, x, passes=2)
         return threshold_backward(g, x, threshold)  # a mask multiply; one kernel on CUDA
 
     def backward(ctx, gg):
@@ -169,7 +170,7 @@ class Threshold(_Activation):
 
     @staticmethod
     def f(xp, a, threshold, value):
-        return xp.where(a > threshold, a, xp.asarray(value, a.dtype))
+        return xp.where(a <= threshold, xp.asarray(value, a.dtype), a)  # NaN stays, as torch's
 
 
 class ThresholdInplace(Threshold, grad_fn="ThresholdBackward1"):
@@ -179,7 +180,7 @@ class ThresholdInplace(Threshold, grad_fn="ThresholdBackward1"):
 class HardtanhBackward(_Grad, grad_fn="HardtanhBackwardBackward0"):
     @staticmethod
     def df(xp, g, x, lo, hi):
-        return g * ((x > lo) & (x < hi))
+        return g * ~((x <= lo) | (x >= hi))  # a NaN x passes its gradient, as torch's
 
 
 class Hardtanh(_Activation):
@@ -273,7 +274,7 @@ class Hardsigmoid(_Activation):
 class HardshrinkBackward(_Grad, grad_fn="HardshrinkBackwardBackward0"):
     @staticmethod
     def df(xp, g, x, lambd):
-        return g * ((x > lambd) | (x < -lambd))
+        return g * ~((x >= -lambd) & (x <= lambd))  # a NaN x passes its gradient, as torch's
 
 
 class Hardshrink(_Activation):

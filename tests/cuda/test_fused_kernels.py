@@ -28,7 +28,8 @@ def _host(array):
 def test_threshold_backward(cuda, dtype):
     g, x = _arrays(0, dtype=dtype)[:2]
     x[0] = 0.0  # exactly at the threshold: no gradient, as in PyTorch
-    want = np.where(x > 0, g, 0).astype(dtype)
+    x[1] = np.nan  # PyTorch tests x <= threshold: a NaN passes its gradient
+    want = np.where(x <= 0, 0, g).astype(dtype)
     host = _backend.threshold_backward(g, x, 0)
     dev = _backend.threshold_backward(cuda.asarray(g), cuda.asarray(x), 0)
     assert host.dtype == dtype and _host(dev).dtype == dtype
@@ -36,7 +37,7 @@ def test_threshold_backward(cuda, dtype):
     np.testing.assert_array_equal(_host(dev), want)
     np.testing.assert_array_equal(_host(_backend.threshold_backward(cuda.asarray(g),
                                                                     cuda.asarray(x), 0.5)),
-                                  np.where(x > 0.5, g, 0))
+                                  np.where(x <= 0.5, 0, g))
 
 
 SGD_CASES = [dict(lr=0.1), dict(lr=0.1, weight_decay=0.01, maximize=True),
