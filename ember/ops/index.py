@@ -92,10 +92,16 @@ def _classify(k, xp):
             return _BOOL, builtins.bool(arr)
         return _MASK, arr.astype(np.bool_, copy=False)
     if kind in "iu":
-        if arr.ndim == 0 and isinstance(k, Tensor):
-            return _INT, builtins.int(arr)  # a 0-d integer tensor selects, as an int does
+        if isinstance(k, Tensor):
+            if arr.ndim == 0:
+                return _INT, builtins.int(arr)  # a 0-d integer tensor selects, as an int does
+            if arr.dtype != np.int64 and arr.dtype != np.int32:  # torch's index kernels take
+                raise IndexError(_DTYPE_MSG)  # these two (a NumPy array of any is converted)
         return _ARRAY, arr
-    raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
+    raise IndexError(_DTYPE_MSG)
+
+
+_DTYPE_MSG = "tensors used as indices must be long, int, byte or bool tensors"
 
 
 def _as_sequence(key):

@@ -164,7 +164,7 @@ def _piecewise_grad(ctx, d, inner, outer, g):
 class BinaryCrossEntropy(Op):
     def forward(ctx, x, y, w, reduction):
         xp = ctx.xp
-        if bool(((x < 0) | (x > 1)).any()):
+        if not bool(((x >= 0) & (x <= 1)).all()):  # NaN is outside too, as torch checks it
             raise RuntimeError("all elements of input should be between 0 and 1")
         ctx.reduction, ctx.numel = reduction, x.size
         with np.errstate(divide="ignore", invalid="ignore"):

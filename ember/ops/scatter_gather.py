@@ -476,7 +476,7 @@ def _vector_index(fn, input, dim, index, source=None, alpha=1):
     if fn == "index_select" and input.ndim == 0 and d.size > 1:
         raise RuntimeError(f"index_select(): Index to scalar can have only 1 value, got {d.size} "
                            "value(s)")
-    if fn == "index_select" and size == 0 and d.size:
+    if fn == "index_select" and size == 0 and d.size and input.ndim > 1:  # 1-D: out of range
         raise RuntimeError("index_select(): self indexing axis dim should be positive")
     if d.size and fn in ("index_copy_", "index_fill_") and size == 0:
         # torch fails to take a view of the empty storage there (a RuntimeError)

@@ -1,0 +1,70 @@
+"""Edge cases the op-level differential fuzzer found (seed 777), each against torch: which error
+and which result."""
+import numpy as np
+import pytest
+import torch
+
+import ember
+
+
+def _outcome(fn, lib):
+    """('ok', result as NumPy) or (exception class name, message)."""
+    try:
+        r = fn(lib)
+    except Exception as exc:  # noqa: BLE001 - the exception is what is compared
+        return type(exc).__name__, str(exc)
+    return "ok", r.numpy() if hasattr(r, "numpy") else r
+
+
+def _same(fn):
+    got, want = _outcome(fn, ember), _outcome(fn, torch)
+    assert got[0] == want[0], (got, want)
+    if got[0] == "ok":
+        np.testing.assert_array_equal(got[1], want[1])
+    else:
+        assert got[1] == want[1]
+
+
+@pytest.mark.parametrize("dtype", ["int8", "int16", "uint16", "uint32", "int32", "int64"])
+def test_index_tensor_dtypes(dtype):
+    """torch's index kernels take long and int index tensors (and byte or bool masks); a 0-d
+    integer tensor of any dtype selects as an int."""
+    base = np.arange(6.0, dtype=np.float32).reshape(2, 3)
+    _same(lambda lib: lib.tensor(base)[lib.tensor([1, 0], dtype=getattr(lib, dtype))])
+    _same(lambda lib: lib.tensor(base)[lib.tensor(1, dtype=getattr(lib, dtype))])
+
+    def assign(lib):
+        t = lib.tensor(base)
+        t[lib.tensor([1, 0], dtype=getattr(lib, dtype))] = 5.0
+        return t
+    _same(assign)
+
+
+def test_index_by_numpy_array_of_any_integer_dtype():
+    base = np.arange(6.0, dtype=np.float32).reshape(2, 3)
+    _same(lambda lib: lib.tensor(base)[np.array([1, 0], dtype=np.int16)])
+
+
+@pytest.mark.parametrize("name", ["fmod", "remainder", "floor_divide"])
+def test_integer_division_with_an_empty_result_has_nothing_to_refuse(name):
+    _same(lambda lib: getattr(lib, name)(lib.zeros((4, 0, 2), dtype=lib.int64),
+                                         lib.zeros((4, 1, 2), dtype=lib.int64)))
+    _same(lambda lib: getattr(lib, name)(lib.ones((2,), dtype=lib.int64),
+                                         lib.zeros((2,), dtype=lib.int64)))
+
+
+@pytest.mark.parametrize("dims", [(0, -1), (-1, 0), (2, -1), (0, 1), (-2, 0)])
+def test_flatten_of_a_0d_tensor_checks_its_dims(dims):
+    _same(lambda lib: lib.flatten(lib.tensor(1.0), *dims))
+
+
+@pytest.mark.parametrize("shape, dim", [((0,), 0), ((0,), -1), ((2, 0), 1), ((0, 3), 0),
+                                        ((0, 3), 1)])
+def test_index_select_on_an_empty_dim(shape, dim):
+    _same(lambda lib: lib.index_select(lib.zeros(shape), dim, lib.tensor([1])))
+
+
+def test_binary_cross_entropy_refuses_nan_input():
+    x = np.array([[np.nan], [0.4]], dtype=np.float32)
+    y = np.array([[0.3], [0.5]], dtype=np.float32)
+    _same(lambda lib: lib.nn.functional.binary_cross_entropy(lib.tensor(x), lib.tensor(y)))
