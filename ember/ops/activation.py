@@ -18,7 +18,7 @@ from .. import _dtype
 from .._backend import threshold_backward
 from .._dtype import type_name as _type_name
 from . import _threads
-from ._common import _const
+from ._common import _const, quiet
 from ._op import Op, wrap_dim
 from .clamping import clamp_max, where
 from .special import _erf, _erf_kernel
@@ -315,7 +315,8 @@ class Hardswish(_Activation):
 
     @staticmethod
     def f(xp, a):
-        return a * xp.clip(a + 3.0, 0.0, 6.0) / 6.0
+        with quiet():  # -inf * 0 is NaN, silently as in torch
+            return a * xp.clip(a + 3.0, 0.0, 6.0) / 6.0
 
 
 class EluBackward(_Grad, grad_fn="EluBackwardBackward0"):
@@ -452,7 +453,8 @@ class SiluBackward(_Grad, grad_fn="SiluBackwardBackward0"):
     @staticmethod
     def df(xp, g, x):
         s = _sigmoid_array(xp, x)
-        return g * s * (x * (1.0 - s) + 1.0)
+        with quiet():  # at +-inf: inf * 0, NaN silently as in torch
+            return g * s * (x * (1.0 - s) + 1.0)
 
     @staticmethod
     def d2f(x):
@@ -466,15 +468,17 @@ class Silu(_Activation):
 
     @staticmethod
     def f(xp, a):
-        return a * _sigmoid_array(xp, a)
+        with quiet():  # -inf * 0
+            return a * _sigmoid_array(xp, a)
 
 
 class MishBackward(_Grad, grad_fn="MishBackwardBackward0"):
     @staticmethod
     def df(xp, g, x):
         s = _sigmoid_array(xp, x)
-        t = xp.tanh(xp.logaddexp(0.0, x))
-        return g * (t + x * s * (1.0 - t * t))
+        with quiet():  # NaN and +-inf inputs give NaN silently, as in torch
+            t = xp.tanh(xp.logaddexp(0.0, x))
+            return g * (t + x * s * (1.0 - t * t))
 
     @staticmethod
     def d2f(x):
@@ -489,7 +493,8 @@ class Mish(_Activation):
 
     @staticmethod
     def f(xp, a):
-        return a * xp.tanh(xp.logaddexp(0.0, a))
+        with quiet():
+            return a * xp.tanh(xp.logaddexp(0.0, a))
 
 
 class SoftplusBackward(_Grad, grad_fn="SoftplusBackwardBackward0"):
@@ -514,8 +519,9 @@ class Softplus(_Activation):
     @staticmethod
     def f(xp, a, beta, threshold):
         bx = a * beta
-        return xp.where(bx > threshold, a, xp.logaddexp(0.0, bx) / beta).astype(a.dtype,
-                                                                                copy=False)
+        with quiet():  # logaddexp of NaN
+            soft = xp.logaddexp(0.0, bx) / beta
+        return xp.where(bx > threshold, a, soft).astype(a.dtype, copy=False)
 
 
 class LogSigmoidBackward(_Grad, grad_fn="LogSigmoidBackwardBackward0"):

@@ -1,6 +1,7 @@
-"""Piecewise activations at NaN, against torch: torch's kernels test for the flat region (x <=
-threshold, x <= min or x >= max, |x| <= lambd), so a NaN input keeps its value and passes its
-gradient; ember's tested the kept region and dropped both."""
+"""Activations at NaN and infinities, against torch. Piecewise ones: torch's kernels test for the
+flat region (x <= threshold, x <= min or x >= max, |x| <= lambd), so a NaN input keeps its value
+and passes its gradient; ember's tested the kept region and dropped both. Smooth ones give their
+IEEE results (NaN from inf * 0) silently, as torch does; ember let NumPy warn."""
 import numpy as np
 import pytest
 import torch
@@ -46,3 +47,22 @@ def test_relu_backward_split_over_kernel_threads_passes_nan(monkeypatch):
     y, g = _run(ember, "relu", values)
     ty, tg = _run(torch, "relu", values)
     np.testing.assert_array_equal(g, tg)
+
+
+# gelu is left out: torch's float32 gelu(inf) is NaN (its float64 one, and ember's, inf)
+SMOOTH = ["mish", "softplus", "silu", "hardswish", "elu", "selu", "celu", "logsigmoid", "sigmoid",
+          "tanh", "softsign", "hardsigmoid", "tanhshrink"]
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("name", SMOOTH)
+def test_non_finite_inputs_give_torchs_values_without_warnings(name):
+    values = [float("nan"), -1.0, 2.0, float("inf"), float("-inf")]
+    got, want = [], []
+    for lib, out in ((ember, got), (torch, want)):
+        x = lib.tensor(values, requires_grad=True)
+        y = getattr(lib.nn.functional, name)(x)
+        y.sum().backward()
+        out.extend([y.detach().numpy(), x.grad.numpy()])
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-6, atol=1e-7)
