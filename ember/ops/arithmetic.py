@@ -452,8 +452,8 @@ def subtract(input, other, *, alpha=1, out=None):
 
 
 def _check_alpha(input, other, alpha):
-    kind = _dtype.result_type(input._data, other._data if isinstance(other, Tensor) else
-                              other).kind
+    kind = _dtype.result_type(*(x._data if isinstance(x, Tensor) else x
+                                for x in (input, other))).kind  # torch.add(2, t, alpha=3) too
     if isinstance(alpha, float) and kind not in "fc":
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
                            "point number.")
@@ -671,7 +671,8 @@ class Heaviside(_NotDifferentiable, grad_fn="NotImplemented"):
 
     def forward(ctx, a, b, name):
         ctx.name = name
-        return ctx.xp.heaviside(a, b).astype(a.dtype, copy=False)
+        # torch's a == 0 ? b : a > 0, so a NaN input gives 0 (NumPy's heaviside gives NaN)
+        return ctx.xp.where(a == 0, b, a > 0).astype(a.dtype, copy=False)
 
 
 class Nextafter(Op):

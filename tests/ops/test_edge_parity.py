@@ -68,3 +68,17 @@ def test_binary_cross_entropy_refuses_nan_input():
     x = np.array([[np.nan], [0.4]], dtype=np.float32)
     y = np.array([[0.3], [0.5]], dtype=np.float32)
     _same(lambda lib: lib.nn.functional.binary_cross_entropy(lib.tensor(x), lib.tensor(y)))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "float32", "int32"])
+def test_heaviside_of_nan_is_zero(dtype):
+    """torch's heaviside is a == 0 ? b : a > 0: NaN gives 0 (NumPy's gives NaN)."""
+    a = np.array([np.nan, -1.0, 0.0, 2.0, -0.0]) if dtype != "int32" else np.array([-1, 0, 2])
+    b = np.full(a.shape, 0.5) if dtype != "int32" else np.full(a.shape, 7)
+    _same(lambda lib: lib.heaviside(lib.tensor(a.astype(dtype)), lib.tensor(b.astype(dtype))))
+
+
+@pytest.mark.parametrize("alpha", [-1, 2])
+def test_add_of_a_number_and_a_tensor_with_alpha(alpha):
+    _same(lambda lib: lib.add(2, lib.tensor([3, 4], dtype=lib.uint8), alpha=alpha))
+    _same(lambda lib: lib.add(2, lib.tensor([3.0, 4.0]), alpha=alpha))
