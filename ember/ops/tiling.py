@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 
 from .._backend import xp_of
+from .._dtype import type_name
 from .._tensor import Tensor, _make
 from ._common import _type_word, invalid_arguments
 from ._op import wrap_dim
@@ -19,13 +20,20 @@ __all__ = ["repeat_interleave", "meshgrid", "kron", "atleast_1d", "atleast_2d", 
            "dstack", "column_stack"]
 
 
+def _check_repeats_dtype(r):
+    """torch's repeat_interleave kernel takes int64 and int32 counts only."""
+    if r.dtype != np.int64 and r.dtype != np.int32:
+        device = "cpu" if xp_of(r) is np else "cuda"
+        raise NotImplementedError(f"\"repeat_interleave_{device}\" not implemented for "
+                                  f"'{type_name(r.dtype)}'")
+
+
 def _repeat_indices(repeats):
     """0 repeated repeats[0] times, 1 repeated repeats[1] times ... (int64)."""
     r = repeats._data
     if r.ndim > 1:
         raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
-    if r.dtype.kind not in "iu":
-        raise RuntimeError("repeats has to be Long or Int tensor")
+    _check_repeats_dtype(r)
     if r.size and (r < 0).any():
         raise RuntimeError("repeats can not be negative")
     xp = xp_of(r)
@@ -48,6 +56,10 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
         dim = wrap_dim(dim, input.ndim)
     if input.ndim == 0:
         input = input.reshape(1)
+    if isinstance(repeats, Tensor):
+        if repeats.ndim > 1:
+            raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+        _check_repeats_dtype(repeats._data)
     if isinstance(repeats, Tensor) and repeats.numel() != 1:
         if repeats.ndim != 1 or repeats.shape[0] != input.shape[dim]:
             raise RuntimeError("repeats must have the same size as input along dim, but got "

@@ -82,3 +82,17 @@ def test_heaviside_of_nan_is_zero(dtype):
 def test_add_of_a_number_and_a_tensor_with_alpha(alpha):
     _same(lambda lib: lib.add(2, lib.tensor([3, 4], dtype=lib.uint8), alpha=alpha))
     _same(lambda lib: lib.add(2, lib.tensor([3.0, 4.0]), alpha=alpha))
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float16", "uint8", "int8", "int16", "bool",
+                                   "int32", "int64"])
+def test_repeat_interleave_counts_must_be_int32_or_int64(dtype):
+    def counts(lib, values):
+        return lib.tensor(values, dtype=getattr(lib, dtype))
+    _same(lambda lib: lib.repeat_interleave(lib.tensor([1.0, 2.0, 3.0]), counts(lib, [1, 0, 1])))
+    _same(lambda lib: lib.repeat_interleave(counts(lib, [1, 0, 1])))
+    _same(lambda lib: lib.repeat_interleave(lib.tensor([1.0, 2.0]), counts(lib, 1)))
+
+
+def test_repeat_interleave_refuses_2d_counts():
+    _same(lambda lib: lib.repeat_interleave(lib.tensor([1.0, 2.0]), lib.tensor([[1, 1]])))
