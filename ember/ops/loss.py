@@ -261,7 +261,8 @@ class BinaryCrossEntropyWithLogits(Op):
         if w is not None:
             loss = loss * w
         ctx.save_for_backward(x, y, w, pos_weight)
-        return _reduce(loss, reduction)
+        # torch's loss is written in place into a tensor made from the target: target's dtype
+        return _reduce(loss.astype(y.dtype, copy=False), reduction)
 
     def backward(ctx, g):
         x, y, w, pw = ctx.saved_tensors

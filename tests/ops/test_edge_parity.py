@@ -96,3 +96,18 @@ def test_repeat_interleave_counts_must_be_int32_or_int64(dtype):
 
 def test_repeat_interleave_refuses_2d_counts():
     _same(lambda lib: lib.repeat_interleave(lib.tensor([1.0, 2.0]), lib.tensor([[1, 1]])))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("dtypes", [("float64", "float32"), ("float32", "float64"),
+                                    ("float64", "float16")])
+def test_bce_with_logits_result_has_the_targets_dtype(reduction, dtypes):
+    x = np.array([0.5, -1.3, 2.0])
+    y = np.array([0.1, 0.9, 0.4])
+
+    def loss(lib):
+        out = lib.nn.functional.binary_cross_entropy_with_logits(
+            lib.tensor(x, dtype=getattr(lib, dtypes[0])),
+            lib.tensor(y, dtype=getattr(lib, dtypes[1])), reduction=reduction)
+        return str(out.dtype)
+    _same(loss)
