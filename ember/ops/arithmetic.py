@@ -230,6 +230,7 @@ def _divide(xp, name, a, b):
     dtype = (a if hasattr(a, "dtype") else b).dtype
     kind = dtype.kind
     if kind == "b":
+        check_broadcast(a, b)  # torch's shape error comes before its kernel's dtype refusal
         raise NotImplementedError(f"\"{_BOOL_REFUSED[name]}\" not implemented for 'Bool'")
     if kind in "iu":  # a Python int beside an integer tensor wraps into its dtype
         a, b = (int_operand(x, dtype) if type(x) is int else x for x in (a, b))
@@ -333,6 +334,8 @@ class Pow(Op):
             raise RuntimeError(_NEG_POW_MSG)
         if e == 2:
             return ctx.xp.multiply(a, a)
+        if a.dtype.kind == "b" and type(e) is bool:  # bool ** bool stays bool, as torch's
+            return ctx.xp.power(a, e).astype(np.bool_)
         with quiet():
             return ctx.xp.power(a, e)
 

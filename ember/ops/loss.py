@@ -377,7 +377,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         raise ValueError(f"Expected input batch_size ({xs[0]}) to match target "
                          f"batch_size ({target_batch}).")
     # torch's order: the target's shape, then its dtype, then a 1-D input's target size
-    if nd == 2 and td > 1:
+    if nd <= 2 and td > 1:
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     if nd > 2:
         want = (xs[0],) + xs[2:]
@@ -464,16 +464,16 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
                          reduction="mean"):
     """-w (y log x + (1 - y) log(1 - x)) for probabilities x in [0, 1], logs clamped at -100."""
     reduction = _reduction(_legacy(size_average, reduce, reduction))
+    if tuple(target.shape) != tuple(input.shape):  # torch's Python-level check, first
+        raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
+                         f"size ({input.shape}) is deprecated. Please ensure they have the same "
+                         "size.")
     if target.dtype != input.dtype:
         raise RuntimeError(f"Found dtype {_type_name(target.dtype.np)} but expected "
                            f"{_type_name(input.dtype.np)}")
     if not input.dtype.is_floating_point:
         raise NotImplementedError(f"\"binary_cross_entropy\" not implemented for "
                                   f"'{_type_name(input.dtype.np)}'")
-    if tuple(target.shape) != tuple(input.shape):
-        raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
-                         f"size ({input.shape}) is deprecated. Please ensure they have the same "
-                         "size.")
     if weight is not None and tuple(weight.shape) != tuple(input.shape):
         weight = weight.expand(input.shape)
     return BinaryCrossEntropy.apply(input, target, weight, reduction)

@@ -111,3 +111,22 @@ def test_bce_with_logits_result_has_the_targets_dtype(reduction, dtypes):
             lib.tensor(y, dtype=getattr(lib, dtypes[1])), reduction=reduction)
         return str(out.dtype)
     _same(loss)
+
+
+def test_error_order_of_nll_loss_bce_and_bool_division():
+    """torch's first check wins: nll_loss of a 1-D input refuses a 2-D target, F.binary_cross_
+    entropy checks sizes before dtypes, fmod of bools reports a shape mismatch before the dtype."""
+    _same(lambda lib: lib.nn.functional.nll_loss(lib.tensor([-1.6]), lib.zeros((3, 3),
+                                                                               dtype=lib.int64)))
+    _same(lambda lib: lib.nn.functional.binary_cross_entropy(
+        lib.tensor([0.7, 0.8]), lib.tensor(0.4, dtype=lib.float64)))
+    _same(lambda lib: lib.fmod(lib.tensor([True, False, True]), lib.zeros((0, 4), dtype=lib.bool)))
+    _same(lambda lib: lib.fmod(lib.tensor([True, False]), lib.tensor([True, True])))
+
+
+@pytest.mark.parametrize("exponent", [False, True, 0, 2, 2.0])
+def test_pow_of_bools(exponent):
+    def power(lib):
+        r = lib.pow(lib.tensor([False, True]), exponent)
+        return np.array([str(r.dtype)] + [str(v) for v in r.tolist()])
+    _same(power)
