@@ -221,10 +221,17 @@ class _Moments(Op):
                           UserWarning, stacklevel=4)
         m = _mean(a, dims, True, None)
         d = a - m
-        with np.errstate(divide="ignore", invalid="ignore"):
+        xp, sqrt = ctx.xp, ctx._forward_cls._sqrt
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             out = _abs2(d).sum(axis=dims, keepdims=keepdim) / builtins.float(ctx.dof)
-        if ctx._forward_cls._sqrt:
-            out = ctx.xp.sqrt(out)
+            if sqrt:
+                out = xp.sqrt(out)
+            if d.dtype.kind == "f" and d.dtype.itemsize <= 4 and not xp.isfinite(out).all():
+                # float32 squares overflow past ~1e19: redone in float64, as torch accumulates
+                # them (its float32 std of values near 1e30 is finite)
+                out = xp.square(d, dtype=np.float64).sum(axis=dims, keepdims=keepdim) / \
+                    builtins.float(ctx.dof)
+                out = xp.asarray(xp.sqrt(out) if sqrt else out).astype(a.dtype)
         ctx.save_for_backward(a, out)
         if ctx._forward_cls._with_mean:
             return out, (m if keepdim else m.reshape(out.shape))

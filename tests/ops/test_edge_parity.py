@@ -130,3 +130,14 @@ def test_pow_of_bools(exponent):
         r = lib.pow(lib.tensor([False, True]), exponent)
         return np.array([str(r.dtype)] + [str(v) for v in r.tolist()])
     _same(power)
+
+
+@pytest.mark.parametrize("name", ["std", "var", "std_mean", "var_mean"])
+def test_std_of_float32_values_past_1e19_as_torch(name):
+    """torch accumulates float32 squares in float64: std of values near 1e30 is finite."""
+    x = np.array([[1e30, 0, 0, 0], [1.0, 2.0, 3.0, 4.0], [-3e25, 2e25, 0, 1]], dtype=np.float32)
+    got, want = (getattr(lib, name)(lib.tensor(x), 1) for lib in (ember, torch))
+    for g, w in zip(got if isinstance(got, tuple) else (got,),
+                    want if isinstance(want, tuple) else (want,)):
+        assert g.dtype == ember.float32
+        np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=2e-6)
