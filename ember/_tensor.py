@@ -1082,6 +1082,8 @@ def writable_alias(array):
     writes one value to every shared location, which torch allows."""
     if type(array) is not np.ndarray or array.flags.writeable:
         return array
+    if array.size == 0:  # nothing is written, as in torch: any array of its shape takes it
+        return np.empty(array.shape, array.dtype)
     root = array
     while isinstance(root.base, np.ndarray):
         root = root.base

@@ -236,8 +236,8 @@ def _put(arr, key, value):
     # into the shared memory (an indexed write with its deprecation warning)
     if not getattr(view.flags, "writeable", True):
         if key.adv is None:
-            if any(st == 0 and n > 1 for st, n in zip(view.strides, view.shape)):
-                _refuse_write(view)
+            if view.size and any(st == 0 and n > 1 for st, n in zip(view.strides, view.shape)):
+                _refuse_write(view)  # (an empty view writes nothing: torch takes it)
         else:
             warnings.warn("Use of index_put_ on expanded tensors is deprecated. Please clone() "
                           "the tensor before performing this operation. This also applies to "

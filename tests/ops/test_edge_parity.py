@@ -141,3 +141,12 @@ def test_std_of_float32_values_past_1e19_as_torch(name):
                     want if isinstance(want, tuple) else (want,)):
         assert g.dtype == ember.float32
         np.testing.assert_allclose(g.numpy(), w.numpy(), rtol=2e-6)
+
+
+def test_writes_into_an_empty_expanded_tensor_write_nothing():
+    def write(lib):
+        t = lib.zeros((1, 2, 0), dtype=lib.float64).expand(2, 2, 0)
+        t[-2] = lib.tensor(-3, dtype=lib.int32)
+        t.fill_(1.0)
+        return t
+    _same(write)
