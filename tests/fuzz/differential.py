@@ -1114,12 +1114,18 @@ def summary(outcomes, show=20, elapsed=None):
     return "\n".join(lines)
 
 
-def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def cli_parser(doc):
+    """The options both fuzzers' command lines share (the nn-level one adds --family)."""
+    ap = argparse.ArgumentParser(description=doc.splitlines()[0])
     ap.add_argument("--cases", type=int, default=1000)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--show", type=int, default=25, help="mismatches to print")
     ap.add_argument("--replay", type=int, nargs="*", help="case indices to run and show in full")
+    return ap
+
+
+def main(argv=None):
+    ap = cli_parser(__doc__)
     ap.add_argument("--op", help="only cases of this op (scans the seed's cases)")
     a = ap.parse_args(argv)
     import torch

@@ -35,7 +35,6 @@ fast paths torch takes only without autograd. Also left out, each where it is dr
 reason: configurations where torch 2.13 itself misbehaves (crashes, uninitialised or inconsistent
 results, errors its documentation does not give).
 """
-import argparse
 import collections
 import sys
 import time
@@ -1583,11 +1582,7 @@ def _replay(seed, index, torch, ember):
 
 
 def main(argv=None):
-    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--cases", type=int, default=1000)
-    ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--show", type=int, default=25, help="mismatches to print")
-    ap.add_argument("--replay", type=int, nargs="*", help="case indices to run and show in full")
+    ap = fz.cli_parser(__doc__)
     ap.add_argument("--family", choices=_NAMES, help="only cases of this family (scans the seed's cases)")
     a = ap.parse_args(argv)
     import torch
