@@ -59,7 +59,8 @@ def _infer_array(data, dtype):
     if a.dtype.kind == "c":
         if isinstance(data, np.generic) or _holds_np_scalars(data):
             return a
-        return a.astype(_dtype.default_complex().np, copy=False)
+        with np.errstate(over="ignore"):
+            return a.astype(_dtype.default_complex().np, copy=False)
     if a.size == 0:
         return a.astype(_dtype.get_default_dtype().np)
     raise TypeError(f"Could not infer dtype of {type(data).__name__}")

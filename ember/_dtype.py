@@ -251,11 +251,13 @@ def check_fits(values, d, fill=False):
     floats beyond a floating type's range, where torch.tensor rounds them to inf."""
     a = np.asarray(values)
     if a.dtype.kind == "c" and not d.is_complex and a.size:
-        if fill:
+        if not fill:
+            raise TypeError("must be real number, not complex" if d.is_floating_point else
+                            "'complex' object cannot be interpreted as an integer")
+        if (a.imag != 0).any():  # a fill takes a complex value whose imaginary part is 0
             raise RuntimeError(f"value cannot be converted to type {_CPP_NAMES.get(d.name, d.name)} "
                                "without overflow")
-        raise TypeError("must be real number, not complex" if d.is_floating_point else
-                        "'complex' object cannot be interpreted as an integer")
+        a = a.real
     if a.size == 0 or d is bool or d.is_complex or a.dtype.kind not in "iuf":
         return
     if d.is_floating_point:
@@ -275,10 +277,53 @@ def check_fits(values, d, fill=False):
         raise RuntimeError(f"value cannot be converted to type {name} without overflow")
 
 
+def _cast_warns(src, dst):
+    """Whether NumPy warns converting dtype src to dst where torch converts silently: floats that
+    are NaN or out of an integer type's range, floats beyond a narrower float type's range."""
+    if src.kind not in "fc":
+        return False
+    return dst.kind in "iu" or dst.kind in "fc" and _float_bytes(dst) < _float_bytes(src)
+
+
+def _float_bytes(d):
+    """Bytes of one real component: a complex dtype's half."""
+    return d.itemsize // 2 if d.kind == "c" else d.itemsize
+
+
+def cast(array, np_dtype):
+    """array.astype(np_dtype), silently: torch's conversions (to, copy_, a fill from a tensor)
+    convert out-of-range values as the machine does, without a warning."""
+    if _cast_warns(array.dtype, np_dtype):
+        with np.errstate(invalid="ignore", over="ignore"):
+            return array.astype(np_dtype)
+    return array.astype(np_dtype)
+
+
+def cast_into(out, src):
+    """out[...] = src, converted silently as `cast` converts."""
+    if hasattr(src, "dtype") and _cast_warns(src.dtype, out.dtype):
+        with np.errstate(invalid="ignore", over="ignore"):
+            out[...] = src
+    else:
+        out[...] = src
+
+
+def tensor_fill_value(value, d):
+    """A 0-d tensor's value as a fill value of dtype d, converted unchecked as torch's fill_ and
+    fill convert it (300 fills a uint8 tensor with 44, a complex value gives its real part);
+    a Python number is checked instead (checked_fill)."""
+    a = np.asarray(value.item(), value._data.dtype)
+    if a.dtype.kind == "c" and not d.is_complex:
+        a = a.real
+    return cast(a, d.np).item()
+
+
 def checked_fill(value, d):
     """A Python number as a fill value of dtype d: checked as torch checks a fill, and wrapped
     as C wraps it (-1 fills a uint8 tensor with 255)."""
     check_fits(value, d, fill=True)
+    if isinstance(value, builtins.complex) and not d.is_complex:
+        value = value.real
     if isinstance(value, builtins.int) and not isinstance(value, builtins.bool) \
             and not d.is_floating_point and not d.is_complex and d is not bool:
         return builtins.int(np.array(value).astype(d.np))

@@ -559,7 +559,11 @@ class Tensor:
                 origin is not None and getattr(op, "_result_over_input", False)
             old = _make(self._data.copy() if keep else self._data, self._requires_grad,
                         self._grad_fn, self._out_idx)
-            result = fn(old, *args, **kwargs)
+            try:
+                result = fn(old, *args, **kwargs)
+            except (RuntimeError, NotImplementedError):
+                self._check_operand_shapes(args)
+                raise
             if origin is not None:
                 base, chain = origin
                 old_base = base._data.copy()
@@ -579,10 +583,27 @@ class Tensor:
         _grad_state.enabled, prev = False, _grad_state.enabled
         try:
             result = fn(self, *args, **kwargs)
+        except (RuntimeError, NotImplementedError):
+            self._check_operand_shapes(args)
+            raise
         finally:
             _grad_state.enabled = prev
         self._write(result._data)
         return self
+
+    def _check_operand_shapes(self, args):
+        """After an in-place op failed: torch's error for a tensor operand that broadcasts self to
+        a larger shape, which torch reports before its kernel refuses a dtype."""
+        mine = self._data.shape
+        for a in args:
+            if isinstance(a, Tensor) and a._data.shape != mine:
+                try:
+                    wanted = np.broadcast_shapes(a._data.shape, mine)
+                except ValueError:
+                    continue
+                if wanted != mine:
+                    raise RuntimeError(f"output with shape {list(mine)} doesn't match the "
+                                       f"broadcast shape {list(wanted)}")
 
     def _write(self, array):
         """Store array into self's memory with PyTorch's casting and shape rules; bump the version.
@@ -649,8 +670,9 @@ class Tensor:
         if isinstance(value, Tensor):  # torch fills shared memory from a number, not a tensor
             if type(self._data) is np.ndarray and not self._data.flags.writeable:
                 _refuse_write(self._data)
-            value = value.item()
-        value = _dtype.checked_fill(value, self.dtype)
+            value = _dtype.tensor_fill_value(value, self.dtype)
+        else:
+            value = _dtype.checked_fill(value, self.dtype)
         if _grad_state.enabled and self._requires_grad:  # its old values stop mattering
             return self._inplace(_convert.filled, value)
         writable_alias(self._data).fill(value)

@@ -37,7 +37,7 @@ class ToCopy(Op):
                 warnings.warn("Casting complex values to real discards the imaginary part",
                               UserWarning, stacklevel=5)
                 out = out.real
-            out = out.astype(np_dtype)
+            out = _dtype.cast(out, np_dtype)
         elif copy and out is a:
             out = a.copy()
         return out
@@ -58,7 +58,7 @@ class CopyInto(Op, grad_fn="CopyBackwards"):
         if hasattr(src, "dtype") and xp_of(src) is not xp:
             src = to_device(src, "cpu" if xp.__name__ == "numpy" else "cuda")
         out = xp.empty_like(dst)
-        out[...] = src
+        _dtype.cast_into(out, src)
         return out
 
     def backward(ctx, g):
@@ -157,7 +157,7 @@ def fill(input, value):
         check_fill_value(value)
         if value._requires_grad:
             return FillOutFromTensor.apply(input, value)
-        value = value.item()
+        return FillOut.apply(input, _dtype.tensor_fill_value(value, input.dtype))
     return FillOut.apply(input, _dtype.checked_fill(value, input.dtype))
 
 

@@ -114,6 +114,19 @@ def _as_sequence(key):
     return (key,)
 
 
+def _refuse_0d_index(key, item):
+    """torch's errors for a lone int or slice indexing a 0-d tensor; any other index is one too
+    many."""
+    kind, v = item
+    if kind == _INT and not isinstance(key, Tensor):
+        raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
+                         "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+    if kind == _SLICE:
+        if v.step is not None and v.step.__index__() == 0:
+            raise ValueError("slice step cannot be zero")
+        raise IndexError("slice() cannot be applied to a 0-dim tensor.")
+
+
 def _parse_key(key, shape, xp):
     items = [_classify(k, xp) for k in _as_sequence(key)]
     ndim = len(shape)
@@ -124,10 +137,10 @@ def _parse_key(key, shape, xp):
         elif kind == _MASK:
             used += v.ndim
     if used > ndim:
-        if ndim == 0:
-            raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
-                             "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
+        if ndim == 0 and len(items) == 1 and type(key) is not tuple:
+            _refuse_0d_index(key, items[0])
         raise IndexError(f"too many indices for tensor of dimension {ndim}")
+    _check_index_shapes(items)
     basic, adv = [], []
     name, has_adv, seen_ellipsis = "Alias", False, False
     full = slice(None)
@@ -194,6 +207,27 @@ def _parse_key(key, shape, xp):
     if has_adv:
         return _Key(tuple(basic), tuple(adv), "Index", name != "Alias")
     return _Key(tuple(basic), None, name, name != "Alias")
+
+
+def _check_index_shapes(items):
+    """torch's error for index tensors that do not broadcast together, which it raises before
+    checking their bounds: a mask of k dims counts as k index tensors of its True elements, a
+    lone bool as a mask of one element."""
+    if len(items) < 2 or builtins.sum(kind in (_ARRAY, _MASK, _BOOL) for kind, _ in items) < 2:
+        return
+    shapes = []
+    for kind, v in items:
+        if kind == _ARRAY:
+            shapes.append(v.shape)
+        elif kind == _MASK:
+            shapes += [(builtins.int(v.sum()),)] * v.ndim
+        elif kind == _BOOL:
+            shapes.append((builtins.int(v),))
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise IndexError("shape mismatch: indexing tensors could not be broadcast together with "
+                         "shapes " + ", ".join(shape_str(s) for s in shapes)) from None
 
 
 def _key_of(key, t):
@@ -387,6 +421,7 @@ def setitem(tensor, key, value):
     k = _key_of(key, tensor)
     if isinstance(value, Tensor) and value.dtype != tensor.dtype and \
             _through_index_put(k, value):
+        _check_value_shape(tensor, k, value)
         raise _index_put_dtype_error(tensor, value)
     if not isinstance(value, (Tensor, int, float, bool, complex, np.generic)):
         kind = type(value)
@@ -409,6 +444,21 @@ def _through_index_put(key, value):
     copy_ (basic indexing) or masked_fill (Boolean masks and a value of one element)."""
     return key.adv is not None and (value._data.size != 1 or any(
         not isinstance(a, slice) and a.dtype != np.bool_ for a in key.adv))
+
+
+def _check_value_shape(tensor, key, value):
+    """torch's error for a value that does not broadcast to the indexing result, which index_put_
+    reports before a dtype mismatch (indexing a broadcast scalar finds the result's shape)."""
+    xp = xp_of(tensor._data)
+    shape = xp.broadcast_to(xp.zeros((), np.bool_), tensor._data.shape)[key.basic][key.adv].shape
+    vshape = value._data.shape
+    try:
+        fits = np.broadcast_shapes(vshape, shape) == shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise RuntimeError(f"shape mismatch: value tensor of shape {shape_str(vshape)} cannot be "
+                           f"broadcast to indexing result of shape {shape_str(shape)}")
 
 
 def _index_put_dtype_error(dst, src):

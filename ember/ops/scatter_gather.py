@@ -482,6 +482,8 @@ def _vector_index(fn, input, dim, index, source=None, alpha=1):
         # torch fails to take a view of the empty storage there (a RuntimeError)
         raise RuntimeError(f"{fn}(): index {builtins.int(d[0])} is out of bounds for dimension "
                            f"{dim} with size 0")
+    if d.size and fn == "index_add_" and input.ndim == 1 and size == 0:  # its 1-D kernel checks
+        raise IndexError("index out of range in self")
     if d.size and (input.numel() or fn == "index_select"):  # into an empty tensor torch
         # writes nowhere, checking nothing
         lo, hi = builtins.int(d.min()), builtins.int(d.max())
@@ -603,10 +605,15 @@ def index_reduce(input, dim, index, source, reduce, *, include_self=True):
 def index_fill(input, dim, index, value):
     """A copy of input with the slices at index along dim set to value (a number or 0-d tensor)."""
     dim, index = _vector_index("index_fill_", input, dim, index)
+    if not input.is_complex() and (value.is_complex() if isinstance(value, Tensor)
+                                   else isinstance(value, complex)):
+        raise RuntimeError("index_fill_(): Converting complex Scalar to non-complex type is not "
+                           "supported")
     if isinstance(value, Tensor):
         if value.ndim:
             raise RuntimeError("index_fill_ only supports a 0-dimensional value tensor, but got "
                                f"tensor with {value.ndim} dimension(s).")
+        _dtype.check_fits(value.item(), input.dtype, fill=True)  # as torch checks a number
         return IndexFillTensor.apply(input, dim, index, value)
     return IndexFill.apply(input, dim, index, _dtype.checked_fill(scalar(value), input.dtype))
 
@@ -626,6 +633,8 @@ class MaskedFill(Op):
     def forward(ctx, a, mask, value):
         ctx.mask = mask
         xp = ctx.xp
+        if getattr(value, "dtype", a.dtype).kind == "c" and a.dtype.kind != "c":
+            value = value.real  # masked_fill checked that its imaginary part is 0
         value = xp.asarray(value, a.dtype)
         if mask.ndim > a.ndim or any(m > s for m, s in zip(mask.shape[::-1], a.shape[::-1])):
             return xp.where(mask, value, a)  # the mask broadcasts a to a larger shape
@@ -717,6 +726,7 @@ def masked_fill(input, mask, value):
         if value.ndim:
             raise RuntimeError("masked_fill_ only supports a 0-dimensional value tensor, but got "
                                f"tensor with {value.ndim} dimension(s).")
+        _dtype.check_fits(value.item(), input.dtype, fill=True)  # as torch checks a number
         return MaskedFillTensor.apply(input, mask, value)
     return MaskedFill.apply(input, mask, _dtype.checked_fill(value, input.dtype))
 

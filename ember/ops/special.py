@@ -41,7 +41,8 @@ from .._backend import xp_of
 from .._dtype import type_name as _type_name
 from .._tensor import Tensor
 from ._common import (TENSOR_OR_NUMBER, _binary, _float, _float_pair, _log_scalar,
-                      invalid_arguments, is_operand, tensors_only, _masked, _out, _unary)
+                      check_broadcast, invalid_arguments, is_operand, tensors_only, _masked, _out,
+                      _unary)
 from ._op import Op, broadcast_error, scalar
 from .clamping import Where
 from .complex import holomorphic
@@ -467,6 +468,7 @@ class Hypot(Op):
     def forward(ctx, a, b):
         ta = np.promote_types(a.dtype, b.dtype)  # both arrays: hypot takes no Python number
         if ta.kind != "f":
+            check_broadcast(a, b)  # torch's shape error comes first
             raise NotImplementedError(f"\"hypot_cpu\" not implemented for '{_type_name(ta)}'")
         y = _binary(ctx.xp.hypot, a, b)
         ctx.save_for_backward(a, b, y)

@@ -1,0 +1,143 @@
+"""Conversions, fills and index errors the op fuzzer found (seeds 20261207, 8088, 1234567, 5150),
+each against torch: which error, which result, and no NumPy warning where torch is silent."""
+import warnings
+
+import numpy as np
+import pytest
+import torch
+
+import ember
+
+
+def _outcome(fn, lib):
+    """('ok', result as NumPy) or (exception class name, message); warnings raise."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        warnings.filterwarnings("error", category=np.exceptions.ComplexWarning)
+        try:
+            r = fn(lib)
+        except Exception as exc:  # noqa: BLE001 - the exception is what is compared
+            return type(exc).__name__, str(exc)
+    return "ok", r.numpy() if hasattr(r, "numpy") else r
+
+
+def _same(fn):
+    got, want = _outcome(fn, ember), _outcome(fn, torch)
+    assert got[0] == want[0], (got, want)
+    if got[0] == "ok":
+        np.testing.assert_array_equal(got[1], want[1])
+    else:
+        assert got[1] == want[1]
+
+
+# fill_ and torch.fill from a 0-d tensor convert as C converts, unchecked and silently
+TENSOR_FILLS = [("uint8", -1.5, "float32"), ("uint8", 300, "int64"), ("int8", -200, "int64"),
+                ("int32", float("inf"), "float32"), ("int32", 1e10, "float32"),
+                ("int64", float("nan"), "float32"), ("float16", 1e10, "float32"),
+                ("bool", 0.5, "float32"), ("int32", 1.5 + 2j, "complex64"),
+                ("float32", 1 + 2j, "complex64"), ("complex64", 1.5 + 2j, "complex64")]
+
+
+@pytest.mark.parametrize("dtype,value,value_dtype", TENSOR_FILLS)
+def test_fill_from_a_tensor_converts_unchecked(dtype, value, value_dtype):
+    def fill_(lib):
+        return lib.ones(3, dtype=getattr(lib, dtype)).fill_(
+            lib.tensor(value, dtype=getattr(lib, value_dtype)))
+
+    def fill(lib):
+        return lib.fill(lib.ones(3, dtype=getattr(lib, dtype)),
+                        lib.tensor(value, dtype=getattr(lib, value_dtype)))
+    _same(fill_)
+    with warnings.catch_warnings():  # torch warns that it drops an imaginary part: so does ember
+        warnings.simplefilter("ignore", UserWarning)
+        _same(fill)
+
+
+@pytest.mark.parametrize("target", ["uint8", "int32", "int64", "float16"])
+def test_to_and_copy_convert_out_of_range_values_silently(target):
+    values = [300.0, -1.5, float("nan"), 1e10, -float("inf")]
+    _same(lambda lib: lib.tensor(values).to(getattr(lib, target)))
+    _same(lambda lib: lib.zeros(5, dtype=getattr(lib, target)).copy_(lib.tensor(values)))
+    _same(lambda lib: lib.tensor([1e300], dtype=lib.float64).to(lib.float32))
+    _same(lambda lib: lib.tensor([1e300 + 0j]))
+
+
+@pytest.mark.parametrize("dtype,value,value_dtype", [
+    ("uint8", 300, "int64"), ("uint8", -1, "int64"), ("uint8", -1.0, "float32"),
+    ("uint8", -0.003, "float16"), ("int32", 1e10, "float32"), ("float16", 1e10, "float32"),
+    ("float32", 1 + 2j, "complex64"), ("float32", 1 + 0j, "complex64"), ("bool", 5.0, "float32")])
+def test_masked_fill_checks_a_tensor_value_as_a_number(dtype, value, value_dtype):
+    _same(lambda lib: lib.zeros(3, dtype=getattr(lib, dtype)).masked_fill(
+        lib.tensor([True, False, True]), lib.tensor(value, dtype=getattr(lib, value_dtype))))
+
+
+@pytest.mark.parametrize("value", [300, -1, -0.5, 1 + 0j, 1 + 1j])
+def test_index_fill_checks_its_value(value):
+    for as_tensor in (False, True):
+        for dtype in ("uint8", "float32", "complex64"):
+            _same(lambda lib: lib.zeros(3, dtype=getattr(lib, dtype)).index_fill(
+                0, lib.tensor([1]), lib.tensor(value) if as_tensor else value))
+
+
+@pytest.mark.parametrize("value", [1 + 0j, 2 + 0j, 1 + 1j])
+def test_fills_take_a_complex_number_with_no_imaginary_part(value):
+    _same(lambda lib: lib.zeros(3).fill_(value))
+    _same(lambda lib: lib.full((2,), value, dtype=lib.float32))
+    _same(lambda lib: lib.zeros(3, dtype=lib.int32).masked_fill(lib.tensor(True), value))
+
+
+def test_in_place_shape_error_comes_before_the_dtype_refusal():
+    _same(lambda lib: lib.tensor(True).pow_(lib.tensor([False, True])))
+    _same(lambda lib: lib.tensor([True]).pow_(lib.tensor([False, True, True])))
+    _same(lambda lib: lib.tensor([True, False]).pow_(lib.tensor([False, True])))
+
+
+def test_hypot_shape_error_comes_before_the_dtype_refusal():
+    _same(lambda lib: lib.hypot(lib.zeros(2, dtype=lib.bool), lib.ones(4, dtype=lib.bool)))
+    _same(lambda lib: lib.hypot(lib.zeros((0, 4, 3, 3), dtype=lib.bool),
+                                lib.ones((4, 2, 3), dtype=lib.int32)))
+    _same(lambda lib: lib.hypot(lib.zeros(2, dtype=lib.int32), lib.ones(2, dtype=lib.bool)))
+
+
+@pytest.mark.parametrize("key", [0, slice(None), slice(None, None, 0), slice(None, None, 2),
+                                 (0,), (slice(None),), [0], (0, None), (None, 0),
+                                 (None, slice(None, None, 0)), (Ellipsis, slice(None, None, 2)),
+                                 Ellipsis, None, True, False])
+def test_indexing_a_0d_tensor(key):
+    _same(lambda lib: lib.tensor(1.0)[key])
+
+    def assign(lib):
+        t = lib.tensor(1.0)
+        t[key] = 2.0
+        return t
+    _same(assign)
+    _same(lambda lib: lib.tensor(1.0)[lib.tensor(0)])
+
+
+@pytest.mark.parametrize("shape,key", [
+    ((1, 2, 1), ([-1, 0], slice(None, None, 3), [0, 0, 0])),
+    ((1, 2, 1), ([1, 0], slice(None, None, 3), [0, 0, 0])),
+    ((3, 4), ([True, False, True], [0, 1, 2])),
+    ((3, 4), ([True, False, True], [0, 1])),
+    ((3, 4), ([[0, 1], [1, 2]], [0, 1, 2])),
+    ((2, 3, 4), ([[True, False, True], [True, True, True]], [0, 1])),
+    ((3, 4), (True, [0, 1], [0, 1, 2]))])
+def test_index_tensors_that_do_not_broadcast(shape, key):
+    def k(lib):
+        return tuple(lib.tensor(i) if isinstance(i, list) else i for i in key)
+    _same(lambda lib: lib.zeros(shape, dtype=lib.int32)[k(lib)])
+
+    def assign(lib):  # the shape error comes before the value's dtype is refused
+        t = lib.zeros(shape, dtype=lib.int32)
+        t[k(lib)] = lib.tensor([], dtype=lib.float64)
+        return t
+    _same(assign)
+
+
+@pytest.mark.parametrize("shape,dim,index,source_shape", [
+    ((0,), 0, [-1], (1,)), ((0,), 0, [0], (1,)), ((0,), 0, [], (0,)), ((0, 3), 0, [0], (1, 3)),
+    ((2, 0), 0, [5], (1, 0)), ((3, 0), 1, [0], (3, 1))])
+def test_index_add_into_an_empty_tensor(shape, dim, index, source_shape):
+    for alpha in (1, 2):
+        _same(lambda lib: lib.zeros(shape).index_add(
+            dim, lib.tensor(index, dtype=lib.int64), lib.ones(source_shape), alpha=alpha))
