@@ -336,8 +336,9 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
         if reduce not in ("add", "multiply"):
             raise RuntimeError("reduce argument must be either add or multiply.")
         return _ScatterReduce.apply(input, dim, index, src, reduce)
-    if src_t is None:
-        return ScatterValue.apply(input, dim, index, _dtype.checked_fill(scalar(src), input.dtype))
+    if src_t is None:  # an empty index writes nothing: torch checks no value then
+        value = _dtype.checked_fill(scalar(src), input.dtype) if index.numel() else 0
+        return ScatterValue.apply(input, dim, index, value)
     return Scatter.apply(input, dim, index, src_t)
 
 

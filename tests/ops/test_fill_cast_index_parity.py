@@ -141,3 +141,10 @@ def test_index_add_into_an_empty_tensor(shape, dim, index, source_shape):
     for alpha in (1, 2):
         _same(lambda lib: lib.zeros(shape).index_add(
             dim, lib.tensor(index, dtype=lib.int64), lib.ones(source_shape), alpha=alpha))
+
+
+@pytest.mark.parametrize("value", [float("inf"), 1e20, -1.5])
+def test_scatter_with_an_empty_index_checks_no_value(value):
+    _same(lambda lib: lib.zeros(3, dtype=lib.int32).scatter(0, lib.tensor([], dtype=lib.int64),
+                                                            value))
+    _same(lambda lib: lib.zeros(3, dtype=lib.int32).scatter(0, lib.tensor([0]), value))
