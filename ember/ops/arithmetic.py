@@ -353,6 +353,7 @@ def _power(xp, a, b):
     """a ** b; integer powers with a negative exponent follow C (1, -1 or 0), as in PyTorch."""
     b_arr = b if hasattr(b, "dtype") else a
     if b_arr.dtype.kind == "b":
+        check_broadcast(a, b)  # torch's shape error comes first
         raise NotImplementedError("\"pow\" not implemented for 'Bool'")
     if b_arr.dtype.kind in "fc" or not (b < 0).any():
         with quiet():

@@ -331,17 +331,45 @@ def _empty_pair_dtype(a, b):
     return a
 
 
-def _check_bmm(a, b, name1="batch1", name2="batch2", kernel="bmm"):
+def _check_3d(a, b):
     if a.ndim != 3:
-        raise RuntimeError(f"{name1} must be a 3D tensor")
+        raise RuntimeError("batch1 must be a 3D tensor")
     if b.ndim != 3:
-        raise RuntimeError(f"{name2} must be a 3D tensor")
+        raise RuntimeError("batch2 must be a 3D tensor")
+
+
+def _check_bmm(a, b, kernel="bmm"):
+    """bmm's and baddbmm's checks: dims, sizes, then dtypes (bmm refuses a Boolean first
+    operand before it names a dtype mismatch)."""
+    _check_3d(a, b)
     if b.shape[0] != a.shape[0] or b.shape[1] != a.shape[2]:
-        raise RuntimeError(f"Expected size for first two dimensions of {name2} tensor to be: "
+        raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{a.shape[0]}, {a.shape[2]}] but got: [{b.shape[0]}, "
                            f"{b.shape[1]}].")
-    _same_dtype(a, b)
+    if a._data.dtype != b._data.dtype and not _hooks.autocasting():
+        _refuse_bool(kernel, a, b)
+        raise RuntimeError(f"expected scalar type {type_name(a)} but found {type_name(b)}")
     _refuse_bool(kernel, a, b)
+
+
+def _check_addbmm(input, a, b):
+    """addbmm's checks, in torch's order and words: dims, batch counts, matrix sizes, then the
+    dtypes of the two batches and of input against them."""
+    _check_3d(a, b)
+    if a.shape[0] != b.shape[0]:
+        raise RuntimeError(f"batch1 and batch2 must have same number of batches, got "
+                           f"{a.shape[0]} and {b.shape[0]}")
+    if a.shape[2] != b.shape[1]:
+        raise RuntimeError(f"Incompatible matrix sizes for bmm ({a.shape[1]}x{a.shape[2]} and "
+                           f"{b.shape[1]}x{b.shape[2]})")
+    if not _hooks.autocasting():
+        if a._data.dtype != b._data.dtype:
+            raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {type_name(a)} "
+                               f"and {type_name(b)}")
+        if input._data.dtype != b._data.dtype and a.numel() and b.numel():
+            raise RuntimeError(f"self and mat2 must have the same dtype, but got "
+                               f"{type_name(input)} and {type_name(b)}")
+    _refuse_bool("addmm_impl_cpu_", a, b)
 
 
 def _check_mv(a, v, n_input=None):
@@ -510,9 +538,10 @@ def addmv_(input, mat, vec, *, beta=1, alpha=1):
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * bmm(batch1, batch2)."""
-    cast = _empty_pair_dtype(batch1, batch2)
-    if cast is not batch1:  # the result, input's part too, in batch2's dtype
-        input, batch1 = input.to(batch2.dtype), cast
+    if not input.dtype == batch1.dtype == batch2.dtype and not _hooks.autocasting():
+        raise RuntimeError(f"Input dtypes must be the same, got: input {_c10_name(input.dtype)}, "
+                           f"batch1: {_c10_name(batch1.dtype)}, batch2: "
+                           f"{_c10_name(batch2.dtype)}")
     _check_bmm(batch1, batch2, kernel="baddbmm")
     _check_expand(input, (batch1.shape[0], batch1.shape[1], batch2.shape[2]))
     beta, alpha = _scalars_for(batch1, beta, alpha)
@@ -522,7 +551,7 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
 
 def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (the sum over the batch of batch1[i] @ batch2[i])."""
-    _check_bmm(batch1, batch2, kernel="addmm_impl_cpu_")
+    _check_addbmm(input, batch1, batch2)
     _check_expand(input, (batch1.shape[1], batch2.shape[2]))
     beta, alpha = _scalars_for(batch1, beta, alpha)
     result = Addbmm.apply(input, batch1, batch2, beta, alpha)

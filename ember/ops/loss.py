@@ -387,9 +387,11 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     if target_dtype != np.int64 and target_dtype != np.uint8:
         raise RuntimeError("expected target dtype to be Long or Byte, but got "
                            f"{_SCALAR_NAMES.get(target_dtype.name, target_dtype.name)}")
-    if nd == 1 and td == 1 and ts[0] != 1:
-        raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: "
-                         f"{ts[0]}")
+    if nd == 1 and td == 1:
+        if ts[0] != 1:
+            raise ValueError(f"For 1D input, 1D target must have size 1, but got target size: "
+                             f"{ts[0]}")
+        target = target.reshape(())  # one sample: its loss is 0-d, as torch's
     if nd == 2 and td == 0:  # a batch of inputs reads the target's first dim
         raise IndexError("Dimension specified as 0 but tensor has no dimensions")
     n_classes = xs[1] if nd >= 2 else xs[0]

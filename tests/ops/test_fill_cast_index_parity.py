@@ -25,6 +25,7 @@ def _same(fn):
     got, want = _outcome(fn, ember), _outcome(fn, torch)
     assert got[0] == want[0], (got, want)
     if got[0] == "ok":
+        assert np.shape(got[1]) == np.shape(want[1])
         np.testing.assert_array_equal(got[1], want[1])
     else:
         assert got[1] == want[1]
@@ -148,3 +149,48 @@ def test_scatter_with_an_empty_index_checks_no_value(value):
     _same(lambda lib: lib.zeros(3, dtype=lib.int32).scatter(0, lib.tensor([], dtype=lib.int64),
                                                             value))
     _same(lambda lib: lib.zeros(3, dtype=lib.int32).scatter(0, lib.tensor([0]), value))
+
+
+@pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
+def test_nll_loss_of_one_unbatched_sample_with_a_1d_target(reduction):
+    x = np.log(np.array([0.2, 0.5, 0.3], np.float32))
+    _same(lambda lib: lib.nn.functional.nll_loss(lib.tensor(x), lib.tensor([1]),
+                                                 reduction=reduction))
+    _same(lambda lib: lib.nn.functional.cross_entropy(lib.tensor(x), lib.tensor([2]),
+                                                      reduction=reduction))
+
+
+def test_pow_shape_error_comes_before_the_bool_refusal():
+    _same(lambda lib: lib.pow(lib.ones((3, 4, 1), dtype=lib.bool),
+                              lib.ones((2, 4, 3, 4), dtype=lib.bool)))
+
+
+BMM_DTYPES = [("bool", "float32"), ("float32", "bool"), ("float64", "float32"), ("int64", "bool"),
+              ("float16", "float32"), ("complex64", "float32"), ("bool", "bool")]
+
+
+@pytest.mark.parametrize("a,b", BMM_DTYPES)
+def test_bmm_dtype_errors(a, b):
+    _same(lambda lib: lib.bmm(lib.ones((3, 3, 3), dtype=getattr(lib, a)),
+                              lib.ones((3, 3, 2), dtype=getattr(lib, b))))
+
+
+@pytest.mark.parametrize("i,a,b", [("float32", "float64", "float32"), ("float64", "float32",
+                                                                        "float32"),
+                                   ("int64", "float32", "float32"), ("bool", "bool", "bool")])
+@pytest.mark.parametrize("batch", [0, 3])
+def test_baddbmm_and_addbmm_check_every_dtype(i, a, b, batch):
+    """torch refuses an input of another dtype (ember computed a promoted result)."""
+    _same(lambda lib: lib.baddbmm(lib.ones((batch, 3, 2), dtype=getattr(lib, i)),
+                                  lib.ones((batch, 3, 3), dtype=getattr(lib, a)),
+                                  lib.ones((batch, 3, 2), dtype=getattr(lib, b))))
+    _same(lambda lib: lib.addbmm(lib.ones((3, 2), dtype=getattr(lib, i)),
+                                 lib.ones((3, 3, 3), dtype=getattr(lib, a)),
+                                 lib.ones((3, 3, 2), dtype=getattr(lib, b))))
+
+
+@pytest.mark.parametrize("b1,b2", [((3, 3, 3), (2, 3, 2)), ((3, 3, 3), (3, 4, 2)),
+                                   ((3, 3), (3, 3, 2))])
+def test_addbmm_shape_errors(b1, b2):
+    _same(lambda lib: lib.addbmm(lib.ones((3, 2), dtype=lib.float64), lib.ones(b1),
+                                 lib.ones(b2)))
