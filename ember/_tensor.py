@@ -1030,11 +1030,10 @@ class Tensor:
         self._data = view._data
         return self
 
-    # ember has no XPU, MPS or meta tensors: these device queries are always False.
-    is_xpu = property(lambda self: False)
-    is_mps = property(lambda self: False)
-    is_meta = property(lambda self: False)
-    is_nested = property(lambda self: False)  # nor nested (jagged) tensors
+    # ember's tensors are dense, on the CPU or a CUDA device: torch's other devices, layouts and
+    # nested (jagged) tensors are always False here.
+    is_xpu = is_mps = is_meta = is_nested = is_sparse = is_sparse_csr = is_quantized = \
+        is_mkldnn = is_ipu = is_maia = is_mtia = is_vulkan = is_xla = property(lambda self: False)
 
     def is_inference(self):
         """Whether this tensor was made under inference_mode (NOTE [ Inference tensors ])."""

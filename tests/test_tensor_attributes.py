@@ -277,3 +277,11 @@ def test_new_factories_take_dtype_and_device_from_self():
         assert str(x.new_tensor([1, 2]).dtype) == "torch.float64"
         assert str(x.new_ones(1, dtype=m.int32).dtype) == "torch.int32"
         assert x.new_empty(4).shape == (4,)
+
+
+@pytest.mark.parametrize("name", ["is_sparse", "is_sparse_csr", "is_quantized", "is_mkldnn",
+                                  "is_meta", "is_ipu", "is_maia", "is_mtia", "is_vulkan",
+                                  "is_xla", "is_xpu", "is_mps", "is_nested"])
+def test_layout_and_backend_flags_are_false_as_for_torchs_dense_cpu_tensors(name):
+    assert getattr(torch.zeros(2), name) is False
+    assert getattr(ember.zeros(2), name) is False

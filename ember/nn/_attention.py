@@ -34,12 +34,13 @@ def _causal_keep(q_len, k_len, device):
 
 
 def _same_heads(query, key, value):
-    """(batch, heads, length, features) inputs of one batch and head count, values as wide as
-    queries: the inputs PyTorch's CPU attention kernel takes (others go through its composed
-    path, and ember's too)."""
+    """(batch, heads, length, features) inputs of one batch and head count, keys as wide as
+    queries, values as wide as queries and as long as keys: the inputs PyTorch's CPU attention
+    kernel takes (others go through its composed path, and ember's too, whose products raise
+    torch's errors for sizes that do not fit)."""
     return query.dim() == key.dim() == value.dim() == 4 and \
         tuple(query.shape[:2]) == tuple(key.shape[:2]) == tuple(value.shape[:2]) and \
-        query.shape[-1] == value.shape[-1]
+        query.shape[-1] == value.shape[-1] == key.shape[-1] and key.shape[-2] == value.shape[-2]
 
 
 def _safe_softmax(scores):

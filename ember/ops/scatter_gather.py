@@ -717,7 +717,7 @@ def _mask_shape(fn, input, mask):
     try:
         return np.broadcast_shapes(input.shape, mask.shape)
     except ValueError:
-        raise broadcast_error(input.shape, mask.shape) from None
+        raise broadcast_error(mask.shape, input.shape) from None  # torch names the mask a
 
 
 def masked_fill(input, mask, value):

@@ -194,3 +194,13 @@ def test_baddbmm_and_addbmm_check_every_dtype(i, a, b, batch):
 def test_addbmm_shape_errors(b1, b2):
     _same(lambda lib: lib.addbmm(lib.ones((3, 2), dtype=lib.float64), lib.ones(b1),
                                  lib.ones(b2)))
+
+
+@pytest.mark.parametrize("op", ["masked_fill", "masked_select", "masked_scatter"])
+def test_masked_ops_name_the_mask_first_in_a_broadcast_error(op):
+    args = {"masked_fill": (1.0,), "masked_select": (), "masked_scatter": (None,)}[op]
+
+    def call(lib):
+        extra = tuple(lib.ones(6) if a is None else a for a in args)
+        return getattr(lib.zeros(2, 3), op)(lib.zeros((2, 2), dtype=lib.bool), *extra)
+    _same(call)
