@@ -14,7 +14,9 @@ its own storages:
   classes (through their `__setstate__` or `__dict__`, as pickle does), APPEND(S) on lists,
   SETITEM(S) on dicts, ADDITEMS on sets. BUILD on a class, a dtype or a function would change it
   for the whole process.
-- Every tensor view is checked against its storage before it is made (`_check_view`).
+- Every tensor view is checked against its storage before it is made (`_check_view`); a
+  `_rebuild_tensor_v3` view counts in elements of its dtype (which must be a dtype) over the
+  whole elements that its storage's bytes hold.
 """
 import collections
 import contextlib
@@ -26,7 +28,7 @@ import numpy as np
 from .. import _dtype
 from .._device import as_device
 from .._tensor import Size, _make
-from ._format import STORAGE_DTYPES
+from ._format import STORAGE_DTYPES, STORAGE_NAMES, UNTYPED_STORAGE
 
 _REFUSED = ("Weights only load failed: {what}. ember.load(weights_only=True) only builds tensors, "
             "containers and numbers; pass weights_only=False only for a file you trust, since "
@@ -35,10 +37,34 @@ _REFUSED = ("Weights only load failed: {what}. ember.load(weights_only=True) onl
 
 def rebuild_tensor(storage, offset, size, stride, requires_grad=False, backward_hooks=None,
                    metadata=None):
-    if not (isinstance(storage, np.ndarray) and storage.ndim == 1):
+    """torch._utils._rebuild_tensor_v2: a view of storage in the storage's own dtype."""
+    return _tensor(_check_view(_checked_storage(storage), offset, size, stride), requires_grad)
+
+
+def rebuild_tensor_v3(storage, offset, size, stride, requires_grad, backward_hooks, dtype,
+                      metadata=None):
+    """torch._utils._rebuild_tensor_v3: a view of storage's bytes reinterpreted as dtype, as torch
+    writes uint16/32/64 (offset, size and stride count elements of dtype)."""
+    storage = _checked_storage(storage)
+    if not isinstance(dtype, _dtype.dtype):
+        raise pickle.UnpicklingError(f"a tensor's dtype must be a torch dtype, not "
+                                     f"{type(dtype).__name__}: the checkpoint is corrupt")
+    raw = storage.view(np.uint8)  # a storage is 1-D and contiguous, so any dtype views as bytes
+    typed = raw[:raw.size - raw.size % dtype.itemsize].view(dtype.np)
+    return _tensor(_check_view(typed, offset, size, stride), requires_grad)
+
+
+def _checked_storage(storage):
+    # Only what persistent_load returns passes; anything else (an array an allowlisted global
+    # made, with strides of its own) would make the view arithmetic below wrong.
+    if not (isinstance(storage, np.ndarray) and storage.ndim == 1
+            and storage.flags.c_contiguous):
         raise pickle.UnpicklingError(f"a tensor must be rebuilt from a storage, not from "
                                      f"{type(storage).__name__}")
-    view = _check_view(storage, offset, size, stride)
+    return storage
+
+
+def _tensor(view, requires_grad):
     t = _make(view)
     if requires_grad:
         t.requires_grad = True
@@ -48,7 +74,8 @@ def rebuild_tensor(storage, offset, size, stride, requires_grad=False, backward_
 def _check_view(storage, offset, size, stride):
     """The view of storage that (offset, size, stride) describe, in elements, after proving that
     it lies inside the storage: a crafted negative or overflowing value would otherwise make
-    as_strided read memory that is not the file's."""
+    the view reach memory that is not the file's. The view's base is storage itself, so
+    Tensor.storage_offset() and shared memory between views survive a load."""
     offset = operator.index(offset)
     size = tuple(operator.index(n) for n in size)
     stride = tuple(operator.index(s) for s in stride)
@@ -71,8 +98,9 @@ def _check_view(storage, offset, size, stride):
         raise RuntimeError(f"storage has {storage.size} elements but a tensor of size "
                            f"{list(size)} with strides {list(stride)} at offset {offset} needs "
                            f"{needed}: the checkpoint is corrupt")
-    return np.lib.stride_tricks.as_strided(storage[offset:], shape=size,
-                                           strides=tuple(s * itemsize for s in stride))
+    # NumPy checks the extent against the buffer once more before it makes the view.
+    return np.ndarray(size, storage.dtype, buffer=storage, offset=offset * itemsize,
+                      strides=tuple(s * itemsize for s in stride))
 
 
 def _rebuild_parameter(data, requires_grad, backward_hooks=None):
@@ -149,6 +177,7 @@ def _user_globals():
 def _torch_globals():
     """The torch globals a checkpoint may name, mapped to ember's equivalents."""
     table = {("torch._utils", "_rebuild_tensor_v2"): rebuild_tensor,
+             ("torch._utils", "_rebuild_tensor_v3"): rebuild_tensor_v3,
              ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
              ("torch._utils", "_rebuild_parameter_with_state"): _rebuild_parameter_with_state,
              ("torch", "Size"): _make_size, ("torch", "device"): as_device,
@@ -158,8 +187,10 @@ def _torch_globals():
              ("builtins", "bytearray"): _bytearray}
     for d in _dtype.ALL:
         table[("torch", d.name)] = d
-    for name in STORAGE_DTYPES:
+    for name in STORAGE_NAMES.values():
         table[("torch", name)] = name
+    # named by its module only: torch's weights-only unpickler refuses torch.UntypedStorage
+    table[("torch.storage", UNTYPED_STORAGE)] = UNTYPED_STORAGE
     return table
 
 
@@ -174,9 +205,15 @@ class _Checkpoint:
         self._storage_locations = {}
         self._globals = _torch_globals()
         self._globals[("torch._utils", "_rebuild_tensor_v2")] = self._rebuild_tensor
+        self._globals[("torch._utils", "_rebuild_tensor_v3")] = self._rebuild_tensor_v3
 
     def _rebuild_tensor(self, storage, *args):
-        t = rebuild_tensor(storage, *args)
+        return self._located(storage, rebuild_tensor(storage, *args))
+
+    def _rebuild_tensor_v3(self, storage, *args):
+        return self._located(storage, rebuild_tensor_v3(storage, *args))
+
+    def _located(self, storage, t):
         location = self._storage_locations.get(id(storage), "cpu")
         if location != "cpu":
             self._locations[id(t._data)] = (t._data, location)  # the array keeps its id valid

@@ -10,7 +10,7 @@ import numpy as np
 from .. import _dtype
 from .._tensor import Size, Tensor
 from ._atomic import write_atomically
-from ._format import ALIGN, PROTOCOL, STORAGE_NAMES
+from ._format import ALIGN, PROTOCOL, STORAGE_NAMES, UNTYPED_STORAGE
 
 
 class _Global:
@@ -25,6 +25,7 @@ class _Global:
 
 
 _REBUILD_TENSOR = _Global("torch._utils", "_rebuild_tensor_v2")
+_REBUILD_TENSOR_V3 = _Global("torch._utils", "_rebuild_tensor_v3")
 _REBUILD_PARAMETER = _Global("torch._utils", "_rebuild_parameter")
 _ORDERED_DICT = _Global("collections", "OrderedDict")
 
@@ -37,7 +38,7 @@ class _Storage:
 
 
 class _Pickler(pickle._Pickler):
-    """Writes ember objects as the torch objects torch.load expects (see NOTE [ Checkpoint format ])."""
+    """Writes ember objects as the torch objects torch.load expects (NOTE [ Checkpoint format ])."""
     dispatch = pickle._Pickler.dispatch.copy()
 
     def __init__(self, file):
@@ -57,34 +58,39 @@ class _Pickler(pickle._Pickler):
 
     def persistent_id(self, obj):
         if isinstance(obj, _Storage):
-            return ("storage", _Global("torch", STORAGE_NAMES[obj.dtype]), obj.key,
-                    obj.location, obj.array.size)
+            if obj.dtype in STORAGE_NAMES:
+                return ("storage", _Global("torch", STORAGE_NAMES[obj.dtype]), obj.key,
+                        obj.location, obj.array.size)
+            # no typed storage class in torch (NOTE [ Checkpoint format ]): numel counts bytes
+            return ("storage", _Global("torch.storage", UNTYPED_STORAGE), obj.key,
+                    obj.location, obj.array.nbytes)
         return None
 
     def reducer_override(self, obj):
         if isinstance(obj, Tensor):
-            args = self._tensor_args(obj)
+            rebuild = self._tensor_rebuild(obj)
             if type(obj) is not Tensor and _is_parameter(obj):
-                return (_REBUILD_PARAMETER, (self._plain_rebuild(args), obj.requires_grad,
+                return (_REBUILD_PARAMETER, (_Rebuilt(rebuild), obj.requires_grad,
                                              _OrderedDictRef()))
-            return (_REBUILD_TENSOR, args)
+            return rebuild
         if isinstance(obj, Size):
             return (_Global("torch", "Size"), (tuple(obj),))
         if type(obj).__name__ == "device" and type(obj).__module__ == "ember._device":
             return (_Global("torch", "device"), (str(obj),))
         return NotImplemented
 
-    def _plain_rebuild(self, args):
-        return _Rebuilt(args)
-
-    def _tensor_args(self, t):
+    def _tensor_rebuild(self, t):
+        """The (rebuild function, arguments) pair that torch's Tensor.__reduce_ex__ gives."""
         array = t.detach().cpu()._data if t.is_cuda else t._data
         storage, offset = self._storage_of(array, str(t.device))
         stride = tuple(s // array.itemsize for s in array.strides)
-        return (storage, offset, tuple(array.shape), stride, t.requires_grad, _OrderedDictRef())
+        args = (storage, offset, tuple(array.shape), stride, t.requires_grad, _OrderedDictRef())
+        if storage.dtype in STORAGE_NAMES:
+            return (_REBUILD_TENSOR, args)
+        return (_REBUILD_TENSOR_V3, args + (storage.dtype,))
 
     def _storage_of(self, array, location):
-        """The storage a tensor's array lives in, shared with every other view of the same buffer."""
+        """The storage a tensor's array lives in, shared with every other view of its buffer."""
         root = array
         while isinstance(root.base, np.ndarray):
             root = root.base
@@ -101,7 +107,6 @@ class _Pickler(pickle._Pickler):
         if st is None:
             st = self.storages[id(root)] = _Storage(str(len(self.storages)), root.reshape(-1),
                                                     _dtype.from_numpy_dtype(root.dtype), location)
-            st.array = root.reshape(-1)
             self._keep = getattr(self, "_keep", []) + [root]  # ids stay valid while writing
         return st, offset_bytes // array.itemsize
 
@@ -112,14 +117,14 @@ def _is_parameter(obj):
 
 
 class _Rebuilt:
-    """The inner `_rebuild_tensor_v2(...)` call of a pickled Parameter."""
-    __slots__ = ("args",)
+    """The inner `_rebuild_tensor_v2(...)` (or v3) call of a pickled Parameter."""
+    __slots__ = ("rebuild",)
 
-    def __init__(self, args):
-        self.args = args
+    def __init__(self, rebuild):
+        self.rebuild = rebuild
 
     def __reduce__(self):
-        return (_REBUILD_TENSOR, self.args)
+        return self.rebuild
 
 
 class _OrderedDictRef:
