@@ -258,7 +258,7 @@ class Tensor:
 
     @property
     def grad_fn(self):
-        return self._grad_fn
+        return _view_write.current_grad_fn(self)
 
     @property
     def is_leaf(self):
@@ -550,7 +550,9 @@ class Tensor:
             if self._requires_grad and self._grad_fn is None:
                 raise RuntimeError("a leaf Variable that requires grad is being used in an "
                                    "in-place operation.")
-            origin = _view_write.view_origin(self) if self._grad_fn is not None else None
+            origin = None
+            if _view_write.current_grad_fn(self) is not None:
+                origin = _view_write.view_origin(self)
             # the old value is copied for an op whose backward reads its input; Relu's reads only
             # its output (a ResNet's ReLU(inplace=True): one pass over the activation less); a view
             # keeps it for write_through_view, so an op writing over its input writes the copy

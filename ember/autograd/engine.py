@@ -66,8 +66,11 @@ def _root_grads(roots, grads, on_arrays):
 
 
 def _edge(t):
-    if t._grad_fn is not None:
-        return t._grad_fn, t._out_idx
+    node = t._grad_fn
+    if node is not None and node._view_version is not None:  # NOTE [ Stale views ] (ops/
+        node = _ops().view_write.current_grad_fn(t)  # view_write.py)
+    if node is not None:
+        return node, t._out_idx
     if not t._requires_grad:
         raise RuntimeError("element 0 of tensors does not require grad and does not have a "
                            "grad_fn")

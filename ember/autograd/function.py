@@ -50,6 +50,7 @@ class Node:
     materialize_grads = True
     _needs = None
     recording = False  # set by apply before forward when this node will enter the graph
+    _view_version = None  # a view op's node: the version its view's history was made at
 
     @property
     def needs_input_grad(self):
@@ -191,6 +192,11 @@ def _graph():
     return graph
 
 
+def _view_write():
+    from ..ops import view_write
+    return view_write
+
+
 def _raise_modified(t, expected, node, now=None):
     now = t._version[0] if now is None else now
     shape = ", ".join(str(s) for s in t.shape)
@@ -284,6 +290,8 @@ def _inputs(args, n_operands, enabled):
                 record = True
                 fn = a._grad_fn
                 if fn is not None:
+                    if fn._view_version is not None and fn._view_version != a._version[0]:
+                        fn = _view_write().refresh_view(a)  # NOTE [ Stale views ] (view_write)
                     edges.append((fn, a._out_idx, d.shape, d.dtype))
                 else:
                     edges.append((_leaf_node(a), 0, d.shape, d.dtype))

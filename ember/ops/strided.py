@@ -74,6 +74,9 @@ class AsStrided(Op):
         root = _root(a)
         item = a.itemsize
         n = root.nbytes // item
+        # checked here too, against the storage actually read: a replayed view chain (CopySlices,
+        # NOTE [ In place on a view ]) applies this geometry to another array
+        _check_geometry(sizes, strides, offset, item, n)
         ctx.n = n
         ctx.in_geom = _geometry(a)
         ctx.out_geom = (sizes, strides, offset)
