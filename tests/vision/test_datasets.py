@@ -236,6 +236,28 @@ def test_image_folder(tmp_path):
     assert len(datasets.ImageFolder(tmp_path, allow_empty=True)) == 5
 
 
+def test_dataset_repr_is_torchvisions(tmp_path):
+    # torchvision 0.28 indents only the first line of the transforms' repr, and lines the rest
+    # of a Compose up under its "Transform: " heading (printed once with the reference copy)
+    (tmp_path / "a").mkdir()
+    PIL.new("RGB", (4, 4)).save(tmp_path / "a" / "x.png")
+    ds = datasets.ImageFolder(tmp_path, transform=T.Compose([T.Resize(3), T.ToTensor()]),
+                              target_transform=T.Lambda(int))
+    assert repr(ds) == (
+        "Dataset ImageFolder\n"
+        "    Number of datapoints: 1\n"
+        f"    Root location: {tmp_path}\n"
+        "    StandardTransform\n"
+        "Transform: Compose(\n"
+        "               Resize(size=3, interpolation=bilinear, max_size=None, antialias=True)\n"
+        "               ToTensor()\n"
+        "           )\n"
+        "Target transform: Lambda()")
+    fake = datasets.FakeData(3, transform=T.ToTensor())
+    assert repr(fake) == ("Dataset FakeData\n    Number of datapoints: 3\n"
+                          "    StandardTransform\nTransform: ToTensor()")
+
+
 def test_fake_data_is_deterministic():
     ds = datasets.FakeData(size=4, image_size=(3, 8, 6), num_classes=3,
                            transform=T.PILToTensor())

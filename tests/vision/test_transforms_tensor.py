@@ -111,7 +111,7 @@ def _bilinear_ref(a, oh, ow):
 
 def test_resize_bilinear_and_nearest():
     a = img_f32(2, 3, 6, 8)
-    out = T.Resize((4, 5))(et(a))
+    out = T.Resize((4, 5), antialias=False)(et(a))
     assert out.shape == (2, 3, 4, 5) and out.dtype == ember.float32
     np.testing.assert_allclose(out.numpy(), _bilinear_ref(a, 4, 5), rtol=1e-5, atol=1e-6)
     near = F.resize(et(a), [3, 16], interpolation=T.InterpolationMode.NEAREST)
@@ -135,8 +135,63 @@ def test_resize_sizes(torch):
     with pytest.raises(ValueError, match="max_size"):
         F.resize(t, [3, 3], max_size=9)
     ref = torch.nn.functional.interpolate(torch.from_numpy(a)[None], size=(4, 6),
-                                          mode="bilinear", align_corners=False)[0]
+                                          mode="bilinear", align_corners=False,
+                                          antialias=True)[0]
     np.testing.assert_allclose(F.resize(t, 4).numpy(), ref.numpy(), rtol=1e-6, atol=1e-7)
+
+
+def _aa_halve_ref(a):
+    """Antialiased bilinear halving by hand: the triangle filter stretched to the output's
+    pixel spacing weighs input rows/columns 2i-1 .. 2i+2 as 1, 3, 3, 1 (renormalised where
+    the window leaves the image)."""
+    def halve(x, axis):
+        x = np.moveaxis(x.astype(np.float64), axis, -1)
+        n = x.shape[-1]
+        out = []
+        for i in range(n // 2):
+            idx = [j for j in range(2 * i - 1, 2 * i + 3) if 0 <= j < n]
+            wts = np.array([(1, 3, 3, 1)[j - 2 * i + 1] for j in idx], np.float64)
+            out.append((x[..., idx] * wts).sum(-1) / wts.sum())
+        return np.moveaxis(np.stack(out, -1), -1, axis)
+    return halve(halve(a, -1), -2)
+
+
+def test_resize_antialias_default():
+    a = img_f32(2, 3, 8, 10)
+    ref = _aa_halve_ref(a)
+    for out in (F.resize(et(a), [4, 5]), T.Resize((4, 5))(et(a)),
+                F.resized_crop(et(a), 0, 0, 8, 10, [4, 5])):
+        np.testing.assert_allclose(out.numpy(), ref, rtol=1e-5, atol=1e-6)
+    plain = F.resize(et(a), [4, 5], antialias=False).numpy()
+    np.testing.assert_allclose(plain, _bilinear_ref(a, 4, 5), rtol=1e-5, atol=1e-6)
+    assert np.abs(plain - ref).max() > 0.05  # the two really differ on noise
+    none = F.resize(et(a), [4, 5], antialias=None).numpy()  # legacy None: no antialiasing
+    np.testing.assert_array_equal(none, plain)
+    u = img_u8(3, 8, 10)
+    out = F.resize(et(u), [4, 5])
+    assert out.dtype == ember.uint8
+    np.testing.assert_array_equal(out.numpy(), np.round(_aa_halve_ref(u.astype(np.float32))))
+    # nearest ignores the flag rather than refusing it
+    near = F.resize(et(a), [4, 5], interpolation=T.InterpolationMode.NEAREST, antialias=True)
+    np.testing.assert_array_equal(near.numpy(), a[..., ::2, ::2])
+
+
+def test_resize_bicubic(torch):
+    a = img_f32(3, 9, 11)
+    t = torch.from_numpy(a)[None]
+    mode = T.InterpolationMode.BICUBIC
+    for size, aa in (([4, 5], True), ([4, 5], False), ([15, 20], True)):
+        ref = torch.nn.functional.interpolate(t, size=size, mode="bicubic",
+                                              align_corners=False, antialias=aa)[0]
+        out = F.resize(et(a), size, mode, antialias=aa)
+        np.testing.assert_allclose(out.numpy(), ref.numpy(), rtol=1e-5, atol=1e-5)
+    # The cubic kernel overshoots on a checkerboard: uint8 clamps to [0, 255] before the cast
+    # (a wrapped cast would turn -20 into 236).
+    board = (np.indices((6, 6)).sum(0) % 2 * 255).astype(np.uint8)[None]
+    up = F.resize(et(board), [15, 15], mode).numpy()
+    via_float = F.resize(et(board.astype(np.float32)), [15, 15], mode).numpy()
+    assert via_float.min() < -1 and via_float.max() > 256
+    np.testing.assert_array_equal(up, np.round(np.clip(via_float, 0, 255)).astype(np.uint8))
 
 
 def test_resize_close_to_pil_when_upscaling():

@@ -65,7 +65,8 @@ class VisionDataset(Dataset):
             body.append(f"Root location: {self.root}")
         body += self.extra_repr().splitlines()
         if self.transforms is not None:
-            body += repr(self.transforms).splitlines()
+            # one entry, so only its first line is indented: torchvision's exact layout
+            body.append(repr(self.transforms))
         lines = [f"Dataset {self.__class__.__name__}"] + [" " * self._repr_indent + line
                                                          for line in body]
         return "\n".join(lines)

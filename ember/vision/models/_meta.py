@@ -1,7 +1,7 @@
 """The names of ImageNet-1K's 1000 classes, in class-index order (torchvision's
-meta["categories"] of its ImageNet weights)."""
+meta["categories"] of its ImageNet weights, a list as there)."""
 
-IMAGENET_CATEGORIES = (
+IMAGENET_CATEGORIES = [
     'tench', 'goldfish', 'great white shark', 'tiger shark', 'hammerhead', 'electric ray',
     'stingray', 'cock', 'hen', 'ostrich', 'brambling', 'goldfinch', 'house finch', 'junco',
     'indigo bunting', 'robin', 'bulbul', 'jay', 'magpie', 'chickadee', 'water ouzel', 'kite',
@@ -154,4 +154,4 @@ IMAGENET_CATEGORIES = (
     'rapeseed', 'daisy', "yellow lady's slipper", 'corn', 'acorn', 'hip', 'buckeye',
     'coral fungus', 'agaric', 'gyromitra', 'stinkhorn', 'earthstar', 'hen-of-the-woods', 'bolete',
     'ear', 'toilet tissue',
-)
+]

@@ -9,8 +9,8 @@ from ...nn import functional as nnF
 from ...ops.clamping import where
 from ...ops.join import cat
 
-_MAX_VALUE = {"uint8": 255, "int8": 127, "int16": 32767, "int32": 2 ** 31 - 1,
-              "int64": 2 ** 63 - 1}
+_MAX_VALUE = {"uint8": 255, "int8": 127, "int16": 32767, "uint16": 65535,
+              "int32": 2 ** 31 - 1, "int64": 2 ** 63 - 1}
 
 
 def _max_value(dtype):
@@ -85,9 +85,11 @@ def _symmetric_index(n, before, after):
                            np.arange(n - 1, n - 1 - after, -1)])
 
 
-def resize(img, size, interpolation):
-    """Resample to size (h, w) with interpolate (no antialiasing); integer images are computed
-    in float32 and rounded back."""
+def resize(img, size, interpolation, antialias=True):
+    """Resample to size (h, w) with interpolate, antialiased (as torchvision's default) for
+    bilinear and bicubic only, where interpolate takes it; None means False, as torchvision.
+    Integer images are computed in float32 and rounded back; uint8 bicubic is clamped first,
+    since the cubic kernel overshoots [0, 255]."""
     _assert_image_tensor(img)
     mode = interpolation.value
     x = _as_nchw(img)
@@ -95,8 +97,12 @@ def resize(img, size, interpolation):
     need_cast = out_dtype not in (_dtype.float32, _dtype.float64)
     if need_cast:
         x = x.to(_dtype.float32)
-    align_corners = False if mode in ("bilinear", "bicubic") else None
-    out = nnF.interpolate(x, size=list(size), mode=mode, align_corners=align_corners)
+    smooth = mode in ("bilinear", "bicubic")
+    out = nnF.interpolate(x, size=list(size), mode=mode,
+                          align_corners=False if smooth else None,
+                          antialias=bool(antialias) and smooth)
+    if mode == "bicubic" and out_dtype == _dtype.uint8:
+        out = out.clamp(0, 255)
     if need_cast:
         if not out_dtype.is_floating_point:
             out = out.round()
@@ -104,14 +110,21 @@ def resize(img, size, interpolation):
     return _restore(out, img)
 
 
-def _inverse_rotation_matrix(angle, center):
-    """torchvision's inverse affine matrix of a rotation by `angle` degrees counter-clockwise
-    about `center`, given relative to the image centre."""
-    rot = math.radians(-angle)  # the grid maps output to input: the inverse rotation
+def _inverse_affine_matrix(center, angle, translate, scale, shear):
+    """torchvision's inverse affine matrix (output pixel -> input pixel, 2x3 flattened) of
+    rotation by `angle` degrees and shear (degrees along x and y), scaling by `scale`, then
+    translation, all about `center`."""
+    rot, sx, sy = math.radians(angle), math.radians(shear[0]), math.radians(shear[1])
     cx, cy = center
-    m = [math.cos(rot), math.sin(rot), 0.0, -math.sin(rot), math.cos(rot), 0.0]
-    m[2] += m[0] * -cx + m[1] * -cy + cx
-    m[5] += m[3] * -cx + m[4] * -cy + cy
+    tx, ty = translate
+    # the forward map is T(translate) C R(angle) Sh(shear) S(scale) C^-1, C the centre shift
+    a = math.cos(rot - sy) / math.cos(sy)
+    b = -math.cos(rot - sy) * math.tan(sx) / math.cos(sy) - math.sin(rot)
+    c = math.sin(rot - sy) / math.cos(sy)
+    d = -math.sin(rot - sy) * math.tan(sx) / math.cos(sy) + math.cos(rot)
+    m = [x / scale for x in (d, -b, 0.0, -c, a, 0.0)]  # inverse of [[a, b], [c, d]] (det 1)
+    m[2] += m[0] * (-cx - tx) + m[1] * (-cy - ty) + cx
+    m[5] += m[3] * (-cx - tx) + m[4] * (-cy - ty) + cy
     return m
 
 
@@ -154,19 +167,21 @@ def _apply_grid_transform(img, grid, mode, fill):
     return _restore(out, img)
 
 
-def rotate(img, angle, interpolation, expand, center, fill):
-    """Rotate through an affine sampling grid, as torchvision's tensor rotate."""
+def _check_grid_inputs(img, interpolation, fill):
     _assert_image_tensor(img)
-    mode = interpolation.value
-    if mode not in ("nearest", "bilinear"):
-        raise ValueError(f"Interpolation mode '{mode}' is unsupported with Tensor input")
-    channels, h, w = _channels(img), img.shape[-2], img.shape[-1]
+    if interpolation.value not in ("nearest", "bilinear"):
+        raise ValueError(f"Interpolation mode '{interpolation.value}' is unsupported with Tensor "
+                         "input")
+    channels = _channels(img)
     if isinstance(fill, (tuple, list)) and len(fill) > 1 and len(fill) != channels:
         raise ValueError("The number of elements in 'fill' cannot broadcast to match the number "
                          f"of channels of the image ({len(fill)} != {channels})")
-    center_f = [0.0, 0.0] if center is None else [c - s * 0.5 for c, s in zip(center, (w, h))]
-    matrix = _inverse_rotation_matrix(angle, center_f)
-    ow, oh = _expanded_size(matrix, w, h) if expand else (w, h)
+
+
+def _warp(img, matrix, interpolation, fill, ow, oh):
+    """img sampled through the inverse affine `matrix` (about the image centre) onto an
+    (oh, ow) output, as torchvision's tensor rotate and affine."""
+    h, w = img.shape[-2], img.shape[-1]
     t = img.dtype.np.type if img.is_floating_point() else np.float32
     # The grid in the working dtype, step by step as torchvision builds it, so that nearest
     # sampling rounds the same halves.
@@ -176,7 +191,59 @@ def rotate(img, angle, interpolation, expand, center, fill):
     gx = (xs * m[0] + ys * m[1] + m[2]) / t(0.5 * w)
     gy = (xs * m[3] + ys * m[4] + m[5]) / t(0.5 * h)
     grid = from_numpy(np.stack([gx, gy], -1)[None]).to(img.device)
-    return _apply_grid_transform(img, grid, mode, fill)
+    return _apply_grid_transform(img, grid, interpolation.value, fill)
+
+
+def _centre_offset(img, center):
+    """center in pixels as an offset from the image centre (torchvision's tensor convention)."""
+    if center is None:
+        return [0.0, 0.0]
+    return [c - s * 0.5 for c, s in zip(center, (img.shape[-1], img.shape[-2]))]
+
+
+def rotate(img, angle, interpolation, expand, center, fill):
+    """Rotate through an affine sampling grid, as torchvision's tensor rotate."""
+    _check_grid_inputs(img, interpolation, fill)
+    h, w = img.shape[-2], img.shape[-1]
+    matrix = _inverse_affine_matrix(_centre_offset(img, center), -angle, [0.0, 0.0], 1.0,
+                                    [0.0, 0.0])
+    ow, oh = _expanded_size(matrix, w, h) if expand else (w, h)
+    return _warp(img, matrix, interpolation, fill, ow, oh)
+
+
+def affine(img, angle, translate, scale, shear, interpolation, fill, center):
+    """Rotate, scale, shear and translate (pixels) about `center`, keeping the image size."""
+    _check_grid_inputs(img, interpolation, fill)
+    matrix = _inverse_affine_matrix(_centre_offset(img, center), angle,
+                                    [float(t) for t in translate], scale, shear)
+    return _warp(img, matrix, interpolation, fill, img.shape[-1], img.shape[-2])
+
+
+def _gaussian_kernel1d(size, sigma, dtype):
+    half = (size - 1) * 0.5
+    x = np.linspace(-half, half, size, dtype=dtype)
+    pdf = np.exp(-0.5 * (x / dtype(sigma)) ** 2)
+    return pdf / pdf.sum()
+
+
+def gaussian_blur(img, kernel_size, sigma):
+    """Depthwise convolution with the normalised Gaussian kernel (kx wide, ky high) over the
+    reflect-padded image; integer images go through float32 and are rounded back."""
+    _assert_image_tensor(img)
+    t = img.dtype.np.type if img.is_floating_point() else np.float32
+    kx = _gaussian_kernel1d(kernel_size[0], sigma[0], t)
+    ky = _gaussian_kernel1d(kernel_size[1], sigma[1], t)
+    x = _as_nchw(img)
+    c = x.shape[1]
+    weight = from_numpy(np.ascontiguousarray(np.broadcast_to(
+        np.outer(ky, kx), (c, 1, len(ky), len(kx))))).to(img.device)
+    if not img.is_floating_point():
+        x = x.to(_dtype.float32)
+    px, py = kernel_size[0] // 2, kernel_size[1] // 2
+    out = nnF.conv2d(nnF.pad(x, (px, px, py, py), mode="reflect"), weight, groups=c)
+    if not img.is_floating_point():
+        out = out.round().to(img.dtype)
+    return _restore(out, img)
 
 
 # -- colour --------------------------------------------------------------------------------------

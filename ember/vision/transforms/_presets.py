@@ -14,9 +14,8 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 
 class ImageClassification(Module):
     """Resize the smaller edge to `resize_size`, crop the centre `crop_size` square, scale to
-    floats in [0, 1] and normalise with `mean` and `std`: a PIL image or a uint8/float (..., C, H, W)
-    tensor in, a float tensor out. ember resamples tensors without antialiasing (see
-    functional.resize); PIL images are resampled as torchvision does."""
+    floats in [0, 1] and normalise with `mean` and `std`: a PIL image or a uint8/float
+    (..., C, H, W) tensor in, a float tensor out."""
 
     def __init__(self, *, crop_size, resize_size=256, mean=IMAGENET_MEAN, std=IMAGENET_STD,
                  interpolation=F.InterpolationMode.BILINEAR, antialias=True):

@@ -6,6 +6,7 @@ torchvision's tensor semantics. normalize takes only tensors.
 """
 import numbers
 import sys
+import warnings
 from enum import Enum
 
 import numpy as np
@@ -14,12 +15,15 @@ from ... import _dtype
 from ..._creation import as_tensor, from_numpy
 from ..._tensor import Tensor
 from .._pil import is_pil_image, pil_image
-from . import _functional_tensor as F_t
+from . import _functional_tensor as F_t, _tensor_adjust as F_a
 
 __all__ = ["InterpolationMode", "get_dimensions", "to_tensor", "pil_to_tensor", "to_pil_image",
            "normalize", "resize", "crop", "center_crop", "resized_crop", "pad", "hflip",
            "vflip", "rotate", "adjust_brightness", "adjust_contrast", "adjust_saturation",
-           "adjust_hue", "rgb_to_grayscale", "to_grayscale"]
+           "adjust_hue", "rgb_to_grayscale", "to_grayscale", "get_image_size",
+           "get_image_num_channels", "convert_image_dtype", "five_crop", "ten_crop", "affine",
+           "gaussian_blur", "erase", "invert", "posterize", "solarize", "adjust_gamma",
+           "adjust_sharpness", "autocontrast", "equalize"]
 
 
 class InterpolationMode(Enum):
@@ -71,6 +75,16 @@ def get_dimensions(img):
         return [channels, img.shape[-2], img.shape[-1]]
     _check_pil(img)
     return [len(img.getbands()), img.height, img.width]
+
+
+def get_image_size(img):
+    """[width, height] (PIL's order)."""
+    _, h, w = get_dimensions(img)
+    return [w, h]
+
+
+def get_image_num_channels(img):
+    return get_dimensions(img)[0]
 
 
 # -- conversions ---------------------------------------------------------------------------------
@@ -157,6 +171,13 @@ def to_pil_image(pic, mode=None):
     return pil_image().fromarray(np.ascontiguousarray(a), mode=mode)
 
 
+def convert_image_dtype(image, dtype=_dtype.float32):
+    """A tensor image in another dtype, its values rescaled to that dtype's range."""
+    if not isinstance(image, Tensor):
+        raise TypeError("Input img should be Tensor Image")
+    return F_a.convert_image_dtype(image, dtype)
+
+
 def _channel_values(values, dtype):
     """Per-channel values as a (C, 1, 1) tensor of `dtype` (a prepared tensor passes as is)."""
     if not (isinstance(values, Tensor) and values.dtype == dtype):
@@ -205,7 +226,7 @@ def _resized_size(height, width, size, max_size):
 
 def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, antialias=True):
     """Resize to (h, w), or match the smaller edge to an int `size` keeping the aspect ratio.
-    Tensors are resampled without antialiasing whatever `antialias` says."""
+    `antialias` applies to bilinear and bicubic tensors; Pillow always antialiases."""
     _check_image(img)
     if isinstance(size, numbers.Number):
         size = [int(size)]
@@ -218,7 +239,10 @@ def resize(img, size, interpolation=InterpolationMode.BILINEAR, max_size=None, a
     if out == [height, width]:
         return img
     if isinstance(img, Tensor):
-        return F_t.resize(img, out, _interpolation(interpolation))
+        return F_t.resize(img, out, _interpolation(interpolation), antialias)
+    if antialias is False:
+        warnings.warn("Anti-alias option is always applied for PIL Image input. Argument "
+                      "antialias is ignored.")
     return img.resize((out[1], out[0]), _pil_resample(interpolation))
 
 
@@ -350,27 +374,120 @@ def rotate(img, angle, interpolation=InterpolationMode.NEAREST, expand=False, ce
                       fillcolor=_fill_for(fill, img))
 
 
+def affine(img, angle, translate, scale, shear, interpolation=InterpolationMode.NEAREST,
+           fill=None, center=None):
+    """Rotate by `angle` degrees (clockwise on tensors and PIL alike, as torchvision), scale,
+    shear by `shear` degrees (one value: along x) and translate by `translate` pixels, all
+    about `center` (default the image centre), keeping the image size."""
+    interpolation = _interpolation(interpolation)
+    if not isinstance(angle, (int, float)):
+        raise TypeError("Argument angle should be int or float")
+    if not isinstance(translate, (list, tuple)):
+        raise TypeError("Argument translate should be a sequence")
+    if len(translate) != 2:
+        raise ValueError("Argument translate should be a sequence of length 2")
+    if scale <= 0.0:
+        raise ValueError("Argument scale should be positive")
+    if not isinstance(shear, (numbers.Number, list, tuple)):
+        raise TypeError("Shear should be either a single value or a sequence of two values")
+    shear = [shear, 0.0] if isinstance(shear, numbers.Number) else list(shear)
+    if len(shear) == 1:
+        shear = shear * 2
+    if len(shear) != 2:
+        raise ValueError(f"Shear should be a sequence containing two values. Got {shear}")
+    if center is not None and not isinstance(center, (list, tuple)):
+        raise TypeError("Argument center should be a sequence")
+    if isinstance(img, Tensor):
+        return F_t.affine(img, float(angle), translate, scale, shear, interpolation, fill,
+                          center)
+    _check_pil(img)
+    # PIL measures the centre without the half-pixel offset, as torchvision does for PIL
+    center = [img.width * 0.5, img.height * 0.5] if center is None else center
+    matrix = F_t._inverse_affine_matrix(center, float(angle), translate, scale, shear)
+    return img.transform(img.size, pil_image().Transform.AFFINE, matrix,
+                         _pil_resample(interpolation), fillcolor=_fill_for(fill, img))
+
+
+def five_crop(img, size):
+    """The four corner crops and the centre crop: (top-left, top-right, bottom-left,
+    bottom-right, centre)."""
+    size = _pair(size)
+    _, h, w = get_dimensions(img)
+    ch, cw = size
+    if cw > w or ch > h:
+        raise ValueError(f"Requested crop size {size} is bigger than input size {(h, w)}")
+    return (crop(img, 0, 0, ch, cw), crop(img, 0, w - cw, ch, cw), crop(img, h - ch, 0, ch, cw),
+            crop(img, h - ch, w - cw, ch, cw), center_crop(img, [ch, cw]))
+
+
+def ten_crop(img, size, vertical_flip=False):
+    """five_crop of the image, then five_crop of its horizontal (or vertical) flip."""
+    size = _pair(size)
+    flipped = vflip(img) if vertical_flip else hflip(img)
+    return five_crop(img, size) + five_crop(flipped, size)
+
+
+def gaussian_blur(img, kernel_size, sigma=None):
+    """Blur with a (kx, ky) Gaussian kernel of standard deviations (sx, sy), reflecting at the
+    border; sigma defaults to 0.3 * ((k - 1) * 0.5 - 1) + 0.8 per side. PIL images are blurred
+    as uint8 tensors, as torchvision does."""
+    if not isinstance(kernel_size, (int, list, tuple)):
+        raise TypeError("kernel_size should be int or a sequence of integers. Got "
+                        f"{type(kernel_size)}")
+    if isinstance(kernel_size, int):
+        kernel_size = [kernel_size, kernel_size]
+    if len(kernel_size) != 2:
+        raise ValueError("If kernel_size is a sequence its length should be 2. Got "
+                         f"{len(kernel_size)}")
+    if any(k % 2 == 0 or k < 0 for k in kernel_size):
+        raise ValueError(f"kernel_size should have odd and positive integers. Got {kernel_size}")
+    if sigma is None:
+        sigma = [k * 0.15 + 0.35 for k in kernel_size]
+    if not isinstance(sigma, (int, float, list, tuple)):
+        raise TypeError(f"sigma should be either float or sequence of floats. Got {type(sigma)}")
+    if isinstance(sigma, (int, float)):
+        sigma = [float(sigma), float(sigma)]
+    if len(sigma) == 1:
+        sigma = [sigma[0], sigma[0]]
+    if len(sigma) != 2:
+        raise ValueError(f"If sigma is a sequence, its length should be 2. Got {len(sigma)}")
+    if any(s <= 0.0 for s in sigma):
+        raise ValueError(f"sigma should have positive values. Got {sigma}")
+    if isinstance(img, Tensor):
+        return F_t.gaussian_blur(img, kernel_size, sigma)
+    _check_image(img)
+    out = F_t.gaussian_blur(pil_to_tensor(img), kernel_size, sigma)
+    return to_pil_image(out, mode=img.mode)
+
+
+def erase(img, i, j, h, w, v, inplace=False):
+    """The tensor image with its (h, w) box at (i, j) replaced by v."""
+    if not isinstance(img, Tensor):
+        raise TypeError(f"img should be Tensor Image. Got {type(img)}")
+    return F_a.erase(img, i, j, h, w, v, inplace)
+
+
 # -- colour --------------------------------------------------------------------------------------
-def _enhance(img, factor, name, enhancer):
+def _enhance(img, factor, name, enhancer, tensor_fn):
     _check_image(img)
     if factor < 0:
         raise ValueError(f"{name}_factor ({factor}) is not non-negative.")
     if isinstance(img, Tensor):
-        return getattr(F_t, f"adjust_{name}")(img, factor)
+        return tensor_fn(img, factor)
     from PIL import ImageEnhance
     return getattr(ImageEnhance, enhancer)(img).enhance(factor)
 
 
 def adjust_brightness(img, brightness_factor):
-    return _enhance(img, brightness_factor, "brightness", "Brightness")
+    return _enhance(img, brightness_factor, "brightness", "Brightness", F_t.adjust_brightness)
 
 
 def adjust_contrast(img, contrast_factor):
-    return _enhance(img, contrast_factor, "contrast", "Contrast")
+    return _enhance(img, contrast_factor, "contrast", "Contrast", F_t.adjust_contrast)
 
 
 def adjust_saturation(img, saturation_factor):
-    return _enhance(img, saturation_factor, "saturation", "Color")
+    return _enhance(img, saturation_factor, "saturation", "Color", F_t.adjust_saturation)
 
 
 def adjust_hue(img, hue_factor):
@@ -406,3 +523,56 @@ def rgb_to_grayscale(img, num_output_channels=1):
 
 
 to_grayscale = rgb_to_grayscale
+
+
+def adjust_sharpness(img, sharpness_factor):
+    """Blend with PIL's smoothed image: 0 blurs, 1 is the original, 2 sharpens."""
+    return _enhance(img, sharpness_factor, "sharpness", "Sharpness", F_a.adjust_sharpness)
+
+
+def adjust_gamma(img, gamma, gain=1):
+    """gain * I ** gamma on intensities scaled to [0, 1]."""
+    if isinstance(img, Tensor):
+        return F_a.adjust_gamma(img, gamma, gain)
+    _check_pil(img)
+    if gamma < 0:
+        raise ValueError("Gamma should be a non-negative real number")
+    # the same float-to-int mapping as convert_image_dtype, as a lookup table per band
+    table = [int((255 + 1 - 1e-3) * gain * pow(v / 255.0, gamma)) for v in range(256)] * 3
+    return img.convert("RGB").point(table).convert(img.mode)
+
+
+def _pil_ops(img, name, *args):
+    _check_pil(img)
+    from PIL import ImageOps
+    return getattr(ImageOps, name)(img, *args)
+
+
+def invert(img):
+    """max - img: 255 - x for uint8, 1 - x for floats."""
+    return F_a.invert(img) if isinstance(img, Tensor) else _pil_ops(img, "invert")
+
+
+def posterize(img, bits):
+    """Keep the `bits` most significant bits of each uint8 channel value."""
+    if not 0 <= bits <= 8:
+        raise ValueError(f"The number if bits should be between 0 and 8. Got {bits}")
+    return F_a.posterize(img, bits) if isinstance(img, Tensor) else _pil_ops(img, "posterize",
+                                                                               bits)
+
+
+def solarize(img, threshold):
+    """Invert every value at or above threshold."""
+    if isinstance(img, Tensor):
+        return F_a.solarize(img, threshold)
+    return _pil_ops(img, "solarize", threshold)
+
+
+def autocontrast(img):
+    """Stretch each channel to the full range of its dtype."""
+    return F_a.autocontrast(img) if isinstance(img, Tensor) else _pil_ops(img, "autocontrast")
+
+
+def equalize(img):
+    """Histogram-equalise each channel of a uint8 image."""
+    return F_a.equalize(img) if isinstance(img, Tensor) else _pil_ops(img, "equalize")

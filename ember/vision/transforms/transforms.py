@@ -253,8 +253,10 @@ class RandomResizedCrop:
                               self.antialias)
 
     def __repr__(self):
-        return (f"{self.__class__.__name__}(size={self.size}, scale={self.scale}, "
-                f"ratio={self.ratio}, interpolation={self.interpolation.value})")
+        scale = tuple(round(s, 4) for s in self.scale)
+        ratio = tuple(round(r, 4) for r in self.ratio)
+        return (f"{self.__class__.__name__}(size={self.size}, scale={scale}, ratio={ratio}, "
+                f"interpolation={self.interpolation.value}, antialias={self.antialias})")
 
 
 class RandomRotation:
@@ -269,7 +271,13 @@ class RandomRotation:
         self.degrees = [float(d) for d in degrees]
         self.interpolation = _interpolation(interpolation)
         self.expand = expand
+        if center is not None and (not isinstance(center, (tuple, list)) or len(center) != 2):
+            raise ValueError("center should be a sequence of length 2.")
         self.center = center
+        if fill is None:
+            fill = 0
+        elif not isinstance(fill, (tuple, list, numbers.Number)):
+            raise TypeError("Fill should be either a sequence or a number.")
         self.fill = fill
 
     @staticmethod
@@ -277,7 +285,7 @@ class RandomRotation:
         return _uniform(float(degrees[0]), float(degrees[1]))
 
     def __call__(self, img):
-        fill = 0 if self.fill is None else self.fill
+        fill = self.fill
         if isinstance(img, Tensor):  # one fill per channel, so the masked fill path is taken
             channels = F.get_dimensions(img)[0]
             fill = ([float(fill)] * channels if isinstance(fill, numbers.Number)
@@ -286,8 +294,9 @@ class RandomRotation:
         return F.rotate(img, angle, self.interpolation, self.expand, self.center, fill)
 
     def __repr__(self):
+        center = "" if self.center is None else f", center={self.center}"
         return (f"{self.__class__.__name__}(degrees={self.degrees}, "
-                f"interpolation={self.interpolation.value}, expand={self.expand}, "
+                f"interpolation={self.interpolation.value}, expand={self.expand}{center}, "
                 f"fill={self.fill})")
 
 
