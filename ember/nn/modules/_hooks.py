@@ -1,4 +1,4 @@
-"""Module's forward hooks: registration, RemovableHandle and the hooked call."""
+"""Module's forward hooks: registration and RemovableHandle (the hooked call is Module's)."""
 
 
 class RemovableHandle:
@@ -27,7 +27,7 @@ class RemovableHandle:
 
 
 class _HooksMixin:
-    """Module's forward (pre-)hooks and __call__, over the registries Module.__init__ creates."""
+    """Module's forward (pre-)hook registration, over the registries Module.__init__ creates."""
 
     def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
         """hook(module, args) -> None or new args (hook(module, args, kwargs) with with_kwargs)."""
@@ -53,43 +53,3 @@ class _HooksMixin:
         if prepend:
             self._forward_hooks.move_to_end(handle.id, last=False)
         return handle
-
-    def _call_impl(self, *args, **kwargs):
-        if not (self._forward_hooks or self._forward_pre_hooks):
-            return self.forward(*args, **kwargs)
-        called = set()
-        result = None
-        try:
-            for hook_id, hook in list(self._forward_pre_hooks.items()):
-                if hook_id in self._forward_pre_hooks_with_kwargs:
-                    out = hook(self, args, kwargs)
-                    if out is not None:
-                        if not (isinstance(out, tuple) and len(out) == 2):
-                            raise RuntimeError("forward pre-hook must return None or a tuple of "
-                                               f"(new_args, new_kwargs), but got {out}.")
-                        args, kwargs = out
-                else:
-                    out = hook(self, args)
-                    if out is not None:
-                        args = out if isinstance(out, tuple) else (out,)
-            result = self.forward(*args, **kwargs)
-            for hook_id, hook in list(self._forward_hooks.items()):
-                called.add(hook_id)
-                if hook_id in self._forward_hooks_with_kwargs:
-                    out = hook(self, args, kwargs, result)
-                else:
-                    out = hook(self, args, result)
-                if out is not None:
-                    result = out
-            return result
-        except Exception:
-            # Hooks registered with always_call run even when forward (or a hook) raised.
-            for hook_id, hook in list(self._forward_hooks.items()):
-                if hook_id in self._forward_hooks_always_called and hook_id not in called:
-                    if hook_id in self._forward_hooks_with_kwargs:
-                        hook(self, args, kwargs, result)
-                    else:
-                        hook(self, args, result)
-            raise
-
-    __call__ = _call_impl

@@ -1,8 +1,12 @@
 """Module: the base of every layer: registries, traversal, modes and repr.
 
-Forward hooks (with __call__) come from _HooksMixin in _hooks.py, state dicts from
-_StateDictMixin in _state_dict.py (NOTE [ Loading a state dict ]).
+Forward hook registration comes from _HooksMixin in _hooks.py, state dicts from _StateDictMixin
+in _state_dict.py (NOTE [ Loading a state dict ]) and their hooks from _StateDictHooksMixin in
+_state_dict_hooks.py. __call__ and the backward hooks are here (NOTE [ Module backward hooks ] in
+_backward_hooks.py), with the hooks torch keeps for every module (register_module_*).
 """
+import warnings
+import weakref
 from collections import OrderedDict
 from typing import NamedTuple
 
@@ -12,10 +16,103 @@ from ..._grads import typename as _typename, zero_grads
 from ..._tensor import Tensor
 from ...autograd.grad_mode import no_grad
 from ..parameter import Buffer, Parameter
+from ._backward_hooks import BackwardHook, warn_non_full
 from ._hooks import RemovableHandle, _HooksMixin
 from ._state_dict import _IncompatibleKeys, _StateDictMixin  # noqa: F401 (re-exported)
+from ._state_dict_hooks import _StateDictHooksMixin
 
-__all__ = ["Module", "RemovableHandle"]
+__all__ = ["Module", "RemovableHandle", "register_module_forward_pre_hook",
+           "register_module_forward_hook", "register_module_backward_hook",
+           "register_module_full_backward_pre_hook", "register_module_full_backward_hook",
+           "register_module_buffer_registration_hook", "register_module_module_registration_hook",
+           "register_module_parameter_registration_hook"]
+
+# The hooks of every module (torch.nn.modules.module's globals, under torch's names). Global
+# hooks run before a module's own.
+_global_buffer_registration_hooks = OrderedDict()
+_global_module_registration_hooks = OrderedDict()
+_global_parameter_registration_hooks = OrderedDict()
+_global_backward_pre_hooks = OrderedDict()
+_global_backward_hooks = OrderedDict()
+_global_is_full_backward_hook = None  # None until a global backward hook says which kind
+_global_forward_pre_hooks = OrderedDict()
+_global_forward_hooks = OrderedDict()
+_global_forward_hooks_always_called = OrderedDict()
+_global_forward_hooks_with_kwargs = OrderedDict()
+
+_BOTH_KINDS = ("Cannot use both regular backward hooks and full backward hooks {}. Please use "
+               "only one of them.")
+
+
+def _add_hook(table, hook):
+    handle = RemovableHandle(table)
+    table[handle.id] = hook
+    return handle
+
+
+def register_module_buffer_registration_hook(hook):
+    """hook(module, name, buffer) -> None or a new buffer, in every register_buffer."""
+    return _add_hook(_global_buffer_registration_hooks, hook)
+
+
+def register_module_module_registration_hook(hook):
+    """hook(module, name, submodule) -> None or a new submodule, in every add_module."""
+    return _add_hook(_global_module_registration_hooks, hook)
+
+
+def register_module_parameter_registration_hook(hook):
+    """hook(module, name, param) -> None or a new parameter, in every register_parameter."""
+    return _add_hook(_global_parameter_registration_hooks, hook)
+
+
+def register_module_forward_pre_hook(hook):
+    """hook(module, args) -> None or new args, before every module's forward."""
+    return _add_hook(_global_forward_pre_hooks, hook)
+
+
+def register_module_forward_hook(hook, *, with_kwargs=False, always_call=False):
+    """hook(module, args, output) -> None or a new output, after every module's forward."""
+    handle = RemovableHandle(_global_forward_hooks, extra_dict=[
+        _global_forward_hooks_always_called, _global_forward_hooks_with_kwargs])
+    _global_forward_hooks[handle.id] = hook
+    if with_kwargs:
+        _global_forward_hooks_with_kwargs[handle.id] = True
+    if always_call:
+        _global_forward_hooks_always_called[handle.id] = True
+    return handle
+
+
+def _set_global_backward_kind(full):
+    global _global_is_full_backward_hook
+    if _global_is_full_backward_hook is (not full):
+        raise RuntimeError(_BOTH_KINDS.format("as a global Module hook"))
+    _global_is_full_backward_hook = full
+
+
+def register_module_backward_hook(hook):
+    """The deprecated global form of Module.register_backward_hook."""
+    _set_global_backward_kind(False)
+    return _add_hook(_global_backward_hooks, hook)
+
+
+def register_module_full_backward_pre_hook(hook):
+    """hook(module, grad_output) -> None or a new grad_output, for every module."""
+    return _add_hook(_global_backward_pre_hooks, hook)
+
+
+def register_module_full_backward_hook(hook):
+    """hook(module, grad_input, grad_output) -> None or a new grad_input, for every module."""
+    _set_global_backward_kind(True)
+    return _add_hook(_global_backward_hooks, hook)
+
+
+def _registration_hooks(hooks, module, name, value):
+    """value as the registration hooks leave it."""
+    for hook in hooks.values():
+        out = hook(module, name, value)
+        if out is not None:
+            value = out
+    return value
 
 
 def _addindent(s, num_spaces):
@@ -50,12 +147,22 @@ def _parse_to(args, kwargs):
     return device, dtype, fmt
 
 
+def _legacy_hook(hook, module_ref):
+    """A legacy backward hook as a node hook: torch's node gradients, with the module first."""
+    def node_hook(grad_inputs, grad_outputs):
+        module = module_ref()
+        if module is None:
+            raise RuntimeError("You are trying to call the hook of a dead Module!")
+        return hook(module, grad_inputs, grad_outputs)
+    return node_hook
+
+
 def _forward_unimplemented(self, *input):
     raise NotImplementedError(
         f'Module [{type(self).__name__}] is missing the required "forward" function')
 
 
-class Module(_HooksMixin, _StateDictMixin):
+class Module(_HooksMixin, _StateDictHooksMixin, _StateDictMixin):
     """Base class for all neural network modules (PyTorch's torch.nn.Module contract)."""
     _version = 1
     training: bool
@@ -78,9 +185,149 @@ class Module(_HooksMixin, _StateDictMixin):
         set_("_forward_hooks_always_called", OrderedDict())
         set_("_forward_pre_hooks", OrderedDict())
         set_("_forward_pre_hooks_with_kwargs", OrderedDict())
+        set_("_backward_pre_hooks", OrderedDict())
+        set_("_backward_hooks", OrderedDict())
+        set_("_is_full_backward_hook", None)
+        set_("_state_dict_hooks", OrderedDict())
+        set_("_state_dict_pre_hooks", OrderedDict())
+        set_("_load_state_dict_pre_hooks", OrderedDict())
+        set_("_load_state_dict_post_hooks", OrderedDict())
         set_("_modules", {})
 
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        # A module pickled before these hook tables existed gets them empty.
+        for name in ("_backward_pre_hooks", "_backward_hooks", "_state_dict_hooks",
+                     "_state_dict_pre_hooks", "_load_state_dict_pre_hooks",
+                     "_load_state_dict_post_hooks"):
+            self.__dict__.setdefault(name, OrderedDict())
+        self.__dict__.setdefault("_is_full_backward_hook", None)
+
     forward = _forward_unimplemented
+
+    # -- the call and backward hooks ---------------------------------------------------------------
+    def _call_impl(self, *args, **kwargs):
+        if not (self._forward_hooks or self._forward_pre_hooks or self._backward_hooks
+                or self._backward_pre_hooks or _global_forward_hooks
+                or _global_forward_pre_hooks or _global_backward_hooks
+                or _global_backward_pre_hooks):
+            return self.forward(*args, **kwargs)
+        return self._call_with_hooks(args, kwargs)
+
+    __call__ = _call_impl
+
+    def _call_with_hooks(self, args, kwargs):
+        result = None
+        called = set()  # the forward hooks that ran, for always_call after an exception
+        try:
+            full_hooks, legacy_hooks = [], []
+            if _global_backward_hooks:
+                (full_hooks if _global_is_full_backward_hook else legacy_hooks).extend(
+                    _global_backward_hooks.values())
+            if self._backward_hooks:
+                (full_hooks if self._is_full_backward_hook else legacy_hooks).extend(
+                    self._backward_hooks.values())
+            pre_hooks = [*_global_backward_pre_hooks.values(), *self._backward_pre_hooks.values()]
+            with_kwargs = self._forward_pre_hooks_with_kwargs
+            for hook_id, hook in [*_global_forward_pre_hooks.items(),
+                                  *self._forward_pre_hooks.items()]:
+                if hook_id in with_kwargs:
+                    out = hook(self, args, kwargs)
+                    if out is not None:
+                        if not (isinstance(out, tuple) and len(out) == 2):
+                            raise RuntimeError("forward pre-hook must return None or a tuple of "
+                                               f"(new_args, new_kwargs), but got {out}.")
+                        args, kwargs = out
+                else:
+                    out = hook(self, args)
+                    if out is not None:
+                        args = out if isinstance(out, tuple) else (out,)
+            bw_hook = None
+            if full_hooks or pre_hooks:
+                bw_hook = BackwardHook(self, full_hooks, pre_hooks)
+                args = bw_hook.setup_input_hook(args)
+            result = self.forward(*args, **kwargs)
+            if bw_hook is not None:
+                bw_hook.check_inputs()
+            for hook_id, hook in [*_global_forward_hooks.items(), *self._forward_hooks.items()]:
+                called.add(hook_id)
+                if hook_id in self._forward_hooks_with_kwargs or \
+                        hook_id in _global_forward_hooks_with_kwargs:
+                    out = hook(self, args, kwargs, result)
+                else:
+                    out = hook(self, args, result)
+                if out is not None:
+                    result = out
+            if bw_hook is not None:
+                if not isinstance(result, (Tensor, tuple)):
+                    warnings.warn("For backward hooks to be called, module output should be a "
+                                  f"Tensor or a tuple of Tensors but received {type(result)}",
+                                  stacklevel=3)
+                result = bw_hook.setup_output_hook(result)
+            if legacy_hooks:
+                self._hook_first_output(args, result, legacy_hooks)
+            return result
+        except Exception:
+            # Hooks registered with always_call run even when forward (or a hook) raised; torch
+            # passes the global ones no kwargs, and silences what they raise.
+            for table, with_kwargs, always, where in (
+                    (_global_forward_hooks, (), _global_forward_hooks_always_called, "global "),
+                    (self._forward_hooks, self._forward_hooks_with_kwargs,
+                     self._forward_hooks_always_called, "")):
+                for hook_id, hook in list(table.items()):
+                    if hook_id not in always or hook_id in called:
+                        continue
+                    try:
+                        out = (hook(self, args, kwargs, result) if hook_id in with_kwargs
+                               else hook(self, args, result))
+                    except Exception as e:
+                        warnings.warn(f"{where}module forward hook with ``always_call=True`` "
+                                      "raised an exception that was silenced as another error "
+                                      f"was raised in forward: {e}", stacklevel=2)
+                        continue
+                    if out is not None:
+                        result = out
+            raise
+
+    def _hook_first_output(self, args, result, hooks):
+        """The legacy backward hooks go on the node of the first tensor in result, as torch's."""
+        first = result
+        while not isinstance(first, Tensor):
+            first = (next(v for v in first.values() if isinstance(v, Tensor))
+                     if isinstance(first, dict) else first[0])
+        grad_fn = first.grad_fn
+        if grad_fn is None:
+            return
+        module = weakref.ref(self)
+        for hook in hooks:
+            grad_fn.register_hook(_legacy_hook(hook, module))
+        warn_non_full(args, result, grad_fn)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """hook(module, grad_output) -> None or a new grad_output, before grad_input is
+        computed."""
+        handle = _add_hook(self._backward_pre_hooks, hook)
+        if prepend:
+            self._backward_pre_hooks.move_to_end(handle.id, last=False)
+        return handle
+
+    def register_backward_hook(self, hook):
+        """Deprecated: hook(module, grad_input, grad_output) on the node of the first output."""
+        if self._is_full_backward_hook is True:
+            raise RuntimeError(_BOTH_KINDS.format("on a single Module"))
+        self._is_full_backward_hook = False
+        return _add_hook(self._backward_hooks, hook)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """hook(module, grad_input, grad_output) -> None or a new grad_input, once the gradients
+        with respect to the module's inputs are computed."""
+        if self._is_full_backward_hook is False:
+            raise RuntimeError(_BOTH_KINDS.format("on a single Module"))
+        self._is_full_backward_hook = True
+        handle = _add_hook(self._backward_hooks, hook)
+        if prepend:
+            self._backward_hooks.move_to_end(handle.id, last=False)
+        return handle
 
     # -- registration ----------------------------------------------------------------------------
     def register_buffer(self, name, tensor, persistent=True):
@@ -97,6 +344,7 @@ class Module(_HooksMixin, _StateDictMixin):
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(f"cannot assign '{_typename(tensor)}' object to buffer '{name}' "
                             "(torch Tensor or None required)")
+        tensor = _registration_hooks(_global_buffer_registration_hooks, self, name, tensor)
         self._buffers[name] = tensor
         if persistent:
             self._non_persistent_buffers_set.discard(name)
@@ -115,7 +363,8 @@ class Module(_HooksMixin, _StateDictMixin):
         if hasattr(self, name) and name not in self._parameters:
             raise KeyError(f"attribute '{name}' already exists")
         if param is None:
-            self._parameters[name] = None
+            self._parameters[name] = _registration_hooks(_global_parameter_registration_hooks,
+                                                         self, name, param)
         elif not isinstance(param, Parameter):
             raise TypeError(f"cannot assign '{_typename(param)}' object to parameter '{name}' "
                             "(torch.nn.Parameter or None required)")
@@ -125,7 +374,8 @@ class Module(_HooksMixin, _StateDictMixin):
                 f"created explicitly. To express '{name}' as a function of another Tensor, "
                 "compute the value in the forward() method.")
         else:
-            self._parameters[name] = param
+            self._parameters[name] = _registration_hooks(_global_parameter_registration_hooks,
+                                                         self, name, param)
 
     def add_module(self, name, module):
         if not isinstance(module, Module) and module is not None:
@@ -138,7 +388,8 @@ class Module(_HooksMixin, _StateDictMixin):
             raise KeyError(f'module name can\'t contain ".", got: {name}')
         if name == "":
             raise KeyError('module name can\'t be empty string ""')
-        self._modules[name] = module
+        self._modules[name] = _registration_hooks(_global_module_registration_hooks, self, name,
+                                                  module)
 
     def register_module(self, name, module):
         self.add_module(name, module)
@@ -407,15 +658,15 @@ class _Registry(NamedTuple):
     store: object     # store(module, name, value)
 
 
-def _store_in(attr):
-    def store(module, name, value):
-        module.__dict__[attr][name] = value
-    return store
+def _store_module(module, name, value):
+    module.__dict__["_modules"][name] = _registration_hooks(_global_module_registration_hooks,
+                                                            module, name, value)
 
 
 def _store_buffer(module, name, value):
     """A name already holding a buffer keeps its persistence unless an nn.Buffer says otherwise."""
-    module.__dict__["_buffers"][name] = value
+    module.__dict__["_buffers"][name] = _registration_hooks(_global_buffer_registration_hooks,
+                                                            module, name, value)
     if isinstance(value, Buffer):
         persistent = value.persistent
         (module._non_persistent_buffers_set.discard if persistent else
@@ -426,7 +677,7 @@ _REGISTRIES = (
     _Registry("_parameters", Parameter, Parameter, "parameter", "torch.nn.Parameter or None",
               "parameters", Module.register_parameter),
     _Registry("_modules", Module, Module, "child module", "torch.nn.Module or None", "module",
-              _store_in("_modules")),
+              _store_module),
     _Registry("_buffers", Buffer, Tensor, "buffer", "torch.nn.Buffer, torch.Tensor or None",
               "buffers", _store_buffer),
 )
