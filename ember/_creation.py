@@ -10,7 +10,7 @@ from ._bfloat16 import bfloat16
 from ._backend import create, is_cpu_array, to_device, to_numpy, xp_of
 from ._device import as_device
 from ._memory_layout import contiguous_format, preserve_format
-from ._tensor import Size, Tensor, _make
+from ._tensor import Size, Tensor, _factory_requires_grad, _make
 
 
 def _place(array, device, requires_grad):
@@ -18,9 +18,7 @@ def _place(array, device, requires_grad):
     if d is not None and d.type != "cpu":
         array = to_device(array, d.type, d.index or 0)
     t = _make(array)
-    if requires_grad:
-        t.requires_grad = True
-    return t
+    return _factory_requires_grad(t) if requires_grad else t
 
 
 def _infer_array(data, dtype):
@@ -111,9 +109,7 @@ def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
     t = as_tensor(obj, dtype=dtype, device=device)
     if copy:
         t = _make(t._data.copy())
-    if requires_grad:
-        t.requires_grad = True
-    return t
+    return _factory_requires_grad(t) if requires_grad else t
 
 
 def from_numpy(array):

@@ -11,7 +11,7 @@ import numpy as np
 from . import _dtype
 from ._backend import is_cpu_array, to_device, to_numpy
 from ._device import as_device
-from ._tensor import Tensor, _make
+from ._tensor import Tensor, _factory_requires_grad, _make
 
 _DEFAULT_SEED = 67280421310721
 
@@ -115,9 +115,7 @@ def _finish(array, dtype, device, requires_grad):
     if d.type != "cpu":
         array = to_device(array, d.type, d.index or 0)
     t = _make(array)
-    if requires_grad:
-        t.requires_grad = True
-    return t
+    return _factory_requires_grad(t) if requires_grad else t
 
 
 def _like_input(array, ref):

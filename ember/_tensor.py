@@ -61,6 +61,24 @@ def _make(data, requires_grad=False, grad_fn=None, out_idx=0):
     return t
 
 
+_NON_LEAF_GRAD = (
+    "The .grad attribute of a Tensor that is not a leaf Tensor is being accessed. Its .grad "
+    "attribute won't be populated during autograd.backward(). If you indeed want the .grad field "
+    "to be populated for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
+    "access the non-leaf Tensor by mistake, make sure you access the leaf Tensor instead. See "
+    "github.com/pytorch/pytorch/pull/30531 for more information.")
+
+
+def _factory_requires_grad(t):
+    """t made by a factory with requires_grad=True: torch's factories word their refusal of
+    other dtypes apart from the requires_grad setter's."""
+    if t._data.dtype.kind not in "fc":
+        raise RuntimeError("Only Tensors of floating point and complex dtype can require "
+                           "gradients")
+    t._requires_grad = True
+    return t
+
+
 def _as_view_of(t, src):
     """t, made by a view op from src, shares src's memory: its version counter, and as `_base`
     the tensor src views (or src itself), as PyTorch's views do."""
@@ -242,6 +260,8 @@ class Tensor:
 
     @property
     def grad(self):
+        if self._grad is None and self._grad_fn is not None and not self._retains_grad:
+            warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)
         return self._grad
 
     @grad.setter
@@ -306,6 +326,7 @@ class Tensor:
         def keep(grad, t=self):
             g = grad.detach() if not _grad_state.enabled else grad
             t._grad = g if t._grad is None else t._grad + g
+        keep._retains_grad = True  # runs after the tensor's hooks (engine._pre_hook_order)
         self._grad_fn._add_pre_hook(self._out_idx, keep)
 
     def register_hook(self, hook):

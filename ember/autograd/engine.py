@@ -126,14 +126,14 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     got = _run(outputs, _root_grads(outputs, grad_outputs, not create_graph), retain_graph,
                create_graph, capture, accumulate=False)
     result = []
-    for t, e in zip(inputs, edges):
+    for i, (t, e) in enumerate(zip(inputs, edges)):
         g = got.get(e)
         if g is None:
             if materialize_grads:
                 g = _zeros_for(t)
             elif not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been "
-                                   "used in the graph. Set allow_unused=True if this is the "
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have "
+                                   "been used in the graph. Set allow_unused=True if this is the "
                                    "desired behavior.")
         result.append(g)
     return tuple(result)
@@ -338,7 +338,9 @@ def _call_backward(node, grads, on_arrays, fast):
     if type(in_grads) is not tuple:
         in_grads = (in_grads,)
     n_edges = len(node._edges)
-    if fcls._strict_grad_count and len(in_grads) < n_edges:
+    # a user Function returns a gradient (or None) per input; extra ones may only be None
+    if fcls._strict_grad_count and (len(in_grads) < n_edges or any(
+            g is not None for g in in_grads[n_edges:])):
         raise RuntimeError(f"function {type(node).__name__} returned an incorrect number "
                            f"of gradients (expected {n_edges}, got {len(in_grads)})")
     if node._hooks:
@@ -387,13 +389,22 @@ def _run_hooks(node, in_grads, grads, on_arrays, fast):
     return in_grads
 
 
+def _pre_hook_order(entry):
+    """torch's order: the tensor hooks of a node's outputs, then their retain_grad, then the
+    node's own pre-hooks, each group in registration order."""
+    out_idx, hook = entry
+    if out_idx is None:
+        return 2
+    return 1 if getattr(hook, "_retains_grad", False) else 0
+
+
 def _run_pre_hooks(node, grads, on_arrays):
     """Tensor hooks and retain_grad of a node's outputs, and the node's own pre-hooks."""
     if on_arrays:
         grads = [None if g is None else _make(g) for g in grads]
     else:
         grads = list(grads)
-    for out_idx, hook in list(node._pre_hooks):
+    for out_idx, hook in sorted(node._pre_hooks, key=_pre_hook_order):
         if out_idx is None:
             r = hook(tuple(grads))
             if r is not None:

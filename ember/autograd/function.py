@@ -323,6 +323,7 @@ class Function:
                                                       "_array_backward": cls._array_backward})
 
     _n_operands = 0
+    _is_view = False  # built-in view ops set it (NOTE [ In place on a view ], ops/view_write.py)
     _array_backward = False  # backward is valid on arrays (NOTE [ Backward on arrays ], engine.py)
     _strict_grad_count = True  # user Functions must return a gradient (or None) per input
     _narrows_needs = False  # needs_input_grad in backward is what forward saw (torch's ctx)

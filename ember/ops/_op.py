@@ -182,6 +182,15 @@ def _raise_device_mismatch(args):
 
 # -- argument helpers shared by the op families -------------------------------------------------
 
+def save_factors(ctx, a, b, first=0):
+    """Save each factor of a product only for the other's gradient, as torch does: a factor
+    changed in place after the forward is no error when the other needs no gradient (y * 3,
+    y @ constant). `first` is a's position among forward's arguments."""
+    if ctx.recording:
+        edges = ctx._edges
+        ctx.save_for_backward(a if edges[first + 1] else None, b if edges[first] else None)
+
+
 def scalar(x):
     """A NumPy scalar or 0-d array passed as an operand behaves as the Python number it holds."""
     if isinstance(x, np.generic):

@@ -15,7 +15,7 @@ from .._tensor import Tensor, _make
 from ._common import (_binary, _float, _float_pair, _log_scalar, _out, _unary, _zeros,
                       check_broadcast, int_operand, invalid_arguments, is_operand,
                       number_operand, quiet)
-from ._op import Op, broadcast_error, promote, scalar
+from ._op import Op, broadcast_error, promote, save_factors, scalar
 from .clamping import Where
 from .complex import conj_of, holomorphic
 from .unary import log
@@ -113,7 +113,7 @@ class Mul(Op):
     _array_backward = True
 
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        save_factors(ctx, a, b)
         out = _binary(ctx.xp.multiply, a, b)
         if out.dtype.kind == "c":
             ctx.complex = True
@@ -165,7 +165,8 @@ class Div(Op):
     _array_backward = True
 
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        if ctx.recording:  # the dividend only for the divisor's gradient, as torch saves it
+            ctx.save_for_backward(a if ctx._edges[1] else None, b)
         a, b = promote(a, b)
         if a.dtype.kind not in "fc":  # int / int is true division in the default float dtype
             ft = _dtype.default_np()

@@ -152,6 +152,22 @@ def _split_subs(s):
     return out
 
 
+def _check_output_subscripts(out, ins):
+    """torch's errors for an output subscript that no operand has, or that repeats."""
+    given = set().union(*(set(s) for s in ins))
+    seen = set()
+    for lab in out:
+        if lab == "...":
+            continue
+        if lab in seen:
+            raise RuntimeError(f"einsum(): output subscript {lab} appears more than once in the "
+                               "output")
+        if lab not in given:
+            raise RuntimeError(f"einsum(): output subscript {lab} does not appear in the equation "
+                               "for any input operand")
+        seen.add(lab)
+
+
 def _parse_equation(equation, operands):
     """(subscripts per operand, output subscripts) as tuples of letters, ellipses spelled out
     (right-aligned letters shared by all operands, as broadcasting lines dims up)."""
@@ -163,6 +179,7 @@ def _parse_equation(equation, operands):
         raise RuntimeError("einsum(): more operands were provided than specified in the equation")
     if arrow:
         out = _split_subs(rhs)
+        _check_output_subscripts(out, ins)
     else:
         counts = {}
         for s in ins:

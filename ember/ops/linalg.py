@@ -17,7 +17,7 @@ from .._dtype import type_name
 from .._tensor import Tensor
 from . import _hooks, _threads
 from ._common import _c10_name, _out
-from ._op import Op, broadcast_error, shape_str
+from ._op import Op, broadcast_error, save_factors, shape_str
 from .complex import conj_of, holomorphic
 
 __all__ = ["matmul", "mm", "bmm", "mv", "dot", "vdot", "outer", "ger", "addmm", "addmv", "addbmm",
@@ -79,12 +79,9 @@ def _gemm(xp, a, b):
 # -- the primitives -----------------------------------------------------------------------------
 
 def _save_operands(ctx, a, b, first):
-    """Save each factor of a product only for the other's gradient, as torch does: a weight
-    changed in place after the forward of a layer whose input needs no gradient is no error.
-    `first` is a's position among forward's arguments."""
+    """save_factors, and each factor's memory order for its gradient (_product_like)."""
     if ctx.recording:
-        need = ctx.needs_input_grad
-        ctx.save_for_backward(a if need[first + 1] else None, b if need[first] else None)
+        save_factors(ctx, a, b, first)
         ctx.column_ordered = (_column_ordered(a), _column_ordered(b))
 
 
@@ -124,7 +121,7 @@ class Dot(Op):
     def forward(ctx, a, b):
         if a.dtype.kind == "b":
             raise NotImplementedError("\"dot\" not implemented for 'Bool'")  # vdot's too
-        ctx.save_for_backward(a, b)
+        save_factors(ctx, a, b)
         return getattr(ctx.xp, ctx._forward_cls._fn)(a, b)
 
     def backward(ctx, g):
@@ -154,31 +151,32 @@ class Matmul(Op, grad_fn="UnsafeViewBackward0"):
     """Batched and broadcast matmul (NOTE [ matmul's cases ])."""
 
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        _save_operands(ctx, a, b, 0)
+        ctx.ndims = (a.ndim, b.ndim)
         if a.ndim >= 3 and b.ndim <= 2:  # fold the batch into one GEMM (reshape copies if needed)
             out = _gemm(ctx.xp, _blas(_matrix_rows(a)), _blas(b))
             return out.reshape(a.shape[:-1] + b.shape[1:])
         return _gemm(ctx.xp, _blas(a), _blas(b))
 
     def backward(ctx, g):
-        a, b = ctx.saved_tensors
+        a, b = ctx.saved_tensors  # each saved only for the other's gradient
+        na, nb = ctx.ndims
         need = ctx.needs_input_grad
-        a2 = a.unsqueeze(0) if a.ndim == 1 else a
-        b2 = b.unsqueeze(1) if b.ndim == 1 else b
-        g2 = g.unsqueeze(-2) if a.ndim == 1 else g
-        g2 = g2.unsqueeze(-1) if b.ndim == 1 else g2
+        g2 = g.unsqueeze(-2) if na == 1 else g
+        g2 = g2.unsqueeze(-1) if nb == 1 else g2
         ga = gb = None
         if need[0]:
-            ga = matmul(g2, b2.mT)
-            if a.ndim == 1:
+            ga = matmul(g2, (b.unsqueeze(1) if nb == 1 else b).mT)
+            if na == 1:
                 ga = ga.reshape(ga.shape[:-2] + ga.shape[-1:])
         if need[1]:
-            if b.ndim <= 2 <= a.ndim:  # the batch folds into one GEMM: no per-batch sum
-                gb = _product_like(_column_ordered(b2), Mm, _mT(_matrix_rows(a2)),
-                                   _matrix_rows(g2))
+            a2 = a.unsqueeze(0) if na == 1 else a
+            if nb <= 2 <= na:  # the batch folds into one GEMM: no per-batch sum
+                gb = _product_like(ctx.column_ordered[1], Mm,
+                                   _mT(_matrix_rows(a2)), _matrix_rows(g2))
             else:
                 gb = matmul(a2.mT, g2)
-            if b.ndim == 1:
+            if nb == 1:
                 gb = gb.reshape(gb.shape[:-1])
         return ga, gb
 
@@ -248,8 +246,9 @@ class Addr(Op):
 
 class Addbmm(Op):
     def forward(ctx, c, a, b, beta, alpha):
-        ctx.save_for_backward(a, b)
+        save_factors(ctx, a, b, 1)
         ctx.beta, ctx.alpha = beta, alpha
+        ctx.batch = a.shape[0]
         n, k, m = a.shape[1], a.shape[0] * a.shape[2], b.shape[2]
         a2 = a.transpose(1, 0, 2).reshape(n, k)  # sum over the batch = one GEMM over (batch, k)
         return _add_scaled(ctx.xp.matmul(a2, _blas(b.reshape(k, m))), c, beta, alpha)
@@ -258,7 +257,7 @@ class Addbmm(Op):
         a, b = ctx.saved_tensors
         need = ctx.needs_input_grad
         gc = _scaled(g, ctx.beta) if need[0] else None
-        gb3 = g.unsqueeze(0).expand(a.shape[0], *g.shape)
+        gb3 = g.unsqueeze(0).expand(ctx.batch, *g.shape)
         ga = _scaled(Bmm.apply(gb3, b.mT), ctx.alpha) if need[1] else None
         gb = _scaled(Bmm.apply(a.mT, gb3), ctx.alpha) if need[2] else None
         return gc, ga, gb
@@ -538,10 +537,15 @@ def addmv_(input, mat, vec, *, beta=1, alpha=1):
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * bmm(batch1, batch2)."""
-    if not input.dtype == batch1.dtype == batch2.dtype and not _hooks.autocasting():
+    # torch skips its dtype check when the inner dim is empty; the result is then batch2's dtype
+    no_inner = batch1.dim() == 3 and batch1.shape[2] == 0
+    if not (no_inner or input.dtype == batch1.dtype == batch2.dtype or _hooks.autocasting()):
         raise RuntimeError(f"Input dtypes must be the same, got: input {_c10_name(input.dtype)}, "
                            f"batch1: {_c10_name(batch1.dtype)}, batch2: "
                            f"{_c10_name(batch2.dtype)}")
+    cast = _empty_pair_dtype(batch1, batch2)
+    if cast is not batch1:  # the result, input's part too, in batch2's dtype
+        input, batch1 = input.to(batch2.dtype), cast
     _check_bmm(batch1, batch2, kernel="baddbmm")
     _check_expand(input, (batch1.shape[0], batch1.shape[1], batch2.shape[2]))
     beta, alpha = _scalars_for(batch1, beta, alpha)

@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import _dtype
 from .._backend import xp_of
-from .._tensor import _data_ptr, _make
+from .._tensor import _data_ptr, _factory_requires_grad, _make
 from ._op import Op, wrap_dim
 from .triangular import _diag_dims, _diag_view
 
@@ -209,9 +209,7 @@ def _strided_empty(size, stride, dtype, device, requires_grad):
     buf = empty(needed, dtype=dtype, device=device)
     out = as_strided(buf, sizes, strides, 0)
     t = _make(out._data)  # a tensor of its own: the buffer is its storage, not its base
-    if requires_grad:
-        t.requires_grad_()
-    return t
+    return _factory_requires_grad(t) if requires_grad else t
 
 
 def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,

@@ -125,3 +125,26 @@ def test_gradcheck_catches_a_wrong_backward():
     with pytest.raises(RuntimeError, match="Jacobian mismatch"):
         gradcheck(Wrong.apply, (x,))
     assert gradcheck(Wrong.apply, (x,), raise_exception=False) is False
+
+
+@pytest.mark.parametrize("extra", [("g",), ("g", None), (None, None), (None, "g")])
+def test_extra_gradients_from_backward_must_be_none(extra):
+    """torch refuses a backward that returns a gradient for an input forward did not take."""
+    import torch as real
+
+    def run(lib):
+        class Bad(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, x):
+                return x * 2
+
+            @staticmethod
+            def backward(ctx, g):
+                return (g,) + tuple(g if e == "g" else None for e in extra)
+        x = lib.ones(2, requires_grad=True)
+        try:
+            Bad.apply(x).sum().backward()
+        except RuntimeError as exc:
+            return str(exc)
+        return x.grad.tolist()
+    assert run(ember) == run(real)
