@@ -79,14 +79,38 @@ def _factory_requires_grad(t):
     return t
 
 
-def _as_view_of(t, src):
-    """t, made by a view op from src, shares src's memory: its version counter, and as `_base`
-    the tensor src views (or src itself), as PyTorch's views do."""
+def _as_view_of(t, src, op):
+    """t, made by the view op `op` from src, shares src's memory: its version counter, and as
+    `_base` the tensor src views (or src itself), as PyTorch's views do."""
     t._version = src._version
     if _grad_state.inference and not getattr(src, "_inference", False):
         del t._inference  # a view of a normal tensor stays normal, as torch's
     base = getattr(src, "_view_base", None)
     t._view_base = src if base is None else base
+    if not _grad_state.enabled:  # NOTE [ Views made in no_grad mode ]
+        t._no_grad_view = True
+    elif base is not None and getattr(src, "_no_grad_view", None) is not None:
+        t._no_grad_view = op
+
+
+# NOTE [ Views made in no_grad mode ]
+# An in-place op with grad mode on cannot tell whether a view made in no_grad mode (or a view of
+# one) should carry the write into its base's history, so torch forbids it when its base or the
+# op records a gradient. `_no_grad_view`, left unset on other tensors, marks such views for
+# _inplace: True for one made in no_grad mode, the view op for a view of one.
+_NO_GRAD_VIEW_TAIL = (
+    "created in no_grad mode and is being modified inplace with grad mode enabled. Given that "
+    "this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by "
+    "moving both the view and the inplace either both inside the no_grad block (if you don't "
+    "want the inplace to be tracked) or both outside (if you want the inplace to be tracked).")
+
+
+def _refuse_no_grad_view(t, mark):
+    if mark is True:
+        raise RuntimeError("A view was " + _NO_GRAD_VIEW_TAIL)
+    name = mark._node_cls.__name__.rstrip("0123456789").removesuffix("Backward")
+    raise RuntimeError(f"Output {t._out_idx} of {name} is a view of a view which was "
+                       + _NO_GRAD_VIEW_TAIL)
 
 
 def _warn_pin_device(method, device):
@@ -143,7 +167,8 @@ class Tensor:
     # _inference is set (True) only on tensors made while inference_mode is on, as torch's
     # inference tensors; elsewhere it stays unset, so making a tensor pays one flag test.
     __slots__ = ("_data", "_requires_grad", "_grad", "_grad_fn", "_out_idx", "_version", "_hooks",
-                 "_accum", "_retains_grad", "_view_base", "_inference", "__weakref__")
+                 "_accum", "_retains_grad", "_view_base", "_inference", "_no_grad_view",
+                 "__weakref__")
     __array_ufunc__ = None  # NumPy operators defer to Tensor's reflected operators
     __array_priority__ = 1000
 
@@ -567,6 +592,10 @@ class Tensor:
         """Compute fn(self, *args) and write the result into self's memory (see NOTE [ In place ])."""
         if type(self._data) is np.ndarray and not self._data.flags.writeable and self._data.size:
             _refuse_write(self._data)  # device arrays have no read-only views
+        mark = getattr(self, "_no_grad_view", None) if _grad_state.enabled else None
+        if mark is not None and (self._view_base._requires_grad or self._requires_grad or
+                                 _any_requires_grad(args)):
+            _refuse_no_grad_view(self, mark)
         if _grad_state.enabled and (self._requires_grad or _any_requires_grad(args)):
             if self._requires_grad and self._grad_fn is None:
                 raise RuntimeError("a leaf Variable that requires grad is being used in an "

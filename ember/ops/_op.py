@@ -59,7 +59,7 @@ class Op(Function):
             out = _asarray(out)  # NumPy returns scalars from 0-d computations
         t = _make(out)
         if cls._is_view:
-            _as_view_of(t, args[0])
+            _as_view_of(t, args[0], cls)
             if edges is not None:  # NOTE [ In place on a view ] (ops/view_write.py)
                 node._view_src = args[0]
                 node._view_args = args[1:]
@@ -91,13 +91,13 @@ def _finish(cls, node, args, edges, out):
         outs = tuple(_wrap(o, node.xp) for o in out)
         if cls._is_view:
             for o in outs:
-                _as_view_of(o, args[0])
+                _as_view_of(o, args[0], cls)
         if edges is not None:
             _attach(node, args, edges, outs, raw=out)
         return outs
     t = _make(_as_array(out, node.xp))
     if cls._is_view:
-        _as_view_of(t, args[0])
+        _as_view_of(t, args[0], cls)
     if edges is not None:
         _attach(node, args, edges, (t,), raw=(out,))
     return t
