@@ -1,7 +1,10 @@
 """MultiheadAttention, TransformerEncoderLayer and TransformerEncoder."""
 import copy
+import warnings
 
 from ... import _creation
+from ...amp.autocast_mode import is_autocast_enabled
+from ...autograd.grad_mode import is_grad_enabled
 from .. import functional as F
 from .. import init
 from .._attention import _canonical_mask, _none_or_dtype
@@ -175,8 +178,39 @@ class TransformerEncoderLayer(Module):
         return self.dropout2(x)
 
 
+def _why_no_nested_tensor(layer):
+    """Why torch's TransformerEncoder cannot pack a batch into a nested tensor with this layer
+    ('' when it can), in torch's words."""
+    name = "encoder_layer"
+    if not isinstance(layer, TransformerEncoderLayer):
+        return f"{name} was not TransformerEncoderLayer"
+    attn = layer.self_attn
+    for failed, why in ((layer.norm_first, "norm_first was True"),
+                        (not attn.batch_first, "self_attn.batch_first was not True(use "
+                         "batch_first for better inference performance)"),
+                        (not attn._qkv_same_embed_dim, "self_attn._qkv_same_embed_dim was not "
+                         "True"),
+                        (attn.in_proj_bias is None, "self_attn was passed bias=False"),
+                        (not layer.activation_relu_or_gelu, "activation_relu_or_gelu was not "
+                         "True"),
+                        (layer.norm1.eps != layer.norm2.eps, f"norm1.eps was not equal to "
+                         f"{name}.norm2.eps"),
+                        (attn.num_heads % 2 == 1, "self_attn.num_heads is odd")):
+        if failed:
+            return f"{name}.{why}"
+    return ""
+
+
 class TransformerEncoder(Module):
-    """num_layers deep copies of encoder_layer applied in turn, then the optional norm."""
+    """num_layers deep copies of encoder_layer applied in turn, then the optional norm.
+
+    NOTE [ Padded positions ]
+    torch packs a padded batch into a nested tensor in inference (eval mode, no gradient, a
+    left-aligned src_key_padding_mask, no attention mask) when its layers allow it
+    (use_nested_tensor), and unpacks it with zeros at the padded positions before the final norm.
+    ember has no nested tensors; it computes the same layers on the padded batch, whose values
+    at unpadded positions are the same, and zeroes the padded positions in those same cases, so
+    that a mean over all positions gives torch's number."""
 
     def __init__(self, encoder_layer, num_layers, norm=None, enable_nested_tensor=True,
                  mask_check=True):
@@ -184,10 +218,35 @@ class TransformerEncoder(Module):
         self.layers = ModuleList([copy.deepcopy(encoder_layer) for _ in range(num_layers)])
         self.num_layers = num_layers
         self.norm = norm
-        # ember has no nested tensors: the flags are kept for API parity and never take effect
         self.enable_nested_tensor = enable_nested_tensor
-        self.use_nested_tensor = False
+        self.use_nested_tensor = enable_nested_tensor
         self.mask_check = mask_check
+        why = _why_no_nested_tensor(encoder_layer)
+        if enable_nested_tensor and why:
+            warnings.warn(f"enable_nested_tensor is True, but self.use_nested_tensor is False "
+                          f"because {why}", stacklevel=2)
+            self.use_nested_tensor = False
+
+    def _zeroes_padding(self, src, mask, padding):
+        """Whether torch's forward would pack this call into a nested tensor (NOTE [ Padded
+        positions ]); `padding` is the canonical (float) src_key_padding_mask."""
+        first = self.layers[0]
+        if not (getattr(self, "use_nested_tensor", False) and not first.training
+                and src.dim() == 3 and padding is not None and mask is None
+                and not is_autocast_enabled()):
+            return False
+        if getattr(self, "mask_check", True):
+            valid = (padding == 0)._data
+            if (valid[:, 1:] & ~valid[:, :-1]).any():  # a valid position after a padded one
+                return False
+        if is_grad_enabled():
+            attn = first.self_attn
+            tensors = (src, attn.in_proj_weight, attn.in_proj_bias, attn.out_proj.weight,
+                       attn.out_proj.bias, first.norm1.weight, first.norm1.bias,
+                       first.norm2.weight, first.norm2.bias, first.linear1.weight,
+                       first.linear1.bias, first.linear2.weight, first.linear2.bias)
+            return not any(t is not None and t.requires_grad for t in tensors)
+        return True
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
         src_key_padding_mask = _canonical_mask(
@@ -201,6 +260,8 @@ class TransformerEncoder(Module):
         for layer in self.layers:
             output = layer(output, src_mask=mask, is_causal=is_causal,
                            src_key_padding_mask=src_key_padding_mask)
+        if self._zeroes_padding(src, mask, src_key_padding_mask):
+            output = output.masked_fill((src_key_padding_mask != 0).unsqueeze(-1), 0.0)
         if self.norm is not None:
             output = self.norm(output)
         return output
