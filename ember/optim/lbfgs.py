@@ -4,6 +4,7 @@ from typing import NamedTuple
 
 from .._backend import xp_of
 from .._creation import as_tensor
+from .._tensor import Tensor
 from .optimizer import Optimizer, _bump, _check_ranges
 
 __all__ = ["LBFGS"]
@@ -97,7 +98,10 @@ def _strong_wolfe(probe, origin, step, direction_size, c1=1e-4, c2=0.9, toleranc
 
 
 def _dot(a, b):
-    return float(xp_of(a).dot(a, b))
+    """a . b as a scalar of their dtype: torch's L-BFGS keeps its curvature scalars (ro, H_diag,
+    the two-loop coefficients) as 0-d tensors of the parameters' dtype, and float64 arithmetic
+    there drifts away from its iterates over many steps."""
+    return xp_of(a).dot(a, b)
 
 
 class LBFGS(Optimizer):
@@ -171,8 +175,9 @@ class LBFGS(Optimizer):
         t = state.get("t")
         old_dirs = [_array(v) for v in state.get("old_dirs", [])]
         old_stps = [_array(v) for v in state.get("old_stps", [])]
-        ro = list(state.get("ro", []))
-        h_diag = state.get("H_diag")
+        ro = [_scalar_value(v) for v in state.get("ro", [])]
+        h_diag = _scalar_value(state.get("H_diag"))
+        t = _scalar_value(t)
         prev_flat_grad = _array(state.get("prev_flat_grad"))
         prev_loss = state.get("prev_loss")
 
@@ -198,7 +203,7 @@ class LBFGS(Optimizer):
                     old_stps.append(s)
                     ro.append(1.0 / ys)
                     h_diag = ys / _dot(y, y)
-                al = state.setdefault("al", [None] * history_size)
+                al = [_scalar_value(v) for v in state.get("al", [None] * history_size)]
                 q = -flat_grad
                 for i in range(len(old_dirs) - 1, -1, -1):
                     al[i] = _dot(old_stps[i], q) * ro[i]
@@ -207,10 +212,11 @@ class LBFGS(Optimizer):
                 for i in range(len(old_dirs)):
                     be_i = _dot(old_dirs[i], r) * ro[i]
                     r += (al[i] - be_i) * old_stps[i]
+                state["al"] = [None if v is None else _scalar_tensor(v) for v in al]
             prev_flat_grad = flat_grad.copy()
             prev_loss = loss
             if state["n_iter"] == 1:
-                t = min(1.0, 1.0 / float(xp.abs(flat_grad).sum())) * lr
+                t = min(1.0, 1.0 / xp.abs(flat_grad).sum()) * lr
             else:
                 t = lr
             gtd = _dot(flat_grad, d)
@@ -252,11 +258,11 @@ class LBFGS(Optimizer):
                 break
 
         state["d"] = _tensor(d)
-        state["t"] = t
+        state["t"] = _scalar_tensor(t)
         state["old_dirs"] = [_tensor(v) for v in old_dirs]
         state["old_stps"] = [_tensor(v) for v in old_stps]
-        state["ro"] = ro
-        state["H_diag"] = h_diag
+        state["ro"] = [_scalar_tensor(v) for v in ro]
+        state["H_diag"] = _scalar_tensor(h_diag)
         state["prev_flat_grad"] = _tensor(prev_flat_grad)
         state["prev_loss"] = prev_loss
         return orig_loss
@@ -264,6 +270,18 @@ class LBFGS(Optimizer):
 
 def _array(t):
     return None if t is None else t._data
+
+
+def _scalar_value(v):
+    """A state scalar as the arithmetic uses it: a 0-d tensor's value in its dtype, a number as
+    it is (torch's state holds 0-d tensors)."""
+    return v._data[()] if isinstance(v, Tensor) else v
+
+
+def _scalar_tensor(v):
+    """A state scalar as torch keeps it: a 0-d tensor of the parameters' dtype for an array
+    scalar, a Python number as it is (H_diag and t start as 1.0 and a learning rate)."""
+    return as_tensor(v) if hasattr(v, "dtype") else v
 
 
 def _tensor(a):
