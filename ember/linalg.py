@@ -62,6 +62,8 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
     """'fro', 'nuc', inf, -inf, 1, -1, 2 or -2 norm of the matrices over the two dims."""
+    if ord not in ("fro", "nuc", 1, -1, 2, -2, math.inf, -math.inf):  # torch checks it first
+        raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
     if A.ndim < 2:
         raise RuntimeError("linalg.matrix_norm: The input tensor A must have at least 2 "
                            "dimensions.")
@@ -84,13 +86,12 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
         if keepdim:
             r = r.unsqueeze(min(d0, d1)).unsqueeze(max(d0, d1))
         return r
-    if ord in (math.inf, -math.inf, 1, -1):
-        sum_dim, red_dim = (d1, d0) if ord in (math.inf, -math.inf) else (d0, d1)
-        if not keepdim and sum_dim < red_dim:
-            red_dim -= 1
-        s = A.abs().sum(sum_dim, keepdim=keepdim)
-        return s.amax(red_dim, keepdim=keepdim) if ord > 0 else s.amin(red_dim, keepdim=keepdim)
-    raise RuntimeError(f"linalg.matrix_norm: Order {ord} not supported.")
+    # inf, -inf, 1 or -1 (the orders were checked first)
+    sum_dim, red_dim = (d1, d0) if ord in (math.inf, -math.inf) else (d0, d1)
+    if not keepdim and sum_dim < red_dim:
+        red_dim -= 1
+    s = A.abs().sum(sum_dim, keepdim=keepdim)
+    return s.amax(red_dim, keepdim=keepdim) if ord > 0 else s.amin(red_dim, keepdim=keepdim)
 
 
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -104,10 +105,8 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
             raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must "
                                f"be 1D or 2D. Got {A.ndim}D.")
         dim = tuple(builtins.range(A.ndim))
-    if len(dim) == 2:
+    if len(dim) == 2 or isinstance(ord, str):  # 'fro' and 'nuc' are matrix norms only
         return matrix_norm(A, ord, dim, keepdim, dtype=dtype)
-    if isinstance(ord, str):
-        raise RuntimeError(f"linalg.vector_norm: Order {ord} not supported.")
     return vector_norm(A, ord, dim, keepdim, dtype=dtype)
 
 

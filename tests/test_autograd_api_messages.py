@@ -64,3 +64,20 @@ def test_integer_tensors_refuse_requires_grad_in_torchs_words(make):
 @pytest.mark.parametrize("equation", ["ij->k", "ij->ii", "ij->kk", "ij->jij"])
 def test_einsum_output_subscript_errors(equation):
     _same_error(lambda lib: lib.einsum(equation, lib.ones(2, 3)))
+
+
+def test_function_ctx_is_the_class_of_a_functions_ctx():
+    from ember.autograd.function import FunctionCtx
+    seen = []
+
+    class Double(ember.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            seen.append(isinstance(ctx, FunctionCtx))
+            return x * 2
+
+        @staticmethod
+        def backward(ctx, g):
+            return g * 2
+    Double.apply(ember.ones(2, requires_grad=True))
+    assert seen == [True]

@@ -267,6 +267,9 @@ class BackwardNode(Node):
     _forward_cls = None
 
 
+FunctionCtx = BackwardNode  # the class of a Function's ctx (torch.autograd.function.FunctionCtx)
+
+
 def _inputs(args, n_operands, enabled):
     """One pass over an op's arguments. Returns the values forward takes (a Tensor's array,
     anything else as is); the node's edges, or None when nothing requires grad or grad mode
