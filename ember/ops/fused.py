@@ -7,7 +7,7 @@ import numpy as np
 from .. import _dtype
 from .._dtype import type_name as _type_name
 from .._tensor import Tensor
-from ._common import _binary, _out, invalid_arguments, is_operand
+from ._common import _binary, _out, check_broadcast, invalid_arguments, is_operand
 from ._op import Op, broadcast_error, scalar
 from .complex import holomorphic
 
@@ -105,6 +105,7 @@ def lerp(input, end, weight, *, out=None):
         raise invalid_arguments("lerp", (input, end, weight), _LERP_OVERLOADS)
     a, b = input._data, end._data
     if a.dtype.kind not in "fc":
+        check_broadcast(a, b)  # torch's shape error comes first
         kernel = "lerp_kernel_tensor" if isinstance(weight, Tensor) else "lerp_kernel_scalar"
         raise NotImplementedError(f"\"{kernel}\" not implemented for '{_type_name(a.dtype)}'")
     if b.dtype != a.dtype:

@@ -204,3 +204,10 @@ def test_masked_ops_name_the_mask_first_in_a_broadcast_error(op):
         extra = tuple(lib.ones(6) if a is None else a for a in args)
         return getattr(lib.zeros(2, 3), op)(lib.zeros((2, 2), dtype=lib.bool), *extra)
     _same(call)
+
+
+def test_lerp_shape_error_comes_before_the_dtype_refusal():
+    _same(lambda lib: lib.lerp(lib.ones((3, 2), dtype=lib.int16), lib.ones((3, 4), dtype=lib.int16),
+                               0.5))
+    _same(lambda lib: lib.lerp(lib.ones((3, 2), dtype=lib.int16), lib.ones((3, 2), dtype=lib.int16),
+                               0.5))
