@@ -52,7 +52,7 @@ def _make(data, requires_grad=False, grad_fn=None, out_idx=0):
     t._grad = None
     t._grad_fn = grad_fn
     t._out_idx = out_idx
-    t._version = [0]
+    t._vc = [0]
     t._hooks = None
     t._accum = None
     t._retains_grad = False
@@ -82,7 +82,7 @@ def _factory_requires_grad(t):
 def _as_view_of(t, src, op):
     """t, made by the view op `op` from src, shares src's memory: its version counter, and as
     `_base` the tensor src views (or src itself), as PyTorch's views do."""
-    t._version = src._version
+    t._vc = src._vc
     if _grad_state.inference and not getattr(src, "_inference", False):
         del t._inference  # a view of a normal tensor stays normal, as torch's
     base = getattr(src, "_view_base", None)
@@ -166,7 +166,7 @@ class Tensor:
     # NOTE [ Inference tensors ]
     # _inference is set (True) only on tensors made while inference_mode is on, as torch's
     # inference tensors; elsewhere it stays unset, so making a tensor pays one flag test.
-    __slots__ = ("_data", "_requires_grad", "_grad", "_grad_fn", "_out_idx", "_version", "_hooks",
+    __slots__ = ("_data", "_requires_grad", "_grad", "_grad_fn", "_out_idx", "_vc", "_hooks",
                  "_accum", "_retains_grad", "_view_base", "_inference", "_no_grad_view",
                  "__weakref__")
     __array_ufunc__ = None  # NumPy operators defer to Tensor's reflected operators
@@ -302,6 +302,12 @@ class Tensor:
         self._grad = value
 
     @property
+    def _version(self):
+        """How many in-place writes the tensor's memory has had (torch's Tensor._version). The
+        counter itself is `_vc`, a one-element list that views share with their base."""
+        return self._vc[0]
+
+    @property
     def grad_fn(self):
         return _view_write.current_grad_fn(self)
 
@@ -380,7 +386,7 @@ class Tensor:
 
     def detach(self):
         t = _make(self._data)
-        t._version = self._version
+        t._vc = self._vc
         return t
 
     def detach_(self):
@@ -480,7 +486,7 @@ class Tensor:
         self._grad = None
         self._grad_fn = None
         self._out_idx = 0
-        self._version = [0]
+        self._vc = [0]
         self._hooks = None
         self._accum = None
         self._retains_grad = False
@@ -630,7 +636,7 @@ class Tensor:
             return self
         ufunc = _UFUNC_OF.get(fn)  # NOTE [ Arithmetic in place ] (ops/arithmetic.py)
         if ufunc is not None and _arithmetic.write_in_place(self, ufunc, args, kwargs):
-            self._version[0] += 1
+            self._vc[0] += 1
             return self
         _grad_state.enabled, prev = False, _grad_state.enabled
         try:
@@ -662,7 +668,7 @@ class Tensor:
         An op that wrote its result over self (NOTE [ Results over the input ]) only bumps it."""
         mine = self._data
         if array is mine:
-            self._version[0] += 1
+            self._vc[0] += 1
             return
         if array.dtype != mine.dtype and not _dtype.castable(array.dtype, mine.dtype):
             raise _dtype.cast_error(array, mine)
@@ -676,7 +682,7 @@ class Tensor:
                                    f"broadcast shape {list(wanted)}")
         if mine.size:  # an empty expanded tensor is read-only but has nothing to write
             mine[...] = array
-        self._version[0] += 1
+        self._vc[0] += 1
 
     def _check_inplace_leaf(self):
         if _grad_state.enabled and self._requires_grad and self._grad_fn is None:
@@ -688,7 +694,7 @@ class Tensor:
             return self._inplace(_convert.zeroed)
         self._check_inplace_leaf()
         writable_alias(self._data).fill(0)
-        self._version[0] += 1
+        self._vc[0] += 1
         return self
 
     def masked_fill_(self, mask, value):
@@ -709,7 +715,7 @@ class Tensor:
                                    f"broadcast shape {list(filled.shape)}")
             where = np.broadcast_to(mask._data, data.shape)
             alias[where] = filled[where]
-            self._version[0] += 1
+            self._vc[0] += 1
             return self
         return self._inplace(_ops.masked_fill, mask, value)
 
@@ -728,7 +734,7 @@ class Tensor:
         if _grad_state.enabled and self._requires_grad:  # its old values stop mattering
             return self._inplace(_convert.filled, value)
         writable_alias(self._data).fill(value)
-        self._version[0] += 1
+        self._vc[0] += 1
         return self
 
     def fill_diagonal_(self, fill_value, wrap=False):
@@ -1108,7 +1114,7 @@ def _random_fill(t, kind, generator, *params):
     from ._random import fill_
     t._check_inplace_leaf()
     fill_(t._data, kind, generator, *params)
-    t._version[0] += 1
+    t._vc[0] += 1
     return t
 
 

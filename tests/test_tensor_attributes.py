@@ -285,3 +285,15 @@ def test_new_factories_take_dtype_and_device_from_self():
 def test_layout_and_backend_flags_are_false_as_for_torchs_dense_cpu_tensors(name):
     assert getattr(torch.zeros(2), name) is False
     assert getattr(ember.zeros(2), name) is False
+
+
+def test_version_is_an_int_that_in_place_writes_bump_as_torchs():
+    for lib in (torch, ember):
+        x = lib.zeros(3)
+        before = x._version
+        x.add_(1)
+        x[0] = 2.0
+        view = x[1:]
+        view.mul_(2)
+        assert (before, x._version, view._version) == (0, 3, 3)
+        assert type(x._version) is int

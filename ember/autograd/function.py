@@ -124,7 +124,7 @@ class Node:
             kind = s[0]
             if kind == _INPUT:
                 t = s[1]
-                if t._version[0] != s[2]:
+                if t._vc[0] != s[2]:
                     _raise_modified(t, s[2], self)
                 out.append(t._data if arrays else t)
             elif kind == _OUTPUT:
@@ -135,7 +135,7 @@ class Node:
                     out.append(s[1])
                 else:
                     t = _make(s[1], True, self, s[2])
-                    t._version = box
+                    t._vc = box
                     out.append(t)
             elif kind == _HOOKED:
                 out.append(_graph().unpack_saved(self, s, arrays))
@@ -198,7 +198,7 @@ def _view_write():
 
 
 def _raise_modified(t, expected, node, now=None):
-    now = t._version[0] if now is None else now
+    now = t._vc[0] if now is None else now
     shape = ", ".join(str(s) for s in t.shape)
     raise RuntimeError(
         "one of the variables needed for gradient computation has been modified by an inplace "
@@ -293,7 +293,7 @@ def _inputs(args, n_operands, enabled):
                 record = True
                 fn = a._grad_fn
                 if fn is not None:
-                    if fn._view_version is not None and fn._view_version != a._version[0]:
+                    if fn._view_version is not None and fn._view_version != a._vc[0]:
                         fn = _view_write().refresh_view(a)  # NOTE [ Stale views ] (view_write)
                     edges.append((fn, a._out_idx, d.shape, d.dtype))
                 else:
@@ -379,7 +379,7 @@ class Function:
                 results.append(o)
             else:
                 r = _make(o._data)
-                r._version = o._version
+                r._vc = o._vc
                 results.append(r)
         if record:
             _attach(node, args, edges, results, tensor_saved=True)
@@ -424,19 +424,19 @@ def _pack(saved, args, outputs, tensor_saved, raw):
         for o in outputs:
             if isinstance(o, _Tensor) and (o._data is sd or raw is not None and raw[i] is s):
                 if o._grad_fn is not None:
-                    packed.append((_OUTPUT, o._data, i, o._version, o._version[0]))
+                    packed.append((_OUTPUT, o._data, i, o._vc, o._vc[0]))
                 else:
-                    packed.append((_INPUT, o, o._version[0]))
+                    packed.append((_INPUT, o, o._vc[0]))
                 break
             i += 1
         else:
             if tensor_saved:
-                packed.append((_INPUT, s, s._version[0]) if isinstance(s, _Tensor)
+                packed.append((_INPUT, s, s._vc[0]) if isinstance(s, _Tensor)
                               else (_CONSTANT, s))
                 continue
             for a in args:
                 if isinstance(a, _Tensor) and a._data is s:
-                    packed.append((_INPUT, a, a._version[0]))
+                    packed.append((_INPUT, a, a._vc[0]))
                     break
             else:
                 packed.append((_ARRAY, s) if hasattr(s, "shape") else (_CONSTANT, s))
@@ -452,7 +452,7 @@ def adopt_saved_output(node, tensor):
     packed = node._packed
     if not packed:
         return
-    node._packed = [(_OUTPUT, s[1], s[2], tensor._version, tensor._version[0])
+    node._packed = [(_OUTPUT, s[1], s[2], tensor._vc, tensor._vc[0])
                     if s is not None and s[0] == _OUTPUT else s for s in packed]
 
 

@@ -44,7 +44,7 @@ def increment_version(tensor):
     """Bump the version counter of a tensor (or of each in an iterable), as an in-place write
     ember did not see would: backward then refuses the values saved before it."""
     for t in ((tensor,) if isinstance(tensor, Tensor) else tensor):
-        t._version[0] += 1
+        t._vc[0] += 1
 
 
 # -- saved tensor hooks ---------------------------------------------------------------------------

@@ -31,7 +31,7 @@ class Variable(metaclass=_VariableMeta):
             if data.requires_grad or data.grad_fn is not None:
                 return data
             t = _make(data._data)
-            t._version = data._version
+            t._vc = data._vc
             t.requires_grad = True
             return t
         return data

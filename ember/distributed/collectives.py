@@ -50,7 +50,7 @@ class _Staged:
                 a[...] = values.reshape(a.shape)
         else:
             a[...] = xp_of(a).asarray(values.reshape(a.shape))
-        self.tensor._version[0] += 1
+        self.tensor._vc[0] += 1
 
 
 def _mpi_view(array):
@@ -429,7 +429,7 @@ def irecv(tensor, src=None, group=None, tag=0, group_src=None):
         if out.copied:
             out.put_back()
         else:
-            tensor._version[0] += 1
+            tensor._vc[0] += 1
         return pg.ranks[status.source]
 
     return Work(pg, "recv", [request], finish, [tensor], [status])

@@ -64,7 +64,7 @@ class _Buffer:
     def put_back(self):
         if self.copied:
             self.tensor._data[...] = self.array.reshape(self.tensor._data.shape)
-        self.tensor._version[0] += 1
+        self.tensor._vc[0] += 1
 
 
 class NcclCommunicator:
@@ -126,7 +126,7 @@ class NcclCommunicator:
                             _dtype_code(self.nccl, tensor.dtype, "all_gather"), self._stream())
         for row, t in zip(stacked, tensor_list):
             t._data[...] = row
-            t._version[0] += 1
+            t._vc[0] += 1
         return self._done("all_gather", list(tensor_list), async_op)
 
     def reduce_scatter_tensor(self, output, input, op, async_op):

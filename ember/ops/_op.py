@@ -63,7 +63,7 @@ class Op(Function):
             if edges is not None:  # NOTE [ In place on a view ] (ops/view_write.py)
                 node._view_src = args[0]
                 node._view_args = args[1:]
-                node._view_version = t._version[0]
+                node._view_version = t._vc[0]
         if edges is not None:
             if node._non_diff:
                 _attach(node, args, edges, (t,), raw=(raw,))
@@ -86,7 +86,7 @@ def _finish(cls, node, args, edges, out):
     if cls._is_view and edges is not None:
         node._view_src = args[0]
         node._view_args = args[1:]
-        node._view_version = args[0]._version[0]
+        node._view_version = args[0]._vc[0]
     if type(out) is tuple:
         outs = tuple(_wrap(o, node.xp) for o in out)
         if cls._is_view:

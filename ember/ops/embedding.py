@@ -67,7 +67,7 @@ def embedding_renorm_(weight, indices, max_norm, norm_type):
     norms = (xp.abs(w[rows]) ** norm_type).sum(axis=1) ** (1.0 / norm_type)
     big = norms > max_norm
     w[rows[big]] *= (max_norm / (norms[big] + 1e-7)).astype(w.dtype)[:, None]
-    weight._version[0] += 1
+    weight._vc[0] += 1
     return weight
 
 

@@ -436,7 +436,7 @@ def setitem(tensor, key, value):
         tensor._inplace(_index_put, k, value)
         return
     _put(tensor._data, k, value._data if isinstance(value, Tensor) else value)
-    tensor._version[0] += 1
+    tensor._vc[0] += 1
 
 
 def _through_index_put(key, value):

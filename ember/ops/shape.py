@@ -139,7 +139,7 @@ def _view_dtype(input, dtype):
         if stride != 1:
             raise RuntimeError(f"self.stride(-1) must be 1 to view {names}, but got {stride}")
     out = _make(a.view(dtype.np))
-    out._version = input._version  # a view: in-place writes through either bump both
+    out._vc = input._vc  # a view: in-place writes through either bump both
     return out
 
 

@@ -130,7 +130,7 @@ def refresh_view(view):
     node = view._grad_fn
     base, chain = _chain_to_base(view)
     if base._grad_fn is None:  # a leaf's views read it directly: their history stays right
-        node._view_version = view._version[0]
+        node._view_version = view._vc[0]
         return node
     _regenerate(view, base, chain)
     return view._grad_fn
@@ -150,7 +150,7 @@ def current_grad_fn(t):
     """t's grad_fn, a stale view's refreshed first (NOTE [ Stale views ])."""
     node = t._grad_fn
     if node is not None and node._view_version is not None and \
-            node._view_version != t._version[0]:
+            node._view_version != t._vc[0]:
         return refresh_view(t)
     return node
 

@@ -155,7 +155,7 @@ def _advance(step):
 
 def _bump(param):
     """Record an in-place change of param, so graphs that saved its old value refuse it."""
-    param._version[0] += 1
+    param._vc[0] += 1
 
 
 def _param_entries(params):
@@ -271,7 +271,7 @@ class Optimizer:
                     update(data.reshape(1), grad.reshape(1), _as_vectors(state), hp, xp)
                 else:
                     update(data, grad, state, hp, xp)
-                p._version[0] += 1  # graphs that saved the old value refuse it
+                p._vc[0] += 1  # graphs that saved the old value refuse it
         return loss
 
     def _states(self, params, group):

@@ -67,7 +67,7 @@ class _Wrapped:
         """values with the tensors that require grad passed through the identity."""
         out = BackwardHookFunction.apply(*[values[i] for i in self.index])
         out[0].grad_fn.on_grad = on_grad
-        self.versions = [(t._version, t._version[0]) for t in out]
+        self.versions = [(t._vc, t._vc[0]) for t in out]
         new = list(values)
         for i, t in zip(self.index, out):
             new[i] = t

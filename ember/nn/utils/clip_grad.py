@@ -55,7 +55,7 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     coef = min(float(coef), 1.0)
     for g in grads:
         g._data *= coef
-        g._version[0] += 1
+        g._vc[0] += 1
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
@@ -83,5 +83,5 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
         g = p.grad
         if g is not None:
             xp_of(g._data).clip(g._data, -clip_value, clip_value, out=g._data)
-            g._version[0] += 1
+            g._vc[0] += 1
 
