@@ -5,24 +5,7 @@ import pytest
 import torch
 
 import ember
-
-
-def _outcome(fn, lib):
-    """('ok', result as NumPy) or (exception class name, message)."""
-    try:
-        r = fn(lib)
-    except Exception as exc:  # noqa: BLE001 - the exception is what is compared
-        return type(exc).__name__, str(exc)
-    return "ok", r.numpy() if hasattr(r, "numpy") else r
-
-
-def _same(fn):
-    got, want = _outcome(fn, ember), _outcome(fn, torch)
-    assert got[0] == want[0], (got, want)
-    if got[0] == "ok":
-        np.testing.assert_array_equal(got[1], want[1])
-    else:
-        assert got[1] == want[1]
+from tests.ops.parity import same
 
 
 @pytest.mark.parametrize("dtype", ["int8", "int16", "uint16", "uint32", "int32", "int64"])
@@ -30,44 +13,44 @@ def test_index_tensor_dtypes(dtype):
     """torch's index kernels take long and int index tensors (and byte or bool masks); a 0-d
     integer tensor of any dtype selects as an int."""
     base = np.arange(6.0, dtype=np.float32).reshape(2, 3)
-    _same(lambda lib: lib.tensor(base)[lib.tensor([1, 0], dtype=getattr(lib, dtype))])
-    _same(lambda lib: lib.tensor(base)[lib.tensor(1, dtype=getattr(lib, dtype))])
+    same(lambda lib: lib.tensor(base)[lib.tensor([1, 0], dtype=getattr(lib, dtype))])
+    same(lambda lib: lib.tensor(base)[lib.tensor(1, dtype=getattr(lib, dtype))])
 
     def assign(lib):
         t = lib.tensor(base)
         t[lib.tensor([1, 0], dtype=getattr(lib, dtype))] = 5.0
         return t
-    _same(assign)
+    same(assign)
 
 
 def test_index_by_numpy_array_of_any_integer_dtype():
     base = np.arange(6.0, dtype=np.float32).reshape(2, 3)
-    _same(lambda lib: lib.tensor(base)[np.array([1, 0], dtype=np.int16)])
+    same(lambda lib: lib.tensor(base)[np.array([1, 0], dtype=np.int16)])
 
 
 @pytest.mark.parametrize("name", ["fmod", "remainder", "floor_divide"])
 def test_integer_division_with_an_empty_result_has_nothing_to_refuse(name):
-    _same(lambda lib: getattr(lib, name)(lib.zeros((4, 0, 2), dtype=lib.int64),
+    same(lambda lib: getattr(lib, name)(lib.zeros((4, 0, 2), dtype=lib.int64),
                                          lib.zeros((4, 1, 2), dtype=lib.int64)))
-    _same(lambda lib: getattr(lib, name)(lib.ones((2,), dtype=lib.int64),
+    same(lambda lib: getattr(lib, name)(lib.ones((2,), dtype=lib.int64),
                                          lib.zeros((2,), dtype=lib.int64)))
 
 
 @pytest.mark.parametrize("dims", [(0, -1), (-1, 0), (2, -1), (0, 1), (-2, 0)])
 def test_flatten_of_a_0d_tensor_checks_its_dims(dims):
-    _same(lambda lib: lib.flatten(lib.tensor(1.0), *dims))
+    same(lambda lib: lib.flatten(lib.tensor(1.0), *dims))
 
 
 @pytest.mark.parametrize("shape, dim", [((0,), 0), ((0,), -1), ((2, 0), 1), ((0, 3), 0),
                                         ((0, 3), 1)])
 def test_index_select_on_an_empty_dim(shape, dim):
-    _same(lambda lib: lib.index_select(lib.zeros(shape), dim, lib.tensor([1])))
+    same(lambda lib: lib.index_select(lib.zeros(shape), dim, lib.tensor([1])))
 
 
 def test_binary_cross_entropy_refuses_nan_input():
     x = np.array([[np.nan], [0.4]], dtype=np.float32)
     y = np.array([[0.3], [0.5]], dtype=np.float32)
-    _same(lambda lib: lib.nn.functional.binary_cross_entropy(lib.tensor(x), lib.tensor(y)))
+    same(lambda lib: lib.nn.functional.binary_cross_entropy(lib.tensor(x), lib.tensor(y)))
 
 
 @pytest.mark.parametrize("dtype", ["float16", "float32", "int32"])
@@ -75,13 +58,13 @@ def test_heaviside_of_nan_is_zero(dtype):
     """torch's heaviside is a == 0 ? b : a > 0: NaN gives 0 (NumPy's gives NaN)."""
     a = np.array([np.nan, -1.0, 0.0, 2.0, -0.0]) if dtype != "int32" else np.array([-1, 0, 2])
     b = np.full(a.shape, 0.5) if dtype != "int32" else np.full(a.shape, 7)
-    _same(lambda lib: lib.heaviside(lib.tensor(a.astype(dtype)), lib.tensor(b.astype(dtype))))
+    same(lambda lib: lib.heaviside(lib.tensor(a.astype(dtype)), lib.tensor(b.astype(dtype))))
 
 
 @pytest.mark.parametrize("alpha", [-1, 2])
 def test_add_of_a_number_and_a_tensor_with_alpha(alpha):
-    _same(lambda lib: lib.add(2, lib.tensor([3, 4], dtype=lib.uint8), alpha=alpha))
-    _same(lambda lib: lib.add(2, lib.tensor([3.0, 4.0]), alpha=alpha))
+    same(lambda lib: lib.add(2, lib.tensor([3, 4], dtype=lib.uint8), alpha=alpha))
+    same(lambda lib: lib.add(2, lib.tensor([3.0, 4.0]), alpha=alpha))
 
 
 @pytest.mark.parametrize("dtype", ["float32", "float16", "uint8", "int8", "int16", "bool",
@@ -89,13 +72,13 @@ def test_add_of_a_number_and_a_tensor_with_alpha(alpha):
 def test_repeat_interleave_counts_must_be_int32_or_int64(dtype):
     def counts(lib, values):
         return lib.tensor(values, dtype=getattr(lib, dtype))
-    _same(lambda lib: lib.repeat_interleave(lib.tensor([1.0, 2.0, 3.0]), counts(lib, [1, 0, 1])))
-    _same(lambda lib: lib.repeat_interleave(counts(lib, [1, 0, 1])))
-    _same(lambda lib: lib.repeat_interleave(lib.tensor([1.0, 2.0]), counts(lib, 1)))
+    same(lambda lib: lib.repeat_interleave(lib.tensor([1.0, 2.0, 3.0]), counts(lib, [1, 0, 1])))
+    same(lambda lib: lib.repeat_interleave(counts(lib, [1, 0, 1])))
+    same(lambda lib: lib.repeat_interleave(lib.tensor([1.0, 2.0]), counts(lib, 1)))
 
 
 def test_repeat_interleave_refuses_2d_counts():
-    _same(lambda lib: lib.repeat_interleave(lib.tensor([1.0, 2.0]), lib.tensor([[1, 1]])))
+    same(lambda lib: lib.repeat_interleave(lib.tensor([1.0, 2.0]), lib.tensor([[1, 1]])))
 
 
 @pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
@@ -110,18 +93,18 @@ def test_bce_with_logits_result_has_the_targets_dtype(reduction, dtypes):
             lib.tensor(x, dtype=getattr(lib, dtypes[0])),
             lib.tensor(y, dtype=getattr(lib, dtypes[1])), reduction=reduction)
         return str(out.dtype)
-    _same(loss)
+    same(loss)
 
 
 def test_error_order_of_nll_loss_bce_and_bool_division():
     """torch's first check wins: nll_loss of a 1-D input refuses a 2-D target, F.binary_cross_
     entropy checks sizes before dtypes, fmod of bools reports a shape mismatch before the dtype."""
-    _same(lambda lib: lib.nn.functional.nll_loss(lib.tensor([-1.6]), lib.zeros((3, 3),
+    same(lambda lib: lib.nn.functional.nll_loss(lib.tensor([-1.6]), lib.zeros((3, 3),
                                                                                dtype=lib.int64)))
-    _same(lambda lib: lib.nn.functional.binary_cross_entropy(
+    same(lambda lib: lib.nn.functional.binary_cross_entropy(
         lib.tensor([0.7, 0.8]), lib.tensor(0.4, dtype=lib.float64)))
-    _same(lambda lib: lib.fmod(lib.tensor([True, False, True]), lib.zeros((0, 4), dtype=lib.bool)))
-    _same(lambda lib: lib.fmod(lib.tensor([True, False]), lib.tensor([True, True])))
+    same(lambda lib: lib.fmod(lib.tensor([True, False, True]), lib.zeros((0, 4), dtype=lib.bool)))
+    same(lambda lib: lib.fmod(lib.tensor([True, False]), lib.tensor([True, True])))
 
 
 @pytest.mark.parametrize("exponent", [False, True, 0, 2, 2.0])
@@ -129,7 +112,7 @@ def test_pow_of_bools(exponent):
     def power(lib):
         r = lib.pow(lib.tensor([False, True]), exponent)
         return np.array([str(r.dtype)] + [str(v) for v in r.tolist()])
-    _same(power)
+    same(power)
 
 
 @pytest.mark.parametrize("name", ["std", "var", "std_mean", "var_mean"])
@@ -149,4 +132,4 @@ def test_writes_into_an_empty_expanded_tensor_write_nothing():
         t[-2] = lib.tensor(-3, dtype=lib.int32)
         t.fill_(1.0)
         return t
-    _same(write)
+    same(write)

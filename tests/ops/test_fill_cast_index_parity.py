@@ -4,31 +4,8 @@ import warnings
 
 import numpy as np
 import pytest
-import torch
 
-import ember
-
-
-def _outcome(fn, lib):
-    """('ok', result as NumPy) or (exception class name, message); warnings raise."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", RuntimeWarning)
-        warnings.filterwarnings("error", category=np.exceptions.ComplexWarning)
-        try:
-            r = fn(lib)
-        except Exception as exc:  # noqa: BLE001 - the exception is what is compared
-            return type(exc).__name__, str(exc)
-    return "ok", r.numpy() if hasattr(r, "numpy") else r
-
-
-def _same(fn):
-    got, want = _outcome(fn, ember), _outcome(fn, torch)
-    assert got[0] == want[0], (got, want)
-    if got[0] == "ok":
-        assert np.shape(got[1]) == np.shape(want[1])
-        np.testing.assert_array_equal(got[1], want[1])
-    else:
-        assert got[1] == want[1]
+from tests.ops.parity import same
 
 
 # fill_ and torch.fill from a 0-d tensor convert as C converts, unchecked and silently
@@ -48,19 +25,19 @@ def test_fill_from_a_tensor_converts_unchecked(dtype, value, value_dtype):
     def fill(lib):
         return lib.fill(lib.ones(3, dtype=getattr(lib, dtype)),
                         lib.tensor(value, dtype=getattr(lib, value_dtype)))
-    _same(fill_)
+    same(fill_)
     with warnings.catch_warnings():  # torch warns that it drops an imaginary part: so does ember
         warnings.simplefilter("ignore", UserWarning)
-        _same(fill)
+        same(fill)
 
 
 @pytest.mark.parametrize("target", ["uint8", "int32", "int64", "float16"])
 def test_to_and_copy_convert_out_of_range_values_silently(target):
     values = [300.0, -1.5, float("nan"), 1e10, -float("inf")]
-    _same(lambda lib: lib.tensor(values).to(getattr(lib, target)))
-    _same(lambda lib: lib.zeros(5, dtype=getattr(lib, target)).copy_(lib.tensor(values)))
-    _same(lambda lib: lib.tensor([1e300], dtype=lib.float64).to(lib.float32))
-    _same(lambda lib: lib.tensor([1e300 + 0j]))
+    same(lambda lib: lib.tensor(values).to(getattr(lib, target)))
+    same(lambda lib: lib.zeros(5, dtype=getattr(lib, target)).copy_(lib.tensor(values)))
+    same(lambda lib: lib.tensor([1e300], dtype=lib.float64).to(lib.float32))
+    same(lambda lib: lib.tensor([1e300 + 0j]))
 
 
 @pytest.mark.parametrize("dtype,value,value_dtype", [
@@ -68,7 +45,7 @@ def test_to_and_copy_convert_out_of_range_values_silently(target):
     ("uint8", -0.003, "float16"), ("int32", 1e10, "float32"), ("float16", 1e10, "float32"),
     ("float32", 1 + 2j, "complex64"), ("float32", 1 + 0j, "complex64"), ("bool", 5.0, "float32")])
 def test_masked_fill_checks_a_tensor_value_as_a_number(dtype, value, value_dtype):
-    _same(lambda lib: lib.zeros(3, dtype=getattr(lib, dtype)).masked_fill(
+    same(lambda lib: lib.zeros(3, dtype=getattr(lib, dtype)).masked_fill(
         lib.tensor([True, False, True]), lib.tensor(value, dtype=getattr(lib, value_dtype))))
 
 
@@ -76,28 +53,28 @@ def test_masked_fill_checks_a_tensor_value_as_a_number(dtype, value, value_dtype
 def test_index_fill_checks_its_value(value):
     for as_tensor in (False, True):
         for dtype in ("uint8", "float32", "complex64"):
-            _same(lambda lib: lib.zeros(3, dtype=getattr(lib, dtype)).index_fill(
+            same(lambda lib: lib.zeros(3, dtype=getattr(lib, dtype)).index_fill(
                 0, lib.tensor([1]), lib.tensor(value) if as_tensor else value))
 
 
 @pytest.mark.parametrize("value", [1 + 0j, 2 + 0j, 1 + 1j])
 def test_fills_take_a_complex_number_with_no_imaginary_part(value):
-    _same(lambda lib: lib.zeros(3).fill_(value))
-    _same(lambda lib: lib.full((2,), value, dtype=lib.float32))
-    _same(lambda lib: lib.zeros(3, dtype=lib.int32).masked_fill(lib.tensor(True), value))
+    same(lambda lib: lib.zeros(3).fill_(value))
+    same(lambda lib: lib.full((2,), value, dtype=lib.float32))
+    same(lambda lib: lib.zeros(3, dtype=lib.int32).masked_fill(lib.tensor(True), value))
 
 
 def test_in_place_shape_error_comes_before_the_dtype_refusal():
-    _same(lambda lib: lib.tensor(True).pow_(lib.tensor([False, True])))
-    _same(lambda lib: lib.tensor([True]).pow_(lib.tensor([False, True, True])))
-    _same(lambda lib: lib.tensor([True, False]).pow_(lib.tensor([False, True])))
+    same(lambda lib: lib.tensor(True).pow_(lib.tensor([False, True])))
+    same(lambda lib: lib.tensor([True]).pow_(lib.tensor([False, True, True])))
+    same(lambda lib: lib.tensor([True, False]).pow_(lib.tensor([False, True])))
 
 
 def test_hypot_shape_error_comes_before_the_dtype_refusal():
-    _same(lambda lib: lib.hypot(lib.zeros(2, dtype=lib.bool), lib.ones(4, dtype=lib.bool)))
-    _same(lambda lib: lib.hypot(lib.zeros((0, 4, 3, 3), dtype=lib.bool),
+    same(lambda lib: lib.hypot(lib.zeros(2, dtype=lib.bool), lib.ones(4, dtype=lib.bool)))
+    same(lambda lib: lib.hypot(lib.zeros((0, 4, 3, 3), dtype=lib.bool),
                                 lib.ones((4, 2, 3), dtype=lib.int32)))
-    _same(lambda lib: lib.hypot(lib.zeros(2, dtype=lib.int32), lib.ones(2, dtype=lib.bool)))
+    same(lambda lib: lib.hypot(lib.zeros(2, dtype=lib.int32), lib.ones(2, dtype=lib.bool)))
 
 
 @pytest.mark.parametrize("key", [0, slice(None), slice(None, None, 0), slice(None, None, 2),
@@ -105,14 +82,14 @@ def test_hypot_shape_error_comes_before_the_dtype_refusal():
                                  (None, slice(None, None, 0)), (Ellipsis, slice(None, None, 2)),
                                  Ellipsis, None, True, False])
 def test_indexing_a_0d_tensor(key):
-    _same(lambda lib: lib.tensor(1.0)[key])
+    same(lambda lib: lib.tensor(1.0)[key])
 
     def assign(lib):
         t = lib.tensor(1.0)
         t[key] = 2.0
         return t
-    _same(assign)
-    _same(lambda lib: lib.tensor(1.0)[lib.tensor(0)])
+    same(assign)
+    same(lambda lib: lib.tensor(1.0)[lib.tensor(0)])
 
 
 @pytest.mark.parametrize("shape,key", [
@@ -126,13 +103,13 @@ def test_indexing_a_0d_tensor(key):
 def test_index_tensors_that_do_not_broadcast(shape, key):
     def k(lib):
         return tuple(lib.tensor(i) if isinstance(i, list) else i for i in key)
-    _same(lambda lib: lib.zeros(shape, dtype=lib.int32)[k(lib)])
+    same(lambda lib: lib.zeros(shape, dtype=lib.int32)[k(lib)])
 
     def assign(lib):  # the shape error comes before the value's dtype is refused
         t = lib.zeros(shape, dtype=lib.int32)
         t[k(lib)] = lib.tensor([], dtype=lib.float64)
         return t
-    _same(assign)
+    same(assign)
 
 
 @pytest.mark.parametrize("shape,dim,index,source_shape", [
@@ -140,28 +117,28 @@ def test_index_tensors_that_do_not_broadcast(shape, key):
     ((2, 0), 0, [5], (1, 0)), ((3, 0), 1, [0], (3, 1))])
 def test_index_add_into_an_empty_tensor(shape, dim, index, source_shape):
     for alpha in (1, 2):
-        _same(lambda lib: lib.zeros(shape).index_add(
+        same(lambda lib: lib.zeros(shape).index_add(
             dim, lib.tensor(index, dtype=lib.int64), lib.ones(source_shape), alpha=alpha))
 
 
 @pytest.mark.parametrize("value", [float("inf"), 1e20, -1.5])
 def test_scatter_with_an_empty_index_checks_no_value(value):
-    _same(lambda lib: lib.zeros(3, dtype=lib.int32).scatter(0, lib.tensor([], dtype=lib.int64),
+    same(lambda lib: lib.zeros(3, dtype=lib.int32).scatter(0, lib.tensor([], dtype=lib.int64),
                                                             value))
-    _same(lambda lib: lib.zeros(3, dtype=lib.int32).scatter(0, lib.tensor([0]), value))
+    same(lambda lib: lib.zeros(3, dtype=lib.int32).scatter(0, lib.tensor([0]), value))
 
 
 @pytest.mark.parametrize("reduction", ["none", "sum", "mean"])
 def test_nll_loss_of_one_unbatched_sample_with_a_1d_target(reduction):
     x = np.log(np.array([0.2, 0.5, 0.3], np.float32))
-    _same(lambda lib: lib.nn.functional.nll_loss(lib.tensor(x), lib.tensor([1]),
+    same(lambda lib: lib.nn.functional.nll_loss(lib.tensor(x), lib.tensor([1]),
                                                  reduction=reduction))
-    _same(lambda lib: lib.nn.functional.cross_entropy(lib.tensor(x), lib.tensor([2]),
+    same(lambda lib: lib.nn.functional.cross_entropy(lib.tensor(x), lib.tensor([2]),
                                                       reduction=reduction))
 
 
 def test_pow_shape_error_comes_before_the_bool_refusal():
-    _same(lambda lib: lib.pow(lib.ones((3, 4, 1), dtype=lib.bool),
+    same(lambda lib: lib.pow(lib.ones((3, 4, 1), dtype=lib.bool),
                               lib.ones((2, 4, 3, 4), dtype=lib.bool)))
 
 
@@ -171,7 +148,7 @@ BMM_DTYPES = [("bool", "float32"), ("float32", "bool"), ("float64", "float32"), 
 
 @pytest.mark.parametrize("a,b", BMM_DTYPES)
 def test_bmm_dtype_errors(a, b):
-    _same(lambda lib: lib.bmm(lib.ones((3, 3, 3), dtype=getattr(lib, a)),
+    same(lambda lib: lib.bmm(lib.ones((3, 3, 3), dtype=getattr(lib, a)),
                               lib.ones((3, 3, 2), dtype=getattr(lib, b))))
 
 
@@ -181,10 +158,10 @@ def test_bmm_dtype_errors(a, b):
 @pytest.mark.parametrize("batch", [0, 3])
 def test_baddbmm_and_addbmm_check_every_dtype(i, a, b, batch):
     """torch refuses an input of another dtype (ember computed a promoted result)."""
-    _same(lambda lib: lib.baddbmm(lib.ones((batch, 3, 2), dtype=getattr(lib, i)),
+    same(lambda lib: lib.baddbmm(lib.ones((batch, 3, 2), dtype=getattr(lib, i)),
                                   lib.ones((batch, 3, 3), dtype=getattr(lib, a)),
                                   lib.ones((batch, 3, 2), dtype=getattr(lib, b))))
-    _same(lambda lib: lib.addbmm(lib.ones((3, 2), dtype=getattr(lib, i)),
+    same(lambda lib: lib.addbmm(lib.ones((3, 2), dtype=getattr(lib, i)),
                                  lib.ones((3, 3, 3), dtype=getattr(lib, a)),
                                  lib.ones((3, 3, 2), dtype=getattr(lib, b))))
 
@@ -192,7 +169,7 @@ def test_baddbmm_and_addbmm_check_every_dtype(i, a, b, batch):
 @pytest.mark.parametrize("b1,b2", [((3, 3, 3), (2, 3, 2)), ((3, 3, 3), (3, 4, 2)),
                                    ((3, 3), (3, 3, 2))])
 def test_addbmm_shape_errors(b1, b2):
-    _same(lambda lib: lib.addbmm(lib.ones((3, 2), dtype=lib.float64), lib.ones(b1),
+    same(lambda lib: lib.addbmm(lib.ones((3, 2), dtype=lib.float64), lib.ones(b1),
                                  lib.ones(b2)))
 
 
@@ -203,11 +180,11 @@ def test_masked_ops_name_the_mask_first_in_a_broadcast_error(op):
     def call(lib):
         extra = tuple(lib.ones(6) if a is None else a for a in args)
         return getattr(lib.zeros(2, 3), op)(lib.zeros((2, 2), dtype=lib.bool), *extra)
-    _same(call)
+    same(call)
 
 
 def test_lerp_shape_error_comes_before_the_dtype_refusal():
-    _same(lambda lib: lib.lerp(lib.ones((3, 2), dtype=lib.int16), lib.ones((3, 4), dtype=lib.int16),
+    same(lambda lib: lib.lerp(lib.ones((3, 2), dtype=lib.int16), lib.ones((3, 4), dtype=lib.int16),
                                0.5))
-    _same(lambda lib: lib.lerp(lib.ones((3, 2), dtype=lib.int16), lib.ones((3, 2), dtype=lib.int16),
+    same(lambda lib: lib.lerp(lib.ones((3, 2), dtype=lib.int16), lib.ones((3, 2), dtype=lib.int16),
                                0.5))

@@ -28,6 +28,20 @@ _NO_INPUT_GRAD = (
     "torch.nn.Module.html#torch.nn.Module.register_full_backward_hook for more details.")
 
 
+def _replaced(hooks, call, grads, who, side):
+    """grads after each hook's call(hook, grads), which may return a replacement of the same
+    length (torch's error otherwise) or None."""
+    for hook in hooks:
+        new = call(hook, grads)
+        if new is None:
+            continue
+        if len(new) != len(grads):
+            raise RuntimeError(f"{who} returned an invalid number of grad_{side}, got {len(new)}, "
+                               f"but expected {len(grads)}")
+        grads = new
+    return grads
+
+
 class BackwardHookFunction(Function):
     """The identity; its node calls the `on_grad` its BackwardHook gave it."""
 
@@ -125,15 +139,8 @@ class BackwardHook:
     def _on_grad_outputs(self, grads):
         outputs = self.outputs
         outputs.check_versions()
-        grad_outputs = tuple(outputs.spread(grads))
-        for hook in self.pre_hooks:
-            new = hook(self.module, grad_outputs)
-            if new is None:
-                continue
-            if len(new) != len(grad_outputs):
-                raise RuntimeError("Backward pre hook returned an invalid number of grad_output, "
-                                   f"got {len(new)}, but expected {len(grad_outputs)}")
-            grad_outputs = new
+        grad_outputs = _replaced(self.pre_hooks, lambda hook, g: hook(self.module, g),
+                                 tuple(outputs.spread(grads)), "Backward pre hook", "output")
         self.grad_outputs = grad_outputs
         if self.inputs is None:
             warnings.warn(_NO_INPUT_GRAD, stacklevel=2)
@@ -157,15 +164,8 @@ class BackwardHook:
         full = inputs.spread(grads)
         for i, t in inputs.zeros:
             full[i] = zeros_like(t)
-        grad_inputs = tuple(full)
-        for hook in self.hooks:
-            new = hook(self.module, grad_inputs, self.grad_outputs)
-            if new is None:
-                continue
-            if len(new) != len(grad_inputs):
-                raise RuntimeError("Backward hook returned an invalid number of grad_input, got "
-                                   f"{len(new)}, but expected {len(grad_inputs)}")
-            grad_inputs = new
+        grad_inputs = _replaced(self.hooks, lambda hook, g: hook(self.module, g, self.grad_outputs),
+                                tuple(full), "Backward hook", "input")
         self.grad_outputs = None
         out = tuple(grad_inputs[i] for i in inputs.index)
         for new, old in zip(out, grads):
