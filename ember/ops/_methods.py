@@ -39,7 +39,7 @@ as_strided as_strided_scatter diagonal_scatter histogram frexp igamma igammac un
 slice_scatter select_scatter positive prelu hardshrink adjoint
 det logdet slogdet inverse pinverse qr svd cholesky cholesky_inverse cholesky_solve matrix_exp
 matrix_power lu_solve geqrf orgqr ormqr dist addr diagflat
-stft istft to_padded_tensor
+stft istft to_padded_tensor index_put_
 """.split()
 
 IN_PLACE = """
@@ -53,7 +53,7 @@ acos acosh arccos arccosh arcsin arcsinh arctan2 arctan arctanh asin asinh atan 
 bitwise_not cosh sinh cumprod cumsum deg2rad rad2deg divide multiply subtract negative eq ne lt
 le gt ge greater greater_equal less less_equal not_equal erfc erfinv exp2 fix logical_and
 logical_or logical_xor logit sgn sinc xlogy copysign float_power heaviside nextafter
-bitwise_left_shift bitwise_right_shift scatter_reduce index_put put ldexp gcd lcm conj_physical
+bitwise_left_shift bitwise_right_shift scatter_reduce put ldexp gcd lcm conj_physical
 addr
 """.split()
 

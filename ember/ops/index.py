@@ -508,6 +508,25 @@ def index_put(input, indices, values, accumulate=False):
 
 
 def index_put_(input, indices, values, accumulate=False):
+    """index_put written into input. Into an expanded tensor (elements sharing memory) outside
+    a graph torch writes the shared memory, with its deprecation warning: each position's
+    memory takes (or, accumulating, sums) what its elements get."""
+    data = input._data
+    if type(data) is np.ndarray and not data.flags.writeable and data.size and not (
+            _grad_state.enabled and (input._requires_grad or values._requires_grad)):
+        key = _key_of(tuple(indices), input)
+        if values.dtype != input.dtype:
+            raise _index_put_dtype_error(input, values)
+        if accumulate:
+            warnings.warn("Use of index_put_ on expanded tensors is deprecated. Please clone() "
+                          "the tensor before performing this operation. This also applies to "
+                          "advanced indexing e.g. tensor[indices] = tensor", UserWarning,
+                          stacklevel=2)
+            np.add.at(writable_alias(data)[key.basic], key.adv, values._data)
+        else:
+            _put(data, key, values._data)
+        input._vc[0] += 1
+        return input
     return input._inplace(index_put, indices, values, accumulate)
 
 

@@ -4,7 +4,9 @@ import warnings
 
 import numpy as np
 import pytest
+import torch
 
+import ember
 from tests.ops.parity import same
 
 
@@ -188,3 +190,16 @@ def test_lerp_shape_error_comes_before_the_dtype_refusal():
                                0.5))
     same(lambda lib: lib.lerp(lib.ones((3, 2), dtype=lib.int16), lib.ones((3, 2), dtype=lib.int16),
                                0.5))
+
+
+@pytest.mark.parametrize("accumulate", [False, True])
+def test_index_put_into_an_expanded_tensor_writes_the_shared_memory(accumulate):
+    """torch writes through, with its deprecation warning (ember refused the write)."""
+    def run(lib):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            out = lib.zeros(2, 1).expand(2, 3).index_put_(
+                (lib.tensor([0, 1, 1]), lib.tensor([0, 2, 2])), lib.tensor([1.0, 2.0, 3.0]),
+                accumulate=accumulate)
+        return out.tolist(), [str(w.message)[:40] for w in caught]
+    assert run(ember) == run(torch)
