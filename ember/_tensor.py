@@ -58,6 +58,7 @@ def _make(data, requires_grad=False, grad_fn=None, out_idx=0):
     t._retains_grad = False
     if _grad_state.inference:  # NOTE [ Inference tensors ]
         t._inference = True
+        _grad_state.inference_made = True
     return t
 
 
@@ -83,8 +84,11 @@ def _as_view_of(t, src, op):
     """t, made by the view op `op` from src, shares src's memory: its version counter, and as
     `_base` the tensor src views (or src itself), as PyTorch's views do."""
     t._vc = src._vc
-    if _grad_state.inference and not getattr(src, "_inference", False):
-        del t._inference  # a view of a normal tensor stays normal, as torch's
+    if _grad_state.inference:
+        if not getattr(src, "_inference", False):
+            del t._inference  # a view of a normal tensor stays normal, as torch's
+    elif _grad_state.inference_made and getattr(src, "_inference", False):
+        t._inference = True  # and a view of an inference tensor is one, made where it may
     base = getattr(src, "_view_base", None)
     t._view_base = src if base is None else base
     if not _grad_state.enabled:  # NOTE [ Views made in no_grad mode ]

@@ -410,6 +410,13 @@ def _attach(node, args, edges, outputs, tensor_saved=False, raw=None):
         node._saved = None
 
 
+_INFERENCE_SAVED = (
+    "Inference tensors cannot be saved for backward. Please do not use Tensors created in "
+    "inference mode in computation tracked by autograd. To work around this, you can make a "
+    "clone to get a normal tensor and use it in autograd, or use `torch.no_grad()` instead of "
+    "`torch.inference_mode()`.")
+
+
 def _pack(saved, args, outputs, tensor_saved, raw):
     """What forward saved, packed as NOTE [ Saved tensors ] says: an output (by identity of its
     array, or of forward's own return value in raw, which may be a NumPy scalar since wrapped),
@@ -436,6 +443,8 @@ def _pack(saved, args, outputs, tensor_saved, raw):
                 continue
             for a in args:
                 if isinstance(a, _Tensor) and a._data is s:
+                    if _grad_state.inference_made and getattr(a, "_inference", False):
+                        raise RuntimeError(_INFERENCE_SAVED)
                     packed.append((_INPUT, a, a._vc[0]))
                     break
             else:

@@ -4,13 +4,16 @@ import functools
 
 class _State:
     """enabled: grad mode. arrays: the engine is running a backward formula on backend arrays
-    (NOTE [ Backward on arrays ] in engine.py), so an Op applied to arrays alone returns arrays."""
-    __slots__ = ("enabled", "inference", "arrays")
+    (NOTE [ Backward on arrays ] in engine.py), so an Op applied to arrays alone returns arrays.
+    inference_made: an inference tensor exists (saving one for backward is refused, so the check
+    costs nothing until inference mode has made one)."""
+    __slots__ = ("enabled", "inference", "arrays", "inference_made")
 
     def __init__(self):
         self.enabled = True
         self.inference = False
         self.arrays = False
+        self.inference_made = False
 
 
 state = _State()

@@ -41,3 +41,21 @@ def test_xpu_raises_torch_error(torch):
     for m in (ember, torch):
         with pytest.raises(AssertionError, match="Torch not compiled with XPU enabled"):
             m.ones(2).xpu()
+
+
+@pytest.mark.parametrize("use", [
+    lambda lib, it, w: it * w, lambda lib, it, w: it + w, lambda lib, it, w: w.exp() * it,
+    lambda lib, it, w: lib.mm(it.view(1, 2), w.view(2, 1)),
+    lambda lib, it, w: (it.clone() * w).sum()])
+def test_saving_an_inference_tensor_for_backward_is_refused_as_in_torch(use):
+    import torch
+
+    def run(lib):
+        with lib.inference_mode():
+            it = lib.ones(2)
+        w = lib.ones(2, requires_grad=True)
+        try:
+            return use(lib, it, w).tolist()
+        except RuntimeError as exc:
+            return str(exc)
+    assert run(ember) == run(torch)
