@@ -127,8 +127,11 @@ def addcmul(input, tensor1, tensor2, *, value=1, out=None):
     dt = _dtype.from_numpy_dtype(_dtype.result_type(input._data, tensor1._data, tensor2._data))
     if dt is _dtype.bool:
         raise NotImplementedError("\"addcmul_cpu_out\" not implemented for 'Bool'")
-    if not (dt.is_floating_point or dt.is_complex) and isinstance(value, float):
-        _dtype.check_fits(value, dt, fill=True)
+    if not (dt.is_floating_point or dt.is_complex) and isinstance(value, (int, float)) \
+            and not isinstance(value, bool):
+        # checked as torch converts a scalar to the tensors' type: ints wrap (-7 is 249 in
+        # uint8), floats must fit and are truncated
+        value = _dtype.checked_fill(value, dt)
         value = int(value)
     r = Addcmul.apply(input, tensor1, tensor2, scalar(value))
     return r if out is None else _out(r, out)

@@ -122,8 +122,11 @@ def _refuse_0d_index(key, item):
         raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or "
                          "`tensor.item<T>()` in C++ to convert a 0-dim tensor to a number")
     if kind == _SLICE:
-        if v.step is not None and v.step.__index__() == 0:
+        step = 1 if v.step is None else v.step.__index__()
+        if step == 0:
             raise ValueError("slice step cannot be zero")
+        if step < 0:
+            raise ValueError("step must be greater than zero")
         raise IndexError("slice() cannot be applied to a 0-dim tensor.")
 
 

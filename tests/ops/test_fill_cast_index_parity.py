@@ -80,6 +80,7 @@ def test_hypot_shape_error_comes_before_the_dtype_refusal():
 
 
 @pytest.mark.parametrize("key", [0, slice(None), slice(None, None, 0), slice(None, None, 2),
+                                 slice(-1, 2, -1),
                                  (0,), (slice(None),), [0], (0, None), (None, 0),
                                  (None, slice(None, None, 0)), (Ellipsis, slice(None, None, 2)),
                                  Ellipsis, None, True, False])
@@ -203,3 +204,14 @@ def test_index_put_into_an_expanded_tensor_writes_the_shared_memory(accumulate):
                 accumulate=accumulate)
         return out.tolist(), [str(w.message)[:40] for w in caught]
     assert run(ember) == run(torch)
+
+
+@pytest.mark.parametrize("dtype,value", [("uint8", -7), ("uint8", 300), ("int8", 300),
+                                         ("int32", 2.7), ("int32", True)])
+def test_addcmul_converts_an_integer_value_as_torch(dtype, value):
+    same(lambda lib: lib.addcmul(lib.tensor([1, 2], dtype=getattr(lib, dtype)),
+                                 lib.tensor(6, dtype=getattr(lib, dtype)),
+                                 lib.tensor([1, 1], dtype=getattr(lib, dtype)), value=value))
+    same(lambda lib: lib.addcmul(lib.zeros((1, 2, 0), dtype=getattr(lib, dtype)),
+                                 lib.tensor(6, dtype=getattr(lib, dtype)),
+                                 lib.zeros((1, 2, 0), dtype=getattr(lib, dtype)), value=value))
