@@ -39,7 +39,7 @@ as_strided as_strided_scatter diagonal_scatter histogram frexp igamma igammac un
 slice_scatter select_scatter positive prelu hardshrink adjoint
 det logdet slogdet inverse pinverse qr svd cholesky cholesky_inverse cholesky_solve matrix_exp
 matrix_power lu_solve geqrf orgqr ormqr dist addr diagflat
-stft istft to_padded_tensor index_put_
+stft istft to_padded_tensor index_put_ narrow_copy
 """.split()
 
 IN_PLACE = """

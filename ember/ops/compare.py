@@ -328,8 +328,11 @@ def is_same_size(input, other):
 
 
 def isreal(input):
-    """True everywhere: ember's tensors are real."""
-    return _const(xp_of(input._data).ones(input._data.shape, bool))
+    """True where an element has no imaginary part (everywhere for a real tensor)."""
+    a = input._data
+    if a.dtype.kind == "c":
+        return _const(a.imag == 0)
+    return _const(xp_of(a).ones(a.shape, bool))
 
 
 def is_complex(input):

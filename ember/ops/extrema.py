@@ -281,9 +281,12 @@ def aminmax(input, *, dim=None, keepdim=False):
     """(min, max) of all elements, or along dim."""
     a = input._data
     dims = _dims(dim, a.ndim)
-    if a.size == 0 or any(a.shape[d] == 0 for d in dims):
+    if dim is None and a.size == 0:
         raise RuntimeError("aminmax(): cannot compute aminmax over an empty dimension as the "
                            "operation has no identity.")
+    for d in dims:  # only a reduced dim that is empty has no identity
+        if a.shape[d] == 0:
+            raise IndexError(f"aminmax: Expected reduction dim {d} to have non-zero size.")
     return _rt.aminmax(*Aminmax.apply(input, dims, keepdim))
 
 

@@ -2,12 +2,13 @@
 narrow and tensor_split (hsplit, vsplit, dsplit) give views that share memory and the version
 counter with their input.
 """
-from .. import _dtype
+from .. import _dtype, _memory_layout
 from .._tensor import Tensor, _make
 from ._op import Op, shape_str, wrap_dim
 
 __all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "split", "chunk",
-           "unbind", "narrow", "split_with_sizes", "tensor_split", "hsplit", "vsplit", "dsplit"]
+           "unbind", "narrow", "narrow_copy", "split_with_sizes", "tensor_split", "hsplit",
+           "vsplit", "dsplit"]
 
 
 # -- joining ---------------------------------------------------------------------------------------
@@ -245,6 +246,11 @@ def narrow(input, dim, start, length):
     if start + length > n:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
     return Slice.apply(input, d, start, length)
+
+
+def narrow_copy(input, dim, start, length):
+    """narrow's elements in a new contiguous tensor of their own."""
+    return narrow(input, dim, start, length).clone(memory_format=_memory_layout.contiguous_format)
 
 
 def _split_points(input, indices_or_sections, d):

@@ -1,8 +1,11 @@
 """Functions of square matrices and matrix chains: matrix_exp, matrix_power, multi_dot,
 tensorinv; and matrices built from vectors and blocks: block_diag, diagflat, vander."""
 import math
+import warnings
 
 import numpy as np
+
+from .. import _dtype
 
 from .._tensor import Tensor
 from ._linalg_common import check_float, check_square
@@ -13,7 +16,7 @@ from .linalg import matmul, mm
 from .shape import View
 from .triangular import diag_embed
 
-__all__ = ["matrix_exp", "matrix_power", "block_diag", "diagflat", "vander"]
+__all__ = ["matrix_exp", "matrix_power", "block_diag", "diagflat", "vander", "chain_matmul"]
 
 # Higham's (2005) degree-13 Pade approximant of exp, used after scaling |A|_1 below THETA13
 _PADE13 = (64764752532480000., 32382376266240000., 7771770303897600., 1187353796428800.,
@@ -159,7 +162,8 @@ class BlockDiag(Op):
     def forward(ctx, *arrays):
         xp = ctx.xp
         mats = [a.reshape(1, -1) if a.ndim < 2 else a for a in arrays]
-        dtype = np.result_type(*[m.dtype for m in mats]) if mats else np.float32
+        # torch's promotion (int with float32 gives float32, where NumPy gives float64)
+        dtype = _dtype.result_type(*mats) if mats else np.float32
         rows = sum(m.shape[0] for m in mats)
         cols = sum(m.shape[1] for m in mats)
         out = xp.zeros((rows if mats else 1, cols), dtype)
@@ -173,6 +177,17 @@ class BlockDiag(Op):
 
     def backward(ctx, g):
         return tuple(g[r:r + h, c:c + w].reshape(shape) for r, h, c, w, shape in ctx.spans)
+
+
+def chain_matmul(*matrices, out=None):
+    """The product of 2-D matrices in the cheapest order (deprecated in torch for
+    linalg.multi_dot, with its warning); one matrix is returned as a copy."""
+    warnings.warn("torch.chain_matmul is deprecated and will be removed in a future PyTorch "
+                  "release. Use torch.linalg.multi_dot instead, which accepts a list of two or "
+                  "more tensors rather than multiple parameters.", UserWarning, stacklevel=2)
+    if len(matrices) == 1:
+        return matrices[0].clone()
+    return linalg_multi_dot(list(matrices))
 
 
 def block_diag(*tensors):

@@ -13,7 +13,8 @@ from ._reduction import _sum_dtype, axis_alias
 from .clamping import where
 from .shape import flip
 
-__all__ = ["cumsum", "cumprod", "logcumsumexp", "diff", "trapezoid", "cumulative_trapezoid"]
+__all__ = ["cumsum", "cumprod", "logcumsumexp", "diff", "trapezoid", "trapz",
+           "cumulative_trapezoid"]
 
 
 # torch's CPU scans accumulate half and single precision in double (its acc_type), so a cumsum of
@@ -187,6 +188,9 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
     if x is None:
         return MulScalar.apply(twice.sum(d), (1.0 if dx is None else dx) / 2.0)
     return DivScalar.apply(twice.sum(d), 2.0)
+
+
+trapz = trapezoid  # torch's older name, the same function
 
 
 def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):

@@ -309,6 +309,11 @@ def take_along_dim(input, indices, dim=None, *, out=None):
     d = wrap_dim(dim, input.ndim)
     off = np.broadcast_shapes(*(tuple(1 if i == d else n for i, n in enumerate(t.shape))
                                 for t in (input, indices)))
+    size = input.shape[d]
+    if indices.numel() and size and bool(((indices._data < 0) | (indices._data >= size)).any()):
+        # torch 2.13 takes indices along `dim` modulo its size (-1 the last, -4 and 4 of 3 the
+        # last and the second); only the flattened form (no dim) refuses them
+        indices = indices.remainder(size)
 
     def to(t):
         want = tuple(t.shape[d] if i == d else n for i, n in enumerate(off))
@@ -353,6 +358,7 @@ def scatter_add(input, dim, index, src):
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     """A copy of input with src reduced into it at index along dim ("sum", "prod", "mean",
     "amax" or "amin"), input's own values taking part where include_self."""
+    reduce = {"max": "amax", "min": "amin"}.get(reduce, reduce)  # torch's undocumented aliases
     if reduce not in _SCATTER_REDUCTIONS:
         raise RuntimeError("reduce argument must be either sum, prod, mean, amax or amin, got "
                            f"{reduce}")
