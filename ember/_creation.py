@@ -42,6 +42,10 @@ def _infer_array(data, dtype):
         a = np.asarray(_unwrap(data), dtype=np.float64)
     if a.dtype == object:
         raise TypeError(f"Could not infer dtype of {type(data).__name__}")
+    if dtype is None and isinstance(data, (list, tuple)):
+        typed = _typed_leaf_dtypes(data)
+        if typed is not None:
+            return a.astype(_dtype._promote_all(typed), copy=False)
     if dtype is not None:
         if not _holds_np_scalars(data):
             _dtype.check_fits(a, dtype)
@@ -67,9 +71,31 @@ def _infer_array(data, dtype):
 def _unwrap(data):
     if isinstance(data, (list, tuple)):
         return [_unwrap(d) for d in data]
-    if isinstance(data, Tensor):
-        return to_numpy(data._data)
+    if isinstance(data, Tensor):  # inside a sequence a tensor stands for its one number
+        if data._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return to_numpy(data._data).reshape(())
     return data
+
+
+def _typed_leaf_dtypes(data):
+    """The dtypes of nested data's leaves as torch infers a sequence's dtype, when a tensor or a
+    NumPy scalar is among them (their own dtypes; Python numbers as torch types them), else
+    None (then NumPy's inference stands)."""
+    leaves = []
+
+    def walk(d):
+        if isinstance(d, (list, tuple)):
+            for x in d:
+                walk(x)
+        else:
+            leaves.append(d)
+    walk(data)
+    if not any(isinstance(x, (Tensor, np.generic)) for x in leaves) or \
+            any(isinstance(x, np.ndarray) for x in leaves):
+        return None
+    return [x._data.dtype if isinstance(x, Tensor) else x.dtype if isinstance(x, np.generic)
+            else _dtype._scalar_dtype(x) for x in leaves]
 
 
 def _any_leaf(data, pred):

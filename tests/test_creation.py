@@ -575,3 +575,30 @@ def test_in_place_uniform_and_normal_in_the_tensors_dtype(dtype):
     assert np.asarray(view, np.float64).min() >= 5.0
     ember.manual_seed(3)
     assert ember.empty(200, 300, dtype=dtype).uniform_(-2.0, 3.0).tolist() == u.tolist()
+
+
+@pytest.mark.parametrize("make", [
+    lambda t: t.tensor([t.tensor([1.0]), t.tensor([2.0])]),
+    lambda t: t.tensor([[t.tensor([1.0])], [t.tensor([2.0])]]),
+    lambda t: t.as_tensor([t.tensor([1.0]), t.tensor([2.0])]),
+    lambda t: t.tensor([t.tensor(1.0, dtype=t.float64)] * 2),
+    lambda t: t.tensor([np.float32(1), 2]),
+    lambda t: t.tensor([np.float32(1), t.tensor(2)]),
+    lambda t: t.tensor([t.tensor(1), t.tensor(2.5)]),
+    lambda t: t.tensor([t.tensor(True), 2]),
+    lambda t: t.tensor([np.float64(1), 2.5]),
+    lambda t: t.tensor([np.float16(1), 2.5]),
+    lambda t: t.tensor([t.tensor(1, dtype=t.int8), t.tensor(2, dtype=t.uint8)]),
+    lambda t: t.tensor([t.tensor([1.0, 2.0]), t.tensor([3.0, 4.0])])])
+def test_sequences_of_tensors_and_numpy_scalars_as_torch(make):
+    """A tensor inside a sequence stands for its one number (torch's ValueError for more), and
+    the tensors' and NumPy scalars' own dtypes take part in the inferred dtype."""
+    import torch
+
+    def run(lib):
+        try:
+            r = make(lib)
+        except ValueError as exc:
+            return str(exc)
+        return r.tolist(), str(r.dtype).split(".")[-1], tuple(r.shape)
+    assert run(ember) == run(torch)
