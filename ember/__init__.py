@@ -12,6 +12,7 @@ from ._memory_layout import (channels_last, channels_last_3d, contiguous_format,
 from ._tensor import Size, Tensor
 from . import ops as _ops
 from .ops import *  # noqa: F401,F403
+from ._creation import set_default_tensor_type  # noqa: F401
 from ._creation import (BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor,
                         FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor, arange,
                         as_tensor, asarray, empty, empty_like, eye, from_numpy, full, full_like,

@@ -2,6 +2,7 @@
 and the legacy typed constructors (FloatTensor ...)."""
 import builtins
 import math
+import warnings
 
 import numpy as np
 
@@ -358,6 +359,27 @@ class _LegacyTensorType(type):
 
 def _typed_ctor(dt):
     return _LegacyTensorType(_dtype.LEGACY_NAMES[dt], (), {"dtype": dt})
+
+
+_TENSOR_TYPE_WARNED = []
+
+
+def set_default_tensor_type(t):
+    """torch's deprecated form of set_default_dtype: a legacy tensor type (DoubleTensor) or its
+    name ('torch.DoubleTensor')."""
+    if not _TENSOR_TYPE_WARNED:  # once a process, as torch's
+        _TENSOR_TYPE_WARNED.append(True)
+        warnings.warn("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please "
+                      "use torch.set_default_dtype() and torch.set_default_device() as "
+                      "alternatives.", UserWarning, stacklevel=2)
+    if isinstance(t, str):
+        names = {"torch." + name: d for d, name in _dtype.LEGACY_NAMES.items()}
+        if t not in names:
+            raise TypeError(f"invalid type: '{t}'")
+        t = _LegacyTensorType(t, (), {"dtype": names[t]})
+    if not isinstance(t, _LegacyTensorType):
+        raise TypeError(f"invalid type: '{t}'")
+    _dtype.set_default_dtype(t.dtype)
 
 
 FloatTensor = _typed_ctor(_dtype.float32)

@@ -593,8 +593,6 @@ def test_in_place_uniform_and_normal_in_the_tensors_dtype(dtype):
 def test_sequences_of_tensors_and_numpy_scalars_as_torch(make):
     """A tensor inside a sequence stands for its one number (torch's ValueError for more), and
     the tensors' and NumPy scalars' own dtypes take part in the inferred dtype."""
-    import torch
-
     def run(lib):
         try:
             r = make(lib)
