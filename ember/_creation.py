@@ -143,7 +143,14 @@ def from_numpy(array):
     """A tensor that shares memory with a NumPy array, both ways."""
     if not isinstance(array, np.ndarray) or not is_cpu_array(array):
         raise TypeError(f"expected np.ndarray (got {type(array).__name__})")
+    if not array.dtype.isnative:
+        raise ValueError("given numpy array has byte order different from the native byte "
+                         "order. Conversion between byte orders is currently not supported.")
     _dtype.from_numpy_dtype(array.dtype)
+    if any(st < 0 for st in array.strides):
+        raise ValueError("At least one stride in the given numpy array is negative, and tensors "
+                         "with negative strides are not currently supported. (You can probably "
+                         "work around this by making a copy of your array  with array.copy().) ")
     return _make(_plain(array))
 
 

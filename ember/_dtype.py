@@ -86,7 +86,8 @@ def from_numpy_dtype(np_dtype):
     try:
         return _FROM_NP[np.dtype(np_dtype)]
     except KeyError:
-        raise TypeError(f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only "
+        scalar = np.dtype(np_dtype).type  # torch names the scalar type: numpy.str_, numpy.object_
+        raise TypeError(f"can't convert np.ndarray of type numpy.{scalar.__name__}. The only "
                         "supported types are: float64, float32, float16, complex64, complex128, "
                         "int64, int32, int16, int8, uint64, uint32, uint16, uint8, and bool."
                         ) from None

@@ -600,3 +600,16 @@ def test_sequences_of_tensors_and_numpy_scalars_as_torch(make):
             return str(exc)
         return r.tolist(), str(r.dtype).split(".")[-1], tuple(r.shape)
     assert run(ember) == run(torch)
+
+
+@pytest.mark.parametrize("make", [
+    lambda: np.arange(6.0)[::-1], lambda: np.arange(6.0).astype(">f8"),
+    lambda: np.arange(6.0).reshape(2, 3)[:, ::-1], lambda: np.array(["a"]),
+    lambda: np.array([object()]), lambda: np.arange(6.0).reshape(2, 3)[:, ::2]])
+def test_from_numpy_refuses_what_torch_refuses(make):
+    def run(lib):
+        try:
+            return lib.from_numpy(make()).tolist()
+        except (TypeError, ValueError) as exc:
+            return type(exc).__name__, str(exc)
+    assert run(ember) == run(torch)
