@@ -236,6 +236,12 @@ def complex(real, imag, *, out=None):
 
 
 def polar(abs, angle, *, out=None):
+    kinds = (abs._data.dtype, angle._data.dtype)
+    if any(d.kind != "f" for d in kinds):
+        raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got "
+                           f"{_type_name(abs._data)} and {_type_name(angle._data)}")
+    if abs._data.dtype == np.float16 and angle._data.dtype == np.float16:
+        raise NotImplementedError("\"polar_cpu\" not implemented for 'Half'")
     if abs._data.dtype != angle._data.dtype:
         raise RuntimeError(f"Expected object of scalar type {_type_name(abs._data)} but got "
                            f"scalar type {_type_name(angle._data)} for second argument")

@@ -7,6 +7,7 @@ also run on arrays (`_array_backward`, NOTE [ Backward on arrays ] in autograd/e
 Extrema are in extrema.py, scans in scan.py.
 """
 import builtins
+import math
 import warnings
 
 import numpy as np
@@ -515,6 +516,15 @@ class WeightedBincount(_NotDifferentiable, grad_fn="NotImplemented"):
         return out.astype(np.float32 if w.dtype == np.float32 else np.float64)
 
 
+def _c_float(x):
+    """A float as torch's C++ prints it in messages (-nan for NaN, as glibc prints it)."""
+    if math.isnan(x):
+        return "-nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return str(int(x)) if x == int(x) else repr(x)
+
+
 def histc(input, bins=100, min=0, max=0):
     """Counts of input's elements in `bins` equal bins over [min, max] (the data's range when
     min == max), in input's dtype; elements outside are not counted."""
@@ -524,6 +534,9 @@ def histc(input, bins=100, min=0, max=0):
     lo, hi = builtins.float(min), builtins.float(max)
     if lo == hi and a.size:
         lo, hi = builtins.float(a.min()), builtins.float(a.max())
+    if not (math.isfinite(lo) and math.isfinite(hi)):  # NaN data gives a NaN range
+        raise RuntimeError(f"torch.histc: range of [{_c_float(lo)}, {_c_float(hi)}] is not "
+                           "finite")
     if lo == hi:
         lo, hi = lo - 1.0, hi + 1.0
     xp = xp_of(a)

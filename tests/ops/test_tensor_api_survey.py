@@ -42,3 +42,23 @@ def test_like_torch(name):
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", "torch.chain_matmul is deprecated", UserWarning)
         same(CASES[name])
+
+
+REFUSALS = {
+    "histc_nan_range": lambda t: t.histc(t.tensor([float("nan"), 1.0])),
+    "histc_infinite_max": lambda t: t.histc(t.tensor([1.0, 2.0]), min=0, max=float("inf")),
+    "histc_fractional_min": lambda t: t.histc(t.tensor([1.0, 2.0]), min=0.5, max=float("inf")),
+    "meshgrid_mixed_dtypes": lambda t: t.meshgrid(t.tensor([1, 2]), t.tensor([1.0, 2.0]),
+                                                  indexing="ij"),
+    "cartesian_prod_mixed_dtypes": lambda t: t.cartesian_prod(t.tensor([1, 2]),
+                                                              t.tensor([1.0, 2.0])),
+    "polar_integers": lambda t: t.polar(t.tensor([1, 2]), t.tensor([1, 2])),
+    "polar_half": lambda t: t.polar(t.tensor([1.0, 2.0], dtype=t.float16),
+                                    t.tensor([1.0, 2.0], dtype=t.float16)),
+    "cdist_compute_mode": lambda t: t.cdist(t.ones(2, 3), t.ones(2, 3), compute_mode="foo"),
+}
+
+
+@pytest.mark.parametrize("name", REFUSALS)
+def test_refusals_like_torch(name):
+    same(REFUSALS[name])
