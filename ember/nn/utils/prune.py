@@ -197,8 +197,8 @@ class Identity(BasePruningMethod):
         return super().apply(module, name)
 
 
-class RandomUnstructured(BasePruningMethod):
-    """Zeroes `amount` entries chosen uniformly at random."""
+class _Unstructured(BasePruningMethod):
+    """Zeroes the `amount` entries that `_first(t, k)` (their flat indices) picks."""
 
     PRUNING_TYPE = "unstructured"
 
@@ -212,35 +212,29 @@ class RandomUnstructured(BasePruningMethod):
         _validate_pruning_amount(nprune, size)
         mask = default_mask.clone()
         if nprune != 0:
-            # The largest of uniform draws is a uniform random choice of nprune entries.
-            scores = ember.rand_like(t, dtype=ember.float32) if not t.is_floating_point() \
-                else ember.rand_like(t)
-            mask.view(-1)[ember.topk(scores.view(-1), k=nprune).indices] = 0
+            mask.view(-1)[self._first(t, nprune)] = 0
         return mask
+
+
+class RandomUnstructured(_Unstructured):
+    """Zeroes `amount` entries chosen uniformly at random."""
+
+    def _first(self, t, k):
+        # the largest of uniform draws is a uniform random choice of k entries
+        scores = ember.rand_like(t, dtype=ember.float32) if not t.is_floating_point() \
+            else ember.rand_like(t)
+        return ember.topk(scores.view(-1), k=k).indices
 
     @classmethod
     def apply(cls, module, name, amount):
         return super().apply(module, name, amount=amount)
 
 
-class L1Unstructured(BasePruningMethod):
+class L1Unstructured(_Unstructured):
     """Zeroes the `amount` entries of smallest absolute value."""
 
-    PRUNING_TYPE = "unstructured"
-
-    def __init__(self, amount):
-        _validate_pruning_amount_init(amount)
-        self.amount = amount
-
-    def compute_mask(self, t, default_mask):
-        size = t.nelement()
-        nprune = _compute_nparams_toprune(self.amount, size)
-        _validate_pruning_amount(nprune, size)
-        mask = default_mask.clone()
-        if nprune != 0:
-            smallest = ember.topk(ember.abs(t).reshape(-1), k=nprune, largest=False).indices
-            mask.view(-1)[smallest] = 0
-        return mask
+    def _first(self, t, k):
+        return ember.topk(ember.abs(t).reshape(-1), k=k, largest=False).indices
 
     @classmethod
     def apply(cls, module, name, amount, importance_scores=None):
