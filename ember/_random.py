@@ -4,7 +4,6 @@ Streams are NumPy PCG64 generators: the same seed gives the same numbers in ever
 every platform (they are not PyTorch's Mersenne-Twister numbers).
 """
 import math
-import pickle
 
 import numpy as np
 
@@ -14,6 +13,12 @@ from ._device import as_device
 from ._tensor import Tensor, _factory_requires_grad, _make
 
 _DEFAULT_SEED = 67280421310721
+# NOTE [ RNG state bytes ]
+# A generator's state is PCG64's four numbers in fixed little-endian fields (state and increment,
+# 128 bits each; the cached-half flag and the cached 32-bit half, 32 bits each): plain bytes,
+# read back field by field. It was a pickle of NumPy's state dict, and loading a pickle from a ByteTensor would run
+# whatever code a crafted state (a checkpoint's 'rng_state') held.
+_STATE_FIELDS = (16, 16, 4, 4)
 
 
 class Generator:
@@ -24,6 +29,8 @@ class Generator:
 
     def manual_seed(self, seed):
         seed = int(seed)
+        if not -(1 << 63) <= seed < 1 << 64:  # torch's range: an int64, or a uint64
+            raise ValueError("Overflow when unpacking long long")
         if seed < 0:
             seed += 1 << 64
         self._seed = seed
@@ -39,11 +46,29 @@ class Generator:
         return self._seed
 
     def get_state(self):
-        blob = pickle.dumps(self._rng.bit_generator.state)
+        """The stream's state as a ByteTensor (NOTE [ RNG state bytes ])."""
+        st = self._rng.bit_generator.state
+        words = (st["state"]["state"], st["state"]["inc"], st["has_uint32"], st["uinteger"])
+        blob = b"".join(w.to_bytes(n, "little") for w, n in zip(words, _STATE_FIELDS))
         return _make(np.frombuffer(blob, dtype=np.uint8).copy())
 
-    def set_state(self, state):
-        self._rng.bit_generator.state = pickle.loads(bytes(np.asarray(state._data, np.uint8)))
+    def set_state(self, new_state):
+        if not isinstance(new_state, Tensor):
+            raise TypeError(f"expected a torch.ByteTensor, but got {type(new_state).__name__}")
+        if new_state._data.dtype != np.uint8:
+            raise TypeError("RNG state must be a torch.ByteTensor")
+        blob = to_numpy(new_state._data).tobytes()
+        if len(blob) != sum(_STATE_FIELDS):
+            raise RuntimeError(f"Expected a CPUGeneratorImplState of size {sum(_STATE_FIELDS)} "
+                               f"but found the input RNG state size to be {len(blob)}")
+        words, at = [], 0
+        for n in _STATE_FIELDS:
+            words.append(int.from_bytes(blob[at:at + n], "little"))
+            at += n
+        state, inc, has_uint32, uinteger = words
+        self._rng.bit_generator.state = {"bit_generator": "PCG64",
+                                         "state": {"state": state, "inc": inc},
+                                         "has_uint32": has_uint32 & 1, "uinteger": uinteger}
         return self
 
     @property
