@@ -241,8 +241,9 @@ class L1Unstructured(_Unstructured):
         return super().apply(module, name, amount=amount, importance_scores=importance_scores)
 
 
-class RandomStructured(BasePruningMethod):
-    """Zeroes `amount` whole channels along `dim`, chosen at random."""
+class _Structured(BasePruningMethod):
+    """Zeroes `amount` whole channels along `dim`: those `_kept(t, size, nprune)` leaves out
+    (a bool over the channels, or the kept channels' indices)."""
 
     PRUNING_TYPE = "structured"
 
@@ -259,40 +260,33 @@ class RandomStructured(BasePruningMethod):
         _validate_pruning_amount(nprune, size)
         if nprune == 0:
             return default_mask
-        # Channels whose draw exceeds the nprune-th smallest survive: nprune are dropped.
-        draws = ember.rand(size)
-        threshold = ember.kthvalue(draws, k=nprune).values
-        mask = _channel_mask(t, self.dim, draws > threshold)
+        mask = _channel_mask(t, self.dim, self._kept(t, size, nprune))
         return mask * default_mask.to(dtype=mask.dtype)
+
+
+class RandomStructured(_Structured):
+    """Zeroes `amount` whole channels along `dim`, chosen at random."""
+
+    def _kept(self, t, size, nprune):
+        # channels whose draw exceeds the nprune-th smallest survive: nprune are dropped
+        draws = ember.rand(size)
+        return draws > ember.kthvalue(draws, k=nprune).values
 
     @classmethod
     def apply(cls, module, name, amount, dim=-1):
         return super().apply(module, name, amount=amount, dim=dim)
 
 
-class LnStructured(BasePruningMethod):
+class LnStructured(_Structured):
     """Zeroes the `amount` channels along `dim` of smallest L`n` norm."""
 
-    PRUNING_TYPE = "structured"
-
     def __init__(self, amount, n, dim=-1):
-        _validate_pruning_amount_init(amount)
-        self.amount = amount
+        super().__init__(amount, dim)
         self.n = n
-        self.dim = dim
 
-    def compute_mask(self, t, default_mask):
-        _validate_structured_pruning(t)
-        _validate_pruning_dim(t, self.dim)
-        size = t.shape[self.dim]
-        nprune = _compute_nparams_toprune(self.amount, size)
-        _validate_pruning_amount(nprune, size)
-        if nprune == 0:
-            return default_mask
+    def _kept(self, t, size, nprune):
         norm = _compute_norm(t, self.n, self.dim)
-        kept = ember.topk(norm, k=size - nprune, largest=True).indices
-        mask = _channel_mask(t, self.dim, kept)
-        return mask * default_mask.to(dtype=mask.dtype)
+        return ember.topk(norm, k=size - nprune, largest=True).indices
 
     @classmethod
     def apply(cls, module, name, amount, n, dim, importance_scores=None):
