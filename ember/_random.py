@@ -239,8 +239,27 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
                            f">= to={high}")
     dt = np.dtype((dtype or _dtype.int64).np)
     _check_sampled_dtype(dt, "random")
-    a = _rng(generator, device).integers(low, high, size=tuple(size)).astype(dt)
+    a = _integers(_rng(generator, device), low, high, tuple(size)).astype(dt, copy=False)
     return _finish(a, dtype, device, requires_grad)
+
+
+_SHORT_RANGE = 1 << 32
+
+
+def _integers(rng, low, high, shape):
+    """Integers uniform in [low, high), int64. From a NumPy generator over a range of at most
+    2^32, 64 random bits modulo the range, as torch's CPU randint takes them (the bias is under
+    2^-32): a third of Generator.integers' time on a minibatch's indices (1.1 against 3.9 us)."""
+    span = high - low
+    if type(rng) is not np.random.Generator or type(span) is not int or \
+            not 0 < span <= _SHORT_RANGE:
+        return rng.integers(low, high, size=shape)
+    bits = rng.bit_generator.random_raw(shape)
+    bits %= np.uint64(span)
+    sample = bits.view(np.int64)
+    if low:
+        sample += low
+    return sample
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
@@ -399,7 +418,7 @@ def fill_(array, kind, generator, *params):
         low, high = params
         if high is None:
             low, high = 0, low if low else (2 ** 24 if array.dtype.kind == "f" else 2 ** 31)
-        sample = rng.integers(low, high, size=shape)
+        sample = _integers(rng, low, high, shape)
     elif kind == "exponential":
         sample = rng.exponential(1.0 / params[0], size=shape)
     elif kind == "geometric":

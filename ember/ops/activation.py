@@ -37,7 +37,7 @@ _GELU_C = 0.044715
 
 
 def _sigmoid_array(xp, x):
-    with np.errstate(over="ignore"):  # exp overflows to inf for very negative x: sigmoid -> 0
+    with quiet():  # exp overflows to inf for very negative x: sigmoid -> 0
         return 1.0 / (1.0 + xp.exp(-x))
 
 
@@ -398,7 +398,7 @@ def _gelu_erf(xp, x, slope):
         return (y, d) if x.dtype == np.float32 else (y.astype(x.dtype), d.astype(x.dtype))
     cdf = _erf(xp, x, _SQRT_HALF, 0.5, 0.5)
     # x * x overflows to inf far out, where the PDF is 0; -inf * 0 is NaN
-    with np.errstate(over="ignore", invalid="ignore"):
+    with quiet():
         if not slope:
             return x * cdf
         return x * cdf, cdf + x * (xp.exp(x * x * -0.5) * _INV_SQRT_2PI)
@@ -564,7 +564,23 @@ def _sum_last(xp, a, dim):
     rows = _rows(a, dim)
     if rows is None:
         return a.sum(axis=dim, keepdims=True)
-    return (rows @ xp.ones(rows.shape[1], a.dtype)).reshape(a.shape[:-1] + (1,))
+    return (rows @ _ones(xp, rows.shape[1], a.dtype)).reshape(a.shape[:-1] + (1,))
+
+
+_host_ones = {}  # (length, dtype) -> a read-only NumPy vector of ones: made once, not per sum
+_HOST_ONES_KEPT = 64
+
+
+def _ones(xp, n, dtype):
+    if xp is not np:
+        return xp.ones(n, dtype)
+    ones = _host_ones.get((n, dtype))
+    if ones is None:
+        if len(_host_ones) >= _HOST_ONES_KEPT:
+            _host_ones.clear()
+        ones = _host_ones[(n, dtype)] = np.ones(n, dtype)
+        ones.flags.writeable = False
+    return ones
 
 
 def _dot_last(xp, a, b, dim):
@@ -583,7 +599,7 @@ def _shifted(xp, a, dim):
     if a.size:
         top = np.fmax.reduce(a, axis=dim, keepdims=True) if xp is np else \
             a.max(axis=dim, keepdims=True)
-        with np.errstate(invalid="ignore"):  # a row of -inf gives NaN, as in PyTorch
+        with quiet():  # a row of -inf gives NaN, as in PyTorch
             xp.subtract(a, top, out=y)
     return y
 
@@ -651,7 +667,10 @@ def _softmax(xp, a, dim):
     if fast is None:
         return _softmax_rows(xp, a, dim)
     y, s, redo = fast
-    with np.errstate(divide="ignore", over="ignore", invalid="ignore"):  # rows redone below
+    if redo is None:  # every row's sum is normal: nothing to warn about
+        y *= 1.0 / s
+        return y
+    with quiet():  # rows redone below
         y *= 1.0 / s
     return _redo(y, a, redo, _softmax_rows)
 
@@ -662,7 +681,9 @@ def _log_softmax(xp, a, dim):
     if fast is None:
         return _log_softmax_rows(xp, a, dim)
     _, s, redo = fast
-    with np.errstate(divide="ignore", invalid="ignore"):  # rows redone below
+    if redo is None:  # every row's sum is normal: nothing to warn about
+        return a - np.log(s)
+    with quiet():  # rows redone below
         y = a - np.log(s)
     return _redo(y, a, redo, _log_softmax_rows)
 

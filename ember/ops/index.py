@@ -163,7 +163,8 @@ def _parse_key(key, shape, xp):
                     raise ValueError("slice step cannot be zero")
                 if step < 0:
                     raise ValueError("step must be greater than zero")
-            if v.indices(shape[d]) != (0, shape[d], 1):
+            # torch records a lone slice (not in a tuple) even when it takes the whole dim
+            if type(key) is slice or v.indices(shape[d]) != (0, shape[d], 1):
                 name = "Slice"
             basic.append(v)
             adv.append(full)
@@ -234,7 +235,49 @@ def _check_index_shapes(items):
 
 
 def _key_of(key, t):
-    return _parse_key(key, t._data.shape, xp_of(t._data))
+    return _simple_key(key, t._data) or _parse_key(key, t._data.shape, xp_of(t._data))
+
+
+def _simple_key(key, a):
+    """The _Key _parse_key would make for the commonest indices of a NumPy array of at least one
+    dim - an int in range, a slice without a step, a tuple of those, a non-empty int64 tensor
+    of indices in [0, size) - at a fraction of its cost; None for any other index, which
+    _parse_key takes (with its errors)."""
+    if not a.ndim or type(a) is not np.ndarray:
+        return None
+    kind, size = type(key), a.shape[0]
+    if kind is int:
+        return _Key((key, Ellipsis), None, "Select", True) if -size <= key < size else None
+    if kind is slice:  # a lone slice is a SliceBackward0 even when it takes all (_parse_key)
+        return _Key((key, Ellipsis), None, "Slice", True) if key.step is None else None
+    if kind is tuple and len(key) <= a.ndim:
+        return _basic_tuple_key(key, a.shape)
+    if isinstance(key, Tensor):
+        index = key._data
+        # read as unsigned, a negative index is huge: one reduction checks both bounds
+        if type(index) is np.ndarray and index.dtype == np.int64 and index.ndim and index.size \
+                and int(index.view(np.uint64).max()) < size:
+            return _Key((slice(None), Ellipsis), (index,), "Index", False)
+    return None
+
+
+def _basic_tuple_key(key, shape):
+    """_simple_key of a tuple of ints in range and slices without a step (x[:, -1], x[0, :n]);
+    the op is named after the last int or partial slice, as in _parse_key."""
+    name = "Alias"
+    for d, k in enumerate(key):
+        kind = type(k)
+        if kind is int:
+            size = shape[d]
+            if not -size <= k < size:
+                return None
+            name = "Select"
+        elif kind is slice and k.step is None:
+            if k.indices(shape[d]) != (0, shape[d], 1):
+                name = "Slice"
+        else:
+            return None
+    return _Key(key + (Ellipsis,), None, name, name != "Alias")
 
 
 # -- accumulation (NOTE [ Accumulating gradients ]) --------------------------------------------

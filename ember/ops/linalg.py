@@ -312,14 +312,17 @@ def _refuse_bool(kernel, a, b):
 
 
 def _check_mm(a, b, kernel="addmm_impl_cpu_"):
-    if a.ndim != 2:
+    x, y = a._data, b._data  # NumPy's shapes: no Size made per check
+    if x.ndim != 2:
         raise RuntimeError("self must be a matrix")
-    if b.ndim != 2:
+    if y.ndim != 2:
         raise RuntimeError("mat2 must be a matrix")
-    if a.shape[1] != b.shape[0]:
-        raise _mm_error(a.shape, b.shape)
-    _same_dtype(a, b)
-    _refuse_bool(kernel, a, b)
+    if x.shape[1] != y.shape[0]:
+        raise _mm_error(x.shape, y.shape)
+    if x.dtype != y.dtype:
+        _same_dtype(a, b)
+    if x.dtype == np.bool_:
+        _refuse_bool(kernel, a, b)
 
 
 def _empty_pair_dtype(a, b):

@@ -14,7 +14,7 @@ from .._backend import xp_of
 from .._tensor import Tensor
 from .._dtype import type_name as _type_name
 from ..autograd.grad_mode import state as _grad_state
-from ._common import _const, _factor
+from ._common import _const, _factor, quiet
 from ._errors import refuse_non_floating
 from ._op import Op, broadcast_error, promote, shape_str
 from .activation import logsigmoid
@@ -167,7 +167,7 @@ class BinaryCrossEntropy(Op):
         if not bool(((x >= 0) & (x <= 1)).all()):  # NaN is outside too, as torch checks it
             raise RuntimeError("all elements of input should be between 0 and 1")
         ctx.reduction, ctx.numel = reduction, x.size
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with quiet():
             loss = (y - 1) * xp.maximum(xp.log1p(-x), _LOG_FLOOR) \
                 - y * xp.maximum(xp.log(x), _LOG_FLOOR)
         if w is not None:
@@ -198,7 +198,7 @@ class BinaryCrossEntropy(Op):
 def _soft_margin_steps(xp, x, y):
     """exp(-y x) as torch's forward makes it, in x's dtype: each step stored in that dtype."""
     z = (xp.negative(x) * y).astype(x.dtype, copy=False)
-    with np.errstate(over="ignore"):
+    with quiet():
         return xp.exp(z)
 
 
@@ -226,7 +226,7 @@ class SoftMarginLossBackward(Op, grad_fn="SoftMarginLossBackwardBackward0"):
         ctx.scale = 1.0 / x.size if reduction == "mean" and x.size else 1.0
         ctx.save_for_backward(g, x, y)
         xs, ys = promote(x, y)
-        with np.errstate(over="ignore", invalid="ignore"):
+        with quiet():
             z = xp.exp(-ys * xs)
             gx = (y * z).astype(x.dtype, copy=False)
             gx *= -ctx.scale
@@ -312,7 +312,7 @@ class NllLoss(Op):
         ctx.total = wt.sum()
         if reduction == "sum":
             return loss.sum()
-        with np.errstate(divide="ignore", invalid="ignore"):  # every target ignored: nan
+        with quiet():  # every target ignored: nan
             return loss.sum() / ctx.total
 
     def backward(ctx, g):
@@ -322,7 +322,7 @@ class NllLoss(Op):
             pick = xp.zeros(ctx.shape, ctx.dtype)
             pick[xp.arange(ctx.shape[0]), ctx.t] = -1.0 / ctx.total
             return g * _factor(pick), None, None
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with quiet():
             scale = -ctx.wt / ctx.total if ctx.reduction == "mean" else -ctx.wt
         # an ignored target's gradient is 0 even when the total weight is (torch skips it); a
         # counted target of weight 0 over a total of 0 stays NaN, as torch's

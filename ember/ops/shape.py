@@ -29,7 +29,19 @@ def _unique_dims(dims, ndim):
 
 
 def _infer_shape(shape, numel):
-    shape = list(shape)
+    shape = tuple(shape)
+    product = math.prod(shape)
+    # the common shapes in one product: every size given, or one -1 beside sizes that divide
+    if product == numel and (not shape or min(shape) >= 0):
+        return shape
+    if product < 0 and min(shape) == -1 and shape.count(-1) == 1 and numel % product == 0:
+        i = shape.index(-1)
+        return shape[:i] + (numel // -product,) + shape[i + 1:]
+    return _checked_shape(list(shape), numel)
+
+
+def _checked_shape(shape, numel):
+    """_infer_shape's other cases: torch's errors, or an inferred dim beside a zero size."""
     if shape.count(-1) > 1:
         raise RuntimeError("only one dimension can be inferred")
     for s in shape:
@@ -109,7 +121,8 @@ class Unsqueeze(Op):
 
     def forward(ctx, a, dim):
         ctx.dim = dim
-        return ctx.xp.expand_dims(a, dim)
+        shape = a.shape
+        return a.reshape(shape[:dim] + (1,) + shape[dim:])  # a view; np.expand_dims costs 1.5 us
 
     def backward(ctx, g):
         return g.squeeze(ctx.dim)
