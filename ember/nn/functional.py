@@ -2,10 +2,13 @@
 import math
 import warnings
 
+import numpy as np
+
 from .. import _creation, _dtype
 from ..autograd.grad_mode import no_grad
 from ..ops import sigmoid, tanh  # noqa: F401  (defined by whichever family owns them)
 from ..ops.arithmetic import div as _div
+from ..ops.activation import LogSoftmax as _LogSoftmax
 from ..ops.activation import (  # noqa: F401
     celu, celu_, elu, elu_, gelu, hardshrink, hardsigmoid, hardswish, hardtanh, hardtanh_,
     leaky_relu, leaky_relu_, log_softmax, logsigmoid, mish, relu, relu6, relu_, selu, selu_, silu,
@@ -21,7 +24,7 @@ from ..ops.linalg import addmm, matmul, mm
 from ..ops.loss import (  # noqa: F401
     binary_cross_entropy, binary_cross_entropy_with_logits, huber_loss, kl_div, l1_loss,
     mse_loss, nll_loss, smooth_l1_loss, soft_margin_loss)
-from ..ops.loss import _legacy, _reduce, _reduction
+from ..ops.loss import NllLoss as _NllLoss, _legacy, _reduce, _reduction
 from ..ops.loss import poisson_nll_loss as _poisson_nll_loss
 from ..ops.norm import batch_norm as _batch_norm
 from ..ops.norm import group_norm as _group_norm
@@ -287,6 +290,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     probabilities = target._data.shape == shape
+    if _class_batch(input, target, weight, label_smoothing):
+        return _NllLoss.apply(_LogSoftmax.apply(input, 1), target, None, reduction,
+                              int(ignore_index))
     if probabilities and not target.dtype.is_floating_point:
         raise RuntimeError("Expected floating point type for target with class probabilities, "
                            f"got {_dtype.LEGACY_NAMES[target.dtype][:-len('Tensor')]}")
@@ -311,6 +317,15 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     elif reduction == "sum":
         smooth = smooth.sum()
     return nll * (1 - label_smoothing) + smooth * (label_smoothing / n_classes)
+
+
+def _class_batch(input, target, weight, label_smoothing):
+    """Whether cross_entropy is the plain classifier's - (N, C) floating logits, N int64 class
+    indices, no class weights or smoothing - which passes every check of log_softmax and
+    nll_loss: their ops are then applied directly (a tenth of a small loss's time)."""
+    x, t = input._data, target._data
+    return x.ndim == 2 and t.ndim == 1 and x.shape[0] == t.shape[0] and x.dtype.kind == "f" \
+        and t.dtype == np.int64 and weight is None and label_smoothing == 0.0
 
 
 def _class_view(weight, ndim, class_dim):
