@@ -16,6 +16,7 @@ from .. import _dtype
 from .._backend import xp_of
 from .._dtype import type_name as _type_name
 from .._tensor import _make
+from ._common import quiet
 from ._op import Op
 from .complex import holomorphic
 from .arithmetic import _NotDifferentiable
@@ -223,7 +224,7 @@ class _Moments(Op):
         m = _mean(a, dims, True, None)
         d = a - m
         xp, sqrt = ctx.xp, ctx._forward_cls._sqrt
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        with quiet():
             out = _abs2(d).sum(axis=dims, keepdims=keepdim) / builtins.float(ctx.dof)
             if sqrt:
                 out = xp.sqrt(out)
@@ -336,7 +337,7 @@ def vector_norm_array(xp, a, p, dims, keepdim):
         return (a != 0).sum(axis=dims, keepdims=keepdim).astype(ab.dtype)
     if p == 1 or p == _inf:  # the inf-norm of an empty tensor is 0, an empty sum
         return ab.sum(axis=dims, keepdims=keepdim)
-    with np.errstate(divide="ignore"):
+    with quiet():
         return (ab ** p).sum(axis=dims, keepdims=keepdim) ** (1.0 / p)
 
 
@@ -422,7 +423,7 @@ class Logsumexp(Op):
             m = xp.where(xp.isfinite(m), m, 0)
         else:
             m = xp.zeros((1,) * a.ndim, a.dtype)
-        with np.errstate(divide="ignore"):
+        with quiet():
             y = xp.log(xp.exp(a - m).sum(axis=dims, keepdims=True)) + m
         if not keepdim:
             y = y.reshape(tuple(s for i, s in enumerate(y.shape) if i not in dims))

@@ -27,10 +27,9 @@ single-threaded (benchmarks/bench_rnn.py has it against torch). `RnnLayer` does 
 Elman RNN, h' = tanh or relu(W_ih x + b_ih + W_hh h + b_hh) (grad_fn RnnLayerBackward0): the same
 model with a tanh RNN ran 21-22 -> 12 ms.
 """
-import numpy as np
-
 from .._tensor import _make
 from ..autograd.grad_mode import state as _grad_state
+from ._common import quiet
 from ._op import Op
 from .join import cat, stack
 from .unary import sigmoid, tanh
@@ -61,7 +60,7 @@ class _ArrayNS:
         return self.xp.tanh(a)
 
     def sigmoid(self, a):
-        with np.errstate(over="ignore"):  # exp(-a) overflows to inf for very negative a: -> 0
+        with quiet():  # exp(-a) overflows to inf for very negative a: -> 0
             return 1.0 / (1.0 + self.xp.exp(-a))
 
 

@@ -42,7 +42,7 @@ from .._dtype import type_name as _type_name
 from .._tensor import Tensor
 from ._common import (TENSOR_OR_NUMBER, _binary, _float, _float_pair, _log_scalar,
                       check_broadcast, invalid_arguments, is_operand, tensors_only, _masked, _out,
-                      _unary)
+                      _unary, quiet)
 from ._op import Op, broadcast_error, scalar
 from .clamping import Where
 from .complex import holomorphic
@@ -137,7 +137,7 @@ def _erf_kernel(xp, x, scale=1.0, mul=1.0, add=0.0, finish=None, n_out=1, exact=
     u = xp.empty(m, scratch) if widen else None  # the clipped or widened input
     q = xp.empty(m, scratch) if exact else None  # the rational form's denominator
     # GELU's slope at x = +-inf is inf * 0: NaN; the tanh form's x * x and R(t) overflow to inf
-    with np.errstate(invalid="ignore", over="ignore"):
+    with quiet():
         for start in range(0, n, chunk):
             stop = min(start + chunk, n)
             k = stop - start
@@ -252,7 +252,7 @@ def _erfc(xp, x):
 
 def _erfinv(xp, y):
     y64 = y.astype(np.float64)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with quiet():
         w = -xp.log((1.0 - y64) * (1.0 + y64))
         central = _polevl(w - 2.5, _ERFINV_CENTRAL)
         tail = _polevl(xp.sqrt(w) - 3.0, _ERFINV_TAIL)
@@ -322,7 +322,7 @@ def _log1p_scalar(y):
 def _xlogy_array(xp, x, y, log1p=False):
     """x * log(y), or x * log1p(y) for xlog1py."""
     x, y = _float_pair(x, y)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with quiet():
         try:
             if hasattr(y, "dtype"):
                 out = x * (xp.log1p(y) if log1p else xp.log(y))
@@ -434,7 +434,7 @@ class SpecialEntr(Op):
         ctx.save_for_backward(a)
         xp = ctx.xp
         a = _float(a)
-        with np.errstate(divide="ignore", invalid="ignore"):
+        with quiet():
             out = -a * xp.log(a)
         out = xp.where(a == 0, 0.0, xp.where(a < 0, -math.inf, out))
         return out.astype(a.dtype, copy=False)

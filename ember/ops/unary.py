@@ -369,7 +369,7 @@ class Sigmoid(Op):
         a = _float(a)
         y = xp.empty_like(a)
         xp.negative(a, out=y)
-        with np.errstate(over="ignore"):  # exp(-a) overflows to inf for very negative a: y -> 0
+        with quiet():  # exp(-a) overflows to inf for very negative a: y -> 0
             xp.exp(y, out=y)
         y += 1.0
         xp.reciprocal(y, out=y)
