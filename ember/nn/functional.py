@@ -113,13 +113,16 @@ def adaptive_max_pool1d_with_indices(input, output_size, return_indices=False):
 def linear(input, weight, bias=None):
     """input @ weight.T + bias: mm/addmm for 2-D input (MmBackward0 / AddmmBackward0), as
     PyTorch records it; other ranks go through matmul, or addmm on the flattened batch."""
-    if input.dim() == 2:
+    shape = input._data.shape  # NumPy's shapes: no Size made
+    if not shape or not weight._data.ndim:
+        raise RuntimeError("both arguments to linear need to be at least 1D, but they are "
+                           f"{len(shape)}D and {weight._data.ndim}D")
+    if len(shape) == 2:
         return mm(input, weight.t()) if bias is None else addmm(bias, input, weight.t())
     if bias is None:
         return matmul(input, weight.t())
-    lead = tuple(input.shape[:-1])
-    out = addmm(bias, input.reshape(-1, input.shape[-1]), weight.t())
-    return out.view(lead + (weight.shape[0],))
+    out = addmm(bias, input.reshape(-1, shape[-1]), weight.t())
+    return out.view(shape[:-1] + (weight._data.shape[0],))
 
 
 def bilinear(input1, input2, weight, bias=None):

@@ -433,12 +433,13 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5, cudnn_
     shape = (normalized_shape,) if isinstance(normalized_shape, int) else \
         tuple(int(s) for s in normalized_shape)
     k = len(shape)
-    if k == 0 or input.dim() < k or tuple(input.shape[input.dim() - k:]) != shape:
+    x = input._data  # NumPy's shapes: no Size made per check
+    if k == 0 or x.ndim < k or x.shape[x.ndim - k:] != shape:
         raise RuntimeError(f"Given normalized_shape={shape_str(shape)}, expected input with "
                            f"shape [*, {', '.join(str(s) for s in shape)}], but got input of "
                            f"size{shape_str(input.shape)}")
     for name, t in (("weight", weight), ("bias", bias)):
-        if t is not None and tuple(t.shape) != shape:
+        if t is not None and t._data.shape != shape:
             raise RuntimeError(f"Expected {name} to be of same shape as normalized_shape, but "
                                f"got {name} of shape {shape_str(t.shape)} and normalized_shape "
                                f"= {shape_str(shape)}")

@@ -30,6 +30,15 @@ def test_linear_input_of_the_wrong_width(torch):
     assert_unchanged(e, before)
 
 
+@pytest.mark.parametrize("x_shape,w_shape", [((), (3, 5)), ((5,), ()), ((2, 5), ())])
+def test_linear_of_a_0d_operand(torch, x_shape, w_shape):
+    x, w, b = np.ones(x_shape, np.float32), np.ones(w_shape, np.float32), np.ones(3, np.float32)
+
+    def linear(lib):
+        return lambda: lib.nn.functional.linear(lib.tensor(x), lib.tensor(w), lib.tensor(b))
+    raises_like(linear(torch), linear(ember))
+
+
 def test_load_state_dict_with_missing_unexpected_and_misshaped_entries(torch):
     t, e = lenet(torch), lenet(ember)
     copy_weights(t, e)
