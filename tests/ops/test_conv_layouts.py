@@ -127,6 +127,56 @@ def test_strided_input_gradients_channels_last_match_torch(case):
         np.testing.assert_allclose(a, e, rtol=1e-10, atol=1e-10)
 
 
+BY_STRIDE = [  # (batch, in, out, size (h, w), kernel (kh, kw), stride, padding); whole strides
+    (5, 24, 5, (9, 9), (4, 4), (2, 2), 1),      # DCGAN's 4x4 stride 2, odd image
+    (3, 30, 4, (14, 11), (6, 4), (3, 2), 2),    # unequal strides and kernels, Hp not whole strides
+    (4, 40, 6, (9, 10), (2, 2), (2, 2), 0),     # 2x2 stride 2: one block, the last row in none
+]
+
+
+@pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-10), (np.float32, 1e-4)])
+@pytest.mark.parametrize("case", BY_STRIDE)
+def test_channels_last_input_gradient_adds_by_stride(monkeypatch, case, dtype, tol):
+    """Kernels of whole strides add a stride block of kernel offsets at a time (NOTE [ Adds by
+    stride ]); over chunks of two samples and a last, partial one, the input gradient and the
+    transposed convolution (the same kernel) equal torch's."""
+    n, ci, co, hw, k, stride, pad = case
+    geo = kernels._Geometry(k, stride, (1, 1), ((pad, pad), (pad, pad)))
+    lay = kernels._Layout(geo, hw, geo.out_size(*hw), 8)
+    assert kernels._channels_last(ci, geo, lay) and kernels._adds_by_stride(geo)
+    monkeypatch.setattr(kernels, "_CHUNK_BYTES",
+                        2 * lay.ho * lay.wo * k[0] * k[1] * ci * np.dtype(dtype).itemsize)
+    blocks = []
+    real = kernels._add_by_stride
+    monkeypatch.setattr(kernels, "_add_by_stride",
+                        lambda xp, ck, grid, g: blocks.append(len(grid)) or real(xp, ck, grid, g))
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((n, ci) + hw).astype(dtype)
+    w = rng.standard_normal((co, ci) + k).astype(dtype)
+    gy = _cotangent((n, co) + geo.out_size(*hw)).astype(dtype)
+    results = []
+    for mod in (ember, torch):
+        xt = mod.tensor(x, requires_grad=True)
+        y = mod.nn.functional.conv2d(xt, mod.tensor(w), None, stride, pad)
+        y.backward(mod.tensor(gy))
+        z = mod.nn.functional.conv_transpose2d(mod.tensor(gy), mod.tensor(w), None, stride, pad)
+        results.append((xt.grad.numpy(), z.numpy()))
+    assert blocks == [2] * (n // 2) + [n % 2] * (n % 2) + [2] * (n // 2) + [n % 2] * (n % 2)
+    for a, e in zip(*results):
+        assert a.dtype == dtype
+        np.testing.assert_allclose(a, e, rtol=tol, atol=tol)
+
+
+def test_adds_by_stride_choice():
+    def by_stride(kernel, stride, dilation=1):
+        return kernels._adds_by_stride(kernels._Geometry(kernel, stride, (dilation, dilation),
+                                                         ((1, 1), (1, 1))))
+    assert by_stride((4, 4), (2, 2)) and by_stride((6, 4), (3, 2)) and by_stride((2, 2), (2, 2))
+    assert not by_stride((3, 3), (2, 2))  # ResNet's 3x3 stride 2: offsets per row differ
+    assert not by_stride((1, 1), (2, 2))  # the 1x1 shortcut
+    assert not by_stride((4, 4), (2, 2), 2)  # dilated: offsets skip blocks
+
+
 def test_channels_last_weight_gradient_over_several_chunks(monkeypatch):
     """The channels-last weight gradient summed over chunks of two samples and a last, partial
     one, each chunk's padded images and windows written over the last's, equals torch's."""
