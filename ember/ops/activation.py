@@ -220,6 +220,17 @@ class LeakyRelu(_Activation):
 
     @staticmethod
     def f(xp, a, slope, out=None):
+        if a.dtype == np.float16:  # torch multiplies in float32 and rounds once
+            y = LeakyRelu.f(xp, a.astype(np.float32), slope)
+            if out is None:
+                return y.astype(np.float16)
+            out[...] = y
+            return out
+        if 0 < slope <= 1:
+            # max(x, slope * x) is x above 0 and slope * x below: two passes, not the factor's
+            # four; fmax keeps +inf where slope * inf is inf and a NaN input's NaN
+            scaled = xp.multiply(a, slope, out=xp.empty_like(a))  # an array when a is 0-d
+            return xp.fmax(a, scaled, out=scaled if out is None else out)
         return xp.multiply(a, _leaky_factor(xp, a, slope, a.dtype), out=out)
 
 
