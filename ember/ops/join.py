@@ -14,6 +14,9 @@ __all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "split",
 # -- joining ---------------------------------------------------------------------------------------
 
 def _common_dtype(arrays):
+    first = arrays[0].dtype
+    if all(a.dtype == first for a in arrays):  # the common case: no promotion to work out
+        return arrays
     dt = _dtype.result_type(*arrays)
     return [a if a.dtype == dt else a.astype(dt) for a in arrays]
 
@@ -76,16 +79,24 @@ def cat(tensors, dim=0, *, out=None):
     kept = [(i, x._data.shape) for i, x in enumerate(tensors) if not _skipped(x._data)]
     ref = kept[0][1] if kept else (0,)
     d = wrap_dim(dim, len(ref))
+    others = ref[:d] + ref[d + 1:]
     for i, shape in kept:
-        if len(shape) != len(ref):
-            raise RuntimeError(f"Tensors must have same number of dimensions: got {len(ref)} "
-                               f"and {len(shape)}")
-        for k, (a, b) in enumerate(zip(ref, shape)):
-            if k != d and a != b:
-                raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. "
-                                   f"Expected size {a} but got size {b} for tensor number {i} "
-                                   "in the list.")
+        if len(shape) != len(ref) or shape[:d] + shape[d + 1:] != others:
+            _refuse_shape(ref, shape, d, i)
     return Cat.apply(d, *tensors)
+
+
+def _refuse_shape(ref, shape, d, i):
+    """torch's error for the i-th tensor of a cat whose shape differs from the first's (ref)
+    elsewhere than in dim d."""
+    if len(shape) != len(ref):
+        raise RuntimeError(f"Tensors must have same number of dimensions: got {len(ref)} "
+                           f"and {len(shape)}")
+    for k, (a, b) in enumerate(zip(ref, shape)):
+        if k != d and a != b:
+            raise RuntimeError(f"Sizes of tensors must match except in dimension {d}. "
+                               f"Expected size {a} but got size {b} for tensor number {i} "
+                               "in the list.")
 
 
 def concat(tensors, dim=0, *, out=None):

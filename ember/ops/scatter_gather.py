@@ -643,7 +643,8 @@ class MaskedFill(Op):
         if getattr(value, "dtype", a.dtype).kind == "c" and a.dtype.kind != "c":
             value = value.real  # masked_fill checked that its imaginary part is 0
         value = xp.asarray(value, a.dtype)
-        if mask.ndim > a.ndim or any(m > s for m, s in zip(mask.shape[::-1], a.shape[::-1])):
+        if mask.shape != a.shape and (mask.ndim > a.ndim or any(
+                m > s for m, s in zip(mask.shape[::-1], a.shape[::-1]))):
             return xp.where(mask, value, a)  # the mask broadcasts a to a larger shape
         # a copy and a masked write: half the time of np.where with a broadcast mask (attention)
         out = a.copy()
@@ -720,8 +721,11 @@ def _mask_shape(fn, input, mask):
             raise RuntimeError("masked_select: expected BoolTensor for mask")
         name = _c10_name(mask.dtype) if fn == "masked_fill" else _dtype.type_name(mask.dtype)
         raise RuntimeError(f"{fn}_ only supports boolean masks, but got mask with dtype {name}")
+    shape = input._data.shape
+    if mask._data.shape == shape:  # the common mask: no broadcast to work out
+        return shape
     try:
-        return np.broadcast_shapes(input.shape, mask.shape)
+        return np.broadcast_shapes(shape, mask._data.shape)
     except ValueError:
         raise broadcast_error(mask.shape, input.shape) from None  # torch names the mask a
 
