@@ -503,7 +503,7 @@ def _matmul_node(a_shape, b_shape):
 def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (mat1 @ mat2); input broadcasts to the product's shape."""
     _check_mm(mat1, mat2)
-    _check_expand(input, (mat1.shape[0], mat2.shape[1]))
+    _check_expand(input, (mat1._data.shape[0], mat2._data.shape[1]))
     beta, alpha = _scalars_for(mat1, beta, alpha)
     result = Addmm.apply(input, mat1, mat2, beta, alpha)
     return result if out is None else _out(result, out)
@@ -574,7 +574,9 @@ def _scalars_for(t, beta, alpha):
 
 
 def _check_expand(t, target):
-    src = t.shape
+    src = t._data.shape
+    if src == target or src == target[len(target) - len(src):]:  # it fits as it is
+        return
     lead = len(target) - len(src)
     for i in range(len(src) - 1, -1, -1):
         want = target[lead + i] if lead + i >= 0 else None
