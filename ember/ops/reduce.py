@@ -73,9 +73,14 @@ class SumDim(Op, grad_fn="SumBackward1"):
 
 
 def _mean(a, dims, keepdim, dtype):
-    if a.size if dims is None else _count(a.shape, dims):
-        return a.mean(axis=dims, keepdims=keepdim, dtype=dtype)
-    return a.sum(axis=dims, keepdims=keepdim, dtype=dtype) * np.nan  # empty: NaN, no warning
+    count = a.size if dims is None else _count(a.shape, dims)
+    if not count:
+        return a.sum(axis=dims, keepdims=keepdim, dtype=dtype) * np.nan  # empty: NaN, no warning
+    if dtype is None and (a.dtype == np.float32 or a.dtype == np.float64):
+        # NumPy's mean is this sum and division behind Python checks that cost as much again on
+        # a small tensor; float16 and integers keep it (it sums them in float32 / float64)
+        return a.sum(axis=dims, keepdims=keepdim) / count
+    return a.mean(axis=dims, keepdims=keepdim, dtype=dtype)
 
 
 class Mean(Op):
