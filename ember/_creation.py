@@ -232,6 +232,20 @@ def _like(input, dtype, device):
     return (dtype or input.dtype), (device if device is not None else input.device)
 
 
+def _laid_out_like(out, a, fmt):
+    """out, made C-ordered by a *_like factory for input array a, in the layout torch gives it
+    for memory_format fmt (NOTE [ Memory formats ]): for preserve_format (the default) and a
+    host array a not C-ordered, NumPy's order='K' layout of a - a's strides when a is dense,
+    else dense strides in a's order of strides, C order for an expanded a - which is torch's."""
+    if _memory_layout.preserves(a, fmt) and type(a) is np.ndarray and \
+            type(out._data) is np.ndarray:
+        laid = np.empty_like(a, dtype=out._data.dtype)
+        laid[...] = out._data
+        out._data = laid
+        return out
+    return _laid_out(out, _memory_layout.like(a, fmt))
+
+
 def _plain_like(input, dtype, device, requires_grad, memory_format):
     """input's array when a *_like call asks for nothing but its shape and dtype and it is a
     C-ordered host array (the common call: NumPy makes the result, a quarter of the general
@@ -250,7 +264,7 @@ def zeros_like(input, *, dtype=None, device=None, requires_grad=False, memory_fo
         return _make(np.zeros(a.shape, a.dtype))
     dt, dev = _like(input, dtype, device)
     out = zeros(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
-    return _laid_out(out, _memory_layout.like(input._data, memory_format))
+    return _laid_out_like(out, input._data, memory_format)
 
 
 def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
@@ -260,7 +274,7 @@ def ones_like(input, *, dtype=None, device=None, requires_grad=False, memory_for
         return _make(np.ones(a.shape, a.dtype))
     dt, dev = _like(input, dtype, device)
     out = ones(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
-    return _laid_out(out, _memory_layout.like(input._data, memory_format))
+    return _laid_out_like(out, input._data, memory_format)
 
 
 def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None,
@@ -270,14 +284,14 @@ def empty_like(input, *, dtype=None, device=None, requires_grad=False, memory_fo
         return _make(np.empty(a.shape, a.dtype))
     dt, dev = _like(input, dtype, device)
     out = empty(input.shape, dtype=dt, device=dev, requires_grad=requires_grad)
-    return _laid_out(out, _memory_layout.like(input._data, memory_format))
+    return _laid_out_like(out, input._data, memory_format)
 
 
 def full_like(input, fill_value, *, dtype=None, device=None, requires_grad=False,
               memory_format=None, layout=None):
     dt, dev = _like(input, dtype, device)
     out = full(input.shape, fill_value, dtype=dt, device=dev, requires_grad=requires_grad)
-    return _laid_out(out, _memory_layout.like(input._data, memory_format))
+    return _laid_out_like(out, input._data, memory_format)
 
 
 def _num(x):

@@ -81,6 +81,12 @@ def arrange(xp, a, fmt):
     return xp.ascontiguousarray(a.transpose(order)).transpose(tuple(np.argsort(order).tolist()))
 
 
+def preserves(a, fmt):
+    """Whether a new array made like a in format fmt takes a layout of a's own: preserve_format
+    (None too, the *_like factories' default) and a non-empty a that is not C-ordered."""
+    return (fmt is None or fmt is preserve_format) and a.size > 0 and not a.flags.c_contiguous
+
+
 def like(a, fmt):
     """The format of a new array made like a (torch's *_like factories): fmt, or for
     preserve_format (their default) a's own channels-last order when it has one."""

@@ -10,6 +10,7 @@ import numpy as np
 from . import _dtype
 from ._backend import is_cpu_array, to_device, to_numpy
 from ._device import as_device
+from ._creation import _laid_out_like
 from ._tensor import Tensor, _factory_requires_grad, _make
 
 _DEFAULT_SEED = 67280421310721
@@ -269,14 +270,16 @@ def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False)
     return _finish(a, dtype, device, requires_grad)
 
 
-def rand_like(input, *, dtype=None, device=None, requires_grad=False):
-    return rand(input.shape, dtype=dtype or input.dtype, device=device or input.device,
+def rand_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    out = rand(input.shape, dtype=dtype or input.dtype, device=device or input.device,
+               requires_grad=requires_grad)
+    return _laid_out_like(out, input._data, memory_format)
+
+
+def randn_like(input, *, dtype=None, device=None, requires_grad=False, memory_format=None):
+    out = randn(input.shape, dtype=dtype or input.dtype, device=device or input.device,
                 requires_grad=requires_grad)
-
-
-def randn_like(input, *, dtype=None, device=None, requires_grad=False):
-    return randn(input.shape, dtype=dtype or input.dtype, device=device or input.device,
-                 requires_grad=requires_grad)
+    return _laid_out_like(out, input._data, memory_format)
 
 
 def randint_like(input, low=0, high=None, *, dtype=None, device=None, requires_grad=False):
