@@ -643,9 +643,8 @@ class MaskedFill(Op):
         if getattr(value, "dtype", a.dtype).kind == "c" and a.dtype.kind != "c":
             value = value.real  # masked_fill checked that its imaginary part is 0
         value = xp.asarray(value, a.dtype)
-        if mask.shape != a.shape and (mask.ndim > a.ndim or any(
-                m > s for m, s in zip(mask.shape[::-1], a.shape[::-1]))):
-            return xp.where(mask, value, a)  # the mask broadcasts a to a larger shape
+        if mask.shape != a.shape and np.broadcast_shapes(mask.shape, a.shape) != a.shape:
+            return xp.where(mask, value, a)  # the mask broadcasts a to another shape
         # a copy and a masked write: half the time of np.where with a broadcast mask (attention)
         out = a.copy()
         xp.copyto(out, value, where=mask)

@@ -29,7 +29,8 @@ def test_cat_matches_torch(shapes, dim, dtypes):
 
 MASKS = [("same_shape", (3, 4), (3, 4)), ("row_mask", (3, 4), (4,)),
          ("column_mask", (3, 4), (3, 1)), ("mask_broadcasts_input", (3, 1), (3, 4)),
-         ("mask_too_big", (3, 4), (2, 3, 4)), ("mismatch", (3, 4), (3, 3)), ("zero_d", (), ())]
+         ("mask_too_big", (3, 4), (2, 3, 4)), ("mismatch", (3, 4), (3, 3)), ("zero_d", (), ()),
+         ("mask_empties_input", (4, 2, 4, 1), (4, 0))]
 
 
 @pytest.mark.parametrize("x_shape,m_shape", [m[1:] for m in MASKS], ids=[m[0] for m in MASKS])
