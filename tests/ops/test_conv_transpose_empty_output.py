@@ -1,0 +1,42 @@
+"""torch's 1-D and 3-D transposed convolutions take an output size of 0 along a dim (an empty
+result, zero gradients); its 2-D one refuses it, as ember does (ops/conv.py)."""
+import numpy as np
+import pytest
+import torch
+
+import ember
+
+CASES = [  # (function, input shape, weight shape, keywords)
+    ("conv_transpose3d", (2, 2, 1, 4, 5), (2, 2, 2, 2, 2),
+     dict(stride=2, padding=1, output_padding=(0, 1, 1))),
+    ("conv_transpose3d", (2, 2, 1, 1, 1), (2, 2, 2, 2, 2), dict(stride=2, padding=1)),
+    ("conv_transpose3d", (2, 2, 1, 4, 5), (2, 2, 2, 2, 2), dict(stride=1, padding=(1, 0, 0))),
+    ("conv_transpose1d", (2, 2, 1), (2, 2, 2), dict(stride=2, padding=1)),
+    ("conv_transpose2d", (1, 2, 1, 4), (2, 2, 2, 2), dict(stride=2, padding=1)),
+    ("conv_transpose1d", (2, 2, 1), (2, 2, 2), dict(stride=2, padding=3)),
+]
+
+
+def _run(lib, name, x_shape, w_shape, kw):
+    rng = np.random.default_rng(0)
+    x = lib.tensor(rng.standard_normal(x_shape).astype(np.float32), requires_grad=True)
+    w = lib.tensor(rng.standard_normal(w_shape).astype(np.float32), requires_grad=True)
+    b = lib.tensor(rng.standard_normal(w_shape[1]).astype(np.float32), requires_grad=True)
+    try:
+        y = getattr(lib.nn.functional, name)(x, w, b, **kw)
+    except RuntimeError as exc:
+        return "RuntimeError", str(exc)
+    y.sum().backward()
+    return tuple(y.shape), x.grad.numpy(), w.grad.numpy(), b.grad.numpy()
+
+
+@pytest.mark.parametrize("name,x_shape,w_shape,kw", CASES)
+def test_transposed_convolution_with_an_empty_output_matches_torch(name, x_shape, w_shape, kw):
+    got, want = _run(ember, name, x_shape, w_shape, kw), _run(torch, name, x_shape, w_shape, kw)
+    assert got[0] == want[0]
+    if got[0] == "RuntimeError":
+        if name == "conv_transpose2d":  # (a negative size gets oneDNN's words in torch)
+            assert got[1] == want[1]
+        return
+    for g, e in zip(got[1:], want[1:]):
+        np.testing.assert_array_equal(g, e)
