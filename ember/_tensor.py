@@ -256,6 +256,15 @@ class Tensor:
     def data_ptr(self):
         return _data_ptr(self._data)
 
+    def resize_(self, *sizes, memory_format=None):
+        """New sizes over this tensor's memory, grown when too small (NOTE [ Resizing ])."""
+        if not sizes:
+            raise TypeError('resize_() missing 1 required positional arguments: "size"')
+        return _resize.resize_(self, sizes, memory_format)
+
+    def resize_as_(self, the_template, memory_format=None):
+        return _resize.resize_(self, (the_template._data.shape,), memory_format)
+
     def storage_offset(self):
         base = self._data
         kind = type(base) if self.is_cuda else np.ndarray
@@ -1189,6 +1198,7 @@ def _refuse_write(array):
 
 
 from . import _creation  # noqa: E402
+from . import _resize  # noqa: E402
 from .autograd import engine as _engine  # noqa: E402
 from .autograd import function as _function  # noqa: E402
 from .autograd.grad_mode import state as _grad_state  # noqa: E402

@@ -138,7 +138,7 @@ EXCLUDED = {
         chalf
         """,
         'deprecated': """
-        eig is_set_to lstsq lu new reinforce resize resize_ resize_as resize_as_ set_ solve
+        eig is_set_to lstsq lu new reinforce resize resize_as set_ solve
         storage storage_type symeig triangular_solve untyped_storage volatile
         """,
         'internal': """
