@@ -291,7 +291,10 @@ def _column_ordered(t):
 
 
 def _add_scaled(prod, c, beta, alpha):
-    """beta * c + alpha * prod, in prod's buffer; beta == 0 ignores c (nan and inf too)."""
+    """beta * c + alpha * prod, in prod's buffer; beta == 0 ignores c (nan and inf too). An empty
+    product is the result as it is (no kernel runs in torch: a Boolean one takes any scalars)."""
+    if not prod.size:
+        return prod
     if alpha != 1:
         prod *= alpha
     if beta != 0:

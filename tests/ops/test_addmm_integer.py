@@ -4,6 +4,8 @@ import pytest
 
 import ember
 
+from .parity import same
+
 torch = pytest.importorskip("torch")
 
 
@@ -36,3 +38,14 @@ def test_addr_refuses_float_scalars_as_torch(kwargs):
     with pytest.raises(RuntimeError) as ours:
         call(ember)
     assert str(ours.value) == str(theirs.value)
+
+
+@pytest.mark.parametrize("dtype", ["bool", "int64", "float32"])
+def test_addmm_with_an_empty_product_takes_any_scalars(dtype):
+    """No kernel runs for an empty product: torch returns the empty result whatever the dtype
+    and scalars (op fuzzer seed 4242, case 840)."""
+    def addmm(lib):
+        dt = getattr(lib, dtype)
+        return lib.addmm(lib.zeros(2, 0, dtype=dt), lib.ones(2, 1, dtype=dt),
+                         lib.zeros(1, 0, dtype=dt), beta=1, alpha=2.0)
+    same(addmm)
