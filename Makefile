@@ -42,7 +42,7 @@ fuzz-nn: venv
 bench: venv $(VENV)/.torch
 	$(BIN)/python benchmarks/bench_models.py --write
 	$(BIN)/python benchmarks/profile_step.py --all --write
-	for b in conv dataloader serialization resnet distributed rnn programs; do \
+	for b in conv dataloader serialization resnet distributed rnn programs ops; do \
 		$(BIN)/python benchmarks/bench_$$b.py --write || exit 1; done
 	$(BIN)/python benchmarks/bench_resnet.py --model resnet20 --batch 128 --size 32 --write
 
