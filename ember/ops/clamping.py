@@ -23,10 +23,17 @@ __all__ = ["clamp", "clip", "clamp_min", "clamp_max", "maximum", "minimum", "fma
 
 # -- clamp -----------------------------------------------------------------------------------------
 
-def _int_bound(a, v):
-    """A Python-number bound of an integer array that keeps its dtype, converted as torch
-    converts it (-1 is 255 in uint8; a bound beyond the dtype's range raises)."""
-    if v is None or a.dtype.kind not in "iu" or isinstance(v, float):
+def _bound(a, v):
+    """A Python-number bound of array a (in the dtype the op computes in), converted as torch
+    converts it: -1 is 255 in uint8, and a bound beyond the dtype's range raises (a finite one
+    beyond a floating type's too; inf passes)."""
+    if v is None or a.dtype.kind not in "iuf":
+        return v
+    if a.dtype.kind == "f":
+        if isinstance(v, (int, float)):
+            _dtype.check_fits(float(v), _dtype.from_numpy_dtype(a.dtype), fill=True)
+        return v
+    if isinstance(v, float):
         return v
     return _dtype.checked_fill(v, _dtype.from_numpy_dtype(a.dtype))
 
@@ -50,7 +57,7 @@ class Clamp(Op, grad_fn="ClampBackward1"):
             rt = _dtype.result_type(a, *[v for v in (lo, hi) if v is not None])
             if rt != a.dtype:
                 a = a.astype(rt)
-            lo, hi = _int_bound(a, lo), _int_bound(a, hi)
+        lo, hi = _bound(a, lo), _bound(a, hi)
         return _clamp_array(ctx.xp, a, lo, hi)
 
     def backward(ctx, g):
@@ -110,7 +117,7 @@ class ClampMin(Op):
         ctx.save_for_backward(a)
         ctx.bound = bound
         a, bound = promote(a, bound)
-        bound = _int_bound(a, bound)
+        bound = _bound(a, bound)
         return getattr(ctx.xp, ctx._forward_cls._fn)(a, bound)
 
     def backward(ctx, g):
