@@ -18,6 +18,15 @@ def copy_weights(torch_module, ember_module):
     assert not result.missing_keys and not result.unexpected_keys
 
 
+def twins(torch, make, seed=0):
+    """make(torch.nn) and make(ember.nn), the torch one built after torch.manual_seed(seed), with
+    the ember one taking its weights."""
+    torch.manual_seed(seed)
+    t, e = make(torch.nn), make(ember.nn)
+    copy_weights(t, e)
+    return t, e
+
+
 def assert_close(actual, expected, rtol=1e-5, atol=1e-6, msg=""):
     """An ember tensor against a torch tensor (or arrays), with shapes equal."""
     a = actual.detach().numpy() if isinstance(actual, ember.Tensor) else np.asarray(actual)

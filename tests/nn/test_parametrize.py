@@ -13,7 +13,7 @@ import ember.nn as nn
 from ember.autograd import gradcheck
 from ember.nn.utils import parametrize
 
-from ._helpers import assert_close, copy_weights, raises_like
+from ._helpers import assert_close, copy_weights, raises_like, twins
 
 torch = pytest.importorskip("torch")
 
@@ -51,11 +51,7 @@ def _parametrizations(lib):
 
 def _linear_pair(n_in=4, n_out=4, seed=0):
     """A torch Linear and an ember Linear with the same weights."""
-    torch.manual_seed(seed)
-    t_mod = torch.nn.Linear(n_in, n_out)
-    e_mod = nn.Linear(n_in, n_out)
-    copy_weights(t_mod, e_mod)
-    return t_mod, e_mod
+    return twins(torch, lambda lib_nn: lib_nn.Linear(n_in, n_out), seed)
 
 
 def _compare_call(t_mod, e_mod, shape, seed=0, rtol=RTOL, atol=ATOL):

@@ -9,26 +9,18 @@ import ember
 import ember.nn as nn
 import ember.nn.utils.prune as prune
 
-from ._helpers import assert_close, copy_weights, raises_like, to_ember
+from ._helpers import assert_close, raises_like, to_ember, twins
 
 torch = pytest.importorskip("torch")
 tprune = pytest.importorskip("torch.nn.utils.prune")
 
 
 def _linear_pair(in_f=6, out_f=5, seed=0):
-    torch.manual_seed(seed)
-    t = torch.nn.Linear(in_f, out_f)
-    e = nn.Linear(in_f, out_f)
-    copy_weights(t, e)
-    return t, e
+    return twins(torch, lambda lib_nn: lib_nn.Linear(in_f, out_f), seed)
 
 
 def _conv_pair(seed=0):
-    torch.manual_seed(seed)
-    t = torch.nn.Conv2d(3, 6, 3)
-    e = nn.Conv2d(3, 6, 3)
-    copy_weights(t, e)
-    return t, e
+    return twins(torch, lambda lib_nn: lib_nn.Conv2d(3, 6, 3), seed)
 
 
 def _same_reparametrization(t, e, name="weight"):
