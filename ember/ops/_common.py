@@ -240,6 +240,24 @@ def _named(fn, op):
     return fn
 
 
+_host_ones = {}  # (length, dtype) -> a read-only NumPy vector of ones: made once, not per sum
+_HOST_ONES_KEPT = 64
+
+
+def ones_vector(xp, n, dtype):
+    """n ones for a sum taken as a matrix-vector product (NOTE [ Row sums as products ] in
+    activation.py); NumPy's is made once per length and dtype and kept read-only."""
+    if xp is not np:
+        return xp.ones(n, dtype)
+    ones = _host_ones.get((n, dtype))
+    if ones is None:
+        if len(_host_ones) >= _HOST_ONES_KEPT:
+            _host_ones.clear()
+        ones = _host_ones[(n, dtype)] = np.ones(n, dtype)
+        ones.flags.writeable = False
+    return ones
+
+
 # NOTE [ Quiet floating point ]
 # np.errstate costs about 0.8 us to make, enter and leave, a fifth of a small op's whole time.
 # NumPy 2 keeps its error state in a context variable; `quiet` sets that variable to the current

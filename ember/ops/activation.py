@@ -18,7 +18,7 @@ from .. import _dtype
 from .._backend import threshold_backward
 from .._dtype import type_name as _type_name
 from . import _threads
-from ._common import _const, quiet
+from ._common import _const, ones_vector, quiet
 from ._op import Op, wrap_dim
 from .clamping import clamp_max, where
 from .special import _erf, _erf_kernel
@@ -575,23 +575,7 @@ def _sum_last(xp, a, dim):
     rows = _rows(a, dim)
     if rows is None:
         return a.sum(axis=dim, keepdims=True)
-    return (rows @ _ones(xp, rows.shape[1], a.dtype)).reshape(a.shape[:-1] + (1,))
-
-
-_host_ones = {}  # (length, dtype) -> a read-only NumPy vector of ones: made once, not per sum
-_HOST_ONES_KEPT = 64
-
-
-def _ones(xp, n, dtype):
-    if xp is not np:
-        return xp.ones(n, dtype)
-    ones = _host_ones.get((n, dtype))
-    if ones is None:
-        if len(_host_ones) >= _HOST_ONES_KEPT:
-            _host_ones.clear()
-        ones = _host_ones[(n, dtype)] = np.ones(n, dtype)
-        ones.flags.writeable = False
-    return ones
+    return (rows @ ones_vector(xp, rows.shape[1], a.dtype)).reshape(a.shape[:-1] + (1,))
 
 
 def _dot_last(xp, a, b, dim):
@@ -678,9 +662,6 @@ def _softmax(xp, a, dim):
     if fast is None:
         return _softmax_rows(xp, a, dim)
     y, s, redo = fast
-    if redo is None:  # every row's sum is normal: nothing to warn about
-        y *= 1.0 / s
-        return y
     with quiet():  # rows redone below
         y *= 1.0 / s
     return _redo(y, a, redo, _softmax_rows)
@@ -692,8 +673,6 @@ def _log_softmax(xp, a, dim):
     if fast is None:
         return _log_softmax_rows(xp, a, dim)
     _, s, redo = fast
-    if redo is None:  # every row's sum is normal: nothing to warn about
-        return a - np.log(s)
     with quiet():  # rows redone below
         y = a - np.log(s)
     return _redo(y, a, redo, _log_softmax_rows)

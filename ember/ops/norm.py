@@ -14,6 +14,7 @@ from .. import _dtype
 from .._tensor import _make, writable_alias
 from ..autograd.grad_mode import state as _grad_state
 from . import _threads
+from ._common import ones_vector
 from ._errors import refuse_non_floating
 from ._op import Op, shape_str
 
@@ -128,8 +129,8 @@ def _channel_sum(xp, a3):
     """Per-channel sum of an (N, C, L) array: (C,)."""
     n, c, length = a3.shape
     if length == 1:
-        return xp.ones(n, a3.dtype) @ a3.reshape(n, c)
-    return (a3.reshape(n * c, length) @ xp.ones(length, a3.dtype)).reshape(n, c).sum(0)
+        return ones_vector(xp, n, a3.dtype) @ a3.reshape(n, c)
+    return (a3.reshape(n * c, length) @ ones_vector(xp, length, a3.dtype)).reshape(n, c).sum(0)
 
 
 def _channel_dot(xp, a3, b3):
@@ -340,13 +341,13 @@ def _layer_norm_backward(ctx, g, x, w):
         xhat *= rstd
     gx = gw = gb = None
     if len(need) > 2 and need[2]:
-        gb = _make((xp.ones(rows.shape[0], g.dtype) @ g_rows).reshape(ctx.b_shape))
+        gb = _make((ones_vector(xp, rows.shape[0], g.dtype) @ g_rows).reshape(ctx.b_shape))
     if len(need) > 1 and need[1]:
         if xhat is None:
             gw = rstd[:, 0] @ (g_rows * rows)
             gw -= shift[:, 0] @ g_rows
         else:
-            gw = xp.ones(rows.shape[0], g.dtype) @ (g_rows * xhat)
+            gw = ones_vector(xp, rows.shape[0], g.dtype) @ (g_rows * xhat)
         gw = _make(gw.reshape(w.shape))
     if need[0]:
         gy = g_rows * w.reshape(-1) if w is not None else g_rows.copy()

@@ -11,6 +11,7 @@ from .._dtype import type_name as _type_name
 from .._backend import broadcast_to as _broadcast_array
 from .._tensor import Size, _make
 from ..autograd.grad_mode import state as _grad_state
+from ._common import ones_vector
 from ._op import Op, shape_str, size_args, wrap_dim
 
 __all__ = ["view", "reshape", "view_as", "reshape_as", "flatten", "unflatten", "squeeze",
@@ -401,7 +402,7 @@ class SumToSize(Op, grad_fn="SumBackward1"):
         ctx.in_shape = a.shape
         rows = _leading_rows(a, axes)
         if rows is not None:  # a bias gradient: one matrix-vector product (NOTE below)
-            out = ctx.xp.ones(rows.shape[0], a.dtype) @ rows
+            out = ones_vector(ctx.xp, rows.shape[0], a.dtype) @ rows
             return out.reshape((1,) * len(axes) + a.shape[len(axes):])
         return a.sum(axis=axes, keepdims=True)
 
