@@ -17,8 +17,8 @@ _DEFAULT_SEED = 67280421310721
 # NOTE [ RNG state bytes ]
 # A generator's state is PCG64's four numbers in fixed little-endian fields (state and increment,
 # 128 bits each; the cached-half flag and the cached 32-bit half, 32 bits each): plain bytes,
-# read back field by field. It was a pickle of NumPy's state dict, and loading a pickle from a ByteTensor would run
-# whatever code a crafted state (a checkpoint's 'rng_state') held.
+# read back field by field. It was a pickle of NumPy's state dict, and loading a pickle from a
+# ByteTensor would run whatever code a crafted state (a checkpoint's 'rng_state') held.
 _STATE_FIELDS = (16, 16, 4, 4)
 
 
