@@ -287,15 +287,15 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     """nll_loss(log_softmax(input, 1), target) for class-index targets; a target of input's
     shape holds class probabilities. label_smoothing mixes in the uniform distribution."""
     reduction = _reduction(_legacy(size_average, reduce, reduction))
+    if _class_batch(input, target, weight, label_smoothing):
+        return _NllLoss.apply(_LogSoftmax.apply(input, 1), target, None, reduction,
+                              int(ignore_index))
     shape = input._data.shape  # NumPy's shapes: no Size made per check
     class_dim = 0 if len(shape) == 1 else 1
     n_classes = shape[class_dim] if shape else 1  # a 0-d input fails in log_softmax below
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     probabilities = target._data.shape == shape
-    if _class_batch(input, target, weight, label_smoothing):
-        return _NllLoss.apply(_LogSoftmax.apply(input, 1), target, None, reduction,
-                              int(ignore_index))
     if probabilities and not target.dtype.is_floating_point:
         raise RuntimeError("Expected floating point type for target with class probabilities, "
                            f"got {_dtype.LEGACY_NAMES[target.dtype][:-len('Tensor')]}")
