@@ -16,6 +16,7 @@ import math
 
 from . import _memory_layout
 from ._backend import xp_of
+from ._tensor import _data_ptr
 
 
 def resize_(t, sizes, memory_format=None):
@@ -53,10 +54,7 @@ def _storage(a):
     while isinstance(getattr(root, "base", None), type(a)):
         root = root.base
     if root.dtype == a.dtype and root.flags.c_contiguous and a.size:
-        flat = root.reshape(-1)
-        offset = (a.__array_interface__["data"][0] - root.__array_interface__["data"][0]) \
-            if hasattr(a, "__array_interface__") else (a.data.ptr - root.data.ptr)
-        return flat, offset // a.itemsize
+        return root.reshape(-1), (_data_ptr(a) - _data_ptr(root)) // a.itemsize
     return xp_of(a).ascontiguousarray(a).reshape(-1), 0
 
 
