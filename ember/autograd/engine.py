@@ -15,6 +15,13 @@ the engine runs them on arrays when no graph is needed and on Tensors under crea
 higher-order gradients use the same formula. Every other backward (user Functions included) gets
 Tensors, wrapped and unwrapped at its boundary. Hooks, retain_grad and autograd.grad's results
 always see Tensors.
+
+NOTE [ Quiet backward ]
+A backward formula meets the non-finite points of its forward (acos' gradient at 1e30 squares
+it, erf's at a large x multiplies inf by 0): PyTorch returns the IEEE result silently, and so does
+every backward here. The engine runs the whole backward with NumPy's floating-point warnings off
+(`quiet`, NOTE [ Quiet floating point ] in _backend.py), once per backward rather than once per
+formula; hooks and user Functions' backward run inside it too.
 """
 import warnings
 from heapq import heappop, heappush
@@ -22,7 +29,7 @@ from heapq import heappop, heappush
 import numpy as np
 
 from .. import _tensor
-from .._backend import xp_of
+from .._backend import quiet, xp_of
 from . import anomaly_mode as _anomaly
 from .function import AccumulateGrad, _leaf_node, _legacy_name
 from .graph import GradientEdge
@@ -198,6 +205,8 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
     outer = _Task.callbacks
     callbacks = _Task.callbacks = []
     plain = on_arrays and not anomaly and reached is None  # NOTE [ The engine's loop ]
+    silent = quiet()  # NOTE [ Quiet backward ]
+    silent.__enter__()
     try:
         while heap:
             node = heappop(heap)[1]
@@ -259,6 +268,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
         for callback in callbacks:
             callback()
     finally:
+        silent.__exit__()
         state.enabled = prev_mode
         state.arrays = False
         _Task.callbacks = outer

@@ -6,6 +6,7 @@ import warnings
 import numpy as np
 
 from .. import _dtype
+from .._backend import quiet  # noqa: F401  (the ops import it from here)
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as _grad_state
 from ._op import broadcast_error, promote
@@ -256,43 +257,3 @@ def ones_vector(xp, n, dtype):
         ones = _host_ones[(n, dtype)] = np.ones(n, dtype)
         ones.flags.writeable = False
     return ones
-
-
-# NOTE [ Quiet floating point ]
-# np.errstate costs about 0.8 us to make, enter and leave, a fifth of a small op's whole time.
-# NumPy 2 keeps its error state in a context variable; `quiet` sets that variable to the current
-# state with divide, invalid and over ignored (made by NumPy once per state met, then cached) and
-# puts the old one back: 0.3 us, and the same state np.errstate would set. NumPy 1 has no such
-# variable and takes np.errstate.
-try:
-    from numpy._core.umath import _extobj_contextvar as _np_error_state, _make_extobj
-except ImportError:
-    _np_error_state = None
-_quiet_states = {}  # a NumPy error state -> the same with divide/invalid/over ignored
-_QUIET_STATES_KEPT = 16  # a program whose own errstate blocks make new states keeps no more
-
-
-class _Quiet:
-    __slots__ = ("_token",)
-
-    def __enter__(self):
-        current = _np_error_state.get()
-        state = _quiet_states.get(current)
-        if state is None:
-            if len(_quiet_states) >= _QUIET_STATES_KEPT:
-                _quiet_states.clear()
-            state = _quiet_states[current] = _make_extobj(divide="ignore", invalid="ignore",
-                                                          over="ignore")
-        self._token = _np_error_state.set(state)
-
-    def __exit__(self, *exc_info):
-        _np_error_state.reset(self._token)
-
-
-def quiet():
-    """NumPy's floating-point warnings off (log(0) = -inf, 0/0 = nan ...): PyTorch returns the
-    IEEE result silently, so ember does too. Used only by ops whose domain includes such points
-    (NOTE [ Quiet floating point ])."""
-    if _np_error_state is None:
-        return np.errstate(divide="ignore", invalid="ignore", over="ignore")
-    return _Quiet()

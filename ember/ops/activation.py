@@ -421,9 +421,10 @@ class GeluBackward(_Grad, grad_fn="GeluBackwardBackward0"):
     @staticmethod
     def df(xp, g, x, approximate, slope=None):
         if approximate == "tanh":
-            du = (x * x * (3.0 * _GELU_C) + 1.0) * _GELU_K
-            t = xp.tanh((x * x * x * _GELU_C + x) * _GELU_K)
-            return g * ((t + 1.0) * 0.5 + x * 0.5 * (1.0 - t * t) * du)
+            with quiet():  # at +-inf: inf * 0, NaN silently as in torch
+                du = (x * x * (3.0 * _GELU_C) + 1.0) * _GELU_K
+                t = xp.tanh((x * x * x * _GELU_C + x) * _GELU_K)
+                return g * ((t + 1.0) * 0.5 + x * 0.5 * (1.0 - t * t) * du)
         return g * slope
 
     @staticmethod
@@ -456,7 +457,8 @@ class Gelu(_Activation):
     @staticmethod
     def f(xp, a, approximate):
         if approximate == "tanh":
-            return a * 0.5 * (xp.tanh((a * a * a * _GELU_C + a) * _GELU_K) + 1.0)
+            with quiet():  # at +-inf: inf * 0, NaN silently as in torch
+                return a * 0.5 * (xp.tanh((a * a * a * _GELU_C + a) * _GELU_K) + 1.0)
         return _gelu_erf(xp, a, False)
 
 

@@ -89,9 +89,15 @@ class SpecialI0e(Op, grad_fn="SpecialI0EBackward0"):
         return g * (SpecialI1e.apply(a) - sign(a) * y)
 
 
+def _beyond_eps(a):
+    """Where i1's and i1e's derivative takes its formula, as torch's: |a| above the dtype's
+    epsilon; tiny inputs and NaN take the limit 1/2 at 0 instead."""
+    return abs(a._data) > np.finfo(a._data.dtype).eps
+
+
 def _limit_half_at_zero(a, d):
-    """The derivative d (which divides by a) where a != 0, and its limit 1/2 at 0."""
-    return Where.apply(d, 0.5, a._data != 0)
+    """The derivative d (which divides by a) beyond epsilon, and its limit 1/2 at 0 within."""
+    return Where.apply(d, 0.5, _beyond_eps(a))
 
 
 class SpecialI1(Op):
@@ -102,7 +108,7 @@ class SpecialI1(Op):
 
     def backward(ctx, g):
         a, y = ctx.saved_tensors
-        safe = Where.apply(a, 1.0, a._data != 0)
+        safe = Where.apply(a, 1.0, _beyond_eps(a))
         return g * _limit_half_at_zero(a, I0.apply(a) - y / safe)
 
 
@@ -114,7 +120,7 @@ class SpecialI1e(Op, grad_fn="SpecialI1EBackward0"):
 
     def backward(ctx, g):
         a, y = ctx.saved_tensors
-        safe = Where.apply(a, 1.0, a._data != 0)
+        safe = Where.apply(a, 1.0, _beyond_eps(a))
         return g * _limit_half_at_zero(a, SpecialI0e.apply(a) - y * (sign(a) + 1.0 / safe))
 
 

@@ -7,7 +7,7 @@ import numpy as np
 from .. import _dtype
 from .._dtype import type_name as _type_name
 from .._tensor import Tensor
-from ._common import _binary, _out, check_broadcast, invalid_arguments, is_operand
+from ._common import _binary, _out, check_broadcast, invalid_arguments, is_operand, quiet
 from ._op import Op, broadcast_error, scalar
 from .complex import holomorphic
 
@@ -62,7 +62,8 @@ class Addcmul(Op):
         ctx.value = value
         r = _binary(getattr(ctx.xp, ctx._forward_cls._combine), t1, t2)
         if value != 1:
-            r = r * value
+            with quiet():  # a value past a half's range overflows to inf silently, as in torch
+                r = r * value
         return _binary(ctx.xp.add, a, r)
 
     def backward(ctx, g):

@@ -139,7 +139,9 @@ def _zeta(xp, s, q):
     s, q = xp.broadcast_arrays(s.astype(np.float64), q.astype(np.float64))
     with quiet():
         target = xp.clip(s, _SHIFT, 100.0)  # beyond, the tail underflows with a^-s
-        usable = xp.isfinite(q) & xp.isfinite(s) & (s > 1)
+        pole = (q <= 0) & (q == xp.floor(q))
+        # a pole takes no steps: past 2^52 every float is an integer, and -1e30 would take 1e30
+        usable = xp.isfinite(q) & xp.isfinite(s) & (s > 1) & ~pole
         steps = xp.where(usable, xp.ceil(xp.maximum(target - q, 0.0)), 0.0)
         total = _leading_terms(xp, s, q, steps)
         a = q + steps
@@ -153,7 +155,6 @@ def _zeta(xp, s, q):
             rising = rising * (s + 2 * j - 1) * (s + 2 * j)
             power = power * inv_a2
             fact *= (2 * j + 1) * (2 * j + 2)
-        pole = (q <= 0) & (q == xp.floor(q))
         out = xp.where(pole, math.inf, total)
         out = xp.where((q <= 0) & ~pole & (s != xp.floor(s)), math.nan, out)
         out = xp.where(s == 1, math.inf, xp.where(s < 1, math.nan, out))

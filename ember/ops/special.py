@@ -300,13 +300,14 @@ class Logit(Op):
         a = _float(a)
         if eps is not None:
             a = ctx.xp.clip(a, eps, 1.0 - eps)
-        return ctx.xp.log(a / (1.0 - a))
+        with quiet():  # logit(0) = -inf, logit(1) = inf, NaN outside [0, 1], silently as in torch
+            return ctx.xp.log(a / (1.0 - a))
 
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
         x = a._data
         eps = ctx.eps
-        grad = g / (a * (1.0 - a))
+        grad = g / (a * (1.0 - a) + 0.0)  # + 0.0: at x = -0.0 too the slope is +inf, as torch's
         if eps is None:
             outside = (x < 0) | (x > 1)
             if outside.any():
@@ -447,14 +448,15 @@ class SpecialEntr(Op):
 class Sinc(Op):
     def forward(ctx, a):
         ctx.save_for_backward(a)
-        return ctx.xp.sinc(_float(a))
+        with quiet():  # sinc(+-inf) is NaN, silently as in torch
+            return ctx.xp.sinc(_float(a))
 
     def backward(ctx, g):
         (a,) = ctx.saved_tensors
         zero = a._data == 0
         safe = Where.apply(1.0, a, zero)  # the derivative is 0 at 0; avoid 0/0 there
         p = safe * math.pi
-        d = (p * cos(p) - sin(p)) / (p * safe)
+        d = (cos(p) - sin(p) / p) / safe  # p * safe would underflow to 0 at a tiny float32 x
         return _masked(g * d, ~zero)
 
 

@@ -442,7 +442,8 @@ class Frac(Op):
     def forward(ctx, a):
         if a.dtype.kind != "f":
             raise NotImplementedError(f"\"frac_cpu\" not implemented for '{_type_name(a.dtype)}'")
-        return a - ctx.xp.trunc(a)
+        with quiet():  # frac(+-inf) is NaN, silently as in torch
+            return a - ctx.xp.trunc(a)
 
     def backward(ctx, g):
         return g

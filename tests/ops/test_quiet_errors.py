@@ -1,4 +1,4 @@
-"""ops/_common.quiet (NOTE [ Quiet floating point ]): NumPy's divide/invalid/over warnings off
+"""_backend.quiet (NOTE [ Quiet floating point ]): NumPy's divide/invalid/over warnings off
 inside, every other setting of the caller kept, the caller's state back after."""
 import threading
 import warnings
@@ -6,7 +6,7 @@ import warnings
 import numpy as np
 import pytest
 
-from ember.ops._common import quiet
+from ember._backend import quiet
 
 
 def test_quiet_silences_divide_invalid_and_overflow():
