@@ -371,11 +371,16 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False, out=None):
                   requires_grad)
 
 
-def _legacy_init(self, dt, args, device):
-    """Tensor(data) / Tensor(*sizes) / Tensor(): the old constructors, typed by dt."""
-    if len(args) == 1 and not isinstance(args[0], (builtins.int, np.integer)) and \
-            not isinstance(args[0], Size):
-        a = _infer_array(args[0], dt)
+def _legacy_init(self, dt, args, device, *, any_dtype=False):
+    """Tensor(data) / Tensor(*sizes) / Tensor(other) / Tensor(): the old constructors, typed by dt.
+    A tensor argument is aliased, not copied; only torch.Tensor (any_dtype) takes one of another
+    dtype, keeping it."""
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        _legacy_alias(self, args[0], None if any_dtype else (dt, as_device(device or "cpu")))
+        return
+    if len(args) == 1 and (isinstance(args[0], builtins.bool) or not isinstance(
+            args[0], (builtins.int, np.integer, Size))):
+        a = _infer_array(_legacy_sequence(args[0]), dt)
         a = np.array(a, dtype=dt.np, copy=True) if isinstance(a, np.ndarray) else a.astype(dt.np)
     elif not args:
         a = np.zeros(0, dt.np)  # Tensor() is empty and 1-d, as in PyTorch
@@ -386,6 +391,46 @@ def _legacy_init(self, dt, args, device):
     Tensor._init_from(self, a)
 
 
+def _legacy_sequence(data):
+    """The legacy constructors read a lone non-integer argument as data, which must be a sequence
+    (as Python's sequence check: indexable, not a mapping; NumPy scalars index but are scalars) of
+    numbers, never a scalar."""
+    if isinstance(data, str):
+        raise TypeError("new(): invalid data type 'str'")
+    if isinstance(data, (dict, np.generic)) or not hasattr(type(data), "__getitem__"):
+        kind = type(data)
+        name = kind.__qualname__
+        if kind.__module__ != "builtins":
+            name = f"{kind.__module__}.{name}"
+        raise TypeError(f"new(): data must be a sequence (got {name})")
+    return data
+
+
+def _legacy_alias(self, other, expected):
+    """Make self share other's data and version counter; expected, a (dtype, device) pair, is what
+    a typed constructor demands of other."""
+    if expected is not None and expected != (other.dtype, other.device):
+        raise TypeError(f"expected {_tensor_options(*expected)} "
+                        f"(got {_tensor_options(other.dtype, other.device)})")
+    Tensor._init_from(self, other._data)
+    self._vc = other._vc
+
+
+def _tensor_options(dt, device):
+    """A dtype and device as PyTorch's C++ TensorOptions print them in its messages."""
+    from .ops._common import _c10_name  # the C++ dtype names live with the ops that print them
+    return (f"TensorOptions(dtype={_c10_name(dt)}, device={device}, layout=Strided, "
+            f"requires_grad=false (default), pinned_memory=false (default), "
+            f"memory_format=(nullopt))")
+
+
+def legacy_new(dt, args, device):
+    """A Tensor from a legacy constructor typed by dt (FloatTensor(...), x.new(...))."""
+    t = object.__new__(Tensor)
+    _legacy_init(t, dt, args, device)
+    return t
+
+
 class _LegacyTensorType(type):
     """FloatTensor and friends: calling one builds a Tensor of its dtype; isinstance checks dtype."""
 
@@ -393,9 +438,7 @@ class _LegacyTensorType(type):
         return isinstance(obj, Tensor) and obj.dtype == cls.dtype and obj.is_cpu
 
     def __call__(cls, *args, device=None):
-        t = object.__new__(Tensor)
-        _legacy_init(t, cls.dtype, args, device)
-        return t
+        return legacy_new(cls.dtype, args, device)
 
 
 def _typed_ctor(dt):

@@ -177,9 +177,10 @@ class Tensor:
     __array_priority__ = 1000
 
     def __init__(self, *args, device=None):
-        """Legacy constructor: Tensor(data) copies data as float32, Tensor(2, 3) is uninitialised."""
+        """Legacy constructor: Tensor(data) copies data as float32, Tensor(2, 3) is uninitialised,
+        Tensor(other) shares other's data."""
         from ._creation import _legacy_init
-        _legacy_init(self, _dtype.get_default_dtype(), args, device)
+        _legacy_init(self, _dtype.get_default_dtype(), args, device, any_dtype=True)
 
     # -- attributes --------------------------------------------------------------------------------
     @property
@@ -505,6 +506,11 @@ class Tensor:
         self._retains_grad = False
 
     # -- new tensors with this one's dtype and device ----------------------------------------------
+    def new(self, *args, device=None):
+        """The legacy constructor typed by this tensor: new(*sizes), new(data), new(other), on
+        this tensor's device unless device is given."""
+        return _creation.legacy_new(self.dtype, args, self.device if device is None else device)
+
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
         return _creation.zeros(*size, **self._like(dtype, device, requires_grad))
 
