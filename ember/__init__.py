@@ -28,6 +28,8 @@ from .autograd import enable_grad, inference_mode, is_grad_enabled, no_grad, set
 from . import nn, optim, utils
 from .nn.functional import bilinear  # noqa: F401  (torch.bilinear is F.bilinear)
 from . import fft, linalg, return_types, special
+from . import sparse
+from .sparse import sparse_coo, sparse_coo_tensor
 from . import func
 
 from math import e, inf, nan, pi

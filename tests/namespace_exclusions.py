@@ -11,7 +11,8 @@ ones that are stale, and the figures it writes count `todo` separately so the li
 
 REASONS = {
     "python": "a Python module or typing name that torch imports into its namespace, not torch API",
-    "sparse": "sparse layouts (COO/CSR/CSC/BSR/BSC) and their ops: ember has strided tensors only",
+    "sparse": "sparse layouts and ops beyond ember's COO subset (sparse_coo_tensor, coalesce, to_dense, "
+              "sparse.mm): CSR/CSC/BSR/BSC and the rest of the sparse ops",
     "quantized": "quantized dtypes, quantization and the fbgemm kernels",
     "backend": "internals of CUDA/cuDNN/MIOpen/MKL-DNN/XLA/IPU/MTIA/Vulkan builds, or of their kernels",
     "torchscript": "TorchScript, FX, dispatcher and C++ binding types; torch.export/func/library",
@@ -29,9 +30,9 @@ EXCLUDED = {
         """,
         'sparse': """
         ccol_indices_copy col_indices_copy crow_indices_copy dsmm hsmm hspmm indices_copy
-        resize_as_sparse_ row_indices_copy saddmm segment_reduce smm sparse sparse_bsc
-        sparse_bsc_tensor sparse_bsr sparse_bsr_tensor sparse_compressed_tensor sparse_coo
-        sparse_coo_tensor sparse_csc sparse_csc_tensor sparse_csr sparse_csr_tensor spmm
+        resize_as_sparse_ row_indices_copy saddmm segment_reduce smm sparse_bsc
+        sparse_bsc_tensor sparse_bsr sparse_bsr_tensor sparse_compressed_tensor
+        sparse_csc sparse_csc_tensor sparse_csr sparse_csr_tensor spmm
         sspaddmm values_copy
         """,
         'quantized': """

@@ -40,8 +40,11 @@ from .._creation import tensor
 from .._grads import typename as _typename, zero_grads
 from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad
+from ._hooks import (OptimizerHooksMixin, register_optimizer_step_post_hook,
+                     register_optimizer_step_pre_hook)
 
-__all__ = ["Optimizer", "required"]
+__all__ = ["Optimizer", "required", "register_optimizer_step_pre_hook",
+           "register_optimizer_step_post_hook"]
 
 
 def _real_view(a):
@@ -177,7 +180,7 @@ def _check_optimizable(param):
         raise ValueError("can't optimize a non-leaf Tensor")
 
 
-class Optimizer:
+class Optimizer(OptimizerHooksMixin):
     """Base class of the optimizers: `params` is an iterable of tensors or of group dicts."""
 
     def __init__(self, params, defaults):
@@ -303,6 +306,8 @@ class Optimizer:
 
     def state_dict(self):
         """{'state': {index: {...}}, 'param_groups': [...]} with parameters as integer indices."""
+        for pre_hook in self._hook_table("_state_dict_pre_hooks").values():
+            pre_hook(self)
         mapping = {}
         start = 0
 
@@ -318,10 +323,16 @@ class Optimizer:
         param_groups = [pack_group(g) for g in self.param_groups]
         packed_state = {(mapping[id(k)] if isinstance(k, Tensor) else k): v
                         for k, v in self.state.items()}
-        return {"state": packed_state, "param_groups": param_groups}
+        state_dict = {"state": packed_state, "param_groups": param_groups}
+        for post_hook in self._hook_table("_state_dict_post_hooks").values():
+            state_dict = post_hook(self, state_dict) or state_dict
+        return state_dict
 
     def load_state_dict(self, state_dict):
         """Restore groups and state; tensors are copied to each parameter's dtype and device."""
+        state_dict = state_dict.copy()  # a pre-hook may edit it, never the caller's dict
+        for pre_hook in self._hook_table("_load_state_dict_pre_hooks").values():
+            state_dict = pre_hook(self, state_dict) or state_dict
         groups = self.param_groups
         saved_groups = deepcopy(state_dict["param_groups"])
         if len(groups) != len(saved_groups):
@@ -358,3 +369,5 @@ class Optimizer:
             if "param_names" in group and "param_names" not in new_group:
                 new_group["param_names"] = group["param_names"]
         self.__setstate__({"state": state, "param_groups": saved_groups})
+        for post_hook in self._hook_table("_load_state_dict_post_hooks").values():
+            post_hook(self)

@@ -1,4 +1,6 @@
 """nn.utils: clip_grad_norm_, clip_grad_value_, parameters_to_vector, vector_to_parameters."""
+import warnings
+
 import numpy as np
 import pytest
 
@@ -99,3 +101,15 @@ def test_clipping_on_device(device):
     clip_grad_value_(cpu, 0.05)
     for p, c in zip(params, cpu):
         np.testing.assert_allclose(p.grad.cpu().numpy(), c.grad.numpy(), rtol=1e-6)
+
+
+def test_clip_grad_norm_of_an_infinite_gradient_is_silent(torch):
+    """inf * 0 gives nan gradients, as in torch, with no NumPy RuntimeWarning."""
+    results = []
+    for lib in (ember, torch):
+        params = with_grads(lib, [np.array([np.inf, 1.0], dtype=np.float32)])
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            norm = lib.nn.utils.clip_grad_norm_(params, 1.0)
+        results.append((norm.item(), params[0].grad.tolist()))
+    assert str(results[0]) == str(results[1])

@@ -2,7 +2,7 @@
 import types
 import warnings
 
-from ..._backend import xp_of
+from ..._backend import quiet, xp_of
 from ..._creation import as_tensor, tensor
 from ..._tensor import Tensor
 from ...ops.reduce import vector_norm_array
@@ -53,9 +53,10 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     total = total_norm._data
     coef = total.dtype.type(float(max_norm)) / (total + total.dtype.type(1e-6))
     coef = min(float(coef), 1.0)
-    for g in grads:
-        g._data *= coef
-        g._vc[0] += 1
+    with quiet():  # a non-finite gradient scaled by 0 is NaN, silently as in torch
+        for g in grads:
+            g._data *= coef
+            g._vc[0] += 1
 
 
 def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
