@@ -61,6 +61,7 @@ class Node:
             needs = self._needs = tuple(map(bool, self._edges))
         return needs
     _n_operands = 0  # leading arguments that are operands: a Python number there shows as (None, 0)
+    _listed_inputs = None  # its Function's (next_functions)
 
     def name(self):
         """The node's class name; torch's nodes written in C++ (AccumulateGrad, CopySlices) give
@@ -70,7 +71,15 @@ class Node:
 
     @property
     def next_functions(self):
-        return tuple((e[0], e[1]) if e else (None, 0) for e in self._edges if e is not False)
+        """One (node, output index) per input edge; an op that names its `_listed_inputs` shows
+        those argument positions only, an absent tensor among them as (None, 0), as torch lists
+        an op's differentiable inputs (not a loss's target, an embedding's indices or batch
+        norm's running statistics, but a missing weight)."""
+        edges = self._edges
+        listed = self._listed_inputs
+        if listed is not None:
+            edges = [(edges[i] or None) if i < len(edges) else None for i in listed]
+        return tuple((e[0], e[1]) if e else (None, 0) for e in edges if e is not False)
 
     def register_hook(self, fn):
         """fn(grad_inputs, grad_outputs) runs after this node's backward."""
@@ -323,12 +332,14 @@ class Function:
         name = grad_fn or cls.__name__ + cls._backward_suffix
         cls._node_cls = type(name, (BackwardNode,), {"__slots__": (), "_forward_cls": cls,
                                                       "_n_operands": cls._n_operands,
+                                                      "_listed_inputs": cls._listed_inputs,
                                                       "_array_backward": cls._array_backward})
 
     _n_operands = 0
     _is_view = False  # built-in view ops set it (NOTE [ In place on a view ], ops/view_write.py)
     _array_backward = False  # backward is valid on arrays (NOTE [ Backward on arrays ], engine.py)
     _strict_grad_count = True  # user Functions must return a gradient (or None) per input
+    _listed_inputs = None  # argument positions next_functions shows; None: every input edge
     _narrows_needs = False  # needs_input_grad in backward is what forward saw (torch's ctx)
 
     def __init__(self, *args, **kwargs):

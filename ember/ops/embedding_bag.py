@@ -20,6 +20,7 @@ _INDEX_CHECK = ("Expected i < index_size to be true, but got false.  (Could this
 class EmbeddingBag(Op):
     """weight (V, D) reduced over bags: indices, bag_of (each index's bag) and keep (whether it
     counts: inside its bag and not padding) are 1-D host-or-device arrays of one length."""
+    _listed_inputs = (0, 1)  # weight, per_sample_weights (next_functions)
 
     def forward(ctx, weight, psw, indices, bag_of, keep, n_bags, mode, padding_idx,
                 scale_grad_by_freq):

@@ -162,6 +162,7 @@ def _piecewise_grad(ctx, d, inner, outer, g):
 
 
 class BinaryCrossEntropy(Op):
+    _listed_inputs = (0, 1)  # input, target: not the weight (next_functions)
     def forward(ctx, x, y, w, reduction):
         xp = ctx.xp
         if not bool(((x >= 0) & (x <= 1)).all()):  # NaN is outside too, as torch checks it
@@ -249,6 +250,7 @@ class SoftMarginLossBackward(Op, grad_fn="SoftMarginLossBackwardBackward0"):
 
 
 class BinaryCrossEntropyWithLogits(Op):
+    _listed_inputs = (0, 1)  # input, target: not the weights (next_functions)
     def forward(ctx, x, y, w, pos_weight, reduction):
         xp = ctx.xp
         ctx.reduction, ctx.numel = reduction, x.size
@@ -286,6 +288,7 @@ class BinaryCrossEntropyWithLogits(Op):
 
 
 class NllLoss(Op):
+    _listed_inputs = (0,)  # the input alone: not the target or the weight (next_functions)
     _array_backward = True  # NOTE [ Backward on arrays ] (autograd/engine.py)
 
     def forward(ctx, x, target, w, reduction, ignore_index):

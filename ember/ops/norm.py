@@ -74,6 +74,7 @@ def _affine(y, w, b, shape):
 
 
 class NativeBatchNorm(Op):
+    _listed_inputs = (0, 1, 2)  # input, weight, bias (next_functions)
     def forward(ctx, x, w, b, running_mean, running_var, training, momentum, eps):
         xp = ctx.xp
         ctx.training, ctx.eps = training, eps
@@ -279,6 +280,7 @@ class NativeLayerNorm(Op):
     every per-row reduction (mean, variance, the two sums of backward) is a matrix-vector product
     with a vector of 1/n (one BLAS call, ~8x faster than a NumPy reduction along a short last
     axis); the first-order backward is fused on arrays from the mean and 1/std forward kept."""
+    _listed_inputs = (0, 1, 2)  # input, weight, bias (next_functions)
 
     def forward(ctx, x, w, b, normalized_ndim, eps):
         ctx.training, ctx.eps = True, eps
@@ -368,6 +370,7 @@ def _layer_norm_backward(ctx, g, x, w):
 
 
 class NativeGroupNorm(Op):
+    _listed_inputs = (0, 1, 2)  # input, weight, bias (next_functions)
     def forward(ctx, x, w, b, num_groups, eps):
         ctx.training, ctx.eps = True, eps
         ctx.b_shape = None if b is None else b.shape
