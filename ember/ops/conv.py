@@ -9,6 +9,7 @@ from . import _hooks
 from ._conv_kernels import (
     _col2im, _conv3d, _conv3d_weight_grad, _conv_forward, _conv_input_grad, _conv_weight_grad,
     _Depth, _exact_layout, _Geometry)
+from ._common import _c10_name
 from ._errors import refuse_non_floating
 from ._op import Op, shape_str
 from .complex import holomorphic
@@ -181,8 +182,9 @@ def _conv_geometry(input, weight, bias, stride, padding, dilation, groups, trans
         pads = tuple((p, p) for p in _ntuple(padding, nd, "padding"))
         if any(p < 0 for p, _ in pads):
             raise RuntimeError("negative padding is not supported")
-    _check_dtypes(input, weight, bias, nd, transposed)
+    _check_bias_dtype(input, bias)
     _check_channels(input, weight, bias, groups, transposed, nd)
+    _check_input_dtype(input, weight, nd, transposed)
     if nd == 3:
         geo = _Geometry(kernel[1:], stride[1:], dilation[1:], pads[1:], groups,
                         _Depth(kernel[0], stride[0], dilation[0], pads[0]))
@@ -241,26 +243,22 @@ _BOOL_KERNELS = {(1, False): "slow_conv2d_cpu", (2, False): "slow_conv2d_cpu",
                  (3, True): "slow_conv_transpose3d_out_cpu"}
 
 
-def _check_dtypes(input, weight, bias, nd, transposed):
-    cast = _hooks.autocasting()  # autocast gives the operands one dtype (ops/_hooks.py)
-    if input.dtype != weight.dtype and not cast:
-        raise RuntimeError(f"Input type ({_legacy(input)}) and weight type ({_legacy(weight)}) "
-                           "should be the same or input should be a MKLDNN tensor and weight is "
-                           "a dense tensor")
-    if bias is not None and bias.dtype != input.dtype and not cast:
-        raise RuntimeError(f"Input type ({_scalar_name(input)}) and bias type "
-                           f"({_scalar_name(bias)}) should be the same")
+def _check_bias_dtype(input, bias):
+    """torch checks the bias's dtype first, before any shape (in C++ type names)."""
+    if bias is not None and bias.dtype != input.dtype and not _hooks.autocasting():
+        raise RuntimeError(f"Input type ({_c10_name(input.dtype)}) and bias type "
+                           f"({_c10_name(bias.dtype)}) should be the same")
+
+
+def _check_input_dtype(input, weight, nd, transposed):
+    """After the shapes: a bool input, then the weight's dtype against the input's (autocast
+    gives the operands one dtype, ops/_hooks.py)."""
     if input.dtype == _dtype.bool:
         raise NotImplementedError(f"\"{_BOOL_KERNELS[nd, transposed]}\" not implemented for "
                                   "'Bool'")
-
-
-def _legacy(t):
-    return "torch." + _dtype.LEGACY_NAMES[t.dtype]
-
-
-def _scalar_name(t):
-    return str(t.dtype).replace("torch.", "")
+    if input.dtype != weight.dtype and not _hooks.autocasting():
+        raise RuntimeError(f"expected scalar type {_dtype.type_name(input)} but found "
+                           f"{_dtype.type_name(weight)}")
 
 
 def _check_channels(input, weight, bias, groups, transposed, nd):
