@@ -323,6 +323,7 @@ def _log1p_scalar(y):
 def _xlogy_array(xp, x, y, log1p=False):
     """x * log(y), or x * log1p(y) for xlog1py."""
     x, y = _float_pair(x, y)
+    x, y = _number_in_dtype(x, y), _number_in_dtype(y, x)
     with quiet():
         try:
             if hasattr(y, "dtype"):
@@ -333,6 +334,15 @@ def _xlogy_array(xp, x, y, log1p=False):
             raise broadcast_error(np.shape(x), np.shape(y)) from None
     # 0 * log(0) is 0 (but a NaN y still gives NaN)
     return xp.where((x == 0) & ~xp.isnan(y), 0.0, out).astype(out.dtype, copy=False)
+
+
+def _number_in_dtype(a, b):
+    """A Python number a as torch takes it beside a floating tensor b: cast to b's dtype first
+    (1e20 is inf in float16)."""
+    if hasattr(a, "dtype") or not hasattr(b, "dtype") or b.dtype.kind != "f":
+        return a
+    with quiet():  # the overflow to inf is torch's result, silently
+        return float(b.dtype.type(a))
 
 
 def _x_grad(g_log, x, log_undefined):
@@ -383,7 +393,8 @@ class XlogyScalarOther(Op, grad_fn="XlogyBackward2"):
 
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return _x_grad(g * _log_scalar(ctx.y), x, ctx.y <= 0)
+        # torch's log reads the number in x's dtype, its test for log's pole the number as given
+        return _x_grad(g * _log_scalar(_number_in_dtype(ctx.y, x._data)), x, ctx.y <= 0)
 
 
 class SpecialXlog1py(Op, grad_fn="SpecialXlog1PyBackward0"):
@@ -426,7 +437,8 @@ class SpecialXlog1pyScalarOther(Op, grad_fn="SpecialXlog1PyBackward2"):
 
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return _x_grad(g * _log1p_scalar(ctx.y), x, ctx.y <= -1)
+        # as XlogyScalarOther's: the log1p of the number in x's dtype, the pole test as given
+        return _x_grad(g * _log1p_scalar(_number_in_dtype(ctx.y, x._data)), x, ctx.y <= -1)
 
 
 class SpecialEntr(Op):
