@@ -205,9 +205,10 @@ def _conv_geometry(input, weight, bias, stride, padding, dilation, groups, trans
         out = tuple((i - 1) * s - lo - hi + d * (k - 1) + op + 1 for i, s, (lo, hi), d, k, op
                     in zip(spatial, stride, pads, dilation, kernel, out_pad))
         # torch's kernel for a batch of several samples in float32 or narrower takes an empty
-        # output; the one for a single sample or float64 refuses it
-        one = input.dim() == nd + 1 or input.shape[0] == 1
-        if any(o < 0 or o == 0 and (one or input.dtype == _dtype.float64) for o in out):
+        # output, and so does an empty batch; the one for a single sample or float64 refuses it
+        n = 1 if input.dim() == nd + 1 else input.shape[0]
+        refuse_empty = n == 1 or n and input.dtype == _dtype.float64
+        if any(o < 0 or o == 0 and refuse_empty for o in out):
             raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, spatial))}). "
                                f"Calculated output size per channel: "
                                f"({' x '.join(map(str, out))}). Output size is too small")

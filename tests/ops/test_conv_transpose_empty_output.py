@@ -21,6 +21,7 @@ CASES = [  # (function, input shape, weight shape, keywords)
     ("conv_transpose1d", (2, 1), (2, 2, 2), dict(stride=2, padding=1)),
     ("conv_transpose1d", (2, 2, 4), (2, 2, 1), dict(stride=1, padding=2)),
     ("conv_transpose3d", (1, 2, 1, 1, 1), (2, 2, 2, 2, 2), dict(stride=2, padding=1)),
+    ("conv_transpose1d", (0, 2, 2), (2, 2, 3), dict(padding=2)),
 ]
 DTYPES = ["float32", "float64"]
 
