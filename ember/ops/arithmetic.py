@@ -470,16 +470,16 @@ def _check_alpha(input, other, alpha):
 
 
 def rsub(input, other, alpha=1):
-    """other - alpha * input."""
-    if isinstance(other, Tensor):
-        if alpha != 1 or alpha is True:
-            _check_alpha(input, other, alpha)
-        return RsubTensor.apply(input, other, alpha)
-    if not is_operand(other):
+    """other - alpha * input; input must be a Tensor (torch has no rsub(number, tensor))."""
+    if not isinstance(input, Tensor) or not is_operand(other):
         raise TypeError(f"rsub() received an invalid combination of arguments - got "
                         f"({type(input).__name__}, {type(other).__name__}), but expected one of:\n"
                         " * (Tensor input, Tensor other, *, Number alpha = 1)\n"
                         " * (Tensor input, Number other, Number alpha = 1)\n")
+    if isinstance(other, Tensor):
+        if alpha != 1 or alpha is True:
+            _check_alpha(input, other, alpha)
+        return RsubTensor.apply(input, other, alpha)
     if alpha == 1 and alpha is not True:
         return Rsub.apply(input, scalar(other))
     _check_alpha(input, scalar(other), alpha)

@@ -84,6 +84,8 @@ CASES = {
     "sub_bool_tensors": lambda m: m.tensor([True]) - m.tensor([False]),
     "sub_bool_scalar": lambda m: m.ones(2) - True,
     "rsub_bool_tensor": lambda m: 1 - m.tensor([True]),
+    "rsub_number_first": lambda m: m.rsub(0.0, m.ones(2)),
+    "rsub_number_first_int": lambda m: m.rsub(3, m.ones((), dtype=m.float16)),
     "sub_bool_and_float": lambda m: m.tensor([True]) - m.ones(1),
     "sub_inplace_bool": lambda m: m.ones(2).sub_(False),
     "round_bool": lambda m: m.round(m.tensor([True])),
