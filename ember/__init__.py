@@ -12,6 +12,7 @@ from ._memory_layout import (channels_last, channels_last_3d, contiguous_format,
 from ._tensor import Size, Tensor
 from . import ops as _ops
 from .ops import *  # noqa: F401,F403
+from .ops.foreach import *  # noqa: F401,F403  (_foreach_*: underscored, not in ops.__all__)
 from ._creation import set_default_tensor_type  # noqa: F401
 from ._creation import (BFloat16Tensor, BoolTensor, ByteTensor, CharTensor, DoubleTensor,
                         FloatTensor, HalfTensor, IntTensor, LongTensor, ShortTensor, arange,
@@ -40,7 +41,8 @@ from ._finfo import finfo, iinfo
 from .compiler import compile
 from . import accelerator, backends, compiler, jit, onnx, random, serialization
 from . import amp, cpu, distributed, multiprocessing, profiler
-from . import hub
+from . import hub, version
+from .version import __version__  # noqa: F401
 from . import quasirandom  # noqa: F401
 from .amp import autocast
 from .amp.autocast_mode import get_autocast_dtype, is_autocast_enabled
@@ -89,8 +91,6 @@ def is_storage(obj):
     """False: ember tensors hold NumPy/CuPy arrays, and ember has no storage objects."""
     return False
 
-
-__version__ = "0.1.0"
 
 # Last: the ops' functions hand a foreign tensor-like argument to its class when they fail on it
 # (NOTE [ Dispatch on failure ] in ember/_foreign.py).

@@ -116,7 +116,7 @@ EXCLUDED = {
         sym_fresh_size sym_int sym_ite sym_max sym_min sym_not sym_sqrt sym_sum t_copy
         thread_safe_generator torch_version transpose_copy unbind_copy unfold_copy
         unify_type_list unsafe_chunk unsafe_split unsafe_split_with_sizes unsqueeze_copy
-        version view_as_complex_copy view_as_real_copy view_copy wait while_loop
+        view_as_complex_copy view_as_real_copy view_copy wait while_loop
         """,
         'todo': """
         """,
