@@ -4,7 +4,7 @@ import math
 
 from .._tensor import Size
 from ..linalg import cholesky, inv, solve
-from ..ops import broadcast_shapes, matmul, tril
+from ..ops import broadcast_shapes, cholesky_inverse, matmul, tril
 from . import constraints
 from ._scale_tril import ScaleTrilMatrices
 from .distribution import Distribution
@@ -87,7 +87,8 @@ class MultivariateNormal(Distribution):
 
     @lazy_property
     def precision_matrix(self):
-        return inv(self.covariance_matrix)
+        # from the factor, as torch does: its grad_fn is torch's and no covariance is formed
+        return cholesky_inverse(self._unbroadcasted_scale_tril).expand(self._matrix_shape())
 
     @property
     def variance(self):

@@ -686,11 +686,12 @@ def broadcast_shapes(*shapes):
 
 
 def broadcast_tensors(*tensors):
-    """Each tensor expanded to the shape they broadcast to (views)."""
+    """Each tensor expanded to the shape they broadcast to (views). A tensor that already has that
+    shape comes back as itself, as in torch: a leaf stays a leaf, with no ExpandBackward0."""
     if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
         tensors = tuple(tensors[0])
     shape = broadcast_shapes(*(t.shape for t in tensors))
-    return tuple(expand(t, shape) for t in tensors)
+    return tuple(t if t.shape == shape else expand(t, shape) for t in tensors)
 
 
 def select(input, dim, index):

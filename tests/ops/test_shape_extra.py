@@ -274,3 +274,16 @@ def test_cumprod_gradient_through_infinities():
     x = ember.tensor([2.0, float("inf"), 3.0], requires_grad=True)
     ember.cumprod(x, 0).sum().backward()
     assert x.grad.tolist() == [float("inf"), 8.0, float("inf")]
+
+
+def test_broadcast_tensors_returns_a_tensor_already_of_the_shape_itself(torch):
+    """torch hands back an input that needs no expanding unchanged, so a leaf stays a leaf (a
+    distribution's mean is then its loc Parameter, printed without a grad_fn)."""
+    for m in (ember, torch):
+        a = m.ones(2, 3, requires_grad=True)
+        b = m.zeros(3)
+        x, y = m.broadcast_tensors(a, b)
+        assert x is a and x.grad_fn is None
+        assert y is not b and tuple(y.shape) == (2, 3)
+        (single,) = m.broadcast_tensors(b)
+        assert single is b
