@@ -437,11 +437,17 @@ class Tensor:
             return a.astype(dtype)
         return a.copy() if copy else a
 
+    def _python_scalar(self):
+        # float()/int()/complex() refuse with ValueError, where item() raises RuntimeError
+        if self._data.size != 1:
+            raise ValueError("only one element tensors can be converted to Python scalars")
+        return self._data.item()
+
     def __float__(self):
-        return builtins.float(self.item())
+        return builtins.float(self._python_scalar())
 
     def __int__(self):
-        return builtins.int(self.item())
+        return builtins.int(self._python_scalar())
 
     def __index__(self):
         if self._data.dtype.kind not in "iub" or self._data.size != 1:
@@ -457,7 +463,7 @@ class Tensor:
         return builtins.bool(self._data.item())
 
     def __complex__(self):
-        return complex(self.item())
+        return complex(self._python_scalar())
 
     def __len__(self):
         if self._data.ndim == 0:

@@ -7,6 +7,7 @@ import math
 from . import ops as _ops
 from ._dtype import type_name
 from .ops._linalg_common import LinAlgError, check_float
+from .ops._numpy_names import numpy_names
 from .ops.eig import linalg_eig as eig
 from .ops.eig import linalg_eigvals as eigvals
 from .ops.factorizations import linalg_cholesky as cholesky
@@ -55,11 +56,13 @@ __all__ = ["LinAlgError", "inv", "inv_ex", "det", "slogdet", "solve", "solve_ex"
 
 # -- norms ----------------------------------------------------------------------------------------
 
+@numpy_names
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
     """The vector ord-norm of x over dim (all elements by default)."""
     return _vector_norm(x, ord, dim, keepdim, dtype)
 
 
+@numpy_names
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
     """'fro', 'nuc', inf, -inf, 1, -1, 2 or -2 norm of the matrices over the two dims."""
     if ord not in ("fro", "nuc", 1, -1, 2, -2, math.inf, -math.inf):  # torch checks it first
@@ -94,6 +97,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=No
     return s.amax(red_dim, keepdim=keepdim) if ord > 0 else s.amin(red_dim, keepdim=keepdim)
 
 
+@numpy_names
 def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
     """vector_norm or matrix_norm, chosen by ord and dim as torch.linalg.norm chooses."""
     if isinstance(dim, int):

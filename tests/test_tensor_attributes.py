@@ -120,6 +120,17 @@ def test_python_number_conversions():
         [10, 20, 30][ember.tensor(1.0)]
 
 
+@pytest.mark.parametrize("convert", [float, int, complex])
+@pytest.mark.parametrize("data", [[1.0, 2.0], []])
+def test_python_number_conversion_of_many_elements_is_a_value_error(convert, data):
+    e, t = _pair(data)
+    with pytest.raises(ValueError) as t_err:
+        convert(t)
+    with pytest.raises(ValueError) as e_err:
+        convert(e)
+    assert str(e_err.value) == str(t_err.value)
+
+
 def test_numpy_shares_memory():
     x = ember.zeros(3)
     n = x.numpy()

@@ -53,7 +53,7 @@ def translate(op, exc, arrays):
         shapes = [a.shape for a in arrays if hasattr(a, "shape")]
         if "broadcast" in message and len(shapes) >= 2:
             from ._op import broadcast_error
-            return broadcast_error(shapes[0], shapes[1])
+            return broadcast_error(*_clashing_pair(shapes))
         return RuntimeError(message)
     if isinstance(exc, TypeError) and any(m in message for m in _NUMPY_TYPE_ERRORS):
         dtypes = [a.dtype for a in arrays if hasattr(a, "dtype")]
@@ -62,6 +62,18 @@ def translate(op, exc, arrays):
         kernel = getattr(op, "_kernel", None) or f"{op.__name__.lower()}_cpu"
         return NotImplementedError(f'"{kernel}" not implemented for \'{name}\'')
     return None
+
+
+def _clashing_pair(shapes):
+    """The first two operand shapes that do not broadcast (with three or more operands, the
+    first two may agree, and torch names the sizes that clash)."""
+    for i, a in enumerate(shapes):
+        for b in shapes[i + 1:]:
+            try:
+                np.broadcast_shapes(a, b)
+            except ValueError:
+                return a, b
+    return shapes[0], shapes[1]
 
 
 def refuse_non_floating(kernel, tensor, bool_ok=False):

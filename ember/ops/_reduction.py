@@ -1,24 +1,10 @@
 """Private helpers of the reduction families (reduce, extrema, scan): dims, reduced gradients."""
-import functools
-
 import numpy as np
 
 from .. import _dtype
 from .._backend import xp_of
 from .._tensor import _make
 from ._op import _as_array, wrap_dims
-
-
-def axis_alias(fn):
-    """fn taking NumPy's `axis=` for `dim=`, as every torch reduction does."""
-    @functools.wraps(fn)
-    def with_axis(*args, axis=None, **kwargs):
-        if axis is not None:
-            if "dim" in kwargs:
-                raise TypeError(f"{fn.__name__}() got multiple values for argument 'dim'")
-            kwargs["dim"] = axis
-        return fn(*args, **kwargs)
-    return with_axis
 
 
 def _dims(dim, ndim):

@@ -19,6 +19,7 @@ from .._backend import threshold_backward
 from .._dtype import type_name as _type_name
 from . import _threads
 from ._common import _const, ones_vector, quiet
+from ._numpy_names import numpy_names
 from ._op import Op, wrap_dim
 from .clamping import clamp_max, where
 from .special import _erf, _erf_kernel
@@ -933,11 +934,13 @@ def tanhshrink(input):
     return input - tanh(input)
 
 
+@numpy_names
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     input, dim = _softmax_args("softmax", input, dim, _stacklevel, dtype)
     return Softmax.apply(input, dim)
 
 
+@numpy_names
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     input, dim = _softmax_args("log_softmax", input, dim, _stacklevel, dtype)
     return LogSoftmax.apply(input, dim)

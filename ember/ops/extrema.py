@@ -12,8 +12,9 @@ from .. import _dtype
 from .. import return_types as _rt
 from .._backend import accumulate
 from .._tensor import Tensor
+from ._numpy_names import numpy_names
 from ._op import Op, wrap_dim
-from ._reduction import _const_as, _dims, _nodiff, _restore, _tie_share, axis_alias
+from ._reduction import _const_as, _dims, _nodiff, _restore, _tie_share
 
 __all__ = ["max", "min", "amax", "amin", "median", "nanmedian", "argmax", "argmin",
            "aminmax", "mode"]
@@ -239,13 +240,13 @@ def _extreme(name, full, along, result, input, dim, keepdim, other):
     return _along(name, along, result, input, dim, keepdim)
 
 
-@axis_alias
+@numpy_names
 def max(input, dim=None, keepdim=False, *, other=None):
     """max(input) -> value; max(input, dim, keepdim) -> (values, indices); max(a, b) = maximum."""
     return _extreme("max", Max, MaxDim, _rt.max, input, dim, keepdim, other)
 
 
-@axis_alias
+@numpy_names
 def min(input, dim=None, keepdim=False, *, other=None):
     """min(input) -> value; min(input, dim, keepdim) -> (values, indices); min(a, b) = minimum."""
     return _extreme("min", Min, MinDim, _rt.min, input, dim, keepdim, other)
@@ -258,7 +259,7 @@ def _refuse_bool(name, input, dim):
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
 
 
-@axis_alias
+@numpy_names
 def median(input, dim=None, keepdim=False):
     """The lower median of all elements, or (values, indices) along dim."""
     _refuse_bool("median", input, dim)
@@ -267,7 +268,7 @@ def median(input, dim=None, keepdim=False):
     return _along("median", MedianDim, _rt.median, input, dim, keepdim)
 
 
-@axis_alias
+@numpy_names
 def nanmedian(input, dim=None, keepdim=False):
     """median ignoring NaN: of all elements, or (values, indices) along dim."""
     _refuse_bool("nanmedian", input, dim)
@@ -276,7 +277,7 @@ def nanmedian(input, dim=None, keepdim=False):
     return _along("nanmedian", NanMedianDim, _rt.nanmedian, input, dim, keepdim)
 
 
-@axis_alias
+@numpy_names
 def aminmax(input, *, dim=None, keepdim=False):
     """(min, max) of all elements, or along dim."""
     a = input._data
@@ -290,7 +291,7 @@ def aminmax(input, *, dim=None, keepdim=False):
     return _rt.aminmax(*Aminmax.apply(input, dims, keepdim))
 
 
-@axis_alias
+@numpy_names
 def mode(input, dim=-1, keepdim=False):
     """(values, indices): the most frequent value along dim and where it last occurs."""
     return _along("mode", ModeDim, _rt.mode, input, dim, keepdim)
@@ -310,13 +311,13 @@ def _amax_like(op, name, input, dim, keepdim):
     return op.apply(input, dims, keepdim)
 
 
-@axis_alias
+@numpy_names
 def amax(input, dim=(), keepdim=False):
     """The maximum over dims (all when dim=()); ties share the gradient evenly."""
     return _amax_like(Amax, "amax", input, dim, keepdim)
 
 
-@axis_alias
+@numpy_names
 def amin(input, dim=(), keepdim=False):
     """The minimum over dims (all when dim=()); ties share the gradient evenly."""
     return _amax_like(Amin, "amin", input, dim, keepdim)
@@ -338,13 +339,13 @@ def _arg(name, input, dim, keepdim):
     return _nodiff(input, lambda xp, x: getattr(xp, name)(x, axis=d, keepdims=keepdim))
 
 
-@axis_alias
+@numpy_names
 def argmax(input, dim=None, keepdim=False):
     """Index of the maximum (of the flattened input when dim is None); the first NaN wins."""
     return _arg("argmax", input, dim, keepdim)
 
 
-@axis_alias
+@numpy_names
 def argmin(input, dim=None, keepdim=False):
     """Index of the minimum (of the flattened input when dim is None)."""
     return _arg("argmin", input, dim, keepdim)

@@ -15,6 +15,7 @@ import math
 import numpy as np
 
 from .._dtype import default_np, type_name as _type_name
+from ._numpy_names import numpy_names
 from ._op import Op, wrap_dim
 from .complex import conj, conj_physical, real
 from .join import cat, narrow
@@ -266,80 +267,98 @@ def _irfft(input, s, dim, norm, default_all, forward=False, conjugate=False):
     return FftC2R.apply(x, dims, scale, last_size)
 
 
+@numpy_names
 def fft(input, n=None, dim=-1, norm=None, *, out=None):
     return _out(_fft_1d(input, n, dim, norm, True), out)
 
 
+@numpy_names
 def ifft(input, n=None, dim=-1, norm=None, *, out=None):
     return _out(_fft_1d(input, n, dim, norm, False), out)
 
 
+@numpy_names
 def fft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
     return _out(_fft_nd(input, s, dim, norm, True, _last_two), out)
 
 
+@numpy_names
 def ifft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
     return _out(_fft_nd(input, s, dim, norm, False, _last_two), out)
 
 
+@numpy_names
 def fftn(input, s=None, dim=None, norm=None, *, out=None):
     return _out(_fft_nd(input, s, dim, norm, True, _all), out)
 
 
+@numpy_names
 def ifftn(input, s=None, dim=None, norm=None, *, out=None):
     return _out(_fft_nd(input, s, dim, norm, False, _all), out)
 
 
+@numpy_names
 def rfft(input, n=None, dim=-1, norm=None, *, out=None):
     return _out(_rfft(input, n, dim, norm, _last, "rfft"), out)
 
 
+@numpy_names
 def rfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
     return _out(_rfft(input, s, dim, norm, _last_two, "rfftn"), out)
 
 
+@numpy_names
 def rfftn(input, s=None, dim=None, norm=None, *, out=None):
     return _out(_rfft(input, s, dim, norm, _all, "rfftn"), out)
 
 
+@numpy_names
 def irfft(input, n=None, dim=-1, norm=None, *, out=None):
     return _out(_irfft(input, n, dim, norm, _last), out)
 
 
+@numpy_names
 def irfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
     return _out(_irfft(input, s, dim, norm, _last_two), out)
 
 
+@numpy_names
 def irfftn(input, s=None, dim=None, norm=None, *, out=None):
     return _out(_irfft(input, s, dim, norm, _all), out)
 
 
+@numpy_names
 def hfft(input, n=None, dim=-1, norm=None, *, out=None):
     """The real spectrum of a Hermitian signal given by its first half: irfft of the conjugate
     with forward normalisation."""
     return _out(_irfft(input, n, dim, norm, _last, forward=True, conjugate=True), out)
 
 
+@numpy_names
 def ihfft(input, n=None, dim=-1, norm=None, *, out=None):
     """hfft's inverse: the conjugate of rfft with inverse normalisation."""
     return _out(_rfft(input, n, dim, norm, _last, "ihfft", forward=False), out)
 
 
+@numpy_names
 def hfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
     """hfft over two dims: irfft2 of the conjugate with forward normalisation."""
     return _out(_irfft(input, s, dim, norm, _last_two, forward=True, conjugate=True), out)
 
 
+@numpy_names
 def hfftn(input, s=None, dim=None, norm=None, *, out=None):
     """hfft over n dims: irfftn of the conjugate with forward normalisation."""
     return _out(_irfft(input, s, dim, norm, _all, forward=True, conjugate=True), out)
 
 
+@numpy_names
 def ihfft2(input, s=None, dim=(-2, -1), norm=None, *, out=None):
     """hfft2's inverse: the conjugate of rfft2 with inverse normalisation (see _ihfft_nd)."""
     return _out(_ihfft_nd(input, s, dim, norm, _last_two), out)
 
 
+@numpy_names
 def ihfftn(input, s=None, dim=None, norm=None, *, out=None):
     """hfftn's inverse: the conjugate of rfftn with inverse normalisation (see _ihfft_nd)."""
     return _out(_ihfft_nd(input, s, dim, norm, _all), out)
@@ -389,12 +408,14 @@ def _shift_dims(x, dim):
     return (dim,) if isinstance(dim, int) else tuple(dim)
 
 
+@numpy_names
 def fftshift(input, dim=None):
     """The zero frequency moved to the centre: a roll by n // 2 along each dim."""
     dims = _shift_dims(input, dim)
     return roll(input, tuple(input.shape[d] // 2 for d in dims), dims)
 
 
+@numpy_names
 def ifftshift(input, dim=None):
     """fftshift's inverse: a roll by -(n // 2) along each dim."""
     dims = _shift_dims(input, dim)

@@ -5,6 +5,7 @@ import numbers
 
 from .. import _dtype
 from .._tensor import Tensor
+from ._numpy_names import numpy_names
 from ._op import wrap_dim
 from .join import cat, narrow
 
@@ -56,6 +57,7 @@ def _coordinates(f, dim, x, edge_order):
     return cat([first, inner, last], dim)
 
 
+@numpy_names
 def gradient(input, *, spacing=1, dim=None, edge_order=1):
     """One tensor per dim (all dims, or `dim`): the derivative estimated from input's samples.
     spacing is a number, one number per dim, or one 1-D coordinate tensor per dim."""

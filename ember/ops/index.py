@@ -23,6 +23,7 @@ from .. import _dtype
 from .._backend import to_numpy, xp_of
 from .._tensor import Tensor, _make, _refuse_write, writable_alias
 from ..autograd.grad_mode import state as _grad_state
+from ._numpy_names import numpy_names
 from ._op import Op, shape_str, wrap_dim
 from ._scatter import index_add_rows
 
@@ -675,12 +676,14 @@ def _scatter_into(cls, input, src, key):
     return cls.apply(input, src, key)
 
 
+@numpy_names
 def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
     """A copy of input with src written into input[start:end:step] along dim."""
     d = wrap_dim(dim, input.ndim)
     return _scatter_into(SliceScatter, input, src, (slice(None),) * d + (slice(start, end, step),))
 
 
+@numpy_names
 def select_scatter(input, src, dim, index):
     """A copy of input with src written into input.select(dim, index)."""
     d = wrap_dim(dim, input.ndim)

@@ -4,6 +4,7 @@ counter with their input.
 """
 from .. import _dtype, _memory_layout
 from .._tensor import Tensor, _make
+from ._numpy_names import numpy_names
 from ._op import Op, shape_str, wrap_dim
 
 __all__ = ["cat", "concat", "concatenate", "stack", "hstack", "vstack", "split", "chunk",
@@ -67,6 +68,7 @@ def _tensor_list(name, tensors):
     return tensors
 
 
+@numpy_names
 def cat(tensors, dim=0, *, out=None):
     """Join tensors along an existing dim; 1-D empty tensors are skipped, dtypes promoted."""
     tensors = _tensor_list("cat", tensors)
@@ -99,6 +101,7 @@ def _refuse_shape(ref, shape, d, i):
                                "in the list.")
 
 
+@numpy_names
 def concat(tensors, dim=0, *, out=None):
     return cat(tensors, dim)
 
@@ -107,6 +110,7 @@ def concatenate(tensors, axis=0, *, out=None):
     return cat(tensors, axis)
 
 
+@numpy_names
 def stack(tensors, dim=0, *, out=None):
     """Join same-shaped tensors along a new dim."""
     tensors = _tensor_list("stack", tensors)
@@ -221,11 +225,13 @@ def split(tensor, split_size_or_sections, dim=0):
     return Split.apply(tensor, d, sizes or (0,))
 
 
+@numpy_names
 def split_with_sizes(input, split_sizes, dim=0):
     """Views of the given sizes along dim (torch.split with a list)."""
     return split(input, list(split_sizes), dim)
 
 
+@numpy_names
 def chunk(input, chunks, dim=0):
     """Split into `chunks` pieces of ceil(size / chunks) elements (so possibly fewer pieces)."""
     if chunks <= 0:
@@ -237,6 +243,7 @@ def chunk(input, chunks, dim=0):
     return split(input, -(-n // chunks), d)
 
 
+@numpy_names
 def unbind(input, dim=0):
     """The slices along dim, as views without that dim."""
     if input._data.ndim == 0:
@@ -244,6 +251,7 @@ def unbind(input, dim=0):
     return Unbind.apply(input, wrap_dim(dim, input._data.ndim))
 
 
+@numpy_names
 def narrow(input, dim, start, length):
     """A view of `length` elements from `start` (which may be negative) along dim."""
     if input._data.ndim == 0:
@@ -263,6 +271,7 @@ def narrow(input, dim, start, length):
     return Slice.apply(input, d, start, length)
 
 
+@numpy_names
 def narrow_copy(input, dim, start, length):
     """narrow's elements in a new contiguous tensor of their own."""
     return narrow(input, dim, start, length).clone(memory_format=_memory_layout.contiguous_format)
@@ -293,6 +302,7 @@ def _split_points(input, indices_or_sections, d):
     return [i * size + min(i, extra) for i in range(1, spec)]
 
 
+@numpy_names
 def tensor_split(input, indices_or_sections=None, dim=0, *, sections=None, indices=None,
                  tensor_indices_or_sections=None):
     """Views cut along dim at the given indices, or into `sections` pieces of near-equal size

@@ -9,8 +9,8 @@ from .. import return_types as _rt
 from .._backend import accumulate, xp_of
 from .._tensor import Tensor, _make
 from ._common import _out
+from ._numpy_names import numpy_names
 from ._op import Op, wrap_dim
-from ._reduction import axis_alias
 from .scatter_gather import ScatterAdd
 from .shape import UnsafeView
 from .join import stack
@@ -64,13 +64,13 @@ def _cum(op, tuple_type, input, dim):
     return tuple_type(*op.apply(input, dim))
 
 
-@axis_alias
+@numpy_names
 def cummax(input, dim, *, out=None):
     """(values, indices) of the running maximum along dim."""
     return _cum(Cummax, _rt.cummax, input, dim)
 
 
-@axis_alias
+@numpy_names
 def cummin(input, dim, *, out=None):
     """(values, indices) of the running minimum along dim."""
     return _cum(Cummin, _rt.cummin, input, dim)
@@ -95,7 +95,7 @@ class Kthvalue(Op):
         return _put_back(ctx, g, ctx.index)
 
 
-@axis_alias
+@numpy_names
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     """(values, indices) of the k-th smallest element along dim; torch checks the dim's size,
     then k, then the dtype."""
@@ -238,6 +238,7 @@ class QuantileShape(UnsafeView, grad_fn="SqueezeBackward4"):
     whatever the arguments, so the result's grad_fn is SqueezeBackward4."""
 
 
+@numpy_names
 def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
     """The q-th quantiles of input along dim (of every element when dim is None); NaN where
     a NaN takes part."""
@@ -245,6 +246,7 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=N
     return r if out is None else _out(r, out)
 
 
+@numpy_names
 def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear", out=None):
     """quantile over the non-NaN values only (NaN where a row has none)."""
     r = _quantile(input, q, dim, keepdim, interpolation, True)

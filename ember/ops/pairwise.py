@@ -6,6 +6,7 @@ import warnings
 from .. import _dtype
 from .._tensor import Tensor
 from ._common import check_broadcast, tensors_only
+from ._numpy_names import numpy_names
 from ._op import Op, broadcast_error, promote, wrap_dim
 from .complex import holomorphic
 from .activation import sigmoid
@@ -35,6 +36,7 @@ class LinalgCross(Op):
 holomorphic(LinalgCross)
 
 
+@numpy_names
 def cross(input, other, dim=None, *, out=None):
     """The 3-vector cross product along dim (default: the first dim of size 3, deprecated in
     PyTorch in favour of linalg.cross's dim=-1); the operands broadcast."""

@@ -17,10 +17,11 @@ from .._backend import xp_of
 from .._dtype import type_name as _type_name
 from .._tensor import _make
 from ._common import quiet
+from ._numpy_names import numpy_names
 from ._op import Op
 from .complex import holomorphic
 from .arithmetic import _NotDifferentiable
-from ._reduction import _const_as, _dims, _nodiff, _restore, _sum_dtype, _tie_share, axis_alias
+from ._reduction import _const_as, _dims, _nodiff, _restore, _sum_dtype, _tie_share
 from .join import cat, narrow
 from .scan import cumprod
 from .shape import Expand, flip
@@ -168,16 +169,18 @@ def _prod_others(x, d):
     return left * flip(right, (d,))
 
 
-def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None):
-    """Sum over all dims (SumBackward0) or over `dim` (SumBackward1); ints sum in int64."""
+def sum(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=False):
+    """Sum over all dims (SumBackward0) or over `dim` (SumBackward1); ints sum in int64.
+    axis/keepdims are in the signature rather than from numpy_names: sum is a hot path."""
     dtype = _sum_dtype(input._data, dtype)
     dim = axis if dim is None else dim
+    keepdim = keepdim or keepdims
     if dim is None and not keepdim:
         return Sum.apply(input, dtype)
     return SumDim.apply(input, _dims(dim, input._data.ndim), keepdim, dtype)
 
 
-def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
+def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None, keepdims=False):
     """The mean over all dims or `dim`; an integer input needs an explicit float dtype."""
     if dtype is None and input._data.dtype.kind not in "fc":
         raise RuntimeError("mean(): could not infer output dtype. Input dtype must be either a "
@@ -187,19 +190,20 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, axis=None):
         raise RuntimeError("mean(): could not infer output dtype. Optional dtype must be either a "
                            f"floating point or complex dtype. Got: {_type_name(dtype)}")
     dim = axis if dim is None else dim
+    keepdim = keepdim or keepdims
     if dim is None and not keepdim:
         return Mean.apply(input, dtype)
     return MeanDim.apply(input, _dims(dim, input._data.ndim), keepdim, dtype)
 
 
-@axis_alias
+@numpy_names
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     """sum treating NaN as zero."""
     return Nansum.apply(input, _dims(dim, input._data.ndim), keepdim,
                         _sum_dtype(input._data, dtype))
 
 
-@axis_alias
+@numpy_names
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     """The product over all elements (ProdBackward0) or one int dim (ProdBackward1)."""
     dtype = _sum_dtype(input._data, dtype)
@@ -285,25 +289,25 @@ def _moments(op, input, dim, unbiased, keepdim, correction):
     return op.apply(input, _dims(dim, input._data.ndim), correction, keepdim)
 
 
-@axis_alias
+@numpy_names
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """The variance with Bessel's correction by default (correction=1, or unbiased=False for 0)."""
     return _moments(Var, input, dim, unbiased, keepdim, correction)
 
 
-@axis_alias
+@numpy_names
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """The standard deviation; arguments as var."""
     return _moments(Std, input, dim, unbiased, keepdim, correction)
 
 
-@axis_alias
+@numpy_names
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(var, mean) over the same dims."""
     return _moments(VarMean, input, dim, unbiased, keepdim, correction)
 
 
-@axis_alias
+@numpy_names
 def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     """(std, mean) over the same dims."""
     return _moments(StdMean, input, dim, unbiased, keepdim, correction)
@@ -445,7 +449,7 @@ class Logsumexp(Op):
 holomorphic(Logsumexp)
 
 
-@axis_alias
+@numpy_names
 def logsumexp(input, dim, keepdim=False):
     """log(sum(exp(input))) over dim, computed stably; integer inputs give the default float."""
     return Logsumexp.apply(input, _dims(dim, input._data.ndim), keepdim)
@@ -460,26 +464,26 @@ def _logical(name, input, dim, keepdim):
                    .astype(out_dtype, copy=False))
 
 
-@axis_alias
+@numpy_names
 def all(input, dim=None, keepdim=False):
     """True where every element along dim is nonzero (uint8 in, uint8 out)."""
     return _logical("all", input, dim, keepdim)
 
 
-@axis_alias
+@numpy_names
 def any(input, dim=None, keepdim=False):
     """True where some element along dim is nonzero (uint8 in, uint8 out)."""
     return _logical("any", input, dim, keepdim)
 
 
-@axis_alias
+@numpy_names
 def count_nonzero(input, dim=None):
     """The number of nonzero elements over dim (all when None), as int64."""
     dims = _dims(dim, input._data.ndim)
     return _nodiff(input, lambda xp, x: (x != 0).sum(axis=dims, dtype=np.int64))
 
 
-@axis_alias
+@numpy_names
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     """The mean of the non-NaN elements (nansum over their count)."""
     if input._data.dtype.kind != "f":

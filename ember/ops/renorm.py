@@ -1,6 +1,7 @@
 """renorm: every slice along dim whose p-norm exceeds maxnorm scaled down to norm maxnorm."""
 import builtins
 
+from ._numpy_names import numpy_names
 from ._op import Op, wrap_dim
 
 __all__ = ["renorm"]
@@ -45,6 +46,7 @@ class Renorm(Op):
         return g * scale + dn * slope * (g * x).sum(dims, keepdim=True)
 
 
+@numpy_names
 def renorm(input, p, dim, maxnorm, *, out=None):
     """input with each slice along dim (input.select(dim, i)) of p-norm above maxnorm rescaled
     to p-norm maxnorm."""

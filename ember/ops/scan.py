@@ -5,11 +5,12 @@ from .._backend import accumulate, xp_of
 from .._dtype import type_name as _type_name
 from .._tensor import _make
 from ._common import _float, _out, quiet
+from ._numpy_names import numpy_names
 from ._op import Op, wrap_dim
 from .complex import holomorphic
 from .arithmetic import DivScalar, MulScalar
 from .join import cat, narrow
-from ._reduction import _sum_dtype, axis_alias
+from ._reduction import _sum_dtype
 from .clamping import where
 from .shape import flip
 
@@ -94,13 +95,13 @@ def _scan(op, input, dim, dtype):
     return op.apply(input, d, _sum_dtype(a, dtype))
 
 
-@axis_alias
+@numpy_names
 def cumsum(input, dim, *, dtype=None):
     """Cumulative sum along dim; integer inputs accumulate in int64."""
     return _scan(Cumsum, input, dim, dtype)
 
 
-@axis_alias
+@numpy_names
 def cumprod(input, dim, *, dtype=None):
     """Cumulative product along dim; zeros in the input are handled exactly in the backward."""
     return _scan(Cumprod, input, dim, dtype)
@@ -137,7 +138,7 @@ class Logcumsumexp(Op):
 _NO_TERM = -1e30  # exp of it (plus any finite x) is 0 in float32 and float64
 
 
-@axis_alias
+@numpy_names
 def logcumsumexp(input, dim, *, out=None):
     """log(cumsum(exp(input), dim)) without overflow."""
     dim = wrap_dim(dim, input._data.ndim)  # torch checks dim before the dtype
@@ -148,6 +149,7 @@ def logcumsumexp(input, dim, *, out=None):
     return r if out is None else _out(r, out)
 
 
+@numpy_names
 def diff(input, n=1, dim=-1, prepend=None, append=None):
     """The n-th forward difference along dim, after joining prepend and append to input; bool
     inputs differ by logical xor."""
@@ -181,6 +183,7 @@ def _paired_sums(y, x, dim):
     return pairs * step, d
 
 
+@numpy_names
 def trapezoid(y, x=None, *, dx=None, dim=-1):
     """The integral of y along dim by the trapezoidal rule. As in torch, the sum is scaled last,
     by a Python number: dx / 2 (MulBackward1), or halved when x gives the spacing (DivBackward1)."""
@@ -193,6 +196,7 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
 trapz = trapezoid  # torch's older name, the same function
 
 
+@numpy_names
 def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     """The running integral of y along dim by the trapezoidal rule (halved last when x gives the
     spacing, as in torch)."""

@@ -12,6 +12,7 @@ from .. import _dtype
 from .._backend import xp_of
 from .._tensor import Tensor, _make
 from ._common import _c10_name
+from ._numpy_names import numpy_names
 from ._op import Op, broadcast_error, scalar, shape_str, wrap_dim
 from ._scatter import index_add_rows
 from .index import _EMBED, _IndexPutAcc, _Key, _accumulate
@@ -288,12 +289,14 @@ def _scatter_dim(fn, input, dim, index, src):
     return dim
 
 
+@numpy_names
 def gather(input, dim, index, *, sparse_grad=False, out=None):
     """out[i][j] = input[index[i][j]][j] (dim 0): values along dim picked by index."""
     dim = _scatter_dim("gather", input, dim, index, None)
     return Gather.apply(input, dim, index)
 
 
+@numpy_names
 def take_along_dim(input, indices, dim=None, *, out=None):
     """gather with input and indices broadcast against each other off `dim`; with no dim, both
     flattened."""
@@ -327,6 +330,7 @@ def argwhere(input):
     return nonzero(input)
 
 
+@numpy_names
 def scatter(input, dim, index, src=None, value=None, *, reduce=None):
     """A copy of input with src (a tensor or a number) written at index along dim."""
     if src is None:
@@ -347,6 +351,7 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
     return Scatter.apply(input, dim, index, src_t)
 
 
+@numpy_names
 def scatter_add(input, dim, index, src):
     """A copy of input with src added at index along dim (repeated positions accumulate)."""
     dim = _scatter_dim("scatter_add", input, dim, index, src)
@@ -355,6 +360,7 @@ def scatter_add(input, dim, index, src):
     return ScatterAdd.apply(input, dim, index, src)
 
 
+@numpy_names
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     """A copy of input with src reduced into it at index along dim ("sum", "prod", "mean",
     "amax" or "amin"), input's own values taking part where include_self."""
@@ -524,6 +530,7 @@ def _same_dtype(input, source, fn):
                            f"got (self) {a} and (source) {b}")
 
 
+@numpy_names
 def index_select(input, dim, index, *, out=None):
     """The slices of input along dim picked by a 1-D index (repeats allowed)."""
     dim, index = _vector_index("index_select", input, dim, index)
@@ -554,6 +561,7 @@ def _check_source(input, dim, n, source, fn):
                            f"{shape_str(source.shape[dim + 1:])} at dimension {dim}.")
 
 
+@numpy_names
 def index_add(input, dim, index, source, *, alpha=1):
     """A copy of input with alpha * source added at index along dim (repeats accumulate)."""
     dim, index = _vector_index("index_add_", input, dim, index, source, alpha)
@@ -569,6 +577,7 @@ class IndexReduce(ScatterReduce, grad_fn="IndexReduceBackward0"):
     """index_reduce: scatter_reduce with the 1-D index spread over source's other dims."""
 
 
+@numpy_names
 def index_reduce(input, dim, index, source, reduce, *, include_self=True):
     """A copy of input with the slices of source reduced ("prod", "mean", "amax" or "amin")
     into the slices at index along dim, input's own values taking part where include_self."""
@@ -609,6 +618,7 @@ def index_reduce(input, dim, index, source, reduce, *, include_self=True):
     return IndexReduce.apply(input, dim, index, source, reduce, bool(include_self))
 
 
+@numpy_names
 def index_fill(input, dim, index, value):
     """A copy of input with the slices at index along dim set to value (a number or 0-d tensor)."""
     dim, index = _vector_index("index_fill_", input, dim, index)
@@ -625,6 +635,7 @@ def index_fill(input, dim, index, value):
     return IndexFill.apply(input, dim, index, _dtype.checked_fill(scalar(value), input.dtype))
 
 
+@numpy_names
 def index_copy(input, dim, index, source):
     """A copy of input with the slices at index along dim replaced by source's."""
     if not source.ndim and index.numel() != 1:  # torch's first check

@@ -12,6 +12,7 @@ from .._backend import broadcast_to as _broadcast_array
 from .._tensor import Size, _make
 from ..autograd.grad_mode import state as _grad_state
 from ._common import ones_vector
+from ._numpy_names import numpy_names
 from ._op import Op, shape_str, size_args, wrap_dim
 
 __all__ = ["view", "reshape", "view_as", "reshape_as", "flatten", "unflatten", "squeeze",
@@ -206,6 +207,7 @@ def unflatten(input, dim, sizes):
     return View.apply(input, shape[:d] + tuple(sizes) + shape[d + 1:])
 
 
+@numpy_names
 def squeeze(input, dim=None):
     """Drop size-1 dims: all of them, one dim, or a tuple of dims (others are kept)."""
     return _squeeze(input, dim, Squeeze, SqueezeDim, SqueezeDims)
@@ -221,6 +223,7 @@ def _squeeze(input, dim, every, one, several):
     return op.apply(input, axes)
 
 
+@numpy_names
 def unsqueeze(input, dim):
     return Unsqueeze.apply(input, wrap_dim(dim, input._data.ndim + 1))
 
@@ -694,6 +697,7 @@ def broadcast_tensors(*tensors):
     return tuple(t if t.shape == shape else expand(t, shape) for t in tensors)
 
 
+@numpy_names
 def select(input, dim, index):
     """The slice of input at index along dim (a view, one dim fewer)."""
     nd = input._data.ndim

@@ -6,6 +6,7 @@ import numpy as np
 
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import no_grad
+from ._numpy_names import numpy_names
 from ._op import Op
 from .reduce import LinalgVectorNorm, vector_norm_array, vector_norm_grad
 
@@ -55,12 +56,14 @@ class Norm(LinalgVectorNorm, grad_fn="NormBackward1"):
     """The vector norm over one dim as torch.norm records it, pairwise_distance's last step."""
 
 
+@numpy_names
 def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
     """||x1 - x2 + eps||_p over the last dim."""
     diff = x1 - x2 + eps
     return Norm.apply(diff, float(p), (diff.dim() - 1,), keepdim)
 
 
+@numpy_names
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """sum(x1 / max(||x1||, eps) * x2 / max(||x2||, eps)) over dim. As in PyTorch, the norms are
     clamped without autograd, so the gradient is that of the unclamped expression."""

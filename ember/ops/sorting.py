@@ -8,6 +8,7 @@ from .. import _dtype
 from .. import return_types as _rt
 from .._backend import xp_of
 from .._tensor import _make
+from ._numpy_names import numpy_names
 from ._op import Op, wrap_dim
 from .scatter_gather import Scatter
 
@@ -81,6 +82,7 @@ def _scatter_back(ctx, g):
     return out.reshape(()) if not ctx.in_shape else out
 
 
+@numpy_names
 def sort(input, dim=-1, descending=False, stable=False, *, out=None):
     """(values, indices) sorted along dim; always stable here (a valid unstable order too)."""
     dim = wrap_dim(dim, input.ndim)
@@ -88,6 +90,7 @@ def sort(input, dim=-1, descending=False, stable=False, *, out=None):
     return _rt.sort(values, indices)
 
 
+@numpy_names
 def argsort(input, dim=-1, descending=False, stable=False):
     """The int64 indices that sort input along dim (stable)."""
     dim = wrap_dim(dim, input.ndim)
@@ -96,6 +99,7 @@ def argsort(input, dim=-1, descending=False, stable=False):
     return _make(idx.astype(np.int64, copy=False).reshape(a.shape))
 
 
+@numpy_names
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     """(values, indices) of the k largest (or smallest) elements along dim."""
     dim = wrap_dim(dim, input.ndim)  # torch checks dim before the dtype

@@ -10,6 +10,7 @@ from .._backend import xp_of
 from .._dtype import type_name
 from .._tensor import Tensor, _make
 from ._common import _type_word, invalid_arguments
+from ._numpy_names import numpy_names
 from ._op import wrap_dim
 from .convert import clone
 from .join import cat
@@ -41,6 +42,7 @@ def _repeat_indices(repeats):
                  .astype(np.int64))
 
 
+@numpy_names
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Each element (or slice along dim) repeated `repeats` times, in place order; with a
     tensor as the only argument, the indices that input's counts repeat."""
