@@ -1084,10 +1084,18 @@ class Tensor:
     def swapdims_(self, dim0, dim1):
         return self.transpose_(dim0, dim1)
 
-    def squeeze_(self, *dims):
-        return self._view_in_place(_shape._squeeze_in_place, *dims)
+    def squeeze_(self, *dims, dim=None, axis=None):
+        """All size-1 dims, or the dims given: one, a tuple, several positionally, or as dim=
+        (or NumPy's axis=, which torch's parser takes too)."""
+        named = dim if axis is None else axis
+        if named is None and dims:
+            named = dims[0] if len(dims) == 1 else dims
+        return self._view_in_place(_shape._squeeze_in_place, named)
 
-    def unsqueeze_(self, dim):
+    def unsqueeze_(self, dim=None, *, axis=None):
+        dim = dim if axis is None else axis
+        if dim is None:
+            raise TypeError('unsqueeze_() missing 1 required positional arguments: "dim"')
         return self._view_in_place(_shape._unsqueeze_in_place, dim)
 
     def t_(self):

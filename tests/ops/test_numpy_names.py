@@ -39,6 +39,11 @@ CALLS = {
     "unsqueeze": lambda m, x, i: x.unsqueeze(axis=1),
     "squeeze": lambda m, x, i: m.squeeze(x[:1], axis=0),
     "select": lambda m, x, i: x.select(axis=1, index=2),
+    "unsqueeze_": lambda m, x, i: x.unsqueeze_(axis=1),
+    "unsqueeze_dim_keyword": lambda m, x, i: x.unsqueeze_(dim=0),
+    "squeeze_": lambda m, x, i: x[:1].squeeze_(axis=0),
+    "squeeze_dim_keyword": lambda m, x, i: x[:1].squeeze_(dim=0),
+    "squeeze_several": lambda m, x, i: x[:1, :1].squeeze_(0, 1),
 }
 
 
