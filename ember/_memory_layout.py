@@ -7,6 +7,20 @@ being the innermost dimension in memory (NHWC order). A NumPy array says the sam
 transposed view of a C-contiguous NHWC array. `arrange` gives an array that layout (copying only
 when it is not already laid out so), and `preserve_format` keeps a dense input's own order, as
 NumPy's order='K' copy does (torch's rule for clone and the *_like factories).
+
+NOTE [ Suggested memory format ]
+torch's image ops (convolutions, max pooling, 2-D average and adaptive pooling, upsampling,
+batch and group norm, reflect/replicate/constant padding) give their result, and most their
+input gradient, the layout the input "suggests" (c10's suggest_memory_format): channels_last
+for a 4-D input, channels_last_3d for a 5-D one, when its strides order the channels innermost
+(is_channels_last_strides_2d/3d, which also holds for a slice of such a tensor), contiguous
+otherwise. Which ops follow it, and which layout each input gradient takes (the input's, the
+output gradient's, or plain contiguous), is each op's own rule, probed from torch 2.13 and
+written beside the op (ember does not follow upsampling and padding yet). An op asks
+`suggest` once per operand that counts (a convolution: input, then weight): a C-contiguous one
+(the common case) answers after one flags test. NumPy ignores the strides of size-1 dims in that
+flag, so an (N, C, 1, 1) or single-channel input counts as contiguous here, where torch may keep
+a channels-last stride for them. `lay_out` then writes the fresh NCHW result in that layout.
 """
 import numpy as np
 
@@ -45,6 +59,8 @@ legacy_contiguous_format = contiguous_format  # torch's alias of the same object
 
 # axis order from the outermost to the innermost in memory, and the rank each format needs
 _ORDERS = {channels_last: (0, 2, 3, 1), channels_last_3d: (0, 2, 3, 4, 1)}
+# the format a rank suggests when its strides put the channels innermost
+_BY_RANK = {len(order): fmt for fmt, order in _ORDERS.items()}
 
 
 def _order(fmt, ndim):
@@ -97,3 +113,40 @@ def like(a, fmt):
             if a.ndim == len(order) and a.transpose(order).flags.c_contiguous:
                 return candidate
     return contiguous_format
+
+
+def suggest(a):
+    """torch's suggest_memory_format of array a: channels_last(_3d) when its strides order
+    the channels innermost, None for contiguous (NOTE [ Suggested memory format ])."""
+    if a.flags.c_contiguous:
+        return None
+    fmt = _BY_RANK.get(a.ndim)
+    return fmt if fmt is not None and _strides_like(a, _ORDERS[fmt]) else None
+
+
+def _strides_like(a, order):
+    """c10's is_channels_last_strides_2d/3d: walking the dims from the innermost in `order`,
+    each stride at least the extent of the dims inside it; ambiguous strides say contiguous."""
+    if a.strides[1] == 0:
+        return False
+    least = 0
+    for d in reversed(order):
+        size, stride = a.shape[d], a.strides[d]
+        if size == 0 or stride < least or d == 0 and least == a.strides[1]:
+            return False
+        least = stride * size if size > 1 else stride
+    return True
+
+
+def empty(xp, shape, dtype, fmt):
+    """An uninitialised array of shape laid out as fmt (None: C order), for a kernel that
+    writes its result in place."""
+    if fmt is None:
+        return xp.empty(shape, dtype)
+    order = _order(fmt, len(shape))
+    return xp.empty([shape[i] for i in order], dtype).transpose(tuple(np.argsort(order).tolist()))
+
+
+def lay_out(xp, a, fmt):
+    """A fresh result a in format fmt from suggest (a itself for None)."""
+    return a if fmt is None else arrange(xp, a, fmt)

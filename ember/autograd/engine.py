@@ -497,6 +497,16 @@ def _validate(node, i, g, edge):
     return g
 
 
+def _in_leaf_layout(leaf, g):
+    """A copy of gradient g laid out as its leaf (torch's AccumulateGrad gives .grad the leaf's
+    strides: a channels-last leaf a channels-last .grad, whatever layout the op returned)."""
+    if leaf.flags.c_contiguous:
+        return g.copy()
+    out = xp_of(g).empty_like(leaf)  # order='K': the leaf's own order
+    out[...] = g
+    return out
+
+
 def _accumulate(node, g, create_graph):
     """AccumulateGrad: run the leaf's hooks, add into .grad (a fresh tensor on first use), then
     the post-accumulate hooks. g is an array unless create_graph (NOTE [ Backward on arrays ])."""
@@ -510,7 +520,8 @@ def _accumulate(node, g, create_graph):
                 t = r
         g = t if create_graph else t._data
     if var._grad is None:  # a copy, as torch's: leaves given one gradient (x + y) share no .grad
-        var._grad = _ops().copy_into(_make(g._data), g) if create_graph else _make(g.copy())
+        var._grad = _ops().copy_into(_make(g._data), g) if create_graph else \
+            _make(_in_leaf_layout(var._data, g))
     elif create_graph:
         var._grad = var._grad + g
     elif var._grad._requires_grad:

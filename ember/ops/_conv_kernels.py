@@ -127,6 +127,7 @@ import threading
 
 import numpy as np
 
+from .. import _memory_layout
 from . import _threads
 
 
@@ -298,15 +299,19 @@ def _wide(xp, lay, g, a, b, m, dtype):
 
 # -- array kernels (NOTE [ Convolution kernels ]) --------------------------------------------------
 
-def _conv_forward(xp, x, w, bias, geo, out_hw):
+def _conv_forward(xp, x, w, bias, geo, out_hw, fmt=None):
+    """y = conv(x, w) + bias; laid out as fmt where the kernel computes that layout itself (the
+    channels-last one), else C-ordered (NOTE [ Suggested memory format ])."""
     n, c, h, wd = x.shape
     lay = _Layout(geo, (h, wd), out_hw, x.itemsize)
-    y = xp.empty((n, w.shape[0], lay.ho, lay.wo), x.dtype)
     work = _forward_range
     if _forward_channels_last_fits(c, w.shape[0], geo, lay):
         work = _forward_channels_last
-    elif _channel_major(w.shape[0] // geo.groups, lay):
-        lay, work = _exact_layout(geo, (h, wd), out_hw, x.itemsize), _forward_cm
+    else:
+        fmt = None
+        if _channel_major(w.shape[0] // geo.groups, lay):
+            lay, work = _exact_layout(geo, (h, wd), out_hw, x.itemsize), _forward_cm
+    y = _memory_layout.empty(xp, (n, w.shape[0], lay.ho, lay.wo), x.dtype, fmt)
     _run(xp, n, c, w.shape[0], geo, lay,
          lambda lo, hi: work(xp, x, w, bias, geo, lay, y, lo, hi))
     return y
@@ -361,7 +366,7 @@ def _forward_channels_last(xp, x, w, bias, geo, lay, y, lo, hi):
     """y[lo:hi] = conv(x[lo:hi], w) + bias (NOTE [ Channels-last col2im ]): per chunk, the padded
     images channels-last, their windows copied as (positions, kh, kw, C) rows in runs of kw*C
     elements, one GEMM of those rows by the weights' (kh, kw, C) columns, and one transposed copy
-    out that adds the bias on the way."""
+    out that adds the bias on the way (none into a channels-last y)."""
     o, c = w.shape[0], x.shape[1]
     kh, kw, ho, wo = geo.kh, geo.kw, lay.ho, lay.wo
     ll, kk = ho * wo, kh * kw * c
@@ -372,27 +377,33 @@ def _forward_channels_last(xp, x, w, bias, geo, lay, y, lo, hi):
     interior = grid[:, geo.pt:geo.pt + lay.h, geo.pl:geo.pl + lay.w]
     windows = _channels_last_windows(xp, grid, geo, lay)
     cols = _buffer(xp, "cl_windows", (m, ho, wo, kh, kw, c), x.dtype)
-    prod = _buffer(xp, "cl_out", (m * ll, o), x.dtype)
+    # a channels-last y's (positions, O) rows are the GEMM's own output: no copy out
+    rows = None if y.flags.c_contiguous else y.transpose(0, 2, 3, 1)
+    prod = _buffer(xp, "cl_out", (m * ll, o), x.dtype) if rows is None else None
     for a in range(lo, hi, m):
         b = min(a + m, hi)
         k = b - a
         xp.copyto(interior[:k], x[a:b].transpose(0, 2, 3, 1))
         xp.copyto(cols[:k], windows[:k])
-        out = prod[:k * ll]
+        out = prod[:k * ll] if rows is None else rows[a:b].reshape(k * ll, o)
         xp.matmul(cols[:k].reshape(k * ll, kk), w_cols.T, out=out)
-        by_channel = out.reshape(k, ll, o).transpose(0, 2, 1)
-        if bias is None:
-            xp.copyto(y[a:b].reshape(k, o, ll), by_channel)
+        if rows is not None:
+            if bias is not None:
+                out += bias
+        elif bias is None:
+            xp.copyto(y[a:b].reshape(k, o, ll), out.reshape(k, ll, o).transpose(0, 2, 1))
         else:
-            xp.add(by_channel, bias.reshape(o, 1), out=y[a:b].reshape(k, o, ll))
+            xp.add(out.reshape(k, ll, o).transpose(0, 2, 1), bias.reshape(o, 1),
+                   out=y[a:b].reshape(k, o, ll))
 
 
-def _conv_input_grad(xp, gy, w, image_hw, geo):
-    """The transposed convolution: scatters gy through w onto an image of size image_hw."""
+def _conv_input_grad(xp, gy, w, image_hw, geo, fmt=None):
+    """The transposed convolution: scatters gy through w onto an image of size image_hw, laid
+    out as fmt (every input-gradient kernel writes its chunks into any layout)."""
     lay = _Layout(geo, image_hw, gy.shape[2:], gy.itemsize)
     n = gy.shape[0]
     c = w.shape[1] * geo.groups
-    gx = xp.empty((n, c, lay.h, lay.w), gy.dtype)
+    gx = _memory_layout.empty(xp, (n, c, lay.h, lay.w), gy.dtype, fmt)
     flipped = _flipped_geometry(geo, image_hw, gy.shape[2:])
     if flipped is not None:
         lay_f = _Layout(flipped, gy.shape[2:], image_hw, gy.itemsize)

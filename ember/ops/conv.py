@@ -3,7 +3,7 @@
 The array kernels, and the NOTEs on how they work, live in _conv_kernels.py; the Ops here
 differentiate into each other (NOTE [ Convolution kernels ]).
 """
-from .. import _dtype
+from .. import _dtype, _memory_layout
 from .._tensor import Tensor
 from . import _hooks
 from ._conv_kernels import (
@@ -26,22 +26,27 @@ def _as_2d(a):
 
 
 class Convolution(Op):
-    """conv (transposed=False) or transposed conv of a batched input; 1, 2 or 3 spatial dims."""
+    """conv (transposed=False) or transposed conv of a batched input; 1, 2 or 3 spatial dims.
+    fmt: the output's memory format, torch's for a convolution: channels-last when the input or
+    the weight suggests it (NOTE [ Suggested memory format ]); the input gradient takes it too,
+    whatever the output gradient's layout."""
     _array_backward = True  # NOTE [ Backward on arrays ] (autograd/engine.py)
     _n_operands = 3
 
-    def forward(ctx, x, w, b, geo, transposed, out_hw):
-        ctx.geo, ctx.transposed = geo, transposed
+    def forward(ctx, x, w, b, geo, transposed, out_hw, fmt=None):
+        xp = ctx.xp
+        ctx.geo, ctx.transposed, ctx.fmt = geo, transposed, fmt
         ctx.save_for_backward(x, w)
         if geo.depth is not None:
-            return _conv3d(ctx.xp, x, w, b, geo, transposed, out_hw)
+            return _memory_layout.lay_out(xp, _conv3d(xp, x, w, b, geo, transposed, out_hw), fmt)
         x2, w2 = _as_2d(x), _as_2d(w)
         if transposed:
-            y = _conv_input_grad(ctx.xp, x2, w2, out_hw, geo)
+            y = _conv_input_grad(xp, x2, w2, out_hw, geo, fmt)
             if b is not None:
                 y += b.reshape(-1, 1, 1)
         else:
-            y = _conv_forward(ctx.xp, x2, w2, b, geo, out_hw or geo.out_size(*x2.shape[2:]))
+            y = _memory_layout.lay_out(xp, _conv_forward(
+                xp, x2, w2, b, geo, out_hw or geo.out_size(*x2.shape[2:]), fmt), fmt)
         return y.reshape(y.shape[:2] + y.shape[3:]) if x.ndim == 3 else y
 
     def backward(ctx, g):
@@ -51,12 +56,12 @@ class Convolution(Op):
         gx = gw = gb = None
         if ctx.transposed:
             if need[0]:
-                gx = Convolution.apply(g, w, None, geo, False, _spatial(x))
+                gx = Convolution.apply(g, w, None, geo, False, _spatial(x), ctx.fmt)
             if need[1]:
                 gw = ConvolutionWeightGrad.apply(g, x, geo, tuple(w.shape))
         else:
             if need[0]:
-                gx = Convolution.apply(g, w, None, geo, True, _spatial(x))
+                gx = Convolution.apply(g, w, None, geo, True, _spatial(x), ctx.fmt)
             if need[1]:
                 gw = ConvolutionWeightGrad.apply(x, g, geo, tuple(w.shape))
         if len(need) > 2 and need[2]:
@@ -294,7 +299,8 @@ def _convolution(input, weight, bias, stride, padding, dilation, groups, transpo
     if input.dim() == nd + 1:  # unbatched: PyTorch's grad_fn is then SqueezeBackward1
         y = Convolution.apply(input.unsqueeze(0), weight, bias, geo, transposed, out_hw)
         return y.squeeze(0)
-    return Convolution.apply(input, weight, bias, geo, transposed, out_hw)
+    fmt = _memory_layout.suggest(input._data) or _memory_layout.suggest(weight._data)
+    return Convolution.apply(input, weight, bias, geo, transposed, out_hw, fmt)
 
 
 # -- public functions ------------------------------------------------------------------------------

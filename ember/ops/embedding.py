@@ -9,6 +9,7 @@ __all__ = ["embedding", "embedding_renorm_"]
 
 class Embedding(Op):
     _listed_inputs = (0,)  # the weight, not the indices (next_functions)
+
     def forward(ctx, weight, indices, padding_idx, scale_grad_by_freq):
         n = weight.shape[0]
         if indices.size and bool(((indices < 0) | (indices >= n)).any()):

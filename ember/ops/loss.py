@@ -163,6 +163,7 @@ def _piecewise_grad(ctx, d, inner, outer, g):
 
 class BinaryCrossEntropy(Op):
     _listed_inputs = (0, 1)  # input, target: not the weight (next_functions)
+
     def forward(ctx, x, y, w, reduction):
         xp = ctx.xp
         if not bool(((x >= 0) & (x <= 1)).all()):  # NaN is outside too, as torch checks it
@@ -251,6 +252,7 @@ class SoftMarginLossBackward(Op, grad_fn="SoftMarginLossBackwardBackward0"):
 
 class BinaryCrossEntropyWithLogits(Op):
     _listed_inputs = (0, 1)  # input, target: not the weights (next_functions)
+
     def forward(ctx, x, y, w, pos_weight, reduction):
         xp = ctx.xp
         ctx.reduction, ctx.numel = reduction, x.size

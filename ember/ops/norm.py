@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from .. import _dtype
+from .._memory_layout import lay_out, suggest
 from .._tensor import _make, writable_alias
 from ..autograd.grad_mode import state as _grad_state
 from . import _threads
@@ -65,6 +66,15 @@ def _backward(ctx, g, x, w, stat_shape, axes, w_shape, w_axes):
     return gx, gw, gb
 
 
+def _laid_out_grads(grads, fmt):
+    """(gx, gw, gb) with gx in the layout the input suggested (NOTE [ Suggested memory format ]
+    in _memory_layout.py): torch's batch and group norm give it whatever gy's layout."""
+    gx = grads[0]
+    if fmt is None or gx is None:
+        return grads
+    return (gx.contiguous(memory_format=fmt),) + tuple(grads[1:])
+
+
 def _affine(y, w, b, shape):
     if w is not None:
         y = y * w.reshape(shape)
@@ -75,9 +85,13 @@ def _affine(y, w, b, shape):
 
 class NativeBatchNorm(Op):
     _listed_inputs = (0, 1, 2)  # input, weight, bias (next_functions)
+
     def forward(ctx, x, w, b, running_mean, running_var, training, momentum, eps):
         xp = ctx.xp
         ctx.training, ctx.eps = training, eps
+        # a C-contiguous input takes the rows kernel; a channels-last one keeps its layout
+        # through the elementwise path below, in training and evaluation alike
+        ctx.fmt = suggest(x)
         ctx.b_shape = None if b is None else b.shape
         shape = _channel_shape(x.shape)
         ctx.save_for_backward(x, w)
@@ -99,7 +113,7 @@ class NativeBatchNorm(Op):
         ctx.mean, ctx.rstd = mean, rstd
         ctx.fused = False
         # float32 parameters beside a float16 input (_check_mixed_dtypes) leave the input's dtype
-        return _affine(y, w, b, shape).astype(x.dtype, copy=False)
+        return lay_out(xp, _affine(y, w, b, shape).astype(x.dtype, copy=False), ctx.fmt)
 
     def backward(ctx, g):
         x, w = ctx.saved_tensors
@@ -107,7 +121,8 @@ class NativeBatchNorm(Op):
             return _batch_norm_rows_backward(ctx, g._data, x._data,
                                              None if w is None else w._data)
         axes = (0,) + tuple(range(2, x.ndim))
-        return _backward(ctx, g, x, w, None, axes, _channel_shape(x.shape), axes)
+        return _laid_out_grads(_backward(ctx, g, x, w, None, axes, _channel_shape(x.shape), axes),
+                               ctx.fmt)
 
 
 # NOTE [ Batch norm on rows ]: a C-contiguous float input (N, C, *) is viewed as (N, C, L), each
@@ -371,19 +386,24 @@ def _layer_norm_backward(ctx, g, x, w):
 
 class NativeGroupNorm(Op):
     _listed_inputs = (0, 1, 2)  # input, weight, bias (next_functions)
+
     def forward(ctx, x, w, b, num_groups, eps):
         ctx.training, ctx.eps = True, eps
+        ctx.fmt = suggest(x)
         ctx.b_shape = None if b is None else b.shape
         ctx.stat_shape = (x.shape[0], num_groups, -1)
         mean, rstd, xc, _ = _moments(ctx.xp, x.reshape(ctx.stat_shape), (2,), eps)
         ctx.mean, ctx.rstd = mean, rstd
         ctx.save_for_backward(x, w)
-        return _affine((xc * rstd).reshape(x.shape), w, b, _channel_shape(x.shape))
+        y = _affine((xc * rstd).reshape(x.shape), w, b, _channel_shape(x.shape))
+        return lay_out(ctx.xp, y, ctx.fmt)
 
     def backward(ctx, g):
         x, w = ctx.saved_tensors
         w_axes = (0,) + tuple(range(2, x.ndim))
-        return _backward(ctx, g, x, w, ctx.stat_shape, (2,), _channel_shape(x.shape), w_axes)
+        return _laid_out_grads(
+            _backward(ctx, g, x, w, ctx.stat_shape, (2,), _channel_shape(x.shape), w_axes),
+            ctx.fmt)
 
 
 def _channel_shape(shape):

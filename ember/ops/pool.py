@@ -29,6 +29,7 @@ import math
 import numpy as np
 
 from .. import _dtype
+from .._memory_layout import lay_out, suggest
 from .._tensor import Tensor
 from . import _threads
 from ._op import Op, shape_str
@@ -141,6 +142,12 @@ def _batched_shape(shape, nd):
     return (1,) + tuple(shape) if len(shape) == nd + 1 else tuple(shape)
 
 
+def _suggested(x, nd):
+    """The layout a batched input of nd spatial dims suggests (NOTE [ Suggested memory format ]);
+    None (contiguous) for an unbatched one."""
+    return suggest(x) if x.ndim == nd + 2 else None
+
+
 def _lowest(dtype):
     return -np.inf if dtype.kind == "f" else np.iinfo(dtype).min
 
@@ -149,11 +156,14 @@ def _lowest(dtype):
 
 class MaxPool2DWithIndices(Op):
     """Max pooling of (N, C, *spatial) or (C, *spatial); returns (output, indices) when asked.
-    The 3-D op (MaxPool3DWithIndices) is this one under torch's name for its grad_fn."""
+    The 3-D op (MaxPool3DWithIndices) is this one under torch's name for its grad_fn. Output,
+    indices and input gradient take the layout the input suggests (NOTE [ Suggested memory
+    format ]), channels_last_3d included."""
     _array_backward = True  # NOTE [ Backward on arrays ] (autograd/engine.py)
 
     def forward(ctx, x, geo, with_indices):
         xp = ctx.xp
+        ctx.fmt = fmt = _suggested(x, len(geo.kernel))
         nd = len(geo.kernel)
         a = _batched(x, nd)
         out = geo.out_size(a.shape[2:])
@@ -166,12 +176,12 @@ class MaxPool2DWithIndices(Op):
         ctx.geo, ctx.in_shape, ctx.offsets = geo, x.shape, off
         y = y.reshape(y.shape[1:]) if x.ndim == nd + 1 else y
         if not with_indices:
-            return y
+            return lay_out(xp, y, fmt)
         idx = _flat_indices(xp, off, geo, a.shape[2:])
-        return y, idx.reshape(y.shape)
+        return lay_out(xp, y, fmt), lay_out(xp, idx.reshape(y.shape), fmt)
 
     def backward(ctx, g, *_):
-        return _GRAD_OPS[ctx._forward_cls].apply(g, ctx.offsets, ctx.geo, ctx.in_shape)
+        return _GRAD_OPS[ctx._forward_cls].apply(g, ctx.offsets, ctx.geo, ctx.in_shape, ctx.fmt)
 
 
 class MaxPool3DWithIndices(MaxPool2DWithIndices):
@@ -303,7 +313,7 @@ class MaxPool2DWithIndicesBackward(Op):
     """Routes each output gradient to its window's winner (offsets from the forward)."""
     _array_backward = True
 
-    def forward(ctx, g, offsets, geo, in_shape):
+    def forward(ctx, g, offsets, geo, in_shape, fmt=None):
         xp = ctx.xp
         ctx.offsets, ctx.geo, ctx.in_shape, ctx.out_shape = offsets, geo, in_shape, g.shape
         nd = len(geo.kernel)
@@ -311,7 +321,7 @@ class MaxPool2DWithIndicesBackward(Op):
         full = _batched_shape(in_shape, nd)
         gx = xp.empty(full, g.dtype)
         _max_pool_grad(xp, gb, offsets, geo, gx)
-        return gx.reshape(in_shape)
+        return lay_out(xp, gx.reshape(in_shape), fmt)
 
     def backward(ctx, gg):
         nd = len(ctx.geo.kernel)
@@ -418,7 +428,7 @@ class MaxPoolScatter(Op):
     """MaxPoolGather's adjoint: adds each gradient into its winner's place (windows may share)."""
     _array_backward = True
 
-    def forward(ctx, g, idx, in_shape, nd):
+    def forward(ctx, g, idx, in_shape, nd, fmt=None):
         xp = ctx.xp
         ctx.idx, ctx.in_shape, ctx.nd = idx, in_shape, nd
         volume = _volume(in_shape[len(in_shape) - nd:])
@@ -427,7 +437,7 @@ class MaxPoolScatter(Op):
         # bincount sums duplicate indices (overlapping windows) in one pass; it accumulates in
         # float64, so the result is cast back.
         out = xp.bincount(flat, weights=g.ravel(), minlength=rows * volume)
-        return out.astype(g.dtype, copy=False).reshape(in_shape)
+        return lay_out(xp, out.astype(g.dtype, copy=False).reshape(in_shape), fmt)
 
     def backward(ctx, gg):
         return MaxPoolGather.apply(gg, ctx.idx, ctx.in_shape, ctx.nd)
@@ -440,11 +450,14 @@ def _volume(shape):
 class AdaptiveMaxPool2D(Op):
     """Adaptive max pooling: window i spans [floor(i*H/oh), ceil((i+1)*H/oh)) along each dim;
     returns (output, indices). Separable: the max over the windows of the last dim, then of
-    those maxima over the windows of each dim before it, carrying the winners' flat indices."""
+    those maxima over the windows of each dim before it, carrying the winners' flat indices.
+    The 2-D op's results and input gradient take the layout the input suggests (NOTE [ Suggested
+    memory format ]); torch's 3-D one stays contiguous."""
     _array_backward = True
 
     def forward(ctx, x, out):
         xp = ctx.xp
+        ctx.fmt = fmt = _suggested(x, 2) if len(out) == 2 else None
         nd = len(out)
         a = _batched(x, nd)
         spatial = a.shape[2:]
@@ -469,11 +482,11 @@ class AdaptiveMaxPool2D(Op):
         ctx.idx, ctx.in_shape = idx, x.shape
         if x.ndim == nd + 1:
             return a[0], idx[0]
-        return a, idx
+        return lay_out(xp, a, fmt), lay_out(xp, idx, fmt)
 
     def backward(ctx, g, *_):
         return _GRAD_OPS[ctx._forward_cls].apply(g, ctx.idx.reshape(g.shape), ctx.in_shape,
-                                                 ctx.idx.ndim - 2)
+                                                 ctx.idx.ndim - 2, ctx.fmt)
 
 
 class AdaptiveMaxPool3D(AdaptiveMaxPool2D):
@@ -491,16 +504,21 @@ class AdaptiveMaxPool3DBackward(MaxPoolScatter):
 # -- average pooling -------------------------------------------------------------------------------
 
 class AvgPool2D(Op):
+    """Average pooling; the 2-D op's output and input gradient take the layout the input
+    suggests (NOTE [ Suggested memory format ]), torch's 3-D one stays contiguous."""
     _array_backward = True
 
     def forward(ctx, x, geo, count_include_pad, divisor_override):
         xp = ctx.xp
-        ctx.args = (x.shape, geo, count_include_pad, divisor_override)
+        fmt = _suggested(x, 2) if len(geo.kernel) == 2 else None
+        ctx.args = (x.shape, geo, count_include_pad, divisor_override, fmt)
         nd = len(geo.kernel)
         a = _batched(x, nd)
         out = geo.out_size(a.shape[2:])
         views = _views(_padded(xp, a, geo, out, 0), geo, out)
-        y = xp.array(next(views), dtype=np.int64 if a.dtype.kind in "iu" else a.dtype)
+        # the views' own order keeps a channels-last input's layout; else C, as torch's 3-D op
+        y = xp.array(next(views), dtype=np.int64 if a.dtype.kind in "iu" else a.dtype,
+                     order="K" if fmt else "C")
         for v in views:
             xp.add(y, v, out=y)
         div = _divisor(xp, geo, a.shape[2:], out, count_include_pad, divisor_override, a.dtype)
@@ -508,7 +526,7 @@ class AvgPool2D(Op):
             y /= div
         else:  # integer average pooling truncates toward zero, as PyTorch's does
             y = (xp.sign(y) * (xp.abs(y) // div)).astype(a.dtype)
-        return y.reshape(y.shape[1:]) if x.ndim == nd + 1 else y
+        return y.reshape(y.shape[1:]) if x.ndim == nd + 1 else lay_out(xp, y, fmt)
 
     def backward(ctx, g):
         return _GRAD_OPS[ctx._forward_cls].apply(g, *ctx.args)
@@ -522,7 +540,7 @@ class AvgPool2DBackward(Op):
     """Spreads each output gradient, divided by its window's divisor, over the window."""
     _array_backward = True
 
-    def forward(ctx, g, in_shape, geo, count_include_pad, divisor_override):
+    def forward(ctx, g, in_shape, geo, count_include_pad, divisor_override, fmt=None):
         xp = ctx.xp
         ctx.args = (geo, count_include_pad, divisor_override)
         nd = len(geo.kernel)
@@ -540,7 +558,7 @@ class AvgPool2DBackward(Op):
             else:
                 xp.add(view, share, out=view)
         gx = _crop(grid, geo, full[2:]) if grid.shape != full else grid
-        return xp.ascontiguousarray(gx).reshape(in_shape)
+        return lay_out(xp, xp.ascontiguousarray(gx).reshape(in_shape), fmt)
 
     def backward(ctx, gg):
         return _FORWARD_OPS[ctx._forward_cls].apply(gg, *ctx.args)
@@ -614,18 +632,24 @@ def _window_counts(xp, spatial, out, dtype):
 
 
 class AdaptiveAvgPool2D(Op):
+    """Adaptive average pooling; the 2-D op's output and input gradient take the layout the
+    input suggests (NOTE [ Suggested memory format ]), but for a 1x1 output torch takes the
+    mean, whose gradient is contiguous; torch's 3-D op stays contiguous."""
+
     def forward(ctx, x, out):
         xp = ctx.xp
+        fmt = _suggested(x, 2) if len(out) == 2 else None
+        ctx.fmt = None if all(o == 1 for o in out) else fmt
         spatial = x.shape[x.ndim - len(out):]
         ctx.in_size = spatial
         y = x
         for axis in range(-1, -len(out) - 1, -1):
             y = _window_sums(xp, y, spatial[axis], out[axis], axis)
         y /= _window_counts(xp, spatial, out, x.dtype)
-        return y
+        return lay_out(xp, y, fmt)
 
     def backward(ctx, g):
-        return _GRAD_OPS[ctx._forward_cls].apply(g, ctx.in_size)
+        return _GRAD_OPS[ctx._forward_cls].apply(g, ctx.in_size, ctx.fmt)
 
 
 class AdaptiveAvgPool3D(AdaptiveAvgPool2D):
@@ -633,7 +657,7 @@ class AdaptiveAvgPool3D(AdaptiveAvgPool2D):
 
 
 class AdaptiveAvgPool2DBackward(Op):
-    def forward(ctx, g, in_size):
+    def forward(ctx, g, in_size, fmt=None):
         xp = ctx.xp
         batched = g.ndim == len(in_size) + 2
         for d in range(int(batched), g.ndim):  # torch's backward kernel refuses an empty output
@@ -647,7 +671,7 @@ class AdaptiveAvgPool2DBackward(Op):
         gx = g / _window_counts(xp, in_size, out, g.dtype)
         for axis in range(-1, -len(out) - 1, -1):
             gx = _window_spread(xp, gx, in_size[axis], out[axis], axis)
-        return gx
+        return lay_out(xp, gx, fmt)
 
     def backward(ctx, gg):
         return _FORWARD_OPS[ctx._forward_cls].apply(gg, ctx.out)
