@@ -101,11 +101,13 @@ def _layouts(lib, name, x_layout, g_layout):
 def _not_yet(name, x_layout, g_layout):
     """The cases ember does not follow yet: upsampling (torch: output as the input suggests,
     input gradient as the output gradient's for nearest/bilinear/trilinear, contiguous for
-    bicubic; ember's nearest gradient is not even contiguous) and padding (reflect/replicate:
-    both as the input; constant: output as the input, input gradient as the output
-    gradient)."""
+    bicubic; ember's contiguous inputs and output gradients give torch's layouts) and padding
+    (reflect/replicate: both as the input; constant: output as the input, input gradient as the
+    output gradient)."""
+    if name == "interpolate_bicubic":  # its input gradient is contiguous in torch too
+        return x_layout == "channels_last"
     if name.startswith("interpolate_") and name != "interpolate_area":
-        return True
+        return x_layout == "channels_last" or g_layout == "channels_last"
     if name == "pad_constant":
         return x_layout == "channels_last" or g_layout == "channels_last"
     return name in ("pad_reflect", "pad_replicate") and x_layout == "channels_last"

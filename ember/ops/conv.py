@@ -211,8 +211,7 @@ def _conv_geometry(input, weight, bias, stride, padding, dilation, groups, trans
                     in zip(spatial, stride, pads, dilation, kernel, out_pad))
         # torch's kernel for a batch of several samples in float32 or narrower takes an empty
         # output, and so does an empty batch; the one for a single sample or float64 refuses it
-        n = 1 if input.dim() == nd + 1 else input.shape[0]
-        refuse_empty = n == 1 or n and input.dtype == _dtype.float64
+        refuse_empty = _batch(input, nd) and not _mkldnn_path(input, nd)
         if any(o < 0 or o == 0 and refuse_empty for o in out):
             raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, spatial))}). "
                                f"Calculated output size per channel: "
@@ -264,9 +263,26 @@ def _check_input_dtype(input, weight, nd, transposed):
     if input.dtype == _dtype.bool:
         raise NotImplementedError(f"\"{_BOOL_KERNELS[nd, transposed]}\" not implemented for "
                                   "'Bool'")
-    if input.dtype != weight.dtype and not _hooks.autocasting():
+    if input.dtype != weight.dtype and not _hooks.autocasting() and _batch(input, nd):
+        if _mkldnn_path(input, nd):
+            raise RuntimeError(f"Input type (torch.{_dtype.LEGACY_NAMES[input.dtype]}) and weight "
+                               f"type (torch.{_dtype.LEGACY_NAMES[weight.dtype]}) should be the "
+                               "same or input should be a MKLDNN tensor and weight is a dense "
+                               "tensor")
         raise RuntimeError(f"expected scalar type {_dtype.type_name(input)} but found "
                            f"{_dtype.type_name(weight)}")
+
+
+def _batch(input, nd):
+    """The batch size (1 for an unbatched input); torch's kernels skip an empty batch early."""
+    return 1 if input.dim() == nd + 1 else input.shape[0]
+
+
+def _mkldnn_path(input, nd):
+    """Whether torch runs this convolution on its oneDNN kernel (a batch of several samples in
+    float32 or narrower), whose checks differ: it words a dtype mismatch the old way and takes
+    an empty transposed output."""
+    return _batch(input, nd) > 1 and input.dtype in (_dtype.float32, _dtype.float16)
 
 
 def _check_channels(input, weight, bias, groups, transposed, nd):

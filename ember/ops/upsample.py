@@ -115,11 +115,14 @@ class UpsampleBackward(Op):
         xp = ctx.xp
         for axis, n_in, taps in plan:
             gm = xp.moveaxis(g, axis, 0)
-            out = xp.zeros((n_in,) + gm.shape[1:], g.dtype)
+            # C-ordered with the axis in place (torch's gradient is contiguous), added into
+            # through a view with the axis first
+            out = xp.zeros(g.shape[:axis] + (n_in,) + g.shape[axis + 1:], g.dtype)
+            rows = xp.moveaxis(out, axis, 0)
             shape = (-1,) + (1,) * (gm.ndim - 1)
             for idx, w in taps:
-                index_add_rows(xp, out, idx, gm if w is None else gm * w.reshape(shape))
-            g = xp.moveaxis(out, 0, axis)
+                index_add_rows(xp, rows, idx, gm if w is None else gm * w.reshape(shape))
+            g = out
         return g
 
     def backward(ctx, gg):

@@ -22,6 +22,13 @@ CASES = {
                                                None),
     "bias_size_before_weight_dtype": lambda t: ((1, 2, 4, 4), t.float32, (3, 2, 3, 3),
                                                 t.float64, ((4,), t.float32)),
+    # a batch of several float32/16 samples takes torch's oneDNN kernel and its older words
+    "batch_weight_double": lambda t: ((2, 2, 4, 4), t.float32, (3, 2, 3, 3), t.float64, None),
+    "batch_half_weight_double": lambda t: ((2, 2, 4, 4), t.float16, (3, 2, 3, 3), t.float64,
+                                           None),
+    "batch_double_weight_float": lambda t: ((2, 2, 4, 4), t.float64, (3, 2, 3, 3), t.float32,
+                                            None),
+    "batch_long_weight_float": lambda t: ((2, 2, 4, 4), t.int64, (3, 2, 3, 3), t.float32, None),
 }
 
 
@@ -31,6 +38,12 @@ def _error(lib, case):
     with pytest.raises(Exception) as info:
         lib.nn.functional.conv2d(lib.ones(*xs, dtype=xd), lib.ones(*ws, dtype=wd), b)
     return info.type, str(info.value)
+
+
+def test_an_empty_batch_skips_the_dtype_check():
+    for lib in (ember, torch):
+        y = lib.nn.functional.conv2d(lib.ones(0, 2, 4, 4), lib.ones(3, 2, 3, 3, dtype=lib.float64))
+        assert tuple(y.shape) == (0, 3, 2, 2)
 
 
 @pytest.mark.parametrize("case", sorted(CASES))

@@ -53,7 +53,7 @@ CONV_ERRORS = [
      "expected stride to be a single integer value or a list of 2 values to match the "
      "convolution dimensions, but got stride=[1, 1, 1]"),
     (lambda: C.conv2d(ember.zeros(2, 3, 8, 8), ember.zeros(6, 3, 3, 3, dtype=ember.float64)),
-     "expected scalar type Float but found Double"),
+     "Input type (torch.FloatTensor) and weight type (torch.DoubleTensor) should be the same"),
     (lambda: C.conv1d(ember.zeros(2, 4, 8), ember.zeros(6, 3, 3)),
      "Given groups=1, weight of size [6, 3, 3], expected input[2, 4, 8] to have 3 channels, "
      "but got 4 channels instead"),
