@@ -162,7 +162,7 @@ def _plain(array):
 
 
 def _factory_dtype(dtype):
-    return (dtype or _dtype.get_default_dtype()).np
+    return (_dtype.canonical(dtype) or _dtype.get_default_dtype()).np
 
 
 def _size(size):

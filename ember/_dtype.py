@@ -103,18 +103,23 @@ def complex_of(np_dtype):
 
 
 def to_numpy_dtype(d):
-    """Accept an ember dtype, a NumPy dtype, a Python type or None (None passes through)."""
+    """Accept an ember dtype, a NumPy dtype, a Python type or None (None passes through). A
+    Python type names the C type its values are, whatever the default dtype: float is double."""
     if d is None or type(d) is np.dtype:
         return d
     if isinstance(d, dtype):
         return d.np
-    if d is builtins.float:
-        return _default.np
-    if d is builtins.int:
-        return np.dtype(np.int64)
-    if d is builtins.bool:
-        return np.dtype(np.bool_)
     return from_numpy_dtype(d).np
+
+
+_PYTHON_TYPES = {builtins.float: float64, builtins.int: int64, builtins.bool: bool,
+                 builtins.complex: complex128}
+
+
+def canonical(d):
+    """A dtype argument as an ember dtype: torch also takes the Python types float, int, bool and
+    complex, as the C type their values are (float is double whatever the default dtype)."""
+    return _PYTHON_TYPES.get(d, d) if isinstance(d, type) else d
 
 
 _default = float32

@@ -247,3 +247,42 @@ def test_is_floating_point_and_signed():
     assert ember.is_floating_point(ember.ones(1, dtype=ember.float16))
     assert ember.tensor([1]).is_signed() and not ember.tensor([1], dtype=ember.uint8).is_signed()
     assert ember.ones(2, dtype=ember.float64).element_size() == 8
+
+
+
+# -- Python types as dtypes: each names the C type of its values (float is double) -----------------
+
+PY_TYPES = [float, int, bool, complex]
+
+
+@pytest.mark.parametrize("py_type", PY_TYPES)
+def test_python_type_as_sum_dtype(py_type):
+    got = ember.ones(3, dtype=ember.int32).sum(dtype=py_type)
+    want = torch.ones(3, dtype=torch.int32).sum(dtype=py_type)
+    assert str(got.dtype) == str(want.dtype) and got.tolist() == want.tolist()
+
+
+def test_python_float_as_mean_cumsum_and_norm_dtype():
+    x = [0.5, 1.5, 2.5]
+    for e, t in ((ember.tensor(x).mean(dtype=float), torch.tensor(x).mean(dtype=float)),
+                 (ember.tensor(x).cumsum(0, dtype=float), torch.tensor(x).cumsum(0, dtype=float)),
+                 (ember.linalg.vector_norm(ember.tensor(x), dtype=float),
+                  torch.linalg.vector_norm(torch.tensor(x), dtype=float))):
+        assert str(e.dtype) == str(t.dtype)
+        np.testing.assert_allclose(e.numpy(), t.numpy(), rtol=1e-12)
+
+
+@pytest.mark.parametrize("py_type", PY_TYPES)
+def test_python_type_in_to(py_type):
+    e, t = ember.tensor([0.0, 2.5]), torch.tensor([0.0, 2.5])
+    for got, want in ((e.to(py_type), t.to(py_type)), (e.to(dtype=py_type), t.to(dtype=py_type)),
+                      (e.to("cpu", py_type), t.to("cpu", py_type))):
+        assert str(got.dtype) == str(want.dtype) and got.tolist() == want.tolist()
+
+
+@pytest.mark.parametrize("py_type", PY_TYPES)
+@pytest.mark.parametrize("factory", ["zeros", "ones", "empty"])
+def test_python_type_in_factories(factory, py_type):
+    got = getattr(ember, factory)(2, 3, dtype=py_type)
+    want = getattr(torch, factory)(2, 3, dtype=py_type)
+    assert str(got.dtype) == str(want.dtype) and got.shape == want.shape

@@ -67,11 +67,12 @@ class CopyInto(Op, grad_fn="CopyBackwards"):
 
 def _parse_to(args, kwargs):
     dev = kwargs.pop("device", None)
-    dt = kwargs.pop("dtype", None)
+    dt = _dtype.canonical(kwargs.pop("dtype", None))
     copy = kwargs.pop("copy", False)
     kwargs.pop("non_blocking", None)
     kwargs.pop("memory_format", None)
     for a in args:
+        a = _dtype.canonical(a)
         if isinstance(a, Tensor):
             dev, dt = a.device, a.dtype
         elif isinstance(a, _dtype.dtype):
