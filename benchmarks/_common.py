@@ -314,3 +314,23 @@ def write_section(title, body, path=RESULTS):
 
 def command_line():
     return "python " + shlex.join([os.path.relpath(sys.argv[0], ROOT)] + sys.argv[1:])
+
+
+def lenet(lib):
+    """The CIFAR-10 tutorial's network, written once against either framework's nn."""
+    nn, F = lib.nn, lib.nn.functional
+
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv1, self.pool, self.conv2 = nn.Conv2d(3, 6, 5), nn.MaxPool2d(2, 2), \
+                nn.Conv2d(6, 16, 5)
+            self.fc1, self.fc2, self.fc3 = nn.Linear(400, 120), nn.Linear(120, 84), \
+                nn.Linear(84, 10)
+
+        def forward(self, x):
+            x = self.pool(F.relu(self.conv1(x)))
+            x = self.pool(F.relu(self.conv2(x)))
+            x = lib.flatten(x, 1)
+            return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
+    return Net()

@@ -77,7 +77,7 @@ def worker_allreduce(name, settings):
 
 def worker_ddp(name, settings):
     lib, dist, DDP = _framework(name)
-    model = DDP(_net(lib))
+    model = DDP(_common.lenet(lib))
     opt = lib.optim.SGD(model.parameters(), lr=0.001, momentum=0.9)
     loss_fn = lib.nn.CrossEntropyLoss()
     per_rank = SETTINGS[settings]["global_batch"] // dist.get_world_size()
@@ -92,26 +92,6 @@ def worker_ddp(name, settings):
     step()
     return {"step": _median_time(step, dist, SETTINGS[settings]["steps"]),
             "world": dist.get_world_size()}
-
-
-def _net(lib):
-    """The tutorial's network, written once against either framework's nn."""
-    nn, F = lib.nn, lib.nn.functional
-
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1, self.pool, self.conv2 = nn.Conv2d(3, 6, 5), nn.MaxPool2d(2, 2), \
-                nn.Conv2d(6, 16, 5)
-            self.fc1, self.fc2, self.fc3 = nn.Linear(400, 120), nn.Linear(120, 84), \
-                nn.Linear(84, 10)
-
-        def forward(self, x):
-            x = self.pool(F.relu(self.conv1(x)))
-            x = self.pool(F.relu(self.conv2(x)))
-            x = lib.flatten(x, 1)
-            return self.fc3(F.relu(self.fc2(F.relu(self.fc1(x)))))
-    return Net()
 
 
 def _launch(framework, nproc, worker, settings):

@@ -16,6 +16,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+import _common  # noqa: E402
 import ember  # noqa: E402
 from ember.ops import conv, pool  # noqa: E402
 
@@ -37,23 +38,7 @@ def timed(totals):
 
 
 def lenet_step(batch):
-    nn, F = ember.nn, ember.nn.functional
-
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1, self.pool, self.conv2 = nn.Conv2d(3, 6, 5), nn.MaxPool2d(2, 2), \
-                nn.Conv2d(6, 16, 5)
-            self.fc1, self.fc2, self.fc3 = nn.Linear(400, 120), nn.Linear(120, 84), \
-                nn.Linear(84, 10)
-
-        def forward(self, x):
-            x = self.pool(F.relu(self.conv1(x)))
-            x = self.pool(F.relu(self.conv2(x)))
-            x = F.relu(self.fc1(ember.flatten(x, 1)))
-            return self.fc3(F.relu(self.fc2(x)))
-
-    net, loss_fn = Net(), nn.CrossEntropyLoss()
+    net, loss_fn = _common.lenet(ember), ember.nn.CrossEntropyLoss()
     opt = ember.optim.SGD(net.parameters(), lr=0.001, momentum=0.9)
     rng = np.random.default_rng(0)
     x = ember.tensor(rng.standard_normal((batch, 3, 32, 32)).astype(np.float32))
