@@ -120,13 +120,14 @@ def _holds_np_scalars(data):
 
 def tensor(data, *, dtype=None, device=None, requires_grad=False, pin_memory=False):
     """Copy data into a new leaf tensor, inferring float data as the default dtype."""
-    a = _infer_array(data, dtype)
+    a = _infer_array(data, _dtype.canonical(dtype))
     a = np.array(a, order="C") if is_cpu_array(a) else a.copy()  # never shares data
     return _place(a, device, requires_grad)
 
 
 def as_tensor(data, dtype=None, device=None):
     """Share memory with data where no dtype or device change is asked."""
+    dtype = _dtype.canonical(dtype)
     if isinstance(data, Tensor):
         return data.to(device=device, dtype=dtype) if (dtype or device) else data
     return _place(_infer_array(data, dtype), device, False)
@@ -222,7 +223,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False, out=
          layout=None):
     if isinstance(fill_value, Tensor):
         fill_value = fill_value.item()
-    dt = dtype.np if dtype is not None else _fill_dtype(fill_value)
+    dt = _dtype.canonical(dtype).np if dtype is not None else _fill_dtype(fill_value)
     fill_value = _dtype.checked_fill(fill_value, _dtype.from_numpy_dtype(dt))
     shape = _size((size,) if isinstance(size, (builtins.int, np.integer)) else (size,))
     return _created(device, requires_grad, "full", shape, fill_value, dt)
@@ -301,6 +302,7 @@ def _num(x):
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False, out=None,
            layout=None):
     start, end, step = _num(start), _num(end), _num(step)
+    dtype = _dtype.canonical(dtype)
     if end is None:
         start, end = 0, start
     if step == 0:
@@ -310,6 +312,8 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     if dtype is None:
         is_int = all(isinstance(v, (builtins.int, np.integer)) for v in (start, end, step))
         dtype = _dtype.int64 if is_int else _dtype.get_default_dtype()
+    elif dtype.is_complex or dtype == _dtype.bool:  # torch's kernel has no such dtypes
+        raise NotImplementedError(f"\"arange_cpu\" not implemented for '{_dtype.type_name(dtype)}'")
     n = builtins.max(0, math.ceil((end - start) / step))
     a = (start + np.arange(n, dtype=np.float64) * step) if dtype.is_floating_point else \
         np.arange(start, end, step)
@@ -317,7 +321,7 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
 
 
 def range(start, end, step=1, *, dtype=None, device=None, requires_grad=False):
-    dtype = dtype or _dtype.get_default_dtype()
+    dtype = _dtype.canonical(dtype) or _dtype.get_default_dtype()
     n = builtins.int(math.floor((end - start) / step)) + 1
     a = start + np.arange(n, dtype=np.float64) * step
     return _place(a.astype(dtype.np), device, requires_grad)

@@ -151,7 +151,7 @@ def _like_input(array, ref):
 
 
 def _float_np(dtype):
-    return (dtype or _dtype.get_default_dtype()).np
+    return (_dtype.canonical(dtype) or _dtype.get_default_dtype()).np
 
 
 def _size(size):
@@ -238,7 +238,7 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
     if low >= high:
         raise RuntimeError(f"random_ expects 'from' to be less than 'to', but got from={low} "
                            f">= to={high}")
-    dt = np.dtype((dtype or _dtype.int64).np)
+    dt = np.dtype((_dtype.canonical(dtype) or _dtype.int64).np)
     _check_sampled_dtype(dt, "random")
     a = _integers(_rng(generator, device), low, high, tuple(size)).astype(dt, copy=False)
     return _finish(a, dtype, device, requires_grad)
@@ -264,6 +264,7 @@ def _integers(rng, low, high, shape):
 
 
 def randperm(n, *, generator=None, dtype=None, device=None, requires_grad=False):
+    dtype = _dtype.canonical(dtype)
     if dtype is not None and dtype.is_complex:
         raise _no_kernel("randperm", dtype.np)
     a = _rng(generator, device).permutation(int(n)).astype((dtype or _dtype.int64).np)

@@ -286,3 +286,83 @@ def test_python_type_in_factories(factory, py_type):
     got = getattr(ember, factory)(2, 3, dtype=py_type)
     want = getattr(torch, factory)(2, 3, dtype=py_type)
     assert str(got.dtype) == str(want.dtype) and got.shape == want.shape
+
+
+# Every other factory and method taking dtype= reads a Python type the same way.
+PY_TYPE_CALLS = [
+    "full((2,), 1, dtype={t})", "tensor([1, 0], dtype={t})", "as_tensor([1, 0], dtype={t})",
+    "asarray([1, 0], dtype={t})", "ones(2).new_tensor([1, 0], dtype={t})",
+    "ones(2).new_full((2,), 1, dtype={t})", "ones(2).new_zeros(2, dtype={t})",
+    "tensor([1.0, 2.0]).view({t})", "tensor([1.0, 2.0]).view(dtype={t})",
+    "scalar_tensor(1, dtype={t})", "tril_indices(3, 3, dtype={t})", "triu_indices(3, 3, dtype={t})",
+    "zeros_like(ones(2), dtype={t})", "full_like(ones(2), 1, dtype={t})",
+]
+
+
+@pytest.mark.parametrize("py_type", ["float", "int", "bool", "complex"])
+@pytest.mark.parametrize("call", PY_TYPE_CALLS)
+def test_python_type_in_factories_and_methods(call, py_type):
+    """The dtype as torch makes it, or torch's exception (tril_indices of anything but
+    int32/int64, view of an element size that does not divide)."""
+    def run(lib):
+        try:
+            return eval("lib." + call.format(t=py_type), {"lib": lib})
+        except Exception as exc:  # the outcome compared is the exception's type
+            return exc
+    got, want = run(ember), run(torch)
+    if isinstance(want, Exception):
+        assert type(got) is type(want), got
+        return
+    assert str(got.dtype) == str(want.dtype) and got.shape == want.shape
+    np.testing.assert_array_equal(got.numpy(), want.numpy())
+
+
+@pytest.mark.parametrize("py_type", [float, int, complex])
+@pytest.mark.parametrize("call", ["randn(2, dtype={t})", "rand(2, dtype={t})",
+                                  "arange(3, dtype={t})", "randint(0, 3, (2,), dtype={t})",
+                                  "normal(0.0, 1.0, (2,), dtype={t})",
+                                  "rand_like(ones(2), dtype={t})", "randperm(3, dtype={t})"])
+def test_python_type_in_sampled_and_ranged_factories(call, py_type):
+    def run(lib):
+        try:
+            return eval("lib." + call.format(t=py_type.__name__), {"lib": lib})
+        except Exception as exc:  # the outcome compared is the exception's type
+            return exc
+    got, want = run(ember), run(torch)
+    if isinstance(want, Exception):
+        assert type(got) is type(want), got
+    else:
+        assert str(got.dtype) == str(want.dtype) and got.shape == want.shape
+
+
+@pytest.mark.parametrize("call", ["view(2, size=(2,))", "view(size=(2,), dtype=lib.int32)",
+                                  "view()", "view(2, dtype=lib.int32)", "view(dtype=(2,))"])
+def test_view_refuses_mixed_overloads(call):
+    for lib in (ember, torch):
+        with pytest.raises(TypeError, match="invalid combination of arguments"):
+            eval("lib.ones(2)." + call, {"lib": lib})
+
+
+def test_view_by_keyword():
+    assert ember.ones(4).view(size=(2, 2)).shape == (2, 2)
+    assert ember.ones(2).view(dtype=ember.int32).tolist() == torch.ones(2).view(
+        dtype=torch.int32).tolist()
+
+
+@pytest.mark.parametrize("dtype", ["int16", "uint8", "float32", "bool"])
+def test_tril_indices_refuses_dtypes_without_kernel(dtype):
+    for fn in ("tril_indices", "triu_indices"):
+        with pytest.raises(NotImplementedError) as want:
+            getattr(torch, fn)(3, 3, dtype=getattr(torch, dtype))
+        with pytest.raises(NotImplementedError) as got:
+            getattr(ember, fn)(3, 3, dtype=getattr(ember, dtype))
+        assert str(got.value) == str(want.value)
+
+
+@pytest.mark.parametrize("dtype", ["bool", "complex64", "complex128"])
+def test_arange_refuses_dtypes_without_kernel(dtype):
+    with pytest.raises(NotImplementedError) as want:
+        torch.arange(3, dtype=getattr(torch, dtype))
+    with pytest.raises(NotImplementedError) as got:
+        ember.arange(3, dtype=getattr(ember, dtype))
+    assert str(got.value) == str(want.value)

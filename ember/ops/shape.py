@@ -130,14 +130,32 @@ class Unsqueeze(Op):
         return g.squeeze(ctx.dim)
 
 
-def view(input, *shape):
-    """A view with a new shape (one -1 inferred), or view(dtype): the bytes reinterpreted."""
-    if not shape:
-        raise TypeError("view() received an invalid combination of arguments - got (), but "
-                        "expected one of:\n * (torch.dtype dtype)\n * (tuple of ints size)\n")
-    if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
-        return _view_dtype(input, shape[0])
+def view(input, *shape, size=None, dtype=None):
+    """A view with a new shape (one -1 inferred), or view(dtype): the bytes reinterpreted. The
+    one argument may be given by keyword (size=, dtype=); a Python type is a dtype (float is
+    float64)."""
+    keywords = {k: v for k, v in (("dtype", dtype), ("size", size)) if v is not None}
+    if (len(shape) > 0) + len(keywords) != 1:
+        raise _invalid_view_arguments(shape, keywords)
+    if keywords:
+        shape = tuple(keywords.values())
+    target = _dtype.canonical(shape[0]) if len(shape) == 1 else None
+    if isinstance(target, _dtype.dtype):
+        return _view_dtype(input, target)
+    if "dtype" in keywords:
+        raise _invalid_view_arguments((), keywords)
     return View.apply(input, _infer_shape(size_args(shape), input._data.size))
+
+
+def _invalid_view_arguments(shape, keywords):
+    """torch's TypeError for view's arguments that fit neither overload, worded as its argument
+    parser words them (a call of keywords only lists each with a trailing comma)."""
+    def kind(v):
+        return "torch.dtype" if isinstance(v, _dtype.dtype) else type(v).__name__
+    given = [kind(v) for v in shape] + [f"{k}={kind(v)}" for k, v in keywords.items()]
+    got = ", ".join(given) if shape else "".join(g + ", " for g in given)
+    return TypeError(f"view() received an invalid combination of arguments - got ({got}), but "
+                     "expected one of:\n * (torch.dtype dtype)\n * (tuple of ints size)\n")
 
 
 def _view_dtype(input, dtype):

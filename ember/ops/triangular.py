@@ -163,8 +163,12 @@ def trace(input):
 
 def _indices(fn, row, col, offset, dtype, device):
     from .._creation import tensor
+    dtype = _dtype.canonical(dtype) or _dtype.int64
+    if dtype not in (_dtype.int64, _dtype.int32):  # torch's kernels are for these two only
+        raise NotImplementedError(f"\"{fn.__name__}\" not implemented for "
+                                  f"'{_dtype.type_name(dtype)}'")
     r, c = fn(int(row), int(offset), int(col))
-    return tensor(np.stack([r, c]), dtype=dtype or _dtype.int64, device=device)
+    return tensor(np.stack([r, c]), dtype=dtype, device=device)
 
 
 def tril_indices(row, col, offset=0, *, dtype=None, device=None, layout=None):
