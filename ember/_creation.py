@@ -2,7 +2,6 @@
 and the legacy typed constructors (FloatTensor ...)."""
 import builtins
 import math
-import warnings
 
 import numpy as np
 
@@ -12,6 +11,7 @@ from ._backend import create, is_cpu_array, to_device, to_numpy, xp_of
 from ._device import as_device
 from ._memory_layout import contiguous_format, preserve_format
 from ._tensor import Size, Tensor, _factory_requires_grad, _make
+from ._warn_once import warn_once
 
 
 def _place(array, device, requires_grad):
@@ -449,17 +449,11 @@ def _typed_ctor(dt):
     return _LegacyTensorType(_dtype.LEGACY_NAMES[dt], (), {"dtype": dt})
 
 
-_TENSOR_TYPE_WARNED = []
-
-
 def set_default_tensor_type(t):
     """torch's deprecated form of set_default_dtype: a legacy tensor type (DoubleTensor) or its
     name ('torch.DoubleTensor')."""
-    if not _TENSOR_TYPE_WARNED:  # once a process, as torch's
-        _TENSOR_TYPE_WARNED.append(True)
-        warnings.warn("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please "
-                      "use torch.set_default_dtype() and torch.set_default_device() as "
-                      "alternatives.", UserWarning, stacklevel=2)
+    warn_once("torch.set_default_tensor_type() is deprecated as of PyTorch 2.1, please use "
+              "torch.set_default_dtype() and torch.set_default_device() as alternatives.")
     if isinstance(t, str):
         names = {"torch." + name: d for d, name in _dtype.LEGACY_NAMES.items()}
         if t not in names:

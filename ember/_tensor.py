@@ -22,6 +22,7 @@ import numpy as np
 
 from . import _backend, _dtype, _memory_layout
 from ._device import CPU, as_device, device as _device_cls
+from ._warn_once import warn_once
 
 
 class Size(tuple):
@@ -126,6 +127,9 @@ def _warn_pin_device(method, device):
 # torch's operators take no list or tuple operand: x == [1., 2.] is False, x + [1., 2.] Python's
 # TypeError (NumPy arrays stay operands)
 _SEQUENCES = (list, tuple)
+# float() or complex() of a tensor that requires grad: once a process, as torch's
+_SCALAR_OF_GRAD = ("Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+                   "behavior.\nConsider using tensor.detach() first.")
 
 # Op.apply reports a NumPy operand it cannot compute with as NotImplementedError, Python as TypeError
 _OPERAND_ERRORS = (TypeError, NotImplementedError)
@@ -444,6 +448,8 @@ class Tensor:
         return self._data.item()
 
     def __float__(self):
+        if self._requires_grad:
+            warn_once(_SCALAR_OF_GRAD)
         return builtins.float(self._python_scalar())
 
     def __int__(self):
@@ -463,6 +469,8 @@ class Tensor:
         return builtins.bool(self._data.item())
 
     def __complex__(self):
+        if self._requires_grad:
+            warn_once(_SCALAR_OF_GRAD)
         return complex(self._python_scalar())
 
     def __len__(self):

@@ -1,9 +1,8 @@
 """torch.compile and torch.compiler: ember runs eagerly; `compile` returns the module or function
 unchanged and says so once with a warning."""
-import warnings
+from ._warn_once import warn_once
 
 __all__ = ["compile", "disable", "is_compiling", "reset"]
-_warned = []
 
 
 def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mode=None,
@@ -12,10 +11,8 @@ def compile(model=None, *, fullgraph=False, dynamic=None, backend="inductor", mo
     if model is None:
         return lambda m: compile(m, fullgraph=fullgraph, dynamic=dynamic, backend=backend,
                                  mode=mode, options=options, disable=disable)
-    if not _warned:
-        _warned.append(True)
-        warnings.warn("torch.compile: ember does not compile; the model is returned unchanged "
-                      "and runs eagerly", UserWarning, stacklevel=2)
+    warn_once("torch.compile: ember does not compile; the model is returned unchanged and runs "
+              "eagerly")
     return model
 
 

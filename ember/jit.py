@@ -1,20 +1,18 @@
 """torch.jit: ember does not compile. `script` and `trace` hand back what they are given (a warning
 says so, once per process), and the decorators that steer TorchScript return their function."""
 import typing
-import warnings
+
+from ._warn_once import warn_once
 
 __all__ = ["script", "trace", "ignore", "unused", "export", "is_scripting", "is_tracing", "Final",
            "save", "load"]
 
 Final = typing.Final
-_warned = set()
 
 
 def _not_compiled(what):
-    if what not in _warned:
-        _warned.add(what)
-        warnings.warn(f"{what}: ember does not compile; the function or module is returned "
-                      f"unchanged and runs eagerly", UserWarning, stacklevel=3)
+    warn_once(f"{what}: ember does not compile; the function or module is returned unchanged "
+              "and runs eagerly", stacklevel=3)
 
 
 def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):

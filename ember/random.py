@@ -1,17 +1,14 @@
 """torch.random: the seeding and RNG-state functions at the path torch keeps them, and fork_rng."""
 import contextlib
-import warnings
 
 from . import _random, cuda
 from ._device import as_device
 from ._random import (default_generator, get_rng_state, initial_seed, manual_seed, seed,
                       set_rng_state)
+from ._warn_once import warn_once
 
 __all__ = ["default_generator", "get_rng_state", "initial_seed", "manual_seed", "seed",
            "set_rng_state", "fork_rng"]
-
-_warned_many_devices = [False]
-
 
 def _cuda_indices(devices, caller, devices_kw):
     if devices is not None:
@@ -20,8 +17,8 @@ def _cuda_indices(devices, caller, devices_kw):
             cuda._checked(i)
         return indices
     count = cuda.device_count()
-    if count > 1 and not _warned_many_devices[0]:
-        warnings.warn(
+    if count > 1:
+        warn_once(
             f"CUDA reports that you have {count} available devices, and you have used {caller} "
             "without explicitly specifying which devices are being used. For safety, we "
             "initialize *every* CUDA device by default, which can be quite slow if you have a lot "
@@ -32,7 +29,6 @@ def _cuda_indices(devices, caller, devices_kw):
             "device 0 only, set CUDA_VISIBLE_DEVICES=0 or devices=[0].  To initialize all devices "
             f"and suppress this warning, set the '{devices_kw}' keyword argument to "
             "`range(torch.cuda.device_count())`.", stacklevel=4)
-        _warned_many_devices[0] = True
     return list(range(count))
 
 

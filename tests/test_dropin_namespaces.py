@@ -46,8 +46,7 @@ def test_default_device_takes_cpu_and_refuses_others():
 
 
 def test_jit_and_compile_return_what_they_get_and_warn_once(monkeypatch):
-    monkeypatch.setattr(ember.jit, "_warned", set())
-    monkeypatch.setattr(ember.compiler, "_warned", [])
+    monkeypatch.setattr(ember._warn_once, "_given", set())
     net = ember.nn.Linear(2, 2)
     with pytest.warns(UserWarning, match="ember does not compile"):
         assert ember.jit.script(net) is net

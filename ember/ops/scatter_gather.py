@@ -4,13 +4,13 @@ ember ops. Repeated positions accumulate as NOTE [ Accumulating gradients ] desc
 """
 import builtins
 import math
-import warnings
 
 import numpy as np
 
 from .. import _dtype
 from .._backend import xp_of
 from .._tensor import Tensor, _make
+from .._warn_once import warn_once
 from ._common import _c10_name
 from ._numpy_names import numpy_names
 from ._op import Op, broadcast_error, scalar, shape_str, wrap_dim
@@ -570,9 +570,6 @@ def index_add(input, dim, index, source, *, alpha=1):
     return IndexAdd.apply(input, dim, index, source)
 
 
-_BETA_WARNED = []
-
-
 class IndexReduce(ScatterReduce, grad_fn="IndexReduceBackward0"):
     """index_reduce: scatter_reduce with the 1-D index spread over source's other dims."""
 
@@ -581,10 +578,7 @@ class IndexReduce(ScatterReduce, grad_fn="IndexReduceBackward0"):
 def index_reduce(input, dim, index, source, reduce, *, include_self=True):
     """A copy of input with the slices of source reduced ("prod", "mean", "amax" or "amin")
     into the slices at index along dim, input's own values taking part where include_self."""
-    if not _BETA_WARNED:  # once per process, as torch's
-        _BETA_WARNED.append(True)
-        warnings.warn("index_reduce() is in beta and the API may change at any time.",
-                      UserWarning, stacklevel=2)
+    warn_once("index_reduce() is in beta and the API may change at any time.")
     if reduce not in _SCATTER_REDUCTIONS[1:]:
         raise RuntimeError("index_reduce(): Expected reduce to be one of prod, mean, amax or "
                            f"amin but got {reduce}.")

@@ -1,0 +1,60 @@
+"""Warnings torch gives once a process (ember/_warn_once.py): float() and complex() of a tensor
+that requires grad (item(), int() and bool() do not warn, as in torch 2.13), index_reduce's beta
+notice, set_default_tensor_type's deprecation."""
+import subprocess
+import sys
+import warnings
+
+import pytest
+
+import ember
+
+MESSAGE = ("Converting a tensor with requires_grad=True to a scalar may lead to unexpected "
+           "behavior.\nConsider using tensor.detach() first.")
+
+
+@pytest.fixture
+def fresh(monkeypatch):
+    monkeypatch.setattr(ember._warn_once, "_given", set())
+
+
+@pytest.mark.parametrize("convert", [float, complex])
+def test_warns_once(fresh, convert):
+    x = ember.ones(1, requires_grad=True)
+    with pytest.warns(UserWarning) as record:
+        convert(x * 2)
+    assert [str(w.message) for w in record] == [MESSAGE]
+    assert record[0].filename == __file__  # points at the conversion, not into ember
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        float(x)
+        complex(x)
+
+
+@pytest.mark.parametrize("convert", [lambda t: t.item(), int, bool, float])
+def test_silent_conversions(fresh, convert):
+    x = ember.ones(1, requires_grad=convert is not float)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        convert(x)
+
+
+def test_message_is_torchs():
+    code = ("import warnings, torch\nwith warnings.catch_warnings(record=True) as w:\n"
+            "    warnings.simplefilter('always')\n    float(torch.ones(1, requires_grad=True))\n"
+            "print(str(w[0].message))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.startswith(MESSAGE)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: ember.zeros(3).index_reduce(0, ember.tensor([0]), ember.ones(1), "amax"), "in beta"),
+    (lambda: ember.set_default_tensor_type(ember.FloatTensor), "is deprecated as of PyTorch 2.1"),
+])
+def test_other_once_a_process_warnings(fresh, call, match):
+    with pytest.warns(UserWarning, match=match):
+        call()
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        call()
