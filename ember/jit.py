@@ -12,7 +12,7 @@ Final = typing.Final
 
 def _not_compiled(what):
     warn_once(f"{what}: ember does not compile; the function or module is returned unchanged "
-              "and runs eagerly", stacklevel=3)
+              "and runs eagerly")
 
 
 def script(obj, optimize=None, _frames_up=0, _rcb=None, example_inputs=None):

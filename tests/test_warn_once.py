@@ -1,6 +1,7 @@
 """Warnings torch gives once a process (ember/_warn_once.py): float() and complex() of a tensor
 that requires grad (item(), int() and bool() do not warn, as in torch 2.13), index_reduce's beta
-notice, set_default_tensor_type's deprecation."""
+notice, set_default_tensor_type's deprecation, scatter's reduce= with a Tensor src. Each points at
+the user's call (the first frame outside ember), as torch's C++ warnings do."""
 import subprocess
 import sys
 import warnings
@@ -51,10 +52,21 @@ def test_message_is_torchs():
 @pytest.mark.parametrize("call, match", [
     (lambda: ember.zeros(3).index_reduce(0, ember.tensor([0]), ember.ones(1), "amax"), "in beta"),
     (lambda: ember.set_default_tensor_type(ember.FloatTensor), "is deprecated as of PyTorch 2.1"),
+    (lambda: ember.scatter(ember.zeros(3), 0, ember.tensor([0, 1]), ember.ones(2), reduce="add"),
+     "The reduce argument of torch.scatter with Tensor src is deprecated"),
+    (lambda: ember.zeros(3).scatter_(0, ember.tensor([0, 1]), ember.ones(2), reduce="multiply"),
+     "The reduce argument of torch.scatter with Tensor src is deprecated"),
 ])
 def test_other_once_a_process_warnings(fresh, call, match):
-    with pytest.warns(UserWarning, match=match):
+    with pytest.warns(UserWarning, match=match) as record:
         call()
+    assert record[0].filename == __file__
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         call()
+
+
+def test_scatter_reduce_with_a_number_does_not_warn(fresh):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        ember.zeros(3).scatter(0, ember.tensor([0, 1]), 2.0, reduce="add")

@@ -342,6 +342,10 @@ def scatter(input, dim, index, src=None, value=None, *, reduce=None):
         if src_t is not None and src_t.ndim == 0:
             src = src_t = src_t.reshape(1)
     if reduce is not None:
+        if src_t is not None:
+            warn_once("The reduce argument of torch.scatter with Tensor src is deprecated and will "
+                      "be removed in a future PyTorch release. Use torch.scatter_reduce instead "
+                      "for more reduction options.")
         if reduce not in ("add", "multiply"):
             raise RuntimeError("reduce argument must be either add or multiply.")
         return _ScatterReduce.apply(input, dim, index, src, reduce)
