@@ -1,7 +1,9 @@
 """ReLUs with slopes for negative inputs that are learned (prelu) or random (rrelu).
 
-prelu's weight is one slope, or one per channel (dim 1); its gradient is summed over the other
-dims inside the op, so the weight feeds PreluKernelBackward0 directly as in torch. rrelu draws a
+prelu's weight is one slope, or one per channel (dim 1); as in torch, an input of two or more
+dims takes the weight viewed to its own number of dims (ViewBackward0 between the weight and
+PreluKernelBackward0 in next_functions), and the weight's gradient is summed over the other dims
+inside the op. rrelu draws a
 slope in [lower, upper] for each non-positive element in training (ember's generator) and uses
 their mean in eval; the slopes are constants of the op, kept as an array for backward."""
 from .. import _creation
@@ -58,6 +60,8 @@ def prelu(input, weight):
         raise RuntimeError("prelu: Type promoting not supported. Got "
                            f"{type_name(input.dtype)} and {type_name(weight.dtype)}")
     refuse_non_floating("prelu_cpu", input)
+    if input.dim() > 1:
+        weight = weight.view(_slope_shape(input.dim(), weight.numel()))
     return PreluKernel.apply(input, weight)
 
 

@@ -33,6 +33,10 @@ def _cases(lib):
             h, lib.zeros(4, 6, requires_grad=True)),
         "embedding": lambda: nn.Embedding(10, 3)(y),
         "embedding_bag": lambda: nn.EmbeddingBag(10, 3)(y.view(2, 2)),
+        # the weight is viewed to the input's dims first when the input has two or more
+        "prelu_channels": lambda: nn.PReLU(3)(x),
+        "prelu_one_slope": lambda: nn.PReLU()(h),
+        "prelu_of_a_vector": lambda: nn.PReLU()(h[0]),
     }
 
 
