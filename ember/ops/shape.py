@@ -621,6 +621,8 @@ def roll(input, shifts, dims=None):
     nd = input._data.ndim
     if not nd:
         raise IndexError(f"Dimension specified as {dims[0]} but tensor has no dimensions")
+    if not input._data.size:  # nothing moves: torch checks no dim then
+        return Roll.apply(input, (0,), None)
     dims = tuple(wrap_dim(d, nd) for d in dims)
     return Roll.apply(input, shifts, dims)
 

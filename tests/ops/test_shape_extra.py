@@ -287,3 +287,13 @@ def test_broadcast_tensors_returns_a_tensor_already_of_the_shape_itself(torch):
         assert y is not b and tuple(y.shape) == (2, 3)
         (single,) = m.broadcast_tensors(b)
         assert single is b
+
+
+@pytest.mark.parametrize("shifts, dims", [(0, -5), (3, 9), ((1, 2), (0, 7))])
+def test_roll_of_an_empty_tensor_checks_no_dim(shifts, dims):
+    """As torch: nothing moves, so only the shifts/dims count is checked."""
+    import torch
+    x = ember.zeros(1, 0, 2, requires_grad=True)
+    want = torch.roll(torch.zeros(1, 0, 2, requires_grad=True), shifts, dims)
+    got = ember.roll(x, shifts, dims)
+    assert got.shape == want.shape and type(got.grad_fn).__name__ == want.grad_fn.name()
