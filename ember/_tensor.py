@@ -309,7 +309,13 @@ class Tensor:
 
     @grad.setter
     def grad(self, value):
-        if value is not None:
+        if _is_foreign(value) and getattr(value, "is_sparse", False) is True:
+            if tuple(value.shape) != self._data.shape:
+                raise RuntimeError(f"attempting to assign a gradient of size "
+                                   f"'{list(value.shape)}' to a tensor of size "
+                                   f"'{list(self._data.shape)}'. Please ensure that the gradient "
+                                   f"and the tensor are the same size")
+        elif value is not None:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
                                 f"of type {type(value).__name__}")
@@ -652,9 +658,8 @@ class Tensor:
                         self._grad_fn, self._out_idx)
             try:
                 result = fn(old, *args, **kwargs)
-            except (RuntimeError, NotImplementedError):
-                self._check_operand_shapes(args)
-                raise
+            except Exception as exc:
+                return self._inplace_failed(fn, args, kwargs, exc)
             if origin is not None:
                 base, chain = origin
                 old_base = base._data.copy()
@@ -674,13 +679,26 @@ class Tensor:
         _grad_state.enabled, prev = False, _grad_state.enabled
         try:
             result = fn(self, *args, **kwargs)
-        except (RuntimeError, NotImplementedError):
-            self._check_operand_shapes(args)
-            raise
+        except Exception as exc:
+            return self._inplace_failed(fn, args, kwargs, exc)
         finally:
             _grad_state.enabled = prev
         self._write(result._data)
         return self
+
+    def _inplace_failed(self, fn, args, kwargs, exc):
+        """After fn(self, *args) failed: a tensor-like operand that is no Tensor (a sparse
+        gradient in p.add_(grad)) answers the method through its __torch_function__, with the
+        Tensor method as func, as torch dispatches methods (NOTE [ Dispatch on failure ] in
+        _foreign.py); else torch's shape error, or exc itself."""
+        method = getattr(Tensor, fn.__name__ + "_", None)
+        for kind in {type(a) for a in args if _is_foreign(a)}:
+            result = kind.__torch_function__(method, (kind,), (self,) + args, kwargs)
+            if result is not NotImplemented:
+                return result
+        if isinstance(exc, (RuntimeError, NotImplementedError)):
+            self._check_operand_shapes(args)
+        raise exc
 
     def _check_operand_shapes(self, args):
         """After an in-place op failed: torch's error for a tensor operand that broadcasts self to
@@ -1159,6 +1177,11 @@ def _random_fill(t, kind, generator, *params):
     return t
 
 
+def _is_foreign(x):
+    """A tensor-like that is no Tensor: its class answers torch's functions (__torch_function__)."""
+    return hasattr(type(x), "__torch_function__") and not isinstance(x, Tensor)
+
+
 def _any_requires_grad(args):
     for a in args:
         if isinstance(a, Tensor) and a._requires_grad:
@@ -1254,6 +1277,10 @@ def _number_operator(op, name):
             return apply(self, other)
         except _OPERAND_ERRORS:
             return _refused(other)
+        except RuntimeError:
+            if _is_foreign(other):  # a sparse tensor: Python asks its reflected operator
+                return NotImplemented
+            raise
     operator.__name__, operator.__qualname__ = name, "Tensor." + name
     return operator
 

@@ -274,7 +274,7 @@ def _run(roots, root_grads, retain_graph, create_graph, capture, accumulate):
         _Task.callbacks = outer
     if on_arrays:
         for k, g in captured.items():
-            if g is not None:
+            if g is not None and not _is_sparse(g):
                 captured[k] = _make(g)
     return captured
 
@@ -362,10 +362,29 @@ def _call_backward(node, grads, on_arrays, fast):
 
 def _sum(a, b, on_arrays):
     """Two gradients of one output added (NumPy gives a scalar for 0-d arrays: undo that)."""
-    s = a + b
+    try:
+        s = a + b
+    except (TypeError, RuntimeError):
+        if not (_is_sparse(a) or _is_sparse(b)):
+            raise
+        return _sum_with_sparse(a, b, on_arrays)
     if on_arrays and type(s) is not _ndarray and isinstance(s, np.generic):
         return np.asarray(s)
     return s
+
+
+def _sum_with_sparse(a, b, on_arrays):
+    """NOTE [ Sparse gradients ]: a dense and a sparse gradient of one output add up to a dense
+    one (torch's dense + sparse); two sparse ones add without raising, in `_sum`."""
+    dense, sparse = (b, a) if _is_sparse(a) else (a, b)
+    if on_arrays:
+        return (_make(dense) + sparse)._data
+    return dense + sparse
+
+
+def _is_sparse(g):
+    """Whether g is a sparse COO gradient (ember.sparse.SparseCooTensor, above this layer)."""
+    return getattr(type(g), "is_sparse", None) is True
 
 
 def _materialize(node, grads, on_arrays):
@@ -411,7 +430,7 @@ def _pre_hook_order(entry):
 def _run_pre_hooks(node, grads, on_arrays):
     """Tensor hooks and retain_grad of a node's outputs, and the node's own pre-hooks."""
     if on_arrays:
-        grads = [None if g is None else _make(g) for g in grads]
+        grads = [None if g is None or _is_sparse(g) else _make(g) for g in grads]
     else:
         grads = list(grads)
     for out_idx, hook in sorted(node._pre_hooks, key=_pre_hook_order):
@@ -442,9 +461,11 @@ def _run_post_accumulate_hooks(node):
 
 def _check_hook_result(hook, grad, r):
     """A hook may replace a gradient only by a Tensor of the same size and dtype, as in PyTorch."""
+    name = getattr(hook, "__name__", "<unknown>")
+    if _is_sparse(grad) or _is_sparse(r):
+        return _check_sparse_hook_result(name, grad, r)
     if not isinstance(r, _Tensor):
         raise TypeError(f"expected Variable, but hook returned '{type(r).__name__}'")
-    name = getattr(hook, "__name__", "<unknown>")
     if r._data.shape != grad._data.shape:
         raise RuntimeError(f"hook '{name}' has changed the size of value")
     if r._data.dtype != grad._data.dtype:
@@ -463,6 +484,9 @@ def _validate_array(node, i, g, edge, fast):
         g = g._data
     elif fast and isinstance(g, np.generic):
         g = np.asarray(g)
+    elif _is_sparse(g):
+        g = _validate_sparse(node, i, g, edge)
+        return g if _is_sparse(g) else g._data
     elif not (fast and _is_array(g)):
         _validate(node, i, g, edge)  # raises the TypeError
     if g.shape == edge[2] and g.dtype == edge[3]:
@@ -476,6 +500,8 @@ def _validate_array(node, i, g, edge, fast):
 
 def _validate(node, i, g, edge):
     """NOTE [ Gradient validation ]: sum a broadcast gradient back, cast its dtype, or raise."""
+    if _is_sparse(g):
+        return _validate_sparse(node, i, g, edge)
     if not isinstance(g, _Tensor):
         raise TypeError(f"function {type(node).__name__} returned a gradient of type "
                         f"{type(g).__name__} at index {i}, expected a Tensor or None")
@@ -512,14 +538,17 @@ def _accumulate(node, g, create_graph):
     the post-accumulate hooks. g is an array unless create_graph (NOTE [ Backward on arrays ])."""
     var = node.variable
     if var._hooks:
-        t = g if create_graph else _make(g)
+        t = g if create_graph or _is_sparse(g) else _make(g)
         for hook in var._hooks:
             r = hook(t)
             if r is not None:
                 _check_hook_result(hook, t, r)
                 t = r
-        g = t if create_graph else t._data
-    if var._grad is None:  # a copy, as torch's: leaves given one gradient (x + y) share no .grad
+        g = t if create_graph or _is_sparse(t) else t._data
+    if type(g) is not _ndarray and _is_sparse(g) or \
+            var._grad is not None and type(var._grad) is not _Tensor and _is_sparse(var._grad):
+        var._grad = _accumulated_sparse(var._grad, g, create_graph)
+    elif var._grad is None:  # a copy, as torch's: leaves given one gradient (x + y) share no .grad
         var._grad = _ops().copy_into(_make(g._data), g) if create_graph else \
             _make(_in_leaf_layout(var._data, g))
     elif create_graph:
@@ -531,3 +560,65 @@ def _accumulate(node, g, create_graph):
         gd += g
     if "post_accumulate_grad_hooks" in node.__dict__:
         _run_post_accumulate_hooks(node)
+
+
+# NOTE [ Sparse gradients ]
+# nn.Embedding(sparse=True) and its kin return their weight's gradient as a sparse COO tensor
+# (ember.sparse.SparseCooTensor, which is no Tensor and no array), as torch does. It takes only
+# the engine's slow paths, never a test in the loop: a backward returns it, so the type check
+# that every gradient passes sends it to `_validate_array` / `_validate`, which keep it for a leaf
+# (an AccumulateGrad edge) and make it dense for any other node (whose formulas take dense
+# gradients; torch would keep some of those sparse). Two gradients of one output meet in `_sum`:
+# sparse + sparse stays sparse (laid out as torch's add: SparseCooTensor.add), dense + sparse is
+# dense. A leaf's hooks see the sparse tensor, and
+# `_accumulate` adds it into .grad as torch's AccumulateGrad does.
+
+def _validate_sparse(node, i, g, edge):
+    """A sparse gradient along an edge: kept (its values cast to the input's dtype) for a leaf,
+    made dense for any other node (NOTE [ Sparse gradients ])."""
+    shape, dt = edge[2], edge[3]
+    if tuple(g.shape) != shape:
+        raise RuntimeError(f"Function {type(node).__name__} returned an invalid gradient at index "
+                           f"{i} - got {list(g.shape)} but expected shape compatible with "
+                           f"{list(shape)}")
+    if g._values()._data.dtype != dt:
+        g = g.to(_tensor._dtype.from_numpy_dtype(dt))
+    if type(edge[0]) is AccumulateGrad:
+        return g
+    return g.to_dense()
+
+
+def _accumulated_sparse(grad, g, create_graph):
+    """A leaf's .grad after adding gradient g where either is sparse, as torch's AccumulateGrad:
+    the first sparse gradient is kept (its own tensor, cut from any graph unless create_graph;
+    strided values copied); sparse into sparse adds in place (SparseCooTensor.add); dense and
+    sparse give a dense .grad, in place into a dense .grad that no graph records."""
+    if grad is None:  # torch keeps contiguous values as they are and copies strided ones
+        first = g if create_graph else g.detach()
+        return first if first._values()._data.flags.c_contiguous else first.clone()
+    if not create_graph and not grad.requires_grad:
+        if _is_sparse(grad) and _is_sparse(g):
+            return grad.add_(g)
+        if not _is_sparse(grad):
+            return grad.add_(g)
+    if _is_sparse(grad):  # torch adds the dense one first
+        dense = g if create_graph or not _is_array(g) else _make(g)
+        return dense + grad
+    return grad + g
+
+
+def _check_sparse_hook_result(name, grad, r):
+    """A hook on a sparse gradient may replace it only by a sparse tensor of the same size and
+    dtype (torch names the legacy types)."""
+    if not (_is_sparse(r) or isinstance(r, _Tensor)):
+        raise TypeError(f"expected Variable, but hook returned '{type(r).__name__}'")
+    if _is_sparse(grad) != _is_sparse(r) or r.dtype != grad.dtype:
+        raise RuntimeError(f"hook '{name}' has changed the type of value (was "
+                           f"{_sparse_legacy_name(grad)} got {_sparse_legacy_name(r)})")
+    if tuple(r.shape) != tuple(grad.shape):
+        raise RuntimeError(f"hook '{name}' has changed the size of value")
+
+
+def _sparse_legacy_name(t):
+    """torch.sparse.FloatTensor for a sparse tensor, torch.FloatTensor for a dense one."""
+    return ("torch.sparse." if _is_sparse(t) else "torch.") + _legacy_name(t)

@@ -1,4 +1,7 @@
-"""embedding: rows of a weight matrix picked by integer indices, and its scatter-add backward."""
+"""embedding: rows of a weight matrix picked by integer indices, and its backward: a scatter-add,
+or with sparse=True torch's sparse COO gradient (sparse_weight_grad)."""
+import numpy as np
+
 from .._backend import xp_of
 from .._tensor import _make
 from ._op import Op
@@ -10,17 +13,43 @@ __all__ = ["embedding", "embedding_renorm_"]
 class Embedding(Op):
     _listed_inputs = (0,)  # the weight, not the indices (next_functions)
 
-    def forward(ctx, weight, indices, padding_idx, scale_grad_by_freq):
+    def forward(ctx, weight, indices, padding_idx, scale_grad_by_freq, sparse):
         n = weight.shape[0]
         if indices.size and bool(((indices < 0) | (indices >= n)).any()):
             raise IndexError("index out of range in self")
         ctx.indices, ctx.num_weights = indices, n
         ctx.padding_idx, ctx.scale_grad_by_freq = padding_idx, scale_grad_by_freq
+        ctx.sparse = sparse
         return ctx.xp.take(weight, indices, axis=0)
 
     def backward(ctx, g):
+        if ctx.sparse:
+            if ctx.scale_grad_by_freq:
+                raise RuntimeError(SPARSE_FREQ_REFUSED)
+            flat = ctx.indices.reshape(-1)
+            rows = g.reshape((flat.shape[0],) + tuple(g.shape[ctx.indices.ndim:]))
+            return sparse_weight_grad(rows, flat, ctx.num_weights, ctx.padding_idx)
         return EmbeddingDenseBackward.apply(g, ctx.indices, ctx.num_weights, ctx.padding_idx,
                                             ctx.scale_grad_by_freq)
+
+
+SPARSE_FREQ_REFUSED = "embedding_backward: scale_grad_by_freq not supported with sparse gradients"
+
+
+def sparse_weight_grad(rows, indices, num_weights, padding_idx):
+    """The weight's gradient as torch builds it with sparse=True: an uncoalesced COO tensor whose
+    entry k is gradient row k (rows: a Tensor, one row per lookup) at weight row indices[k] (a
+    1-D array), in lookup order, the lookups of padding_idx left out. As torch's, the values
+    are rows itself without padding (a view that may be strided: a later sum of two sparse
+    gradients lays out its entries by that) and keep rows' graph under create_graph."""
+    from ..sparse._coo import SparseCooTensor  # sparse tensors are built from ops: no cycle
+    values = rows
+    if padding_idx is not None:
+        kept = xp_of(indices).flatnonzero(indices != padding_idx)
+        indices = indices[kept]
+        values = rows.index_select(0, _make(kept))
+    positions = _make(indices.reshape(1, -1).astype(np.int64))
+    return SparseCooTensor(positions, values, (num_weights,) + tuple(rows.shape[1:]))
 
 
 class EmbeddingDenseBackward(Op):
@@ -40,7 +69,7 @@ class EmbeddingDenseBackward(Op):
         return index_add_rows(xp, out, flat, rows)
 
     def backward(ctx, gg):
-        picked = Embedding.apply(gg, _make(ctx.indices), None, False)
+        picked = Embedding.apply(gg, _make(ctx.indices), None, False, False)
         if ctx.row_scale is not None:
             shape = ctx.indices.shape + (1,) * (gg.dim() - 1)
             picked = picked * _make(ctx.row_scale.reshape(shape))
@@ -75,11 +104,11 @@ def embedding_renorm_(weight, indices, max_norm, norm_type):
 
 def embedding(weight, input, padding_idx=-1, scale_grad_by_freq=False, sparse=False):
     """torch.embedding(weight, indices): weight[indices], with padding_idx (-1 for none, as in
-    PyTorch's op) getting no gradient. Gradients are always dense (sparse is accepted and
-    ignored: ember has no sparse tensors)."""
+    PyTorch's op) getting no gradient; with sparse the weight's gradient is a sparse COO tensor
+    (sparse_weight_grad)."""
     if input.dtype.name not in ("int64", "int32"):
         raise RuntimeError("Expected tensor for argument #1 'indices' to have one of the "
                            "following scalar types: Long, Int; but got "
                            f"{input.type()} instead (while checking arguments for embedding)")
     pad = None if padding_idx is None or padding_idx < 0 else int(padding_idx)
-    return Embedding.apply(weight, input, pad, bool(scale_grad_by_freq))
+    return Embedding.apply(weight, input, pad, bool(scale_grad_by_freq), bool(sparse))

@@ -8,7 +8,8 @@ from .._backend import xp_of
 from .._tensor import Tensor, _make
 from ._op import Op
 from ._scatter import index_add_rows
-from .embedding import EmbeddingDenseBackward, embedding_renorm_
+from .embedding import (SPARSE_FREQ_REFUSED, EmbeddingDenseBackward, embedding_renorm_,
+                        sparse_weight_grad)
 
 __all__ = ["embedding_bag"]
 
@@ -23,7 +24,7 @@ class EmbeddingBag(Op):
     _listed_inputs = (0, 1)  # weight, per_sample_weights (next_functions)
 
     def forward(ctx, weight, psw, indices, bag_of, keep, n_bags, mode, padding_idx,
-                scale_grad_by_freq):
+                scale_grad_by_freq, sparse):
         xp = ctx.xp
         indices, bag_of, keep = (xp.asarray(a) for a in (indices, bag_of, keep))  # to weight's
         dim = weight.shape[1]
@@ -32,6 +33,7 @@ class EmbeddingBag(Op):
         ctx.padding_idx, ctx.scale_grad_by_freq, ctx.num_weights = (padding_idx,
                                                                      scale_grad_by_freq,
                                                                      weight.shape[0])
+        ctx.sparse = sparse
         ctx.save_for_backward(weight, psw)
         if mode == "max":
             out, ctx.argmax, ctx.has_max = _bag_max(xp, rows, bag_of, keep, indices, n_bags)
@@ -61,8 +63,13 @@ class EmbeddingBag(Op):
         gw = gp = None
         if need[0]:
             scaled = rows if psw is None else rows * psw.unsqueeze(1)
-            gw = EmbeddingDenseBackward.apply(scaled, ctx.indices, ctx.num_weights,
-                                              ctx.padding_idx, ctx.scale_grad_by_freq)
+            if not ctx.sparse:
+                gw = EmbeddingDenseBackward.apply(scaled, ctx.indices, ctx.num_weights,
+                                                  ctx.padding_idx, ctx.scale_grad_by_freq)
+            elif ctx.scale_grad_by_freq:
+                raise RuntimeError(SPARSE_FREQ_REFUSED)
+            else:
+                gw = sparse_weight_grad(scaled, ctx.indices, ctx.num_weights, ctx.padding_idx)
         if psw is not None and len(need) > 1 and need[1]:
             gp = (rows * weight.index_select(0, _make(ctx.indices))).sum(1)
         return gw, gp
@@ -113,8 +120,8 @@ def functional_embedding_bag(input, weight, offsets=None, max_norm=None, norm_ty
     reads no end from it).
     per_sample_weights (mode 'sum' only) scales each row before the sum. scale_grad_by_freq
     divides each row's gradient by its index's count in input, as documented (PyTorch 2.13's
-    CPU kernel divides some rows by other counts). Gradients are dense (sparse is accepted and
-    ignored: ember has no sparse tensors)."""
+    CPU kernel divides some rows by other counts). With sparse (sum and mean) the weight's
+    gradient is a sparse COO tensor (ops/embedding.py, sparse_weight_grad)."""
     if input.dim() == 2:
         if offsets is not None:
             raise ValueError("if input is 2D, then offsets has to be None, as input is treated is "
@@ -132,6 +139,8 @@ def functional_embedding_bag(input, weight, offsets=None, max_norm=None, norm_ty
         raise ValueError("mode has to be one of sum, mean or max")
     if mode == "max" and scale_grad_by_freq:
         raise ValueError("max mode does not support scaling the gradient by the frequency")
+    if mode == "max" and sparse:
+        raise ValueError("max mode does not support sparse weights")
     if per_sample_weights is not None:
         if tuple(per_sample_weights.shape) != tuple(input.shape):
             raise ValueError(f"embedding_bag: If per_sample_weights ({per_sample_weights.shape}) "
@@ -162,7 +171,7 @@ def functional_embedding_bag(input, weight, offsets=None, max_norm=None, norm_ty
                                             padding_idx)
     psw = None if per_sample_weights is None else per_sample_weights.reshape(-1)
     return EmbeddingBag.apply(weight, psw, indices, bag_of, keep, n_bags, mode, padding_idx,
-                              bool(scale_grad_by_freq))
+                              bool(scale_grad_by_freq), bool(sparse))
 
 
 def _layout(input, weight, offsets, include_last_offset, padding_idx):
@@ -206,6 +215,9 @@ def embedding_bag(weight, indices, offsets, scale_grad_by_freq=False, mode=0, sp
         raise TypeError(f"embedding_bag(): argument 'offsets' (position 3) must be Tensor, not "
                         f"{type(offsets).__name__}")
     name = _MODES[mode]
+    if name == "max" and sparse:  # torch gives a sparse gradient here; ember has no such path
+        raise NotImplementedError("ember: torch.embedding_bag in max mode with sparse=True is "
+                                  "not available (F.embedding_bag refuses it too)")
     pad = None if padding_idx is None or padding_idx < 0 else int(padding_idx)
     _check_indices(indices)
     _check_indices(offsets)
@@ -213,7 +225,7 @@ def embedding_bag(weight, indices, offsets, scale_grad_by_freq=False, mode=0, sp
     flat, bag_of, keep, n_bags = _layout(indices, weight, offsets, include_last_offset, pad)
     psw = None if per_sample_weights is None else per_sample_weights.reshape(-1)
     out = EmbeddingBag.apply(weight, psw, flat, bag_of, keep, n_bags, name, pad,
-                             bool(scale_grad_by_freq))
+                             bool(scale_grad_by_freq), bool(sparse))
     xp = xp_of(flat)
     bag_size = xp.zeros(n_bags, np.int64) if name == "sum" else \
         xp.bincount(bag_of[keep], minlength=n_bags).astype(np.int64)

@@ -16,7 +16,8 @@ from .radam import RAdam
 from .rmsprop import RMSprop
 from .rprop import Rprop
 from .sgd import SGD
+from .sparse_adam import SparseAdam
 
 __all__ = ["Optimizer", "SGD", "Adam", "AdamW", "RMSprop", "Adagrad", "Adadelta", "Adamax",
-           "NAdam", "LBFGS", "ASGD", "Rprop", "RAdam", "Adafactor", "Muon", "lr_scheduler",
-           "swa_utils", "swap_in_optimizer_params_and_state"]
+           "NAdam", "SparseAdam", "LBFGS", "ASGD", "Rprop", "RAdam", "Adafactor", "Muon",
+           "lr_scheduler", "swa_utils", "swap_in_optimizer_params_and_state"]

@@ -1,5 +1,7 @@
 """Adagrad (with learning-rate decay, weight decay and maximize)."""
+from .._backend import xp_of
 from .._creation import full_like
+from ._sparse_rows import as_rows, rows_of
 from .optimizer import Optimizer, _advance, _check_ranges, _check_unsupported, _new_step
 
 __all__ = ["Adagrad"]
@@ -27,6 +29,26 @@ class Adagrad(Optimizer):
     def _hyperparameters(self, group):
         return (float(group["lr"]), float(group["weight_decay"]), float(group["lr_decay"]),
                 float(group["eps"]), group["maximize"])
+
+    def _sparse_update(self, param, grad, state, hp):
+        """torch's update with a sparse gradient: only the rows present, from the coalesced
+        gradient (the update is not linear in it); weight decay is refused."""
+        lr, weight_decay, lr_decay, eps, maximize = hp
+        step = _advance(state["step"])
+        if maximize:
+            grad = -grad
+        if weight_decay != 0:
+            raise RuntimeError("weight_decay option is not compatible with sparse gradients")
+        clr = lr / (1 + (step - 1) * lr_decay)
+        grad = grad.coalesce()
+        positions, values = rows_of(grad), grad._values()._data
+        state_sum = as_rows(state["sum"]._data, grad)
+        state_sum[positions] += values * values
+        std = xp_of(values).sqrt(state_sum[positions])
+        std += eps
+        change = values / std
+        change *= -clr
+        as_rows(param._data, grad)[positions] += change
 
     @staticmethod
     def _update(param, grad, state, hp, xp):

@@ -9,6 +9,8 @@ __all__ = ["Adam"]
 
 class Adam(Optimizer):
     _elementwise = True  # NOTE [ Optimizer chunks ] (optimizer.py)
+    _sparse_refusal = ("Adam does not support sparse gradients, please consider SparseAdam "
+                       "instead")  # AdamW's too, as torch's
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, foreach=None, maximize=False, capturable=False,

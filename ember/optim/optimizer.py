@@ -18,6 +18,11 @@ the parameter, its gradient and its complex state (`_as_real`), so second moment
 real and imaginary parts, not complex squares. (SGD, whose state is no dict, is linear and runs
 on the complex arrays as they are.)
 
+NOTE [ Sparse gradients ]
+A parameter looked up by nn.Embedding(sparse=True) gets a sparse COO .grad (ember.sparse). step()
+hands it to `_sparse_update(param, grad, state, hp)` instead: SGD and Adagrad update only the rows
+present, as torch does (SparseAdam has its own step); every other algorithm raises torch's error.
+
 NOTE [ Optimizer chunks ]
 An update rule makes 10-15 passes over a parameter, its gradient and its state; over a large
 parameter (the MNIST example's 9216x128 linear layer, 4.7 MB) every pass streams from memory.
@@ -262,7 +267,12 @@ class Optimizer(OptimizerHooksMixin):
             params = [p for p in group["params"] if p.grad is not None]
             hp = self._hyperparameters(group)
             for p, state in zip(params, self._states(params, group)):
-                data, grad = p._data, p.grad._data
+                grad = p.grad
+                if type(grad) is not Tensor and grad.is_sparse:  # NOTE [ Sparse gradients ]
+                    self._sparse_update(p, grad, state, hp)
+                    p._vc[0] += 1
+                    continue
+                data, grad = p._data, grad._data
                 xp = numpy if type(data) is numpy.ndarray else xp_of(data)
                 if data.dtype.kind == "c" and type(state) is dict:
                     data, grad, state = _real_view(data), _real_view(grad), _as_real(state)
@@ -290,6 +300,14 @@ class Optimizer(OptimizerHooksMixin):
 
     def _init_state(self, param, state, group):
         pass
+
+    _sparse_refusal = None  # the algorithm's own words where it refuses sparse gradients
+
+    def _sparse_update(self, param, grad, state, hp):
+        """The update with a sparse gradient (ember.sparse.SparseCooTensor, as
+        nn.Embedding(sparse=True) gives): torch's RuntimeError unless the algorithm has one."""
+        raise RuntimeError(self._sparse_refusal or
+                           f"{type(self).__name__} does not support sparse gradients")
 
     def _hyperparameters(self, group):
         raise NotImplementedError

@@ -32,7 +32,7 @@ class SGD(Optimizer):
         for p in params:
             state = self.state[p]
             buf = state.get("momentum_buffer")
-            states.append((state, None if buf is None else buf._data))
+            states.append((state, getattr(buf, "_data", None)))  # a sparse buffer: None
         return states
 
     @staticmethod
@@ -56,6 +56,25 @@ class SGD(Optimizer):
                     buf += (1 - dampening) * grad
             grad = grad + momentum * buf if nesterov else buf
         param -= lr * grad
+
+    def _sparse_update(self, param, grad, state, hp):
+        """torch's update with a sparse gradient: the momentum buffer is sparse too (its entries
+        pile up step after step, as torch's); weight decay raises torch's add(sparse, dense)
+        error."""
+        lr, momentum, dampening, weight_decay, nesterov, maximize = hp
+        if maximize:
+            grad = -grad
+        if weight_decay != 0:
+            grad = grad.add(param.data, alpha=weight_decay)
+        if momentum != 0:
+            holder = self.state[param]
+            buf = holder.get("momentum_buffer")
+            if buf is None:
+                buf = holder["momentum_buffer"] = grad.clone().detach()
+            else:
+                buf.mul_(momentum).add_(grad, alpha=1 - dampening)
+            grad = grad.add(buf, alpha=momentum) if nesterov else buf
+        param.data.add_(grad, alpha=-lr)
 
     @staticmethod
     def _fused_update(param, grad, state, hp, xp):

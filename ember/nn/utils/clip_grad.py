@@ -22,6 +22,7 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     norm_type = float(norm_type)
     if not tensors:
         return tensor(0.0)
+    _refuse_sparse(tensors, "linalg_vector_norm")
     xp = xp_of(tensors[0]._data)
     norms = xp.stack([xp.asarray(_vector_norm(xp, t._data, norm_type)) for t in tensors])
     total = xp.asarray(_vector_norm(xp, norms, norm_type))
@@ -31,6 +32,16 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
                            "error and scale the gradients by the non-finite norm anyway, set "
                            "`error_if_nonfinite=False`")
     return as_tensor(total)
+
+
+def _refuse_sparse(grads, kernel):
+    """torch's error where a gradient is sparse (nn.Embedding(sparse=True)): its norm and clamp
+    kernels have no sparse form."""
+    if any(getattr(g, "is_sparse", False) for g in grads):
+        raise NotImplementedError(f"Could not run 'aten::{kernel}' with arguments from the "
+                                  "'SparseCPU' backend. This could be because the operator "
+                                  "doesn't exist for this backend, or was omitted during the "
+                                  "selective/custom build process (if using custom build).")
 
 
 def _parameter_list(parameters):
@@ -79,7 +90,10 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
     """Clamp every gradient element into [-clip_value, clip_value], in place."""
     if isinstance(parameters, Tensor):
         parameters = [parameters]
+    parameters = list(parameters)
     clip_value = float(clip_value)
+    _refuse_sparse([p.grad for p in parameters if p.grad is not None],
+                   "clamp_min_" if foreach is None else "clamp_")
     for p in parameters:
         g = p.grad
         if g is not None:
