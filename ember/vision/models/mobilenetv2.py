@@ -3,6 +3,7 @@ Kaiming-normal (fan_out), norms 1 and 0, the linear head N(0, 0.01), every bias 
 from ... import flatten
 from ... import nn
 from ...nn import functional as F
+from ..ops.misc import Conv2dNormActivation
 from ._init import init_layers, kaiming_fan_out, normal_001
 from ._api import (WeightsEnum, imagenet_weights, load_weights, register_builder,
                    resolve_weights, set_num_classes)
@@ -16,28 +17,6 @@ def _make_divisible(v, divisor, min_value=None):
     floor = divisor if min_value is None else min_value
     rounded = max(floor, int(v + divisor / 2) // divisor * divisor)
     return rounded + divisor if rounded < 0.9 * v else rounded
-
-
-class Conv2dNormActivation(nn.Sequential):
-    """Convolution (padded to keep the size at stride 1), norm and activation, as
-    torchvision.ops.Conv2dNormActivation; the convolution has a bias only without a norm."""
-
-    def __init__(self, in_channels, out_channels, kernel_size=3, stride=1, padding=None,
-                 groups=1, norm_layer=nn.BatchNorm2d, activation_layer=nn.ReLU, dilation=1,
-                 inplace=True, bias=None):
-        if padding is None:
-            padding = (kernel_size - 1) // 2 * dilation
-        if bias is None:
-            bias = norm_layer is None
-        layers = [nn.Conv2d(in_channels, out_channels, kernel_size, stride, padding,
-                            dilation=dilation, groups=groups, bias=bias)]
-        if norm_layer is not None:
-            layers.append(norm_layer(out_channels))
-        if activation_layer is not None:
-            layers.append(activation_layer() if inplace is None else
-                          activation_layer(inplace=inplace))
-        super().__init__(*layers)
-        self.out_channels = out_channels
 
 
 class InvertedResidual(nn.Module):
