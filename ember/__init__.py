@@ -32,6 +32,7 @@ from . import fft, linalg, return_types, special
 from . import sparse
 from .sparse import sparse_coo, sparse_coo_tensor
 from . import func
+from .func import vmap  # torch.vmap is torch.func.vmap
 
 from math import e, inf, nan, pi
 from ._bfloat16 import bfloat16

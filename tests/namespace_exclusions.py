@@ -80,7 +80,7 @@ EXCLUDED = {
         ScriptModuleSerializer ScriptObject ScriptObjectProperty SerializationStorageContext
         StaticModule Stream StreamObjType StringType SymBool SymBoolType SymFloat SymInt
         SymIntType Tag TensorType ThroughputBenchmark TracingState TupleType Type UnionType
-        Use Value classes cpp export futures fx library monitor overrides package vmap
+        Use Value classes cpp export futures fx library monitor overrides package
         ModuleDict ParameterDict
         """,
         'complex_or_dtype': """
@@ -273,11 +273,7 @@ EXCLUDED = {
         Distribution F Sequence Tensor lazy_property torch
         """,
     },
-    'torch.optim': {
-        'sparse': """
-        SparseAdam
-        """,
-    },
+    'torch.optim': {},
     'torch.optim.lr_scheduler': {
         'python': """
         Any Literal Self SupportsFloat TYPE_CHECKING Tensor TypedDict annotations cast inf
