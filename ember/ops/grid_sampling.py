@@ -50,12 +50,17 @@ def _align(align_corners):
 
 def _axis(steps, align_corners, dtype, device):
     """Normalised pixel centres along one axis; a unit axis's one centre is 0 either way, as in
-    torch since 1.3 (the warning in affine_grid)."""
+    torch since 1.3 (the warning in affine_grid).
+
+    Without align_corners the line is scaled by steps - 1, then divided by steps, in the grid's
+    dtype, as torch does: multiplying by the rounded (steps - 1) / steps moves some centres by an
+    ulp, and an identity theta (a spatial transformer's usual start) then samples just left
+    instead of just right of a pixel centre, where bilinear's gradient in the grid jumps."""
     if steps == 1:
         return _creation.zeros(1, dtype=dtype, device=device)
     line = _creation.linspace(-1, 1, steps, dtype=dtype, device=device)
     if not align_corners and steps > 0:
-        line = line * ((steps - 1) / steps)
+        line = line * (steps - 1) / steps
     return line
 
 
@@ -174,6 +179,45 @@ def _reflect_index(xp, q, size, align):
     return xp.where(r >= size, 2 * size - 1 - r, r)
 
 
+_SPLIT = 134217729.0  # 2**27 + 1: Veltkamp's splitter of a float64 into two 26-bit halves
+
+
+def _split(x):
+    big = _SPLIT * x
+    hi = big - (big - x)
+    return hi, x - hi
+
+
+def _fused_position(xp, shifted, half):
+    """shifted * half - 0.5 rounded once, as a fused multiply-add gives it.
+
+    NOTE [ grid_sample's source position ]
+    Without align_corners a 2-D grid coordinate c reads the input at ((c + 1) * size - 1) / 2.
+    torch's 2-D CPU kernel computes (c + 1) * (size / 2) - 0.5 with one rounding (an FMA), its
+    3-D CPU kernel rounds twice (measured on torch 2.13's CPU build, float32 and float64, by the
+    gradient test in tests/nn/test_breadth_layers.py). The values differ by an ulp at most, but
+    at a pixel centre, which an identity theta hits (a spatial transformer's start), the ulp
+    decides between floor(p) = k and k - 1, i.e. whether bilinear's gradient in the grid is the
+    difference to the right or to the left of the pixel. Below float64 the product and the
+    subtraction are exact in float64, so one cast rounds once; in float64, Dekker's exact
+    product and Knuth's exact sum carry the rounding errors to one final addition."""
+    if shifted.dtype != np.float64:
+        return (shifted.astype(np.float64) * half - 0.5).astype(shifted.dtype)
+    product = shifted * half
+    hi, lo = _split(shifted)
+    half_hi, half_lo = _split(half)
+    if half_lo:
+        product_err = ((hi * half_hi - product) + hi * half_lo + lo * half_hi) + lo * half_lo
+    else:  # size < 2**27: half is its own high part
+        product_err = (hi * half - product) + lo * half
+    total = product - 0.5
+    back = total - product
+    total_err = (product - (total - back)) + (-0.5 - back)
+    fused = total + (total_err + product_err)
+    # the splitter overflows for |c| near the float64 maximum: round twice there
+    return xp.where(xp.isfinite(fused), fused, total)
+
+
 class _Taps:
     """Where and with what weights grid (N, *out, nd) reads an input of spatial shape `spatial`.
     Per spatial dim d: the fraction t, the slope dp/dgrid and per tap its clamped index, whether
@@ -191,6 +235,8 @@ class _Taps:
             coord = coords[..., nd - 1 - d]  # the grid lists x (the last dim) first
             if align:
                 pos, slope = (coord + 1) * ((size - 1) / 2), (size - 1) / 2
+            elif nd == 2:
+                pos, slope = _fused_position(xp, coord + 1, size / 2), size / 2
             else:
                 pos, slope = ((coord + 1) * size - 1) / 2, size / 2
             if mode != "bicubic" and padding_mode != "zeros":

@@ -19,8 +19,10 @@ _TOKEN = re.compile(r"[^\s\[\](),:]+")
 
 
 def _run(*argv):
+    # one thread each: torch's OpenMP pool spins on a busy machine (a tutorial took 229 s
+    # instead of 9), and the comparison needs no speed
     r = subprocess.run([sys.executable, *argv], capture_output=True, text=True, cwd=PROGRAMS,
-                       env=dict(os.environ, PYTHONPATH=ROOT), timeout=300)
+                       env=dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS="1"), timeout=300)
     assert r.returncode == 0, r.stderr
     return r.stdout
 

@@ -264,3 +264,64 @@ def test_affine_grid_unit_axes_as_torch(size, align_corners):
     got, want = (m.nn.functional.affine_grid(m.tensor(theta), size, align_corners).numpy()
                  for m in (ember, torch))
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-15)
+
+
+@pytest.mark.parametrize("size", [(2, 1, 28, 28), (1, 3, 7, 10), (1, 2, 5, 6, 9),
+                                  (1, 1, 3, 31, 17)])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("align_corners", [False, True])
+def test_affine_grid_identity_is_torchs_bit_for_bit(size, dtype, align_corners):
+    """An identity theta gives torch's grid exactly: without align_corners torch scales the
+    linspace by (steps - 1) and then divides by steps; ember multiplied by the rounded ratio,
+    which moved some coordinates by an ulp."""
+    nd = len(size) - 2
+    theta = np.repeat(np.eye(nd, nd + 1)[None], size[0], 0).astype(dtype)
+    got, want = (m.nn.functional.affine_grid(m.tensor(theta), size, align_corners).numpy()
+                 for m in (ember, torch))
+    np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+def test_spatial_transformer_identity_start_gets_torchs_theta_gradient(dtype):
+    """A spatial transformer starts at the identity, so its sampling points sit on pixel centres
+    where bilinear's gradient in the grid jumps: an ulp in the grid or in the source position
+    picked the other side's difference, and theta's gradient differed from torch's by 10-20%
+    (found by the spatial transformer tutorial in tests/e2e/dropin)."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((3, 2, 28, 28)).astype(dtype)
+    w = rng.standard_normal((3, 2, 28, 28)).astype(dtype)
+    theta = np.repeat(np.eye(2, 3, dtype=dtype)[None], 3, 0)
+    grads = []
+    for m in (ember, torch):
+        th = m.tensor(theta, requires_grad=True)
+        xt = m.tensor(x)
+        out = m.nn.functional.grid_sample(
+            xt, m.nn.functional.affine_grid(th, xt.shape, align_corners=False),
+            align_corners=False)
+        (out * m.tensor(w)).sum().backward()
+        grads.append(th.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-4, atol=1e-3)
+
+
+@pytest.mark.parametrize("nd", [2, 3])
+@pytest.mark.parametrize("dtype", ["float32", "float64"])
+@pytest.mark.parametrize("padding", ["zeros", "border", "reflection"])
+def test_grid_sample_source_position_rounds_as_torch(nd, dtype, padding):
+    """NOTE [ grid_sample's source position ]: torch's 2-D kernel rounds (c + 1) * size / 2 - 0.5
+    once (an FMA), its 3-D kernel twice. At the pixel centres of an identity grid, that ulp picks
+    floor(p), which shows in the grid's gradient: x[k] = k**2 makes it 2 floor(p) + 1 (times the
+    slope), so any other floor gives another gradient."""
+    for size in range(2, 130):
+        got = []
+        for m in (ember, torch):
+            dt = getattr(m, dtype)
+            theta = m.tensor(np.eye(nd, nd + 1)[None], dtype=dt)
+            shape = (1,) * (nd + 1) + (size,)
+            grid = m.nn.functional.affine_grid(theta, shape, align_corners=False)
+            grid = grid.detach().requires_grad_(True)
+            x = (m.arange(size, dtype=dt) ** 2).view(shape)
+            m.nn.functional.grid_sample(x, grid, align_corners=False,
+                                        padding_mode=padding).sum().backward()
+            got.append(grid.grad.numpy())
+        np.testing.assert_allclose(got[0], got[1], rtol=1e-6, atol=1e-6 * size * size,
+                                   err_msg=f"size {size}")
