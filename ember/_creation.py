@@ -11,7 +11,7 @@ from ._backend import create, is_cpu_array, to_device, to_numpy, xp_of
 from ._device import as_device
 from ._memory_layout import contiguous_format, preserve_format
 from ._tensor import Size, Tensor, _factory_requires_grad, _make
-from ._warn_once import warn_once
+from ._warnings import warn_once
 
 
 def _place(array, device, requires_grad):

@@ -8,6 +8,7 @@ import numpy as np
 from . import _dtype
 from ._backend import is_cpu_array
 from ._tensor import Tensor, _make
+from ._warnings import user_stacklevel
 
 __all__ = ["frombuffer", "from_dlpack", "to_dlpack"]
 
@@ -38,7 +39,7 @@ def frombuffer(buffer, *, dtype, count=-1, offset=0, requires_grad=False):
     if view.readonly:  # torch writes into such memory anyway; ember keeps it read-only
         warnings.warn("The given buffer is not writable: the tensor shares its memory read-only "
                       "(an in-place op on it raises). Copy the buffer, or make it writable, to "
-                      "write to the tensor.", UserWarning, stacklevel=2)
+                      "write to the tensor.", UserWarning, stacklevel=user_stacklevel())
     t = _make(array)
     t.requires_grad_(requires_grad)
     return t

@@ -14,6 +14,7 @@ import builtins
 import os
 
 from .ops import _threads
+from ._warnings import user_stacklevel
 
 __all__ = ["get_num_threads", "set_num_threads", "get_num_interop_threads",
            "set_num_interop_threads", "use_deterministic_algorithms",
@@ -122,7 +123,8 @@ def set_float32_matmul_precision(precision):
     if precision not in _PRECISIONS:
         import warnings
         warnings.warn(f"{precision} is not one of 'highest', 'high', or 'medium'; the current"
-                      "setFloat32MatmulPrecision call has no effect.", UserWarning, stacklevel=2)
+                      "setFloat32MatmulPrecision call has no effect.", UserWarning,
+                      stacklevel=user_stacklevel())
         return
     _state.matmul_precision = precision
 

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import _backend, _dtype, _memory_layout
 from ._device import CPU, as_device, device as _device_cls
-from ._warn_once import warn_once
+from ._warnings import user_stacklevel, warn_once
 
 
 class Size(tuple):
@@ -121,7 +121,7 @@ def _refuse_no_grad_view(t, mark):
 def _warn_pin_device(method, device):
     if device is not None:
         warnings.warn(f"The argument 'device' of Tensor.{method}() is deprecated. Please do not "
-                      "pass this argument.", DeprecationWarning, stacklevel=3)
+                      "pass this argument.", DeprecationWarning, stacklevel=user_stacklevel())
 
 
 # torch's operators take no list or tuple operand: x == [1., 2.] is False, x + [1., 2.] Python's
@@ -304,7 +304,7 @@ class Tensor:
     @property
     def grad(self):
         if self._grad is None and self._grad_fn is not None and not self._retains_grad:
-            warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=2)
+            warnings.warn(_NON_LEAF_GRAD, UserWarning, stacklevel=user_stacklevel())
         return self._grad
 
     @grad.setter
@@ -759,7 +759,8 @@ class Tensor:
             alias = writable_alias(data)  # refuses read-only memory that is not shared
             warnings.warn("Use of masked_fill_ on expanded tensors is deprecated. Please clone() "
                           "the tensor before performing this operation. This also applies to "
-                          "advanced indexing e.g. tensor[mask] = scalar", UserWarning, stacklevel=2)
+                          "advanced indexing e.g. tensor[mask] = scalar", UserWarning,
+                          stacklevel=user_stacklevel())
             filled = _ops.masked_fill(self.detach(), mask, value)._data
             if filled.shape != data.shape:
                 raise RuntimeError(f"output with shape {list(data.shape)} doesn't match the "

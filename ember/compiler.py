@@ -1,6 +1,6 @@
 """torch.compile and torch.compiler: ember runs eagerly; `compile` returns the module or function
 unchanged and says so once with a warning."""
-from ._warn_once import warn_once
+from ._warnings import warn_once
 
 __all__ = ["compile", "disable", "is_compiling", "reset"]
 

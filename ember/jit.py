@@ -2,7 +2,7 @@
 says so, once per process), and the decorators that steer TorchScript return their function."""
 import typing
 
-from ._warn_once import warn_once
+from ._warnings import warn_once
 
 __all__ = ["script", "trace", "ignore", "unused", "export", "is_scripting", "is_tracing", "Final",
            "save", "load"]

@@ -5,7 +5,7 @@ from . import _random, cuda
 from ._device import as_device
 from ._random import (default_generator, get_rng_state, initial_seed, manual_seed, seed,
                       set_rng_state)
-from ._warn_once import warn_once
+from ._warnings import warn_once
 
 __all__ = ["default_generator", "get_rng_state", "initial_seed", "manual_seed", "seed",
            "set_rng_state", "fork_rng"]

@@ -45,8 +45,8 @@ def test_default_device_takes_cpu_and_refuses_others():
     assert ember.ones(1).device == ember.device("cpu")
 
 
-def test_jit_and_compile_return_what_they_get_and_warn_once(monkeypatch):
-    monkeypatch.setattr(ember._warn_once, "_given", set())
+def test_jit_and_compile_return_what_they_get_and_warnings(monkeypatch):
+    monkeypatch.setattr(ember._warnings, "_given", set())
     net = ember.nn.Linear(2, 2)
     with pytest.warns(UserWarning, match="ember does not compile"):
         assert ember.jit.script(net) is net

@@ -5,11 +5,12 @@ import warnings
 from .. import _dtype
 from .._bfloat16 import bfloat16
 from . import autocast_mode, grad_scaler
+from .._warnings import user_stacklevel
 
 
 def _deprecated(old, device):
     warnings.warn(f"`torch.{old}(args...)` is deprecated. Please use `torch.amp.{old.split('.')[-1]}"
-                  f"('{device}', args...)` instead.", FutureWarning, stacklevel=3)
+                  f"('{device}', args...)` instead.", FutureWarning, stacklevel=user_stacklevel())
 
 
 class CpuAutocast(autocast_mode.autocast):

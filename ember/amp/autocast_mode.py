@@ -18,6 +18,7 @@ from .. import _dtype, cuda
 from .._bfloat16 import bfloat16 as _bfloat16
 from .._tensor import Tensor
 from ..ops import _hooks
+from .._warnings import user_stacklevel
 
 __all__ = ["autocast", "is_autocast_available", "is_autocast_enabled", "get_autocast_dtype",
            "set_autocast_enabled", "set_autocast_dtype", "is_autocast_cache_enabled",
@@ -124,7 +125,7 @@ def clear_autocast_cache():
 
 def _deprecated(old, new):
     warnings.warn(f"torch.{old} is deprecated. Please use torch.{new} instead.",
-                  DeprecationWarning, stacklevel=3)
+                  DeprecationWarning, stacklevel=user_stacklevel())
 
 
 def is_autocast_cpu_enabled():

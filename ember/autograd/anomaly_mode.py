@@ -14,6 +14,7 @@ import warnings
 import numpy as np
 
 from .._backend import to_numpy
+from .._warnings import user_stacklevel
 
 __all__ = ["detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
            "is_anomaly_check_nan_enabled", "set_anomaly_enabled"]
@@ -56,7 +57,8 @@ class detect_anomaly:
         self.check_nan = check_nan
         self.prev = None
         warnings.warn("Anomaly Detection has been enabled. This mode will increase the runtime "
-                      "and should only be enabled for debugging.", UserWarning, stacklevel=2)
+                      "and should only be enabled for debugging.", UserWarning,
+                      stacklevel=user_stacklevel())
 
     def __enter__(self):
         self.prev = (state.enabled, state.check_nan)
@@ -103,7 +105,7 @@ def checked_backward(call, node, *args):
     except Exception:
         forward = "".join(node.metadata.get("traceback_", ()))
         warnings.warn(f"Error detected in {node.name()}. Traceback of forward call that caused "
-                      f"the error:\n{forward}", UserWarning, stacklevel=2)
+                      f"the error:\n{forward}", UserWarning, stacklevel=user_stacklevel())
         raise
 
 

@@ -34,6 +34,7 @@ from . import anomaly_mode as _anomaly
 from .function import AccumulateGrad, _leaf_node, _legacy_name
 from .graph import GradientEdge
 from .grad_mode import state as _grad_state
+from .._warnings import user_stacklevel
 
 _Tensor = _tensor.Tensor
 _make = _tensor._make
@@ -111,7 +112,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     if not only_inputs:
         warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). "
                       "To accumulate gradient for other parts of the graph, please use "
-                      "torch.autograd.backward.", FutureWarning, stacklevel=2)
+                      "torch.autograd.backward.", FutureWarning, stacklevel=user_stacklevel())
     if is_grads_batched:
         from ._batched_grad import batched_grad
         return batched_grad(grad, outputs, inputs, grad_outputs, retain_graph, create_graph,

@@ -18,6 +18,7 @@ from itertools import count
 import numpy as np
 
 from .. import _tensor
+from .._warnings import user_stacklevel
 from . import anomaly_mode as _anomaly
 from .grad_mode import state as _grad_state
 
@@ -346,7 +347,7 @@ class Function:
         warnings.warn(f"{type(self)} should not be instantiated. Methods on autograd functions "
                       "are all static, so you should invoke them on the class itself. "
                       "Instantiating an autograd function will raise an error in a future "
-                      "version of PyTorch.", DeprecationWarning, stacklevel=2)
+                      "version of PyTorch.", DeprecationWarning, stacklevel=user_stacklevel())
 
     @staticmethod
     def forward(ctx, *args, **kwargs):

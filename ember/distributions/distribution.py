@@ -12,6 +12,7 @@ from .._tensor import Size, Tensor
 from ..autograd import no_grad
 from . import constraints
 from .utils import broadcast_all, lazy_property
+from .._warnings import user_stacklevel
 
 __all__ = ["Distribution"]
 
@@ -130,7 +131,7 @@ class Distribution:
 
     def sample_n(self, n):
         warnings.warn("`sample_n(n)` will be deprecated. Use `sample((n,))` instead.",
-                      FutureWarning, stacklevel=2)
+                      FutureWarning, stacklevel=user_stacklevel())
         return self.sample(Size((n,)))
 
     def log_prob(self, value):

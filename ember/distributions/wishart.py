@@ -18,6 +18,7 @@ from .distribution import Distribution
 from .exp_family import ExponentialFamily
 from .gamma import Gamma
 from .utils import lazy_property, with_members_of
+from .._warnings import user_stacklevel
 
 __all__ = ["Wishart"]
 
@@ -69,7 +70,7 @@ class Wishart(ExponentialFamily):
         setattr(self, name, param.expand(tuple(batch_shape) + (-1, -1)))
         if bool((self.df < p).any()):
             warnings.warn("Low df values detected. Singular samples are highly likely to occur "
-                          "for ndim - 1 < df < ndim.", stacklevel=2)
+                          "for ndim - 1 < df < ndim.", stacklevel=user_stacklevel())
         super().__init__(batch_shape, event_shape, validate_args=validate_args)
         if scale_tril is not None:
             self._unbroadcasted_scale_tril = scale_tril
@@ -133,7 +134,7 @@ class Wishart(ExponentialFamily):
         sample = self._bartlett_sample(sample_shape)
         singular = ~self.support.check(sample)
         if bool(singular.any()):
-            warnings.warn("Singular sample detected.", stacklevel=2)
+            warnings.warn("Singular sample detected.", stacklevel=user_stacklevel())
             for _ in range(max_try_correction):
                 fresh = self._bartlett_sample(sample_shape)
                 sample = where(singular.reshape(tuple(singular.shape) + (1, 1)), fresh, sample)

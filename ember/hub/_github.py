@@ -11,6 +11,7 @@ import warnings
 
 from ..utils._tempfiles import remove_stale, temp_dir
 from ._safe_zip import extract_zip
+from .._warnings import user_stacklevel
 
 __all__ = ["ENV_GITHUB_TOKEN", "cached_repo"]
 
@@ -132,7 +133,8 @@ def _download_archive(owner, repo, ref, folder):
                       "repo? Torchhub will now assume that it's a branch. You can disambiguate "
                       "tags and branches by explicitly passing refs/heads/branch_name or "
                       "refs/tags/tag_name as the ref. That might require using "
-                      "skip_validation=True.", stacklevel=6)  # the caller of hub.load/list/help
+                      "skip_validation=True.",
+                      stacklevel=user_stacklevel())  # the caller of hub.load/list/help
         return download_url(archive_url(owner, repo, f"refs/heads/{ref}"), folder, filename)
 
 

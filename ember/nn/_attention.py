@@ -8,6 +8,7 @@ from ..ops.attention import attention
 from ..ops.join import cat
 from ..ops.linalg import baddbmm, bmm, matmul
 from . import functional as F  # circular on purpose: functional re-exports this module's API
+from .._warnings import user_stacklevel
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward"]
 
@@ -103,7 +104,7 @@ def _canonical_mask(mask, mask_name, other_type, other_name, target_type, check_
         raise AssertionError(f"only bool and floating types of {mask_name} are supported")
     if check_other and other_type is not None and mask.dtype != other_type:
         warnings.warn(f"Support for mismatched {mask_name} and {other_name} is deprecated. Use "
-                      "same type for both instead.", stacklevel=3)
+                      "same type for both instead.", stacklevel=user_stacklevel())
     if not mask.is_floating_point():
         mask = _creation.zeros_like(mask, dtype=target_type).masked_fill_(mask, _NEG_INF)
     return mask

@@ -10,6 +10,7 @@ from .._backend import quiet  # noqa: F401  (the ops import it from here)
 from .._tensor import Tensor, _make
 from ..autograd.grad_mode import state as _grad_state
 from ._op import broadcast_error, promote
+from .._warnings import user_stacklevel
 
 _ndarray = np.ndarray
 
@@ -188,7 +189,7 @@ def _out(result, out):
                           f"{list(out._data.shape)}, which does not match the required output "
                           f"shape {list(arr.shape)}. This behavior is deprecated, and in a future "
                           "PyTorch release outputs will not be resized unless they have zero "
-                          "elements.", UserWarning, stacklevel=3)
+                          "elements.", UserWarning, stacklevel=user_stacklevel())
         out._data = np.empty_like(arr, dtype=out._data.dtype)
     out._write(arr)
     return out

@@ -24,6 +24,7 @@ from ._op import Op, wrap_dim
 from .clamping import clamp_max, where
 from .special import _erf, _erf_kernel
 from .unary import exp, sigmoid, tanh
+from .._warnings import user_stacklevel
 
 __all__ = ["relu", "relu_", "selu", "selu_", "celu", "celu_", "threshold", "threshold_",
            "softmax", "log_softmax", "hardshrink"]
@@ -757,7 +758,7 @@ class LogSoftmaxBackwardData(Op, grad_fn="LogSoftmaxBackwardDataBackward0"):
 def _implicit_dim(name, ndim):
     """PyTorch's legacy dim for softmax and friends called without one, with its warning."""
     warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
-                  "include dim=X as an argument.", UserWarning, stacklevel=4)
+                  "include dim=X as an argument.", UserWarning, stacklevel=user_stacklevel())
     return 0 if ndim in (0, 1, 3) else 1
 
 

@@ -16,6 +16,7 @@ from .._tensor import Tensor
 from ._common import _binary, _const, _masked, _out, invalid_arguments, tensors_only
 from ._op import Op, broadcast_error, promote, scalar
 from .sorting import nonzero
+from .._warnings import user_stacklevel
 
 __all__ = ["clamp", "clip", "clamp_min", "clamp_max", "maximum", "minimum", "fmax", "fmin",
            "where", "nan_to_num"]
@@ -312,7 +313,7 @@ def where(condition, input=None, other=None, *, out=None):
                                f"tensor with dtype {_type_name(cond.dtype)}")
         warnings.warn("where received a uint8 condition tensor. This behavior is deprecated and "
                       "will be removed in a future version of PyTorch. Use a boolean condition "
-                      "instead.", UserWarning, stacklevel=2)
+                      "instead.", UserWarning, stacklevel=user_stacklevel())
         cond = cond.astype(np.bool_)
     for value in (input, other):
         if not isinstance(value, (Tensor, numbers.Number)):  # e.g. a tensor-like of another type

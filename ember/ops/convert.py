@@ -8,6 +8,7 @@ from .._tensor import Tensor
 from ._common import _zeros
 from ._op import Op
 from .complex import real
+from .._warnings import user_stacklevel
 
 __all__ = ["clone", "to", "copy_into", "fill_like", "contiguous", "fill"]
 
@@ -35,7 +36,7 @@ class ToCopy(Op):
         if np_dtype is not None and out.dtype != np_dtype:
             if out.dtype.kind == "c" and np_dtype.kind != "c":
                 warnings.warn("Casting complex values to real discards the imaginary part",
-                              UserWarning, stacklevel=5)
+                              UserWarning, stacklevel=user_stacklevel())
                 out = out.real
             out = _dtype.cast(out, np_dtype)
         elif copy and out is a:

@@ -31,6 +31,7 @@ from .._tensor import _make
 from .join import stack
 from .linalg import matmul
 from ._op import Op
+from .._warnings import user_stacklevel
 
 _MODES = ("bilinear", "nearest", "bicubic")
 _PADDING_MODES = ("zeros", "border", "reflection")
@@ -41,7 +42,7 @@ _ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to "
 
 def _align(align_corners):
     if align_corners is None:
-        warnings.warn(_ALIGN_WARNING, stacklevel=3)
+        warnings.warn(_ALIGN_WARNING, stacklevel=user_stacklevel())
         return False
     return bool(align_corners)
 
@@ -82,7 +83,8 @@ def affine_grid(theta, size, align_corners=None):
     if align and min(spatial) == 1:
         warnings.warn("Since version 1.3.0, affine_grid behavior has changed for unit-size grids "
                       "when align_corners=True. This is not an intended use case of affine_grid. "
-                      "See the documentation of affine_grid for details.", stacklevel=2)
+                      "See the documentation of affine_grid for details.",
+                      stacklevel=user_stacklevel())
     # base[..., k] is the k-th coordinate (x, y[, z]: last spatial dim first), then a 1
     axes = [_axis(s, align, theta.dtype, theta.device) for s in spatial]
     columns = []

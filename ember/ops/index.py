@@ -26,6 +26,7 @@ from ..autograd.grad_mode import state as _grad_state
 from ._numpy_names import numpy_names
 from ._op import Op, shape_str, wrap_dim
 from ._scatter import index_add_rows
+from .._warnings import user_stacklevel
 
 __all__ = ["getitem", "setitem", "index_put", "index_put_", "put", "unravel_index",
            "slice_scatter", "select_scatter"]
@@ -323,7 +324,7 @@ def _put(arr, key, value):
             warnings.warn("Use of index_put_ on expanded tensors is deprecated. Please clone() "
                           "the tensor before performing this operation. This also applies to "
                           "advanced indexing e.g. tensor[indices] = tensor", UserWarning,
-                          stacklevel=4)
+                          stacklevel=user_stacklevel())
         view = writable_alias(arr)[key.basic]
     try:
         if key.adv is None:
@@ -568,7 +569,7 @@ def index_put_(input, indices, values, accumulate=False):
             warnings.warn("Use of index_put_ on expanded tensors is deprecated. Please clone() "
                           "the tensor before performing this operation. This also applies to "
                           "advanced indexing e.g. tensor[indices] = tensor", UserWarning,
-                          stacklevel=2)
+                          stacklevel=user_stacklevel())
             np.add.at(writable_alias(data)[key.basic], key.adv, values._data)
         else:
             _put(data, key, values._data)

@@ -19,6 +19,7 @@ from ._errors import refuse_non_floating
 from ._op import Op, broadcast_error, promote, shape_str
 from .activation import logsigmoid
 from .shape import Unsqueeze
+from .._warnings import user_stacklevel
 
 __all__ = ["nll_loss", "mse_loss", "l1_loss", "smooth_l1_loss", "huber_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "kl_div",
@@ -66,7 +67,8 @@ def _expand_pair(input, target):
         return input, target
     warnings.warn(f"Using a target size ({target.shape}) that is different to the input size "
                   f"({input.shape}). This will likely lead to incorrect results due to "
-                  "broadcasting. Please ensure they have the same size.", stacklevel=3)
+                  "broadcasting. Please ensure they have the same size.",
+                  stacklevel=user_stacklevel())
     try:
         shape = np.broadcast_shapes(tuple(input.shape), tuple(target.shape))
     except ValueError:
@@ -535,7 +537,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
                       "support size.'batchmean' divides only by the batch size, and aligns with "
                       "the KL div math definition.'mean' will be changed to behave the same as "
-                      "'batchmean' in the next major release.", stacklevel=2)
+                      "'batchmean' in the next major release.", stacklevel=user_stacklevel())
     red = "sum" if reduction == "batchmean" else _reduction(_legacy(size_average, reduce,
                                                                     reduction))
     if not (input.dtype.is_floating_point and target.dtype.is_floating_point):
@@ -572,7 +574,7 @@ def _legacy(size_average, reduce, reduction):
     if size_average is None and reduce is None:
         return reduction
     warnings.warn("size_average and reduce args will be deprecated, please use reduction='"
-                  f"{_legacy_string(size_average, reduce)}' instead.", stacklevel=3)
+                  f"{_legacy_string(size_average, reduce)}' instead.", stacklevel=user_stacklevel())
     return _legacy_string(size_average, reduce)
 
 

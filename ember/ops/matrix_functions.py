@@ -15,6 +15,7 @@ from .join import cat
 from .linalg import matmul, mm
 from .shape import View
 from .triangular import diag_embed
+from .._warnings import user_stacklevel
 
 __all__ = ["matrix_exp", "matrix_power", "block_diag", "diagflat", "vander", "chain_matmul"]
 
@@ -184,7 +185,8 @@ def chain_matmul(*matrices, out=None):
     linalg.multi_dot, with its warning); one matrix is returned as a copy."""
     warnings.warn("torch.chain_matmul is deprecated and will be removed in a future PyTorch "
                   "release. Use torch.linalg.multi_dot instead, which accepts a list of two or "
-                  "more tensors rather than multiple parameters.", UserWarning, stacklevel=2)
+                  "more tensors rather than multiple parameters.", UserWarning,
+                  stacklevel=user_stacklevel())
     if len(matrices) == 1:
         return matrices[0].clone()
     return linalg_multi_dot(list(matrices))

@@ -10,6 +10,7 @@ from ._numpy_names import numpy_names
 from ._op import Op, broadcast_error, promote, wrap_dim
 from .complex import holomorphic
 from .activation import sigmoid
+from .._warnings import user_stacklevel
 
 __all__ = ["cross", "cdist", "logaddexp", "logaddexp2"]
 
@@ -46,7 +47,7 @@ def cross(input, other, dim=None, *, out=None):
         warnings.warn("Using torch.cross without specifying the dim arg is deprecated.\nPlease "
                       "either pass the dim explicitly or simply use torch.linalg.cross.\nThe "
                       "default value of dim will change to agree with that of linalg.cross in "
-                      "a future release.", UserWarning, stacklevel=2)
+                      "a future release.", UserWarning, stacklevel=user_stacklevel())
         dim = next((i for i, s in enumerate(input.shape) if s == 3), -1)
     return _cross(input, other, dim)
 

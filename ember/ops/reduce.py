@@ -26,6 +26,7 @@ from .join import cat, narrow
 from .scan import cumprod
 from .shape import Expand, flip
 from .unary import sgn
+from .._warnings import user_stacklevel
 
 __all__ = ["sum", "mean", "nansum", "prod", "std", "var", "std_mean", "var_mean", "norm",
            "logsumexp", "all", "any", "count_nonzero", "nanmean", "bincount", "histc",
@@ -229,7 +230,7 @@ class _Moments(Op):
             name = "std" if ctx._forward_cls._sqrt else "var"
             warnings.warn(f"{name}(): degrees of freedom is <= 0. Correction should be strictly "
                           "less than the reduction factor (input numel divided by output numel).",
-                          UserWarning, stacklevel=4)
+                          UserWarning, stacklevel=user_stacklevel())
         m = _mean(a, dims, True, None)
         d = a - m
         xp, sqrt = ctx.xp, ctx._forward_cls._sqrt

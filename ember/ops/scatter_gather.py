@@ -10,7 +10,7 @@ import numpy as np
 from .. import _dtype
 from .._backend import xp_of
 from .._tensor import Tensor, _make
-from .._warn_once import warn_once
+from .._warnings import warn_once
 from ._common import _c10_name
 from ._numpy_names import numpy_names
 from ._op import Op, broadcast_error, scalar, shape_str, wrap_dim

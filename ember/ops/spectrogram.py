@@ -9,6 +9,7 @@ from .complex import view_as_real
 from .conv import fold
 from .fft import fft, ifft, irfft, rfft
 from .padding import constant_pad_nd, pad
+from .._warnings import user_stacklevel
 
 __all__ = ["stft", "istft"]
 
@@ -90,7 +91,8 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
                       "known to cause spectral leakage. Other windows such as torch.hann_window "
                       "or torch.hamming_window are recommended to reduce spectral leakage.To "
                       "suppress this warning and use a rectangular window, explicitly set "
-                      "`window=torch.ones(n_fft, device=<device>)`.", UserWarning, stacklevel=2)
+                      "`window=torch.ones(n_fft, device=<device>)`.", UserWarning,
+                      stacklevel=user_stacklevel())
 
     signal = input if input.dim() == 2 else input.unsqueeze(0)
     if align_to_window:
@@ -111,7 +113,7 @@ def stft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tru
                       "stft will return complex tensors for all inputs, and return_complex=False "
                       "will raise an error.\nNote: you can still call torch.view_as_real on the "
                       "complex output to recover the old return format.", UserWarning,
-                      stacklevel=2)
+                      stacklevel=user_stacklevel())
         return view_as_real(spec)
     return spec
 
@@ -165,7 +167,8 @@ def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tr
         warnings.warn("A window was not provided. A rectangular window will be applied.Please "
                       "provide the same window used by stft to make the inversion lossless.To "
                       "suppress this warning and use a rectangular window, explicitly set "
-                      "`window=torch.ones(n_fft, device=<device>)`.", UserWarning, stacklevel=2)
+                      "`window=torch.ones(n_fft, device=<device>)`.", UserWarning,
+                      stacklevel=user_stacklevel())
         window = ones(win_length, dtype=input.real.dtype, device=input.device)
     w = _padded_window(window, win_length, n_fft, window)
 
@@ -200,6 +203,6 @@ def istft(input, n_fft, hop_length=None, win_length=None, window=None, center=Tr
     if end > full:
         warnings.warn("The length of signal is shorter than the length parameter. Result is "
                       "being padded with zeros in the tail. Please check your center and "
-                      "hop_length settings.", UserWarning, stacklevel=2)
+                      "hop_length settings.", UserWarning, stacklevel=user_stacklevel())
         y = constant_pad_nd(y, (0, end - full))
     return y if input.dim() == 3 else y.squeeze(0)

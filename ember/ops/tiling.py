@@ -16,6 +16,7 @@ from .convert import clone
 from .join import cat
 from .scatter_gather import index_select
 from .shape import UnsafeView
+from .._warnings import user_stacklevel
 
 __all__ = ["repeat_interleave", "meshgrid", "kron", "atleast_1d", "atleast_2d", "atleast_3d",
            "dstack", "column_stack"]
@@ -90,7 +91,7 @@ def meshgrid(*tensors, indexing=None):
         tensors = tuple(tensors[0])
     if indexing is None:
         warnings.warn("torch.meshgrid: in an upcoming release, it will be required to pass the "
-                      "indexing argument.", UserWarning, stacklevel=2)
+                      "indexing argument.", UserWarning, stacklevel=user_stacklevel())
         indexing = "ij"
     if indexing not in ("ij", "xy"):
         raise RuntimeError(f"torch.meshgrid: indexing must be one of \"xy\" or \"ij\", but "

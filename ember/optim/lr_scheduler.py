@@ -8,6 +8,7 @@ from functools import partial, wraps
 from weakref import ref
 
 from .optimizer import Optimizer
+from .._warnings import user_stacklevel
 
 __all__ = ["LRScheduler", "LambdaLR", "StepLR", "MultiStepLR", "ExponentialLR",
            "CosineAnnealingLR", "LinearLR", "OneCycleLR", "SequentialLR", "ReduceLROnPlateau",
@@ -44,7 +45,7 @@ def _warn_outside_step(get_lr):
     def checked(self):
         if not self._get_lr_called_within_step:
             warnings.warn("To get the last learning rate computed by the scheduler, please use "
-                          "`get_last_lr()`.", UserWarning, stacklevel=2)
+                          "`get_last_lr()`.", UserWarning, stacklevel=user_stacklevel())
         return get_lr(self)
     return checked
 
@@ -124,10 +125,11 @@ class LRScheduler:
                           "`optimizer.step()` before `lr_scheduler.step()`.  Failure to do this "
                           "will result in PyTorch skipping the first value of the learning rate "
                           "schedule. See more details at https://pytorch.org/docs/stable/"
-                          "optim.html#how-to-adjust-learning-rate", UserWarning, stacklevel=2)
+                          "optim.html#how-to-adjust-learning-rate", UserWarning,
+                          stacklevel=user_stacklevel())
         self._step_count += 1
         if epoch is not None:
-            warnings.warn(_EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+            warnings.warn(_EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=user_stacklevel())
         self._update_lr(epoch)
 
     def _update_lr(self, epoch=None):
@@ -771,7 +773,7 @@ class ReduceLROnPlateau(LRScheduler):
         if epoch is None:
             epoch = self.last_epoch + 1
         else:
-            warnings.warn(_EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=2)
+            warnings.warn(_EPOCH_DEPRECATION_WARNING, UserWarning, stacklevel=user_stacklevel())
         self.last_epoch = epoch
         if self._is_better(current, self.best):
             self.best = current

@@ -47,6 +47,7 @@ from .._tensor import Tensor
 from ..autograd.grad_mode import enable_grad
 from ._hooks import (OptimizerHooksMixin, register_optimizer_step_post_hook,
                      register_optimizer_step_pre_hook)
+from .._warnings import user_stacklevel
 
 __all__ = ["Optimizer", "required", "register_optimizer_step_pre_hook",
            "register_optimizer_step_post_hook"]
@@ -244,7 +245,7 @@ class Optimizer(OptimizerHooksMixin):
             warnings.warn("optimizer contains a parameter group with duplicate parameters; in "
                           "future, this will cause an error; see "
                           "github.com/pytorch/pytorch/issues/40967 for more information",
-                          stacklevel=3)
+                          stacklevel=user_stacklevel())
         named = "param_names" in param_group
         if any(("param_names" in group) != named for group in self.param_groups):
             raise ValueError("all optimizer param groups should be with/without names. cannot add "

@@ -15,6 +15,7 @@ import warnings
 from .. import _random
 from .._tensor import Tensor
 from ..autograd import Function, backward as _backward, enable_grad, no_grad
+from .._warnings import user_stacklevel
 
 __all__ = ["checkpoint", "checkpoint_sequential"]
 
@@ -66,7 +67,7 @@ def checkpoint(function, *args, use_reentrant=None, context_fn=None, determinism
         warnings.warn("torch.utils.checkpoint: the use_reentrant parameter should be passed "
                       "explicitly. use_reentrant=False is recommended, but if you need to "
                       "preserve the current default behavior, you can pass use_reentrant=True.",
-                      stacklevel=2)
+                      stacklevel=user_stacklevel())
         use_reentrant = True
     if context_fn is not None and use_reentrant:
         raise ValueError("Passing `context_fn` or `debug` is only supported when "
@@ -81,7 +82,7 @@ def checkpoint(function, *args, use_reentrant=None, context_fn=None, determinism
     if use_reentrant:
         if not any(isinstance(a, Tensor) and a.requires_grad for a in args):
             warnings.warn("None of the inputs have requires_grad=True. Gradients will be None",
-                          stacklevel=2)
+                          stacklevel=user_stacklevel())
     else:
         from .._creation import zeros
         anchor = zeros((), requires_grad=True)  # records the block even without input grads

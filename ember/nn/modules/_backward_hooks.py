@@ -21,6 +21,7 @@ from ..._creation import zeros_like
 from ..._tensor import Tensor
 from ...autograd.function import Function
 from ...autograd.grad_mode import is_grad_enabled
+from ..._warnings import user_stacklevel
 
 _NO_INPUT_GRAD = (
     "Full backward hook is firing when gradients are computed with respect to module outputs "
@@ -143,7 +144,7 @@ class BackwardHook:
                                  tuple(outputs.spread(grads)), "Backward pre hook", "output")
         self.grad_outputs = grad_outputs
         if self.inputs is None:
-            warnings.warn(_NO_INPUT_GRAD, stacklevel=2)
+            warnings.warn(_NO_INPUT_GRAD, stacklevel=user_stacklevel())
             grad_inputs = (None,) * self.n_inputs
             for hook in self.hooks:
                 new = hook(self.module, grad_inputs, grad_outputs)
@@ -211,4 +212,4 @@ def warn_non_full(inputs, result, grad_fn):
 
 
 def _future(message):
-    warnings.warn(message, FutureWarning, stacklevel=4)
+    warnings.warn(message, FutureWarning, stacklevel=user_stacklevel())

@@ -7,6 +7,7 @@ from .. import functional as F
 from .. import init as _init
 from ..parameter import Parameter
 from .module import Module
+from ..._warnings import user_stacklevel
 
 __all__ = ["RReLU", "ReLU", "ReLU6", "LeakyReLU", "ELU", "GELU", "SiLU", "Mish", "Sigmoid", "Tanh",
            "Hardtanh", "Softplus", "Softmax", "LogSoftmax", "PReLU", "Softmin", "Softsign",
@@ -35,11 +36,11 @@ class Hardtanh(Module):
         super().__init__()
         if min_value is not None:
             warnings.warn("keyword argument `min_value` is deprecated and renamed to `min_val`",
-                          FutureWarning, stacklevel=2)
+                          FutureWarning, stacklevel=user_stacklevel())
             min_val = min_value
         if max_value is not None:
             warnings.warn("keyword argument `max_value` is deprecated and renamed to `max_val`",
-                          FutureWarning, stacklevel=2)
+                          FutureWarning, stacklevel=user_stacklevel())
             max_val = max_value
         self.min_val = min_val
         self.max_val = max_val

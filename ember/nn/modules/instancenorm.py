@@ -3,6 +3,7 @@ import warnings
 
 from .. import functional as F
 from .normalization import _NormBase
+from ..._warnings import user_stacklevel
 
 __all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
 
@@ -56,7 +57,7 @@ class _InstanceNorm(_NormBase):
                                  f"{input.shape[feature_dim]}.")
             warnings.warn(f"input's size at dim={feature_dim} does not match num_features. You "
                           "can silence this warning by not passing in num_features, which is "
-                          "not used because affine=False", stacklevel=2)
+                          "not used because affine=False", stacklevel=user_stacklevel())
         if input.dim() == self._no_batch_dim:
             return self._apply_instance_norm(input.unsqueeze(0)).squeeze(0)
         return self._apply_instance_norm(input)

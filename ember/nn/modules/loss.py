@@ -4,6 +4,7 @@ import warnings
 from .. import functional as F
 from .distance import PairwiseDistance
 from .module import Module
+from ..._warnings import user_stacklevel
 
 __all__ = ["L1Loss", "MSELoss", "SmoothL1Loss", "HuberLoss", "CrossEntropyLoss", "NLLLoss",
            "BCELoss", "BCEWithLogitsLoss", "KLDivLoss", "MarginRankingLoss", "HingeEmbeddingLoss",
@@ -18,7 +19,7 @@ def _legacy_reduction(size_average, reduce):
     reduce = True if reduce is None else reduce
     ret = "mean" if size_average and reduce else ("sum" if reduce else "none")
     warnings.warn(f"size_average and reduce args will be deprecated, please use "
-                  f"reduction='{ret}' instead.", stacklevel=3)
+                  f"reduction='{ret}' instead.", stacklevel=user_stacklevel())
     return ret
 
 

@@ -20,6 +20,7 @@ from ._backward_hooks import BackwardHook, warn_non_full
 from ._hooks import RemovableHandle, _HooksMixin
 from ._state_dict import _IncompatibleKeys, _StateDictMixin  # noqa: F401 (re-exported)
 from ._state_dict_hooks import _StateDictHooksMixin
+from ..._warnings import user_stacklevel
 
 __all__ = ["Module", "RemovableHandle", "register_module_forward_pre_hook",
            "register_module_forward_hook", "register_module_backward_hook",
@@ -262,7 +263,7 @@ class Module(_HooksMixin, _StateDictHooksMixin, _StateDictMixin):
                 if not isinstance(result, (Tensor, tuple)):
                     warnings.warn("For backward hooks to be called, module output should be a "
                                   f"Tensor or a tuple of Tensors but received {type(result)}",
-                                  stacklevel=3)
+                                  stacklevel=user_stacklevel())
                 result = bw_hook.setup_output_hook(result)
             if legacy_hooks:
                 self._hook_first_output(args, result, legacy_hooks)
@@ -283,7 +284,7 @@ class Module(_HooksMixin, _StateDictHooksMixin, _StateDictMixin):
                     except Exception as e:
                         warnings.warn(f"{where}module forward hook with ``always_call=True`` "
                                       "raised an exception that was silenced as another error "
-                                      f"was raised in forward: {e}", stacklevel=2)
+                                      f"was raised in forward: {e}", stacklevel=user_stacklevel())
                         continue
                     if out is not None:
                         result = out

@@ -23,6 +23,7 @@ from .. import init
 from ..parameter import Parameter
 from ..utils.rnn import PackedSequence
 from .module import Module
+from ..._warnings import user_stacklevel
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
@@ -131,7 +132,8 @@ class RNNBase(Module):
         if dropout > 0 and num_layers == 1:
             warnings.warn("dropout option adds dropout after all but last recurrent layer, so "
                           "non-zero dropout expects num_layers greater than 1, but got "
-                          f"dropout={dropout} and num_layers={num_layers}", stacklevel=2)
+                          f"dropout={dropout} and num_layers={num_layers}",
+                          stacklevel=user_stacklevel())
         _check_type("bias", bias, bool)
         _check_type("batch_first", batch_first, bool)
         _check_type("input_size", input_size, int)

@@ -15,6 +15,7 @@ from .dropout import Dropout
 from .linear import Linear, NonDynamicallyQuantizableLinear
 from .module import Module
 from .normalization import LayerNorm
+from ..._warnings import user_stacklevel
 
 __all__ = ["MultiheadAttention", "TransformerEncoderLayer", "TransformerEncoder"]
 
@@ -224,7 +225,7 @@ class TransformerEncoder(Module):
         why = _why_no_nested_tensor(encoder_layer)
         if enable_nested_tensor and why:
             warnings.warn(f"enable_nested_tensor is True, but self.use_nested_tensor is False "
-                          f"because {why}", stacklevel=2)
+                          f"because {why}", stacklevel=user_stacklevel())
             self.use_nested_tensor = False
 
     def _zeroes_padding(self, src, mask, padding):

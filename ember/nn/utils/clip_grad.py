@@ -6,6 +6,7 @@ from ..._backend import quiet, xp_of
 from ..._creation import as_tensor, tensor
 from ..._tensor import Tensor
 from ...ops.reduce import vector_norm_array
+from ..._warnings import user_stacklevel
 
 __all__ = ["clip_grad_norm_", "clip_grad_norm", "clip_grad_value_", "clip_grads_with_norm_",
            "get_total_norm"]
@@ -51,7 +52,7 @@ def _parameter_list(parameters):
     parameters = list(parameters)
     if is_generator and not parameters:
         warnings.warn("`parameters` is an empty generator, no gradient clipping will occur.",
-                      stacklevel=3)
+                      stacklevel=user_stacklevel())
     return parameters
 
 
@@ -82,7 +83,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
 def clip_grad_norm(parameters, max_norm, norm_type=2.0, error_if_nonfinite=False, foreach=None):
     """Deprecated: use clip_grad_norm_."""
     warnings.warn("`torch.nn.utils.clip_grad_norm` is now deprecated in favor of "
-                  "`torch.nn.utils.clip_grad_norm_`.", FutureWarning, stacklevel=2)
+                  "`torch.nn.utils.clip_grad_norm_`.", FutureWarning, stacklevel=user_stacklevel())
     return clip_grad_norm_(parameters, max_norm, norm_type, error_if_nonfinite, foreach)
 
 

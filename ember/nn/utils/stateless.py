@@ -2,6 +2,7 @@
 import warnings
 
 from ...func._functional_call import functional_call as _functional_call
+from ..._warnings import user_stacklevel
 
 __all__ = ["functional_call"]
 
@@ -12,6 +13,6 @@ def functional_call(module, parameters_and_buffers, args=None, kwargs=None, *,
     warnings.warn("`torch.nn.utils.stateless.functional_call` is deprecated as of PyTorch 2.0 and "
                   "will be removed in a future version of PyTorch. Please use "
                   "`torch.func.functional_call` instead which is a drop-in replacement.",
-                  FutureWarning, stacklevel=2)
+                  FutureWarning, stacklevel=user_stacklevel())
     return _functional_call(module, parameters_and_buffers, args, kwargs,
                             tie_weights=tie_weights, strict=strict)

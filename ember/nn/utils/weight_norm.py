@@ -3,6 +3,7 @@ parameters weight_g and weight_v), and the weight-norm maths parametrizations.we
 import warnings
 
 from ..parameter import Parameter, UninitializedParameter
+from ..._warnings import user_stacklevel
 
 __all__ = ["WeightNorm", "weight_norm", "remove_weight_norm"]
 
@@ -76,7 +77,8 @@ def weight_norm(module, name="weight", dim=0):
     """Replace module.<name> by weight_g * weight_v / ||weight_v||, recomputed before each
     forward (deprecated in torch for parametrizations.weight_norm)."""
     warnings.warn("`torch.nn.utils.weight_norm` is deprecated in favor of "
-                  "`torch.nn.utils.parametrizations.weight_norm`.", FutureWarning, stacklevel=2)
+                  "`torch.nn.utils.parametrizations.weight_norm`.", FutureWarning,
+                  stacklevel=user_stacklevel())
     WeightNorm.apply(module, name, dim)
     return module
 

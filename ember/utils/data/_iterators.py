@@ -5,6 +5,7 @@ from ... import _dtype
 from ..._creation import empty
 from ._pin_memory import pin_batch, pins_batches
 from ._worker import _DatasetKind
+from ..._warnings import user_stacklevel
 
 
 class _BaseDataLoaderIter:
@@ -56,7 +57,7 @@ class _BaseDataLoaderIter:
             if self._num_workers > 0:
                 msg += ("For multiprocessing data-loading, this could be caused by not properly "
                         "configuring the IterableDataset replica at each worker.")
-            warnings.warn(msg, stacklevel=2)
+            warnings.warn(msg, stacklevel=user_stacklevel())
         return data
 
     def __len__(self):

@@ -12,6 +12,7 @@ from ._multiprocess import _MultiProcessingDataLoaderIter
 from ._worker import _DatasetKind
 from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
+from ..._warnings import user_stacklevel
 
 __all__ = ["DataLoader"]
 
@@ -196,4 +197,5 @@ class DataLoader:
                           f"{cpus}, which is smaller than what this DataLoader is going to "
                           "create. Please be aware that excessive worker creation might get "
                           "DataLoader running slow or even freeze, lower the worker number to "
-                          "avoid potential slowness/freeze if necessary.", stacklevel=3)
+                          "avoid potential slowness/freeze if necessary.",
+                          stacklevel=user_stacklevel())

@@ -37,6 +37,7 @@ import warnings
 import zlib
 
 from ...utils._tempfiles import remove_stale, temp_dir, temp_file
+from ..._warnings import user_stacklevel
 
 __all__ = ["calculate_md5", "check_md5", "check_integrity", "download_url", "extract_archive",
            "download_and_extract_archive"]
@@ -228,7 +229,7 @@ def _place(new, target, staging, from_path):
         warnings.warn(f"{target} already exists and is not {os.path.basename(from_path)}'s "
                       f"own {os.path.basename(target)}: it was kept, and that entry of the "
                       "archive was not extracted (move it away and extract again to get it)",
-                      stacklevel=4)
+                      stacklevel=user_stacklevel())
 
 
 def _extract_tar(from_path, to_path, mode):

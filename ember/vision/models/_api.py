@@ -13,6 +13,7 @@ import warnings
 from ...hub import load_state_dict_from_url
 from ..transforms._presets import ImageClassification
 from ._meta import IMAGENET_CATEGORIES
+from ..._warnings import user_stacklevel
 
 __all__ = ["Weights", "WeightsEnum", "get_model", "get_model_builder", "get_model_weights",
            "get_weight", "list_models", "register_model"]
@@ -90,7 +91,7 @@ def resolve_weights(enum_cls, weights, kwargs):
     if "pretrained" in kwargs:
         pretrained = kwargs.pop("pretrained")
         warnings.warn("The parameter 'pretrained' is deprecated since 0.13 and may be removed in "
-                      "the future, please use 'weights' instead.", stacklevel=3)
+                      "the future, please use 'weights' instead.", stacklevel=user_stacklevel())
         weights = enum_cls.DEFAULT if pretrained else None
         msg = ("Arguments other than a weight enum or `None` for 'weights' are deprecated since "
                "0.13 and may be removed in the future. The current behavior is equivalent to "
@@ -98,7 +99,7 @@ def resolve_weights(enum_cls, weights, kwargs):
         if pretrained:
             msg += (f" You can also use `weights={enum_cls.__name__}.DEFAULT` to get the most "
                     "up-to-date weights.")
-        warnings.warn(msg, stacklevel=3)
+        warnings.warn(msg, stacklevel=user_stacklevel())
     return enum_cls.verify(weights)
 
 

@@ -1,4 +1,6 @@
-"""Warnings torch gives once a process (ember/_warn_once.py): float() and complex() of a tensor
+"""Where warnings point (ember/_warnings.py): at the user's call, as torch's do, through ember's
+wrappers and compiled functions alike; and the warnings torch gives once a process: float() and
+complex() of a tensor
 that requires grad (item(), int() and bool() do not warn, as in torch 2.13), index_reduce's beta
 notice, set_default_tensor_type's deprecation, scatter's reduce= with a Tensor src. Each points at
 the user's call (the first frame outside ember), as torch's C++ warnings do."""
@@ -16,7 +18,7 @@ MESSAGE = ("Converting a tensor with requires_grad=True to a scalar may lead to 
 
 @pytest.fixture
 def fresh(monkeypatch):
-    monkeypatch.setattr(ember._warn_once, "_given", set())
+    monkeypatch.setattr(ember._warnings, "_given", set())
 
 
 @pytest.mark.parametrize("convert", [float, complex])
@@ -70,3 +72,19 @@ def test_scatter_reduce_with_a_number_does_not_warn(fresh):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ember.zeros(3).scatter(0, ember.tensor([0, 1]), 2.0, reduce="add")
+
+
+@pytest.mark.parametrize("call", [
+    lambda F: F.log_softmax(ember.zeros(2, 3)),  # implicit dim, through the NumPy-names wrapper
+    lambda F: F.affine_grid(ember.eye(2, 3)[None], [1, 1, 4, 4]),  # through _foreign's wrapper
+    lambda F: F.nll_loss(ember.zeros(2, 3), ember.tensor([0, 1]), size_average=False),
+    lambda F: ember.autograd.grad(ember.ones(1, requires_grad=True) * 2,
+                                  ember.ones(1, requires_grad=True), allow_unused=True,
+                                  only_inputs=False),  # from the compiled engine
+])
+def test_warnings_point_at_the_users_line(call):
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        call(ember.nn.functional)
+    assert record and all(w.filename == __file__ for w in record), \
+        [(w.filename, str(w.message)[:60]) for w in record]
