@@ -309,13 +309,15 @@ class Tensor:
 
     @grad.setter
     def grad(self, value):
-        if _is_foreign(value) and getattr(value, "is_sparse", False) is True:
+        if value is None:  # first: every zero_grad and training step assigns None
+            pass
+        elif _is_foreign(value) and getattr(value, "is_sparse", False) is True:
             if tuple(value.shape) != self._data.shape:
                 raise RuntimeError(f"attempting to assign a gradient of size "
                                    f"'{list(value.shape)}' to a tensor of size "
                                    f"'{list(self._data.shape)}'. Please ensure that the gradient "
                                    f"and the tensor are the same size")
-        elif value is not None:
+        else:
             if not isinstance(value, Tensor):
                 raise TypeError(f"assigned grad expected to be a Tensor or None but got grad "
                                 f"of type {type(value).__name__}")
