@@ -53,7 +53,7 @@ from ..ops.pool import (  # noqa: F401
     max_unpool3d)
 from ..ops.upsample import interpolate  # noqa: F401
 from ._attention import multi_head_attention_forward, scaled_dot_product_attention  # noqa: F401
-from .._warnings import user_stacklevel
+from .. import _warnings  # not its names: every public global here is wrapped (below)
 
 
 
@@ -172,7 +172,7 @@ def _deprecated_rank(name, nd, dims):
                   f"this warning, please use dropout instead. Note that {name} exists to provide "
                   f"channel-wise dropout on inputs with {dims} spatial dimensions, a channel "
                   f"dimension, and an optional batch dimension (i.e. {dims + 1}D or {dims + 2}D "
-                  "inputs).", stacklevel=user_stacklevel())
+                  "inputs).", stacklevel=_warnings.user_stacklevel())
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
@@ -200,7 +200,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
                       "where C is the channel dim. This behavior will change in a future release "
                       "to interpret the input as one without a batch dimension, i.e. shape (C, H, "
                       "W). To maintain the 1D channel-wise dropout behavior, please switch to "
-                      "using dropout1d instead.", stacklevel=user_stacklevel())
+                      "using dropout1d instead.", stacklevel=_warnings.user_stacklevel())
     return _dropout(input, p, training, inplace, feature=True)
 
 
@@ -495,7 +495,7 @@ def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
     with the soft sample's gradient (straight-through)."""
     if eps != 1e-10:
         warnings.warn("`eps` parameter is deprecated and has no effect.",
-                      stacklevel=user_stacklevel())
+                      stacklevel=_warnings.user_stacklevel())
     gumbels = -_creation.empty_like(logits).exponential_().log()
     y_soft = softmax((logits + gumbels) / tau, dim)
     if not hard:
