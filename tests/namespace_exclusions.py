@@ -178,9 +178,6 @@ EXCLUDED = {
         'backend': """
         ScalingType SwizzleType grouped_mm scaled_grouped_mm scaled_mm
         """,
-        'deprecated': """
-        upsample upsample_bilinear upsample_nearest
-        """,
         'internal': """
         BroadcastingList1 BroadcastingList2 BroadcastingList3
         GRID_SAMPLE_INTERPOLATION_MODES GRID_SAMPLE_PADDING_MODES assert_int_or_pair

@@ -91,3 +91,23 @@ def test_warnings_point_at_the_users_line(call):
         call(ember.nn.functional)
     assert record and all(w.filename == __file__ and w.lineno != here for w in record), \
         [(w.filename, w.lineno, str(w.message)[:60]) for w in record]
+
+
+@pytest.mark.parametrize("name, kwargs", [
+    ("upsample", {"scale_factor": 2}), ("upsample", {"size": (3, 5), "mode": "bilinear"}),
+    ("upsample", {"scale_factor": 2, "mode": "bicubic", "align_corners": True}),
+    ("upsample_nearest", {"scale_factor": 2}), ("upsample_bilinear", {"size": 4}),
+])
+def test_deprecated_upsample_names(name, kwargs):
+    """torch keeps F.upsample, upsample_nearest and upsample_bilinear (corners aligned) for old
+    programs: interpolate's values, with torch's deprecation warning at the user's line."""
+    import numpy as np
+    import torch
+    x = np.arange(16.0).reshape(1, 1, 4, 4)
+    with pytest.warns(UserWarning) as got:
+        mine = getattr(ember.nn.functional, name)(ember.tensor(x), **kwargs)
+    with pytest.warns(UserWarning) as want:
+        theirs = getattr(torch.nn.functional, name)(torch.tensor(x), **kwargs)
+    np.testing.assert_allclose(mine.numpy(), theirs.numpy(), rtol=1e-12)
+    assert [str(w.message) for w in got] == [str(w.message) for w in want]
+    assert got[0].filename == __file__

@@ -517,6 +517,29 @@ def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
     return _rrelu_(input, lower, upper, training)
 
 
+# -- the deprecated names of interpolate, kept by torch for old programs ---------------------------
+
+def _deprecated_upsample(name):
+    warnings.warn(f"`nn.functional.{name}` is deprecated. Use `nn.functional.interpolate` "
+                  "instead.", stacklevel=_warnings.user_stacklevel())
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    _deprecated_upsample("upsample")
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+def upsample_nearest(input, size=None, scale_factor=None):
+    _deprecated_upsample("upsample_nearest")
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    """Bilinear with the corners aligned, as nn.UpsamplingBilinear2d."""
+    _deprecated_upsample("upsample_bilinear")
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
 # Last: every public function above hands a foreign tensor-like argument to its class when it fails
 # on it (NOTE [ Dispatch on failure ] in ember/_foreign.py).
 _dispatch_on_failure(globals(), __name__, [_n for _n in list(globals()) if not _n.startswith("_")])
