@@ -270,6 +270,10 @@ class Tensor:
     def resize_as_(self, the_template, memory_format=None):
         return _resize.resize_(self, (the_template._data.shape,), memory_format)
 
+    def lu(self, pivot=True, get_infos=False):
+        """Deprecated torch.lu (ember.ops.deprecated), as a plain tuple even with get_infos."""
+        return tuple(_ops.lu(self, pivot, get_infos))
+
     def storage_offset(self):
         base = self._data
         kind = type(base) if self.is_cuda else np.ndarray

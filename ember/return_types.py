@@ -55,3 +55,6 @@ frexp = _return_type("frexp", ("mantissa", "exponent"))
 histogram = _return_type("histogram", ("hist", "bin_edges"))
 histogramdd = _return_type("histogramdd", ("hist", "bin_edges"))
 __all__ += ["frexp", "histogram", "histogramdd"]
+triangular_solve = _return_type("triangular_solve", ("solution", "cloned_coefficient"))
+_lu_with_info = _return_type("_lu_with_info", ("LU", "pivots", "info"))
+__all__ += ["triangular_solve"]

@@ -93,9 +93,8 @@ EXCLUDED = {
         BFloat16Storage BoolStorage ByteStorage CharStorage ComplexDoubleStorage
         ComplexFloatStorage DoubleStorage FloatStorage HalfStorage IntStorage LongStorage
         QInt32Storage QInt8Storage QUInt2x4Storage QUInt4x2Storage QUInt8Storage
-        ShortStorage Storage StorageBase TypedStorage UntypedStorage chain_matmul eig
-        frobenius_norm lstsq lu matrix_rank nuclear_norm resize_as_ set_default_tensor_type
-        solve storage symeig trapz triangular_solve
+        ShortStorage Storage StorageBase TypedStorage UntypedStorage chain_matmul
+        set_default_tensor_type storage trapz
         """,
         'internal': """
         DisableTorchFunction DisableTorchFunctionSubclass PRIVATE_OPS affine_grid_generator
@@ -139,8 +138,8 @@ EXCLUDED = {
         chalf
         """,
         'deprecated': """
-        eig is_set_to lstsq lu new reinforce resize resize_as set_ solve
-        storage storage_type symeig triangular_solve untyped_storage volatile
+        is_set_to new reinforce resize resize_as set_
+        storage storage_type untyped_storage volatile
         """,
         'internal': """
         apply_ as_subclass const_data_ptr dim_order grad_dtype hash_tensor is_distributed
@@ -159,7 +158,7 @@ EXCLUDED = {
         intrinsic qat quantizable quantized
         """,
         'deprecated': """
-        Container CrossMapLRN2d NLLLoss2d
+        CrossMapLRN2d
         """,
         'internal': """
         factory_kwargs

@@ -13,6 +13,7 @@ from .conv import *  # noqa: F401,F403
 from .convert import *  # noqa: F401,F403
 from .count_sampling import *  # noqa: F401,F403
 from .ctc import *  # noqa: F401,F403
+from .deprecated import *  # noqa: F401,F403
 from .distance import *  # noqa: F401,F403
 from .dropouts import *  # noqa: F401,F403
 from .embedding import *  # noqa: F401,F403

@@ -40,6 +40,7 @@ slice_scatter select_scatter positive prelu hardshrink adjoint
 det logdet slogdet inverse pinverse qr svd cholesky cholesky_inverse cholesky_solve matrix_exp
 matrix_power lu_solve geqrf orgqr ormqr dist addr diagflat
 stft istft to_padded_tensor index_put_ narrow_copy
+triangular_solve solve lstsq symeig eig
 """.split()
 
 IN_PLACE = """

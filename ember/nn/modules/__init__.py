@@ -5,7 +5,8 @@ from .activation import (RReLU, CELU, ELU, GELU, GLU, SELU, Hardshrink, Hardsigm
                          SiLU, Sigmoid, Softmax, Softmax2d, Softmin, Softplus, Softshrink,
                          Softsign, Tanh, Tanhshrink, Threshold)
 from .channelshuffle import ChannelShuffle
-from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
+from .container import (Container, ModuleDict, ModuleList, ParameterDict, ParameterList,
+                        Sequential)
 from .conv import Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d, ConvTranspose3d
 from .distance import CosineSimilarity, PairwiseDistance
 from .dropout import (AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d,
@@ -20,8 +21,9 @@ from .linear import Bilinear, Identity, Linear
 from .linear_cross_entropy import LinearCrossEntropyLoss, LinearCrossEntropyOptions
 from .loss import (BCELoss, BCEWithLogitsLoss, CosineEmbeddingLoss, CrossEntropyLoss,
                    GaussianNLLLoss, HingeEmbeddingLoss, HuberLoss, KLDivLoss, L1Loss,
-                   MarginRankingLoss, MSELoss, MultiLabelSoftMarginLoss, NLLLoss, PoissonNLLLoss,
-                   SmoothL1Loss, SoftMarginLoss, TripletMarginLoss, CTCLoss, MultiMarginLoss,
+                   MarginRankingLoss, MSELoss, MultiLabelSoftMarginLoss, NLLLoss, NLLLoss2d,
+                   PoissonNLLLoss, SmoothL1Loss, SoftMarginLoss, TripletMarginLoss, CTCLoss,
+                   MultiMarginLoss,
                    MultiLabelMarginLoss, TripletMarginWithDistanceLoss)
 from .module import Module
 from .normalization import (BatchNorm1d, BatchNorm2d, BatchNorm3d, GroupNorm, LayerNorm,
@@ -73,3 +75,4 @@ __all__ = ["LinearCrossEntropyLoss", "LinearCrossEntropyOptions", "Module", "Seq
            "FractionalMaxPool3d", "LPPool1d", "LPPool2d", "LPPool3d",
            "AdaptiveLogSoftmaxWithLoss", "CTCLoss", "EmbeddingBag", "MultiMarginLoss",
            "MultiLabelMarginLoss", "TripletMarginWithDistanceLoss"]
+__all__ += ["Container", "NLLLoss2d"]

@@ -1,5 +1,7 @@
-"""Containers: Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict."""
+"""Containers: Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict; the deprecated
+Container."""
 import operator
+import warnings
 from collections import OrderedDict
 from collections import abc as container_abcs
 from itertools import chain, islice
@@ -7,8 +9,9 @@ from itertools import chain, islice
 from ..._tensor import Tensor
 from ..parameter import Parameter
 from .module import Module, _addindent, _typename
+from ..._warnings import user_stacklevel
 
-__all__ = ["Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
+__all__ = ["Container", "Sequential", "ModuleList", "ModuleDict", "ParameterList", "ParameterDict"]
 
 
 def _abs_index(idx, size):
@@ -20,6 +23,18 @@ def _abs_index(idx, size):
 
 def _digits_hidden(keys):
     return [k for k in keys if not k.isdigit()]
+
+
+class Container(Module):
+    """Deprecated: a Module whose keyword arguments are its named children."""
+
+    def __init__(self, **kwargs):
+        super().__init__()
+        warnings.warn("`nn.Container` is deprecated. All of its functionality is now implemented "
+                      "in `nn.Module`. Subclass that instead.", FutureWarning,
+                      stacklevel=user_stacklevel())
+        for name, child in kwargs.items():
+            self.add_module(name, child)
 
 
 class Sequential(Module):
