@@ -93,8 +93,8 @@ EXCLUDED = {
         BFloat16Storage BoolStorage ByteStorage CharStorage ComplexDoubleStorage
         ComplexFloatStorage DoubleStorage FloatStorage HalfStorage IntStorage LongStorage
         QInt32Storage QInt8Storage QUInt2x4Storage QUInt4x2Storage QUInt8Storage
-        ShortStorage Storage StorageBase TypedStorage UntypedStorage chain_matmul
-        set_default_tensor_type storage trapz
+        ShortStorage Storage StorageBase TypedStorage UntypedStorage
+        storage
         """,
         'internal': """
         DisableTorchFunction DisableTorchFunctionSubclass PRIVATE_OPS affine_grid_generator
@@ -106,7 +106,7 @@ EXCLUDED = {
         fork from_file get_file_path
         grid_sampler grid_sampler_2d grid_sampler_3d gru gru_cell hash_tensor
         import_ir_module import_ir_module_from_buffer init_num_threads is_distributed
-        lstm lstm_cell merge_type_from_type_comment narrow_copy native_batch_norm
+        lstm lstm_cell merge_type_from_type_comment native_batch_norm
         native_channel_shuffle native_dropout native_group_norm native_layer_norm
         native_norm nonzero_static norm_except_dim parse_ir parse_schema parse_type_comment
         permute_copy prepare_multiprocessing_environment rnn_relu rnn_relu_cell rnn_tanh
@@ -123,27 +123,27 @@ EXCLUDED = {
     'torch.Tensor': {
         'sparse': """
         ccol_indices coalesce col_indices crow_indices dense_dim indices is_coalesced
-        is_sparse is_sparse_csr resize_as_sparse_ row_indices smm sparse_dim sparse_mask
+        resize_as_sparse_ row_indices smm sparse_dim sparse_mask
         sparse_resize_ sparse_resize_and_clear_ sspaddmm to_dense to_sparse to_sparse_bsc
         to_sparse_bsr to_sparse_coo to_sparse_csc to_sparse_csr values
         """,
         'quantized': """
-        dequantize int_repr is_quantized q_per_channel_axis q_per_channel_scales
+        dequantize int_repr q_per_channel_axis q_per_channel_scales
         q_per_channel_zero_points q_scale q_zero_point qscheme
         """,
         'backend': """
-        ipu is_ipu is_maia is_mkldnn is_mtia is_vulkan is_xla mtia record_stream to_mkldnn
+        ipu mtia record_stream to_mkldnn
         """,
         'complex_or_dtype': """
         chalf
         """,
         'deprecated': """
-        is_set_to new reinforce resize resize_as set_
+        is_set_to reinforce resize resize_as set_
         storage storage_type untyped_storage volatile
         """,
         'internal': """
         apply_ as_subclass const_data_ptr dim_order grad_dtype hash_tensor is_distributed
-        map2_ map_ module_load narrow_copy nonzero_static slice_inverse unsafe_chunk
+        map2_ map_ module_load nonzero_static slice_inverse unsafe_chunk
         unsafe_split unsafe_split_with_sizes
         """,
         # index(positions, dims) binds dims to functorch.dim's first-class Dim objects

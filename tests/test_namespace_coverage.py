@@ -22,6 +22,11 @@ def test_every_public_name_exists_or_is_excluded(rows, ns):
 
 
 @pytest.mark.parametrize("ns", NAMESPACES)
+def test_no_excluded_name_is_in_ember(rows, ns):
+    assert rows[ns]["stale"] == [], f"{ns}: excluded, yet ember has them (delete the exclusion)"
+
+
+@pytest.mark.parametrize("ns", NAMESPACES)
 def test_exclusions_name_public_torch_names(rows, ns):
     assert rows[ns]["unknown"] == [], f"{ns}: excluded names torch does not have"
 
