@@ -160,14 +160,14 @@ def _removed(name, text):
 matrix_rank = _removed("matrix_rank", (
     "\nPlease use the `torch.linalg.matrix_rank` function instead. The parameter 'symmetric' was "
     "renamed in `torch.linalg.matrix_rank()` to 'hermitian'."))
-solve = _removed("solve", (
+_SOLVE_REMOVED = (
     " `torch.solve` is deprecated in favor of `torch.linalg.solve`. `torch.linalg.solve` has its "
     "arguments reversed and does not return the LU factorization.\n\n"
     "To get the LU factorization see `torch.lu`, which can be used with `torch.lu_solve` or "
     "`torch.lu_unpack`.\n"
     "X = torch.solve(B, A).solution should be replaced with:\n"
-    "X = torch.linalg.solve(A, B)"))
-lstsq = _removed("lstsq", (
+    "X = torch.linalg.solve(A, B)")
+_LSTSQ_REMOVED = (
     " `torch.lstsq` is deprecated in favor of `torch.linalg.lstsq`.\n"
     "`torch.linalg.lstsq` has reversed arguments and does not return the QR decomposition in the "
     "returned tuple (although it returns other information about the problem).\n\n"
@@ -178,7 +178,21 @@ lstsq = _removed("lstsq", (
     "The unpacking of the solution, as in\n"
     "X, _ = torch.lstsq(B, A).solution[:A.size(1)]\n"
     "should be replaced with:\n"
-    "X = torch.linalg.lstsq(A, B).solution"))
+    "X = torch.linalg.lstsq(A, B).solution")
+
+
+def solve(input, A, *, out=None):
+    """Removed from torch (its two operands still checked first, as torch's Python signature
+    does); raises RuntimeError pointing at linalg.solve."""
+    raise RuntimeError(f"{_REMOVED}{_SOLVE_REMOVED}")
+
+
+def lstsq(input, A, *, out=None):
+    """Removed from torch (its two operands still checked first, as torch's Python signature
+    does); raises RuntimeError pointing at linalg.lstsq."""
+    raise RuntimeError(f"{_REMOVED}{_LSTSQ_REMOVED}")
+
+
 symeig = _removed("symeig", (
     " The default behavior has changed from using the upper triangular portion of the matrix by "
     "default to using the lower triangular portion.\n\n"
