@@ -20,7 +20,7 @@ import warnings
 
 import numpy as np
 
-from . import _backend, _dtype, _memory_layout
+from . import _backend, _dtype, _memory_layout, _storage
 from ._device import CPU, as_device, device as _device_cls
 from ._warnings import user_stacklevel, warn_once
 
@@ -273,6 +273,15 @@ class Tensor:
     def lu(self, pivot=True, get_infos=False):
         """Deprecated torch.lu (ember.ops.deprecated), as a plain tuple even with get_infos."""
         return tuple(_ops.lu(self, pivot, get_infos))
+
+    def untyped_storage(self):
+        """The bytes of the allocation this tensor views (ember/_storage.py)."""
+        return _storage.UntypedStorage(self._data, self.device)
+
+    def storage(self):
+        """The allocation as elements of this tensor's dtype (deprecated in torch, which warns
+        once)."""
+        return _storage.TypedStorage(self._data, self.device, self.dtype)
 
     def storage_offset(self):
         base = self._data

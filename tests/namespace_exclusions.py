@@ -139,7 +139,7 @@ EXCLUDED = {
         """,
         'deprecated': """
         is_set_to reinforce resize resize_as set_
-        storage storage_type untyped_storage volatile
+        storage_type volatile
         """,
         'internal': """
         apply_ as_subclass const_data_ptr dim_order grad_dtype hash_tensor is_distributed
