@@ -116,9 +116,6 @@ def nuclear_norm(input, dim=_NO_ARG, keepdim=False, *, out=None):
         dim = (dim, dim)
     dim = tuple(dim)
     warn_once(_NUCLEAR_WARNING)
-    if len(dim) == 2 and input.ndim >= 2 and dim[0] % input.ndim == dim[1] % input.ndim:
-        raise RuntimeError(f"linalg.matrix_norm: dims must be different. Got ({dim[0]}, "
-                           f"{dim[1]})")
     return _linalg().matrix_norm(input, "nuc", dim, keepdim)
 
 

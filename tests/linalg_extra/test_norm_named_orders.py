@@ -26,3 +26,14 @@ def _outcome(fn, lib):
     lambda lib: lib.linalg.matrix_norm(lib.ones(2, 3), 3)])
 def test_like_torch(call):
     assert _outcome(call, ember) == pytest.approx(_outcome(call, torch))
+
+
+@pytest.mark.parametrize("ord", ["fro", "nuc", 2, 1, -1, float("inf")])
+@pytest.mark.parametrize("dim", [(1, 1), (0, -2), (-1, 1)])
+def test_matrix_norm_refuses_one_dim_twice(ord, dim):
+    """torch names the dims after wrapping them: (0, -2) of a matrix is (0, 0)."""
+    with pytest.raises(RuntimeError) as want:
+        torch.linalg.matrix_norm(torch.ones(3, 3), ord, dim)
+    with pytest.raises(RuntimeError) as got:
+        ember.linalg.matrix_norm(ember.ones(3, 3), ord, dim)
+    assert str(got.value) == str(want.value)
