@@ -6,7 +6,7 @@ import numpy as np
 
 from ._warnings import warn_once
 
-__all__ = ["UntypedStorage", "TypedStorage"]
+__all__ = ["UntypedStorage", "TypedStorage", "owner"]
 
 _TYPED_DEPRECATED = (
     "TypedStorage is deprecated. It will be removed in the future and UntypedStorage will be the "
@@ -14,8 +14,8 @@ _TYPED_DEPRECATED = (
     "access UntypedStorage directly, use tensor.untyped_storage() instead of tensor.storage()")
 
 
-def _owner(array):
-    """The array that owns the memory `array` views (NumPy's chain of bases)."""
+def owner(array):
+    """The array that owns the memory `array` views (NumPy's or CuPy's chain of bases)."""
     while isinstance(getattr(array, "base", None), type(array)):
         array = array.base
     return array
@@ -25,7 +25,7 @@ class UntypedStorage:
     """The bytes of a tensor's allocation."""
 
     def __init__(self, array, device):
-        self._bytes = _owner(array).reshape(-1).view(np.uint8) if array.size else \
+        self._bytes = owner(array).reshape(-1).view(np.uint8) if array.size else \
             np.empty(0, np.uint8)
         self.device = device
 

@@ -284,10 +284,7 @@ class Tensor:
         return _storage.TypedStorage(self._data, self.device, self.dtype)
 
     def storage_offset(self):
-        base = self._data
-        kind = type(base) if self.is_cuda else np.ndarray
-        while isinstance(getattr(base, "base", None), kind):
-            base = base.base
+        base = _storage.owner(self._data)
         if base is self._data:
             return 0
         return (self.data_ptr() - _data_ptr(base)) // self._data.itemsize
@@ -324,7 +321,7 @@ class Tensor:
     def grad(self, value):
         if value is None:  # first: every zero_grad and training step assigns None
             pass
-        elif _is_foreign(value) and getattr(value, "is_sparse", False) is True:
+        elif is_sparse_tensor(value):
             if tuple(value.shape) != self._data.shape:
                 raise RuntimeError(f"attempting to assign a gradient of size "
                                    f"'{list(value.shape)}' to a tensor of size "
@@ -707,8 +704,9 @@ class Tensor:
         Tensor method as func, as torch dispatches methods (NOTE [ Dispatch on failure ] in
         _foreign.py); else torch's shape error, or exc itself."""
         method = getattr(Tensor, fn.__name__ + "_", None)
-        for kind in {type(a) for a in args if _is_foreign(a)}:
-            result = kind.__torch_function__(method, (kind,), (self,) + args, kwargs)
+        overriding = _foreign._overriding_types(args, kwargs)
+        for kind in overriding:
+            result = kind.__torch_function__(method, overriding, (self,) + args, kwargs)
             if result is not NotImplemented:
                 return result
         if isinstance(exc, (RuntimeError, NotImplementedError)):
@@ -1193,9 +1191,12 @@ def _random_fill(t, kind, generator, *params):
     return t
 
 
-def _is_foreign(x):
-    """A tensor-like that is no Tensor: its class answers torch's functions (__torch_function__)."""
-    return hasattr(type(x), "__torch_function__") and not isinstance(x, Tensor)
+def is_sparse_tensor(x):
+    """Whether x is a sparse COO tensor (ember.sparse.SparseCooTensor: no Tensor, and above this
+    layer, so known by its class's is_sparse flag, which a Tensor's is False). The array and None
+    tests first: the engine asks this of every leaf's gradient (NOTE [ Sparse gradients ])."""
+    kind = type(x)
+    return kind is not np.ndarray and x is not None and getattr(kind, "is_sparse", False) is True
 
 
 def _any_requires_grad(args):
@@ -1293,8 +1294,8 @@ def _number_operator(op, name):
             return apply(self, other)
         except _OPERAND_ERRORS:
             return _refused(other)
-        except RuntimeError:
-            if _is_foreign(other):  # a sparse tensor: Python asks its reflected operator
+        except RuntimeError:  # a sparse tensor operand: Python asks its reflected operator
+            if _foreign._overriding_types((other,), {}):
                 return NotImplemented
             raise
     operator.__name__, operator.__qualname__ = name, "Tensor." + name
@@ -1315,6 +1316,7 @@ from .ops import convert as _convert  # noqa: E402
 from .ops._common import is_operand as _is_operand  # noqa: E402
 from .ops.complex import conj_transpose as _conj_transpose  # noqa: E402
 from .ops.shape import unfold as _unfold_windows  # noqa: E402
+from . import _foreign  # noqa: E402
 
 _declare_methods(Tensor, _ops)  # NOTE [ Declared methods ] (ops/_methods.py)
 _UFUNC_OF = {getattr(_ops, name): ufunc for name, ufunc in _arithmetic.IN_PLACE_UFUNCS.items()}

@@ -38,6 +38,7 @@ from .._warnings import user_stacklevel
 
 _Tensor = _tensor.Tensor
 _make = _tensor._make
+_is_sparse = _tensor.is_sparse_tensor  # NOTE [ Sparse gradients ]
 _ndarray = np.ndarray
 
 
@@ -383,11 +384,6 @@ def _sum_with_sparse(a, b, on_arrays):
     return dense + sparse
 
 
-def _is_sparse(g):
-    """Whether g is a sparse COO gradient (ember.sparse.SparseCooTensor, above this layer)."""
-    return getattr(type(g), "is_sparse", None) is True
-
-
 def _materialize(node, grads, on_arrays):
     """Zeros for the outputs of a multi-output node that received no gradient (PyTorch's
     materialize_grads), so backward formulas never see None; arrays when the gradients travel as
@@ -546,8 +542,7 @@ def _accumulate(node, g, create_graph):
                 _check_hook_result(hook, t, r)
                 t = r
         g = t if create_graph or _is_sparse(t) else t._data
-    if type(g) is not _ndarray and _is_sparse(g) or \
-            var._grad is not None and type(var._grad) is not _Tensor and _is_sparse(var._grad):
+    if _is_sparse(g) or _is_sparse(var._grad):
         var._grad = _accumulated_sparse(var._grad, g, create_graph)
     elif var._grad is None:  # a copy, as torch's: leaves given one gradient (x + y) share no .grad
         var._grad = _ops().copy_into(_make(g._data), g) if create_graph else \

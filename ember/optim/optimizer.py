@@ -43,7 +43,7 @@ from .. import _dtype
 from .._backend import xp_of
 from .._creation import tensor
 from .._grads import typename as _typename, zero_grads
-from .._tensor import Tensor
+from .._tensor import Tensor, is_sparse_tensor
 from ..autograd.grad_mode import enable_grad
 from ._hooks import (OptimizerHooksMixin, register_optimizer_step_post_hook,
                      register_optimizer_step_pre_hook)
@@ -269,7 +269,7 @@ class Optimizer(OptimizerHooksMixin):
             hp = self._hyperparameters(group)
             for p, state in zip(params, self._states(params, group)):
                 grad = p.grad
-                if type(grad) is not Tensor and grad.is_sparse:  # NOTE [ Sparse gradients ]
+                if is_sparse_tensor(grad):  # NOTE [ Sparse gradients ]
                     self._sparse_update(p, grad, state, hp)
                     p._vc[0] += 1
                     continue

@@ -17,6 +17,7 @@ constructor does not check that the indices lie inside the size.
 """
 import math
 import numbers
+import operator
 
 from .._backend import xp_of
 from .._creation import as_tensor, zeros
@@ -179,10 +180,7 @@ class SparseCooTensor:
             raise TypeError(f"add(): argument 'other' (position 1) must be Tensor, not "
                             f"{type(other).__name__}")
         if other._size != self._size:
-            raise RuntimeError(f"add: expected 'self' and 'other' to have same size, but self "
-                               f"has size {list(self._size)} while other has size "
-                               f"{list(other._size)} (FYI: dense-sparse addition does not "
-                               f"currently support broadcasting)")
+            raise _size_mismatch("add", self._size, other._size)
         values = other._vals if alpha == 1 else other._vals * alpha
         if other._nnz() == 0:
             return self.clone()
@@ -239,13 +237,16 @@ class SparseCooTensor:
             return NotImplemented
         return other + self.to_dense()
 
-    def mul(self, other):
-        """The entries times a number (or a 0-d tensor); the positions stay."""
+    def _by_number(self, other, op, verb):
+        """The entries op a number (or a 0-d tensor); the positions stay."""
         if isinstance(other, SparseCooTensor) or isinstance(other, Tensor) and other.dim():
-            raise NotImplementedError("ember: a sparse tensor multiplies by a number only")
+            raise NotImplementedError(f"ember: a sparse tensor {verb} by a number only")
         if not isinstance(other, (numbers.Number, Tensor)):
             return NotImplemented
-        return self._with_values(self._vals * other)
+        return self._with_values(op(self._vals, other))
+
+    def mul(self, other):
+        return self._by_number(other, operator.mul, "multiplies")
 
     __mul__ = __rmul__ = mul
 
@@ -253,11 +254,7 @@ class SparseCooTensor:
         return self._assign(self.mul(other))
 
     def div(self, other):
-        if isinstance(other, SparseCooTensor) or isinstance(other, Tensor) and other.dim():
-            raise NotImplementedError("ember: a sparse tensor divides by a number only")
-        if not isinstance(other, (numbers.Number, Tensor)):
-            return NotImplemented
-        return self._with_values(self._vals / other)
+        return self._by_number(other, operator.truediv, "divides")
 
     __truediv__ = div
 
@@ -291,10 +288,7 @@ class SparseCooTensor:
             raise NotImplementedError("ember: an in-place add of a sparse tensor where autograd "
                                       "records it is not available")
         if tuple(dense.shape) != tuple(self._size):
-            raise RuntimeError(f"add_: expected 'self' and 'other' to have same size, but self "
-                               f"has size {list(dense.shape)} while other has size "
-                               f"{list(self._size)} (FYI: dense-sparse addition does not "
-                               f"currently support broadcasting)")
+            raise _size_mismatch("add_", dense.shape, self._size)
         target = dense._data
         values = self._vals._data
         if alpha != 1:
@@ -358,6 +352,13 @@ class SparseCooTensor:
                 f"       {field('values', self._vals, 14)},\n"
                 f"       size={tuple(self._size)}, nnz={self._nnz()}, "
                 f"layout={sparse_coo}{extra})")
+
+
+def _size_mismatch(name, self_size, other_size):
+    """torch's error for a sparse addition of two sizes (it broadcasts none)."""
+    return RuntimeError(f"{name}: expected 'self' and 'other' to have same size, but self has "
+                        f"size {list(self_size)} while other has size {list(other_size)} (FYI: "
+                        "dense-sparse addition does not currently support broadcasting)")
 
 
 def _contiguous(t):

@@ -4,7 +4,7 @@ import warnings
 
 from ..._backend import quiet, xp_of
 from ..._creation import as_tensor, tensor
-from ..._tensor import Tensor
+from ..._tensor import Tensor, is_sparse_tensor
 from ...ops.reduce import vector_norm_array
 from ..._warnings import user_stacklevel
 
@@ -38,7 +38,7 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
 def _refuse_sparse(grads, kernel):
     """torch's error where a gradient is sparse (nn.Embedding(sparse=True)): its norm and clamp
     kernels have no sparse form."""
-    if any(getattr(g, "is_sparse", False) for g in grads):
+    if any(map(is_sparse_tensor, grads)):
         raise NotImplementedError(f"Could not run 'aten::{kernel}' with arguments from the "
                                   "'SparseCPU' backend. This could be because the operator "
                                   "doesn't exist for this backend, or was omitted during the "
